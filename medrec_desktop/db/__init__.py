@@ -1,0 +1,1 @@
+"""Engines (SQLCipher, PostgreSQL), units of work, migrations, backup and verification."""

@@ -1,0 +1,181 @@
+"""Engines: SQLCipher 4 for the local file, PostgreSQL for a clinic server (DESIGN §4)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.pool import QueuePool
+
+from medrec_desktop.db.errors import DAMAGED, NOT_A_DB, READ_ONLY, known_error_for
+from medrec_desktop.domain.errors import (
+    DatabaseFileError,
+    KnownError,
+    NoDatabaseError,
+    ReadOnlyLocationError,
+    WrongKeyError,
+)
+
+PAGE_SIZE = 4096  # SQLCipher 4 default
+SQLITE_MAGIC = b"SQLite format 3\x00"
+KEY_BYTES = 32
+
+# Applied after the key has been proven right, so a wrong-key or foreign file is never written.
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA cipher_memory_security = ON",
+)
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, without writing anything, files that cannot be a medrec database."""
+    if not path.exists():
+        raise NoDatabaseError(
+            f"There is no medrec database in {path.parent}. "
+            "Use 'medrec init' (or the setup wizard) to create one, or choose the right data folder."
+        )
+    if not path.is_file():
+        raise DatabaseFileError(f"{path} is not a file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise DatabaseFileError(
+            "The database file is empty (0 bytes), so it holds no records. It was left as it is. "
+            "Restore the latest backup with 'medrec restore'."
+        )
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if head == SQLITE_MAGIC:
+        raise DatabaseFileError(
+            "This is an unencrypted SQLite file, not a medrec database. It was left as it is."
+        )
+    if size % PAGE_SIZE:
+        raise DatabaseFileError(
+            "The database file is incomplete (its size is not a whole number of pages; "
+            "it was probably cut short by a failed copy). It was left as it is. "
+            "Restore the latest backup with 'medrec restore'."
+        )
+
+
+def sqlcipher_engine(
+    path: Path, key: bytes, *, create: bool = False, busy_timeout: float = 5.0
+) -> Engine:
+    """An engine for the encrypted file at ``path``, keyed with the raw 256-bit ``key``.
+
+    With ``create=False`` (the default) a missing or unusable file is a KnownError and is never
+    created or modified.
+    """
+    if len(key) != KEY_BYTES:
+        raise ValueError("database key must be 32 bytes")
+    if create:
+        if path.exists() and path.stat().st_size > 0:
+            raise KnownError(f"A database already exists at {path}; it was not touched.")
+        _create_private_file(path)
+    else:
+        check_database_file(path)
+    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    def connect() -> Any:
+        try:
+            conn = sqlcipher.connect(
+                str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlcipher.OperationalError as err:
+            raise ReadOnlyLocationError(READ_ONLY) from err
+        try:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(key_pragma)
+            # A wrong key is only noticed on the first read (FACTS.md): probe right away.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError as err:
+            conn.close()
+            if "not a database" in str(err).lower():
+                raise WrongKeyError(NOT_A_DB) from err
+            raise DatabaseFileError(DAMAGED) from err
+        try:
+            for pragma in _PRAGMAS:
+                conn.execute(pragma).fetchall()
+        except sqlcipher.DatabaseError as err:
+            conn.close()
+            known = _known_from_driver(err)
+            raise known from err
+        return conn
+
+    engine = create_engine(
+        "sqlite+pysqlite://",
+        creator=connect,
+        module=sqlcipher,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=2,
+    )
+    _use_immediate_transactions(engine)
+    return engine
+
+
+def _known_from_driver(err: Exception) -> KnownError:
+    text = str(err).lower()
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return ReadOnlyLocationError(READ_ONLY)
+    if "locked" in text or "busy" in text:
+        from medrec_desktop.db.errors import LOCKED
+        from medrec_desktop.domain.errors import DatabaseLockedError
+
+        return DatabaseLockedError(LOCKED)
+    return DatabaseFileError(DAMAGED)
+
+
+def _use_immediate_transactions(engine: Engine) -> None:
+    """Every unit of work writes an audit event, so take the write lock at BEGIN.
+
+    A deferred transaction that reads first and writes later can fail to upgrade its lock
+    without waiting; BEGIN IMMEDIATE waits up to the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _create_private_file(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def postgres_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for a clinic PostgreSQL server.
+
+    Connections to anything but this machine must use TLS with full certificate checks unless
+    the URL says otherwise explicitly.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    host = parsed.host or "localhost"
+    query = dict(parsed.query)
+    if "sslmode" not in query and host not in ("localhost", "127.0.0.1", "::1"):
+        query["sslmode"] = "verify-full"
+    parsed = parsed.set(query=query)
+    try:
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except Exception as err:  # bad URL text, unknown driver...
+        raise KnownError(
+            "The database server address is not valid. It should look like "
+            "postgresql://user@host:5432/dbname."
+        ) from err
+
+
+__all__ = [
+    "check_database_file",
+    "known_error_for",
+    "postgres_engine",
+    "sqlcipher_engine",
+]

@@ -1,0 +1,1 @@
+"""Plain data: enums, ids, errors and frozen DTOs shared by every layer."""

@@ -1,0 +1,103 @@
+"""Frozen DTOs handed from services to the UI and CLI (never ORM objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NewType
+
+from medrec_desktop.domain.enums import Role
+
+UserId = NewType("UserId", int)
+PatientId = NewType("PatientId", int)
+NoteId = NewType("NoteId", int)
+
+
+@dataclass(frozen=True)
+class UserSession:
+    """Who is signed in. Services re-check the account on every call; this is only a handle."""
+
+    user_id: UserId
+    username: str
+    display_name: str
+    role: Role
+    started_at: dt.datetime
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: UserId
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    locked: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditEventInfo:
+    seq: int
+    ts: str
+    user_id: int | None
+    username: str
+    workstation: str
+    patient_id: int | None
+    category: str
+    action: str
+    outcome: str
+    entry_point: str
+    reason: str | None
+    emergency: bool
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    id: PatientId
+    mrn: str
+    family_name: str
+    given_names: str
+    birth_date: dt.date
+    sex: str
+    phone: str | None
+    version: int
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_names}"
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    id: NoteId
+    patient_id: PatientId
+    author: str
+    sensitive: bool
+    text: str
+    created_at: str
+    entered_in_error: bool
+
+
+@dataclass(frozen=True)
+class BreakGlassInfo:
+    patient_id: PatientId
+    reason: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    """Result of `medrec verify` / `verify_backup`."""
+
+    ok: bool
+    problems: tuple[str, ...]
+    row_counts: dict[str, int]
+    audit_summary: str
+
+    @property
+    def summary(self) -> str:
+        if self.ok:
+            return "Database verified: " + self.audit_summary
+        return "DATABASE PROBLEMS FOUND: " + "; ".join(self.problems)

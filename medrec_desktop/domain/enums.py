@@ -1,0 +1,63 @@
+"""Roles, actions and data categories: the axes of the permission matrix and the audit trail."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FRONT_DESK = "front_desk"
+    NURSE = "nurse"
+    PROVIDER = "provider"
+    RECORDS = "records_specialist"
+    CODER = "coder"
+    ADMIN = "administrator"
+
+    @property
+    def label(self) -> str:
+        return _ROLE_LABELS[self]
+
+
+_ROLE_LABELS = {
+    Role.FRONT_DESK: "Front desk",
+    Role.NURSE: "Nurse",
+    Role.PROVIDER: "Provider",
+    Role.RECORDS: "Records specialist",
+    Role.CODER: "Coder",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    PRINT = "print"
+    EXPORT = "export"
+    QUERY = "query"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    BREAK_GLASS = "break_glass"
+    ADMIN = "admin"
+
+
+class DataCategory(StrEnum):
+    """What kind of data an action touches."""
+
+    DEMOGRAPHICS = "demographics"
+    CLINICAL = "clinical"
+    SENSITIVE = "sensitive"  # behavioral health, substance use, ... (labelled records)
+    CODING = "coding"
+    USERS = "users"
+    AUDIT = "audit"
+    SETTINGS = "settings"
+    BACKUP = "backup"
+    SESSION = "session"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILURE = "failure"

@@ -1,0 +1,1 @@
+"""Keys, passwords, permissions and the audit chain. No Qt, no database sessions."""

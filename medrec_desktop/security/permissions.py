@@ -1,0 +1,79 @@
+"""The permission matrix: role x data category -> allowed actions (DESIGN §5).
+
+Checked in the service layer for every call; the UI only uses it to hide what would be refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from medrec_desktop.domain.enums import Action as A
+from medrec_desktop.domain.enums import DataCategory as C
+from medrec_desktop.domain.enums import Role as R
+
+_SESSION = {A.LOGIN, A.LOGOUT, A.LOGIN_FAILED}
+_READ = {A.VIEW, A.QUERY, A.PRINT}
+_WRITE = {A.CREATE, A.UPDATE}
+_ALL = {A.VIEW, A.QUERY, A.CREATE, A.UPDATE, A.DELETE, A.PRINT, A.EXPORT}
+
+MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
+    R.FRONT_DESK: {
+        C.SESSION: frozenset(_SESSION),
+        C.DEMOGRAPHICS: frozenset(_READ | _WRITE),
+        C.CODING: frozenset({A.VIEW, A.QUERY}),
+    },
+    R.NURSE: {
+        C.SESSION: frozenset(_SESSION | {A.BREAK_GLASS}),
+        C.DEMOGRAPHICS: frozenset(_READ | _WRITE),
+        C.CLINICAL: frozenset(_READ | _WRITE),
+        C.CODING: frozenset({A.VIEW, A.QUERY}),
+    },
+    R.PROVIDER: {
+        C.SESSION: frozenset(_SESSION | {A.BREAK_GLASS}),
+        C.DEMOGRAPHICS: frozenset(_READ | _WRITE | {A.EXPORT}),
+        C.CLINICAL: frozenset(_ALL),
+        C.SENSITIVE: frozenset(_ALL),
+        C.CODING: frozenset({A.VIEW, A.QUERY}),
+    },
+    R.RECORDS: {
+        C.SESSION: frozenset(_SESSION | {A.BREAK_GLASS}),
+        C.DEMOGRAPHICS: frozenset(_ALL),
+        C.CLINICAL: frozenset(_ALL),
+        # Gatekeepers release records, sensitive ones included, under an authorization.
+        C.SENSITIVE: frozenset(_READ | {A.EXPORT}),
+        C.CODING: frozenset({A.VIEW, A.QUERY}),
+    },
+    R.CODER: {
+        C.SESSION: frozenset(_SESSION),
+        C.DEMOGRAPHICS: frozenset({A.VIEW, A.QUERY}),
+        C.CLINICAL: frozenset({A.VIEW, A.QUERY}),
+        C.CODING: frozenset(_ALL),
+    },
+    R.ADMIN: {
+        # Administrators run the system; they see no clinical data (minimum necessary).
+        C.SESSION: frozenset(_SESSION),
+        C.USERS: frozenset(_ALL | {A.ADMIN}),
+        C.AUDIT: frozenset({A.VIEW, A.QUERY, A.EXPORT}),
+        C.SETTINGS: frozenset(_ALL | {A.ADMIN}),
+        C.BACKUP: frozenset(_ALL | {A.ADMIN}),
+        C.CODING: frozenset(_ALL | {A.ADMIN}),
+    },
+}
+
+# What an active break-the-glass grant adds, for its one patient only.
+BREAK_GLASS_CATEGORIES = frozenset({C.DEMOGRAPHICS, C.CLINICAL, C.SENSITIVE})
+BREAK_GLASS_ACTIONS = frozenset({A.VIEW, A.QUERY, A.PRINT, A.CREATE, A.UPDATE})
+BREAK_GLASS_DURATION = dt.timedelta(minutes=60)
+
+
+def allowed(role: R, action: A, category: C) -> bool:
+    return action in MATRIX.get(role, {}).get(category, frozenset())
+
+
+def break_glass_covers(action: A, category: C) -> bool:
+    return action in BREAK_GLASS_ACTIONS and category in BREAK_GLASS_CATEGORIES
+
+
+def may_break_glass(role: R) -> bool:
+    return allowed(role, A.BREAK_GLASS, C.SESSION)

@@ -1,0 +1,157 @@
+"""Signing in and out, password changes and break-the-glass."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from medrec_desktop.domain.dto import BreakGlassInfo, PatientId, UserId, UserSession
+from medrec_desktop.domain.enums import Action, DataCategory, Role
+from medrec_desktop.domain.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from medrec_desktop.models import BreakGlassGrant, LoginThrottle, Patient, User
+from medrec_desktop.security import passwords, permissions
+from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.context import from_iso, iso
+
+LOGIN_FAILED = "Sign-in failed. Check the user name and password."
+
+
+def normalize_username(name: str) -> str:
+    return name.strip().lower()
+
+
+def _wait_message(seconds: float) -> str:
+    if seconds > 120:
+        minutes = int(seconds // 60) + 1
+        return (
+            "Too many failed sign-ins with this user name: sign-in is paused for "
+            f"{minutes} minutes, or until an administrator unlocks it."
+        )
+    return (
+        "Too many failed sign-ins with this user name: wait "
+        f"{max(1, round(seconds))} seconds and try again."
+    )
+
+
+class AuthService(Service):
+    @audited(Action.LOGIN, DataCategory.SESSION, anonymous=True)
+    def login(self, op: Op, username: str, password: str) -> UserSession:
+        """Check the password. Unknown users and wrong passwords look exactly alike."""
+        name = normalize_username(username)
+        op.event.username = name[:64]
+        now = op.ctx.now()
+        throttle = op.db.get(LoginThrottle, name[:64])
+        if throttle is not None:
+            waits = [from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t]
+            until = max(waits, default=None)
+            if until is not None and until > now:
+                op.event.action = Action.LOGIN_FAILED
+                op.event.reason = "throttled"
+                op.fail_after_commit(AccountLockedError(_wait_message((until - now).total_seconds())))
+                return _NO_SESSION
+        user = op.db.execute(select(User).where(User.username == name)).scalar()
+        ok = passwords.verify_password(user.password_hash if user else None, password)
+        if not ok or user is None or not user.active:
+            op.event.action = Action.LOGIN_FAILED
+            op.event.reason = "bad credentials" if (user is None or not ok) else "disabled"
+            if throttle is None:
+                throttle = LoginThrottle(username=name[:64], failed_count=0)
+                op.db.add(throttle)
+            throttle.failed_count += 1
+            delay = passwords.delay_after(throttle.failed_count)
+            throttle.next_attempt_at = iso(now + delay) if delay else None
+            if throttle.failed_count >= passwords.LOCK_AFTER:
+                throttle.locked_until = iso(now + dt.timedelta(minutes=passwords.LOCK_MINUTES))
+            op.fail_after_commit(AuthenticationError(LOGIN_FAILED))
+            return _NO_SESSION
+        if throttle is not None:
+            op.db.delete(throttle)
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash_password(password)
+        op.event.user_id = user.id
+        return UserSession(
+            user_id=UserId(user.id),
+            username=user.username,
+            display_name=user.display_name,
+            role=Role(user.role),
+            started_at=now,
+            must_change_password=user.must_change_password,
+        )
+
+    @audited(Action.LOGOUT, DataCategory.SESSION)
+    def logout(self, op: Op) -> None:
+        """Nothing to undo server-side; the event marks the end of the session."""
+
+    @audited(Action.UPDATE, DataCategory.SESSION)
+    def change_password(self, op: Op, current: str, new: str) -> None:
+        user = op.user
+        op.event.detail = "own password"
+        if not passwords.verify_password(user.password_hash, current):
+            raise ValidationError("The current password is not correct.", field="current")
+        passwords.check_policy(new, username=user.username)
+        user.password_hash = passwords.hash_password(new)
+        user.must_change_password = False
+
+    @audited(Action.BREAK_GLASS, DataCategory.SESSION, patient="patient_id")
+    def break_glass(
+        self, op: Op, patient_id: PatientId, reason: str, password: str
+    ) -> BreakGlassInfo:
+        """Emergency access to one patient: needs a reason and the password again."""
+        reason = reason.strip()
+        op.event.emergency = True
+        if len(reason) < 10:
+            raise ValidationError(
+                "Describe the emergency in a few words (at least 10 characters); "
+                "it is recorded and reviewed.",
+                field="reason",
+            )
+        if not passwords.verify_password(op.user.password_hash, password):
+            raise ValidationError("The password is not correct.", field="password")
+        if not permissions.may_break_glass(op.role):
+            raise PermissionDeniedError(
+                f"Your role ({op.role.label}) cannot use emergency access."
+            )
+        if op.db.get(Patient, patient_id) is None:
+            raise NotFoundError("That patient does not exist.")
+        now = op.ctx.now()
+        expires = now + permissions.BREAK_GLASS_DURATION
+        op.db.add(
+            BreakGlassGrant(
+                user_id=op.user.id,
+                patient_id=patient_id,
+                reason=reason,
+                granted_at=iso(now),
+                expires_at=iso(expires),
+            )
+        )
+        # The reason is the user's words about a patient: it stays in the grant, not the event.
+        op.event.detail = "grant until " + iso(expires)
+        return BreakGlassInfo(patient_id=patient_id, reason=reason, expires_at=expires)
+
+    @audited(Action.VIEW, DataCategory.SESSION)
+    def active_emergency_grants(self, op: Op) -> list[BreakGlassInfo]:
+        now = iso(op.ctx.now())
+        rows = op.db.execute(
+            select(BreakGlassGrant)
+            .where(BreakGlassGrant.user_id == op.user.id)
+            .where(BreakGlassGrant.expires_at > now)
+            .order_by(BreakGlassGrant.expires_at)
+        ).scalars()
+        return [
+            BreakGlassInfo(PatientId(g.patient_id), g.reason, from_iso(g.expires_at)) for g in rows
+        ]
+
+    @audited(Action.QUERY, DataCategory.SESSION, anonymous=True)
+    def has_users(self, op: Op) -> bool:
+        """Whether any account exists (first-run detection)."""
+        return bool(op.db.execute(select(func.count()).select_from(User)).scalar())
+
+
+_NO_SESSION: UserSession = None  # type: ignore[assignment]  # never returned: error is raised

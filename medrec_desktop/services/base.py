@@ -1,0 +1,262 @@
+"""The one mechanism that makes a forgotten audit event impossible.
+
+Every public method of a :class:`Service` subclass must be wrapped by :func:`audited` (or, for
+calls that touch no PHI and no security state, :func:`no_phi`); defining a class that breaks
+this rule raises ``TypeError`` at import time. ``audited`` opens the unit of work, checks the
+permission matrix against the account as stored now, runs the body, and writes the audit event
+in the same transaction; a refusal or failure is audited in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.domain.enums import Action, DataCategory, Outcome, Role
+from medrec_desktop.domain.errors import (
+    DatabaseFileError,
+    DatabaseLockedError,
+    DiskFullError,
+    KnownError,
+    PermissionDeniedError,
+    ReadOnlyLocationError,
+    WrongKeyError,
+)
+from medrec_desktop.models import BreakGlassGrant, User
+from medrec_desktop.security import permissions
+from medrec_desktop.services.audit_writer import PendingEvent, append_event
+from medrec_desktop.services.context import ServiceContext, iso
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="Service")
+
+# Store-level failures: writing a follow-up audit event would fail the same way.
+_STORE_FAILURES = (
+    DatabaseLockedError,
+    DiskFullError,
+    ReadOnlyLocationError,
+    DatabaseFileError,
+    WrongKeyError,
+)
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    action: Action
+    category: DataCategory
+    patient_param: str | None
+    anonymous: bool
+
+
+@dataclass
+class Op:
+    """Handed to an audited body: its transaction, its caller and its audit event."""
+
+    db: Session
+    ctx: ServiceContext
+    session: UserSession | None
+    event: PendingEvent
+    _user: User | None = None
+    _deferred_error: KnownError | None = field(default=None, repr=False)
+
+    @property
+    def user(self) -> User:
+        """The caller's account as stored now (not as it was at login)."""
+        if self._user is None:
+            if self.session is None:
+                raise PermissionDeniedError("Please sign in first.")
+            self._user = self.db.get(User, self.session.user_id)
+        if self._user is None or not self._user.active:
+            raise PermissionDeniedError(
+                "Your account is disabled or no longer exists. Ask an administrator."
+            )
+        return self._user
+
+    @property
+    def role(self) -> Role:
+        return Role(self.user.role)
+
+    def can(self, action: Action, category: DataCategory, patient_id: int | None = None) -> bool:
+        """Whether the caller may do this; an emergency grant that is used flags the event."""
+        if permissions.allowed(self.role, action, category):
+            return True
+        if patient_id is not None and permissions.break_glass_covers(action, category):
+            now = iso(self.ctx.now())
+            grant = self.db.execute(
+                select(BreakGlassGrant.id)
+                .where(BreakGlassGrant.user_id == self.user.id)
+                .where(BreakGlassGrant.patient_id == patient_id)
+                .where(BreakGlassGrant.expires_at > now)
+                .limit(1)
+            ).scalar()
+            if grant is not None:
+                self.event.emergency = True
+                return True
+        return False
+
+    def require(
+        self, action: Action, category: DataCategory, patient_id: int | None = None
+    ) -> None:
+        if not self.can(action, category, patient_id):
+            raise PermissionDeniedError(
+                f"Your role ({self.role.label}) may not {action.value} {category.value} data. "
+                "This attempt was recorded."
+            )
+
+    def about_patient(self, patient_id: int) -> None:
+        """Name the patient in the audit event when the body finds out who it is."""
+        self.event.patient_id = patient_id
+
+    def fail_after_commit(self, error: KnownError) -> None:
+        """Commit this transaction (e.g. a failed-login counter), audit a failure, then raise."""
+        self._deferred_error = error
+
+
+class Service:
+    """Base of every service. Dependencies are keyword-only (DESIGN §3)."""
+
+    def __init__(self, *, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in vars(cls).items():
+            if name.startswith("_"):
+                continue
+            if isinstance(member, (staticmethod, classmethod, property)):
+                raise TypeError(
+                    f"{cls.__name__}.{name}: public service members must be audited methods; "
+                    "make helpers private (leading underscore)."
+                )
+            if not inspect.isfunction(member):
+                continue
+            if not hasattr(member, "__audit__") and not hasattr(member, "__no_phi__"):
+                raise TypeError(
+                    f"{cls.__name__}.{name} is a public service entry point without @audited "
+                    "(or @no_phi): every PHI access must be audited."
+                )
+
+
+def entry_points(cls: type[Service]) -> dict[str, Callable[..., Any]]:
+    """The public entry points of a service class (used by the audit-coverage test)."""
+    return {
+        name: member
+        for name, member in vars(cls).items()
+        if not name.startswith("_") and inspect.isfunction(member)
+    }
+
+
+def no_phi(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark an entry point that touches neither PHI nor security state (e.g. code lookup)."""
+
+    def mark(fn: Callable[P, R]) -> Callable[P, R]:
+        fn.__no_phi__ = reason  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def audited(
+    action: Action,
+    category: DataCategory,
+    *,
+    patient: str | None = None,
+    anonymous: bool = False,
+) -> Callable[[Callable[Concatenate[S, Op, P], R]], Callable[..., R]]:
+    """Make a service method one audited, permission-checked transaction.
+
+    The body is written as ``def name(self, op: Op, ...)``; callers call
+    ``service.name(session, ...)`` (or ``service.name(...)`` when ``anonymous``, for login).
+    ``patient`` names the parameter holding the patient id, checked against break-the-glass
+    grants and recorded in the event.
+    """
+    spec = AuditSpec(action, category, patient, anonymous)
+
+    def decorate(fn: Callable[Concatenate[S, Op, P], R]) -> Callable[..., R]:
+        sig = inspect.signature(fn)
+        entry = fn.__qualname__
+
+        @functools.wraps(fn)
+        def wrapper(self: S, *args: Any, **kwargs: Any) -> R:
+            session: UserSession | None = None
+            if not anonymous:
+                if not args or not isinstance(args[0], UserSession):
+                    raise TypeError(f"{entry} needs the caller's UserSession first")
+                session, args = args[0], args[1:]
+            patient_id = None
+            if patient is not None:
+                bound = sig.bind(self, None, *args, **kwargs)
+                patient_id = bound.arguments.get(patient)
+            event = PendingEvent(
+                action=action,
+                category=category,
+                entry_point=entry,
+                user_id=session.user_id if session else None,
+                username=session.username if session else "",
+                patient_id=patient_id,
+            )
+            return _run(self, fn, session, event, spec, args, kwargs)
+
+        wrapper.__audit__ = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def _run(
+    service: Service,
+    fn: Callable[..., R],
+    session: UserSession | None,
+    event: PendingEvent,
+    spec: AuditSpec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> R:
+    ctx = service._ctx
+    try:
+        with ctx.store.unit_of_work() as db:
+            op = Op(db=db, ctx=ctx, session=session, event=event)
+            if not spec.anonymous:
+                op.require(spec.action, spec.category, event.patient_id)
+            result = fn(service, op, *args, **kwargs)
+            if op._deferred_error is not None:
+                event.outcome = Outcome.FAILURE
+                event.reason = event.reason or type(op._deferred_error).__name__
+            append_event(db, ctx, event)
+    except PermissionDeniedError as err:
+        _record_failure(ctx, event, Outcome.DENIED, err.message)
+        raise
+    except _STORE_FAILURES:
+        raise
+    except KnownError as err:
+        _record_failure(ctx, event, Outcome.FAILURE, type(err).__name__)
+        raise
+    except Exception:
+        # A bug: record that the call failed (no exception text: it might hold PHI).
+        log.exception("service call %s failed", event.entry_point)
+        _record_failure(ctx, event, Outcome.FAILURE, "internal error")
+        raise
+    if op._deferred_error is not None:
+        raise op._deferred_error
+    return result
+
+
+def _record_failure(ctx: ServiceContext, event: PendingEvent, outcome: Outcome, reason: str) -> None:
+    event.outcome = outcome
+    event.reason = reason
+    try:
+        with ctx.store.unit_of_work() as db:
+            append_event(db, ctx, event)
+    except Exception:  # the original error matters more; this one is logged without data
+        log.exception("could not write the audit event for a failed call %s", event.entry_point)
