@@ -113,6 +113,7 @@ def sqlcipher_engine(
         creator=connect,
         module=sqlcipher,
         poolclass=QueuePool,
+        hide_parameters=True,  # statement parameters are PHI: keep them out of errors and logs
         pool_size=2,
         max_overflow=2,
     )
@@ -165,7 +166,7 @@ def postgres_engine(url: str, **kwargs: Any) -> Engine:
         query["sslmode"] = "verify-full"
     parsed = parsed.set(query=query)
     try:
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **kwargs)
     except Exception as err:  # bad URL text, unknown driver...
         raise KnownError(
             "The database server address is not valid. It should look like "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import exc as orm_exc
 
 from medrec_desktop.domain.errors import (
     ConflictError,
@@ -44,7 +45,7 @@ UNREACHABLE = (
 
 def known_error_for(err: BaseException) -> KnownError | None:
     """The KnownError for a driver error, or None if it is not one users can act on."""
-    if isinstance(err, sa_exc.StaleDataError):
+    if isinstance(err, orm_exc.StaleDataError):
         return ConflictError(
             "Someone else changed this record since you opened it. "
             "Your changes were not saved; reopen the record and apply them again."

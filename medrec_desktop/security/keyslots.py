@@ -79,6 +79,9 @@ class KeyFile:
     material_nonce: bytes
     material_ciphertext: bytes
     slots: tuple[Slot, ...] = field(default_factory=tuple)
+    # Set only while a key rotation is under way (see KeyRing.set_pending).
+    pending_nonce: bytes | None = None
+    pending_ciphertext: bytes | None = None
 
     def slot(self, kind: SlotKind) -> Slot | None:
         return next((s for s in self.slots if s.kind == kind), None)
@@ -156,12 +159,50 @@ class KeyRing:
             ) from err
         return KeyMaterial(raw[:32], raw[32:])
 
-    def replace_material(self, material: KeyMaterial) -> None:
+    def _seal(self, material: KeyMaterial, what: str) -> tuple[bytes, bytes]:
         nonce = os.urandom(12)
         ct = AESGCM(self._mwk).encrypt(
-            nonce, material.db_key + material.audit_key, _aad(self.keyfile.install_id, "material")
+            nonce, material.db_key + material.audit_key, _aad(self.keyfile.install_id, what)
         )
-        self.keyfile = replace(self.keyfile, material_nonce=nonce, material_ciphertext=ct)
+        return nonce, ct
+
+    def set_pending(self, material: KeyMaterial) -> None:
+        """Record the next key before the database starts using it (crash-safe rotation)."""
+        nonce, ct = self._seal(material, "pending")
+        self.keyfile = replace(self.keyfile, pending_nonce=nonce, pending_ciphertext=ct)
+
+    @property
+    def pending_material(self) -> KeyMaterial | None:
+        kf = self.keyfile
+        if kf.pending_nonce is None or kf.pending_ciphertext is None:
+            return None
+        try:
+            raw = AESGCM(self._mwk).decrypt(
+                kf.pending_nonce, kf.pending_ciphertext, _aad(kf.install_id, "pending")
+            )
+        except InvalidTag as err:
+            raise KeyStoreError(
+                "The key file is damaged: its pending key does not decrypt."
+            ) from err
+        return KeyMaterial(raw[:32], raw[32:])
+
+    def commit_pending(self) -> None:
+        pending = self.pending_material
+        if pending is None:
+            return
+        nonce, ct = self._seal(pending, "material")
+        self.keyfile = replace(
+            self.keyfile,
+            material_nonce=nonce,
+            material_ciphertext=ct,
+            pending_nonce=None,
+            pending_ciphertext=None,
+        )
+
+    def mwk_for_same_install(self) -> bytes:
+        """The master wrapping key, to read a backup of this same installation (its slots wrap
+        the same key)."""
+        return self._mwk
 
     def _wrap(self, kind: SlotKind, slot_key: bytes, **extra: Any) -> Slot:
         nonce = os.urandom(12)
@@ -269,6 +310,16 @@ def dump_keyfile(keyfile: KeyFile) -> bytes:
             "nonce": _b64(keyfile.material_nonce),
             "ciphertext": _b64(keyfile.material_ciphertext),
         },
+        **(
+            {
+                "pending": {
+                    "nonce": _b64(keyfile.pending_nonce),
+                    "ciphertext": _b64(keyfile.pending_ciphertext),
+                }
+            }
+            if keyfile.pending_nonce is not None and keyfile.pending_ciphertext is not None
+            else {}
+        ),
         "slots": [
             {
                 "kind": s.kind,
@@ -308,11 +359,14 @@ def parse_keyfile(data: bytes, where: str = "key file") -> KeyFile:
                     kdf={k: int(kdf[k]) for k in ("t", "m", "p")} if kdf else None,
                 )
             )
+        pending = doc.get("pending")
         return KeyFile(
             install_id=str(uuid.UUID(doc["install_id"])),
             material_nonce=_unb64(doc["material"]["nonce"]),
             material_ciphertext=_unb64(doc["material"]["ciphertext"]),
             slots=tuple(slots),
+            pending_nonce=_unb64(pending["nonce"]) if pending else None,
+            pending_ciphertext=_unb64(pending["ciphertext"]) if pending else None,
         )
     except KeyStoreError:
         raise

@@ -65,7 +65,9 @@ def check_policy(password: str, *, username: str) -> None:
             f"Passwords can have at most {MAX_LENGTH} characters.", field="password"
         )
     if len(set(password)) < 4:
-        raise ValidationError("The password repeats too few different characters.", field="password")
+        raise ValidationError(
+            "The password repeats too few different characters.", field="password"
+        )
     lowered = password.lower()
     if username and username.lower() in lowered:
         raise ValidationError("The password must not contain the user name.", field="password")

@@ -54,7 +54,9 @@ class AuthService(Service):
             if until is not None and until > now:
                 op.event.action = Action.LOGIN_FAILED
                 op.event.reason = "throttled"
-                op.fail_after_commit(AccountLockedError(_wait_message((until - now).total_seconds())))
+                op.fail_after_commit(
+                    AccountLockedError(_wait_message((until - now).total_seconds()))
+                )
                 return _NO_SESSION
         user = op.db.execute(select(User).where(User.username == name)).scalar()
         ok = passwords.verify_password(user.password_hash if user else None, password)
@@ -115,9 +117,7 @@ class AuthService(Service):
         if not passwords.verify_password(op.user.password_hash, password):
             raise ValidationError("The password is not correct.", field="password")
         if not permissions.may_break_glass(op.role):
-            raise PermissionDeniedError(
-                f"Your role ({op.role.label}) cannot use emergency access."
-            )
+            raise PermissionDeniedError(f"Your role ({op.role.label}) cannot use emergency access.")
         if op.db.get(Patient, patient_id) is None:
             raise NotFoundError("That patient does not exist.")
         now = op.ctx.now()

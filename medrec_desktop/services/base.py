@@ -252,7 +252,9 @@ def _run(
     return result
 
 
-def _record_failure(ctx: ServiceContext, event: PendingEvent, outcome: Outcome, reason: str) -> None:
+def _record_failure(
+    ctx: ServiceContext, event: PendingEvent, outcome: Outcome, reason: str
+) -> None:
     event.outcome = outcome
     event.reason = reason
     try:

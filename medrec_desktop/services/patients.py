@@ -167,8 +167,13 @@ class PatientService(Service):
         op.db.flush()
         op.event.detail = f"note {note.id}" + (" sensitive" if sensitive else "")
         return NoteInfo(
-            NoteId(note.id), patient_id, op.user.display_name, sensitive, text,
-            note.created_at, False,
+            NoteId(note.id),
+            patient_id,
+            op.user.display_name,
+            sensitive,
+            text,
+            note.created_at,
+            False,
         )
 
     @audited(Action.VIEW, DataCategory.CLINICAL, patient="patient_id")
@@ -184,16 +189,25 @@ class PatientService(Service):
         if not show_sensitive:
             query = query.where(ClinicalNote.sensitive.is_(False))
         rows = op.db.execute(query).all()
-        hidden = 0 if show_sensitive else op.db.execute(
-            select(func.count())
-            .select_from(ClinicalNote)
-            .where(ClinicalNote.patient_id == patient_id, ClinicalNote.sensitive.is_(True))
-        ).scalar_one()
+        hidden = (
+            0
+            if show_sensitive
+            else op.db.execute(
+                select(func.count())
+                .select_from(ClinicalNote)
+                .where(ClinicalNote.patient_id == patient_id, ClinicalNote.sensitive.is_(True))
+            ).scalar_one()
+        )
         op.event.detail = f"{len(rows)} notes" + (f", {hidden} sensitive hidden" if hidden else "")
         return [
             NoteInfo(
-                NoteId(n.id), PatientId(n.patient_id), author, n.sensitive, n.text,
-                n.created_at, n.entered_in_error,
+                NoteId(n.id),
+                PatientId(n.patient_id),
+                author,
+                n.sensitive,
+                n.text,
+                n.created_at,
+                n.entered_in_error,
             )
             for n, author in rows
         ]

@@ -145,9 +145,7 @@ class UserService(Service):
     def _info(op: Op, user: User) -> UserInfo:
         throttle = op.db.get(LoginThrottle, user.username)
         locked = bool(
-            throttle
-            and throttle.locked_until
-            and from_iso(throttle.locked_until) > op.ctx.now()
+            throttle and throttle.locked_until and from_iso(throttle.locked_until) > op.ctx.now()
         )
         return UserInfo(
             id=UserId(user.id),

@@ -1,0 +1,1 @@
+"""What leaves the application: PDFs (reportlab) and, later, FHIR bundles."""

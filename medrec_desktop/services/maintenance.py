@@ -1,0 +1,58 @@
+"""Administrator maintenance: integrity verification, backups, key rotation records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from medrec_desktop.db.backup import copy_database, row_counts, sqlite_integrity_problems
+from medrec_desktop.domain.dto import IntegrityReport
+from medrec_desktop.domain.enums import Action, DataCategory
+from medrec_desktop.domain.errors import BackupError
+from medrec_desktop.services.audit import check_chain
+from medrec_desktop.services.base import Op, Service, audited
+
+Progress = Callable[[int, int], None]
+
+
+def integrity_report(
+    op_db_engine_problems: list[str], counts: dict[str, int], chain: str, chain_ok: bool
+) -> IntegrityReport:
+    problems = list(op_db_engine_problems)
+    if not chain_ok:
+        problems.append(chain)
+    return IntegrityReport(not problems, tuple(problems), counts, chain)
+
+
+class MaintenanceService(Service):
+    @audited(Action.QUERY, DataCategory.BACKUP)
+    def verify_database(self, op: Op) -> IntegrityReport:
+        store = op.ctx.store
+        conn = op.db.connection()
+        problems = [] if store.is_server else sqlite_integrity_problems(conn)
+        chain = check_chain(op.db, op.ctx.audit_key)
+        report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)
+        op.event.detail = "ok" if report.ok else f"{len(report.problems)} problems"
+        return report
+
+    @audited(Action.EXPORT, DataCategory.BACKUP)
+    def copy_to(self, op: Op, dest: Path, progress: Progress | None = None) -> None:
+        """Write an encrypted copy of the database to ``dest`` (a new file).
+
+        Runs while this call's transaction holds the write lock, so the copy is one consistent
+        moment and includes everything committed before it.
+        """
+        store = op.ctx.store
+        if store.is_server or store.key is None:
+            raise BackupError(
+                "This workstation uses a PostgreSQL server: back the server up with its own "
+                "tools (pg_dump / your server's backup). See the README."
+            )
+        op.event.detail = "backup written"
+        copy_database(store.engine, store.key, dest, progress)
+
+    @audited(Action.ADMIN, DataCategory.BACKUP)
+    def authorize(self, op: Op, what: str) -> None:
+        """Check and record an administrator's maintenance act done outside one transaction
+        (key rotation, restore); the act's completion is recorded by a second call."""
+        op.event.detail = what[:200]
