@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLCipher file per test, and PostgreSQL when MEDREC_TEST_PG_URL is set."""
+"""Shared fixtures: a real SQLCipher file per test; PostgreSQL too when MEDREC_TEST_PG_URL is set."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from argon2 import PasswordHasher
 import pytest
 from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
-from medrec_desktop.security import keyslots
+from medrec_desktop.security import keyslots, passwords
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from tests.support.clock import FakeClock
 from tests.support.secrets import InMemorySecretStore
@@ -34,6 +35,14 @@ def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     travel inside each slot, so unlocking uses whatever a slot was made with."""
     monkeypatch.setattr(keyslots, "KDF_MEMORY_KIB", 8 * 1024)
     monkeypatch.setattr(keyslots, "KDF_TIME", 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id password hashes with test-sized cost; the parameters live in each hash."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    )
 
 
 @pytest.fixture

@@ -98,7 +98,8 @@ def sqlcipher_engine(
             conn.close()
             if "not a database" in str(err).lower():
                 raise WrongKeyError(NOT_A_DB) from err
-            raise DatabaseFileError(DAMAGED) from err
+            # e.g. a read-only folder fails here (the WAL cannot be created): say so.
+            raise _known_from_driver(err) from err
         try:
             for pragma in _PRAGMAS:
                 conn.execute(pragma).fetchall()

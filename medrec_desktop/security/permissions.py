@@ -12,7 +12,8 @@ from medrec_desktop.domain.enums import Action as A
 from medrec_desktop.domain.enums import DataCategory as C
 from medrec_desktop.domain.enums import Role as R
 
-_SESSION = {A.LOGIN, A.LOGOUT, A.LOGIN_FAILED}
+# Own session: sign in and out, change one's own password, see one's own emergency grants.
+_SESSION = {A.LOGIN, A.LOGOUT, A.LOGIN_FAILED, A.UPDATE, A.VIEW}
 _READ = {A.VIEW, A.QUERY, A.PRINT}
 _WRITE = {A.CREATE, A.UPDATE}
 _ALL = {A.VIEW, A.QUERY, A.CREATE, A.UPDATE, A.DELETE, A.PRINT, A.EXPORT}

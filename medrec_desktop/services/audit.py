@@ -39,7 +39,7 @@ class AuditFilter:
 
 def check_chain(db: Session, key: bytes) -> ChainReport:
     """Verify the whole chain (shared with database verification and backups)."""
-    rows = db.execute(select(*_COLUMNS, AuditEvent.mac).order_by(AuditEvent.seq)).tuples()
+    rows = db.execute(select(*_COLUMNS, AuditEvent.mac).order_by(AuditEvent.seq))
     head_row = db.execute(
         select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac).where(AuditHead.id == 1)
     ).first()

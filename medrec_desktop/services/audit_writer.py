@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.enums import Action, DataCategory, Outcome
@@ -36,7 +36,10 @@ def append_event(db: Session, ctx: ServiceContext, ev: PendingEvent) -> int:
     start with BEGIN IMMEDIATE), so concurrent writers extend the chain one at a time.
     """
     head = db.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    seq = head.seq + 1 if head is not None else 1
+    # Past the head and past any event stored behind its back (forged rows must not stop the
+    # program from recording; `audit verify` names them).
+    stored = db.execute(select(func.max(AuditEvent.seq))).scalar() or 0
+    seq = max(head.seq if head is not None else 0, stored) + 1
     prev = head.mac if head is not None else GENESIS
     ts = iso(ctx.now())
     values = (

@@ -118,7 +118,16 @@ def unlock_keyfile(keyfile: KeyFile, how: Unlock) -> KeyRing:
 
 def _local_engine(path: Path, key: bytes, busy_timeout: float) -> Engine:
     try:
-        return sqlcipher_engine(path, key, busy_timeout=busy_timeout)
+        engine = sqlcipher_engine(path, key, busy_timeout=busy_timeout)
+        try:
+            # The engine connects lazily and a wrong key shows only on the first read
+            # (FACTS.md): connect now, so it is reported here and an interrupted key
+            # rotation (see `open`) can be finished.
+            engine.connect().close()
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
     except WrongKeyError as err:
         raise DatabaseFileError(
             "The database file cannot be decrypted with its key: the file is damaged, or the "
@@ -252,7 +261,11 @@ class Installation:
                 key = pending.db_key
             store = Store(engine, path=paths.database, key=key)
         try:
-            make_private_dir(paths.backups) if not server else None
+            if not server:
+                try:
+                    make_private_dir(paths.backups)
+                except OSError:
+                    pass  # a read-only folder: the database reports it in plain words below
             backup_path = migrate.ensure_current(
                 store.engine,
                 backup=None if server else (lambda dest: copy_database(store.engine, key, dest)),

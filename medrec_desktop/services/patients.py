@@ -184,7 +184,7 @@ class PatientService(Service):
             select(ClinicalNote, User.display_name)
             .join(User, User.id == ClinicalNote.author_id)
             .where(ClinicalNote.patient_id == patient_id)
-            .order_by(ClinicalNote.created_at)
+            .order_by(ClinicalNote.created_at, ClinicalNote.id)
         )
         if not show_sensitive:
             query = query.where(ClinicalNote.sensitive.is_(False))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from medrec_desktop.domain.dto import UserId, UserInfo
 from medrec_desktop.domain.enums import Action, DataCategory, Role
-from medrec_desktop.domain.errors import PermissionDeniedError, ValidationError
+from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.models import AppMeta, ClinicSetting, User
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso
@@ -28,7 +28,7 @@ class SetupService(Service):
     ) -> UserInfo:
         """Only possible while the database has no user at all."""
         if op.db.execute(select(func.count()).select_from(User)).scalar():
-            raise PermissionDeniedError("This database already has users; sign in instead.")
+            raise KnownError("This database already has users; sign in instead.")
         user = create_user_row(op, username, display_name, Role.ADMIN, password, must_change=False)
         op.db.add(AppMeta(key="install_id", value=install_id))
         op.db.add(AppMeta(key="created_at", value=iso(op.ctx.now())))

@@ -1,0 +1,228 @@
+"""Every public service entry point writes an audit event, when it succeeds and when it is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import medrec_desktop.services as services_pkg
+from medrec_desktop.domain.dto import NoteId, PatientId
+from medrec_desktop.domain.enums import Action, DataCategory, Role
+from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
+from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.services.base import Service, audited, entry_points
+from medrec_desktop.services.patients import PatientInput
+from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
+
+PATIENT = PatientInput("Testperson", "Pat", dt.date(1970, 1, 2), "female", "555-010-0000")
+
+
+def all_service_classes() -> list[type[Service]]:
+    for mod in pkgutil.iter_modules(services_pkg.__path__):
+        importlib.import_module(f"{services_pkg.__name__}.{mod.name}")
+    found: list[type[Service]] = []
+    todo = list(Service.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return [c for c in found if c.__module__.startswith("medrec_desktop.")]
+
+
+def _patient(c: Clinic) -> PatientId:
+    return c.inst.patients.register(c.sessions[Role.RECORDS], PATIENT).id
+
+
+def _note(c: Clinic) -> NoteId:
+    pid = _patient(c)
+    return c.inst.patients.add_note(c.sessions[Role.PROVIDER], pid, "note text").id
+
+
+# One successful call per entry point: (role, call). A new entry point without a row here fails
+# the coverage test below, so it cannot ship unaudited or untested.
+Call = Callable[[Clinic, Any], Any]
+SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
+    "AuthService.login": (None, lambda c: lambda s: c.inst.auth.login("admin", ADMIN_PASSWORD)),
+    "AuthService.logout": (Role.NURSE, lambda c: lambda s: c.inst.auth.logout(s)),
+    "AuthService.change_password": (
+        Role.CODER,
+        lambda c: lambda s: c.inst.auth.change_password(s, ROLE_PASSWORD, "a brand new passphrase"),
+    ),
+    "AuthService.break_glass": (
+        Role.NURSE,
+        lambda c: (
+            lambda pid: lambda s: c.inst.auth.break_glass(s, pid, "patient collapsed", ROLE_PASSWORD)
+        )(_patient(c)),
+    ),
+    "AuthService.active_emergency_grants": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.auth.active_emergency_grants(s),
+    ),
+    "AuthService.has_users": (None, lambda c: lambda s: c.inst.auth.has_users()),
+    "UserService.add_user": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.add_user(s, "newbie", "New Bie", Role.CODER, "long enough pw 1"),
+    ),
+    "UserService.list_users": (Role.ADMIN, lambda c: lambda s: c.inst.users.list_users(s)),
+    "UserService.disable_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.disable_user(s, "coder")),
+    "UserService.enable_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.enable_user(s, "coder")),
+    "UserService.unlock_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.unlock_user(s, "coder")),
+    "UserService.reset_password": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.reset_password(s, "coder", "temporary pw 12345"),
+    ),
+    "UserService.set_role": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.set_role(s, "coder", Role.RECORDS),
+    ),
+    "AuditService.verify": (Role.ADMIN, lambda c: lambda s: c.inst.audit.verify(s)),
+    "AuditService.events": (Role.ADMIN, lambda c: lambda s: c.inst.audit.events(s, AuditFilter())),
+    "AuditService.export": (Role.ADMIN, lambda c: lambda s: c.inst.audit.export(s, AuditFilter())),
+    "PatientService.register": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.register(s, PATIENT)),
+    "PatientService.get": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.patients.get(s, pid))(_patient(c)),
+    ),
+    "PatientService.find_by_mrn": (
+        Role.FRONT_DESK,
+        lambda c: (lambda p: lambda s: c.inst.patients.find_by_mrn(s, p.mrn))(
+            c.inst.patients.get(c.sessions[Role.RECORDS], _patient(c))
+        ),
+    ),
+    "PatientService.list_all": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.list_all(s)),
+    "PatientService.update": (
+        Role.RECORDS,
+        lambda c: (lambda pid: lambda s: c.inst.patients.update(s, pid, PATIENT, expected_version=1))(
+            _patient(c)
+        ),
+    ),
+    "PatientService.add_note": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.patients.add_note(s, pid, "BP checked"))(_patient(c)),
+    ),
+    "PatientService.notes": (
+        Role.PROVIDER,
+        lambda c: (lambda pid: lambda s: c.inst.patients.notes(s, pid))(_patient(c)),
+    ),
+    "PatientService.mark_note_entered_in_error": (
+        Role.RECORDS,
+        lambda c: (lambda nid: lambda s: c.inst.patients.mark_note_entered_in_error(s, nid))(_note(c)),
+    ),
+    "MaintenanceService.verify_database": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.maintenance.verify_database(s),
+    ),
+    "MaintenanceService.copy_to": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.maintenance.copy_to(s, c.paths.root / "copy.db"),
+    ),
+    "MaintenanceService.authorize": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.maintenance.authorize(s, "test act"),
+    ),
+    "SetupService.create_first_admin": (
+        None,
+        lambda c: lambda s: c.inst.setup.create_first_admin("x", "second", "Second", "long enough pw 1"),
+    ),
+    "SetupService.clinic_settings": (None, lambda c: lambda s: c.inst.setup.clinic_settings()),
+    "SetupService.update_settings": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.setup.update_settings(s, {"clinic_name": "Maple"}),
+    ),
+    "SetupService.install_id": (None, lambda c: lambda s: c.inst.setup.install_id()),
+}
+
+# Calls whose sample is a refusal: the first administrator exists already.
+REFUSED_BY_DESIGN = {"SetupService.create_first_admin"}
+# File copies exist for the local SQLCipher file; a server is backed up with its own tools.
+LOCAL_FILE_ONLY = {"MaintenanceService.copy_to"}
+
+ENTRY_POINTS = sorted(
+    f"{cls.__name__}.{name}" for cls in all_service_classes() for name in entry_points(cls)
+)
+
+
+def _last_event(c: Clinic) -> Any:
+    return c.inst.audit.events(c.admin, AuditFilter(), limit=1)[0]  # the query's own event comes after
+
+
+def test_every_entry_point_has_a_sample_call() -> None:
+    assert ENTRY_POINTS, "no service entry points found"
+    missing = [name for name in ENTRY_POINTS if name not in SAMPLES]
+    assert not missing, f"entry points without an audit test sample: {missing}"
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_entry_point_writes_an_audit_event(clinic: Clinic, entry: str) -> None:
+    role, make = SAMPLES[entry]
+    call = make(clinic)
+    before = _last_event(clinic).seq
+    session = clinic.sessions[role] if role is not None else None
+    refused = entry in REFUSED_BY_DESIGN or (
+        clinic.backend == "postgresql" and entry in LOCAL_FILE_ONLY
+    )
+    if refused:
+        with pytest.raises(KnownError):
+            call(session)
+    else:
+        call(session)
+    event = _last_event(clinic)
+    assert event.seq > before
+    assert event.entry_point == entry
+    assert event.outcome == ("success" if not refused else "failure")
+    # Whoever called (if anyone was signed in) is named in the event.
+    if session is not None:
+        assert event.username == session.username
+
+
+# Every signed-in role may manage its own session, so these have no refusal case.
+OWN_SESSION = {"AuthService.logout", "AuthService.change_password",
+               "AuthService.active_emergency_grants"}
+DENIABLE = [e for e in ENTRY_POINTS if SAMPLES.get(e, (None,))[0] is not None and e not in OWN_SESSION]
+
+
+@pytest.mark.parametrize("entry", DENIABLE)
+def test_refused_calls_are_audited_as_denied(local_clinic: Clinic, entry: str) -> None:
+    """A role without the right is refused, and the refusal itself is in the audit trail."""
+    role, make = SAMPLES[entry]
+    wrong = Role.FRONT_DESK if role is Role.ADMIN else Role.ADMIN
+    call = make(local_clinic)
+    with pytest.raises(PermissionDeniedError):
+        call(local_clinic.sessions[wrong])
+    event = _last_event(local_clinic)
+    assert event.entry_point == entry
+    assert event.outcome == "denied"
+    assert event.username == local_clinic.sessions[wrong].username
+
+
+def test_a_public_method_without_audit_cannot_be_defined() -> None:
+    with pytest.raises(TypeError, match="without @audited"):
+
+        class Leaky(Service):  # noqa: F841 - defining it is the test
+            def read_everything(self) -> None: ...
+
+
+def test_a_public_static_helper_cannot_hide_in_a_service() -> None:
+    with pytest.raises(TypeError, match="public service members"):
+
+        class Leaky2(Service):
+            @staticmethod
+            def peek() -> None: ...
+
+
+def test_audited_methods_need_the_caller_session(local_clinic: Clinic) -> None:
+    class Probe(Service):
+        @audited(Action.VIEW, DataCategory.DEMOGRAPHICS)
+        def look(self, op: Any) -> int:
+            return 1
+
+    probe = Probe(ctx=local_clinic.inst.ctx)
+    with pytest.raises(TypeError, match="UserSession"):
+        probe.look()
+    assert probe.look(local_clinic.sessions[Role.NURSE]) == 1
+
