@@ -119,6 +119,12 @@ def sqlcipher_engine(
         max_overflow=2,
     )
     _use_immediate_transactions(engine)
+    # Open one connection now so a wrong key or a bad file is reported here, not later.
+    try:
+        engine.connect().close()
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
