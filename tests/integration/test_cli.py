@@ -1,0 +1,153 @@
+"""The `medrec` command line, run as a real process the way scripts and IT staff use it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+PASSPHRASE = "workstation pass phrase"
+PASSWORD = "correct horse battery"
+
+
+def medrec(
+    data: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")
+    } | {"MEDREC_PASSPHRASE": PASSPHRASE, "MEDREC_PASSWORD": PASSWORD} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=stdin,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli") / "clinic"
+    sheet = root.parent / "recovery.pdf"
+    result = medrec(
+        root, "init", "--admin", "admin", "--admin-name", "Ada Admin",
+        "--clinic-name", "Maple Street Clinic", "--recovery-sheet", str(sheet),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "RECOVERY KEY" in result.stdout
+    key_line = result.stdout.split("RECOVERY KEY")[1].splitlines()[1].strip()
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(sheet).pages)
+    assert key_line.split("-")[0] in text and "Maple Street Clinic" in text
+    (root.parent / "recovery.txt").write_text(key_line)
+    return root
+
+
+def test_init_never_overwrites(data: Path) -> None:
+    before = (data / "medrec.db").stat().st_mtime_ns
+    result = medrec(data, "init")
+    assert result.returncode == 1
+    assert "already holds a medrec database" in result.stderr
+    assert (data / "medrec.db").stat().st_mtime_ns == before
+
+
+def test_commands_never_create_a_database_where_there_is_none(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing-here"
+    for args in (["verify"], ["--user", "admin", "users", "list"], ["audit", "verify"]):
+        result = medrec(empty, *args)
+        assert result.returncode == 1, result.stderr
+        assert "no medrec database" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not empty.exists()
+
+
+def test_users_lifecycle_with_json(data: Path) -> None:
+    add = medrec(
+        data, "--user", "admin", "users", "add", "cody", "--role", "coder",
+        "--full-name", "Cody Coder", env={"MEDREC_NEW_PASSWORD": "coder pass 12345"},
+    )
+    assert add.returncode == 0, add.stderr
+    listing = json.loads(medrec(data, "--user", "admin", "--json", "users", "list").stdout)
+    cody = next(u for u in listing if u["username"] == "cody")
+    assert cody["role"] == "coder" and cody["active"]
+    assert medrec(data, "--user", "admin", "users", "disable", "cody").returncode == 0
+    denied = medrec(data, "--user", "cody", "verify", env={"MEDREC_PASSWORD": "coder pass 12345"})
+    assert denied.returncode == 1 and "Sign-in failed" in denied.stderr
+    assert medrec(data, "--user", "admin", "users", "enable", "cody").returncode == 0
+    assert medrec(data, "--user", "admin", "users", "unlock", "cody").returncode == 0
+    passwd = medrec(
+        data, "--user", "admin", "users", "passwd", "cody",
+        env={"MEDREC_NEW_PASSWORD": "short"},
+    )
+    assert passwd.returncode == 1 and "at least 12" in passwd.stderr
+    not_admin = medrec(
+        data, "--user", "cody", "users", "list", env={"MEDREC_PASSWORD": "coder pass 12345"}
+    )
+    assert not_admin.returncode == 1 and "may not" in not_admin.stderr
+
+
+def test_audit_verify_and_filtered_csv_export(data: Path, tmp_path: Path) -> None:
+    verify = medrec(data, "--user", "admin", "--json", "audit", "verify")
+    assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
+    out = tmp_path / "audit.csv"
+    export = medrec(
+        data, "--user", "admin", "audit", "export", "--csv", str(out),
+        "--action", "login", "--user", "admin",
+    )
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows and {r["action"] for r in rows} == {"login"}
+    assert {r["username"] for r in rows} == {"admin"}
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    bad = medrec(data, "--user", "admin", "audit", "export", "--csv", "-", "--since", "yesterday")
+    assert bad.returncode == 2 and "--since" in bad.stderr
+
+
+def test_backup_verify_rekey_restore(data: Path, tmp_path: Path) -> None:
+    backup = tmp_path / "clinic.medrec-backup"
+    assert medrec(data, "--user", "admin", "backup", "--out", str(backup)).returncode == 0
+    assert backup.exists()
+    assert medrec(data, "--user", "admin", "rekey").returncode == 0
+    verify = medrec(data, "--user", "admin", "verify")
+    assert verify.returncode == 0 and "Database verified" in verify.stdout
+    restored = medrec(data, "--user", "admin", "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    assert medrec(data, "--user", "admin", "verify").returncode == 0
+    # On a new machine, the recovery key alone restores the backup.
+    key = (data.parent / "recovery.txt").read_text()
+    fresh = tmp_path / "new-machine"
+    result = medrec(fresh, "restore", str(backup), env={"MEDREC_PASSPHRASE": "", "MEDREC_RECOVERY_KEY": key})
+    assert result.returncode == 0, result.stderr
+    recover = medrec(
+        fresh, "keys", "recover", "--passphrase",
+        env={"MEDREC_PASSPHRASE": "", "MEDREC_RECOVERY_KEY": key,
+             "MEDREC_NEW_PASSPHRASE": "new machine passphrase"},
+    )
+    assert recover.returncode == 0, recover.stderr
+    status = medrec(
+        fresh, "--user", "admin", "--json", "keys", "status",
+        env={"MEDREC_PASSPHRASE": "new machine passphrase"},
+    )
+    assert status.returncode == 0, status.stderr
+    assert "passphrase" in json.loads(status.stdout)["slots"]
+
+
+def test_wrong_secrets_are_one_plain_line(data: Path) -> None:
+    wrong = medrec(data, "--user", "admin", "verify", env={"MEDREC_PASSPHRASE": "nope nope nope"})
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip().count("\n") == 0 and "passphrase is not correct" in wrong.stderr
+    missing = medrec(data, "--user", "admin", "verify", env={"MEDREC_PASSWORD": ""})
+    assert missing.returncode == 1 and "MEDREC_PASSWORD" in missing.stderr
+
+
+def test_usage_errors_exit_2(data: Path) -> None:
+    assert medrec(data, "no-such-command").returncode == 2
+    assert medrec(data, "users", "add", "x").returncode == 2  # --role is required
+    assert medrec(data, "verify").returncode == 2  # needs --user

@@ -1,0 +1,63 @@
+"""Migrations match the models, upgrades back up first, and the audit table is append-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+
+from medrec_desktop.db import migrate
+from medrec_desktop.db.engine import sqlcipher_engine
+from medrec_desktop.models import Base
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.security.keyslots import load_keyfile, unlock_with_secret
+from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
+from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, Clinic
+
+
+def test_migrations_create_exactly_the_models(clinic: Clinic) -> None:
+    with clinic.inst.store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_by_the_database_itself(clinic: Clinic) -> None:
+    for statement in (
+        "UPDATE audit_event SET username = 'someone' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 1",
+    ):
+        with pytest.raises(SADatabaseError, match="append-only"):
+            with clinic.inst.store.engine.begin() as conn:
+                conn.execute(text(statement))
+    assert clinic.inst.audit.verify(clinic.admin).ok
+
+
+def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    paths = DataPaths(tmp_path / "d")
+    inst, _ = Installation.create(
+        paths, admin=NewAdmin("admin", "Ada", ADMIN_PASSWORD), passphrase=PASSPHRASE
+    )
+    key = inst.keyring.material.db_key
+    inst.close()
+    # Make a database as the first release left it: schema 0001 only.
+    paths.database.unlink()
+    engine = sqlcipher_engine(paths.database, key, create=True)
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE))
+    try:
+        assert inst.upgrade_backup is not None and inst.upgrade_backup.exists()
+        assert oct(inst.upgrade_backup.stat().st_mode & 0o777) == "0o600"
+        assert migrate.current_revision(inst.store.engine) == migrate.head_revision()
+        # The pre-upgrade copy is the old schema, encrypted with the same key.
+        old = sqlcipher_engine(inst.upgrade_backup, key)
+        assert migrate.current_revision(old) == "0001"
+        old.dispose()
+    finally:
+        inst.close()
+    kr = unlock_with_secret(load_keyfile(paths.keys), "passphrase", PASSPHRASE)
+    assert kr.material.db_key == key
