@@ -9,6 +9,7 @@ import argparse
 import csv
 import datetime as dt
 import getpass
+import importlib
 import json
 import logging
 import os
@@ -447,9 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_keys)
 
     try:
-        from medrec_desktop.coding import cli as codes_cli
-    except ImportError:  # the code-set package arrives with issue 4
-        codes_cli = None  # type: ignore[assignment]
+        codes_cli = importlib.import_module("medrec_desktop.coding.cli")
+    except ModuleNotFoundError:  # the code-set commands arrive with issue 4
+        codes_cli = None
     if codes_cli is not None and hasattr(codes_cli, "add_parser"):
         codes_cli.add_parser(sub)
     return p

@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLCipher file per test; PostgreSQL too when MEDREC_TEST_PG_URL is set."""
+"""Fixtures: a real SQLCipher file per test; PostgreSQL too when MEDREC_TEST_PG_URL is set."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from argon2 import PasswordHasher
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.dto import UserSession
@@ -20,6 +20,9 @@ from medrec_desktop.security import keyslots, passwords
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from tests.support.clock import FakeClock
 from tests.support.secrets import InMemorySecretStore
+
+# Qt widgets are driven without a display in tests and CI.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PG_URL = os.environ.get("MEDREC_TEST_PG_URL")
 ADMIN_PASSWORD = "correct horse battery"

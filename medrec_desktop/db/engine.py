@@ -40,7 +40,8 @@ def check_database_file(path: Path) -> None:
     if not path.exists():
         raise NoDatabaseError(
             f"There is no medrec database in {path.parent}. "
-            "Use 'medrec init' (or the setup wizard) to create one, or choose the right data folder."
+            "Use 'medrec init' (or the setup wizard) to create one, "
+            "or choose the right data folder."
         )
     if not path.is_file():
         raise DatabaseFileError(f"{path} is not a file.")

@@ -342,7 +342,8 @@ def parse_keyfile(data: bytes, where: str = "key file") -> KeyFile:
             raise ValueError("not a medrec key file")
         if doc.get("version") != VERSION:
             raise KeyStoreError(
-                f"The {where} was written by a newer version of medrec-desktop; nothing was changed."
+                f"The {where} was written by a newer version of medrec-desktop; "
+                "nothing was changed."
             )
         slots = []
         for raw in doc["slots"]:

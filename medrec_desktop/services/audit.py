@@ -47,7 +47,7 @@ def check_chain(db: Session, key: bytes) -> ChainReport:
     return verify_chain(key, rows, head)
 
 
-def _filtered(flt: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _filtered(flt: AuditFilter) -> Select[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.seq)
     if flt.since:
         query = query.where(AuditEvent.ts >= flt.since.isoformat())

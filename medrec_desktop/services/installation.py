@@ -118,16 +118,9 @@ def unlock_keyfile(keyfile: KeyFile, how: Unlock) -> KeyRing:
 
 def _local_engine(path: Path, key: bytes, busy_timeout: float) -> Engine:
     try:
-        engine = sqlcipher_engine(path, key, busy_timeout=busy_timeout)
-        try:
-            # The engine connects lazily and a wrong key shows only on the first read
-            # (FACTS.md): connect now, so it is reported here and an interrupted key
-            # rotation (see `open`) can be finished.
-            engine.connect().close()
-        except BaseException:
-            engine.dispose()
-            raise
-        return engine
+        # sqlcipher_engine connects at once, so a wrong key is reported here (and an
+        # interrupted key rotation can be finished in `open`).
+        return sqlcipher_engine(path, key, busy_timeout=busy_timeout)
     except WrongKeyError as err:
         raise DatabaseFileError(
             "The database file cannot be decrypted with its key: the file is damaged, or the "
@@ -362,8 +355,8 @@ class Installation:
                 zf.writestr("manifest.json", json.dumps(manifest, indent=2))
                 zf.writestr("medrec.keys", dump_keyfile(self.keyring.keyfile))
                 zf.write(db_copy, "medrec.db")
-            with tmp_zip.open("rb") as fh:
-                os.fsync(fh.fileno())
+            with tmp_zip.open("rb") as written:
+                os.fsync(written.fileno())
             os.replace(tmp_zip, out)
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Every public service entry point writes an audit event, when it succeeds and when it is refused."""
+"""Every public service entry point writes an audit event, on success and on refusal."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "AuthService.break_glass": (
         Role.NURSE,
         lambda c: (
-            lambda pid: lambda s: c.inst.auth.break_glass(s, pid, "patient collapsed", ROLE_PASSWORD)
+            lambda pid: (
+                lambda s: c.inst.auth.break_glass(s, pid, "patient collapsed", ROLE_PASSWORD)
+            )
         )(_patient(c)),
     ),
     "AuthService.active_emergency_grants": (
@@ -66,12 +68,23 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "AuthService.has_users": (None, lambda c: lambda s: c.inst.auth.has_users()),
     "UserService.add_user": (
         Role.ADMIN,
-        lambda c: lambda s: c.inst.users.add_user(s, "newbie", "New Bie", Role.CODER, "long enough pw 1"),
+        lambda c: (
+            lambda s: c.inst.users.add_user(s, "newbie", "New Bie", Role.CODER, "long enough pw 1")
+        ),
     ),
     "UserService.list_users": (Role.ADMIN, lambda c: lambda s: c.inst.users.list_users(s)),
-    "UserService.disable_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.disable_user(s, "coder")),
-    "UserService.enable_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.enable_user(s, "coder")),
-    "UserService.unlock_user": (Role.ADMIN, lambda c: lambda s: c.inst.users.unlock_user(s, "coder")),
+    "UserService.disable_user": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.disable_user(s, "coder"),
+    ),
+    "UserService.enable_user": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.enable_user(s, "coder"),
+    ),
+    "UserService.unlock_user": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.users.unlock_user(s, "coder"),
+    ),
     "UserService.reset_password": (
         Role.ADMIN,
         lambda c: lambda s: c.inst.users.reset_password(s, "coder", "temporary pw 12345"),
@@ -83,7 +96,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "AuditService.verify": (Role.ADMIN, lambda c: lambda s: c.inst.audit.verify(s)),
     "AuditService.events": (Role.ADMIN, lambda c: lambda s: c.inst.audit.events(s, AuditFilter())),
     "AuditService.export": (Role.ADMIN, lambda c: lambda s: c.inst.audit.export(s, AuditFilter())),
-    "PatientService.register": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.register(s, PATIENT)),
+    "PatientService.register": (
+        Role.FRONT_DESK,
+        lambda c: lambda s: c.inst.patients.register(s, PATIENT),
+    ),
     "PatientService.get": (
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.patients.get(s, pid))(_patient(c)),
@@ -97,13 +113,15 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "PatientService.list_all": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.list_all(s)),
     "PatientService.update": (
         Role.RECORDS,
-        lambda c: (lambda pid: lambda s: c.inst.patients.update(s, pid, PATIENT, expected_version=1))(
-            _patient(c)
-        ),
+        lambda c: (
+            lambda pid: lambda s: c.inst.patients.update(s, pid, PATIENT, expected_version=1)
+        )(_patient(c)),
     ),
     "PatientService.add_note": (
         Role.NURSE,
-        lambda c: (lambda pid: lambda s: c.inst.patients.add_note(s, pid, "BP checked"))(_patient(c)),
+        lambda c: (lambda pid: lambda s: c.inst.patients.add_note(s, pid, "BP checked"))(
+            _patient(c)
+        ),
     ),
     "PatientService.notes": (
         Role.PROVIDER,
@@ -111,7 +129,9 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     ),
     "PatientService.mark_note_entered_in_error": (
         Role.RECORDS,
-        lambda c: (lambda nid: lambda s: c.inst.patients.mark_note_entered_in_error(s, nid))(_note(c)),
+        lambda c: (lambda nid: lambda s: c.inst.patients.mark_note_entered_in_error(s, nid))(
+            _note(c)
+        ),
     ),
     "MaintenanceService.verify_database": (
         Role.ADMIN,
@@ -127,7 +147,9 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     ),
     "SetupService.create_first_admin": (
         None,
-        lambda c: lambda s: c.inst.setup.create_first_admin("x", "second", "Second", "long enough pw 1"),
+        lambda c: (
+            lambda s: c.inst.setup.create_first_admin("x", "second", "Second", "long enough pw 1")
+        ),
     ),
     "SetupService.clinic_settings": (None, lambda c: lambda s: c.inst.setup.clinic_settings()),
     "SetupService.update_settings": (
@@ -148,7 +170,9 @@ ENTRY_POINTS = sorted(
 
 
 def _last_event(c: Clinic) -> Any:
-    return c.inst.audit.events(c.admin, AuditFilter(), limit=1)[0]  # the query's own event comes after
+    return c.inst.audit.events(c.admin, AuditFilter(), limit=1)[
+        0
+    ]  # the query's own event comes after
 
 
 def test_every_entry_point_has_a_sample_call() -> None:
@@ -181,9 +205,14 @@ def test_entry_point_writes_an_audit_event(clinic: Clinic, entry: str) -> None:
 
 
 # Every signed-in role may manage its own session, so these have no refusal case.
-OWN_SESSION = {"AuthService.logout", "AuthService.change_password",
-               "AuthService.active_emergency_grants"}
-DENIABLE = [e for e in ENTRY_POINTS if SAMPLES.get(e, (None,))[0] is not None and e not in OWN_SESSION]
+OWN_SESSION = {
+    "AuthService.logout",
+    "AuthService.change_password",
+    "AuthService.active_emergency_grants",
+}
+DENIABLE = [
+    e for e in ENTRY_POINTS if SAMPLES.get(e, (None,))[0] is not None and e not in OWN_SESSION
+]
 
 
 @pytest.mark.parametrize("entry", DENIABLE)
@@ -225,4 +254,3 @@ def test_audited_methods_need_the_caller_session(local_clinic: Clinic) -> None:
     with pytest.raises(TypeError, match="UserSession"):
         probe.look()
     assert probe.look(local_clinic.sessions[Role.NURSE]) == 1
-

@@ -36,8 +36,11 @@ def test_backup_then_restore_brings_back_the_records(local_clinic: Clinic, tmp_p
     inst.patients.register(records, PatientInput("Later", "Added", dt.date(2000, 1, 1), "male"))
     inst.close()
     restored = Installation.restore(
-        local_clinic.paths, out, Unlock(passphrase=PASSPHRASE),
-        username="admin", password=ADMIN_PASSWORD,
+        local_clinic.paths,
+        out,
+        Unlock(passphrase=PASSPHRASE),
+        username="admin",
+        password=ADMIN_PASSWORD,
     )
     nurse = restored.auth.login("nurse", ROLE_PASSWORD)
     assert [p.family_name for p in restored.patients.list_all(nurse)] == ["Lindqvist"]
@@ -48,7 +51,9 @@ def test_backup_then_restore_brings_back_the_records(local_clinic: Clinic, tmp_p
     local_clinic.inst = restored
 
 
-def test_restore_on_a_new_machine_with_the_recovery_key(local_clinic: Clinic, tmp_path: Path) -> None:
+def test_restore_on_a_new_machine_with_the_recovery_key(
+    local_clinic: Clinic, tmp_path: Path
+) -> None:
     pid = local_clinic.inst.patients.register(local_clinic.sessions[Role.RECORDS], PATIENT).id
     out = local_clinic.inst.backup(local_clinic.admin, tmp_path / "b.medrec-backup")
     new = DataPaths(tmp_path / "new")
@@ -72,8 +77,11 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(
     before = local_clinic.paths.database.read_bytes()
     with pytest.raises(BackupError, match="damaged"):
         Installation.restore(
-            local_clinic.paths, damaged, Unlock(passphrase=PASSPHRASE),
-            username="admin", password=ADMIN_PASSWORD,
+            local_clinic.paths,
+            damaged,
+            Unlock(passphrase=PASSPHRASE),
+            username="admin",
+            password=ADMIN_PASSWORD,
         )
     assert local_clinic.paths.database.read_bytes() == before
     (tmp_path / "junk.medrec-backup").write_bytes(b"not a zip at all")

@@ -20,9 +20,11 @@ PASSWORD = "correct horse battery"
 def medrec(
     data: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")
-    } | {"MEDREC_PASSPHRASE": PASSPHRASE, "MEDREC_PASSWORD": PASSWORD} | (env or {})
+    full_env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")}
+        | {"MEDREC_PASSPHRASE": PASSPHRASE, "MEDREC_PASSWORD": PASSWORD}
+        | (env or {})
+    )
     return subprocess.run(
         [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data), *args],
         capture_output=True,
@@ -38,8 +40,16 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cli") / "clinic"
     sheet = root.parent / "recovery.pdf"
     result = medrec(
-        root, "init", "--admin", "admin", "--admin-name", "Ada Admin",
-        "--clinic-name", "Maple Street Clinic", "--recovery-sheet", str(sheet),
+        root,
+        "init",
+        "--admin",
+        "admin",
+        "--admin-name",
+        "Ada Admin",
+        "--clinic-name",
+        "Maple Street Clinic",
+        "--recovery-sheet",
+        str(sheet),
     )
     assert result.returncode == 0, result.stderr
     assert "RECOVERY KEY" in result.stdout
@@ -70,8 +80,17 @@ def test_commands_never_create_a_database_where_there_is_none(tmp_path: Path) ->
 
 def test_users_lifecycle_with_json(data: Path) -> None:
     add = medrec(
-        data, "--user", "admin", "users", "add", "cody", "--role", "coder",
-        "--full-name", "Cody Coder", env={"MEDREC_NEW_PASSWORD": "coder pass 12345"},
+        data,
+        "--user",
+        "admin",
+        "users",
+        "add",
+        "cody",
+        "--role",
+        "coder",
+        "--full-name",
+        "Cody Coder",
+        env={"MEDREC_NEW_PASSWORD": "coder pass 12345"},
     )
     assert add.returncode == 0, add.stderr
     listing = json.loads(medrec(data, "--user", "admin", "--json", "users", "list").stdout)
@@ -83,7 +102,12 @@ def test_users_lifecycle_with_json(data: Path) -> None:
     assert medrec(data, "--user", "admin", "users", "enable", "cody").returncode == 0
     assert medrec(data, "--user", "admin", "users", "unlock", "cody").returncode == 0
     passwd = medrec(
-        data, "--user", "admin", "users", "passwd", "cody",
+        data,
+        "--user",
+        "admin",
+        "users",
+        "passwd",
+        "cody",
         env={"MEDREC_NEW_PASSWORD": "short"},
     )
     assert passwd.returncode == 1 and "at least 12" in passwd.stderr
@@ -98,8 +122,17 @@ def test_audit_verify_and_filtered_csv_export(data: Path, tmp_path: Path) -> Non
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
     out = tmp_path / "audit.csv"
     export = medrec(
-        data, "--user", "admin", "audit", "export", "--csv", str(out),
-        "--action", "login", "--user", "admin",
+        data,
+        "--user",
+        "admin",
+        "audit",
+        "export",
+        "--csv",
+        str(out),
+        "--action",
+        "login",
+        "--user",
+        "admin",
     )
     assert export.returncode == 0, export.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
@@ -123,16 +156,29 @@ def test_backup_verify_rekey_restore(data: Path, tmp_path: Path) -> None:
     # On a new machine, the recovery key alone restores the backup.
     key = (data.parent / "recovery.txt").read_text()
     fresh = tmp_path / "new-machine"
-    result = medrec(fresh, "restore", str(backup), env={"MEDREC_PASSPHRASE": "", "MEDREC_RECOVERY_KEY": key})
+    result = medrec(
+        fresh, "restore", str(backup), env={"MEDREC_PASSPHRASE": "", "MEDREC_RECOVERY_KEY": key}
+    )
     assert result.returncode == 0, result.stderr
     recover = medrec(
-        fresh, "keys", "recover", "--passphrase",
-        env={"MEDREC_PASSPHRASE": "", "MEDREC_RECOVERY_KEY": key,
-             "MEDREC_NEW_PASSPHRASE": "new machine passphrase"},
+        fresh,
+        "keys",
+        "recover",
+        "--passphrase",
+        env={
+            "MEDREC_PASSPHRASE": "",
+            "MEDREC_RECOVERY_KEY": key,
+            "MEDREC_NEW_PASSPHRASE": "new machine passphrase",
+        },
     )
     assert recover.returncode == 0, recover.stderr
     status = medrec(
-        fresh, "--user", "admin", "--json", "keys", "status",
+        fresh,
+        "--user",
+        "admin",
+        "--json",
+        "keys",
+        "status",
         env={"MEDREC_PASSPHRASE": "new machine passphrase"},
     )
     assert status.returncode == 0, status.stderr

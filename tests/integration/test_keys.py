@@ -40,7 +40,9 @@ def test_this_machine_has_no_secure_keyring_and_says_so() -> None:
         OsKeyring()
 
 
-def test_key_file_holds_only_wrapped_keys(tmp_path: Path, secret_store: InMemorySecretStore) -> None:
+def test_key_file_holds_only_wrapped_keys(
+    tmp_path: Path, secret_store: InMemorySecretStore
+) -> None:
     paths = DataPaths(tmp_path / "d")
     inst, _ = Installation.create(
         paths, admin=NewAdmin("admin", "A", ADMIN_PASSWORD), secret_store=secret_store
@@ -56,7 +58,9 @@ def test_key_file_holds_only_wrapped_keys(tmp_path: Path, secret_store: InMemory
     assert oct(paths.root.stat().st_mode & 0o777) == "0o700"
 
 
-def test_keyring_slot_opens_without_typing(tmp_path: Path, secret_store: InMemorySecretStore) -> None:
+def test_keyring_slot_opens_without_typing(
+    tmp_path: Path, secret_store: InMemorySecretStore
+) -> None:
     paths = DataPaths(tmp_path / "d")
     inst, _ = Installation.create(
         paths, admin=NewAdmin("admin", "A", ADMIN_PASSWORD), secret_store=secret_store
@@ -69,7 +73,9 @@ def test_keyring_slot_opens_without_typing(tmp_path: Path, secret_store: InMemor
         Installation.open(paths, Unlock(secret_store=InMemorySecretStore()))
 
 
-def test_recovery_key_brings_the_data_to_a_new_machine(local_clinic: Clinic, tmp_path: Path) -> None:
+def test_recovery_key_brings_the_data_to_a_new_machine(
+    local_clinic: Clinic, tmp_path: Path
+) -> None:
     records = local_clinic.sessions[Role.RECORDS]
     pid = local_clinic.inst.patients.register(records, PATIENT).id
     local_clinic.inst.close()
@@ -142,7 +148,9 @@ def test_rekey_changes_the_database_key_and_every_slot_still_opens(
     local_clinic.inst = Installation.open(local_clinic.paths, Unlock(passphrase=PASSPHRASE))
 
 
-def test_a_rotation_interrupted_after_reencrypting_is_finished_on_open(local_clinic: Clinic) -> None:
+def test_a_rotation_interrupted_after_reencrypting_is_finished_on_open(
+    local_clinic: Clinic,
+) -> None:
     """Crash between re-encrypting the file and saving the key file: the pending key is used."""
     from medrec_desktop.db.backup import rekey_file
     from medrec_desktop.security.keyslots import save_keyfile

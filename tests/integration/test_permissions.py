@@ -39,7 +39,9 @@ def test_sensitive_notes_are_hidden_from_roles_without_the_right(clinic: Clinic)
         clinic.sessions[Role.PROVIDER], pid, "Substance use counselling", sensitive=True
     )
     nurse_view = [n.text for n in clinic.inst.patients.notes(clinic.sessions[Role.NURSE], pid)]
-    provider_view = [n.text for n in clinic.inst.patients.notes(clinic.sessions[Role.PROVIDER], pid)]
+    provider_view = [
+        n.text for n in clinic.inst.patients.notes(clinic.sessions[Role.PROVIDER], pid)
+    ]
     assert nurse_view == ["Routine visit"]
     assert provider_view == ["Routine visit", "Substance use counselling"]
     with pytest.raises(PermissionDeniedError):
@@ -49,7 +51,9 @@ def test_sensitive_notes_are_hidden_from_roles_without_the_right(clinic: Clinic)
 def test_break_the_glass_is_reasoned_reauthenticated_flagged_and_time_boxed(clinic: Clinic) -> None:
     nurse = clinic.sessions[Role.NURSE]
     pid = clinic.inst.patients.register(clinic.sessions[Role.RECORDS], PATIENT).id
-    clinic.inst.patients.add_note(clinic.sessions[Role.PROVIDER], pid, "Psych history", sensitive=True)
+    clinic.inst.patients.add_note(
+        clinic.sessions[Role.PROVIDER], pid, "Psych history", sensitive=True
+    )
     with pytest.raises(ValidationError, match="at least 10"):
         clinic.inst.auth.break_glass(nurse, pid, "urgent", ROLE_PASSWORD)
     with pytest.raises(ValidationError, match="password"):
@@ -62,7 +66,9 @@ def test_break_the_glass_is_reasoned_reauthenticated_flagged_and_time_boxed(clin
     assert notes_view.emergency and notes_view.username == "nurse"
     # The grant covers one patient only, and ends by itself.
     other = clinic.inst.patients.register(clinic.sessions[Role.RECORDS], PATIENT).id
-    clinic.inst.patients.add_note(clinic.sessions[Role.PROVIDER], other, "Other psych", sensitive=True)
+    clinic.inst.patients.add_note(
+        clinic.sessions[Role.PROVIDER], other, "Other psych", sensitive=True
+    )
     assert clinic.inst.patients.notes(nurse, other) == []
     clinic.clock.advance(minutes=61)
     assert clinic.inst.patients.notes(nurse, pid) == []

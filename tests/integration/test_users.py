@@ -47,7 +47,9 @@ def test_failures_pause_then_lock_and_the_admin_unlocks(clinic: Clinic) -> None:
     clock.advance(seconds=passwords.MAX_DELAY_SECONDS)
     with pytest.raises(AccountLockedError, match="minutes"):
         auth.login("nurse", ROLE_PASSWORD)
-    assert next(u for u in clinic.inst.users.list_users(clinic.admin) if u.username == "nurse").locked
+    assert next(
+        u for u in clinic.inst.users.list_users(clinic.admin) if u.username == "nurse"
+    ).locked
     clinic.inst.users.unlock_user(clinic.admin, "nurse")
     assert auth.login("nurse", ROLE_PASSWORD).role is Role.NURSE
 
@@ -86,7 +88,9 @@ def test_password_is_rehashed_when_the_policy_strengthens(
 ) -> None:
     def stored_hash() -> str:
         with clinic.inst.store.unit_of_work() as db:
-            return db.execute(select(User.password_hash).where(User.username == "nurse")).scalar_one()
+            return db.execute(
+                select(User.password_hash).where(User.username == "nurse")
+            ).scalar_one()
 
     old = stored_hash()
     monkeypatch.setattr(

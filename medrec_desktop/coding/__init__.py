@@ -1,0 +1,1 @@
+"""Code sets (ICD-10-CM/PCS, HCPCS, CPT): search, notes, validation. No PHI, no Qt."""
