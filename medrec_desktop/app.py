@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if "--data-dir" in args:
         idx = args.index("--data-dir")
         data_dir = args[idx + 1] if idx + 1 < len(args) else None
+    os.umask(0o077)  # every file the app writes is owner-only
     paths = resolve_data_dir(data_dir)
     if paths.root.is_dir():
         logs.configure(paths)

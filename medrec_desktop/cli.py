@@ -457,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this process writes (logs, exports, key file, temp copies) is owner-only.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

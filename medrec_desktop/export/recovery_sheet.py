@@ -33,7 +33,7 @@ def write_recovery_sheet(
     y -= 0.55 * inch
     c.setFillColor(HexColor("#f2f4f7"))
     c.setStrokeColor(HexColor("#98a2b3"))
-    c.roundRect(left - 8, y - 0.75 * inch, width - 2 * left + 16, 1.05 * inch, 8, fill=1)
+    c.roundRect(left - 8, y - 0.85 * inch, width - 2 * left + 16, 1.15 * inch, 8, fill=1)
     c.setFillColor(HexColor("#101828"))
     c.setFont("Helvetica-Bold", 11)
     c.drawString(left + 4, y, "RECOVERY KEY")
@@ -60,6 +60,13 @@ def write_recovery_sheet(
     for line in lines:
         c.drawString(left, y, line)
         y -= 0.2 * inch
+    # Filled in by hand, so the clinic knows who stored the sheet and where.
+    y -= 0.3 * inch
+    c.setStrokeColor(HexColor("#667085"))
+    for label in ("Stored by", "Date", "Location of this sheet"):
+        c.drawString(left, y, f"{label}:")
+        c.line(left + 1.9 * inch, y - 2, width - left, y - 2)
+        y -= 0.4 * inch
     c.setFont("Helvetica-Oblique", 9)
     c.drawString(
         left, 0.7 * inch, "CONFIDENTIAL - security credential. Do not photograph, scan or email."
