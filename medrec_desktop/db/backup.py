@@ -9,8 +9,6 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, inspect, text
 
-from medrec_desktop.db.engine import sqlcipher_engine
-
 Progress = Callable[[int, int], None]
 
 
@@ -57,29 +55,22 @@ def rekey_file(path: Path, old_key: bytes, new_key: bytes) -> None:
 
 def sqlite_integrity_problems(conn: Connection) -> list[str]:
     """Problems found by SQLCipher's page MAC check and SQLite's integrity and FK checks."""
-    problems: list[str] = []
     # Runs on the caller's connection: a second one would wait for its write lock.
-    if True:
-        for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check"):
-            problems.append(f"encrypted page check: {row[0]}")
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        if rows != ["ok"]:
-            problems.extend(f"integrity check: {r}" for r in rows[:20])
-        fk = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
-        if fk:
-            problems.append(f"{len(fk)} rows point to records that do not exist")
+    problems = [
+        f"encrypted page check: {row[0]}"
+        for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")
+    ]
+    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+    if rows != ["ok"]:
+        problems.extend(f"integrity check: {r}" for r in rows[:20])
+    fk = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
+    if fk:
+        problems.append(f"{len(fk)} rows point to records that do not exist")
     return problems
 
 
 def row_counts(conn: Connection) -> dict[str, int]:
     names = sorted(inspect(conn).get_table_names())
-    if True:
-        # Table names come from the schema itself, not from input.
-        return {
-            n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names
-        }
+    # Table names come from the schema itself, not from input.
+    return {n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names}
 
-
-def open_copy(path: Path, key: bytes) -> Engine:
-    """An engine on a backup copy (read for verification)."""
-    return sqlcipher_engine(path, key)
