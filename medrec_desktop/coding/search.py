@@ -73,52 +73,70 @@ def search_codes(
     return scored
 
 
+#: title words that narrow nothing: a title is not "less covered" for having them
+FILLER = frozenset({"unspecified", "site", "not", "specified", "organism", "nos", "part",
+                    "type", "elsewhere", "classified", "without", "complications", "primary"})
+#: title words that mark a special case the query must ask for
+SPECIAL = frozenset({"neonatal", "newborn", "pregnancy", "childbirth", "puerperium",
+                     "maternal", "history", "screening", "sequela", "subsequent",
+                     "postprocedural", "complicating", "congenital", "secondary", "other",
+                     "family", "personal", "fetus", "perinatal", "intraoperative"})
+
+
+def _fts(conn: sqlite3.Connection, words: Sequence[str]) -> list[tuple[int, float]]:
+    sql = "SELECT rowid, bm25(fts, 4.0, 1.0) FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
+    hits = conn.execute(sql, (fts_query(words), _CANDIDATES)).fetchall()
+    if not hits and len(words) > 1:  # nothing has every word: rank by the words that match
+        hits = conn.execute(sql, (" OR ".join(f'"{w}"*' for w in words), _CANDIDATES)).fetchall()
+    return [(int(r), -float(b)) for r, b in hits]
+
+
 def search_words(
     conn: sqlite3.Connection, query: str, releases: Sequence[int]
 ) -> list[tuple[Row, float, str]]:
-    text, likely = expand(query)
+    text, likely, rest = expand(query)
     words = tokens(text)
     out: list[tuple[Row, float, str]] = []
+    wanted = set(releases)
+    # an abbreviation on its own means its usual code; with more words it only breaks ties
+    alone = not tokens(rest)
+    likely_rank = {c: i for i, c in enumerate(likely)}
     seen: set[int] = set()
-    if likely:
-        rows = _fetch(
-            conn,
-            f"SELECT {_COLS} FROM code WHERE code IN ({','.join('?' * len(likely))})"
-            f" AND release_id IN ({_in(releases)})",
-            likely,
-        )
+    if likely and alone:
+        rows = _fetch(conn, f"SELECT {_COLS} FROM code WHERE code IN"
+                      f" ({','.join('?' * len(likely))})", likely)
         for r in rows:
-            bonus = 1000.0 - likely.index(r.code)
-            out.append((r, bonus, "abbreviation"))
-            seen.add(r.id)
+            if r.release_id in wanted:
+                out.append((r, 1000.0 - likely_rank[r.code], "abbreviation"))
+                seen.add(r.id)
     if not words:
         return out
-    hits = conn.execute(
-        "SELECT rowid, bm25(fts, 4.0, 1.0) FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?",
-        (fts_query(words), _CANDIDATES),
-    ).fetchall()
+    hits = _fts(conn, words)
     if not hits:
         return out
-    rank = {rowid: -float(score) for rowid, score in hits}
-    wanted = set(releases)
+    rank = dict(hits)
     rows = [
         r for r in _fetch(conn, f"SELECT {_COLS} FROM code WHERE id IN ({_in(list(rank))})", ())
-        if r.release_id in wanted
+        if r.release_id in wanted and r.id not in seen
     ]
     qset = set(words)
     for r in rows:
-        if r.id in seen:
-            continue
         title_words = tokens(r.title or "")
-        covered = sum(1 for w in title_words if any(w.startswith(q) for q in qset))
-        coverage = covered / max(len(title_words), 1)
+        matched = [w for w in title_words if any(w.startswith(q) for q in qset)]
+        unmatched = [w for w in title_words
+                     if w not in FILLER and not any(w.startswith(q) for q in qset)]
         in_title = all(any(t.startswith(q) for t in title_words) for q in qset)
-        score = rank[r.id] + 6.0 * coverage + (2.0 if r.billable else 0.0)
-        score += 1.5 if in_title else 0.0
-        if "unspecified" in title_words and "unspecified" not in qset:
-            score += 0.5  # the default code when the chart says no more
-        matched = "" if in_title else _matched_term(r.terms, qset)
-        out.append((r, score, matched))
+        score = rank[r.id] + (5.0 if r.billable else 0.0)
+        score += 1.5 * len(set(matched)) - 0.8 * len(unmatched)
+        score -= 3.0 * sum(1 for w in unmatched if w in SPECIAL)
+        score += 2.0 if in_title else 0.0
+        if "unspecified" in title_words and "other" not in qset:
+            score += 2.5  # the default code when the chart says no more
+        if r.code in likely_rank:
+            score += 4.0
+        if len(r.code) == 7 and r.code.endswith("A") and r.system == "icd10cm":
+            score += 0.5  # initial encounter is the usual one
+        out.append((r, score, "" if in_title else _matched_term(r.terms, qset)))
     return out
 
 

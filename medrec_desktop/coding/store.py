@@ -11,7 +11,7 @@ from pathlib import Path
 from medrec_desktop.coding import detail as detail_mod
 from medrec_desktop.coding import validate as validate_mod
 from medrec_desktop.coding.build import build_store
-from medrec_desktop.coding.codes import display, fiscal_year, normalize
+from medrec_desktop.coding.codes import display, display_node, fiscal_year, normalize
 from medrec_desktop.coding.mce import Mce
 from medrec_desktop.coding.schema import SCHEMA_VERSION, STORE_FILE, store_dir
 from medrec_desktop.coding.search import Row, run_search
@@ -146,8 +146,10 @@ class CodeSetStore:
     def _hit(self, row: Row, score: float, matched: str) -> SearchHit:
         system = CodeSystem(row.system)
         title = row.title if row.title is not None else no_title(self.release_by_id(row.release_id))
-        return SearchHit(display(row.code, system), title, row.billable, system,
-                         self.path_of(row.release_id, row.code), matched, round(score, 3))
+        path = tuple((display_node(c, system), t) for c, t in self.path_of(row.release_id,
+                                                                            row.code))
+        return SearchHit(display(row.code, system), title, row.billable, system, path,
+                         matched, round(score, 3))
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""

@@ -181,7 +181,18 @@ SYNONYMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "lac": ("laceration", ()),
     "abd": ("abdominal", ()),
     "inj": ("injury", ()),
-    "sprain ankle": ("sprain of ankle", ("S93401A",)),
+    "neck pain": ("cervicalgia", ("M542",)),
+    "rlq": ("right lower quadrant", ()),
+    "llq": ("left lower quadrant", ()),
+    "ruq": ("right upper quadrant", ()),
+    "luq": ("left upper quadrant", ()),
+    "colon cancer": ("malignant neoplasm colon", ("C189",)),
+    "lung cancer": ("malignant neoplasm bronchus lung", ("C3490",)),
+    "breast cancer": ("malignant neoplasm breast", ("C50919",)),
+    "appendectomy": ("resection appendix", ("0DTJ4ZZ",)),
+    "cholecystectomy": ("resection gallbladder", ("0FT44ZZ",)),
+    "laparoscopic": ("percutaneous endoscopic", ()),
+    "lap": ("percutaneous endoscopic", ()),
     "stage 3a": ("stage 3a", ("N1831",)),
     "stage 3b": ("stage 3b", ("N1832",)),
 }
@@ -222,8 +233,8 @@ _PHRASE_RE = re.compile(
 _CKD_STAGE = re.compile(r"\bckd\s*(?:stage\s*)?([1-5]|3a|3b)\b")
 
 
-def expand(query: str) -> tuple[str, tuple[str, ...]]:
-    """Return (query rewritten in title words, likely codes in order of preference)."""
+def expand(query: str) -> tuple[str, tuple[str, ...], str]:
+    """Return (query in title words, likely codes best first, what no synonym explained)."""
     text = " ".join(query.lower().split())
     likely: list[str] = []
     stage = _CKD_STAGE.search(text)
@@ -239,5 +250,6 @@ def expand(query: str) -> tuple[str, tuple[str, ...]]:
         likely.extend(c for c in codes if c not in likely)
         return f" {words} "
 
+    rest = _PHRASE_RE.sub(" ", _CKD_STAGE.sub(" ", " ".join(query.lower().split())))
     text = _PHRASE_RE.sub(repl, text)
-    return " ".join(text.split()), tuple(likely)
+    return " ".join(text.split()), tuple(likely), rest
