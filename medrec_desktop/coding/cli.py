@@ -33,7 +33,9 @@ def _columns(text: str) -> dict[str, str]:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``codes`` and its sub-commands on an argparse subparsers object."""
-    codes = subparsers.add_parser("codes", help="code sets: search, validate, import, info")
+    codes: argparse.ArgumentParser = subparsers.add_parser(
+        "codes", help="code sets: search, validate, import, info"
+    )
     sub = codes.add_subparsers(dest="codes_command", required=True)
 
     s = sub.add_parser("search", help="search codes by code or words")

@@ -16,7 +16,7 @@ from medrec_desktop.coding.codes import looks_like_code, normalize
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_CANDIDATES = 400
+_CANDIDATES = 150
 
 
 @dataclass(frozen=True)

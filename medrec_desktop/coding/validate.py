@@ -14,7 +14,7 @@ from medrec_desktop.coding.types import CodeSystem, Finding, Severity
 if TYPE_CHECKING:
     from medrec_desktop.coding.store import CodeSetStore
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES: dict[str, tuple[Severity, str]] = {
     "CODE-UNKNOWN": (E, "The code must exist in the code set in force on the date of service."),
@@ -50,7 +50,7 @@ MCE_RULES: dict[str, tuple[Severity, str]] = {
     "DUPLICATE_OF_PDX": (W, "MCE: a secondary diagnosis repeats the principal diagnosis."),
     "NONCOVERED_PROCEDURE": (W, "MCE: non-covered procedure."),
     "LIMITED_COVERAGE": (W, "MCE: limited-coverage procedure."),
-    "BILATERAL": (I, "MCE: bilateral procedure."),
+    "BILATERAL": (INFO, "MCE: bilateral procedure."),
     "REQUIRES_SDX": (E, "MCE: the principal diagnosis requires a secondary diagnosis."),
 }
 

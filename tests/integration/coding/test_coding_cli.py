@@ -9,7 +9,9 @@ from pathlib import Path
 from medrec_desktop.coding.store import CodeSetStore
 
 
-def run(args: list[str], codes_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], codes_dir: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MEDREC_CODES_DIR": str(codes_dir)}
     return subprocess.run([sys.executable, "-m", "medrec_desktop.coding.cli", "codes", *args],
                           input=stdin, capture_output=True, text=True, env=env, check=False)

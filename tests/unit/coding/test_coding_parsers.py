@@ -19,8 +19,6 @@ from medrec_desktop.coding.refs import code_ranges
 sys.path.insert(0, str(Path(__file__).parent))
 from hcpcs_fixture import procedure, record, sample_file  # noqa: E402
 
-ORDER_LINE = "00002 A000    1 {:<60} {}"
-
 
 def order_line(n: int, code: str, flag: str, title: str) -> str:
     return f"{n:05d} {code:<7} {flag} {title[:60]:<60} {title}"
@@ -74,12 +72,14 @@ def test_cpt_csv_with_mapping() -> None:
 
 def test_pcs_tables_xml() -> None:
     xml = b"""<ICD10PCS.tabular><pcsTable>
-      <axis pos="1" values="1"><title>Section</title><label code="0">Medical and Surgical</label></axis>
+      <axis pos="1" values="1"><title>Section</title>
+        <label code="0">Medical and Surgical</label></axis>
       <axis pos="2" values="1"><label code="D">Gastrointestinal System</label></axis>
       <axis pos="3" values="1"><label code="T">Resection</label></axis>
       <pcsRow codes="2">
         <axis pos="4" values="1"><label code="J">Appendix</label></axis>
-        <axis pos="5" values="2"><label code="0">Open</label><label code="4">Percutaneous Endoscopic</label></axis>
+        <axis pos="5" values="2"><label code="0">Open</label>
+          <label code="4">Percutaneous Endoscopic</label></axis>
         <axis pos="6" values="1"><label code="Z">No Device</label></axis>
         <axis pos="7" values="1"><label code="Z">No Qualifier</label></axis>
       </pcsRow></pcsTable></ICD10PCS.tabular>"""
