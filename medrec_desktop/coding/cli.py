@@ -1,0 +1,147 @@
+"""``medrec codes ...``: search, validate, import, info. No login, no patient database.
+
+Exit codes: 0 ok, 1 a known problem (one plain line on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from medrec_desktop.domain.errors import KnownError
+
+SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _columns(text: str) -> dict[str, str]:
+    pairs = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+    if set(pairs) != {"code", "title"}:
+        raise argparse.ArgumentTypeError("use code=COLUMN,title=COLUMN")
+    return pairs
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``codes`` and its sub-commands on an argparse subparsers object."""
+    codes: argparse.ArgumentParser = subparsers.add_parser(
+        "codes", help="code sets: search, validate, import, info"
+    )
+    sub = codes.add_subparsers(dest="codes_command", required=True)
+
+    s = sub.add_parser("search", help="search codes by code or words")
+    s.add_argument("query", help="what to look for; '-' reads one query per line from stdin")
+    s.add_argument("--system", choices=SYSTEMS)
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--dos", type=_date, help="date of service (YYYY-MM-DD); default today")
+    s.add_argument("--billable-only", action="store_true")
+    s.add_argument("--json", action="store_true")
+
+    v = sub.add_parser("validate", help="check codes of one claim, in claim order")
+    v.add_argument("codes", nargs="+")
+    v.add_argument("--dos", type=_date)
+    v.add_argument("--age", type=int)
+    v.add_argument("--sex", choices=("F", "M", "f", "m"))
+    v.add_argument("--json", action="store_true")
+
+    i = sub.add_parser("import", help="import official or licensed code files")
+    i.add_argument("files", nargs="+", type=Path)
+    i.add_argument("--system", choices=SYSTEMS)
+    i.add_argument("--valid-from", type=_date)
+    i.add_argument("--valid-to", type=_date)
+    i.add_argument("--cpt-columns", type=_columns, help="code=COLUMN,title=COLUMN")
+
+    sub.add_parser("info", help="releases held, their dates and counts")
+    return codes
+
+
+def _hit_json(hit: Any) -> dict[str, object]:
+    return {"code": hit.code, "title": hit.title, "billable": hit.billable,
+            "system": hit.system.value}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except KnownError as exc:
+        print(f"medrec: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from medrec_desktop.coding.store import CodeSetStore
+    from medrec_desktop.coding.types import CodeSystem
+
+    store = CodeSetStore()
+    try:
+        cmd = args.codes_command
+        if cmd == "search":
+            if args.limit < 1:
+                print("medrec: --limit must be at least 1", file=sys.stderr)
+                return 2
+            kw: dict[str, Any] = {"system": args.system, "dos": args.dos,
+                                  "limit": args.limit, "billable_only": args.billable_only}
+            if args.query == "-":
+                for line in sys.stdin:
+                    hits = store.search(line.strip(), **kw)
+                    print(json.dumps([_hit_json(h) for h in hits]), flush=True)
+                return 0
+            hits = store.search(args.query, **kw)
+            if args.json:
+                print(json.dumps([_hit_json(h) for h in hits], indent=1))
+            else:
+                for h in hits:
+                    flag = " " if h.billable else "H"
+                    print(f"{h.code:<9}{flag} {h.title}")
+            return 0
+        if cmd == "validate":
+            findings = store.validate(args.codes, args.dos, args.age,
+                                      args.sex.upper() if args.sex else None)
+            if args.json:
+                print(json.dumps([f.as_json() for f in findings], indent=1))
+            else:
+                for f in findings:
+                    print(f"{f.severity.value.upper():<8}{f.rule_id:<26}{f.message}")
+                if not findings:
+                    print("No findings.")
+            return 0
+        if cmd == "import":
+            for path in args.files:
+                rel = store.import_file(
+                    path, system=CodeSystem(args.system) if args.system else None,
+                    valid_from=args.valid_from, valid_to=args.valid_to,
+                    cpt_columns=args.cpt_columns,
+                )
+                print(f"Imported {rel.name}: {rel.code_count:,} codes,"
+                      f" {rel.billable_count:,} billable.")
+            return 0
+        for rel in store.releases():
+            to = rel.valid_to.isoformat() if rel.valid_to else "open"
+            print(f"{rel.system.value:<9} {rel.name}\n          effective {rel.valid_from}"
+                  f" to {to}; {rel.code_count:,} codes, {rel.billable_count:,} billable;"
+                  f" source: {rel.source}")
+        return 0
+    finally:
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="medrec")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)  # exits with 2 on usage errors
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Write one parsed release into the store, all or nothing, with progress and cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from medrec_desktop.coding.importers.errors import ImportCancelledError
+from medrec_desktop.coding.refs import code_ranges
+from medrec_desktop.coding.types import CancelFlag, ProgressCallback
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    code: str  # normalised
+    title: str | None
+    billable: bool
+    parent: str | None = None
+    kind: str = "code"
+    terms: str = ""
+
+
+@dataclass
+class ParsedRelease:
+    """What every importer produces; the writer stores it in one transaction."""
+
+    system: str
+    name: str
+    source: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    codes: list[CodeRow] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # owner, kind, text
+    seventh: list[tuple[str, str, str]] = field(default_factory=list)  # owner, char, meaning
+    #: (code, start YYYYMMDD, end YYYYMMDD) where the file states per-code dates (HCPCS)
+    validity: list[tuple[str, int, int]] = field(default_factory=list)
+    kind: str = "titles"
+
+    @property
+    def billable_count(self) -> int:
+        return sum(1 for c in self.codes if c.billable)
+
+    @property
+    def code_count(self) -> int:
+        return sum(1 for c in self.codes if c.kind == "code")
+
+
+_BATCH = 5000
+
+
+def _batches(rows: list[CodeRow]) -> Iterable[list[CodeRow]]:
+    for i in range(0, len(rows), _BATCH):
+        yield rows[i : i + _BATCH]
+
+
+def write_release(
+    conn: sqlite3.Connection,
+    rel: ParsedRelease,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelFlag | None = None,
+) -> int:
+    """Insert ``rel`` inside the caller's open transaction; return the new release id.
+
+    Raises ImportCancelledError when ``cancel`` is set; the caller rolls back.
+    """
+    cur = conn.execute(
+        "INSERT INTO release(system, name, source, valid_from, valid_to, code_count,"
+        " billable_count, kind) VALUES (?,?,?,?,?,?,?,?)",
+        (
+            rel.system,
+            rel.name,
+            rel.source,
+            rel.valid_from.isoformat(),
+            rel.valid_to.isoformat() if rel.valid_to else None,
+            rel.code_count,
+            rel.billable_count,
+            rel.kind,
+        ),
+    )
+    rid = int(cur.lastrowid or 0)
+    total = len(rel.codes)
+    done = 0
+    for batch in _batches(rel.codes):
+        if cancel is not None and cancel.cancelled:
+            raise ImportCancelledError()
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM code").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO code(id, release_id, system, code, kind, title, billable, parent, terms)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (first + i, rid, rel.system, c.code, c.kind, c.title, int(c.billable),
+                 c.parent, c.terms)
+                for i, c in enumerate(batch)
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO fts(rowid, title, terms) VALUES (?,?,?)",
+            [
+                (first + i, c.title or "", c.terms)
+                for i, c in enumerate(batch)
+                if c.kind == "code"
+            ],
+        )
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    if cancel is not None and cancel.cancelled:
+        raise ImportCancelledError()
+    conn.executemany(
+        "INSERT INTO note(release_id, owner, kind, text, seq) VALUES (?,?,?,?,?)",
+        [(rid, o, k, t, i) for i, (o, k, t) in enumerate(rel.notes)],
+    )
+    conn.executemany(
+        "INSERT INTO excludes1(release_id, owner, lo, hi, text) VALUES (?,?,?,?,?)",
+        [
+            (rid, o, lo, hi, t)
+            for o, k, t in rel.notes
+            if k == "excludes1"
+            for lo, hi in code_ranges(t)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO seventh(release_id, owner, char, meaning) VALUES (?,?,?,?)",
+        [(rid, o, c, m) for o, c, m in rel.seventh],
+    )
+    conn.executemany(
+        "INSERT INTO validity(system, code, start, end, flags, source) VALUES (?,?,?,?,'',?)",
+        [(rel.system, c, s, e, rel.name) for c, s, e in rel.validity],
+    )
+    return rid

@@ -1,0 +1,39 @@
+"""One code-set store per test session, built from the bundled data into a temporary dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from medrec_desktop.coding.schema import STORE_FILE
+from medrec_desktop.coding.store import CodeSetStore
+
+REPO = Path(__file__).resolve().parents[3]
+CMS = REPO.parent / "shared" / "data" / "cms"
+
+
+@pytest.fixture(scope="session")
+def codes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("codesets")
+    os.environ["MEDREC_CODES_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(codes_dir: Path) -> Iterator[CodeSetStore]:
+    s = CodeSetStore(codes_dir / STORE_FILE)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def scratch_store(store: CodeSetStore, tmp_path: Path) -> Iterator[CodeSetStore]:
+    """A private copy for tests that import files into it."""
+    shutil.copy(store.path, tmp_path / STORE_FILE)
+    s = CodeSetStore(tmp_path / STORE_FILE)
+    yield s
+    s.close()

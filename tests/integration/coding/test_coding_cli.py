@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from medrec_desktop.coding.store import CodeSetStore
+
+
+def run(
+    args: list[str], codes_dir: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MEDREC_CODES_DIR": str(codes_dir)}
+    return subprocess.run([sys.executable, "-m", "medrec_desktop.coding.cli", "codes", *args],
+                          input=stdin, capture_output=True, text=True, env=env, check=False)
+
+
+def test_search_json_and_stdin(store: CodeSetStore) -> None:
+    d = store.path.parent
+    out = run(["search", "--json", "--limit", "3", "e1165"], d)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)[0] == {"code": "E11.65", "billable": True, "system": "icd10cm",
+                                         "title": "Type 2 diabetes mellitus with hyperglycemia"}
+    out = run(["search", "--limit", "2", "-"], d, stdin="htn\ne11.65\n\nbypass cerebral\n")
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 4 and rows[0][0]["code"] == "I10" and rows[2] == []
+    assert rows[3][0]["system"] == "icd10pcs"
+
+
+def test_validate_json(store: CodeSetStore) -> None:
+    out = run(["validate", "G63", "E11.42", "--dos", "2026-06-01", "--age", "60",
+               "--sex", "F", "--json"], store.path.parent)
+    assert out.returncode == 0
+    found = json.loads(out.stdout)
+    assert {"severity", "rule_id", "message", "codes", "rule"} <= set(found[0])
+    assert "SEQ-MANIFESTATION-FIRST" in {f["rule_id"] for f in found}
+
+
+def test_info_and_exit_codes(store: CodeSetStore, tmp_path: Path) -> None:
+    out = run(["info"], store.path.parent)
+    assert "74,719 billable" in out.stdout and "78,603" in out.stdout
+    bad = tmp_path / "junk.txt"
+    bad.write_text("hello world\n")
+    out = run(["import", str(bad)], store.path.parent)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.count("\n") == 1 and "line 1" in out.stderr
+    assert run(["search"], store.path.parent).returncode == 2
