@@ -451,8 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
         codes_cli = importlib.import_module("medrec_desktop.coding.cli")
     except ModuleNotFoundError:  # the code-set commands arrive with issue 4
         codes_cli = None
-    if codes_cli is not None and hasattr(codes_cli, "add_parser"):
-        codes_cli.add_parser(sub)
+    if codes_cli is not None:
+        codes_cli.add_parser(sub).set_defaults(func=codes_cli.run)
     return p
 
 

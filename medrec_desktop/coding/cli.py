@@ -44,14 +44,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--dos", type=_date, help="date of service (YYYY-MM-DD); default today")
     s.add_argument("--billable-only", action="store_true")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     v = sub.add_parser("validate", help="check codes of one claim, in claim order")
     v.add_argument("codes", nargs="+")
     v.add_argument("--dos", type=_date)
     v.add_argument("--age", type=int)
     v.add_argument("--sex", choices=("F", "M", "f", "m"))
-    v.add_argument("--json", action="store_true")
+    v.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     i = sub.add_parser("import", help="import official or licensed code files")
     i.add_argument("files", nargs="+", type=Path)
@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
                     print(json.dumps([_hit_json(h) for h in hits]), flush=True)
                 return 0
             hits = store.search(args.query, **kw)
-            if args.json:
+            if getattr(args, "json", False):
                 print(json.dumps([_hit_json(h) for h in hits], indent=1))
             else:
                 for h in hits:
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
         if cmd == "validate":
             findings = store.validate(args.codes, args.dos, args.age,
                                       args.sex.upper() if args.sex else None)
-            if args.json:
+            if getattr(args, "json", False):
                 print(json.dumps([f.as_json() for f in findings], indent=1))
             else:
                 for f in findings:

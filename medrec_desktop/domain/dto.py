@@ -101,3 +101,70 @@ class IntegrityReport:
         if self.ok:
             return "Database verified: " + self.audit_summary
         return "DATABASE PROBLEMS FOUND: " + "; ".join(self.problems)
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    """A related person: emergency contact, guardian, next of kin."""
+
+    name: str
+    relationship: str
+    phone: str | None = None
+    emergency_contact: bool = True
+
+
+@dataclass(frozen=True)
+class CoverageInfo:
+    payer: str
+    member_id: str
+    plan: str | None = None
+    group_number: str | None = None
+    subscriber_name: str | None = None
+    subscriber_relationship: str = "self"
+    priority: int = 1
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """Everything on the demographics form beyond PatientInfo's core."""
+
+    previous_names: str | None = None
+    gender_identity: str | None = None
+    sexual_orientation: str | None = None
+    race: str | None = None
+    ethnicity: str | None = None
+    preferred_language: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    mobile_phone: str | None = None
+    email: str | None = None
+    occupation: str | None = None
+    contacts: tuple[ContactInfo, ...] = ()
+    coverages: tuple[CoverageInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """A patient's demographics as the registration form shows them."""
+
+    info: PatientInfo
+    details: PatientDetails
+    merged_into: PatientId | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    patient: PatientInfo
+    reasons: tuple[str, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    changed_by: str
+    changed_at: str
+    summary: str

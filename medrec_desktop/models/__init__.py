@@ -3,7 +3,14 @@
 from medrec_desktop.models.audit import AuditEvent, AuditHead
 from medrec_desktop.models.base import Base
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
-from medrec_desktop.models.patient import ClinicalNote, Patient, RecordVersion
+from medrec_desktop.models.patient import (
+    ClinicalNote,
+    Coverage,
+    Patient,
+    PatientSearchToken,
+    RecordVersion,
+    RelatedPerson,
+)
 from medrec_desktop.models.user import BreakGlassGrant, LoginThrottle, User
 
 __all__ = [
@@ -14,8 +21,11 @@ __all__ = [
     "BreakGlassGrant",
     "ClinicSetting",
     "ClinicalNote",
+    "Coverage",
     "LoginThrottle",
     "Patient",
+    "PatientSearchToken",
     "RecordVersion",
+    "RelatedPerson",
     "User",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medrec_desktop.models.base import Base
@@ -27,6 +27,9 @@ class AuditEvent(Base):
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     mac: Mapped[str] = mapped_column(String(64))
+
+    # "Recent patients" reads a user's newest events.
+    __table_args__ = (Index("ix_audit_event_user_id_seq", "user_id", "seq"),)
 
 
 class AuditHead(Base):

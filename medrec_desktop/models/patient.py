@@ -1,4 +1,4 @@
-"""The patient record (the registry grows in later issues) and its version history."""
+"""The patient record: USCDI demographics, related persons, insurance, notes and versions."""
 
 from __future__ import annotations
 
@@ -17,14 +17,71 @@ class Patient(Base):
     mrn: Mapped[str] = mapped_column(String(32), unique=True)
     family_name: Mapped[str] = mapped_column(String(128))
     given_names: Mapped[str] = mapped_column(String(128))
-    birth_date: Mapped[dt.date] = mapped_column(Date)
+    birth_date: Mapped[dt.date] = mapped_column(Date, index=True)
     sex: Mapped[str] = mapped_column(String(16))
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
     version_id: Mapped[int] = mapped_column(Integer, default=1)
+    # USCDI demographics (schema 0003)
+    previous_names: Mapped[str | None] = mapped_column(Text, nullable=True)
+    gender_identity: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sexual_orientation: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    race: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    preferred_language: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    address_line1: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    address_line2: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    postal_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mobile_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    occupation: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Set when this record was merged into another; it stays for traceability.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient.id"), nullable=True, index=True
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+class RelatedPerson(Base):
+    """Emergency contact, guardian, next of kin..."""
+
+    __tablename__ = "related_person"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    relationship: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    emergency_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Coverage(Base):
+    """Insurance coverage; priority 1 is primary."""
+
+    __tablename__ = "coverage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=1)
+    payer: Mapped[str] = mapped_column(String(128))
+    plan: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subscriber_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    subscriber_relationship: Mapped[str] = mapped_column(String(32), default="self")
+
+
+class PatientSearchToken(Base):
+    """Normalised words, phone digits and MRN of each patient, for prefix search by index."""
+
+    __tablename__ = "patient_search_token"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class ClinicalNote(Base):
