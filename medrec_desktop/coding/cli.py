@@ -65,8 +65,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _hit_json(hit: Any) -> dict[str, object]:
-    return {"code": hit.code, "title": hit.title, "billable": hit.billable,
-            "system": hit.system.value}
+    return {
+        "code": hit.code,
+        "title": hit.title,
+        "billable": hit.billable,
+        "system": hit.system.value,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,8 +94,12 @@ def _run(args: argparse.Namespace) -> int:
             if args.limit < 1:
                 print("medrec: --limit must be at least 1", file=sys.stderr)
                 return 2
-            kw: dict[str, Any] = {"system": args.system, "dos": args.dos,
-                                  "limit": args.limit, "billable_only": args.billable_only}
+            kw: dict[str, Any] = {
+                "system": args.system,
+                "dos": args.dos,
+                "limit": args.limit,
+                "billable_only": args.billable_only,
+            }
             if args.query == "-":
                 for line in sys.stdin:
                     hits = store.search(line.strip(), **kw)
@@ -106,8 +114,9 @@ def _run(args: argparse.Namespace) -> int:
                     print(f"{h.code:<9}{flag} {h.title}")
             return 0
         if cmd == "validate":
-            findings = store.validate(args.codes, args.dos, args.age,
-                                      args.sex.upper() if args.sex else None)
+            findings = store.validate(
+                args.codes, args.dos, args.age, args.sex.upper() if args.sex else None
+            )
             if getattr(args, "json", False):
                 print(json.dumps([f.as_json() for f in findings], indent=1))
             else:
@@ -119,18 +128,24 @@ def _run(args: argparse.Namespace) -> int:
         if cmd == "import":
             for path in args.files:
                 rel = store.import_file(
-                    path, system=CodeSystem(args.system) if args.system else None,
-                    valid_from=args.valid_from, valid_to=args.valid_to,
+                    path,
+                    system=CodeSystem(args.system) if args.system else None,
+                    valid_from=args.valid_from,
+                    valid_to=args.valid_to,
                     cpt_columns=args.cpt_columns,
                 )
-                print(f"Imported {rel.name}: {rel.code_count:,} codes,"
-                      f" {rel.billable_count:,} billable.")
+                print(
+                    f"Imported {rel.name}: {rel.code_count:,} codes,"
+                    f" {rel.billable_count:,} billable."
+                )
             return 0
         for rel in store.releases():
             to = rel.valid_to.isoformat() if rel.valid_to else "open"
-            print(f"{rel.system.value:<9} {rel.name}\n          effective {rel.valid_from}"
-                  f" to {to}; {rel.code_count:,} codes, {rel.billable_count:,} billable;"
-                  f" source: {rel.source}")
+            print(
+                f"{rel.system.value:<9} {rel.name}\n          effective {rel.valid_from}"
+                f" to {to}; {rel.code_count:,} codes, {rel.billable_count:,} billable;"
+                f" source: {rel.source}"
+            )
         return 0
     finally:
         store.close()

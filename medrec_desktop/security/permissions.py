@@ -52,8 +52,10 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.CODING: frozenset(_ALL),
     },
     R.ADMIN: {
-        # Administrators run the system; they see no clinical data (minimum necessary).
+        # Administrators run the system and see no clinical data (minimum necessary); issue 3
+        # has them merge duplicate registrations, which needs demographics only.
         C.SESSION: frozenset(_SESSION),
+        C.DEMOGRAPHICS: frozenset({A.VIEW, A.QUERY, A.DELETE}),
         C.USERS: frozenset(_ALL | {A.ADMIN}),
         C.AUDIT: frozenset({A.VIEW, A.QUERY, A.EXPORT}),
         C.SETTINGS: frozenset(_ALL | {A.ADMIN}),

@@ -54,6 +54,7 @@ from medrec_desktop.security.secret_store import SecretStore
 from medrec_desktop.services.audit import AuditService, check_chain
 from medrec_desktop.services.auth import AuthService
 from medrec_desktop.services.context import ServiceContext, utc_now
+from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.setup import SetupService
@@ -152,6 +153,7 @@ class Installation:
         self.patients = PatientService(ctx=self.ctx)
         self.maintenance = MaintenanceService(ctx=self.ctx)
         self.setup = SetupService(ctx=self.ctx)
+        self.demo = DemoService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

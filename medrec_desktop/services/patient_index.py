@@ -63,7 +63,7 @@ def parse_query(text: str) -> SearchQuery:
     """Split what was typed into name fragments, a date of birth and number fragments."""
     query = SearchQuery()
     for part in text.split():
-        if looks_like_date(part):
+        if looks_like_date(part) and not part.isdigit():
             try:
                 query.birth_date = parse_date(part, field="search")
             except ValidationError:

@@ -1,149 +1,330 @@
-"""The patient record's core: registration, demographics and notes.
-
-Issue 3 grows registration into full USCDI demographics; this module already holds the rules
-every record follows: role checks, audit, versions, nothing destroyed.
-"""
+"""The patient registry: registration, demographics, search, duplicates, merge, and notes."""
 
 from __future__ import annotations
 
-import datetime as dt
+import difflib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, intersect, or_, select, update
+from sqlalchemy.orm import Session
 
-from medrec_desktop.domain.dto import NoteId, NoteInfo, PatientId, PatientInfo
+from medrec_desktop.domain.dto import (
+    DuplicateCandidate,
+    NoteId,
+    NoteInfo,
+    PatientId,
+    PatientInfo,
+    PatientRecord,
+    VersionInfo,
+)
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
-from medrec_desktop.models import ClinicalNote, Patient, RecordVersion, User
+from medrec_desktop.domain.errors import ConflictError, KnownError, NotFoundError, ValidationError
+from medrec_desktop.models import (
+    AuditEvent,
+    ClinicalNote,
+    Coverage,
+    Patient,
+    PatientSearchToken,
+    RecordVersion,
+    RelatedPerson,
+    User,
+)
+from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso
+from medrec_desktop.services.patient_index import (
+    MRN_PREFIX,
+    PHONE_PREFIX,
+    digits,
+    fold,
+    parse_query,
+    prefix_range,
+)
+from medrec_desktop.services.patient_input import SEXES, PatientInput
 
-SEXES = ("female", "male", "intersex", "unknown")
+__all__ = ["SEXES", "DuplicatesFoundError", "PatientInput", "PatientService"]
 
-
-@dataclass(frozen=True)
-class PatientInput:
-    family_name: str
-    given_names: str
-    birth_date: dt.date
-    sex: str
-    phone: str | None = None
-
-    def validated(self, today: dt.date) -> PatientInput:
-        family = self.family_name.strip()
-        given = self.given_names.strip()
-        if not family:
-            raise ValidationError("Enter the family (last) name.", field="family_name")
-        if not given:
-            raise ValidationError("Enter the given (first) name.", field="given_names")
-        if self.birth_date > today:
-            raise ValidationError("The date of birth is in the future.", field="birth_date")
-        if self.birth_date.year < 1880:
-            raise ValidationError("The date of birth is too far in the past.", field="birth_date")
-        sex = self.sex.strip().lower()
-        if sex not in SEXES:
-            raise ValidationError(f"Sex must be one of: {', '.join(SEXES)}.", field="sex")
-        phone = (self.phone or "").strip() or None
-        if phone is not None and sum(ch.isdigit() for ch in phone) < 7:
-            raise ValidationError("The phone number has too few digits.", field="phone")
-        return PatientInput(family, given, self.birth_date, sex, phone)
+SEARCH_LIMIT = 50
+NAME_SIMILARITY = 0.82
 
 
-def _info(p: Patient) -> PatientInfo:
-    return PatientInfo(
-        id=PatientId(p.id),
-        mrn=p.mrn,
-        family_name=p.family_name,
-        given_names=p.given_names,
-        birth_date=p.birth_date,
-        sex=p.sex,
-        phone=p.phone,
-        version=p.version_id,
-    )
+class DuplicatesFoundError(KnownError):
+    """Registration stopped because likely duplicates exist (ids only: no PHI in errors)."""
 
-
-def _snapshot(op: Op, p: Patient) -> None:
-    data = asdict(_info(p))
-    data["birth_date"] = p.birth_date.isoformat()
-    op.db.add(
-        RecordVersion(
-            entity="patient",
-            entity_id=p.id,
-            version=p.version_id,
-            data_json=json.dumps(data, sort_keys=True),
-            changed_by=op.user.id,
-            changed_at=iso(op.ctx.now()),
+    def __init__(self, candidate_ids: Sequence[int]) -> None:
+        super().__init__(
+            f"{len(candidate_ids)} existing patient(s) look like the same person. "
+            "Compare them before creating a new record."
         )
-    )
+        self.candidate_ids = tuple(candidate_ids)
+
+
+def _get(db: Session, patient_id: int) -> Patient:
+    patient = db.get(Patient, patient_id)
+    if patient is None:
+        raise NotFoundError("That patient does not exist.")
+    return patient
+
+
+def _name_key(given: str, family: str) -> str:
+    return " ".join(sorted(fold(f"{given} {family}").split()))
+
+
+def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[DuplicateCandidate]:
+    reasons: dict[int, list[str]] = {}
+    scores: dict[int, float] = {}
+    wanted = _name_key(data.given_names, data.family_name)
+    same_dob = db.execute(
+        select(Patient).where(
+            Patient.birth_date == data.birth_date, Patient.merged_into_id.is_(None)
+        )
+    ).scalars()
+    for p in same_dob:
+        ratio = difflib.SequenceMatcher(
+            None, wanted, _name_key(p.given_names, p.family_name)
+        ).ratio()
+        if ratio >= NAME_SIMILARITY:
+            reasons.setdefault(p.id, []).append("similar name and same date of birth")
+            scores[p.id] = scores.get(p.id, 0) + ratio
+    for phone in {digits(data.phone)[-10:], digits(data.details.mobile_phone)[-10:]} - {""}:
+        if len(phone) < 7:
+            continue
+        for pid in db.execute(
+            select(PatientSearchToken.patient_id).where(
+                PatientSearchToken.token == PHONE_PREFIX + phone
+            )
+        ).scalars():
+            reasons.setdefault(pid, []).append("same phone number")
+            scores[pid] = scores.get(pid, 0) + 0.6
+    for cov in data.details.coverages:
+        for pid in db.execute(
+            select(Coverage.patient_id).where(
+                Coverage.member_id == cov.member_id.strip().upper(),
+                func.lower(Coverage.payer) == cov.payer.strip().lower(),
+            )
+        ).scalars():
+            reasons.setdefault(pid, []).append("same insurance member ID")
+            scores[pid] = scores.get(pid, 0) + 0.9
+    found = []
+    for pid, why in reasons.items():
+        if pid == exclude:
+            continue
+        candidate = db.get(Patient, pid)
+        if candidate is None or candidate.merged_into_id is not None:
+            continue
+        found.append(
+            DuplicateCandidate(rows.info(candidate), tuple(dict.fromkeys(why)), scores[pid])
+        )
+    return sorted(found, key=lambda c: -c.score)
 
 
 class PatientService(Service):
-    @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
-    def register(self, op: Op, data: PatientInput) -> PatientInfo:
+    # ------------------------------------------------------------------ demographics
+
+    @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
+    def find_duplicates(self, op: Op, data: PatientInput) -> list[DuplicateCandidate]:
+        """Likely existing records of the same person, for side-by-side review."""
         clean = data.validated(op.ctx.now().date())
+        found = _duplicates(op.db, clean, None)
+        op.event.detail = f"{len(found)} candidates"
+        return found
+
+    @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
+    def register(
+        self, op: Op, data: PatientInput, *, duplicates_reviewed: bool = False
+    ) -> PatientInfo:
+        """Create a patient with the next MRN. Refused while unreviewed duplicates exist."""
+        clean = data.validated(op.ctx.now().date())
+        if not duplicates_reviewed:
+            found = _duplicates(op.db, clean, None)
+            if found:
+                raise DuplicatesFoundError([c.patient.id for c in found])
         now = iso(op.ctx.now())
         next_no = (op.db.execute(select(func.max(Patient.id))).scalar() or 0) + 1
-        patient = Patient(
-            mrn=f"{next_no:08d}",
-            family_name=clean.family_name,
-            given_names=clean.given_names,
-            birth_date=clean.birth_date,
-            sex=clean.sex,
-            phone=clean.phone,
-            created_at=now,
-            updated_at=now,
-        )
+        patient = Patient(mrn=f"{next_no:08d}", created_at=now, updated_at=now)
+        rows.assign(patient, clean)
         op.db.add(patient)
         op.db.flush()
+        rows.replace_children(op.db, patient, clean)
         op.about_patient(patient.id)
-        _snapshot(op, patient)
-        return _info(patient)
+        rows.snapshot(op, patient)
+        if duplicates_reviewed:
+            op.event.detail = "registered after duplicate review"
+        return rows.info(patient)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def get(self, op: Op, patient_id: PatientId) -> PatientInfo:
-        patient = op.db.get(Patient, patient_id)
-        if patient is None:
-            raise NotFoundError("That patient does not exist.")
-        return _info(patient)
+        return rows.info(_get(op.db, patient_id))
+
+    @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
+    def record(self, op: Op, patient_id: PatientId) -> PatientRecord:
+        """Full demographics, contacts and insurance, as the registration form shows them."""
+        return rows.record(op.db, _get(op.db, patient_id))
 
     @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
     def find_by_mrn(self, op: Op, mrn: str) -> PatientInfo:
-        patient = op.db.execute(select(Patient).where(Patient.mrn == mrn.strip())).scalar()
+        typed = mrn.strip()
+        wanted = {typed, typed.zfill(8)} if typed.isdigit() else {typed}
+        patient = op.db.execute(select(Patient).where(Patient.mrn.in_(wanted))).scalar()
         if patient is None:
             raise NotFoundError("No patient has that MRN.")
         op.about_patient(patient.id)
-        return _info(patient)
+        return rows.info(patient)
 
     @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
     def list_all(self, op: Op, *, limit: int = 500) -> list[PatientInfo]:
-        rows = op.db.execute(
-            select(Patient).order_by(Patient.family_name, Patient.given_names).limit(limit)
+        result = op.db.execute(
+            select(Patient)
+            .where(Patient.merged_into_id.is_(None))
+            .order_by(Patient.family_name, Patient.given_names, Patient.id)
+            .limit(limit)
         ).scalars()
-        return [_info(p) for p in rows]
+        return [rows.info(p) for p in result]
+
+    @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
+    def search(self, op: Op, text: str, *, limit: int = SEARCH_LIMIT) -> list[PatientInfo]:
+        """Name fragments in any order, date of birth, MRN or phone digits, as typed."""
+        query = parse_query(text)
+        if query.empty:
+            return []
+        subqueries = []
+        tok = PatientSearchToken
+        for prefix in query.name_prefixes:
+            lo, hi = prefix_range(prefix)
+            subqueries.append(select(tok.patient_id).where(tok.token >= lo, tok.token < hi))
+        for number in query.number_prefixes:
+            mrn = MRN_PREFIX + (number.lstrip("0") or "0")  # MRNs are indexed without zeros
+            ranges = [prefix_range(PHONE_PREFIX + number), prefix_range(mrn)]
+            subqueries.append(
+                select(tok.patient_id).where(
+                    or_(*(and_(tok.token >= lo, tok.token < hi) for lo, hi in ranges))
+                )
+            )
+        stmt = select(Patient).where(Patient.merged_into_id.is_(None))
+        if subqueries:
+            ids = subqueries[0] if len(subqueries) == 1 else intersect(*subqueries)
+            stmt = stmt.where(Patient.id.in_(ids))
+        if query.birth_date is not None:
+            stmt = stmt.where(Patient.birth_date == query.birth_date)
+        stmt = stmt.order_by(Patient.family_name, Patient.given_names, Patient.id).limit(limit)
+        found = [rows.info(p) for p in op.db.execute(stmt).scalars()]
+        op.event.detail = f"{len(found)} results"
+        return found
+
+    @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
+    def recent(self, op: Op, *, limit: int = 10) -> list[PatientInfo]:
+        """The patients this user opened most recently (from their own audit events)."""
+        seen = op.db.execute(
+            select(AuditEvent.patient_id)
+            .where(
+                AuditEvent.user_id == op.user.id,
+                AuditEvent.entry_point.in_(("PatientService.get", "PatientService.record")),
+                AuditEvent.outcome == "success",
+                AuditEvent.patient_id.is_not(None),
+            )
+            .order_by(AuditEvent.seq.desc())
+            .limit(limit * 10)
+        ).scalars()
+        found: list[PatientInfo] = []
+        ids: list[int] = []
+        for pid in seen:
+            patient = op.db.get(Patient, pid)
+            while patient is not None and patient.merged_into_id is not None:
+                patient = op.db.get(Patient, patient.merged_into_id)
+            if patient is None or patient.id in ids:
+                continue
+            ids.append(patient.id)
+            found.append(rows.info(patient))
+            if len(found) == limit:
+                break
+        return found
 
     @audited(Action.UPDATE, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def update(
         self, op: Op, patient_id: PatientId, data: PatientInput, *, expected_version: int
     ) -> PatientInfo:
-        patient = op.db.get(Patient, patient_id)
-        if patient is None:
-            raise NotFoundError("That patient does not exist.")
+        patient = _get(op.db, patient_id)
+        if patient.merged_into_id is not None:
+            raise ValidationError(
+                f"This record was merged into MRN {_get(op.db, patient.merged_into_id).mrn}; "
+                "edit that record instead."
+            )
         if patient.version_id != expected_version:
             raise ConflictError(
                 "Someone else changed this patient since you opened the record. "
                 "Your changes were not saved; reopen the record and apply them again."
             )
         clean = data.validated(op.ctx.now().date())
-        patient.family_name = clean.family_name
-        patient.given_names = clean.given_names
-        patient.birth_date = clean.birth_date
-        patient.sex = clean.sex
-        patient.phone = clean.phone
+        rows.assign(patient, clean)
         patient.updated_at = iso(op.ctx.now())
         op.db.flush()  # bumps version_id (optimistic lock against other workstations)
-        _snapshot(op, patient)
-        return _info(patient)
+        rows.replace_children(op.db, patient, clean)
+        rows.snapshot(op, patient)
+        return rows.info(patient)
+
+    @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
+    def history(self, op: Op, patient_id: PatientId) -> list[VersionInfo]:
+        _get(op.db, patient_id)
+        result = op.db.execute(
+            select(RecordVersion, User.display_name)
+            .join(User, User.id == RecordVersion.changed_by)
+            .where(RecordVersion.entity == "patient", RecordVersion.entity_id == patient_id)
+            .order_by(RecordVersion.id)
+        ).all()
+        versions: list[VersionInfo] = []
+        previous: dict[str, object] | None = None
+        for v, who in result:
+            state = json.loads(v.data_json)
+            if "info" not in state:  # bulk-loaded records carry a summary instead of a state
+                versions.append(VersionInfo(v.version, who, v.changed_at, state.get("summary", "")))
+                continue
+            flat = {**state["info"], **state["details"], "merged_into": state["merged_into"]}
+            flat.pop("version", None)
+            if previous is None:
+                summary = "registered"
+            else:
+                changed = [k for k in flat if flat[k] != previous.get(k)]
+                summary = (
+                    "changed " + ", ".join(k.replace("_", " ") for k in changed)
+                    if changed
+                    else "saved without changes"
+                )
+            versions.append(VersionInfo(v.version, who, v.changed_at, summary))
+            previous = flat
+        return versions
+
+    @audited(Action.DELETE, DataCategory.DEMOGRAPHICS, patient="keep_id")
+    def merge(self, op: Op, keep_id: PatientId, merge_id: PatientId) -> PatientInfo:
+        """Merge ``merge_id`` into ``keep_id``: its notes, contacts and insurance move over;
+        the merged record stays, pointing at the one kept, so its history is traceable."""
+        if keep_id == merge_id:
+            raise ValidationError("Choose two different patients to merge.")
+        keep, gone = _get(op.db, keep_id), _get(op.db, merge_id)
+        if keep.merged_into_id is not None or gone.merged_into_id is not None:
+            raise ValidationError("One of these records was already merged into another.")
+        op.require(Action.DELETE, DataCategory.DEMOGRAPHICS, merge_id)
+        for column in (ClinicalNote.patient_id, RelatedPerson.patient_id, Coverage.patient_id):
+            op.db.execute(
+                update(column.class_).where(column == merge_id).values(patient_id=keep_id)
+            )
+        if not keep.previous_names and (gone.family_name, gone.given_names) != (
+            keep.family_name,
+            keep.given_names,
+        ):
+            keep.previous_names = f"{gone.given_names} {gone.family_name}"
+        gone.merged_into_id = keep.id
+        now = iso(op.ctx.now())
+        keep.updated_at = gone.updated_at = now
+        op.db.flush()
+        rows.reindex(op.db, gone)
+        rows.reindex(op.db, keep)
+        rows.snapshot(op, keep)
+        rows.snapshot(op, gone)
+        op.event.detail = f"merged patient {gone.id} (MRN {gone.mrn}) into {keep.id}"
+        return rows.info(keep)
+
+    # ------------------------------------------------------------------ notes
 
     @audited(Action.CREATE, DataCategory.CLINICAL, patient="patient_id")
     def add_note(
@@ -153,8 +334,7 @@ class PatientService(Service):
             op.require(Action.CREATE, DataCategory.SENSITIVE, patient_id)
         if not text.strip():
             raise ValidationError("The note is empty.", field="text")
-        if op.db.get(Patient, patient_id) is None:
-            raise NotFoundError("That patient does not exist.")
+        _get(op.db, patient_id)
         note = ClinicalNote(
             patient_id=patient_id,
             author_id=op.user.id,
@@ -188,7 +368,7 @@ class PatientService(Service):
         )
         if not show_sensitive:
             query = query.where(ClinicalNote.sensitive.is_(False))
-        rows = op.db.execute(query).all()
+        found = op.db.execute(query).all()
         hidden = (
             0
             if show_sensitive
@@ -198,7 +378,7 @@ class PatientService(Service):
                 .where(ClinicalNote.patient_id == patient_id, ClinicalNote.sensitive.is_(True))
             ).scalar_one()
         )
-        op.event.detail = f"{len(rows)} notes" + (f", {hidden} sensitive hidden" if hidden else "")
+        op.event.detail = f"{len(found)} notes" + (f", {hidden} sensitive hidden" if hidden else "")
         return [
             NoteInfo(
                 NoteId(n.id),
@@ -209,7 +389,7 @@ class PatientService(Service):
                 n.created_at,
                 n.entered_in_error,
             )
-            for n, author in rows
+            for n, author in found
         ]
 
     @audited(Action.DELETE, DataCategory.CLINICAL)

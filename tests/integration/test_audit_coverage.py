@@ -14,6 +14,7 @@ import medrec_desktop.services as services_pkg
 from medrec_desktop.domain.dto import NoteId, PatientId
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
+from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
 from medrec_desktop.services.patients import PatientInput
@@ -35,7 +36,8 @@ def all_service_classes() -> list[type[Service]]:
 
 
 def _patient(c: Clinic) -> PatientId:
-    return c.inst.patients.register(c.sessions[Role.RECORDS], PATIENT).id
+    records = c.sessions[Role.RECORDS]
+    return c.inst.patients.register(records, PATIENT, duplicates_reviewed=True).id
 
 
 def _note(c: Clinic) -> NoteId:
@@ -109,6 +111,31 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: (lambda p: lambda s: c.inst.patients.find_by_mrn(s, p.mrn))(
             c.inst.patients.get(c.sessions[Role.RECORDS], _patient(c))
         ),
+    ),
+    "PatientService.find_duplicates": (
+        Role.FRONT_DESK,
+        lambda c: lambda s: c.inst.patients.find_duplicates(s, PATIENT),
+    ),
+    "PatientService.record": (
+        Role.FRONT_DESK,
+        lambda c: (lambda pid: lambda s: c.inst.patients.record(s, pid))(_patient(c)),
+    ),
+    "PatientService.search": (
+        Role.FRONT_DESK,
+        lambda c: lambda s: c.inst.patients.search(s, "test"),
+    ),
+    "PatientService.recent": (Role.NURSE, lambda c: lambda s: c.inst.patients.recent(s)),
+    "PatientService.history": (
+        Role.RECORDS,
+        lambda c: (lambda pid: lambda s: c.inst.patients.history(s, pid))(_patient(c)),
+    ),
+    "PatientService.merge": (
+        Role.RECORDS,
+        lambda c: (lambda a, b: lambda s: c.inst.patients.merge(s, a, b))(_patient(c), _patient(c)),
+    ),
+    "DemoService.load_patients": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.demo.load_patients(s, 3, seed=2),
     ),
     "PatientService.list_all": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.list_all(s)),
     "PatientService.update": (
@@ -204,22 +231,30 @@ def test_entry_point_writes_an_audit_event(clinic: Clinic, entry: str) -> None:
         assert event.username == session.username
 
 
-# Every signed-in role may manage its own session, so these have no refusal case.
-OWN_SESSION = {
-    "AuthService.logout",
-    "AuthService.change_password",
-    "AuthService.active_emergency_grants",
-}
-DENIABLE = [
-    e for e in ENTRY_POINTS if SAMPLES.get(e, (None,))[0] is not None and e not in OWN_SESSION
-]
+CLASSES = {cls.__name__: cls for cls in all_service_classes()}
+
+
+def role_without_right(entry: str) -> Role | None:
+    """A role the permission matrix refuses for this entry point, if any role is refused."""
+    cls_name, method = entry.split(".")
+    spec = getattr(CLASSES[cls_name], method).__audit__
+    if spec.anonymous:
+        return None
+    for role in (Role.ADMIN, Role.FRONT_DESK, Role.CODER, Role.NURSE, Role.PROVIDER):
+        if not permissions.allowed(role, spec.action, spec.category):
+            return role
+    return None
+
+
+DENIABLE = [e for e in ENTRY_POINTS if e in SAMPLES and role_without_right(e) is not None]
 
 
 @pytest.mark.parametrize("entry", DENIABLE)
 def test_refused_calls_are_audited_as_denied(local_clinic: Clinic, entry: str) -> None:
     """A role without the right is refused, and the refusal itself is in the audit trail."""
-    role, make = SAMPLES[entry]
-    wrong = Role.FRONT_DESK if role is Role.ADMIN else Role.ADMIN
+    _, make = SAMPLES[entry]
+    wrong = role_without_right(entry)
+    assert wrong is not None
     call = make(local_clinic)
     with pytest.raises(PermissionDeniedError):
         call(local_clinic.sessions[wrong])

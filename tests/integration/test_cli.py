@@ -197,3 +197,41 @@ def test_usage_errors_exit_2(data: Path) -> None:
     assert medrec(data, "no-such-command").returncode == 2
     assert medrec(data, "users", "add", "x").returncode == 2  # --role is required
     assert medrec(data, "verify").returncode == 2  # needs --user
+
+
+def test_demo_clinic_then_scripted_patient_access(tmp_path: Path) -> None:
+    demo_dir = tmp_path / "demo"
+    no_env = {"MEDREC_PASSPHRASE": "", "MEDREC_PASSWORD": ""}
+    made = medrec(demo_dir, "--json", "demo", "--patients", "40", "--seed", "3", env=no_env)
+    assert made.returncode == 0, made.stderr
+    info = json.loads(made.stdout)
+    assert info["patients"] == 40 and info["password"] and info["passphrase"]
+    env = {"MEDREC_PASSPHRASE": info["passphrase"], "MEDREC_PASSWORD": info["password"]}
+    listing = medrec(demo_dir, "--user", "nina", "--json", "patients", "list", env=env)
+    assert listing.returncode == 0, listing.stderr
+    patients = json.loads(listing.stdout)
+    assert len(patients) == 40
+    mrn = patients[0]["mrn"]
+    shown = json.loads(
+        medrec(demo_dir, "--user", "nina", "--json", "patients", "show", mrn, env=env).stdout
+    )
+    assert shown["info"]["mrn"] == mrn
+    assert shown["details"]["coverages"] and shown["details"]["contacts"]
+    assert shown["notes"] and shown["history"]
+    # Front desk sees demographics but not the clinical notes, and is told why.
+    desk = medrec(demo_dir, "--user", "frank", "patients", "show", mrn, env=env)
+    assert desk.returncode == 0 and "may not view clinical data" in desk.stdout
+    # The same seed gives the same clinic.
+    again = medrec(
+        tmp_path / "demo2", "--json", "demo", "--patients", "40", "--seed", "3", env=no_env
+    )
+    env2 = {
+        "MEDREC_PASSPHRASE": json.loads(again.stdout)["passphrase"],
+        "MEDREC_PASSWORD": json.loads(again.stdout)["password"],
+    }
+    listing2 = medrec(tmp_path / "demo2", "--user", "nina", "--json", "patients", "list", env=env2)
+    assert [p["family_name"] for p in json.loads(listing2.stdout)] == [
+        p["family_name"] for p in patients
+    ]
+    missing = medrec(demo_dir, "--user", "nina", "patients", "show", "99999999", env=env)
+    assert missing.returncode == 1 and "No patient has that MRN" in missing.stderr

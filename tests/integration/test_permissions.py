@@ -16,10 +16,11 @@ from tests.conftest import ROLE_PASSWORD, Clinic
 PATIENT = PatientInput("Rivera", "Ana", dt.date(1985, 5, 5), "female", "555 222 3333")
 
 
-def test_administrators_see_no_patient_data(clinic: Clinic) -> None:
+def test_administrators_see_demographics_for_merges_but_no_clinical_data(clinic: Clinic) -> None:
     pid = clinic.inst.patients.register(clinic.sessions[Role.FRONT_DESK], PATIENT).id
+    assert clinic.inst.patients.get(clinic.admin, pid).family_name == "Rivera"
     with pytest.raises(PermissionDeniedError):
-        clinic.inst.patients.get(clinic.admin, pid)
+        clinic.inst.patients.update(clinic.admin, pid, PATIENT, expected_version=1)
     with pytest.raises(PermissionDeniedError):
         clinic.inst.patients.notes(clinic.admin, pid)
 
@@ -65,7 +66,9 @@ def test_break_the_glass_is_reasoned_reauthenticated_flagged_and_time_boxed(clin
     notes_view = [e for e in events if e.entry_point == "PatientService.notes"][-1]
     assert notes_view.emergency and notes_view.username == "nurse"
     # The grant covers one patient only, and ends by itself.
-    other = clinic.inst.patients.register(clinic.sessions[Role.RECORDS], PATIENT).id
+    other = clinic.inst.patients.register(
+        clinic.sessions[Role.RECORDS], PATIENT, duplicates_reviewed=True
+    ).id
     clinic.inst.patients.add_note(
         clinic.sessions[Role.PROVIDER], other, "Other psych", sensitive=True
     )

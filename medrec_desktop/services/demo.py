@@ -1,0 +1,214 @@
+"""A synthetic demo clinic (Faker): users for every role and realistic patients.
+
+Nothing here is real patient data; it exists so every screen has something to show and so
+the search benchmark has 100,000 patients to search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from faker import Faker
+from sqlalchemy import func, insert, select
+
+from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.domain.enums import Action, DataCategory, Role
+from medrec_desktop.models import (
+    ClinicalNote,
+    Coverage,
+    Patient,
+    PatientSearchToken,
+    RecordVersion,
+    RelatedPerson,
+    User,
+)
+from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.context import iso
+from medrec_desktop.services.patient_index import patient_tokens
+from medrec_desktop.services.users import UserService
+
+DEMO_USERS = {
+    Role.FRONT_DESK: ("frank", "Frank Front-Desk"),
+    Role.NURSE: ("nina", "Nina Nurse, RN"),
+    Role.PROVIDER: ("dr.patel", "Dr. Priya Patel"),
+    Role.RECORDS: ("rita", "Rita Records"),
+    Role.CODER: ("carl", "Carl Coder, CCS"),
+}
+PAYERS = ("Aetna", "Blue Cross Blue Shield", "Cigna", "Medicare", "Medicaid", "UnitedHealthcare")
+LANGUAGES = ("English", "English", "English", "Spanish", "Vietnamese", "Mandarin", "Russian")
+RACES = (
+    "White",
+    "Black or African American",
+    "Asian",
+    "American Indian or Alaska Native",
+    "Native Hawaiian or Other Pacific Islander",
+    "Other race",
+)
+NOTES = (
+    "Follow-up for hypertension. BP 138/86. Continue lisinopril 10 mg daily.",
+    "Annual physical. No acute complaints. Labs ordered: CBC, CMP, lipid panel.",
+    "Type 2 diabetes, A1c 7.4%. Reinforced diet; metformin 1000 mg twice daily.",
+    "Cough for 5 days, no fever. Lungs clear. Supportive care advised.",
+    "Left knee pain after a fall. X-ray negative. RICE and ibuprofen as needed.",
+)
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    patients: int
+    users: dict[str, str]  # user name -> role label
+
+
+def _phone(rng: random.Random) -> str:
+    return f"({rng.randint(201, 989)}) 555-{rng.randint(0, 9999):04d}"
+
+
+class DemoService(Service):
+    @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
+    def load_patients(
+        self,
+        op: Op,
+        count: int,
+        *,
+        seed: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Add ``count`` synthetic patients with contacts, insurance and a note each."""
+        op.require(Action.CREATE, DataCategory.CLINICAL)
+        fake = Faker(["en_US", "es_MX"])  # names: a mix, accents included, as in real clinics
+        fake.seed_instance(seed)
+        local = Faker("en_US")  # addresses, cities and jobs: the clinic's own area
+        local.seed_instance(seed)
+        provider = op.db.execute(
+            select(User.id).where(User.role == Role.PROVIDER.value, User.active.is_(True))
+        ).scalar()
+        author = provider if provider is not None else op.user.id
+        rng = random.Random(seed)
+        now = iso(op.ctx.now())
+        today = op.ctx.now().date()
+        start = (op.db.execute(select(func.max(Patient.id))).scalar() or 0) + 1
+        conn = op.db.connection()
+        for first in range(0, count, BATCH):
+            patients: list[dict[str, object]] = []
+            tokens: list[dict[str, object]] = []
+            contacts: list[dict[str, object]] = []
+            coverages: list[dict[str, object]] = []
+            notes: list[dict[str, object]] = []
+            versions: list[dict[str, object]] = []
+            for pid in range(start + first, start + min(first + BATCH, count)):
+                sex = rng.choice(("female", "male"))
+                mrn = f"{pid:08d}"
+                phone = _phone(rng)
+                mobile = _phone(rng) if rng.random() < 0.6 else None
+                given = fake.first_name_female() if sex == "female" else fake.first_name_male()
+                family = fake.last_name()
+                born = today - dt.timedelta(days=rng.randint(0, 95 * 365))
+                row: dict[str, object] = {
+                    "id": pid,
+                    "mrn": mrn,
+                    "family_name": family,
+                    "given_names": given,
+                    "birth_date": born,
+                    "sex": sex,
+                    "phone": phone,
+                    "mobile_phone": mobile,
+                    "email": f"{given}.{family}@example.org".lower().replace(" ", ""),
+                    "address_line1": local.street_address(),
+                    "city": local.city(),
+                    "state": "OR",
+                    "postal_code": f"97{rng.randint(0, 999):03d}",
+                    "preferred_language": rng.choice(LANGUAGES),
+                    "race": rng.choice(RACES),
+                    "ethnicity": rng.choice(("Not Hispanic or Latino", "Hispanic or Latino")),
+                    "occupation": local.job()[:128],
+                    "created_at": now,
+                    "updated_at": now,
+                    "version_id": 1,
+                }
+                patients.append(row)
+                tokens.extend(
+                    {"patient_id": pid, "token": t}
+                    for t in sorted(patient_tokens([family, given], [phone, mobile], mrn))
+                )
+                contacts.append(
+                    {
+                        "patient_id": pid,
+                        "name": fake.name(),
+                        "phone": _phone(rng),
+                        "relationship": rng.choice(("spouse", "mother", "son", "friend")),
+                        "emergency_contact": True,
+                    }
+                )
+                coverages.append(
+                    {
+                        "patient_id": pid,
+                        "priority": 1,
+                        "payer": rng.choice(PAYERS),
+                        "plan": rng.choice(("PPO", "HMO", "Part B", None)),
+                        "member_id": f"{rng.choice('ABCHMW')}{rng.randint(10**8, 10**9)}",
+                        "group_number": f"G{rng.randint(1000, 99999)}",
+                        "subscriber_name": None,
+                        "subscriber_relationship": "self",
+                    }
+                )
+                notes.append(
+                    {
+                        "patient_id": pid,
+                        "author_id": author,
+                        "sensitive": False,
+                        "text": rng.choice(NOTES),
+                        "created_at": now,
+                        "entered_in_error": False,
+                    }
+                )
+                versions.append(
+                    {
+                        "entity": "patient",
+                        "entity_id": pid,
+                        "version": 1,
+                        "data_json": json.dumps({"summary": "synthetic demo patient loaded"}),
+                        "changed_by": op.user.id,
+                        "changed_at": now,
+                    }
+                )
+            conn.execute(insert(Patient), patients)
+            conn.execute(insert(PatientSearchToken), tokens)
+            conn.execute(insert(RelatedPerson), contacts)
+            conn.execute(insert(Coverage), coverages)
+            conn.execute(insert(ClinicalNote), notes)
+            conn.execute(insert(RecordVersion), versions)
+            if progress is not None:
+                progress(min(first + BATCH, count), count)
+        op.event.detail = f"demo data: {count} synthetic patients"
+        return count
+
+
+def create_demo_clinic(
+    inst_users: UserService,
+    demo: DemoService,
+    admin: UserSession,
+    login: Callable[[str, str], UserSession],
+    *,
+    patients: int,
+    seed: int,
+    password: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Users for every role (all with ``password``), then ``patients`` synthetic patients,
+    loaded by the demo records specialist so the permission rules apply as usual."""
+    existing = {u.username for u in inst_users.list_users(admin)}
+    for role, (name, full) in DEMO_USERS.items():
+        if name not in existing:
+            inst_users.add_user(admin, name, full, role, password, must_change_password=False)
+    records = login(DEMO_USERS[Role.RECORDS][0], password)
+    if patients:
+        demo.load_patients(records, patients, seed=seed, progress=progress)
+    return DemoResult(
+        patients=patients,
+        users={name: role.label for role, (name, _) in DEMO_USERS.items()},
+    )
