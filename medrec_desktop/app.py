@@ -1,4 +1,4 @@
-"""Composition root: paths -> logging -> Qt application -> main window."""
+"""Composition root: paths -> logging -> Qt application -> set-up or sign-in -> main window."""
 
 from __future__ import annotations
 
@@ -6,25 +6,69 @@ import os
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from medrec_desktop import logs
-from medrec_desktop.paths import resolve_data_dir
+from medrec_desktop.paths import DataPaths, resolve_data_dir
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui import crash
+from medrec_desktop.ui.login_dialog import LoginDialog
 from medrec_desktop.ui.main_window import MainWindow
+from medrec_desktop.ui.wizard import SetupWizard
+
+
+def data_dir_argument(args: Sequence[str]) -> str | None:
+    if "--data-dir" in args:
+        idx = list(args).index("--data-dir")
+        return args[idx + 1] if idx + 1 < len(args) else None
+    return None
+
+
+def start(paths: DataPaths) -> MainWindow | None:
+    """Set up (first run) or sign in, then show the main window; None if the user cancels."""
+    if not Installation.exists(paths):
+        wizard = SetupWizard(paths=paths)
+        if wizard.exec() != QDialog.DialogCode.Accepted or wizard.installation is None:
+            if wizard.installation is not None:
+                wizard.installation.close()
+            return None
+        inst, session = wizard.installation, wizard.session
+        paths = wizard.installation.paths
+    else:
+        login = LoginDialog(paths=paths)
+        if login.exec() != QDialog.DialogCode.Accepted or login.installation is None:
+            return None
+        inst, session = login.installation, login.session
+    assert session is not None
+    window = MainWindow(paths=paths, inst=inst, session=session)
+
+    def signed_out() -> None:
+        window.hide()
+        again = LoginDialog(paths=paths, installation=inst)
+        if again.exec() == QDialog.DialogCode.Accepted and again.session is not None:
+            window.start_session(again.session)
+            window.show()
+        else:
+            window.close()
+
+    window.signed_out.connect(signed_out)
+    window.show()
+    return window
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
-    data_dir = None
-    if "--data-dir" in args:
-        idx = args.index("--data-dir")
-        data_dir = args[idx + 1] if idx + 1 < len(args) else None
     os.umask(0o077)  # every file the app writes is owner-only
-    paths = resolve_data_dir(data_dir)
+    paths = resolve_data_dir(data_dir_argument(args))
     if paths.root.is_dir():
         logs.configure(paths)
     app = QApplication.instance() or QApplication(args)
     app.setApplicationName("medrec-desktop")
-    window = MainWindow(paths=paths)
-    window.show()
-    return app.exec()
+    app.setOrganizationName("medrec-desktop")
+    crash.install()
+    window = start(paths)
+    if window is None:
+        return 0
+    code = app.exec()
+    window.inst.close()
+    return code

@@ -43,20 +43,35 @@ def check_phone(phone: str | None, *, field: str) -> str | None:
     return value
 
 
-def _check_details(d: PatientDetails) -> PatientDetails:
-    email = _clean(d.email)
+def check_email(text: str | None) -> str | None:
+    email = _clean(text)
     if email is not None and not _EMAIL.match(email):
         raise ValidationError(
             "The e-mail address should look like name@example.com.", field="email"
         )
-    postal = _clean(d.postal_code)
+    return email
+
+
+def check_postal_code(text: str | None) -> str | None:
+    postal = _clean(text)
     if postal is not None and not _ZIP.match(postal):
         raise ValidationError(
             "A ZIP code is 5 digits, or 5+4 like 12345-6789.", field="postal_code"
         )
-    state = _clean(d.state)
+    return postal
+
+
+def check_state(text: str | None) -> str | None:
+    state = _clean(text)
     if state is not None and not re.fullmatch(r"[A-Za-z]{2}", state):
         raise ValidationError("Use the two-letter state code, like OR or NY.", field="state")
+    return state.upper() if state else None
+
+
+def _check_details(d: PatientDetails) -> PatientDetails:
+    email = check_email(d.email)
+    postal = check_postal_code(d.postal_code)
+    state = check_state(d.state)
     contacts = []
     for i, c in enumerate(d.contacts, start=1):
         name, rel = _clean(c.name), _clean(c.relationship)
@@ -112,7 +127,7 @@ def _check_details(d: PatientDetails) -> PatientDetails:
         address_line1=_clean(d.address_line1),
         address_line2=_clean(d.address_line2),
         city=_clean(d.city),
-        state=state.upper() if state else None,
+        state=state,
         postal_code=postal,
         mobile_phone=check_phone(d.mobile_phone, field="mobile_phone"),
         email=email,

@@ -1,144 +1,356 @@
-"""The main window. For now: unlock and sign in, then who is signed in and where the data is.
+"""The main window: navigation, patient banner, status bar, lock, shortcuts.
 
-The full shell (navigation, patients, worklists, admin) arrives with issue 3.
+It shows only the areas that exist and that the signed-in role may use. While locked, the
+workspace (and every widget holding patient data) is replaced by the lock screen; the widgets
+keep their unsaved input for the same user.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QHBoxLayout,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from medrec_desktop.domain.dto import UserSession
-from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
+from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.paths import DataPaths
-from medrec_desktop.security.secret_store import os_keyring_or_none
-from medrec_desktop.services.installation import Installation, Unlock
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.security import permissions
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.break_glass import BreakGlassDialog
+from medrec_desktop.ui.idle import IdleWatcher
+from medrec_desktop.ui.lock_screen import LockScreen
+from medrec_desktop.ui.patients.banner import PatientBanner
+from medrec_desktop.ui.patients.chart_page import PatientChartPage
+from medrec_desktop.ui.patients.registration import RegistrationForm
+from medrec_desktop.ui.patients.search_page import PatientSearchPage
+from medrec_desktop.ui.tasks import DbOp, db_pool
+
+SHORTCUTS = (
+    ("Ctrl+F", "Find a patient"),
+    ("Ctrl+N", "Register a new patient"),
+    ("Ctrl+S", "Save the form you are in"),
+    ("Ctrl+L", "Lock the workstation"),
+    ("Ctrl+Shift+E", "Emergency access to the open patient"),
+    ("F1", "This help"),
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, paths: DataPaths) -> None:
+    signed_out = Signal()
+
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        inst: Installation,
+        session: UserSession,
+        settings: QSettings | None = None,
+        idle_minutes: float | None = None,
+    ) -> None:
         super().__init__()
         self.paths = paths
-        self.installation: Installation | None = None
-        self.session: UserSession | None = None
+        self.inst = inst
+        self.session: UserSession | None = session
+        self.settings = settings or QSettings("medrec-desktop", "medrec-desktop")
+        self.locked = False
+        self.grant: BreakGlassInfo | None = None
         self.setWindowTitle("medrec-desktop")
-        self.resize(960, 640)
+        self.resize(1280, 800)
+        self.setMinimumSize(1024, 640)
+
+        self.root = QStackedWidget()
+        self.setCentralWidget(self.root)
+        self.workspace = QWidget()
+        self.lock_screen = LockScreen()
+        self.root.addWidget(self.workspace)
+        self.root.addWidget(self.lock_screen)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.lock_screen.sign_out_requested.connect(self.sign_out)
+
+        outer = QHBoxLayout(self.workspace)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Areas")
+        self.nav.setFixedWidth(170)
+        self.nav.setStyleSheet(
+            "QListWidget { border: none; padding-top: 8px; }"
+            "QListWidget::item { padding: 8px 12px; }"
+        )
+        outer.addWidget(self.nav)
+        content = QVBoxLayout()
+        content.setContentsMargins(8, 8, 8, 0)
+        self.banner = PatientBanner()
+        self.emergency = QLabel()
+        self.emergency.setStyleSheet(
+            "background: #fef0c7; color: #7a2e0e; padding: 6px; border-radius: 4px;"
+        )
+        self.emergency.setAccessibleName("Emergency access banner")
+        self.emergency.hide()
+        content.addWidget(self.banner)
+        content.addWidget(self.emergency)
         self.pages = QStackedWidget()
-        self.setCentralWidget(self.pages)
-        self.pages.addWidget(self._build_login())
-        self.home = QLabel()
-        self.home.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.pages.addWidget(self.home)
-        lock = QAction("&Sign out", self, shortcut=QKeySequence("Ctrl+L"))
-        lock.triggered.connect(self.sign_out)
-        self.addAction(lock)
-        exists = Installation.exists(paths)
-        self.statusBar().showMessage(
-            f"Data folder: {paths.root}"
-            if exists
-            else f"No database in {paths.root} yet: create one with 'medrec init'."
+        content.addWidget(self.pages, 1)
+        outer.addLayout(content, 1)
+
+        session_getter: Callable[[], UserSession | None] = lambda: (  # noqa: E731
+            None if self.locked else self.session
         )
-        self.login_button.setEnabled(exists)
+        self._session_getter = session_getter
+        # Patients area: search, registration, an open chart.
+        self.patients_area = QStackedWidget()
+        self.search_page = PatientSearchPage(inst=inst, session=session_getter)
+        self.new_patient = RegistrationForm(inst=inst, session=session_getter)
+        self.chart = PatientChartPage(inst=inst, session=session_getter)
+        for page in (self.search_page, self.new_patient, self.chart):
+            self.patients_area.addWidget(page)
+        self.search_page.patient_opened.connect(self.open_patient)
+        self.search_page.new_patient_requested.connect(self.register_patient)
+        self.new_patient.saved.connect(self.open_patient)
+        self.new_patient.open_existing.connect(self.open_patient)
+        self.new_patient.cancelled.connect(self.find_patient)
+        self.chart.patient_changed.connect(self._show_banner)
+        self.chart.closed.connect(self.find_patient)
+        self.areas: dict[str, QWidget] = {}
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self._build_areas()
 
-    def _build_login(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.addStretch(1)
-        title = QLabel("<h2>Sign in to medrec-desktop</h2>")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        outer.addWidget(title)
-        form_host = QWidget()
-        form_host.setMaximumWidth(420)
-        form = QFormLayout(form_host)
-        self.user_edit = QLineEdit()
-        self.user_edit.setAccessibleName("User name")
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName("Password")
-        self.passphrase_edit = QLineEdit()
-        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_edit.setAccessibleName("Workstation passphrase")
-        self.passphrase_edit.setPlaceholderText("only if this computer has no keyring")
-        form.addRow("&User name", self.user_edit)
-        form.addRow("&Password", self.password_edit)
-        form.addRow("Workstation pass&phrase", self.passphrase_edit)
-        self.login_button = QPushButton("&Sign in")
-        self.login_button.setDefault(True)
-        self.login_button.clicked.connect(self.sign_in)
-        self.password_edit.returnPressed.connect(self.sign_in)
-        form.addRow("", self.login_button)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Sign-in message")
-        form.addRow("", self.message)
-        outer.addWidget(form_host, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch(2)
-        return page
+        self._build_actions()
+        self._build_status_bar()
+        self.idle = IdleWatcher(idle_minutes or 15.0, self)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
+        if idle_minutes is None:
+            self._load_idle_setting()
+        self._restore_geometry()
+        self._update_status()
+        self.nav.setCurrentRow(0)
+        self.search_page.refresh()
 
-    def sign_in(self) -> None:
-        username = self.user_edit.text()
-        password = self.password_edit.text()
-        passphrase = self.passphrase_edit.text() or os.environ.get("MEDREC_PASSPHRASE") or None
-        self.login_button.setEnabled(False)
-        self.message.setText("Signing in…")
-        inst = self.installation
+    # ------------------------------------------------------------------ building
 
-        def work() -> tuple[Installation, UserSession]:
-            opened = inst or Installation.open(
-                self.paths, Unlock(secret_store=os_keyring_or_none(), passphrase=passphrase)
-            )
-            return opened, opened.auth.login(username, password)
+    def _may(self, action: Action, category: DataCategory) -> bool:
+        return self.session is not None and permissions.allowed(self.session.role, action, category)
 
-        DbOp(self, work).success(self._signed_in).failure(self._sign_in_failed).run()
+    def _build_areas(self) -> None:
+        """Only areas that exist and that this role may use: no empty placeholder screens."""
+        self.nav.clear()
+        while (old := self.pages.widget(0)) is not None:
+            self.pages.removeWidget(old)
+        self.areas = {}
+        if self._may(Action.QUERY, DataCategory.DEMOGRAPHICS):
+            self._add_area("Patients", self.patients_area)
+        coding = self._coding_area()
+        if coding is not None:
+            self._add_area("Coding", coding)
+        admin = self._admin_area()
+        if admin is not None:
+            self._add_area("Administration", admin)
 
-    def _signed_in(self, result: tuple[Installation, UserSession]) -> None:
-        self.installation, self.session = result
-        self.password_edit.clear()
-        self.message.clear()
-        self.login_button.setEnabled(True)
+    def _add_area(self, name: str, widget: QWidget) -> None:
+        self.areas[name] = widget
+        self.pages.addWidget(widget)
+        QListWidgetItem(name, self.nav)
+
+    def _coding_area(self) -> QWidget | None:
+        if not self._may(Action.QUERY, DataCategory.CODING) or self.session is None:
+            return None
+        if self.session.role is Role.ADMIN:
+            return None  # administrators manage code sets from Administration
+        return None  # the coding panel joins here with issue 4
+
+    def _admin_area(self) -> QWidget | None:
+        if self.session is None or self.session.role is not Role.ADMIN:
+            return None
+        from medrec_desktop.ui.admin_area import make_admin_area
+
+        tabs: QTabWidget = make_admin_area(self, self.inst, self._session_getter)
+        return tabs
+
+    def _build_actions(self) -> None:
+        def action(text: str, keys: str | QKeySequence, slot: Callable[[], object]) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.find_action = action("&Find patient", "Ctrl+F", self.find_patient)
+        self.new_action = action("&New patient", "Ctrl+N", self.register_patient)
+        self.lock_action = action("&Lock", "Ctrl+L", lambda: self.lock(idle=False))
+        self.help_action = action("&Help", "F1", self.show_help)
+        self.emergency_action = action("&Emergency access", "Ctrl+Shift+E", self.break_glass)
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(self.lock_action)
+        sign_out = QAction("Sign &out", self)
+        sign_out.triggered.connect(self.sign_out)
+        menu.addAction(sign_out)
+        patients = self.menuBar().addMenu("&Patients")
+        for act in (self.find_action, self.new_action, self.emergency_action):
+            patients.addAction(act)
+        self.menuBar().addMenu("&Help").addAction(self.help_action)
+
+    def _build_status_bar(self) -> None:
+        self.status_user = QLabel()
+        self.status_db = QLabel()
+        self.status_db.setAccessibleName("Database")
+        self.lock_button = QPushButton("Lock")
+        self.lock_button.setToolTip("Lock the workstation (Ctrl+L)")
+        self.lock_button.setFlat(True)
+        self.lock_button.clicked.connect(lambda: self.lock(idle=False))
+        bar = self.statusBar()
+        bar.addWidget(self.status_user)
+        bar.addWidget(self.status_db, 1)
+        bar.addPermanentWidget(self.lock_button)
+
+    def _update_status(self) -> None:
         s = self.session
-        self.home.setText(
-            f"<h2>Welcome, {s.display_name}</h2><p>Signed in as {s.username} ({s.role.label}).</p>"
-        )
-        self.pages.setCurrentIndex(1)
-        self.statusBar().showMessage(
-            f"{s.display_name} · {s.role.label} · {self.installation.store.description}"
-        )
+        self.status_user.setText(f"{s.display_name} · {s.role.label}" if s else "Signed out")
+        self.status_db.setText(self.inst.store.description)
 
-    def _sign_in_failed(self, err: BaseException) -> None:
-        self.login_button.setEnabled(True)
-        self.password_edit.clear()
-        if isinstance(err, KnownError):
-            self.message.setText(err.message)
-        else:
-            raise err  # a bug: the crash handler reports it
+    def _load_idle_setting(self) -> None:
+        setup = self.inst.setup
+
+        def work() -> float:
+            return float(setup.clinic_settings().get("idle_timeout_minutes", "15") or 15)
+
+        DbOp(self, work).success(self.idle.set_minutes).failure(lambda _err: None).run()
+
+    # ------------------------------------------------------------------ patients
+
+    def _go_patients(self) -> bool:
+        if "Patients" not in self.areas or self.locked:
+            return False
+        self.nav.setCurrentRow(list(self.areas).index("Patients"))
+        return True
+
+    def find_patient(self) -> None:
+        if self._go_patients():
+            self.banner.show_patient(None)
+            self.patients_area.setCurrentWidget(self.search_page)
+            self.search_page.focus_search()
+            self.search_page.refresh()
+
+    def register_patient(self) -> None:
+        if not self._may(Action.CREATE, DataCategory.DEMOGRAPHICS):
+            self.statusBar().showMessage("Your role cannot register patients.", 5000)
+            return
+        if self._go_patients():
+            self.banner.show_patient(None)
+            self.new_patient.clear_form()
+            self.patients_area.setCurrentWidget(self.new_patient)
+            self.new_patient.inputs["family_name"].setFocus()
+
+    def open_patient(self, patient: PatientInfo) -> None:
+        if self._go_patients():
+            self.patients_area.setCurrentWidget(self.chart)
+            self._show_banner(patient)
+            self.chart.open_patient(patient)
+
+    def _show_banner(self, patient: PatientInfo) -> None:
+        self.banner.show_patient(patient)
+
+    def break_glass(self) -> None:
+        patient = self.chart.patient if self.patients_area.currentWidget() is self.chart else None
+        if self.session is None or patient is None or self.locked:
+            self.statusBar().showMessage("Open a patient first.", 5000)
+            return
+        if not permissions.may_break_glass(self.session.role):
+            self.statusBar().showMessage("Your role cannot use emergency access.", 5000)
+            return
+        dialog = BreakGlassDialog(
+            inst=self.inst, session=self.session, patient=patient, parent=self
+        )
+        if dialog.exec() and dialog.grant is not None:
+            self.grant = dialog.grant
+            self.emergency.setText(
+                f"⚠ EMERGENCY ACCESS to {patient.display_name} until "
+                f"{dialog.grant.expires_at.astimezone():%H:%M}. Every action is flagged "
+                "for review."
+            )
+            self.emergency.show()
+            self.chart.reload()
+
+    # ------------------------------------------------------------------ lock and sign-out
+
+    def lock(self, *, idle: bool) -> None:
+        if self.locked or self.session is None:
+            return
+        self.locked = True
+        self.root.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.lock_button.setEnabled(False)
+        self.lock_screen.lock_for(self.inst, self.session, idle=idle)
+
+    def _unlocked(self, session: UserSession) -> None:
+        self.session = session
+        self.locked = False
+        self.menuBar().setEnabled(True)
+        self.lock_button.setEnabled(True)
+        self.root.setCurrentWidget(self.workspace)
+        self.idle.timer.start()
 
     def sign_out(self) -> None:
-        if self.installation is not None and self.session is not None:
-            inst, session = self.installation, self.session
+        session, inst = self.session, self.inst
+        if session is not None:
             DbOp(self, lambda: inst.auth.logout(session)).run()
         self.session = None
-        self.home.clear()
-        self.pages.setCurrentIndex(0)
-        self.user_edit.setFocus()
+        self.locked = False
+        self.grant = None
+        self.emergency.hide()
+        self.banner.show_patient(None)
+        self.search_page.clear()
+        self.new_patient.clear_form()
+        self.chart.clear()
+        self._update_status()
+        self.signed_out.emit()
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        from medrec_desktop.ui.tasks import db_pool
+    def start_session(self, session: UserSession) -> None:
+        """A (possibly different) user signed in after a sign-out."""
+        self.session = session
+        self.root.setCurrentWidget(self.workspace)
+        self.menuBar().setEnabled(True)
+        self.lock_button.setEnabled(True)
+        self._build_areas()
+        self._update_status()
+        self.nav.setCurrentRow(0)
+        self.find_patient()
 
+    # ------------------------------------------------------------------ help and geometry
+
+    def show_help(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in SHORTCUTS)
+        QMessageBox.information(
+            self,
+            "medrec-desktop help",
+            "<p>Keyboard shortcuts:</p><table cellpadding='4'>" + rows + "</table>"
+            "<p>Search accepts name fragments in any order (“smi jo”), a date of birth "
+            "(1980-03-14, 03/14/1980, 14.03.1980), an MRN or phone digits.</p>",
+        )
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.sync()
+        if self.session is not None:
+            session, inst = self.session, self.inst
+            DbOp(self, lambda: inst.auth.logout(session)).run()
         db_pool().waitForDone()
-        if self.installation is not None:
-            self.installation.close()
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Patient screens: search, registration and demographics, duplicates, the patient banner."""

@@ -1,0 +1,215 @@
+"""An open patient: demographics (editable), version history, merge of a duplicate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from medrec_desktop.domain.dto import PatientInfo, PatientRecord, UserSession, VersionInfo
+from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.patients.compare import CompareTable, new_column
+from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
+from medrec_desktop.ui.tasks import DbOp
+
+
+def _values(p: PatientInfo) -> list[str]:
+    return new_column(
+        p.display_name, f"{p.birth_date:%m/%d/%Y}", p.sex.capitalize(), p.phone or ""
+    )[:4] + [p.mrn, ""]
+
+
+class MergeDialog(QDialog):
+    """Find the duplicate by MRN, compare side by side, then merge it into this record."""
+
+    def __init__(
+        self,
+        *,
+        inst: Installation,
+        session: UserSession,
+        keep: PatientInfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Merge a duplicate record")
+        self.resize(760, 380)
+        self._inst, self._session, self.keep = inst, session, keep
+        self.other: PatientInfo | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                f"Merge another record into <b>{keep.display_name}</b> (MRN {keep.mrn}). "
+                "Its notes, contacts and insurance move here; the other record stays, marked as "
+                "merged, so its history can still be traced. This cannot be undone."
+            )
+        )
+        row = QHBoxLayout()
+        self.mrn = QLineEdit()
+        self.mrn.setPlaceholderText("MRN of the duplicate record")
+        self.mrn.setAccessibleName("MRN of the duplicate record")
+        find = QPushButton("&Find")
+        find.clicked.connect(self.find_duplicate)
+        self.mrn.returnPressed.connect(self.find_duplicate)
+        row.addWidget(self.mrn, 1)
+        row.addWidget(find)
+        layout.addLayout(row)
+        self.compare_host = QVBoxLayout()
+        layout.addLayout(self.compare_host, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox()
+        self.merge_button = self.buttons.addButton(
+            "&Merge into this record", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.merge_button.setEnabled(False)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.merge_button.clicked.connect(self.merge)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def find_duplicate(self) -> None:
+        mrn = self.mrn.text().strip()
+        pats = self._inst.patients
+        DbOp(self, lambda: pats.find_by_mrn(self._session, mrn)).success(self._found).failure(
+            self._failed
+        ).run()
+
+    def _found(self, other: PatientInfo) -> None:
+        while self.compare_host.count():
+            item = self.compare_host.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        if other.id == self.keep.id:
+            self.message.setText("That is this same record.")
+            return
+        self.other = other
+        self.compare_host.addWidget(
+            CompareTable(
+                [("Keep (this record)", _values(self.keep)), ("Merge into it", _values(other))],
+                self,
+            )
+        )
+        self.message.clear()
+        self.merge_button.setEnabled(True)
+
+    def merge(self) -> None:
+        if self.other is None:
+            return
+        other = self.other
+        pats = self._inst.patients
+        self.merge_button.setEnabled(False)
+        DbOp(self, lambda: pats.merge(self._session, self.keep.id, other.id)).success(
+            lambda _info: self.accept()
+        ).failure(self._failed).run()
+
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, KnownError):
+            raise err
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(f"⚠ {err.message}")
+
+
+class PatientChartPage(QWidget):
+    title = "Patient"
+    patient_changed = Signal(object)  # PatientInfo, for the banner
+    closed = Signal()
+
+    def __init__(
+        self,
+        *,
+        inst: Installation,
+        session: Callable[[], UserSession | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._inst, self._session = inst, session
+        self.patient: PatientInfo | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        self.merge_button = QPushButton("Mer&ge a duplicate into this record…")
+        self.merge_button.clicked.connect(self.open_merge)
+        self.close_button = QPushButton("Close &chart")
+        self.close_button.clicked.connect(self.closed)
+        top.addWidget(self.merge_button)
+        top.addWidget(self.close_button)
+        layout.addLayout(top)
+        self.tabs = QTabWidget()
+        self.form = RegistrationForm(inst=inst, session=session)
+        self.form.saved.connect(self._saved)
+        self.form.cancelled.connect(self.reload)
+        self.history = QListWidget()
+        self.history.setAccessibleName("Version history")
+        self.tabs.addTab(self.form, "&Demographics")
+        self.tabs.addTab(self.history, "&History")
+        layout.addWidget(self.tabs, 1)
+
+    def open_patient(self, patient: PatientInfo) -> None:
+        self.patient = patient
+        self.reload()
+
+    def reload(self) -> None:
+        session = self._session()
+        if session is None or self.patient is None:
+            return
+        pid = self.patient.id
+        pats = self._inst.patients
+
+        def work() -> tuple[PatientRecord, list[VersionInfo]]:
+            return pats.record(session, pid), pats.history(session, pid)
+
+        DbOp(self, work).success(self._loaded).failure(self._failed).run()
+
+    def _loaded(self, result: tuple[PatientRecord, list[VersionInfo]]) -> None:
+        record, history = result
+        self.patient = record.info
+        self.form.load(record)
+        if record.merged_into is not None:
+            self.form.message.setText(
+                "This record was merged into another; it is kept for traceability only."
+            )
+            self.form.save_button.setEnabled(False)
+        self.history.clear()
+        for v in reversed(history):
+            self.history.addItem(
+                f"Version {v.version} · {v.changed_at[:16].replace('T', ' ')}"
+                f" UTC · {v.changed_by} · {v.summary}"
+            )
+        self.patient_changed.emit(record.info)
+
+    def _saved(self, info: PatientInfo) -> None:
+        self.patient = info
+        self.reload()
+
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, KnownError):
+            raise err
+        self.form.message.setStyleSheet(ERROR_STYLE)
+        self.form.message.setText(f"⚠ {err.message}")
+
+    def open_merge(self) -> None:
+        session = self._session()
+        if session is None or self.patient is None:
+            return
+        dialog = MergeDialog(inst=self._inst, session=session, keep=self.patient, parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+
+    def clear(self) -> None:
+        self.patient = None
+        self.form.clear_form()
+        self.history.clear()

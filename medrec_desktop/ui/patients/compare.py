@@ -1,0 +1,129 @@
+"""Side-by-side comparison of patients: the record being registered and likely duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from medrec_desktop.domain.dto import DuplicateCandidate, PatientInfo
+
+ROWS = ("Name", "Date of birth", "Sex", "Phone", "MRN", "Why it looks the same")
+
+
+def _column(
+    p: PatientInfo | None, *, name: str, dob: str, sex: str, phone: str, why: str = ""
+) -> list[str]:
+    if p is not None:
+        return [
+            p.display_name,
+            f"{p.birth_date:%m/%d/%Y}",
+            p.sex.capitalize(),
+            p.phone or "—",
+            p.mrn,
+            why,
+        ]
+    return [name, dob, sex, phone or "—", "(new)", ""]
+
+
+class CompareTable(QTableWidget):
+    """Rows are attributes; the first column is the new record, then one column each."""
+
+    def __init__(self, columns: Sequence[tuple[str, list[str]]], parent: QWidget | None = None):
+        super().__init__(len(ROWS), len(columns), parent)
+        self.setVerticalHeaderLabels(list(ROWS))
+        self.setHorizontalHeaderLabels([title for title, _ in columns])
+        for c, (_, values) in enumerate(columns):
+            for r, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if c > 0 and r < 4 and value == columns[0][1][r]:
+                    item.setToolTip("Same as the new record")
+                    font = item.font()
+                    font.setBold(True)  # identical values stand out (not by colour alone)
+                    item.setFont(font)
+                self.setItem(r, c, item)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setWordWrap(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setAccessibleName("Patient comparison")
+
+
+class DuplicatesDialog(QDialog):
+    """Shown before anything is written when a new registration looks like existing patients.
+
+    ``choice`` after exec: "open" (with ``chosen``), "create" or "cancel".
+    """
+
+    def __init__(
+        self,
+        new: list[str],
+        candidates: Sequence[DuplicateCandidate],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Possible duplicate patients")
+        self.resize(900, 420)
+        self.candidates = list(candidates)[:4]
+        self.choice = "cancel"
+        self.chosen: PatientInfo | None = None
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"<b>{len(candidates)} existing patient(s) look like the person you are "
+            "registering.</b> Nothing has been saved yet. Values identical to the new record "
+            "are in bold. Open the existing record if it is the same person."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        columns = [("New registration", new)] + [
+            (
+                f"Existing #{i}",
+                _column(c.patient, name="", dob="", sex="", phone="", why="; ".join(c.reasons)),
+            )
+            for i, c in enumerate(self.candidates, start=1)
+        ]
+        self.table = CompareTable(columns, self)
+        self.table.selectColumn(1)
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox()
+        self.open_button = QPushButton("&Open selected existing record")
+        self.create_button = QPushButton("&Create new patient anyway")
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.open_button.clicked.connect(self._open)
+        self.create_button.clicked.connect(self._create)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.open_button.setDefault(True)
+
+    def _open(self) -> None:
+        cols = self.table.selectionModel().selectedColumns()
+        col = cols[0].column() if cols else 1
+        if col < 1:
+            col = 1
+        self.chosen = self.candidates[col - 1].patient
+        self.choice = "open"
+        self.accept()
+
+    def _create(self) -> None:
+        self.choice = "create"
+        self.accept()
+
+
+def new_column(name: str, dob: str, sex: str, phone: str) -> list[str]:
+    return _column(None, name=name, dob=dob, sex=sex, phone=phone)

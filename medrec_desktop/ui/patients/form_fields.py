@@ -1,0 +1,124 @@
+"""The registration form's fields: one table says label, key, kind and choices for each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medrec_desktop.services.patient_input import RELATIONSHIPS, SEXES
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str  # the ValidationError.field the services use for it
+    label: str
+    kind: str = "text"  # text | date | choice | editable-choice
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+    required: bool = False
+
+
+GENDER_IDENTITIES = (
+    "",
+    "Identifies as female",
+    "Identifies as male",
+    "Non-binary",
+    "Transgender female",
+    "Transgender male",
+    "Other",
+    "Choose not to disclose",
+)
+ORIENTATIONS = (
+    "",
+    "Straight or heterosexual",
+    "Lesbian or gay",
+    "Bisexual",
+    "Something else",
+    "Don't know",
+    "Choose not to disclose",
+)
+RACES = (
+    "",
+    "American Indian or Alaska Native",
+    "Asian",
+    "Black or African American",
+    "Native Hawaiian or Other Pacific Islander",
+    "White",
+    "Other race",
+    "Choose not to disclose",
+)
+ETHNICITIES = ("", "Hispanic or Latino", "Not Hispanic or Latino", "Choose not to disclose")
+LANGUAGES = (
+    "",
+    "English",
+    "Spanish",
+    "Vietnamese",
+    "Chinese",
+    "Tagalog",
+    "Arabic",
+    "Russian",
+    "Korean",
+    "French",
+    "Other",
+)
+
+SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
+    (
+        "Identity",
+        (
+            FieldSpec("family_name", "&Family name", required=True),
+            FieldSpec("given_names", "&Given names", required=True),
+            FieldSpec("previous_names", "Pre&vious names", placeholder="maiden or former names"),
+            FieldSpec(
+                "birth_date", "&Date of birth", "date", placeholder="MM/DD/YYYY", required=True
+            ),
+            FieldSpec("sex", "Se&x", "choice", ("",) + SEXES, required=True),
+            FieldSpec("gender_identity", "Gender identity", "choice", GENDER_IDENTITIES),
+            FieldSpec("sexual_orientation", "Sexual orientation", "choice", ORIENTATIONS),
+        ),
+    ),
+    (
+        "Demographics",
+        (
+            FieldSpec("race", "Race", "choice", RACES),
+            FieldSpec("ethnicity", "Ethnicity", "choice", ETHNICITIES),
+            FieldSpec("preferred_language", "Preferred language", "editable-choice", LANGUAGES),
+            FieldSpec("occupation", "Occupation"),
+        ),
+    ),
+    (
+        "Address and phone",
+        (
+            FieldSpec("address_line1", "&Address"),
+            FieldSpec("address_line2", "Address line 2"),
+            FieldSpec("city", "City"),
+            FieldSpec("state", "State", placeholder="OR"),
+            FieldSpec("postal_code", "&ZIP code", placeholder="97205"),
+            FieldSpec("phone", "&Home phone", placeholder="503-555-0142"),
+            FieldSpec("mobile_phone", "&Mobile phone"),
+            FieldSpec("email", "&E-mail", placeholder="name@example.com"),
+        ),
+    ),
+    (
+        "Emergency contact",
+        (
+            FieldSpec("contact.1.name", "Contact name"),
+            FieldSpec("contact.1.relationship", "Relationship", placeholder="spouse, mother…"),
+            FieldSpec("contact.1.phone", "Contact phone"),
+        ),
+    ),
+    (
+        "Insurance",
+        (
+            FieldSpec("coverage.1.payer", "&Payer", placeholder="e.g. Aetna, Medicare"),
+            FieldSpec("coverage.1.plan", "Plan"),
+            FieldSpec("coverage.1.member_id", "Member &ID"),
+            FieldSpec("coverage.1.group_number", "Group number"),
+            FieldSpec("coverage.1.subscriber_name", "Subscriber", placeholder="if not the patient"),
+            FieldSpec(
+                "coverage.1.subscriber_relationship", "Subscriber is", "choice", RELATIONSHIPS
+            ),
+        ),
+    ),
+)
+
+ALL_FIELDS = {spec.key: spec for _, specs in SECTIONS for spec in specs}

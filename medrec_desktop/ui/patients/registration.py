@@ -1,0 +1,368 @@
+"""Registration and demographics form: inline validation that keeps what was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from medrec_desktop.domain.dates import parse_date
+from medrec_desktop.domain.dto import (
+    ContactInfo,
+    CoverageInfo,
+    PatientDetails,
+    PatientInfo,
+    PatientRecord,
+    UserSession,
+)
+from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.services.patient_input import (
+    PatientInput,
+    check_email,
+    check_phone,
+    check_postal_code,
+    check_state,
+)
+from medrec_desktop.services.patients import DuplicatesFoundError
+from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column
+from medrec_desktop.ui.patients.form_fields import ALL_FIELDS, SECTIONS, FieldSpec
+from medrec_desktop.ui.tasks import DbOp
+
+ERROR_STYLE = "color: #b42318;"  # the text also starts with a warning sign: not colour alone
+
+FORMAT_CHECKS: dict[str, Callable[[str], object]] = {
+    "email": check_email,
+    "postal_code": check_postal_code,
+    "state": check_state,
+}
+
+_DETAIL_KEYS = (
+    "previous_names",
+    "gender_identity",
+    "sexual_orientation",
+    "race",
+    "ethnicity",
+    "preferred_language",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "mobile_phone",
+    "email",
+    "occupation",
+)
+
+
+class RegistrationForm(QWidget):
+    """New patient (``record=None``) or edit an existing one."""
+
+    saved = Signal(object)  # PatientInfo
+    open_existing = Signal(object)  # PatientInfo chosen in the duplicates dialog
+    cancelled = Signal()
+
+    def __init__(
+        self,
+        *,
+        inst: Installation,
+        session: Callable[[], UserSession | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._inst = inst
+        self._session = session
+        self.record: PatientRecord | None = None
+        self.inputs: dict[str, QLineEdit | QComboBox] = {}
+        self.errors: dict[str, QLabel] = {}
+        outer = QVBoxLayout(self)
+        self.heading = QLabel("<h3>New patient</h3>")
+        outer.addWidget(self.heading)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Form message")
+        outer.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setHorizontalSpacing(18)
+        left, right = SECTIONS[:2], SECTIONS[2:]
+        for col, sections in enumerate((left, right)):
+            column = QVBoxLayout()
+            for title, specs in sections:
+                column.addWidget(self._group(title, specs))
+            column.addStretch(1)
+            grid.addLayout(column, 0, col)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancelled)
+        self.save_button = QPushButton("&Save")
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+
+    # ------------------------------------------------------------------ building
+
+    def _group(self, title: str, specs: tuple[FieldSpec, ...]) -> QGroupBox:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for spec in specs:
+            widget: QLineEdit | QComboBox
+            if spec.kind in ("choice", "editable-choice"):
+                widget = QComboBox()
+                widget.addItems(list(spec.choices))
+                widget.setEditable(spec.kind == "editable-choice")
+            else:
+                widget = QLineEdit()
+                widget.setPlaceholderText(spec.placeholder)
+                widget.editingFinished.connect(lambda key=spec.key: self._check_one(key))
+            name = spec.label.replace("&", "") + (" (required)" if spec.required else "")
+            widget.setAccessibleName(name)
+            error = QLabel()
+            error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.hide()
+            error.setAccessibleName(f"{spec.label.replace('&', '')} problem")
+            holder = QWidget()
+            v = QVBoxLayout(holder)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(2)
+            v.addWidget(widget)
+            v.addWidget(error)
+            label = QLabel(spec.label + (" *" if spec.required else ""))
+            label.setBuddy(widget)
+            form.addRow(label, holder)
+            self.inputs[spec.key] = widget
+            self.errors[spec.key] = error
+        return box
+
+    # ------------------------------------------------------------------ values
+
+    def text(self, key: str) -> str:
+        widget = self.inputs[key]
+        return widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+
+    def set_text(self, key: str, value: str | None) -> None:
+        widget = self.inputs[key]
+        if isinstance(widget, QComboBox):
+            idx = widget.findText(value or "")
+            if idx < 0 and widget.isEditable():
+                widget.setEditText(value or "")
+            else:
+                widget.setCurrentIndex(max(idx, 0))
+        else:
+            widget.setText(value or "")
+
+    def clear_form(self) -> None:
+        self.record = None
+        self.heading.setText("<h3>New patient</h3>")
+        for key in self.inputs:
+            self.set_text(key, "")
+        self.set_text("coverage.1.subscriber_relationship", "self")
+        self._clear_errors()
+        self.message.clear()
+
+    def load(self, record: PatientRecord) -> None:
+        self.clear_form()
+        self.record = record
+        p, d = record.info, record.details
+        self.heading.setText(f"<h3>Demographics — {p.display_name} (MRN {p.mrn})</h3>")
+        self.set_text("family_name", p.family_name)
+        self.set_text("given_names", p.given_names)
+        self.set_text("birth_date", f"{p.birth_date:%m/%d/%Y}")
+        self.set_text("sex", p.sex)
+        self.set_text("phone", p.phone)
+        for key in _DETAIL_KEYS:
+            self.set_text(key, getattr(d, key))
+        if d.contacts:
+            c = d.contacts[0]
+            self.set_text("contact.1.name", c.name)
+            self.set_text("contact.1.relationship", c.relationship)
+            self.set_text("contact.1.phone", c.phone)
+        if d.coverages:
+            cov = d.coverages[0]
+            for field in (
+                "payer",
+                "plan",
+                "member_id",
+                "group_number",
+                "subscriber_name",
+                "subscriber_relationship",
+            ):
+                self.set_text(f"coverage.1.{field}", getattr(cov, field))
+
+    def collect(self) -> PatientInput:
+        """What the form says, as service input; ValidationError names the field."""
+        dob = parse_date(self.text("birth_date"), field="birth_date")
+        if not self.text("sex"):
+            raise ValidationError("Choose the patient's sex.", field="sex")
+        contacts: tuple[ContactInfo, ...] = ()
+        if any(self.text(f"contact.1.{f}").strip() for f in ("name", "relationship", "phone")):
+            contacts = (
+                ContactInfo(
+                    self.text("contact.1.name"),
+                    self.text("contact.1.relationship"),
+                    self.text("contact.1.phone") or None,
+                ),
+            )
+        coverages: tuple[CoverageInfo, ...] = ()
+        cov_keys = ("payer", "plan", "member_id", "group_number", "subscriber_name")
+        if any(self.text(f"coverage.1.{f}").strip() for f in cov_keys):
+            coverages = (
+                CoverageInfo(
+                    payer=self.text("coverage.1.payer"),
+                    member_id=self.text("coverage.1.member_id"),
+                    plan=self.text("coverage.1.plan") or None,
+                    group_number=self.text("coverage.1.group_number") or None,
+                    subscriber_name=self.text("coverage.1.subscriber_name") or None,
+                    subscriber_relationship=self.text("coverage.1.subscriber_relationship")
+                    or "self",
+                ),
+            )
+        details = PatientDetails(
+            **{key: self.text(key) or None for key in _DETAIL_KEYS},
+            contacts=contacts,
+            coverages=coverages,
+        )
+        return PatientInput(
+            self.text("family_name"),
+            self.text("given_names"),
+            dob,
+            self.text("sex"),
+            self.text("phone") or None,
+            details,
+        )
+
+    # ------------------------------------------------------------------ validation display
+
+    def _clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.hide()
+
+    def show_error(self, err: ValidationError) -> None:
+        key = err.field if err.field in self.errors else None
+        if key is None:
+            self.message.setStyleSheet(ERROR_STYLE)
+            self.message.setText(f"⚠ {err.message}")
+            return
+        label = self.errors[key]
+        label.setText(f"⚠ {err.message}")
+        label.show()
+        self.inputs[key].setFocus()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(f"⚠ Please check “{ALL_FIELDS[key].label.replace('&', '')}”.")
+
+    def _check_one(self, key: str) -> None:
+        """Immediate feedback for fields with a format, when the user leaves them."""
+        label = self.errors[key]
+        value = self.text(key)
+        try:
+            if key == "birth_date" and value.strip():
+                parse_date(value, field=key)
+            elif key in ("phone", "mobile_phone", "contact.1.phone"):
+                check_phone(value, field=key)
+            elif key in FORMAT_CHECKS:
+                FORMAT_CHECKS[key](value)
+        except ValidationError as err:
+            label.setText(f"⚠ {err.message}")
+            label.show()
+            return
+        label.clear()
+        label.hide()
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self) -> None:
+        session = self._session()
+        if session is None:
+            return
+        self._clear_errors()
+        self.message.clear()
+        try:
+            data = self.collect()
+        except ValidationError as err:
+            self.show_error(err)
+            return
+        patients = self._inst.patients
+        record = self.record
+        self.save_button.setEnabled(False)
+        if record is not None:
+            work: Callable[[], object] = lambda: patients.update(  # noqa: E731
+                session, record.info.id, data, expected_version=record.info.version
+            )
+            DbOp(self, work).success(self._saved).failure(self._failed).run()
+        else:
+            DbOp(self, lambda: patients.find_duplicates(session, data)).success(
+                lambda found: self._after_duplicate_check(data, found)
+            ).failure(self._failed).run()
+
+    def _after_duplicate_check(self, data: PatientInput, found: list) -> None:  # type: ignore[type-arg]
+        session = self._session()
+        if session is None:
+            return
+        reviewed = False
+        if found:
+            dialog = self.make_duplicates_dialog(data, found)
+            dialog.exec()
+            if dialog.choice == "open" and dialog.chosen is not None:
+                self.save_button.setEnabled(True)
+                self.open_existing.emit(dialog.chosen)
+                return
+            if dialog.choice != "create":
+                self.save_button.setEnabled(True)
+                self.message.setText("Nothing was saved.")
+                return
+            reviewed = True
+        patients = self._inst.patients
+        DbOp(self, lambda: patients.register(session, data, duplicates_reviewed=reviewed)).success(
+            self._saved
+        ).failure(self._failed).run()
+
+    def make_duplicates_dialog(self, data: PatientInput, found: list) -> DuplicatesDialog:  # type: ignore[type-arg]
+        new = new_column(
+            f"{data.family_name}, {data.given_names}",
+            f"{data.birth_date:%m/%d/%Y}",
+            data.sex.capitalize(),
+            data.phone or "",
+        )
+        return DuplicatesDialog(new, found, self)
+
+    def _saved(self, info: PatientInfo) -> None:
+        self.save_button.setEnabled(True)
+        self.message.setStyleSheet("")
+        self.message.setText(f"✓ Saved {info.display_name} (MRN {info.mrn}).")
+        self.saved.emit(info)
+
+    def _failed(self, err: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(err, ValidationError):
+            self.show_error(err)
+        elif isinstance(err, DuplicatesFoundError | KnownError):
+            self.message.setStyleSheet(ERROR_STYLE)
+            self.message.setText(f"⚠ {err.message}")
+        else:
+            raise err

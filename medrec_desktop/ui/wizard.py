@@ -1,0 +1,389 @@
+"""First-run set-up: clinic, administrator, data folder, key protection, recovery key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.export.recovery_sheet import write_recovery_sheet
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.security import passwords
+from medrec_desktop.security.keyslots import check_passphrase
+from medrec_desktop.security.secret_store import SecretStore, os_keyring_or_none
+from medrec_desktop.services.demo import create_demo_clinic
+from medrec_desktop.services.installation import Installation, NewAdmin
+from medrec_desktop.services.users import validate_username
+from medrec_desktop.ui.tasks import DbOp
+
+ERROR_STYLE = "color: #b42318;"
+DEMO_PATIENTS = 300
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+class ClinicPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Your clinic")
+        self.setSubTitle(
+            "Printed as the letterhead on records and reports. You can change it later."
+        )
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Clinic name")
+        self.address = QLineEdit()
+        self.address.setAccessibleName("Clinic address")
+        self.phone = QLineEdit()
+        self.phone.setAccessibleName("Clinic phone")
+        self.demo = QCheckBox("Fill it with a &demo clinic (synthetic patients, for trying it out)")
+        form.addRow("Clinic &name *", self.name)
+        form.addRow("&Address", self.address)
+        form.addRow("&Phone", self.phone)
+        form.addRow("", self.demo)
+        self.error = _error_label()
+        form.addRow("", self.error)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        if not self.name.text().strip():
+            self.error.setText("⚠ Enter the clinic's name.")
+            self.name.setFocus()
+            return False
+        self.error.clear()
+        return True
+
+
+class AdminPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Administrator account")
+        self.setSubTitle(
+            "The administrator adds the other users and runs backups. Administrators do not "
+            "see clinical records."
+        )
+        form = QFormLayout(self)
+        self.username = QLineEdit("admin")
+        self.username.setAccessibleName("Administrator user name")
+        self.full_name = QLineEdit()
+        self.full_name.setAccessibleName("Administrator full name")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.password2 = QLineEdit()
+        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password2.setAccessibleName("Password again")
+        form.addRow("&User name *", self.username)
+        form.addRow("&Full name *", self.full_name)
+        form.addRow("&Password *", self.password)
+        form.addRow("Password &again *", self.password2)
+        hint = QLabel(f"At least {passwords.MIN_LENGTH} characters; a short sentence works well.")
+        hint.setStyleSheet("color: palette(mid);")
+        form.addRow("", hint)
+        self.error = _error_label()
+        form.addRow("", self.error)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        try:
+            name = validate_username(self.username.text())
+            if not self.full_name.text().strip():
+                raise ValidationError("Enter the administrator's full name.", field="full")
+            passwords.check_policy(self.password.text(), username=name)
+            if self.password.text() != self.password2.text():
+                raise ValidationError("The two passwords are different.", field="password2")
+        except ValidationError as err:
+            self.error.setText(f"⚠ {err.message}")
+            return False
+        self.error.clear()
+        return True
+
+
+class LocationPage(QWizardPage):
+    def __init__(self, default: Path) -> None:
+        super().__init__()
+        self.setTitle("Where the records are kept")
+        self.setSubTitle(
+            "One encrypted database file in this folder. Keep it on this computer's own disk "
+            "(never on a network drive); clinics with several workstations use a PostgreSQL "
+            "server instead (see the README)."
+        )
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.folder = QLineEdit(str(default))
+        self.folder.setAccessibleName("Data folder")
+        choose = QPushButton("&Choose…")
+        choose.clicked.connect(self._choose)
+        row.addWidget(self.folder, 1)
+        row.addWidget(choose)
+        layout.addLayout(row)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def _choose(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Data folder", self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        paths = DataPaths(Path(self.folder.text()).expanduser())
+        if Installation.exists(paths) or paths.keys.exists():
+            self.error.setText("⚠ This folder already holds a medrec database. Choose another.")
+            return False
+        self.error.clear()
+        return True
+
+
+class KeyPage(QWizardPage):
+    def __init__(self, keyring: SecretStore | None) -> None:
+        super().__init__()
+        self.keyring = keyring
+        self.setTitle("Protecting the database key")
+        layout = QVBoxLayout(self)
+        self.use_keyring = QRadioButton("Keep the key in this computer's &keyring (recommended)")
+        self.use_passphrase = QRadioButton("Protect the key with a workstation &passphrase")
+        layout.addWidget(self.use_keyring)
+        layout.addWidget(self.use_passphrase)
+        if keyring is None:
+            self.use_keyring.setEnabled(False)
+            self.use_passphrase.setChecked(True)
+            note = QLabel(
+                "This computer has no secure keyring (Windows Credential Manager, macOS "
+                "Keychain, GNOME Keyring or KWallet), so a passphrase is needed. It is asked "
+                "for when the program starts."
+            )
+        else:
+            self.use_keyring.setChecked(True)
+            note = QLabel(f"Found: {keyring.label}.")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        form = QFormLayout()
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Workstation passphrase")
+        self.passphrase2 = QLineEdit()
+        self.passphrase2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase2.setAccessibleName("Workstation passphrase again")
+        form.addRow("Pass&phrase", self.passphrase)
+        form.addRow("Passphrase a&gain", self.passphrase2)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.use_passphrase.toggled.connect(self._toggle)
+        self._toggle(self.use_passphrase.isChecked())
+
+    def _toggle(self, on: bool) -> None:
+        self.passphrase.setEnabled(on)
+        self.passphrase2.setEnabled(on)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        if self.use_passphrase.isChecked():
+            try:
+                check_passphrase(self.passphrase.text())
+            except ValidationError as err:
+                self.error.setText(f"⚠ {err.message}")
+                return False
+            if self.passphrase.text() != self.passphrase2.text():
+                self.error.setText("⚠ The two passphrases are different.")
+                return False
+        self.error.clear()
+        return True
+
+
+class RecoveryPage(QWizardPage):
+    """Creates everything on entry, then shows the recovery key once."""
+
+    def __init__(self, wizard: SetupWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("Your recovery key")
+        self.setSubTitle(
+            "If this computer's key is ever lost (new computer, reinstalled system, forgotten "
+            "passphrase), this key is the only way back into the records. It is shown once "
+            "and stored nowhere."
+        )
+        layout = QVBoxLayout(self)
+        self.status = QLabel("Creating the encrypted database…")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.key = QLabel()
+        font = QFont("Monospace")
+        font.setStyleHint(QFont.StyleHint.TypeWriter)
+        font.setPointSize(16)
+        font.setBold(True)
+        self.key.setFont(font)
+        self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key.setStyleSheet("padding: 12px; border: 1px solid palette(mid); border-radius: 6px;")
+        self.key.setAccessibleName("Recovery key")
+        layout.addWidget(self.key)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("&Save recovery sheet (PDF)…")
+        self.save_button.clicked.connect(self.save_sheet)
+        self.copy_button = QPushButton("&Copy")
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.key.text())
+        )
+        row.addWidget(self.save_button)
+        row.addWidget(self.copy_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.confirm = QCheckBox(
+            "I have printed or written down the recovery key and stored it safely"
+        )
+        self.confirm.toggled.connect(self.completeChanged)
+        layout.addWidget(self.confirm)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        for w in (self.save_button, self.copy_button, self.confirm):
+            w.setEnabled(False)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self._wizard.create_installation()
+
+    def show_key(self, key: str) -> None:
+        self.key.setText(key)
+        self.status.setText("The database is ready. Store the recovery key before you finish.")
+        for w in (self.save_button, self.copy_button, self.confirm):
+            w.setEnabled(True)
+
+    def show_error(self, message: str) -> None:
+        self.status.setText("Nothing was created.")
+        self.error.setText(f"⚠ {message}")
+
+    def ask_sheet_path(self) -> str:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save recovery sheet", "medrec-recovery-sheet.pdf", "PDF (*.pdf)"
+        )
+        return path
+
+    def save_sheet(self) -> None:
+        path = self.ask_sheet_path()
+        if not path or self._wizard.installation is None:
+            return
+        inst = self._wizard.installation
+        write_recovery_sheet(
+            Path(path),
+            recovery_key=self.key.text(),
+            clinic_name=self._wizard.clinic_page.name.text(),
+            install_id=inst.keyring.keyfile.install_id,
+            created=dt.datetime.now(dt.UTC),
+        )
+        self.status.setText(f"Recovery sheet saved to {path}. Print it and lock it away.")
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.confirm.isChecked()
+
+
+class SetupWizard(QWizard):
+    """After Accepted: ``installation`` (open) and ``session`` (the administrator)."""
+
+    def __init__(
+        self,
+        *,
+        paths: DataPaths,
+        keyring: SecretStore | None = None,
+        detect_keyring: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set up medrec-desktop")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.resize(720, 520)
+        self.installation: Installation | None = None
+        self.session: UserSession | None = None
+        store = (
+            keyring if keyring is not None else (os_keyring_or_none() if detect_keyring else None)
+        )
+        self.clinic_page = ClinicPage()
+        self.admin_page = AdminPage()
+        self.location_page = LocationPage(paths.root)
+        self.key_page = KeyPage(store)
+        self.recovery_page = RecoveryPage(self)
+        for page in (
+            self.clinic_page,
+            self.admin_page,
+            self.location_page,
+            self.key_page,
+            self.recovery_page,
+        ):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Start using medrec")
+
+    def create_installation(self) -> None:
+        if self.installation is not None:
+            return
+        paths = DataPaths(Path(self.location_page.folder.text()).expanduser().resolve())
+        admin = NewAdmin(
+            self.admin_page.username.text(),
+            self.admin_page.full_name.text(),
+            self.admin_page.password.text(),
+        )
+        key_page = self.key_page
+        store = key_page.keyring if key_page.use_keyring.isChecked() else None
+        passphrase = key_page.passphrase.text() if store is None else None
+        clinic = {
+            "clinic_name": self.clinic_page.name.text(),
+            "clinic_address": self.clinic_page.address.text(),
+            "clinic_phone": self.clinic_page.phone.text(),
+        }
+        demo = self.clinic_page.demo.isChecked()
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+
+        def work() -> tuple[Installation, str, UserSession]:
+            inst, recovery = Installation.create(
+                paths, admin=admin, secret_store=store, passphrase=passphrase, clinic=clinic
+            )
+            session = inst.auth.login(admin.username, admin.password)
+            if demo:
+                create_demo_clinic(
+                    inst.users,
+                    inst.demo,
+                    session,
+                    inst.auth.login,
+                    patients=DEMO_PATIENTS,
+                    seed=1,
+                    password=admin.password,
+                )
+            return inst, recovery, session
+
+        DbOp(self, work).success(self._created).failure(self._failed).run()
+
+    def _created(self, result: tuple[Installation, str, UserSession]) -> None:
+        self.installation, recovery, self.session = result
+        self.recovery_page.show_key(recovery)
+        if self.clinic_page.demo.isChecked():
+            self.recovery_page.status.setText(
+                self.recovery_page.status.text() + " The demo users (frank, nina, dr.patel, "
+                "rita, carl) sign in with the administrator's password."
+            )
+
+    def _failed(self, err: BaseException) -> None:
+        self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+        if not isinstance(err, KnownError):
+            raise err
+        self.recovery_page.show_error(err.message)
