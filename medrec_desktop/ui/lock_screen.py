@@ -30,7 +30,7 @@ class LockScreen(QWidget):
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         box = QWidget()
-        box.setMaximumWidth(460)
+        box.setFixedWidth(520)  # a fixed width lets the wrapped message take its full height
         layout = QVBoxLayout(box)
         self.title = QLabel("<h2>Workstation locked</h2>")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -261,7 +261,9 @@ class MainWindow(QMainWindow):
             self.chart.open_patient(patient)
 
     def _show_banner(self, patient: PatientInfo) -> None:
-        self.banner.show_patient(patient)
+        # A chart that finishes loading after the user moved on must not bring its banner back.
+        if self.patients_area.currentWidget() is self.chart and not self.locked:
+            self.banner.show_patient(patient)
 
     def break_glass(self) -> None:
         patient = self.chart.patient if self.patients_area.currentWidget() is self.chart else None

@@ -77,7 +77,7 @@ class DuplicatesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Possible duplicate patients")
-        self.resize(900, 420)
+        self.resize(900, 340)
         self.candidates = list(candidates)[:4]
         self.choice = "cancel"
         self.chosen: PatientInfo | None = None

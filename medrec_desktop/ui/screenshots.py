@@ -1,0 +1,182 @@
+"""`make screenshots`: render every screen from a synthetic demo clinic into docs/screenshots/.
+
+    python -m medrec_desktop.ui.screenshots docs/screenshots
+
+Runs offscreen; the demo clinic lives in a temporary folder that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from medrec_desktop.domain.enums import Role  # noqa: E402
+from medrec_desktop.domain.errors import ValidationError  # noqa: E402
+from medrec_desktop.paths import DataPaths  # noqa: E402
+from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic  # noqa: E402
+from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
+from medrec_desktop.ui.login_dialog import LoginDialog  # noqa: E402
+from medrec_desktop.ui.main_window import MainWindow  # noqa: E402
+from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column  # noqa: E402
+from medrec_desktop.ui.tasks import db_pool  # noqa: E402
+from medrec_desktop.ui.wizard import SetupWizard  # noqa: E402
+
+SIZE = (1366, 768)
+PASSWORD = "demo password 2026"
+PASSPHRASE = "demo workstation passphrase"
+
+
+def settle(app: QApplication, until: Callable[[], bool] | None = None, timeout: float = 15) -> None:
+    """Let queued database work and repaints finish (optionally until a condition holds)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        db_pool().waitForDone(50)
+        app.processEvents()
+        if until is None and db_pool().activeThreadCount() == 0:
+            app.processEvents()
+            return
+        if until is not None and until():
+            app.processEvents()
+            return
+    raise RuntimeError("the screen did not reach the expected state in time")
+
+
+def grab(widget: QWidget, out: Path, name: str, app: QApplication) -> Path:
+    settle(app)
+    path = out / name
+    widget.grab().save(str(path))
+    return path
+
+
+def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], Installation]:
+    shots: list[Path] = []
+    # The wizard, first page filled in as a clinic would.
+    wizard = SetupWizard(paths=DataPaths(work / "new-clinic"), detect_keyring=False)
+    wizard.resize(760, 540)
+    wizard.show()
+    wizard.clinic_page.name.setText("Maple Street Family Clinic")
+    wizard.clinic_page.address.setText("1200 Maple Street, Portland, OR 97205")
+    wizard.clinic_page.phone.setText("(503) 555-0100")
+    wizard.clinic_page.demo.setChecked(True)
+    shots.append(grab(wizard, out, "wizard.png", app))
+    wizard.close()
+
+    paths = DataPaths(work / "demo")
+    inst, _ = Installation.create(
+        paths, admin=NewAdmin("admin", "Dana Admin", PASSWORD), passphrase=PASSPHRASE,
+        clinic={"clinic_name": "Maple Street Family Clinic"},
+    )
+    admin = inst.auth.login("admin", PASSWORD)
+    create_demo_clinic(inst.users, inst.demo, admin, inst.auth.login,
+                       patients=400, seed=11, password=PASSWORD)
+
+    login = LoginDialog(paths=paths, clinic_name="Maple Street Family Clinic")
+    login.user_edit.setText("nina")
+    login.show()
+    shots.append(grab(login, out, "login.png", app))
+    login.close()
+
+    nurse = inst.auth.login(DEMO_USERS[Role.NURSE][0], PASSWORD)
+    settings = QSettings(str(work / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(paths=paths, inst=inst, session=nurse, settings=settings, idle_minutes=15)
+    window.resize(*SIZE)
+    window.show()
+    # Recent patients come from what this user opened: open a few first.
+    for p in inst.patients.list_all(nurse, limit=40)[::9]:
+        inst.patients.get(nurse, p.id)
+    window.find_patient()
+    settle(app, lambda: window.search_page.model.rowCount() > 0)
+    shots.append(grab(window, out, "main-window.png", app))
+
+    window.search_page.search_box.setText("mar")
+    settle(app, lambda: window.search_page.heading.text() == "Search results")
+    shots.append(grab(window, out, "patient-search.png", app))
+
+    window.open_patient(window.search_page.model.patient(0))
+    settle(app, lambda: window.chart.form.text("family_name") != "")
+    shots.append(grab(window, out, "patient-chart.png", app))
+
+    window.register_patient()
+    form = window.new_patient
+    form.set_text("family_name", "Rivera")
+    form.set_text("given_names", "Ana Sofía")
+    form.set_text("birth_date", "02/30/1985")
+    form.set_text("sex", "female")
+    form.set_text("phone", "503-555-01")
+    form.set_text("preferred_language", "Spanish")
+    form.save()
+    form._check_one("phone")
+    shots.append(grab(window, out, "registration-validation.png", app))
+
+    existing = window.search_page.model.patient(0)
+    dialog = DuplicatesDialog(
+        new_column(f"{existing.family_name}, {existing.given_names.split()[0]}",
+                   f"{existing.birth_date:%m/%d/%Y}", existing.sex.capitalize(),
+                   existing.phone or ""),
+        inst.patients.find_duplicates(nurse, _like(existing)),
+        window,
+    )
+    dialog.show()
+    shots.append(grab(dialog, out, "duplicates.png", app))
+    dialog.close()
+
+    window.lock(idle=True)
+    shots.append(grab(window, out, "lock-screen.png", app))
+    window.session = None
+    window.close()
+    return shots, inst
+
+
+def _like(p):  # type: ignore[no-untyped-def]
+    from medrec_desktop.services.patient_input import PatientInput
+
+    return PatientInput(p.family_name, p.given_names.split()[0], p.birth_date, p.sex, p.phone)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    shots: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="medrec-shots-") as tmp:
+        work = Path(tmp)
+        shell, inst = render_shell(out, app, work)
+        shots += shell
+        try:
+            from medrec_desktop.ui.admin.screenshots import render_admin_screenshots
+
+            admin = inst.auth.login("admin", PASSWORD)
+            shots += render_admin_screenshots(out, inst, admin)
+        finally:
+            db_pool().waitForDone()
+            inst.close()
+        from medrec_desktop.coding.store import CodeSetStore
+        from medrec_desktop.ui.coding.screenshots import render_coding_screenshots
+
+        store = CodeSetStore()
+        try:
+            shots += render_coding_screenshots(out, store)
+        finally:
+            store.close()
+    for path in shots:
+        print(path)
+    QTimer.singleShot(0, app.quit)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except ValidationError as err:  # pragma: no cover - a broken demo is a bug to fix
+        print(f"screenshots: {err.message}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,66 @@
+"""First run: the set-up wizard creates the clinic and shows the recovery key once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdf
+from PySide6.QtWidgets import QWizard
+
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.security import recovery_key
+from medrec_desktop.services.installation import Installation, Unlock
+from medrec_desktop.ui.wizard import SetupWizard
+
+
+def test_wizard_creates_a_working_clinic(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "clinic")
+    wizard = SetupWizard(paths=paths, detect_keyring=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    nxt = wizard.button(QWizard.WizardButton.NextButton)
+    # Clinic name is required, and the page says so.
+    nxt.click()
+    assert wizard.currentPage() is wizard.clinic_page
+    assert "clinic's name" in wizard.clinic_page.error.text()
+    qtbot.keyClicks(wizard.clinic_page.name, "Maple Street Clinic")
+    wizard.clinic_page.demo.setChecked(True)
+    nxt.click()
+    page = wizard.admin_page
+    qtbot.keyClicks(page.full_name, "Ada Admin")
+    qtbot.keyClicks(page.password, "short")
+    nxt.click()
+    assert "at least 12" in page.error.text() and page.password.text() == "short"
+    page.password.setText("correct horse battery")
+    page.password2.setText("correct horse battery")
+    nxt.click()
+    assert wizard.currentPage() is wizard.location_page
+    nxt.click()
+    key_page = wizard.key_page
+    assert not key_page.use_keyring.isEnabled()  # no secure keyring here: passphrase it is
+    key_page.passphrase.setText("workstation pass phrase")
+    key_page.passphrase2.setText("workstation pass phrase")
+    nxt.click()
+    rec = wizard.recovery_page
+    qtbot.waitUntil(lambda: bool(rec.key.text()), timeout=30_000)
+    assert recovery_key.normalize(rec.key.text()) == rec.key.text()
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert not finish.isEnabled()  # not before the key is stored
+    sheet = tmp_path / "sheet.pdf"
+    rec.ask_sheet_path = lambda: str(sheet)  # type: ignore[method-assign]
+    rec.save_button.click()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(sheet).pages)
+    assert rec.key.text().split("-")[0] in text and "Maple Street Clinic" in text
+    rec.confirm.setChecked(True)
+    assert finish.isEnabled()
+    finish.click()
+    assert wizard.session is not None and wizard.session.role is Role.ADMIN
+    inst = wizard.installation
+    assert inst is not None
+    assert inst.setup.clinic_settings()["clinic_name"] == "Maple Street Clinic"
+    nina = inst.auth.login("nina", "correct horse battery")  # demo users share the password
+    assert len(inst.patients.list_all(nina)) > 100
+    inst.close()
+    reopened = Installation.open(paths, Unlock(recovery_key=rec.key.text()))
+    reopened.close()
