@@ -12,7 +12,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from faker import Faker
 from sqlalchemy import func, insert, select
 
 from medrec_desktop.domain.dto import UserSession
@@ -80,6 +79,8 @@ class DemoService(Service):
     ) -> int:
         """Add ``count`` synthetic patients with contacts, insurance and a note each."""
         op.require(Action.CREATE, DataCategory.CLINICAL)
+        from faker import Faker  # imported here: it costs 0.15 s of every start-up otherwise
+
         fake = Faker(["en_US", "es_MX"])  # names: a mix, accents included, as in real clinics
         fake.seed_instance(seed)
         local = Faker("en_US")  # addresses, cities and jobs: the clinic's own area

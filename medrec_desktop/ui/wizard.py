@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError, ValidationError
-from medrec_desktop.export.recovery_sheet import write_recovery_sheet
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import passwords
 from medrec_desktop.security.keyslots import check_passphrase
@@ -286,6 +285,8 @@ class RecoveryPage(QWizardPage):
         if not path or self._wizard.installation is None:
             return
         inst = self._wizard.installation
+        from medrec_desktop.export.recovery_sheet import write_recovery_sheet  # reportlab: lazy
+
         write_recovery_sheet(
             Path(path),
             recovery_key=self.key.text(),
