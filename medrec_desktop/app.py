@@ -32,19 +32,20 @@ def start(paths: DataPaths) -> MainWindow | None:
             if wizard.installation is not None:
                 wizard.installation.close()
             return None
-        inst, session = wizard.installation, wizard.session
+        inst, session, unlock = wizard.installation, wizard.session, wizard.unlock
         paths = wizard.installation.paths
     else:
         login = LoginDialog(paths=paths)
         if login.exec() != QDialog.DialogCode.Accepted or login.installation is None:
             return None
-        inst, session = login.installation, login.session
+        inst, session, unlock = login.installation, login.session, login.unlock
     assert session is not None
-    window = MainWindow(paths=paths, inst=inst, session=session)
+    window = MainWindow(paths=paths, inst=inst, session=session, unlock=unlock)
 
     def signed_out() -> None:
         window.hide()
-        again = LoginDialog(paths=paths, installation=inst)
+        # window.inst: after a restore the window works on the restored database.
+        again = LoginDialog(paths=paths, installation=window.inst)
         if again.exec() == QDialog.DialogCode.Accepted and again.session is not None:
             window.start_session(again.session)
             window.show()

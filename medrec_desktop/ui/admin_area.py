@@ -1,4 +1,4 @@
-"""The Administration area: the admin pages as tabs."""
+"""The Administration area: the admin pages as tabs, wired to the main window."""
 
 from __future__ import annotations
 
@@ -7,20 +7,41 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from medrec_desktop.domain.dto import UserSession
-from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.admin import ADMIN_PAGES
+from medrec_desktop.services.installation import Installation, Unlock
+from medrec_desktop.ui.admin import ADMIN_PAGES, BackupPage, SettingsPage
 
 
 def make_admin_area(
-    parent: QWidget, inst: Installation, session: Callable[[], UserSession | None]
+    parent: QWidget,
+    inst: Installation,
+    session: Callable[[], UserSession | None],
+    *,
+    unlock: Callable[[], Unlock] | None,
+    on_restored: Callable[[Installation], None],
+    on_settings_saved: Callable[[dict[str, str]], None],
 ) -> QTabWidget:
     tabs = QTabWidget(parent)
     tabs.setAccessibleName("Administration")
     for page_class in ADMIN_PAGES:
-        page = page_class(inst=inst, session=session)
-        tabs.addTab(page, page.title)
+        if page_class is BackupPage:
+            backup = BackupPage(inst=inst, session=session, unlock=unlock)
+            backup.restored.connect(on_restored)
+            page: QWidget = backup
+        else:
+            page = page_class(inst=inst, session=session)
+            if isinstance(page, SettingsPage):
+                page.saved.connect(on_settings_saved)
+        tabs.addTab(page, page.title)  # type: ignore[attr-defined]
     tabs.currentChanged.connect(lambda i: getattr(tabs.widget(i), "refresh", lambda: None)())
     first = tabs.widget(0)
     if first is not None and hasattr(first, "refresh"):
         first.refresh()
     return tabs
+
+
+def set_installation(tabs: QTabWidget, inst: Installation) -> None:
+    """After a restore every page works on the newly opened installation."""
+    for i in range(tabs.count()):
+        page = tabs.widget(i)
+        if page is not None and hasattr(page, "inst"):
+            page.inst = inst

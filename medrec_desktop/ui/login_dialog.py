@@ -50,6 +50,7 @@ class LoginDialog(QDialog):
         self.paths = paths
         self.installation = installation
         self.session: UserSession | None = None
+        self.unlock: Unlock | None = None  # how the key file was opened, for a later restore
         self.setWindowTitle("Sign in — medrec-desktop")
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
@@ -94,11 +95,11 @@ class LoginDialog(QDialog):
             return
         inst = self.installation
         paths = self.paths
+        unlock = Unlock(secret_store=os_keyring_or_none(), passphrase=passphrase)
+        self.unlock = unlock
 
         def work() -> tuple[Installation, UserSession]:
-            opened = inst or Installation.open(
-                paths, Unlock(secret_store=os_keyring_or_none(), passphrase=passphrase)
-            )
+            opened = inst or Installation.open(paths, unlock)
             try:
                 return opened, opened.auth.login(username, password)
             except BaseException:

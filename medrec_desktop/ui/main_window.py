@@ -29,7 +29,7 @@ from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import permissions
-from medrec_desktop.services.installation import Installation
+from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.break_glass import BreakGlassDialog
 from medrec_desktop.ui.idle import IdleWatcher
 from medrec_desktop.ui.lock_screen import LockScreen
@@ -60,10 +60,12 @@ class MainWindow(QMainWindow):
         session: UserSession,
         settings: QSettings | None = None,
         idle_minutes: float | None = None,
+        unlock: Unlock | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
         self.inst = inst
+        self.unlock = unlock  # how this workstation opened the key file (for a restore)
         self.session: UserSession | None = session
         self.settings = settings or QSettings("medrec-desktop", "medrec-desktop")
         self.locked = False
@@ -176,8 +178,35 @@ class MainWindow(QMainWindow):
             return None
         from medrec_desktop.ui.admin_area import make_admin_area
 
-        tabs: QTabWidget = make_admin_area(self, self.inst, self._session_getter)
+        unlock = self.unlock
+        tabs: QTabWidget = make_admin_area(
+            self,
+            self.inst,
+            self._session_getter,
+            unlock=(lambda: unlock) if unlock is not None else None,
+            on_restored=self.replace_installation,
+            on_settings_saved=self._settings_saved,
+        )
         return tabs
+
+    def _settings_saved(self, values: dict[str, str]) -> None:
+        minutes = values.get("idle_timeout_minutes", "")
+        if minutes.isdigit():
+            self.idle.set_minutes(float(minutes))
+
+    def replace_installation(self, inst: Installation) -> None:
+        """A backup was restored: work on the restored database and sign in again, because
+        its accounts are as they were when the backup was made."""
+        self.inst = inst
+        for page in (self.search_page, self.new_patient, self.chart, self.chart.form):
+            page._inst = inst
+        admin = self.areas.get("Administration")
+        if isinstance(admin, QTabWidget):
+            from medrec_desktop.ui.admin_area import set_installation
+
+            set_installation(admin, inst)
+        self._update_status()
+        self.sign_out()
 
     def _build_actions(self) -> None:
         def action(text: str, keys: str | QKeySequence, slot: Callable[[], object]) -> QAction:

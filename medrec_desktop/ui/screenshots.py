@@ -19,11 +19,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from medrec_desktop.domain.dto import PatientInfo  # noqa: E402
 from medrec_desktop.domain.enums import Role  # noqa: E402
 from medrec_desktop.domain.errors import ValidationError  # noqa: E402
 from medrec_desktop.paths import DataPaths  # noqa: E402
 from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic  # noqa: E402
 from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
+from medrec_desktop.services.patient_input import PatientInput  # noqa: E402
 from medrec_desktop.ui.login_dialog import LoginDialog  # noqa: E402
 from medrec_desktop.ui.main_window import MainWindow  # noqa: E402
 from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column  # noqa: E402
@@ -72,12 +74,15 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
 
     paths = DataPaths(work / "demo")
     inst, _ = Installation.create(
-        paths, admin=NewAdmin("admin", "Dana Admin", PASSWORD), passphrase=PASSPHRASE,
+        paths,
+        admin=NewAdmin("admin", "Dana Admin", PASSWORD),
+        passphrase=PASSPHRASE,
         clinic={"clinic_name": "Maple Street Family Clinic"},
     )
     admin = inst.auth.login("admin", PASSWORD)
-    create_demo_clinic(inst.users, inst.demo, admin, inst.auth.login,
-                       patients=400, seed=11, password=PASSWORD)
+    create_demo_clinic(
+        inst.users, inst.demo, admin, inst.auth.login, patients=400, seed=11, password=PASSWORD
+    )
 
     login = LoginDialog(paths=paths, clinic_name="Maple Street Family Clinic")
     login.user_edit.setText("nina")
@@ -119,9 +124,12 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
 
     existing = window.search_page.model.patient(0)
     dialog = DuplicatesDialog(
-        new_column(f"{existing.family_name}, {existing.given_names.split()[0]}",
-                   f"{existing.birth_date:%m/%d/%Y}", existing.sex.capitalize(),
-                   existing.phone or ""),
+        new_column(
+            f"{existing.family_name}, {existing.given_names.split()[0]}",
+            f"{existing.birth_date:%m/%d/%Y}",
+            existing.sex.capitalize(),
+            existing.phone or "",
+        ),
         inst.patients.find_duplicates(nurse, _like(existing)),
         window,
     )
@@ -136,9 +144,7 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
     return shots, inst
 
 
-def _like(p):  # type: ignore[no-untyped-def]
-    from medrec_desktop.services.patient_input import PatientInput
-
+def _like(p: PatientInfo) -> PatientInput:
     return PatientInput(p.family_name, p.given_names.split()[0], p.birth_date, p.sex, p.phone)
 
 

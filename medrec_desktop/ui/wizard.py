@@ -29,7 +29,7 @@ from medrec_desktop.security import passwords
 from medrec_desktop.security.keyslots import check_passphrase
 from medrec_desktop.security.secret_store import SecretStore, os_keyring_or_none
 from medrec_desktop.services.demo import create_demo_clinic
-from medrec_desktop.services.installation import Installation, NewAdmin
+from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.users import validate_username
 from medrec_desktop.ui.tasks import DbOp
 
@@ -317,6 +317,7 @@ class SetupWizard(QWizard):
         self.resize(720, 520)
         self.installation: Installation | None = None
         self.session: UserSession | None = None
+        self.unlock: Unlock | None = None  # how the key file was protected, for a restore
         store = (
             keyring if keyring is not None else (os_keyring_or_none() if detect_keyring else None)
         )
@@ -353,6 +354,7 @@ class SetupWizard(QWizard):
             "clinic_phone": self.clinic_page.phone.text(),
         }
         demo = self.clinic_page.demo.isChecked()
+        self.unlock = Unlock(secret_store=store, passphrase=passphrase)
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
 
         def work() -> tuple[Installation, str, UserSession]:

@@ -81,7 +81,9 @@ def test_registration_validates_inline_and_keeps_text(qtbot, make_window: W) -> 
     assert w.patients_area.currentWidget() is w.chart
 
 
-def test_duplicates_are_compared_before_anything_is_saved(qtbot, make_window: W, populated: Clinic) -> None:  # type: ignore[no-untyped-def]
+def test_duplicates_are_compared_before_anything_is_saved(
+    qtbot, make_window: W, populated: Clinic
+) -> None:  # type: ignore[no-untyped-def]
     w = make_window(Role.FRONT_DESK)
     w.register_patient()
     form = w.new_patient
@@ -159,3 +161,28 @@ def test_patient_model(qtmodeltester, populated: Clinic) -> None:  # type: ignor
     model = PatientTableModel()
     model.set_rows(populated.inst.patients.list_all(populated.sessions[Role.NURSE]))
     qtmodeltester.check(model)
+
+
+def test_admin_restore_swaps_the_database_and_asks_to_sign_in_again(  # type: ignore[no-untyped-def]
+    qtbot, make_window: W, populated: Clinic, tmp_path
+) -> None:
+    from medrec_desktop.services.installation import Installation, Unlock
+
+    w = make_window(Role.ADMIN)
+    backup = populated.inst.backup(populated.admin, tmp_path / "b.medrec-backup")
+    restored = Installation.restore(
+        populated.paths,
+        backup,
+        Unlock(passphrase=PASSPHRASE),
+        username="admin",
+        password=ADMIN_PASSWORD,
+    )
+    with qtbot.waitSignal(w.signed_out):
+        w.replace_installation(restored)
+    assert w.inst is restored and w.search_page._inst is restored
+    admin_tabs = w.areas["Administration"]
+    assert all(
+        getattr(admin_tabs.widget(i), "inst", restored) is restored  # type: ignore[attr-defined]
+        for i in range(admin_tabs.count())
+    )  # type: ignore[attr-defined]
+    populated.inst = restored

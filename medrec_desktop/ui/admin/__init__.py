@@ -1,0 +1,15 @@
+"""Administrator screens: users and roles, audit log, backup and restore, clinic settings.
+
+Each page is a QWidget built as ``Page(inst=..., session=..., parent=...)`` with a ``title``
+and a ``refresh()`` that reloads through the database worker (`DbOp`). ``session()`` returns
+the signed-in administrator, or None while locked or signed out: pages then do nothing.
+"""
+
+from medrec_desktop.ui.admin.audit_page import AuditLogPage
+from medrec_desktop.ui.admin.backup_page import BackupPage
+from medrec_desktop.ui.admin.settings_page import SettingsPage
+from medrec_desktop.ui.admin.users_page import UsersPage
+
+ADMIN_PAGES = (UsersPage, AuditLogPage, BackupPage, SettingsPage)
+
+__all__ = ["ADMIN_PAGES", "AuditLogPage", "BackupPage", "SettingsPage", "UsersPage"]

@@ -1,0 +1,146 @@
+"""Screenshots of the admin pages (docs/screenshots/admin-*.png) from a demo clinic.
+
+    python -m medrec_desktop.ui.admin.screenshots docs/screenshots
+
+`render_admin_screenshots` is also called by `make screenshots` with its own demo clinic.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from medrec_desktop.domain.dto import UserSession  # noqa: E402
+from medrec_desktop.domain.enums import Role  # noqa: E402
+from medrec_desktop.domain.errors import KnownError  # noqa: E402
+from medrec_desktop.paths import DataPaths  # noqa: E402
+from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
+from medrec_desktop.ui.admin.audit_page import AuditLogPage  # noqa: E402
+from medrec_desktop.ui.admin.backup_page import BackupPage  # noqa: E402
+from medrec_desktop.ui.admin.base import AdminPage  # noqa: E402
+from medrec_desktop.ui.admin.settings_page import SettingsPage  # noqa: E402
+from medrec_desktop.ui.admin.users_page import UsersPage  # noqa: E402
+from medrec_desktop.ui.tasks import db_pool  # noqa: E402
+
+SIZE = (1366, 768)
+FORMER = "t.nguyen"
+
+
+def _settle(app: QApplication, page: AdminPage, until: Callable[[], bool] | None = None) -> None:
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        db_pool().waitForDone(50)
+        app.processEvents()
+        if page.pending == 0 and (until is None or until()):
+            app.processEvents()
+            return
+    raise RuntimeError(f"{type(page).__name__} did not finish loading")
+
+
+def stage_examples(inst: Installation, admin: UserSession) -> None:
+    """Things an administrator meets: a former employee's disabled account, a mistyped
+    password or two. Only for a throwaway demo clinic."""
+    names = {u.username for u in inst.users.list_users(admin)}
+    if FORMER not in names:
+        inst.users.add_user(admin, FORMER, "Tran Nguyen", Role.FRONT_DESK, "former staff 2026 x")
+        inst.users.disable_user(admin, FORMER)
+    for who in ("nina", "nina", "rita"):
+        try:
+            inst.auth.login(who, "mistyped password")
+        except KnownError:
+            pass
+
+
+def render_admin_screenshots(out_dir: Path, inst: Installation, admin: UserSession) -> list[Path]:
+    """Render each admin page at 1366x768 into ``out_dir``/admin-*.png; returns the files."""
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+
+    def shoot(page: AdminPage, name: str) -> None:
+        _settle(app, page)
+        path = out_dir / name
+        page.grab().save(str(path))
+        shots.append(path)
+        page.close()
+        page.deleteLater()
+
+    def make(cls: type[AdminPage]) -> AdminPage:
+        page = cls(inst=inst, session=lambda: admin)
+        page.resize(*SIZE)
+        page.show()
+        page.refresh()
+        _settle(app, page)
+        return page
+
+    users = make(UsersPage)
+    assert isinstance(users, UsersPage)
+    users.select(FORMER if users.model.find(FORMER) >= 0 else admin.username)
+    shoot(users, "admin-users.png")
+
+    audit = make(AuditLogPage)
+    assert isinstance(audit, AuditLogPage)
+    audit.table.setFocus()
+    audit.verify_chain()
+    _settle(app, audit)
+    shoot(audit, "admin-audit.png")
+
+    backup = make(BackupPage)
+    assert isinstance(backup, BackupPage)
+    backup.verify()
+    shoot(backup, "admin-backup.png")
+
+    shoot(make(SettingsPage), "admin-settings.png")
+    return shots
+
+
+def main(argv: list[str]) -> int:
+    from medrec_desktop.services.demo import create_demo_clinic
+
+    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
+    app = QApplication.instance() or QApplication([])
+    password = "demo password 2026"
+    with tempfile.TemporaryDirectory(prefix="medrec-admin-shots-") as tmp:
+        inst, _ = Installation.create(
+            DataPaths(Path(tmp) / "demo"),
+            admin=NewAdmin("admin", "Dana Admin", password),
+            passphrase="demo workstation passphrase",
+            clinic={
+                "clinic_name": "Maple Street Family Clinic (DEMO)",
+                "clinic_address": "1200 Maple Street, Portland, OR 97205",
+                "clinic_phone": "(503) 555-0100",
+            },
+        )
+        try:
+            admin = inst.auth.login("admin", password)
+            create_demo_clinic(inst.users, inst.demo, admin, inst.auth.login,
+                               patients=200, seed=7, password=password)
+            nurse = inst.auth.login("nina", password)
+            for p in inst.patients.list_all(nurse, limit=30)[::6]:
+                inst.patients.get(nurse, p.id)
+            stage_examples(inst, admin)
+            doctor = inst.auth.login("dr.patel", password)
+            patient = inst.patients.list_all(doctor, limit=5)[2]
+            inst.auth.break_glass(doctor, patient.id, "Unconscious in clinic, need allergies",
+                                  password)
+            inst.patients.get(doctor, patient.id)
+            for path in render_admin_screenshots(out, inst, admin):
+                print(path)
+        finally:
+            db_pool().waitForDone()
+            inst.close()
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,151 @@
+"""Clinic-wide settings kept in the database: letterhead and the idle-lock policy.
+
+``saved(dict)`` is emitted with the stored values after a save, so the main window can apply
+a new idle timeout at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
+from medrec_desktop.ui.widgets.fielderrors import FieldErrors
+
+
+class SettingsPage(AdminPage):
+    title = "Clinic settings"
+    intro = "These settings apply to every workstation that uses this database."
+    saved = Signal(dict)
+
+    def __init__(
+        self, *, inst: Installation, session: SessionGetter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(inst=inst, session=session, parent=parent)
+        self.errors = FieldErrors(self.status)
+        self.clinic_name = QLineEdit()
+        self.clinic_name.setAccessibleName("Clinic name")
+        self.clinic_name.setMaxLength(200)
+        self.clinic_address = QLineEdit()
+        self.clinic_address.setAccessibleName("Clinic address")
+        self.clinic_address.setPlaceholderText("Street, city, state ZIP")
+        self.clinic_address.setMaxLength(300)
+        self.clinic_phone = QLineEdit()
+        self.clinic_phone.setAccessibleName("Clinic phone")
+        self.clinic_phone.setPlaceholderText("(555) 555-0100")
+        self.clinic_phone.setMaxLength(40)
+        self.idle = QSpinBox()
+        self.idle.setRange(1, 240)
+        self.idle.setSuffix(" minutes")
+        self.idle.setAccessibleName("Lock after idle minutes")
+        self.idle.setToolTip("Workstations lock after this long without keyboard or mouse use")
+
+        letterhead = QGroupBox("Letterhead (printed records and exports)")
+        form = self._form(letterhead)
+        self.errors.add_row(form, "Clinic &name", self.clinic_name, "clinic_name")
+        self.errors.add_row(form, "&Address", self.clinic_address, "clinic_address")
+        self.errors.add_row(form, "&Phone", self.clinic_phone, "clinic_phone")
+        security = QGroupBox("Security")
+        form = self._form(security)
+        self.errors.add_row(form, "&Lock after idle", self.idle, "idle_timeout_minutes")
+        hint = QLabel("Each workstation uses the new time from its next sign-in.")
+        form.addRow("", hint)
+        self.layout_.addWidget(letterhead)
+        self.layout_.addWidget(security)
+        self._align_labels(letterhead, security)
+
+        self.save_button = QPushButton("&Save")
+        self.save_button.setToolTip("Save the settings (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Re&vert")
+        self.revert_button.setToolTip("Discard unsaved changes")
+        self.revert_button.clicked.connect(self.refresh)
+        # Ctrl+S saves while focus is on this page (the window's own Ctrl+S, if any, should
+        # route to the page shown).
+        save = QAction("Save settings", self)
+        save.setShortcut(QKeySequence.StandardKey.Save)
+        save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.triggered.connect(self.save)
+        self.addAction(save)
+        row = QHBoxLayout()
+        row.addWidget(self.save_button)
+        row.addWidget(self.revert_button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.layout_.addWidget(self.status)
+        self.layout_.addStretch(1)
+        order: list[QWidget] = [self.clinic_name, self.clinic_address, self.clinic_phone, self.idle,
+                 self.save_button, self.revert_button]
+        for first, second in zip(order, order[1:], strict=False):
+            self.setTabOrder(first, second)
+
+    @staticmethod
+    def _align_labels(*boxes: QGroupBox) -> None:
+        """One label column across the group boxes, as if they were one form."""
+        labels = [w for box in boxes for w in box.findChildren(QLabel) if w.buddy() is not None]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+
+    @staticmethod
+    def _form(box: QGroupBox) -> QFormLayout:
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        box.setMaximumWidth(720)
+        return form
+
+    def refresh(self) -> None:
+        self.errors.clear()
+        self.run(lambda _s: self.inst.setup.clinic_settings(), self._show)
+
+    def _show(self, values: dict[str, str]) -> None:
+        self.clinic_name.setText(values.get("clinic_name", ""))
+        self.clinic_address.setText(values.get("clinic_address", ""))
+        self.clinic_phone.setText(values.get("clinic_phone", ""))
+        raw = values.get("idle_timeout_minutes", "15")
+        self.idle.setValue(int(raw) if raw.isdigit() else 15)
+
+    def values(self) -> dict[str, str]:
+        return {
+            "clinic_name": self.clinic_name.text(),
+            "clinic_address": self.clinic_address.text(),
+            "clinic_phone": self.clinic_phone.text(),
+            "idle_timeout_minutes": str(self.idle.value()),
+        }
+
+    def save(self) -> None:
+        self.errors.clear()
+        changes = self.values()
+        if not changes["clinic_name"].strip():
+            self.errors.show(ValidationError(
+                "Enter the clinic's name: it heads every printed record.", field="clinic_name"))
+            return
+        self.save_button.setEnabled(False)
+
+        def done(values: dict[str, str]) -> None:
+            self.save_button.setEnabled(True)
+            self._show(values)
+            self.status.ok("Settings saved.")
+            self.saved.emit(values)
+
+        def failed(err: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            if isinstance(err, ValidationError):
+                self.errors.show(err)
+            else:
+                self.status.show_error(err)
+
+        self.run(lambda s: self.inst.setup.update_settings(s, changes), done, failed)

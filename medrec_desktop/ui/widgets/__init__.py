@@ -1,0 +1,1 @@
+"""Small generic widgets and helpers shared by screens (no service calls here)."""
