@@ -37,8 +37,19 @@ from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 VIEW_LIMIT = 5000
 ANY_DATE = QDate(2000, 1, 1)
 CSV_FIELDS = (
-    "seq", "ts", "username", "user_id", "workstation", "patient_id", "category", "action",
-    "outcome", "entry_point", "emergency", "reason", "detail",
+    "seq",
+    "ts",
+    "username",
+    "user_id",
+    "workstation",
+    "patient_id",
+    "category",
+    "action",
+    "outcome",
+    "entry_point",
+    "emergency",
+    "reason",
+    "detail",
 )
 
 
@@ -108,8 +119,16 @@ class AuditLogPage(AdminPage):
         self.layout_.addWidget(self.chain_status)
         self.layout_.addWidget(self.status)
         order: list[QWidget] = [
-            self.since, self.until, self.user, self.patient, self.action, self.apply_button,
-            self.clear_button, self.table, self.verify_button, self.export_button,
+            self.since,
+            self.until,
+            self.user,
+            self.patient,
+            self.action,
+            self.apply_button,
+            self.clear_button,
+            self.table,
+            self.verify_button,
+            self.export_button,
         ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
@@ -145,8 +164,11 @@ class AuditLogPage(AdminPage):
         self.patient.returnPressed.connect(self.refresh)
         user_edit.returnPressed.connect(self.refresh)
         fields: list[tuple[str, QWidget]] = [
-            ("&From", self.since), ("&To", self.until), ("&User", self.user),
-            ("&Patient id", self.patient), ("&Action", self.action),
+            ("&From", self.since),
+            ("&To", self.until),
+            ("&User", self.user),
+            ("&Patient id", self.patient),
+            ("&Action", self.action),
         ]
         for i, (text, widget) in enumerate(fields):
             label = QLabel(text)
@@ -227,9 +249,11 @@ class AuditLogPage(AdminPage):
             if report.ok:
                 self.chain_status.ok(report.summary)
             else:
-                where = f" Event #{report.first_bad_seq} is the first bad one." if (
-                    report.first_bad_seq is not None
-                ) else ""
+                where = (
+                    f" Event #{report.first_bad_seq} is the first bad one."
+                    if (report.first_bad_seq is not None)
+                    else ""
+                )
                 self.chain_status.error(
                     f"{report.summary}{where} Keep this computer as it is and contact your "
                     "administrator or security officer; restore from a verified backup only "
@@ -270,7 +294,10 @@ class AuditLogPage(AdminPage):
             return len(events)
 
         self.status.info("Exporting…")
-        self.run(work, lambda n: self.status.ok(
-            f"Exported {n:,} events to {path}. The file is readable by your account only; the "
-            "export is itself recorded in the audit log."
-        ))
+        self.run(
+            work,
+            lambda n: self.status.ok(
+                f"Exported {n:,} events to {path}. The file is readable by your account only; the "
+                "export is itself recorded in the audit log."
+            ),
+        )
