@@ -131,8 +131,11 @@ class AuthService(Service):
                 expires_at=iso(expires),
             )
         )
-        # The reason is the user's words about a patient: it stays in the grant, not the event.
-        op.event.detail = "grant until " + iso(expires)
+        # The reason goes into the (encrypted, MACed) audit event so reviewers see it; it never
+        # reaches a log file or an error message.
+        op.event.reason = reason[:500]
+        minutes = int(permissions.BREAK_GLASS_DURATION.total_seconds() // 60)
+        op.event.detail = f"emergency access granted for {minutes} minutes"
         return BreakGlassInfo(patient_id=patient_id, reason=reason, expires_at=expires)
 
     @audited(Action.VIEW, DataCategory.SESSION)
