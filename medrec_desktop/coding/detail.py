@@ -28,11 +28,15 @@ def hcc_payment_year(dos: dt.date) -> int:
 
 def hcc_for(store: CodeSetStore, code: str, dos: dt.date) -> tuple[HccCategory, ...]:
     year = hcc_payment_year(dos)
-    rows = store.conn().execute(
-        "SELECT model, payment_year, category, label FROM hcc WHERE code = ?"
-        " AND payment_year = ? ORDER BY category",
-        (code, year),
-    ).fetchall()
+    rows = (
+        store.conn()
+        .execute(
+            "SELECT model, payment_year, category, label FROM hcc WHERE code = ?"
+            " AND payment_year = ? ORDER BY category",
+            (code, year),
+        )
+        .fetchall()
+    )
     return tuple(HccCategory(r[0], r[1], r[2], r[3]) for r in rows)
 
 
@@ -77,15 +81,23 @@ def detail(store: CodeSetStore, code: str, dos: dt.date) -> CodeDetail:
     in_force = store.release_for(system, dos)
     in_release: bool | None = None
     if in_force is not None:
-        hit = store.conn().execute(
-            "SELECT billable FROM code WHERE release_id = ? AND code = ?",
-            (in_force.id, row.code),
-        ).fetchone()
+        hit = (
+            store.conn()
+            .execute(
+                "SELECT billable FROM code WHERE release_id = ? AND code = ?",
+                (in_force.id, row.code),
+            )
+            .fetchone()
+        )
         in_release = bool(hit[0]) if hit else None
     if row.release_id != (in_force.id if in_force else None) and in_release is None:
         in_release = row.billable  # a pending or older release is all the store has
     valid: Validity = validity.check(
-        store.conn(), system, row.code, dos, in_release=in_release,
+        store.conn(),
+        system,
+        row.code,
+        dos,
+        in_release=in_release,
         release_name=in_force.name if in_force else rel.name,
     )
     from medrec_desktop.coding.store import no_title
@@ -98,7 +110,8 @@ def detail(store: CodeSetStore, code: str, dos: dt.date) -> CodeDetail:
         hierarchy=tuple((display_node(c, system), t) for c, t in path),
         notes=notes_for(store, row.release_id, owners),
         seventh=seventh_for(store, row.release_id, normalize(row.code), owners)
-        if system is CodeSystem.ICD10CM else (),
+        if system is CodeSystem.ICD10CM
+        else (),
         validity=valid,
         hcc=hcc_for(store, row.code, dos) if system is CodeSystem.ICD10CM else (),
         release=rel.name,

@@ -10,7 +10,7 @@ import platformdirs
 import medrec_desktop
 
 #: Bump when the schema or the build changes: an older store file is rebuilt.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "3"
 STORE_FILE = "codesets.sqlite"
 
 SCHEMA = """
@@ -36,9 +36,11 @@ CREATE TABLE code(
     billable INTEGER NOT NULL,
     parent TEXT,
     terms TEXT NOT NULL DEFAULT '',          -- inclusion terms, searchable
+    expanded INTEGER NOT NULL DEFAULT 0,     -- 1: a header + 7th character (S72.001A)
     UNIQUE(release_id, code)
 );
 CREATE INDEX code_by_code ON code(code, system);
+CREATE INDEX code_expanded_by_parent ON code(parent) WHERE expanded = 1;
 CREATE TABLE note(release_id INTEGER NOT NULL, owner TEXT NOT NULL, kind TEXT NOT NULL,
                   text TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE INDEX note_by_owner ON note(owner, release_id);
@@ -56,6 +58,14 @@ CREATE TABLE hcc(code TEXT NOT NULL, payment_year INTEGER NOT NULL, model TEXT N
                  category TEXT NOT NULL, label TEXT NOT NULL);
 CREATE INDEX hcc_by_code ON hcc(code);
 CREATE VIRTUAL TABLE fts USING fts5(
+    title, terms, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4'
+);
+-- The same without the ~51,000 codes made by adding a 7th character to a header: common words
+-- (fracture, encounter, left) then have short doclists, so ranking stays cheap. Searches use it
+-- unless the query names a 7th-character meaning (initial, subsequent, sequela...).
+-- every word the index holds: whole words are matched as words, not as prefixes
+CREATE TABLE vocab(term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts_core USING fts5(
     title, terms, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4'
 );
 """

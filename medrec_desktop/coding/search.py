@@ -3,14 +3,22 @@
 Words go through the synonym table (HTN, DM2, "high blood pressure"...), then an FTS5 query
 over titles and inclusion terms; candidates are re-ranked so billable codes, codes the
 abbreviation usually means and titles the query covers well come first.
+
+Speed: bm25 counts every document holding each query word, so a common word costs its whole
+doclist. The ~51,000 codes made by adding a 7th character to a header (S72.001A) account for
+most of "fracture", "encounter", "initial"... They live only in the full index ``fts``; the
+core index ``fts_core`` leaves them out and a header it finds stands for its usual full code
+(7th character A, initial encounter). The full index is used only when the query names a
+7th-character meaning (initial, subsequent, sequela, nonunion...).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
@@ -31,17 +39,63 @@ class Row:
 
 
 def tokens(text: str) -> list[str]:
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)  # titles and terms recur from one keystroke's search to the next
+def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for word in _WORD.findall(text.lower()):
         word = WORDS.get(word, word).replace("'", "")
         if word and word not in STOPWORDS:
             out.extend(word.split())
-    return out
+    return tuple(out)
 
 
-def fts_query(words: Sequence[str]) -> str:
-    """Every word must match; words of two letters or more also match as prefixes."""
-    parts = [f'"{w}"*' if len(w) >= 2 else f'"{w}"' for w in words]
+#: words of 7th-character meanings that say nothing about the encounter or stage
+_GENERIC_SEVENTH = frozenset(
+    {
+        "fracture",
+        "type",
+        "unspecified",
+        "eye",
+        "right",
+        "left",
+        "other",
+        "not",
+        "without",
+        "with",
+        "for",
+        "or",
+        "at",
+        "to",
+        "more",
+        "time",
+        "i",
+        "ii",
+        "involvement",
+        "applicable",
+    }
+)
+
+
+def seventh_words(meanings: Iterable[str]) -> frozenset[str]:
+    """The words that send a search to the full index: those of the 7th-character meanings."""
+    words = {w for m in meanings for w in _tokens(m) if not w.isdigit()}
+    return frozenset(words - _GENERIC_SEVENTH)
+
+
+def needs_full_index(words: Sequence[str], seventh: frozenset[str]) -> bool:
+    return any(
+        w in seventh or (len(w) >= 3 and any(s.startswith(w) for s in seventh)) for w in words
+    )
+
+
+def fts_query(words: Sequence[str], exact: frozenset[str] = frozenset()) -> str:
+    """Every word must match; words of two letters or more also match as prefixes, except
+    those in ``exact``: a prefix longer than the prefix index (4) makes FTS5 copy and merge the
+    doclists of every term it covers, a whole word is read in place."""
+    parts = [f'"{w}"*' if len(w) >= 2 and w not in exact else f'"{w}"' for w in words]
     return " AND ".join(parts)
 
 
@@ -74,25 +128,101 @@ def search_codes(
 
 
 #: title words that narrow nothing: a title is not "less covered" for having them
-FILLER = frozenset({"unspecified", "site", "not", "specified", "organism", "nos", "part",
-                    "type", "elsewhere", "classified", "without", "complications", "primary"})
+FILLER = frozenset(
+    {
+        "unspecified",
+        "site",
+        "not",
+        "specified",
+        "organism",
+        "nos",
+        "part",
+        "type",
+        "elsewhere",
+        "classified",
+        "without",
+        "complications",
+        "primary",
+    }
+)
 #: title words that mark a special case the query must ask for
-SPECIAL = frozenset({"neonatal", "newborn", "pregnancy", "childbirth", "puerperium",
-                     "maternal", "history", "screening", "sequela", "subsequent",
-                     "postprocedural", "complicating", "congenital", "secondary", "other",
-                     "family", "personal", "fetus", "perinatal", "intraoperative"})
+SPECIAL = frozenset(
+    {
+        "neonatal",
+        "newborn",
+        "pregnancy",
+        "childbirth",
+        "puerperium",
+        "maternal",
+        "history",
+        "screening",
+        "sequela",
+        "subsequent",
+        "postprocedural",
+        "complicating",
+        "congenital",
+        "secondary",
+        "other",
+        "family",
+        "personal",
+        "fetus",
+        "perinatal",
+        "intraoperative",
+    }
+)
 
 
-def _fts(conn: sqlite3.Connection, words: Sequence[str]) -> list[tuple[int, float]]:
-    sql = "SELECT rowid, bm25(fts, 4.0, 1.0) FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
-    hits = conn.execute(sql, (fts_query(words), _CANDIDATES)).fetchall()
-    if not hits and len(words) > 1:  # nothing has every word: rank by the words that match
-        hits = conn.execute(sql, (" OR ".join(f'"{w}"*' for w in words), _CANDIDATES)).fetchall()
+_RANKED = "SELECT rowid, bm25({t}, 4.0, 1.0) FROM {t} WHERE {t} MATCH ? ORDER BY rank LIMIT ?"
+
+
+def _fts(
+    conn: sqlite3.Connection, words: Sequence[str], table: str, exact: frozenset[str]
+) -> list[tuple[int, float]]:
+    sql = _RANKED.format(t=table)
+    hits = conn.execute(sql, (fts_query(words, exact), _CANDIDATES)).fetchall()
+    if not hits and len(words) > 1:
+        # Nothing has every word ("well child visit": no title says "visit"). An OR of them
+        # all would rank tens of thousands of codes; every word but one is still a small set.
+        best: dict[int, float] = {}
+        for skip in range(len(words)):
+            rest = [w for i, w in enumerate(words) if i != skip]
+            for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
+                best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
+        if best:
+            return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES]
+        hits = conn.execute(
+            sql, (" OR ".join(fts_query([w]) for w in words), _CANDIDATES)
+        ).fetchall()
     return [(int(r), -float(b)) for r, b in hits]
 
 
+def _representatives(
+    conn: sqlite3.Connection, headers: Sequence[Row], releases: Sequence[int]
+) -> list[tuple[Row, str]]:
+    """For each 7th-character header, the full code that stands for it: 7th character A
+    (initial encounter) where the table has it, else the first character of the table."""
+    if not headers:
+        return []
+    marks = ",".join("?" * len(headers))
+    sql = (
+        f"SELECT {_COLS}, parent,"
+        f" min(CASE WHEN substr(code, 7, 1) = 'A' THEN '' ELSE code END)"
+        f" FROM code INDEXED BY code_expanded_by_parent"
+        f" WHERE expanded = 1 AND parent IN ({marks})"
+        f" AND release_id IN ({_in(releases)}) GROUP BY release_id, parent"
+    )
+    return [
+        (Row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]), r[7])
+        for r in conn.execute(sql, [h.code for h in headers])
+    ]
+
+
 def search_words(
-    conn: sqlite3.Connection, query: str, releases: Sequence[int]
+    conn: sqlite3.Connection,
+    query: str,
+    releases: Sequence[int],
+    seventh: frozenset[str] = frozenset(),
+    vocab: frozenset[str] = frozenset(),
 ) -> list[tuple[Row, float, str]]:
     text, likely, rest = expand(query)
     words = tokens(text)
@@ -103,31 +233,45 @@ def search_words(
     likely_rank = {c: i for i, c in enumerate(likely)}
     seen: set[int] = set()
     if likely and alone:
-        rows = _fetch(conn, f"SELECT {_COLS} FROM code WHERE code IN"
-                      f" ({','.join('?' * len(likely))})", likely)
+        rows = _fetch(
+            conn, f"SELECT {_COLS} FROM code WHERE code IN ({','.join('?' * len(likely))})", likely
+        )
         for r in rows:
             if r.release_id in wanted:
                 out.append((r, 1000.0 - likely_rank[r.code], "abbreviation"))
                 seen.add(r.id)
     if not words:
         return out
-    hits = _fts(conn, words)
+    core = not needs_full_index(words, seventh)
+    # the last word may still be being typed: it stays a prefix
+    exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab)
+    hits = _fts(conn, words, "fts_core" if core else "fts", exact)
     if not hits:
         return out
     rank = dict(hits)
     rows = [
-        r for r in _fetch(conn, f"SELECT {_COLS} FROM code WHERE id IN ({_in(list(rank))})", ())
+        r
+        for r in _fetch(conn, f"SELECT {_COLS} FROM code WHERE id IN ({_in(list(rank))})", ())
         if r.release_id in wanted and r.id not in seen
     ]
+    if core:
+        headers = {
+            (r.release_id, r.code): r for r in rows if not r.billable and r.system == "icd10cm"
+        }
+        for rep, parent in _representatives(conn, list(headers.values()), releases):
+            header = headers.get((rep.release_id, parent))
+            if header is not None and rep.id not in seen and rep.id not in rank:
+                rank[rep.id] = rank[header.id]
+                rows.append(rep)
     qset = set(words)
+    qtuple = tuple(qset)
     for r in rows:
-        title_words = tokens(r.title or "")
-        matched = [w for w in title_words if any(w.startswith(q) for q in qset)]
-        unmatched = [w for w in title_words
-                     if w not in FILLER and not any(w.startswith(q) for q in qset)]
-        in_title = all(any(t.startswith(q) for t in title_words) for q in qset)
+        title_words = _tokens(r.title or "")
+        matched = {w for w in title_words if w.startswith(qtuple)}
+        unmatched = [w for w in title_words if w not in FILLER and not w.startswith(qtuple)]
+        in_title = all(any(t.startswith(q) for t in matched) for q in qset)
         score = rank[r.id] + (5.0 if r.billable else 0.0)
-        score += 1.5 * len(set(matched)) - 0.8 * len(unmatched)
+        score += 1.5 * len(matched) - 0.8 * len(unmatched)
         score -= 3.0 * sum(1 for w in unmatched if w in SPECIAL)
         score += 2.0 if in_title else 0.0
         if "unspecified" in title_words and "other" not in qset:
@@ -142,7 +286,7 @@ def search_words(
 
 def _matched_term(terms: str, qset: set[str]) -> str:
     for term in terms.split(" | "):
-        words = tokens(term)
+        words = _tokens(term)
         if all(any(w.startswith(q) for w in words) for q in qset):
             return term
     return ""
@@ -159,6 +303,8 @@ def run_search(
     *,
     billable_only: bool,
     limit: int,
+    seventh: frozenset[str] = frozenset(),
+    vocab: frozenset[str] = frozenset(),
 ) -> list[tuple[Row, float, str]]:
     """(row, score, matched inclusion term or "") best first."""
     if not query.strip() or not releases:
@@ -168,7 +314,7 @@ def run_search(
         for r, s in search_codes(conn, normalize(query), releases, limit):
             scored[r.id] = (r, s + 100.0, "")
     else:
-        for r, s, m in search_words(conn, query, releases):
+        for r, s, m in search_words(conn, query, releases, seventh, vocab):
             if r.id not in scored or scored[r.id][1] < s:
                 scored[r.id] = (r, s, m)
     ranked = sorted(scored.values(), key=lambda t: (-t[1], len(t[0].code), t[0].code))

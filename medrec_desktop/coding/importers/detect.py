@@ -69,7 +69,8 @@ def parse_any(
         else:
             tab = parse_tabular(raw, source)
             rel.system, kind = "icd10cm", f"tabular XML {tab.version}"
-            rel.codes = [CodeRow(n.code, n.title, n.billable, n.parent, n.kind) for n in tab.nodes]
+            rel.codes = [CodeRow(n.code, n.title, n.billable, n.parent, n.kind, "", n.expanded)
+                         for n in tab.nodes]
             rel.notes, rel.seventh = tab.notes, tab.seventh
     else:
         text = _decode(raw, source)
@@ -103,9 +104,16 @@ def parse_any(
         )
     rel.valid_from = start
     rel.valid_to = valid_to or (dates[1] if dates and not valid_from else None)
-    label = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS", "hcpcs": "HCPCS Level II",
-             "cpt": "CPT (licensed)"}[rel.system]
-    fy = f"FY{rel.valid_to.year}" if rel.valid_to and sys_ in (
-        CodeSystem.ICD10CM, CodeSystem.ICD10PCS) else str(start.year)
+    label = {
+        "icd10cm": "ICD-10-CM",
+        "icd10pcs": "ICD-10-PCS",
+        "hcpcs": "HCPCS Level II",
+        "cpt": "CPT (licensed)",
+    }[rel.system]
+    fy = (
+        f"FY{rel.valid_to.year}"
+        if rel.valid_to and sys_ in (CodeSystem.ICD10CM, CodeSystem.ICD10PCS)
+        else str(start.year)
+    )
     rel.name = f"{label} {fy} ({kind}, imported)"
     return rel

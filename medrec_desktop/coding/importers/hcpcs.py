@@ -86,19 +86,23 @@ def parse_anweb(
             raise ImportFormatError(source, number, "record id (col 11)", "must be 3, 4, 7 or 8")
         pattern = _MODIFIER if rec_id in "78" else _CODE
         if not pattern.match(head):
-            raise ImportFormatError(source, number, "HCPCS code (cols 1-5)",
-                                    f"not a HCPCS {'modifier' if rec_id in '78' else 'code'}")
+            raise ImportFormatError(
+                source,
+                number,
+                "HCPCS code (cols 1-5)",
+                f"not a HCPCS {'modifier' if rec_id in '78' else 'code'}",
+            )
         if not line[5:10].isdigit():
             raise ImportFormatError(source, number, "sequence number (cols 6-10)", "not digits")
         code = head.strip()
         text = line[11:91].strip()
         if rec_id in "37":
             if code in titles:
-                raise ImportFormatError(source, number, "HCPCS code (cols 1-5)",
-                                        f"{code} has two first lines")
+                raise ImportFormatError(
+                    source, number, "HCPCS code (cols 1-5)", f"{code} has two first lines"
+                )
             if not text:
-                raise ImportFormatError(source, number, "long description (cols 12-91)",
-                                        "empty")
+                raise ImportFormatError(source, number, "long description (cols 12-91)", "empty")
             titles[code] = [text]
             order.append(code)
             added = _date(line[268:276], source, number, "code added date (cols 269-276)")
@@ -106,16 +110,25 @@ def parse_anweb(
             ended = _date(line[284:292], source, number, "termination date (cols 285-292)")
             start = added or effective
             if start is None:
-                raise ImportFormatError(source, number, "code added date (cols 269-276)",
-                                        "no added or effective date")
+                raise ImportFormatError(
+                    source, number, "code added date (cols 269-276)", "no added or effective date"
+                )
             if ended is not None and ended < start:
-                raise ImportFormatError(source, number, "termination date (cols 285-292)",
-                                        "before the date the code was added")
+                raise ImportFormatError(
+                    source,
+                    number,
+                    "termination date (cols 285-292)",
+                    "before the date the code was added",
+                )
             dates[code] = (start, ended or OPEN_END)
         else:
             if code not in titles:
-                raise ImportFormatError(source, number, "record id (col 11)",
-                                        f"continuation line before the first line of {code}")
+                raise ImportFormatError(
+                    source,
+                    number,
+                    "record id (col 11)",
+                    f"continuation line before the first line of {code}",
+                )
             if text:
                 titles[code].append(text)
     if not order:
@@ -127,6 +140,8 @@ def parse_anweb(
 
 def looks_like_anweb(first_line: str) -> bool:
     line = first_line.rstrip("\r\n")
-    return 200 <= len(line) <= RECORD_LENGTH and line[10:11] in ("3", "7") and (
-        bool(_CODE.match(line[:5])) or bool(_MODIFIER.match(line[:5]))
+    return (
+        200 <= len(line) <= RECORD_LENGTH
+        and line[10:11] in ("3", "7")
+        and (bool(_CODE.match(line[:5])) or bool(_MODIFIER.match(line[:5])))
     )

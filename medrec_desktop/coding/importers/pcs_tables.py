@@ -23,8 +23,12 @@ def _labels(axis: ET.Element, source: str, line: int) -> list[tuple[str, str]]:
     for label in axis.findall("label"):
         code = (label.get("code") or "").strip().upper()
         if len(code) != 1 or code not in _ALPHABET:
-            raise ImportFormatError(source, line, f"axis {axis.get('pos')}/label/@code",
-                                    f"not a PCS character: {code!r}")
+            raise ImportFormatError(
+                source,
+                line,
+                f"axis {axis.get('pos')}/label/@code",
+                f"not a PCS character: {code!r}",
+            )
         out.append((code, " ".join((label.text or "").split())))
     if not out:
         raise ImportFormatError(source, line, f"axis {axis.get('pos')}", "no labels")
@@ -40,18 +44,20 @@ def parse_pcs_tables(data: bytes, source: str) -> list[CodeRow]:
                 continue
             tables += 1
             line = tables  # ElementTree keeps no line numbers: name the table by its index
-            axes = {int(a.get("pos") or 0): _labels(a, source, line)
-                    for a in elem.findall("axis")}
+            axes = {int(a.get("pos") or 0): _labels(a, source, line) for a in elem.findall("axis")}
             if sorted(axes) != [1, 2, 3]:
-                raise ImportFormatError(source, line, "pcsTable/axis",
-                                        "a table must fix characters 1-3")
+                raise ImportFormatError(
+                    source, line, "pcsTable/axis", "a table must fix characters 1-3"
+                )
             head = [axes[p][0] for p in (1, 2, 3)]
             for row in elem.findall("pcsRow"):
-                raxes = {int(a.get("pos") or 0): _labels(a, source, line)
-                         for a in row.findall("axis")}
+                raxes = {
+                    int(a.get("pos") or 0): _labels(a, source, line) for a in row.findall("axis")
+                }
                 if sorted(raxes) != [4, 5, 6, 7]:
-                    raise ImportFormatError(source, line, "pcsRow/axis",
-                                            "a row must list characters 4-7")
+                    raise ImportFormatError(
+                        source, line, "pcsRow/axis", "a row must list characters 4-7"
+                    )
                 for combo in itertools.product(*(raxes[p] for p in (4, 5, 6, 7))):
                     parts = head + list(combo)
                     code = "".join(c for c, _ in parts)

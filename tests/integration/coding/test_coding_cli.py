@@ -13,16 +13,26 @@ def run(
     args: list[str], codes_dir: Path, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MEDREC_CODES_DIR": str(codes_dir)}
-    return subprocess.run([sys.executable, "-m", "medrec_desktop.coding.cli", "codes", *args],
-                          input=stdin, capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "medrec_desktop.coding.cli", "codes", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_search_json_and_stdin(store: CodeSetStore) -> None:
     d = store.path.parent
     out = run(["search", "--json", "--limit", "3", "e1165"], d)
     assert out.returncode == 0
-    assert json.loads(out.stdout)[0] == {"code": "E11.65", "billable": True, "system": "icd10cm",
-                                         "title": "Type 2 diabetes mellitus with hyperglycemia"}
+    assert json.loads(out.stdout)[0] == {
+        "code": "E11.65",
+        "billable": True,
+        "system": "icd10cm",
+        "title": "Type 2 diabetes mellitus with hyperglycemia",
+    }
     out = run(["search", "--limit", "2", "-"], d, stdin="htn\ne11.65\n\nbypass cerebral\n")
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == 4 and rows[0][0]["code"] == "I10" and rows[2] == []
@@ -30,8 +40,10 @@ def test_search_json_and_stdin(store: CodeSetStore) -> None:
 
 
 def test_validate_json(store: CodeSetStore) -> None:
-    out = run(["validate", "G63", "E11.42", "--dos", "2026-06-01", "--age", "60",
-               "--sex", "F", "--json"], store.path.parent)
+    out = run(
+        ["validate", "G63", "E11.42", "--dos", "2026-06-01", "--age", "60", "--sex", "F", "--json"],
+        store.path.parent,
+    )
     assert out.returncode == 0
     found = json.loads(out.stdout)
     assert {"severity", "rule_id", "message", "codes", "rule"} <= set(found[0])

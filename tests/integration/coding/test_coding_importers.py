@@ -31,8 +31,9 @@ def test_real_cms_files_parse_with_exact_counts() -> None:
 
 def test_import_order_file_coexists_and_is_chosen_by_date(scratch_store: CodeSetStore) -> None:
     seen: list[tuple[int, int]] = []
-    rel = scratch_store.import_file(CMS / "icd10cm_order_2021.txt",
-                                    progress=lambda d, t: seen.append((d, t)))
+    rel = scratch_store.import_file(
+        CMS / "icd10cm_order_2021.txt", progress=lambda d, t: seen.append((d, t))
+    )
     assert (rel.code_count, rel.billable_count) == (95_358, 72_621)
     assert (rel.valid_from, rel.valid_to) == (dt.date(2020, 10, 1), dt.date(2021, 9, 30))
     assert seen[-1] == (95_358, 95_358)
@@ -81,8 +82,10 @@ def test_import_hcpcs_and_cpt(scratch_store: CodeSetStore, tmp_path: Path) -> No
     gone = scratch_store.validate(["K0001"], dt.date(2024, 5, 1))
     assert gone and gone[0].rule_id == "DOS-INVALID"
     cpt = tmp_path / "clinic_cpt_2024.csv"
-    cpt.write_text('Short,CPT Code,Descriptor\nx,99213,"Office or other outpatient visit,'
-                   ' established patient"\n')
+    cpt.write_text(
+        'Short,CPT Code,Descriptor\nx,99213,"Office or other outpatient visit,'
+        ' established patient"\n'
+    )
     rel = scratch_store.import_file(cpt, cpt_columns={"code": "CPT Code", "title": "Descriptor"})
     assert rel.system is CodeSystem.CPT and rel.valid_from == dt.date(2024, 1, 1)
     hit = scratch_store.search("outpatient established", system="cpt", dos=dt.date(2024, 5, 1))

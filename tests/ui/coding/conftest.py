@@ -6,8 +6,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.schema import STORE_FILE
 from medrec_desktop.coding.store import CodeSetStore
@@ -41,8 +43,8 @@ def scratch_ui_store(ui_store_file: Path, tmp_path: Path) -> Iterator[CodeSetSto
     s.close()
 
 
-def make_panel(qtbot, store: CodeSetStore, **kwargs: object) -> CodingPanel:  # type: ignore[no-untyped-def]
-    panel = CodingPanel(store=store, **kwargs)  # type: ignore[arg-type]
+def make_panel(qtbot: QtBot, store: CodeSetStore, **kwargs: Any) -> CodingPanel:
+    panel = CodingPanel(store=store, **kwargs)
     qtbot.addWidget(panel, before_close_func=lambda w: w.shutdown())
     panel.resize(1366, 768)
     panel.show()
@@ -52,5 +54,5 @@ def make_panel(qtbot, store: CodeSetStore, **kwargs: object) -> CodingPanel:  # 
 
 
 @pytest.fixture()
-def panel(qtbot, ui_store: CodeSetStore) -> CodingPanel:  # type: ignore[no-untyped-def]
+def panel(qtbot: QtBot, ui_store: CodeSetStore) -> CodingPanel:
     return make_panel(qtbot, ui_store)

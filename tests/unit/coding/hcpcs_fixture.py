@@ -11,9 +11,17 @@ def _put(buf: list[str], start: int, text: str) -> None:
         buf[start - 1 + i] = ch
 
 
-def record(code: str, seq: int, rec_id: str, long_text: str, short: str = "",
-           added: str = "", effective: str = "", terminated: str = "",
-           action: str = "") -> str:
+def record(
+    code: str,
+    seq: int,
+    rec_id: str,
+    long_text: str,
+    short: str = "",
+    added: str = "",
+    effective: str = "",
+    terminated: str = "",
+    action: str = "",
+) -> str:
     buf = [" "] * 320
     _put(buf, 1, code.ljust(5)[:5])
     _put(buf, 6, f"{seq:05d}")
@@ -33,8 +41,14 @@ def record(code: str, seq: int, rec_id: str, long_text: str, short: str = "",
     return "".join(buf)
 
 
-def procedure(code: str, description: str, short: str, added: str = "20000101",
-              terminated: str = "", action: str = "N") -> list[str]:
+def procedure(
+    code: str,
+    description: str,
+    short: str,
+    added: str = "20000101",
+    terminated: str = "",
+    action: str = "N",
+) -> list[str]:
     """First line plus continuation lines for descriptions longer than 80 characters."""
     lines = textwrap.wrap(description, 80)
     out = [record(code, 100, "3", lines[0], short, added, added, terminated, action)]
@@ -44,18 +58,48 @@ def procedure(code: str, description: str, short: str, added: str = "20000101",
 
 def sample_file() -> str:
     rows: list[str] = []
-    rows += procedure("A0021", "Ambulance service, outside state per mile, transport"
-                      " (Medicaid only)", "Outside state ambulance serv", "20000101")
-    rows += procedure("E0100", "Cane, includes canes of all materials, adjustable or fixed,"
-                      " with tip, this description is long enough to need a second line",
-                      "Cane adjust/fixed with tip", "19850101")
-    rows += procedure("G0008", "Administration of influenza virus vaccine",
-                      "Admin influenza virus vac", "19930101")
-    rows += procedure("J1100", "Injection, dexamethasone sodium phosphate, 1 mg",
-                      "Dexamethasone sodium phos", "19860101")
-    rows += procedure("K0001", "Standard wheelchair", "Standard wheelchair", "19930101",
-                      terminated="20231231", action="D")
-    rows.append(record("   25", 100, "7", "Significant, separately identifiable evaluation and"
-                       " management service", "Significant, separate e/m", "19920101",
-                       "19920101"))
+    rows += procedure(
+        "A0021",
+        "Ambulance service, outside state per mile, transport (Medicaid only)",
+        "Outside state ambulance serv",
+        "20000101",
+    )
+    rows += procedure(
+        "E0100",
+        "Cane, includes canes of all materials, adjustable or fixed,"
+        " with tip, this description is long enough to need a second line",
+        "Cane adjust/fixed with tip",
+        "19850101",
+    )
+    rows += procedure(
+        "G0008",
+        "Administration of influenza virus vaccine",
+        "Admin influenza virus vac",
+        "19930101",
+    )
+    rows += procedure(
+        "J1100",
+        "Injection, dexamethasone sodium phosphate, 1 mg",
+        "Dexamethasone sodium phos",
+        "19860101",
+    )
+    rows += procedure(
+        "K0001",
+        "Standard wheelchair",
+        "Standard wheelchair",
+        "19930101",
+        terminated="20231231",
+        action="D",
+    )
+    rows.append(
+        record(
+            "   25",
+            100,
+            "7",
+            "Significant, separately identifiable evaluation and management service",
+            "Significant, separate e/m",
+            "19920101",
+            "19920101",
+        )
+    )
     return "\r\n".join(rows) + "\r\n"

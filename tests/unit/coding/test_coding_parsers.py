@@ -27,8 +27,10 @@ def order_line(n: int, code: str, flag: str, title: str) -> str:
 def test_order_file_and_error_names_line_and_field() -> None:
     lines = [order_line(1, "A00", "0", "Cholera"), order_line(2, "A000", "1", "Cholera due")]
     rows = parse_order(lines, "t.txt")
-    assert [(r.code, r.billable, r.parent) for r in rows] == [("A00", False, None),
-                                                              ("A000", True, "A00")]
+    assert [(r.code, r.billable, r.parent) for r in rows] == [
+        ("A00", False, None),
+        ("A000", True, "A00"),
+    ]
     bad = lines + [order_line(3, "A001", "7", "x")]
     try:
         parse_order(bad, "t.txt")
@@ -92,8 +94,9 @@ def test_note_references() -> None:
     assert code_ranges("type 1 diabetes mellitus (E10.-)") == [("E10", "E10")]
 
 
-text_lines = st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)),
-                              max_size=330), max_size=6)
+text_lines = st.lists(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=330), max_size=6
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -107,10 +110,13 @@ def test_fuzz_order_and_codes(lines: list[str]) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(sample_file().splitlines()), max_size=6), st.integers(0, 319),
-       st.characters(blacklist_categories=("Cs",)))
+@given(
+    st.lists(st.sampled_from(sample_file().splitlines()), max_size=6),
+    st.integers(0, 319),
+    st.characters(blacklist_categories=("Cs",)),
+)
 def test_fuzz_hcpcs(lines: list[str], pos: int, ch: str) -> None:
-    mutated = [ln[:pos] + ch + ln[pos + 1:] for ln in lines]
+    mutated = [ln[:pos] + ch + ln[pos + 1 :] for ln in lines]
     try:
         parse_anweb(mutated, "fuzz")
     except ImportFormatError:
@@ -127,8 +133,14 @@ def test_fuzz_cpt(lines: list[str]) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.binary(max_size=400) | st.text(max_size=300).map(
-    lambda t: f"<ICD10CM.tabular><chapter><name>1</name>{t}</chapter></ICD10CM.tabular>".encode()))
+@given(
+    st.binary(max_size=400)
+    | st.text(max_size=300).map(
+        lambda t: (
+            f"<ICD10CM.tabular><chapter><name>1</name>{t}</chapter></ICD10CM.tabular>".encode()
+        )
+    )
+)
 def test_fuzz_xml(data: bytes) -> None:
     for parse in (parse_tabular, parse_pcs_tables):
         try:

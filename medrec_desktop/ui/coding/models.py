@@ -1,0 +1,231 @@
+"""Item models of the coding panel; each holds DTOs and is reset whole by ``set_rows()``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from medrec_desktop.coding.types import Finding, SearchHit, Severity
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_INDEX = QModelIndex()
+
+#: the second line under a title: its hierarchy, or the inclusion term that matched
+SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 1
+#: the DTO behind a row
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def hierarchy_text(hit: SearchHit) -> str:
+    """``E08-E13 › E11 › E11.6`` (sections and categories, not the chapter: it is too long)."""
+    nodes = [code for code, _ in hit.path if not code.startswith("CH")]
+    return " › ".join(nodes)
+
+
+class ResultsModel(QAbstractTableModel):
+    COL_CODE, COL_TITLE, COL_BILLABLE = range(3)
+    HEADERS = ("Code", "Description", "Billable")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[SearchHit] = []
+
+    def set_rows(self, rows: Sequence[SearchHit]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def hit(self, row: int) -> SearchHit:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        hit, col = self._rows[index.row()], index.column()
+        if role == ROW_ROLE:
+            return hit
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_CODE:
+                return hit.code
+            if col == self.COL_TITLE:
+                return hit.title
+            if col == self.COL_BILLABLE:
+                return "Yes" if hit.billable else "Header"
+        if role == SECONDARY_ROLE and col == self.COL_TITLE:
+            path = hierarchy_text(hit)
+            return f"matches “{hit.matched}” · {path}" if hit.matched else path
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f"{code}  {title}" for code, title in hit.path]
+            return "\n".join([*lines, f"{hit.code}  {hit.title}"])
+        if role == Qt.ItemDataRole.ForegroundRole and not hit.billable:
+            return QBrush(QApplication.palette().placeholderText().color())
+        return None
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    code: str
+    title: str
+
+
+class ClaimModel(QAbstractTableModel):
+    """The codes of one claim in order: the first is the principal (first-listed) diagnosis."""
+
+    COL_SEQ, COL_CODE, COL_TITLE = range(3)
+    HEADERS = ("#", "Code", "Description")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[ClaimLine] = []
+
+    def set_rows(self, rows: Sequence[ClaimLine]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[ClaimLine]:
+        return list(self._rows)
+
+    def codes(self) -> list[str]:
+        return [r.code for r in self._rows]
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        line, col = self._rows[index.row()], index.column()
+        if role == ROW_ROLE:
+            return line
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_SEQ:
+                return "1 (principal)" if index.row() == 0 else str(index.row() + 1)
+            if col == self.COL_CODE:
+                return line.code
+            if col == self.COL_TITLE:
+                return line.title
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_TITLE:
+            return line.title
+        return None
+
+
+_SEVERITY_TEXT = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
+_SEVERITY_COLOUR = {
+    Severity.ERROR: "#b3261e",
+    Severity.WARNING: "#8a5a00",
+    Severity.INFO: "#1f5fa8",
+}
+_SEVERITY_ICON = {
+    Severity.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    Severity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Severity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+
+
+def severity_icon(severity: Severity) -> QIcon:
+    return QApplication.style().standardIcon(_SEVERITY_ICON[severity])
+
+
+class FindingsModel(QAbstractTableModel):
+    """Validation findings; severity is told by icon, word and colour together."""
+
+    COL_SEVERITY, COL_RULE, COL_CODES, COL_MESSAGE = range(4)
+    HEADERS = ("Severity", "Rule", "Codes", "Finding")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Finding] = []
+
+    def set_rows(self, rows: Sequence[Finding]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def finding(self, row: int) -> Finding:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        f, col = self._rows[index.row()], index.column()
+        if role == ROW_ROLE:
+            return f
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.COL_SEVERITY:
+                return _SEVERITY_TEXT[f.severity]
+            if col == self.COL_RULE:
+                return f.rule_id
+            if col == self.COL_CODES:
+                return ", ".join(f.codes)
+            if col == self.COL_MESSAGE:
+                return f.message
+        if role == Qt.ItemDataRole.DecorationRole and col == self.COL_SEVERITY:
+            return severity_icon(f.severity)
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_SEVERITY:
+            return QBrush(QColor(_SEVERITY_COLOUR[f.severity]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{f.message}\n\nRule: {f.rule}"
+        return None

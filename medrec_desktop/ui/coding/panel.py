@@ -1,0 +1,399 @@
+"""The coding panel: one search box with results while typing, the code's detail, and a claim
+checked against the tabular rules and the Medicare Code Editor for the date of service.
+
+Every store call runs on the panel's own worker thread (the store holds no PHI): a search
+waits 150 ms after the last keystroke, only the latest search's results are shown, and an
+import runs on a second thread so searching goes on meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.coding.types import CodeDetail, CodeSystem, Finding, Release, SearchHit
+from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.ui.coding.claim_pane import ClaimPane
+from medrec_desktop.ui.coding.dates import parse_dos
+from medrec_desktop.ui.coding.delegates import TwoLineDelegate
+from medrec_desktop.ui.coding.detail_pane import DetailPane
+from medrec_desktop.ui.coding.import_flow import ChooseFile, ImportFlow, ask_for_file
+from medrec_desktop.ui.coding.models import ResultsModel
+from medrec_desktop.ui.coding.worker import CodesOp, LatestCall, codes_pool
+
+SYSTEM_LABELS = {
+    CodeSystem.ICD10CM: "ICD-10-CM",
+    CodeSystem.ICD10PCS: "ICD-10-PCS",
+    CodeSystem.HCPCS: "HCPCS Level II",
+    CodeSystem.CPT: "CPT",
+}
+SEARCH_DELAY_MS = 150
+RESULT_LIMIT = 50
+
+
+class CodingPanel(QWidget):
+    def __init__(
+        self,
+        *,
+        store: CodeSetStore | None = None,
+        store_factory: Callable[[], CodeSetStore] | None = None,
+        choose_file: ChooseFile = ask_for_file,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__()
+        if store is None and store_factory is None:
+            raise ValueError("CodingPanel needs a store or a store_factory")
+        self.store = store
+        self._choose_file = choose_file
+        self._today = today
+        self.pool = codes_pool()
+        self.import_pool = codes_pool()
+        self._search = LatestCall(self, self.pool, self._show_error)
+        self._detail = LatestCall(self, self.pool, self._show_error)
+        self._validate = LatestCall(self, self.pool, self._show_error)
+        self.imports = ImportFlow(self, pool=self.import_pool)
+        self.imports.imported.connect(self._imported)
+        self.imports.failed.connect(lambda msg: self.show_message(f"✖ {msg}", error=True))
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.search_now)
+        self._build()
+        self._wire_keys()
+        if store is None and store_factory is not None:
+            self.status.setText("Preparing the code sets (the first time takes a few seconds)…")
+            CodesOp(self, self.pool, store_factory).success(self._store_ready).failure(
+                self._show_error
+            ).run()
+        else:
+            self._store_ready(store)
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 6)
+        outer.setSpacing(6)
+        bar = QHBoxLayout()
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(
+            "Search codes: E11.65, e1165, diab hyperglyc, HTN, CKD 3a…  (Ctrl+F)"
+        )
+        self.search_edit.setAccessibleName("Search codes")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._schedule)
+        self.system_combo = QComboBox()
+        self.system_combo.setAccessibleName("Code system")
+        self.system_combo.currentIndexChanged.connect(self._filters_changed)
+        self.billable_check = QCheckBox("&Billable only")
+        self.billable_check.setAccessibleName("Billable codes only")
+        self.billable_check.toggled.connect(self._filters_changed)
+        self.dos_edit = QLineEdit(self._today().strftime("%m/%d/%Y"))
+        self.dos_edit.setAccessibleName("Date of service")
+        self.dos_edit.setPlaceholderText("MM/DD/YYYY")
+        self.dos_edit.setMaximumWidth(100)
+        self.dos_edit.textChanged.connect(self._dos_changed)
+        self.dos_note = QLabel()
+        self.dos_note.setMinimumWidth(90)
+        dos_label = QLabel("&Date of service")
+        dos_label.setBuddy(self.dos_edit)
+        self.import_button = QPushButton("&Import code set…")
+        self.import_button.setAccessibleName("Import code set")
+        self.import_button.clicked.connect(self.choose_and_import)
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.system_combo)
+        bar.addWidget(self.billable_check)
+        bar.addSpacing(6)
+        bar.addWidget(dos_label)
+        bar.addWidget(self.dos_edit)
+        bar.addWidget(self.dos_note)
+        bar.addWidget(self.import_button)
+        outer.addLayout(bar)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        outer.addWidget(self.message)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_results())
+        self.detail = DetailPane()
+        self.detail.add_requested.connect(self.add_to_claim)
+        self.splitter.addWidget(self.detail)
+        self.claim = ClaimPane()
+        self.claim.changed.connect(self.validate_now)
+        self.splitter.addWidget(self.claim)
+        self.splitter.setSizes([470, 450, 430])
+        self.vsplitter = QSplitter(Qt.Orientation.Vertical)
+        self.vsplitter.setChildrenCollapsible(False)
+        self.vsplitter.addWidget(self.splitter)
+        self.vsplitter.addWidget(self.claim.findings_box)
+        self.vsplitter.setStretchFactor(0, 1)
+        self.vsplitter.setSizes([540, 170])
+        outer.addWidget(self.vsplitter, 1)
+        self._dos_changed(self.dos_edit.text())
+
+    def _build_results(self) -> QWidget:
+        host = QWidget()
+        box = QVBoxLayout(host)
+        box.setContentsMargins(0, 0, 6, 0)
+        self.results_model = ResultsModel()
+        self.results = QTableView()
+        self.results.setModel(self.results_model)
+        self.results.setAccessibleName("Search results")
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setItemDelegateForColumn(ResultsModel.COL_TITLE, TwoLineDelegate(self))
+        self.results.verticalHeader().hide()
+        line = self.results.fontMetrics().height()
+        self.results.verticalHeader().setDefaultSectionSize(2 * line + 8)
+        self.results.setTabKeyNavigation(False)
+        self.results.setWordWrap(False)
+        head = self.results.horizontalHeader()
+        head.setSectionResizeMode(ResultsModel.COL_CODE, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(ResultsModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        head.setSectionResizeMode(
+            ResultsModel.COL_BILLABLE, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.results.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.load_detail(cur.row())
+        )
+        self.results.doubleClicked.connect(lambda idx: self.add_result(idx.row()))
+        box.addWidget(self.results, 1)
+        self.status = QLabel()
+        self.status.setAccessibleName("Search status")
+        self.status.setWordWrap(True)
+        box.addWidget(self.status)
+        return host
+
+    def _wire_keys(self) -> None:
+        QShortcut(
+            QKeySequence.StandardKey.Find,
+            self,
+            self.focus_search,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(
+                QKeySequence(key),
+                self.results,
+                lambda: self.add_result(self.results.currentIndex().row()),
+                context=Qt.ShortcutContext.WidgetShortcut,
+            )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self.results,
+            self.focus_search,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        self.search_edit.installEventFilter(self)
+        QWidget.setTabOrder(self.search_edit, self.system_combo)
+        for a, b in [
+            (self.system_combo, self.billable_check),
+            (self.billable_check, self.dos_edit),
+            (self.dos_edit, self.import_button),
+            (self.import_button, self.results),
+            (self.results, self.detail.seventh_combo),
+            (self.detail.seventh_combo, self.detail.add_full),
+            (self.detail.add_full, self.detail.add_button),
+            (self.detail.add_button, self.detail.notes),
+            (self.detail.notes, self.claim.table),
+            (self.claim.table, self.claim.up_button),
+            (self.claim.up_button, self.claim.down_button),
+            (self.claim.down_button, self.claim.remove_button),
+            (self.claim.remove_button, self.claim.age),
+            (self.claim.age, self.claim.sex),
+            (self.claim.sex, self.claim.findings),
+        ]:
+            QWidget.setTabOrder(a, b)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            watched is self.search_edit
+            and isinstance(event, QKeyEvent)
+            and (event.type() == QEvent.Type.KeyPress)
+        ):
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.focus_results()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- store, filters, date of service -----------------------------------------------
+    def _store_ready(self, store: CodeSetStore | None) -> None:
+        self.store = store
+        self._fill_systems()
+        self.status.setText("Type a code or words; results appear as you type.")
+        if self.search_edit.text().strip():
+            self.search_now()
+
+    def _fill_systems(self) -> None:
+        if self.store is None:
+            return
+        present = {r.system for r in self.store.releases()}
+        current = self.system_combo.currentData()
+        self.system_combo.blockSignals(True)
+        self.system_combo.clear()
+        self.system_combo.addItem("All code systems", None)
+        for system, label in SYSTEM_LABELS.items():
+            if system in present:
+                self.system_combo.addItem(label, system.value)
+        index = self.system_combo.findData(current)
+        self.system_combo.setCurrentIndex(max(index, 0))
+        self.system_combo.blockSignals(False)
+
+    def dos(self) -> dt.date | None:
+        return parse_dos(self.dos_edit.text(), self._today())
+
+    def _dos_changed(self, _text: str) -> None:
+        day = self.dos()
+        self.dos_note.setText(day.strftime("%a %d %b %Y") if day else "✖ not a date")
+        self.dos_note.setStyleSheet("" if day else "color: #b3261e")
+        if day is not None and self.store is not None:
+            self._schedule()
+            self.load_detail(self.results.currentIndex().row())
+            self.validate_now()
+
+    def _filters_changed(self) -> None:
+        self.search_now()
+
+    # -- search ------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def focus_results(self) -> None:
+        if self.results_model.rowCount():
+            self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.results.currentIndex().isValid():
+                self.results.setCurrentIndex(self.results_model.index(0, 0))
+            self.results.selectionModel().select(
+                self.results.currentIndex(),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def _schedule(self) -> None:
+        self._timer.start()  # restarts: the search runs 150 ms after the last keystroke
+
+    def search_now(self) -> None:
+        self._timer.stop()
+        store, query, day = self.store, self.search_edit.text().strip(), self.dos()
+        if store is None or day is None:
+            return
+        if not query:
+            self._search.cancel()
+            self._show_results(query, [])
+            return
+        system = self.system_combo.currentData()
+        billable = self.billable_check.isChecked()
+        self._search.call(
+            lambda: store.search(
+                query, system=system, billable_only=billable, dos=day, limit=RESULT_LIMIT
+            ),
+            lambda hits: self._show_results(query, hits),
+        )
+
+    def _show_results(self, query: str, hits: list[SearchHit]) -> None:
+        self.results_model.set_rows(hits)
+        if not query:
+            self.status.setText("Type a code or words; results appear as you type.")
+        elif not hits:
+            self.status.setText(f"No codes match “{query}”. Try fewer or other words.")
+        else:
+            more = " (best first; refine to narrow)" if len(hits) >= RESULT_LIMIT else ""
+            self.status.setText(
+                f"{len(hits)} code{'s' if len(hits) != 1 else ''} for “{query}”{more}."
+                " ↓ to the list, Enter adds to the claim."
+            )
+
+    # -- detail ------------------------------------------------------------------------
+    def load_detail(self, row: int) -> None:
+        store, day = self.store, self.dos()
+        if store is None or day is None or not 0 <= row < self.results_model.rowCount():
+            return
+        code = self.results_model.hit(row).code
+        self._detail.call(lambda: store.detail(code, day), self._show_detail)
+
+    def _show_detail(self, detail: CodeDetail) -> None:
+        self.detail.show_detail(detail)
+
+    # -- claim -------------------------------------------------------------------------
+    def add_result(self, row: int) -> None:
+        if 0 <= row < self.results_model.rowCount():
+            hit = self.results_model.hit(row)
+            self.add_to_claim(hit.code, hit.title)
+
+    def add_to_claim(self, code: str, title: str) -> None:
+        self.claim.add(code, title)
+
+    def validate_now(self) -> None:
+        store, day, codes = self.store, self.dos(), self.claim.codes()
+        if store is None or day is None:
+            return
+        if not codes:
+            self._validate.cancel()
+            self.claim.show_findings([])
+            return
+        age, sex = self.claim.patient_age(), self.claim.patient_sex()
+        self._validate.call(lambda: store.validate(codes, day, age, sex), self._show_findings)
+
+    def _show_findings(self, findings: list[Finding]) -> None:
+        self.claim.show_findings(findings)
+
+    # -- import and messages -----------------------------------------------------------
+    def choose_and_import(self) -> None:
+        path = self._choose_file(self)
+        if path is not None:
+            self.import_file(path)
+
+    def import_file(self, path: Path) -> None:
+        if self.store is not None:
+            self.show_message("")
+            self.imports.start(self.store, path)
+
+    def _imported(self, release: Release) -> None:
+        until = f" to {release.valid_to:%m/%d/%Y}" if release.valid_to else ""
+        self.show_message(
+            f"✔ Imported {release.name}: {release.code_count:,} codes, in force "
+            f"from {release.valid_from:%m/%d/%Y}{until}."
+        )
+        self._fill_systems()
+        self.search_now()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.message.setStyleSheet(
+            "QLabel { padding: 4px 6px; border-radius: 3px; background: %s; color: %s }"
+            % (("#fbe9e7", "#8c1d18") if error else ("#e8f2e8", "#1e4620"))
+        )
+
+    def _show_error(self, err: BaseException) -> None:
+        if isinstance(err, KnownError):
+            self.show_message(f"✖ {err.message}", error=True)
+        else:
+            raise err  # a bug: the crash handler reports it
+
+    def shutdown(self) -> None:
+        """Wait for the worker threads (before the store is closed)."""
+        self.pool.waitForDone()
+        self.import_pool.waitForDone()

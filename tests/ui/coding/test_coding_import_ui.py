@@ -1,0 +1,80 @@
+"""Importing a code-set file from the panel: progress, cancel, and a malformed file."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.coding.types import CodeSystem
+from tests.ui.coding.conftest import make_panel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
+from hcpcs_fixture import sample_file  # noqa: E402
+
+
+def hcpcs_file(tmp_path: Path) -> Path:
+    path = tmp_path / "HCPC2024_JAN_ANWEB.txt"
+    path.write_text(sample_file())
+    return path
+
+
+def test_import_through_the_file_dialog_shows_progress(
+    qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path
+) -> None:
+    path = hcpcs_file(tmp_path)
+    panel = make_panel(qtbot, scratch_ui_store, choose_file=lambda _parent: path)
+    assert panel.system_combo.findText("HCPCS Level II") == -1
+    seen: list[tuple[int, int]] = []
+    panel.imports.progressed.connect(lambda done, total: seen.append((done, total)))
+    panel.import_button.click()
+    assert panel.imports.dialog is not None and panel.imports.dialog.isVisible()
+    qtbot.waitUntil(lambda: "Imported" in panel.message.text(), timeout=20_000)
+    assert seen and seen[-1] == (6, 6)
+    assert "HCPCS Level II 2024" in panel.message.text() and "6 codes" in panel.message.text()
+    assert panel.imports.dialog is None
+    assert panel.system_combo.findText("HCPCS Level II") > 0
+    panel.dos_edit.setText("05/01/2024")
+    panel.search_edit.setText("dexamethasone")
+    m = panel.results_model
+    qtbot.waitUntil(lambda: m.rowCount() > 0 and m.hit(0).code == "J1100", timeout=10_000)
+    assert m.hit(0).system is CodeSystem.HCPCS
+
+
+def test_a_malformed_file_names_line_and_field_and_imports_nothing(
+    qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path
+) -> None:
+    lines = sample_file().split("\r\n")
+    lines[1] = lines[1][:5] + "ABCDE" + lines[1][10:]  # sequence number must be digits
+    bad = tmp_path / "HCPC2024_JAN_ANWEB.txt"
+    bad.write_text("\r\n".join(lines))
+    before = len(scratch_ui_store.releases())
+    panel = make_panel(qtbot, scratch_ui_store)
+    panel.import_file(bad)
+    qtbot.waitUntil(
+        lambda: panel.message.isVisible() and panel.imports.dialog is None, timeout=20_000
+    )
+    text = panel.message.text()
+    assert "line 2" in text and "field" in text, text
+    assert len(scratch_ui_store.releases()) == before
+
+
+def test_cancel_keeps_nothing(qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path) -> None:
+    panel = make_panel(qtbot, scratch_ui_store)
+    before = len(scratch_ui_store.releases())
+    gate = threading.Event()
+    # hold the import thread so Cancel is pressed before the file is read, whatever the speed
+    panel.import_pool.start(gate.wait)
+    panel.import_file(hcpcs_file(tmp_path))
+    assert panel.imports.dialog is not None
+    cancel = next(b for b in panel.imports.dialog.findChildren(QPushButton) if b.text() == "Cancel")
+    cancel.click()
+    assert "Cancelling" in panel.imports.dialog.labelText()
+    gate.set()
+    qtbot.waitUntil(lambda: panel.imports.dialog is None, timeout=20_000)
+    assert "nothing was imported" in panel.message.text()
+    assert len(scratch_ui_store.releases()) == before
