@@ -8,6 +8,7 @@ keep their unsaved input for the same user.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -39,6 +40,27 @@ from medrec_desktop.ui.patients.registration import RegistrationForm
 from medrec_desktop.ui.patients.search_page import PatientSearchPage
 from medrec_desktop.ui.tasks import DbOp, db_pool
 
+if TYPE_CHECKING:  # opened on first use of the Coding area, not at start-up
+    from medrec_desktop.coding.store import CodeSetStore
+
+
+class LazyArea(QWidget):
+    """An area whose content is made the first time it is shown."""
+
+    def __init__(self, factory: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self._factory = factory
+        self.content: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        if self.content is None:
+            self.content = self._factory()
+            self._layout.addWidget(self.content)
+        return self.content
+
+
 SHORTCUTS = (
     ("Ctrl+F", "Find a patient"),
     ("Ctrl+N", "Register a new patient"),
@@ -61,8 +83,11 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         idle_minutes: float | None = None,
         unlock: Unlock | None = None,
+        code_store: CodeSetStore | None = None,
     ) -> None:
         super().__init__()
+        self.code_store = code_store  # None: opened (and built if needed) on first use
+        self.coding_panel: QWidget | None = None
         self.paths = paths
         self.inst = inst
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
@@ -127,7 +152,7 @@ class MainWindow(QMainWindow):
         self.chart.patient_changed.connect(self._show_banner)
         self.chart.closed.connect(self.find_patient)
         self.areas: dict[str, QWidget] = {}
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_area)
         self._build_areas()
 
         self._build_actions()
@@ -161,6 +186,16 @@ class MainWindow(QMainWindow):
         if admin is not None:
             self._add_area("Administration", admin)
 
+    def _show_area(self, row: int) -> None:
+        self.pages.setCurrentIndex(row)
+        widget = self.pages.widget(row)
+        if isinstance(widget, LazyArea):
+            widget.ensure()
+
+    def show_area(self, name: str) -> None:
+        if name in self.areas and not self.locked:
+            self.nav.setCurrentRow(list(self.areas).index(name))
+
     def _add_area(self, name: str, widget: QWidget) -> None:
         self.areas[name] = widget
         self.pages.addWidget(widget)
@@ -169,9 +204,19 @@ class MainWindow(QMainWindow):
     def _coding_area(self) -> QWidget | None:
         if not self._may(Action.QUERY, DataCategory.CODING) or self.session is None:
             return None
-        if self.session.role is Role.ADMIN:
-            return None  # administrators manage code sets from Administration
-        return None  # the coding panel joins here with issue 4
+        # Built on first visit: the code-set store may need building (seconds, once).
+        return LazyArea(self._make_coding_panel)
+
+    def _make_coding_panel(self) -> QWidget:
+        from medrec_desktop.ui.coding import CodingPanel
+
+        if self.code_store is not None:
+            self.coding_panel = CodingPanel(store=self.code_store)
+        else:
+            from medrec_desktop.coding.store import CodeSetStore
+
+            self.coding_panel = CodingPanel(store_factory=CodeSetStore)
+        return self.coding_panel
 
     def _admin_area(self) -> QWidget | None:
         if self.session is None or self.session.role is not Role.ADMIN:
@@ -384,4 +429,7 @@ class MainWindow(QMainWindow):
             session, inst = self.session, self.inst
             DbOp(self, lambda: inst.auth.logout(session)).run()
         db_pool().waitForDone()
+        shutdown = getattr(self.coding_panel, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
         super().closeEvent(event)
