@@ -37,6 +37,8 @@ class LockScreen(QWidget):
         self.who = QLabel()
         self.who.setWordWrap(True)
         self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Wrapped labels in a centred box get squeezed to one line otherwise.
+        self.who.setMinimumHeight(self.who.fontMetrics().lineSpacing() * 3 + 8)
         layout.addWidget(self.title)
         layout.addWidget(self.who)
         form = QFormLayout()

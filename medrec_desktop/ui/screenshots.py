@@ -159,9 +159,13 @@ def main(argv: list[str]) -> int:
         shell, inst = render_shell(out, app, work)
         shots += shell
         try:
-            from medrec_desktop.ui.admin.screenshots import render_admin_screenshots
+            from medrec_desktop.ui.admin.screenshots import (
+                render_admin_screenshots,
+                stage_examples,
+            )
 
             admin = inst.auth.login("admin", PASSWORD)
+            stage_examples(inst, admin)
             shots += render_admin_screenshots(out, inst, admin)
         finally:
             db_pool().waitForDone()
