@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, inspect, text
 
 Progress = Callable[[int, int], None]
+
+DAMAGED_ADVICE = (
+    "The database file is damaged. Nothing was changed. "
+    "Restore the latest backup with 'medrec restore' or contact support."
+)
 
 
 def copy_database(engine: Engine, key: bytes, dest: Path, progress: Progress | None = None) -> None:
@@ -53,24 +60,95 @@ def rekey_file(path: Path, old_key: bytes, new_key: bytes) -> None:
         conn.close()
 
 
+@contextmanager
+def checking_connection(engine: Engine) -> Iterator[Any]:
+    """A driver connection of its own for read-only checks of a local file, then discarded.
+
+    Once an SQLCipher connection has read a page that fails its MAC, every later read on it
+    fails too ("database disk image is malformed"), even of sound pages and even after a
+    rollback. So checks that may meet damage never run on the caller's connection (its
+    transaction must still write the audit event) and their connection never goes back to the
+    pool. The statements run without BEGIN (one read transaction each), so they take no write
+    lock and do not wait for the caller's; the caller holds that lock (BEGIN IMMEDIATE), so
+    nothing changes while they run and they see exactly what the caller sees.
+    """
+    raw = engine.raw_connection()
+    try:
+        yield raw.driver_connection
+    finally:
+        raw.invalidate()  # closes the driver connection; the pool opens a fresh one later
+        raw.close()
+
+
+def _check(engine: Engine, pragma: str) -> tuple[list[tuple[Any, ...]], str | None]:
+    """Run one check on a connection of its own: the rows it gave, and the driver error that
+    stopped it (None if it ran to the end). Rows given before an error are kept."""
+    rows: list[tuple[Any, ...]] = []
+    with checking_connection(engine) as conn:
+        try:
+            for row in conn.execute(pragma):
+                rows.append(tuple(row))
+        except sqlcipher.Error as err:
+            return rows, str(err)
+    return rows, None
+
+
 def sqlite_integrity_problems(conn: Connection) -> list[str]:
-    """Problems found by SQLCipher's page MAC check and SQLite's integrity and FK checks."""
-    # Runs on the caller's connection: a second one would wait for its write lock.
-    problems = [
-        f"encrypted page check: {row[0]}"
-        for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")
-    ]
-    rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-    if rows != ["ok"]:
-        problems.extend(f"integrity check: {r}" for r in rows[:20])
-    fk = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
-    if fk:
-        problems.append(f"{len(fk)} rows point to records that do not exist")
+    """Problems found by SQLCipher's page MAC check and SQLite's integrity and FK checks.
+
+    Each check runs on a connection of its own (see :func:`checking_connection`) and reports
+    what it found even if a later one cannot run, so damage is named page by page. ``conn`` is
+    the caller's connection, inside the transaction that holds the write lock.
+    """
+    engine = conn.engine
+    problems: list[str] = []
+    pages, stopped = _check(engine, "PRAGMA cipher_integrity_check")
+    problems.extend(f"encrypted page check: {row[0]}" for row in pages)
+    if stopped is not None:
+        problems.append(f"encrypted page check could not finish: {stopped}")
+    if pages:
+        # SQLite reads nothing past a page that fails its MAC (see checking_connection), so
+        # its own checks would only repeat the damage as errors on every other page.
+        problems.append(
+            "integrity and foreign-key checks not run: they cannot read past a damaged page"
+        )
+    else:
+        rows, stopped = _check(engine, "PRAGMA integrity_check")
+        lines = [line for row in rows for line in str(row[0]).splitlines()]
+        if lines != ["ok"]:
+            problems.extend(f"integrity check: {line}" for line in lines[:20] if line != "ok")
+        if stopped is not None:
+            problems.append(f"integrity check could not finish: {stopped}")
+        fk, stopped = _check(engine, "PRAGMA foreign_key_check")
+        if fk:
+            problems.append(f"{len(fk)} rows point to records that do not exist")
+        if stopped is not None:
+            problems.append(f"foreign-key check could not finish: {stopped}")
+    if problems:
+        problems.append(DAMAGED_ADVICE)
     return problems
 
 
 def row_counts(conn: Connection) -> dict[str, int]:
+    """Rows per table. On a local file the counting uses a connection of its own (it may meet
+    damage, see :func:`checking_connection`); a table that cannot be read is left out (the
+    integrity checks name the damage)."""
     names = sorted(inspect(conn).get_table_names())
     # Table names come from the schema itself, not from input.
-    return {n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names}
-
+    if conn.dialect.name != "sqlite":
+        return {
+            n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names
+        }
+    counts: dict[str, int] = {}
+    pending = list(names)
+    while pending:
+        with checking_connection(conn.engine) as own:
+            try:
+                while pending:
+                    counts[pending[0]] = int(
+                        own.execute(f'SELECT count(*) FROM "{pending[0]}"').fetchone()[0]
+                    )
+                    pending.pop(0)
+            except sqlcipher.Error:
+                pending.pop(0)  # unreadable; the rest are counted on a fresh connection
+    return counts

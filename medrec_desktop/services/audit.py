@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import itertools
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import AuditEventInfo
@@ -16,7 +19,14 @@ from medrec_desktop.models import AuditEvent, AuditHead
 from medrec_desktop.security.audit_chain import FIELDS, ChainReport, verify_chain
 from medrec_desktop.services.base import Op, Service, audited
 
-_COLUMNS = [getattr(AuditEvent, name) for name in FIELDS]
+_EVENTS_SQL = f"SELECT {', '.join(FIELDS)}, mac FROM audit_event ORDER BY seq"
+_HEAD_FOR_CHECK = (
+    select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac)
+    .where(AuditHead.id == 1)
+    .with_for_update()
+)
+_HEAD_SQL = "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1"
+_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -38,13 +48,71 @@ class AuditFilter:
 
 
 def check_chain(db: Session, key: bytes) -> ChainReport:
-    """Verify the whole chain (shared with database verification and backups)."""
-    rows = db.execute(select(*_COLUMNS, AuditEvent.mac).order_by(AuditEvent.seq))
-    head_row = db.execute(
-        select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac).where(AuditHead.id == 1)
-    ).first()
+    """Verify the whole chain (shared with database verification and backups).
+
+    The head is read first and locked (FOR UPDATE on PostgreSQL, where each statement has its
+    own snapshot; SQLite transactions here hold the write lock from BEGIN IMMEDIATE), so no
+    writer can extend the chain between reading the head and reading the events.
+    """
+    conn = db.connection()
+    head_row = conn.execute(_HEAD_FOR_CHECK).first()
     head = (head_row[0], head_row[1], head_row[2]) if head_row is not None else None
-    return verify_chain(key, rows, head)
+    batches = _event_batches(conn)
+    try:
+        return verify_chain(key, itertools.chain.from_iterable(batches), head)
+    finally:
+        batches.close()  # a broken chain stops the walk early: close the cursor now
+
+
+def check_chain_on_driver_connection(conn: Any, key: bytes) -> ChainReport:
+    """:func:`check_chain` on a plain SQLite driver connection (maintenance checks a local file
+    on a connection of its own). Driver errors are raised as they are."""
+    cursor = conn.cursor()
+    try:
+        head_row = cursor.execute(_HEAD_SQL).fetchone()
+    finally:
+        cursor.close()
+    head = (head_row[0], head_row[1], head_row[2]) if head_row is not None else None
+    batches = _batches(conn.cursor())
+    try:
+        return verify_chain(key, itertools.chain.from_iterable(batches), head)
+    finally:
+        batches.close()
+
+
+def _batches(cursor: Any) -> Generator[Sequence[tuple[Any, ...]]]:
+    """Every event as a plain driver tuple (FIELDS then mac), by seq, in batches.
+
+    Straight from the DBAPI cursor: 200,000 SQLAlchemy Row objects cost more than checking
+    their MACs.
+    """
+    try:
+        cursor.arraysize = _BATCH
+        cursor.execute(_EVENTS_SQL)
+        while batch := cursor.fetchmany(_BATCH):
+            yield batch
+    finally:
+        cursor.close()
+
+
+def _event_batches(conn: Connection) -> Generator[Sequence[tuple[Any, ...]]]:
+    """:func:`_batches` on the session's connection; driver errors (e.g. a damaged page met
+    while reading) are raised as SQLAlchemy errors, as the rest of the program expects."""
+    dialect = conn.dialect
+    dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
+    proxied = conn.connection
+    try:
+        if dialect.name == "postgresql":
+            # A server-side cursor streams the rows instead of loading them all at once.
+            driver = proxied.dbapi_connection
+            assert driver is not None
+            yield from _batches(driver.cursor(name="medrec_audit_check"))
+        else:
+            yield from _batches(proxied.cursor())
+    except dbapi_error as err:
+        raise sa_exc.DBAPIError.instance(
+            _EVENTS_SQL, None, err, dbapi_error, hide_parameters=True, dialect=dialect
+        ) from err
 
 
 def _filtered(flt: AuditFilter) -> Select[AuditEvent]:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from medrec_desktop.db.backup import copy_database, row_counts, sqlite_integrity_problems
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import Engine
+
+from medrec_desktop.db.backup import (
+    checking_connection,
+    copy_database,
+    row_counts,
+    sqlite_integrity_problems,
+)
 from medrec_desktop.domain.dto import IntegrityReport
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import BackupError
-from medrec_desktop.services.audit import check_chain
+from medrec_desktop.security.audit_chain import ChainReport
+from medrec_desktop.services.audit import check_chain, check_chain_on_driver_connection
 from medrec_desktop.services.base import Op, Service, audited
 
 Progress = Callable[[int, int], None]
@@ -24,13 +33,30 @@ def integrity_report(
     return IntegrityReport(not problems, tuple(problems), counts, chain)
 
 
+def _local_chain(engine: Engine, key: bytes) -> ChainReport:
+    with checking_connection(engine) as conn:
+        try:
+            return check_chain_on_driver_connection(conn, key)
+        except sqlcipher.Error as err:
+            return ChainReport(
+                False, 0, None, f"the audit events could not be read ({err})", unreadable=True
+            )
+
+
 class MaintenanceService(Service):
     @audited(Action.QUERY, DataCategory.BACKUP)
     def verify_database(self, op: Op) -> IntegrityReport:
         store = op.ctx.store
         conn = op.db.connection()
-        problems = [] if store.is_server else sqlite_integrity_problems(conn)
-        chain = check_chain(op.db, op.ctx.audit_key)
+        if store.is_server:
+            problems: list[str] = []
+            chain = check_chain(op.db, op.ctx.audit_key)
+        else:
+            # Every check that may meet a damaged page runs on a connection of its own and
+            # reports what it found, so the report names the damage and this transaction
+            # stays able to record the audit event (see db.backup.checking_connection).
+            problems = sqlite_integrity_problems(conn)
+            chain = _local_chain(store.engine, op.ctx.audit_key)
         report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)
         op.event.detail = "ok" if report.ok else f"{len(report.problems)} problems"
         return report

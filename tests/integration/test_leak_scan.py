@@ -118,7 +118,8 @@ def _canary(rng_letters: int = 12) -> str:
 
 
 def _phone() -> str:
-    return "".join(secrets.choice(string.digits) for _ in range(11))
+    # A US number with its country code (valid for registration), random enough to be unique.
+    return "1" + "".join(secrets.choice(string.digits) for _ in range(10))
 
 
 def _needles(canaries: dict[str, str]) -> dict[bytes, str]:
