@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import BinaryIO
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import LETTER
@@ -12,11 +13,19 @@ from reportlab.pdfgen.canvas import Canvas
 
 
 def write_recovery_sheet(
-    path: Path, *, recovery_key: str, clinic_name: str, install_id: str, created: dt.datetime
+    path: Path | BinaryIO,
+    *,
+    recovery_key: str,
+    clinic_name: str,
+    install_id: str,
+    created: dt.datetime,
 ) -> None:
-    """Write a one-page PDF holding the recovery key in large monospaced type."""
+    """Write a one-page PDF holding the recovery key in large monospaced type.
+
+    ``path`` may be an in-memory file, so the sheet can be printed without ever being saved.
+    """
     width, height = LETTER
-    c = Canvas(str(path), pagesize=LETTER)
+    c = Canvas(str(path) if isinstance(path, Path) else path, pagesize=LETTER)
     c.setTitle("medrec-desktop recovery sheet")
     c.setAuthor("medrec-desktop")
     left = 0.9 * inch

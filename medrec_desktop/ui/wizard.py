@@ -242,10 +242,13 @@ class RecoveryPage(QWizardPage):
         row = QHBoxLayout()
         self.save_button = QPushButton("&Save recovery sheet (PDF)…")
         self.save_button.clicked.connect(self.save_sheet)
+        self.print_button = QPushButton("&Print recovery sheet…")
+        self.print_button.clicked.connect(self.print_sheet)
         self.copy_button = QPushButton("&Copy")
         self.copy_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.key.text())
         )
+        row.addWidget(self.print_button)
         row.addWidget(self.save_button)
         row.addWidget(self.copy_button)
         row.addStretch(1)
@@ -258,7 +261,7 @@ class RecoveryPage(QWizardPage):
         self.error = _error_label()
         layout.addWidget(self.error)
         layout.addStretch(1)
-        for w in (self.save_button, self.copy_button, self.confirm):
+        for w in (self.print_button, self.save_button, self.copy_button, self.confirm):
             w.setEnabled(False)
 
     def initializePage(self) -> None:  # noqa: N802
@@ -267,7 +270,7 @@ class RecoveryPage(QWizardPage):
     def show_key(self, key: str) -> None:
         self.key.setText(key)
         self.status.setText("The database is ready. Store the recovery key before you finish.")
-        for w in (self.save_button, self.copy_button, self.confirm):
+        for w in (self.print_button, self.save_button, self.copy_button, self.confirm):
             w.setEnabled(True)
 
     def show_error(self, message: str) -> None:
@@ -279,6 +282,31 @@ class RecoveryPage(QWizardPage):
             self, "Save recovery sheet", "medrec-recovery-sheet.pdf", "PDF (*.pdf)"
         )
         return path
+
+    def sheet_pdf(self) -> bytes:
+        """The recovery sheet as PDF bytes, in memory only."""
+        import io
+
+        from medrec_desktop.export.recovery_sheet import write_recovery_sheet  # reportlab: lazy
+
+        assert self._wizard.installation is not None
+        out = io.BytesIO()
+        write_recovery_sheet(
+            out,
+            recovery_key=self.key.text(),
+            clinic_name=self._wizard.clinic_page.name.text(),
+            install_id=self._wizard.installation.keyring.keyfile.install_id,
+            created=dt.datetime.now(dt.UTC),
+        )
+        return out.getvalue()
+
+    def print_sheet(self) -> None:
+        from medrec_desktop.ui.printing import ask_and_print
+
+        if self._wizard.installation is not None and ask_and_print(
+            self, self.sheet_pdf(), "medrec recovery sheet"
+        ):
+            self.status.setText("Recovery sheet sent to the printer. Lock the printout away.")
 
     def save_sheet(self) -> None:
         path = self.ask_sheet_path()

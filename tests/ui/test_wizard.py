@@ -64,3 +64,27 @@ def test_wizard_creates_a_working_clinic(qtbot, tmp_path: Path) -> None:  # type
     inst.close()
     reopened = Installation.open(paths, Unlock(recovery_key=rec.key.text()))
     reopened.close()
+
+
+def test_recovery_sheet_prints_from_memory(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Printing renders the same reportlab PDF that would be saved, without a temp file."""
+    import datetime as dt
+    import io
+
+    from PySide6.QtPrintSupport import QPrinter
+
+    from medrec_desktop.export.recovery_sheet import write_recovery_sheet
+    from medrec_desktop.ui.printing import print_pdf
+
+    data = io.BytesIO()
+    key = recovery_key.generate()
+    write_recovery_sheet(
+        data, recovery_key=key, clinic_name="Maple", install_id="x", created=dt.datetime.now(dt.UTC)
+    )
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert print_pdf(data.getvalue(), printer) == 1
+    printed = pypdf.PdfReader(tmp_path / "printed.pdf")
+    assert len(printed.pages) == 1
+    assert printed.pages[0].images  # the page was drawn, as it will be on paper
