@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint typecheck contracts unit bench screenshots dist clean
+.PHONY: run test lint typecheck contracts unit bench screenshots dist selftest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m medrec_desktop.ui.screenshots docs/screenshots
 
+# One-folder app in dist/medrec-desktop/, checked by its own headless self-test.
 dist: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
+	QT_QPA_PLATFORM=offscreen dist/medrec-desktop/medrec-desktop --self-test
+
+# The same checks from the source tree (temporary encrypted database, bundled resources).
+selftest: $(STAMP)
+	$(BIN)/python -m medrec_desktop --self-test
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,8 @@
-"""`python -m medrec_desktop` / `medrec-desktop`: start the desktop application."""
+"""`python -m medrec_desktop` / `medrec-desktop`: start the desktop application.
+
+`--self-test` checks the installation headless (temporary encrypted database, bundled
+resources) and exits 0 or 1 without starting Qt or touching the user's data folder.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ import sys
 
 
 def main() -> int:
+    if "--self-test" in sys.argv[1:]:
+        from medrec_desktop.selftest import run as self_test
+
+        return self_test()
+
     from medrec_desktop.app import run
 
     return run()
