@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medrec_desktop.models.base import Base
@@ -42,8 +42,11 @@ class Patient(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("patient.id"), nullable=True, index=True
     )
+    # Folded "family<TAB>given" (schema 0004): the order patients are listed in.
+    sort_key: Mapped[str] = mapped_column(String(260), default="")
 
     __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (Index("ix_patient_listing", "merged_into_id", "sort_key", "id"),)
 
 
 class RelatedPerson(Base):
@@ -81,7 +84,14 @@ class PatientSearchToken(Base):
     __tablename__ = "patient_search_token"
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Folded "family given id": results come out of this index already in name order, so a
+    # search never reads (and decrypts) the rows of patients it will not show.
+    sort_key: Mapped[str] = mapped_column(String(280), default="")
+
+    __table_args__ = (
+        Index("ix_patient_search_token_token_sort", "token", "sort_key", "patient_id"),
+    )
 
 
 class ClinicalNote(Base):

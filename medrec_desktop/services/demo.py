@@ -28,6 +28,7 @@ from medrec_desktop.models import (
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso
 from medrec_desktop.services.patient_index import patient_tokens
+from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
 
 DEMO_USERS = {
@@ -112,6 +113,7 @@ class DemoService(Service):
                 row: dict[str, object] = {
                     "id": pid,
                     "mrn": mrn,
+                    "sort_key": listing_key(family, given),
                     "family_name": family,
                     "given_names": given,
                     "birth_date": born,
@@ -132,8 +134,9 @@ class DemoService(Service):
                     "version_id": 1,
                 }
                 patients.append(row)
+                key = sort_key(family, given, pid)
                 tokens.extend(
-                    {"patient_id": pid, "token": t}
+                    {"patient_id": pid, "token": t, "sort_key": key}
                     for t in sorted(patient_tokens([family, given], [phone, mobile], mrn))
                 )
                 contacts.append(

@@ -25,7 +25,7 @@ from medrec_desktop.models import (
 )
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.context import iso
-from medrec_desktop.services.patient_index import patient_tokens
+from medrec_desktop.services.patient_index import fold, patient_tokens
 from medrec_desktop.services.patient_input import PatientInput
 
 _DETAIL_FIELDS = (
@@ -95,6 +95,7 @@ def assign(p: Patient, data: PatientInput) -> None:
     p.birth_date = data.birth_date
     p.sex = data.sex
     p.phone = data.phone
+    p.sort_key = listing_key(data.family_name, data.given_names)
     for name in _DETAIL_FIELDS:
         setattr(p, name, getattr(data.details, name))
 
@@ -129,6 +130,16 @@ def replace_children(db: Session, p: Patient, data: PatientInput) -> None:
     reindex(db, p)
 
 
+def listing_key(family: str, given: str) -> str:
+    """Name order, accent- and case-insensitive ("de la Torre" among the D's)."""
+    return f"{fold(family)}\t{fold(given)}"[:260]
+
+
+def sort_key(family: str, given: str, patient_id: int) -> str:
+    """The listing key plus the id, which keeps namesakes apart inside the token index."""
+    return f"{listing_key(family, given)}\t{patient_id:010d}"
+
+
 def reindex(db: Session, p: Patient) -> None:
     db.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == p.id))
     if p.merged_into_id is not None:
@@ -136,7 +147,8 @@ def reindex(db: Session, p: Patient) -> None:
     tokens = patient_tokens(
         [p.family_name, p.given_names, p.previous_names], [p.phone, p.mobile_phone], p.mrn
     )
-    db.add_all(PatientSearchToken(patient_id=p.id, token=t) for t in sorted(tokens))
+    key = sort_key(p.family_name, p.given_names, p.id)
+    db.add_all(PatientSearchToken(patient_id=p.id, token=t, sort_key=key) for t in sorted(tokens))
 
 
 def snapshot(op: Op, p: Patient) -> None:

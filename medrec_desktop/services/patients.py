@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, func, intersect, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from medrec_desktop.domain.dto import (
     DuplicateCandidate,
@@ -46,6 +47,8 @@ from medrec_desktop.services.patient_input import SEXES, PatientInput
 __all__ = ["SEXES", "DuplicatesFoundError", "PatientInput", "PatientService"]
 
 SEARCH_LIMIT = 50
+# Above this many index entries for the leading fragment, walking patients in name order wins.
+WALK_ABOVE = 3000
 NAME_SIMILARITY = 0.82
 
 
@@ -177,7 +180,7 @@ class PatientService(Service):
         result = op.db.execute(
             select(Patient)
             .where(Patient.merged_into_id.is_(None))
-            .order_by(Patient.family_name, Patient.given_names, Patient.id)
+            .order_by(Patient.sort_key, Patient.id)
             .limit(limit)
         ).scalars()
         return [rows.info(p) for p in result]
@@ -188,27 +191,67 @@ class PatientService(Service):
         query = parse_query(text)
         if query.empty:
             return []
-        subqueries = []
-        tok = PatientSearchToken
-        for prefix in query.name_prefixes:
-            lo, hi = prefix_range(prefix)
-            subqueries.append(select(tok.patient_id).where(tok.token >= lo, tok.token < hi))
+        terms: list[list[tuple[str, str]]] = [[prefix_range(p)] for p in query.name_prefixes]
         for number in query.number_prefixes:
             mrn = MRN_PREFIX + (number.lstrip("0") or "0")  # MRNs are indexed without zeros
-            ranges = [prefix_range(PHONE_PREFIX + number), prefix_range(mrn)]
-            subqueries.append(
-                select(tok.patient_id).where(
-                    or_(*(and_(tok.token >= lo, tok.token < hi) for lo, hi in ranges))
+            terms.append([prefix_range(PHONE_PREFIX + number), prefix_range(mrn)])
+        if not terms:  # a date of birth alone: its own index
+            stmt = (
+                select(Patient)
+                .where(Patient.merged_into_id.is_(None), Patient.birth_date == query.birth_date)
+                .order_by(Patient.sort_key, Patient.id)
+                .limit(limit)
+            )
+            found = [rows.info(p) for p in op.db.execute(stmt).scalars()]
+            op.event.detail = f"{len(found)} results"
+            return found
+        # Drive from the most selective fragment (the longest), read in name order from the
+        # (token, sort_key, patient_id) index; other fragments are probes on the primary key.
+        terms.sort(key=lambda ranges: -max(len(lo) for lo, _ in ranges))
+
+        def matches(t: Any, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
+            return or_(*(and_(t.token >= lo, t.token < hi) for lo, hi in ranges))
+
+        lead = aliased(PatientSearchToken)
+        lead_rows = select(lead.patient_id).where(matches(lead, terms[0])).limit(WALK_ABOVE + 1)
+        common = op.db.execute(select(func.count()).select_from(lead_rows.subquery())).scalar()
+        if (common or 0) > WALK_ABOVE:
+            # A very common fragment ("a"): walk patients in name order and stop at the first
+            # page of matches, instead of sorting every patient whose name starts with it.
+            walk = select(Patient.id).where(Patient.merged_into_id.is_(None))
+            for ranges in terms:
+                probe = aliased(PatientSearchToken)
+                walk = walk.where(
+                    exists().where(probe.patient_id == Patient.id, matches(probe, ranges))
+                )
+            if query.birth_date is not None:
+                walk = walk.where(Patient.birth_date == query.birth_date)
+            ids = list(
+                op.db.execute(walk.order_by(Patient.sort_key, Patient.id).limit(limit)).scalars()
+            )
+            return self._ordered(op, ids)
+        stmt_ids = select(lead.patient_id, lead.sort_key).where(matches(lead, terms[0]))
+        for ranges in terms[1:]:
+            other = aliased(PatientSearchToken)
+            stmt_ids = stmt_ids.where(
+                exists().where(other.patient_id == lead.patient_id, matches(other, ranges))
+            )
+        if query.birth_date is not None:
+            stmt_ids = stmt_ids.where(
+                exists().where(
+                    Patient.id == lead.patient_id, Patient.birth_date == query.birth_date
                 )
             )
-        stmt = select(Patient).where(Patient.merged_into_id.is_(None))
-        if subqueries:
-            ids = subqueries[0] if len(subqueries) == 1 else intersect(*subqueries)
-            stmt = stmt.where(Patient.id.in_(ids))
-        if query.birth_date is not None:
-            stmt = stmt.where(Patient.birth_date == query.birth_date)
-        stmt = stmt.order_by(Patient.family_name, Patient.given_names, Patient.id).limit(limit)
-        found = [rows.info(p) for p in op.db.execute(stmt).scalars()]
+        stmt_ids = stmt_ids.distinct().order_by(lead.sort_key).limit(limit)
+        return self._ordered(op, [pid for pid, _ in op.db.execute(stmt_ids)])
+
+    @staticmethod
+    def _ordered(op: Op, ids: list[int]) -> list[PatientInfo]:
+        """The patients with these ids, in this order."""
+        by_id = {
+            p.id: p for p in op.db.execute(select(Patient).where(Patient.id.in_(ids))).scalars()
+        }
+        found = [rows.info(by_id[pid]) for pid in ids if pid in by_id]
         op.event.detail = f"{len(found)} results"
         return found
 
