@@ -48,7 +48,7 @@ __all__ = ["SEXES", "DuplicatesFoundError", "PatientInput", "PatientService"]
 
 SEARCH_LIMIT = 50
 # Above this many index entries for the leading fragment, walking patients in name order wins.
-WALK_ABOVE = 3000
+WALK_ABOVE = 1500
 NAME_SIMILARITY = 0.82
 
 
@@ -195,27 +195,31 @@ class PatientService(Service):
         for number in query.number_prefixes:
             mrn = MRN_PREFIX + (number.lstrip("0") or "0")  # MRNs are indexed without zeros
             terms.append([prefix_range(PHONE_PREFIX + number), prefix_range(mrn)])
-        if not terms:  # a date of birth alone: its own index
-            stmt = (
-                select(Patient)
-                .where(Patient.merged_into_id.is_(None), Patient.birth_date == query.birth_date)
-                .order_by(Patient.sort_key, Patient.id)
-                .limit(limit)
-            )
-            found = [rows.info(p) for p in op.db.execute(stmt).scalars()]
-            op.event.detail = f"{len(found)} results"
-            return found
-        # Drive from the most selective fragment (the longest), read in name order from the
-        # (token, sort_key, patient_id) index; other fragments are probes on the primary key.
-        terms.sort(key=lambda ranges: -max(len(lo) for lo, _ in ranges))
-
+        if not terms:
+            # A date of birth alone: its own index finds the few patients born that day; they
+            # are put in name order here, so the planner is never tempted to walk every name.
+            born = op.db.execute(
+                select(Patient).where(
+                    Patient.birth_date == query.birth_date, Patient.merged_into_id.is_(None)
+                )
+            ).scalars()
+            ordered = sorted(born, key=lambda p: (p.sort_key, p.id))[:limit]
+            op.event.detail = f"{len(ordered)} results"
+            return [rows.info(p) for p in ordered]
         def matches(t: Any, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
             return or_(*(and_(t.token >= lo, t.token < hi) for lo, hi in ranges))
 
+        def capped_count(ranges: list[tuple[str, str]]) -> int:
+            t = aliased(PatientSearchToken)
+            sub = select(t.patient_id).where(matches(t, ranges)).limit(WALK_ABOVE + 1)
+            return op.db.execute(select(func.count()).select_from(sub.subquery())).scalar() or 0
+
+        # Drive from the rarest fragment (counted on the index, capped), read in name order
+        # from the (token, sort_key, patient_id) index; the others are primary-key probes.
+        counts = [capped_count(ranges) for ranges in terms]
+        terms = [t for _, t in sorted(zip(counts, terms, strict=True), key=lambda ct: ct[0])]
         lead = aliased(PatientSearchToken)
-        lead_rows = select(lead.patient_id).where(matches(lead, terms[0])).limit(WALK_ABOVE + 1)
-        common = op.db.execute(select(func.count()).select_from(lead_rows.subquery())).scalar()
-        if (common or 0) > WALK_ABOVE:
+        if min(counts) > WALK_ABOVE:
             # A very common fragment ("a"): walk patients in name order and stop at the first
             # page of matches, instead of sorting every patient whose name starts with it.
             walk = select(Patient.id).where(Patient.merged_into_id.is_(None))

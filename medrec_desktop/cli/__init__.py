@@ -1,0 +1,176 @@
+"""`medrec`: the administration and automation command line. Never imports Qt.
+
+Exit codes: 0 ok, 1 a known problem (one plain line on stderr), 2 usage, 70 a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from medrec_desktop import __version__, logs
+from medrec_desktop.cli.admin import (
+    cmd_audit,
+    cmd_backup,
+    cmd_init,
+    cmd_keys,
+    cmd_rekey,
+    cmd_restore,
+    cmd_users,
+    cmd_verify,
+)
+from medrec_desktop.cli.common import (
+    EXIT_BUG,
+    EXIT_KNOWN,
+    EXIT_USAGE,
+    UsageError,
+    _Parser,
+)
+from medrec_desktop.cli.records import cmd_demo, cmd_patients
+from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.paths import resolve_data_dir
+
+log = logging.getLogger("medrec.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="medrec", description="medrec-desktop administration and automation.")
+    p.add_argument("--version", action="version", version=f"medrec {__version__}")
+    p.add_argument("--data-dir", help="data folder (default: MEDREC_DATA_DIR or the OS default)")
+    p.add_argument("--user", help="sign in as this user (password from MEDREC_PASSWORD)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("init", help="create a new encrypted database and its administrator")
+    s.add_argument("--admin", default="admin", help="administrator user name (default: admin)")
+    s.add_argument("--admin-name", help="administrator's full name")
+    s.add_argument("--clinic-name", help="clinic name (letterhead)")
+    s.add_argument(
+        "--passphrase",
+        action="store_true",
+        help="protect the key with a workstation passphrase (MEDREC_PASSPHRASE) "
+        "instead of the OS keyring",
+    )
+    s.add_argument("--server", help="use a PostgreSQL server at this URL instead of a local file")
+    s.add_argument("--recovery-sheet", help="also write the printable recovery sheet (PDF)")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("users", help="manage user accounts (administrators)")
+    us = s.add_subparsers(dest="users_cmd", required=True, parser_class=_Parser)
+    us.add_parser("list", help="list accounts")
+    a = us.add_parser("add", help="add an account (password from MEDREC_NEW_PASSWORD)")
+    a.add_argument("name")
+    a.add_argument(
+        "--role",
+        required=True,
+        help="front_desk, nurse, provider, records_specialist, coder or administrator",
+    )
+    a.add_argument("--full-name")
+    for name, text in (
+        ("disable", "disable an account"),
+        ("enable", "enable a disabled account"),
+        ("unlock", "clear failed sign-in pauses and lockout"),
+        ("passwd", "set a temporary password (MEDREC_NEW_PASSWORD)"),
+    ):
+        us.add_parser(name, help=text).add_argument("name")
+    s.set_defaults(func=cmd_users)
+
+    s = sub.add_parser("audit", help="verify or export the audit trail")
+    au = s.add_subparsers(dest="audit_cmd", required=True, parser_class=_Parser)
+    au.add_parser("verify", help="check the tamper-evident chain")
+    e = au.add_parser("export", help="export events (CSV by default, JSON with --json)")
+    e.add_argument("--csv", dest="out", metavar="FILE", help="write CSV to FILE ('-' for stdout)")
+    e.add_argument("--out", dest="out", metavar="FILE", help=argparse.SUPPRESS)
+    e.add_argument("--since", help="first date, YYYY-MM-DD (UTC)")
+    e.add_argument("--until", help="last date, YYYY-MM-DD (UTC, inclusive)")
+    e.add_argument("--user", dest="filter_user", help="only this user's events")
+    e.add_argument("--patient", type=int, help="only events about this patient id")
+    e.add_argument("--action", help="only this action (view, create, update, login, ...)")
+    s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("demo", help="create (or fill) a synthetic demo clinic")
+    s.add_argument("--patients", type=int, default=200, help="how many patients (default 200)")
+    s.add_argument("--seed", type=int, default=1, help="random seed (same seed, same clinic)")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("patients", help="list or show patient records (login required)")
+    ps = s.add_subparsers(dest="patients_cmd", required=True, parser_class=_Parser)
+    pl = ps.add_parser("list", help="list patients (optionally matching a search)")
+    pl.add_argument("--search", help="name fragments, date of birth, MRN or phone digits")
+    pl.add_argument("--limit", type=int, default=100)
+    ps.add_parser("show", help="show one patient's record").add_argument("mrn")
+    s.set_defaults(func=cmd_patients)
+
+    s = sub.add_parser("backup", help="write a verified, encrypted backup file")
+    s.add_argument("--out", required=True, help="the new backup file")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="restore a backup file (verified first)")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_restore)
+
+    sub.add_parser("verify", help="integrity checks and audit chain").set_defaults(func=cmd_verify)
+    sub.add_parser("rekey", help="replace the database key").set_defaults(func=cmd_rekey)
+
+    s = sub.add_parser("keys", help="key slots: status, recovery, passphrase, recovery key")
+    ks = s.add_subparsers(dest="keys_cmd", required=True, parser_class=_Parser)
+    ks.add_parser("status", help="show how this database can be unlocked")
+    r = ks.add_parser("recover", help="unlock with the recovery key and enrol this computer")
+    r.add_argument(
+        "--passphrase",
+        action="store_true",
+        help="enrol with a new workstation passphrase instead of the keyring",
+    )
+    ks.add_parser("passphrase", help="set or change the workstation passphrase")
+    n = ks.add_parser("new-recovery", help="issue a new recovery key (the old one stops working)")
+    n.add_argument("--recovery-sheet", help="write the printable recovery sheet (PDF)")
+    s.set_defaults(func=cmd_keys)
+
+    try:
+        codes_cli = importlib.import_module("medrec_desktop.coding.cli")
+    except ModuleNotFoundError:  # the code-set commands arrive with issue 4
+        codes_cli = None
+    if codes_cli is not None:
+        codes_cli.add_parser(sub).set_defaults(func=codes_cli.run)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Everything this process writes (logs, exports, key file, temp copies) is owner-only.
+    os.umask(0o077)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        paths = resolve_data_dir(args.data_dir)
+        # Logging goes into an existing data folder only: pointing at the wrong folder must not
+        # leave anything behind there.
+        if args.command != "codes" and paths.root.is_dir():
+            logs.configure(paths)
+        result: int = args.func(args, paths) if args.command != "codes" else args.func(args)
+        return result
+    except UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(f"medrec: usage error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KnownError as err:
+        print(f"medrec: {err.message}", file=sys.stderr)
+        return EXIT_KNOWN
+    except KeyboardInterrupt:
+        print("medrec: interrupted; nothing half-done was kept.", file=sys.stderr)
+        return EXIT_KNOWN
+    except Exception:
+        log.exception("unexpected error in medrec %s", args.command)
+        print(
+            "medrec: internal error (a bug). Nothing half-done was saved. The details are in the "
+            "log file (they hold no patient data); please report them.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

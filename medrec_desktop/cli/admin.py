@@ -1,0 +1,305 @@
+"""`medrec` commands for administrators: init, users, audit, backup, restore, verify, keys."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from dataclasses import asdict
+from dataclasses import fields as fields_of
+from pathlib import Path
+from typing import Any
+
+from medrec_desktop import logs
+from medrec_desktop.cli.common import (
+    EXIT_KNOWN,
+    EXIT_OK,
+    UsageError,
+    _emit,
+    _login,
+    _open,
+    _secret,
+    _unlock,
+)
+from medrec_desktop.domain.dto import AuditEventInfo
+from medrec_desktop.export.recovery_sheet import write_recovery_sheet
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.security.keyslots import check_passphrase, unlock_with_secret
+from medrec_desktop.security.secret_store import os_keyring_or_none
+from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
+from medrec_desktop.services.users import parse_role
+
+
+def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
+    store = None if args.passphrase else os_keyring_or_none()
+    passphrase = None
+    if store is None:
+        passphrase = _secret("MEDREC_PASSPHRASE", "New workstation passphrase", confirm=True)
+        check_passphrase(passphrase)
+    password = _secret("MEDREC_PASSWORD", f"New password for {args.admin}", confirm=True)
+    clinic = {"clinic_name": args.clinic_name} if args.clinic_name else None
+    inst, recovery = Installation.create(
+        paths,
+        admin=NewAdmin(args.admin, args.admin_name or args.admin, password),
+        secret_store=store,
+        passphrase=passphrase,
+        server_url=args.server,
+        clinic=clinic,
+    )
+    logs.configure(paths)
+    try:
+        if args.recovery_sheet:
+            write_recovery_sheet(
+                Path(args.recovery_sheet),
+                recovery_key=recovery,
+                clinic_name=args.clinic_name or "",
+                install_id=inst.keyring.keyfile.install_id,
+                created=dt.datetime.now(dt.UTC),
+            )
+        data = {
+            "data_dir": str(paths.root),
+            "database": inst.store.description,
+            "key_protection": inst.keyring.keyfile.kinds,
+            "administrator": args.admin,
+            "recovery_key": recovery,
+        }
+        _emit(
+            args,
+            data,
+            lambda: "\n".join(
+                [
+                    f"Created {inst.store.description}",
+                    f"Administrator: {args.admin}",
+                    "Key protection: " + ", ".join(inst.keyring.keyfile.kinds),
+                    "",
+                    "RECOVERY KEY (shown once; write it down or print the recovery sheet):",
+                    f"    {recovery}",
+                    *(
+                        [f"Recovery sheet written to {args.recovery_sheet}"]
+                        if args.recovery_sheet
+                        else []
+                    ),
+                ]
+            ),
+        )
+    finally:
+        inst.close()
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace, paths: DataPaths) -> int:
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        if args.users_cmd == "list":
+            users = inst.users.list_users(session)
+            _emit(
+                args,
+                [asdict(u) for u in users],
+                lambda: "\n".join(
+                    f"{u.username:<20} {u.role.label:<20} "
+                    f"{'active' if u.active else 'disabled':<9}{' LOCKED' if u.locked else ''}"
+                    f"  {u.display_name}"
+                    for u in users
+                ),
+            )
+            return EXIT_OK
+        if args.users_cmd == "add":
+            role = parse_role(args.role)
+            pw = _secret("MEDREC_NEW_PASSWORD", f"Temporary password for {args.name}", confirm=True)
+            info = inst.users.add_user(session, args.name, args.full_name or args.name, role, pw)
+        elif args.users_cmd == "disable":
+            info = inst.users.disable_user(session, args.name)
+        elif args.users_cmd == "enable":
+            info = inst.users.enable_user(session, args.name)
+        elif args.users_cmd == "unlock":
+            info = inst.users.unlock_user(session, args.name)
+        else:  # passwd
+            pw = _secret("MEDREC_NEW_PASSWORD", f"New password for {args.name}", confirm=True)
+            info = inst.users.reset_password(session, args.name, pw)
+        _emit(args, asdict(info), lambda: f"{args.users_cmd}: {info.username} ok")
+        return EXIT_OK
+    finally:
+        inst.close()
+
+
+def _date(text: str | None, name: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{name} must be a date like 2026-11-26, not {text!r}") from None
+
+
+def cmd_audit(args: argparse.Namespace, paths: DataPaths) -> int:
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        if args.audit_cmd == "verify":
+            report = inst.audit.verify(session)
+            _emit(args, asdict(report) | {"summary": report.summary}, lambda: report.summary)
+            return EXIT_OK if report.ok else EXIT_KNOWN
+        flt = AuditFilter(
+            since=_date(args.since, "--since"),
+            until=_date(args.until, "--until"),
+            username=args.filter_user,
+            patient_id=args.patient,
+            action=args.action,
+        )
+        events = inst.audit.export(session, flt)
+        rows = [asdict(e) for e in events]
+        out = sys.stdout if args.out in (None, "-") else None
+        if args.json:
+            text = json.dumps(rows, indent=2)
+            _write_text(args.out, text + "\n")
+        else:
+            fields = [f.name for f in fields_of(AuditEventInfo)]
+            if out is None:
+                fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                    _write_csv(fh, rows, fields)
+            else:
+                _write_csv(out, rows, fields)
+        if out is None:
+            print(f"Exported {len(rows):,} audit events to {args.out}", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        inst.close()
+
+
+def _write_csv(fh: Any, rows: list[dict[str, Any]], fields: list[str]) -> None:
+    writer = csv.DictWriter(fh, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _write_text(dest: str | None, text: str) -> None:
+    if dest in (None, "-"):
+        sys.stdout.write(text)
+        return
+    fd = os.open(str(dest), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def cmd_verify(args: argparse.Namespace, paths: DataPaths) -> int:
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        report = inst.verify(session)
+        _emit(args, asdict(report) | {"summary": report.summary}, lambda: report.summary)
+        return EXIT_OK if report.ok else EXIT_KNOWN
+    finally:
+        inst.close()
+
+
+def cmd_backup(args: argparse.Namespace, paths: DataPaths) -> int:
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        out = inst.backup(session, Path(args.out))
+        _emit(args, {"backup": str(out)}, lambda: f"Backup written and verified: {out}")
+        return EXIT_OK
+    finally:
+        inst.close()
+
+
+def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
+    password = None
+    if Installation.exists(paths):
+        if not args.user:
+            raise UsageError("restoring over an existing database needs --user NAME")
+        password = _secret("MEDREC_PASSWORD", f"Password for {args.user}")
+    inst = Installation.restore(
+        paths, Path(args.file), _unlock(), username=args.user, password=password
+    )
+    inst.close()
+    _emit(args, {"restored": args.file}, lambda: f"Restored {args.file} into {paths.root}")
+    return EXIT_OK
+
+
+def cmd_rekey(args: argparse.Namespace, paths: DataPaths) -> int:
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        inst.rekey(session)
+        _emit(args, {"rekeyed": True}, lambda: "Database key replaced; every key slot still works.")
+        return EXIT_OK
+    finally:
+        inst.close()
+
+
+def cmd_keys(args: argparse.Namespace, paths: DataPaths) -> int:
+    if args.keys_cmd == "recover":
+        # On a new computer: the recovery key opens the database, then this computer gets its
+        # own way in (keyring, or a new workstation passphrase).
+        from medrec_desktop.security.keyslots import load_keyfile
+
+        recovery = _secret("MEDREC_RECOVERY_KEY", "Recovery key")
+        kr = unlock_with_secret(load_keyfile(paths.keys), "recovery", recovery)
+        inst = Installation.open(paths, Unlock(recovery_key=recovery))
+        try:
+            store = None if args.passphrase else os_keyring_or_none()
+            if store is not None:
+                inst.keyring.set_keyring_slot(store)
+            else:
+                pp = _secret("MEDREC_NEW_PASSPHRASE", "New workstation passphrase", confirm=True)
+                inst.keyring.set_passphrase_slot(pp)
+            inst.save_keys()
+            del kr
+            _emit(
+                args,
+                {"slots": inst.keyring.keyfile.kinds},
+                lambda: (
+                    "Unlocked with the recovery key. This computer can now open the "
+                    "database with: " + ", ".join(inst.keyring.keyfile.kinds)
+                ),
+            )
+        finally:
+            inst.close()
+        return EXIT_OK
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        if args.keys_cmd == "status":
+            inst.maintenance.authorize(session, "keys status")
+            kinds = inst.keyring.keyfile.kinds
+            _emit(
+                args,
+                {"install_id": inst.keyring.keyfile.install_id, "slots": kinds},
+                lambda: (
+                    f"Installation {inst.keyring.keyfile.install_id}\n"
+                    f"Ways to unlock: {', '.join(kinds)}"
+                ),
+            )
+        elif args.keys_cmd == "passphrase":
+            pp = _secret("MEDREC_NEW_PASSPHRASE", "New workstation passphrase", confirm=True)
+            inst.maintenance.authorize(session, "keys: set workstation passphrase")
+            inst.keyring.set_passphrase_slot(pp)
+            inst.save_keys()
+            print("Workstation passphrase set.")
+        elif args.keys_cmd == "new-recovery":
+            inst.maintenance.authorize(session, "keys: new recovery key")
+            key = inst.keyring.new_recovery_key()
+            inst.save_keys()
+            if args.recovery_sheet:
+                write_recovery_sheet(
+                    Path(args.recovery_sheet),
+                    recovery_key=key,
+                    clinic_name=inst.setup.clinic_settings().get("clinic_name", ""),
+                    install_id=inst.keyring.keyfile.install_id,
+                    created=dt.datetime.now(dt.UTC),
+                )
+            _emit(
+                args,
+                {"recovery_key": key},
+                lambda: f"New RECOVERY KEY (the old one no longer works; shown once):\n    {key}",
+            )
+        return EXIT_OK
+    finally:
+        inst.close()
