@@ -7,25 +7,18 @@ spans the key file, the database file and the audit trail at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import os
 import shutil
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Engine
 
 from medrec_desktop import __version__
 from medrec_desktop.db import migrate
 from medrec_desktop.db.backup import (
     copy_database,
     rekey_file,
-    row_counts,
-    sqlite_integrity_problems,
 )
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
 from medrec_desktop.db.store import Store
@@ -51,8 +44,16 @@ from medrec_desktop.security.keyslots import (
     unlock_with_secret,
 )
 from medrec_desktop.security.secret_store import SecretStore
-from medrec_desktop.services.audit import AuditService, check_chain
+from medrec_desktop.services.audit import AuditService
 from medrec_desktop.services.auth import AuthService
+from medrec_desktop.services.backup_files import (
+    BACKUP_FORMAT,
+    open_local_engine,
+    sha256_file,
+    unpack_backup,
+    verify_database_file,
+    write_backup_zip,
+)
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
@@ -62,7 +63,6 @@ from medrec_desktop.services.users import UserService
 
 log = logging.getLogger(__name__)
 
-BACKUP_FORMAT = "medrec-backup"
 Clock = Callable[[], dt.datetime]
 
 
@@ -115,19 +115,6 @@ def unlock_keyfile(keyfile: KeyFile, how: Unlock) -> KeyRing:
         ways.append("the workstation passphrase (MEDREC_PASSPHRASE)")
     ways.append("the recovery key")
     raise WrongKeyError("The database is locked. Unlock it with " + ", or ".join(ways) + ".")
-
-
-def _local_engine(path: Path, key: bytes, busy_timeout: float) -> Engine:
-    try:
-        # sqlcipher_engine connects at once, so a wrong key is reported here (and an
-        # interrupted key rotation can be finished in `open`).
-        return sqlcipher_engine(path, key, busy_timeout=busy_timeout)
-    except WrongKeyError as err:
-        raise DatabaseFileError(
-            "The database file cannot be decrypted with its key: the file is damaged, or the "
-            "key file beside it belongs to another database. Nothing was changed. Restore the "
-            "latest backup with 'medrec restore'."
-        ) from err
 
 
 class Installation:
@@ -244,13 +231,13 @@ class Installation:
         else:
             key = kr.material.db_key
             try:
-                engine = _local_engine(paths.database, key, busy_timeout)
+                engine = open_local_engine(paths.database, key, busy_timeout)
             except DatabaseFileError:
                 pending = kr.pending_material
                 if pending is None:
                     raise
                 # A key rotation was interrupted after the file was re-encrypted: finish it.
-                engine = _local_engine(paths.database, pending.db_key, busy_timeout)
+                engine = open_local_engine(paths.database, pending.db_key, busy_timeout)
                 kr.commit_pending()
                 save_keyfile(paths.keys, kr.keyfile)
                 key = pending.db_key
@@ -310,7 +297,9 @@ class Installation:
 
     def _reopen(self, key: bytes) -> None:
         assert self.store.path is not None
-        self.store = Store(_local_engine(self.store.path, key, 5.0), path=self.store.path, key=key)
+        self.store = Store(
+            open_local_engine(self.store.path, key, 5.0), path=self.store.path, key=key
+        )
         self.ctx.store = self.store
 
     def save_keys(self) -> None:
@@ -349,17 +338,9 @@ class Installation:
                 "schema": migrate.head_revision(),
                 "install_id": self.keyring.keyfile.install_id,
                 "row_counts": report.row_counts,
-                "db_sha256": _sha256(db_copy),
+                "db_sha256": sha256_file(db_copy),
             }
-            tmp_zip = work / "backup.zip"
-            fd = os.open(tmp_zip, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
-                zf.writestr("manifest.json", json.dumps(manifest, indent=2))
-                zf.writestr("medrec.keys", dump_keyfile(self.keyring.keyfile))
-                zf.write(db_copy, "medrec.db")
-            with tmp_zip.open("rb") as written:
-                os.fsync(written.fileno())
-            os.replace(tmp_zip, out)
+            write_backup_zip(work, out, db_copy, dump_keyfile(self.keyring.keyfile), manifest)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return out
@@ -380,7 +361,7 @@ class Installation:
         Where a database already exists, an administrator must sign in to it first and the
         current file is kept in backups/ before being replaced.
         """
-        manifest, keyfile_bytes, db_bytes_path, work = _unpack_backup(paths, backup_file)
+        manifest, keyfile_bytes, db_bytes_path, work = unpack_backup(paths, backup_file)
         try:
             backup_keys = parse_keyfile(keyfile_bytes, "backup's key file")
             current: Installation | None = None
@@ -453,73 +434,8 @@ class Installation:
     @classmethod
     def _open_with(cls, paths: DataPaths, kr: KeyRing) -> Installation:
         key = kr.material.db_key
-        store = Store(_local_engine(paths.database, key, 5.0), path=paths.database, key=key)
+        store = Store(open_local_engine(paths.database, key, 5.0), path=paths.database, key=key)
         return cls(paths=paths, keyring=kr, store=store)
-
-
-def verify_database_file(path: Path, material: KeyMaterial) -> IntegrityReport:
-    """Open a database file (e.g. a backup copy) with ``material`` and check everything."""
-    try:
-        engine = _local_engine(path, material.db_key, 5.0)
-    except KnownError as err:
-        return IntegrityReport(False, (err.message,), {}, "not checked")
-    store = Store(engine, path=path, key=material.db_key)
-    try:
-        try:
-            with store.unit_of_work() as db:
-                conn = db.connection()
-                problems = sqlite_integrity_problems(conn)
-                counts = row_counts(conn)
-                chain = check_chain(db, material.audit_key)
-        except KnownError as err:
-            return IntegrityReport(False, (err.message,), {}, "not checked")
-        if not chain.ok:
-            problems.append(chain.summary)
-        return IntegrityReport(not problems, tuple(problems), counts, chain.summary)
-    finally:
-        store.close()
-
-
-def _unpack_backup(
-    paths: DataPaths, backup_file: Path
-) -> tuple[dict[str, object], bytes, Path, Path]:
-    backup_file = backup_file.expanduser()
-    if not backup_file.is_file():
-        raise BackupError(f"There is no backup file at {backup_file}.")
-    make_private_dir(paths.root)
-    work = paths.root / ".restore-work"
-    shutil.rmtree(work, ignore_errors=True)
-    make_private_dir(work)
-    try:
-        with zipfile.ZipFile(backup_file) as zf:
-            names = set(zf.namelist())
-            if not {"manifest.json", "medrec.keys", "medrec.db"} <= names:
-                raise BackupError(f"{backup_file.name} is not a medrec backup (parts are missing).")
-            manifest = json.loads(zf.read("manifest.json"))
-            if manifest.get("format") != BACKUP_FORMAT:
-                raise BackupError(f"{backup_file.name} is not a medrec backup.")
-            keyfile_bytes = zf.read("medrec.keys")
-            db_path = work / "medrec.db"
-            fd = os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as out, zf.open("medrec.db") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-        if manifest.get("db_sha256") != _sha256(db_path):
-            raise BackupError(f"{backup_file.name} is damaged (its checksum does not match).")
-    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, OSError) as err:
-        shutil.rmtree(work, ignore_errors=True)
-        raise BackupError(f"{backup_file.name} is damaged or not a medrec backup.") from err
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return manifest, keyfile_bytes, db_path, work
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _label(url: str) -> str:
