@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import NewType
 
 from medrec_desktop.domain.enums import Role
@@ -144,6 +144,12 @@ class PatientDetails:
     occupation: str | None = None
     contacts: tuple[ContactInfo, ...] = ()
     coverages: tuple[CoverageInfo, ...] = ()
+
+
+# The simple text fields of PatientDetails (everything but contacts and coverages).
+DETAIL_FIELDS = tuple(
+    f.name for f in fields(PatientDetails) if f.name not in ("contacts", "coverages")
+)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import (
+    DETAIL_FIELDS,
     ContactInfo,
     CoverageInfo,
     PatientDetails,
@@ -27,23 +28,6 @@ from medrec_desktop.services.base import Op
 from medrec_desktop.services.context import iso
 from medrec_desktop.services.patient_index import fold, patient_tokens
 from medrec_desktop.services.patient_input import PatientInput
-
-_DETAIL_FIELDS = (
-    "previous_names",
-    "gender_identity",
-    "sexual_orientation",
-    "race",
-    "ethnicity",
-    "preferred_language",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "mobile_phone",
-    "email",
-    "occupation",
-)
 
 
 def info(p: Patient) -> PatientInfo:
@@ -67,7 +51,7 @@ def record(db: Session, p: Patient) -> PatientRecord:
         select(Coverage).where(Coverage.patient_id == p.id).order_by(Coverage.priority)
     ).scalars()
     details = PatientDetails(
-        **{name: getattr(p, name) for name in _DETAIL_FIELDS},
+        **{name: getattr(p, name) for name in DETAIL_FIELDS},
         contacts=tuple(
             ContactInfo(c.name, c.relationship, c.phone, c.emergency_contact) for c in contacts
         ),
@@ -96,7 +80,7 @@ def assign(p: Patient, data: PatientInput) -> None:
     p.sex = data.sex
     p.phone = data.phone
     p.sort_key = listing_key(data.family_name, data.given_names)
-    for name in _DETAIL_FIELDS:
+    for name in DETAIL_FIELDS:
         setattr(p, name, getattr(data.details, name))
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dates import parse_date
 from medrec_desktop.domain.dto import (
+    DETAIL_FIELDS,
     ContactInfo,
     CoverageInfo,
     PatientDetails,
@@ -50,23 +51,6 @@ FORMAT_CHECKS: dict[str, Callable[[str], object]] = {
     "postal_code": check_postal_code,
     "state": check_state,
 }
-
-_DETAIL_KEYS = (
-    "previous_names",
-    "gender_identity",
-    "sexual_orientation",
-    "race",
-    "ethnicity",
-    "preferred_language",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "mobile_phone",
-    "email",
-    "occupation",
-)
 
 
 class RegistrationForm(QWidget):
@@ -197,7 +181,7 @@ class RegistrationForm(QWidget):
         self.set_text("birth_date", f"{p.birth_date:%m/%d/%Y}")
         self.set_text("sex", p.sex)
         self.set_text("phone", p.phone)
-        for key in _DETAIL_KEYS:
+        for key in DETAIL_FIELDS:
             self.set_text(key, getattr(d, key))
         if d.contacts:
             c = d.contacts[0]
@@ -245,7 +229,7 @@ class RegistrationForm(QWidget):
                 ),
             )
         details = PatientDetails(
-            **{key: self.text(key) or None for key in _DETAIL_KEYS},
+            **{key: self.text(key) or None for key in DETAIL_FIELDS},
             contacts=contacts,
             coverages=coverages,
         )
