@@ -141,7 +141,11 @@ def check_encrypted_database() -> str:
         try:
             admin = inst.auth.login("selftest", admin_password)
             inst.users.add_user(
-                admin, "desk", "Self Test Desk", Role.FRONT_DESK, desk_password,
+                admin,
+                "desk",
+                "Self Test Desk",
+                Role.FRONT_DESK,
+                desk_password,
                 must_change_password=False,
             )
             desk = inst.auth.login("desk", desk_password)
@@ -183,13 +187,12 @@ def check_encrypted_database() -> str:
 
 def check_qt_libraries() -> str:
     """The Qt libraries and a platform plugin are present (nothing is shown or rendered)."""
-    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: F401
+    from medrec_desktop.ui.qt_check import qt_libraries  # Qt stays inside ui/ (DESIGN §2)
 
-    plugins = Path(QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.PluginsPath))
-    platforms = sorted(p.name for p in (plugins / "platforms").glob("*"))
-    if not platforms:
-        raise CheckFailed(f"no Qt platform plugins in {plugins / 'platforms'}")
-    return f"PySide6 {QtCore.qVersion()}, {len(platforms)} platform plugins"
+    try:
+        return qt_libraries()
+    except FileNotFoundError as err:
+        raise CheckFailed(str(err)) from err
 
 
 CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QEventLoop, QPoint
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -26,8 +26,8 @@ def _wait(cond: Callable[[], bool], timeout: float = 20.0) -> None:
     while not cond():
         if time.monotonic() > deadline:
             raise TimeoutError("the coding panel did not reach the state to photograph")
-        QApplication.processEvents()
-        time.sleep(0.01)
+        # Block in Qt's event loop (up to 10 ms) until something happens, rather than spin.
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 10)
 
 
 def _idle(panel: CodingPanel) -> None:
