@@ -119,7 +119,10 @@ class RegistrationForm(QWidget):
             widget: QLineEdit | QComboBox
             if spec.kind in ("choice", "editable-choice"):
                 widget = QComboBox()
-                widget.addItems(list(spec.choices))
+                for choice in spec.choices:
+                    # Stored values stay as the services know them ("female", "self");
+                    # people read them capitalised.
+                    widget.addItem(choice[:1].upper() + choice[1:], choice)
                 widget.setEditable(spec.kind == "editable-choice")
             else:
                 widget = QLineEdit()
@@ -149,12 +152,23 @@ class RegistrationForm(QWidget):
 
     def text(self, key: str) -> str:
         widget = self.inputs[key]
-        return widget.currentText() if isinstance(widget, QComboBox) else widget.text()
+        if isinstance(widget, QComboBox):
+            data = widget.currentData()
+            typed = widget.currentText()
+            # An editable list may hold a typed value that is not one of its items.
+            if data is None or (
+                widget.isEditable() and typed != widget.itemText(widget.currentIndex())
+            ):
+                return typed
+            return str(data)
+        return widget.text()
 
     def set_text(self, key: str, value: str | None) -> None:
         widget = self.inputs[key]
         if isinstance(widget, QComboBox):
-            idx = widget.findText(value or "")
+            idx = widget.findData(value or "")
+            if idx < 0:
+                idx = widget.findText(value or "")
             if idx < 0 and widget.isEditable():
                 widget.setEditText(value or "")
             else:
