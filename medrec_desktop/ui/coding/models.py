@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from medrec_desktop.coding.types import Finding, SearchHit, Severity
+from medrec_desktop.ui.itemmodels.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
-_NO_INDEX = QModelIndex()
 
 #: the second line under a title: its hierarchy, or the inclusion term that matched
 SECONDARY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -27,41 +26,12 @@ def hierarchy_text(hit: SearchHit) -> str:
     return " › ".join(nodes)
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(RowsModel[SearchHit]):
     COL_CODE, COL_TITLE, COL_BILLABLE = range(3)
     HEADERS = ("Code", "Description", "Billable")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[SearchHit] = []
-
-    def set_rows(self, rows: Sequence[SearchHit]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
     def hit(self, row: int) -> SearchHit:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -93,46 +63,14 @@ class ClaimLine:
     title: str
 
 
-class ClaimModel(QAbstractTableModel):
+class ClaimModel(RowsModel[ClaimLine]):
     """The codes of one claim in order: the first is the principal (first-listed) diagnosis."""
 
     COL_SEQ, COL_CODE, COL_TITLE = range(3)
     HEADERS = ("#", "Code", "Description")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[ClaimLine] = []
-
-    def set_rows(self, rows: Sequence[ClaimLine]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[ClaimLine]:
-        return list(self._rows)
-
     def codes(self) -> list[str]:
         return [r.code for r in self._rows]
-
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -169,43 +107,14 @@ def severity_icon(severity: Severity) -> QIcon:
     return QApplication.style().standardIcon(_SEVERITY_ICON[severity])
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(RowsModel[Finding]):
     """Validation findings; severity is told by icon, word and colour together."""
 
     COL_SEVERITY, COL_RULE, COL_CODES, COL_MESSAGE = range(4)
     HEADERS = ("Severity", "Rule", "Codes", "Finding")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Finding] = []
-
-    def set_rows(self, rows: Sequence[Finding]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
     def finding(self, row: int) -> Finding:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _NO_INDEX) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -3,48 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from medrec_desktop.domain.dates import age_on
 from medrec_desktop.domain.dto import PatientInfo
+from medrec_desktop.ui.itemmodels.base import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 PatientRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(RowsModel[PatientInfo]):
     COL_NAME, COL_DOB, COL_SEX, COL_MRN, COL_PHONE = range(5)
     HEADERS = ("Name", "Date of birth (age)", "Sex", "MRN", "Phone")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[PatientInfo] = []
         self._today = dt.date.today()
 
-    def set_rows(self, rows: list[PatientInfo]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._today = dt.date.today()
-        self.endResetModel()
+    def set_rows(self, rows: Sequence[PatientInfo]) -> None:
+        self._today = dt.date.today()  # ages are as of the day the list was loaded
+        super().set_rows(rows)
 
     def patient(self, row: int) -> PatientInfo:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
