@@ -81,3 +81,29 @@ class NotFoundError(KnownError):
 
 class BackupError(KnownError):
     """A backup could not be written or does not verify."""
+
+
+class AuditTamperedError(KnownError):
+    """The audit trail does not match its sealed head or high-water mark: nothing was written."""
+
+
+class PasswordChangeRequiredError(PermissionDeniedError):
+    """The account holds a temporary password: nothing but changing it is allowed."""
+
+
+class ReleaseLooksIncompleteError(KnownError):
+    """A code-set release is much smaller than the one before it, or lacks codes every release
+    has. Imported only when the user confirms (``force``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        new_count: int,
+        previous_count: int,
+        missing: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.new_count = new_count
+        self.previous_count = previous_count
+        self.missing = missing
