@@ -63,20 +63,25 @@ def make_private_dir(path: Path) -> None:
         os.chmod(path, 0o700)
 
 
-def write_private_file(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically to a file only its owner can read (mode 0600 on POSIX)."""
+def write_private_file(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` atomically to a file only its owner can read (mode 0600 on POSIX).
+
+    ``durable=False`` skips the fsyncs, for data that may safely lag after a power cut.
+    """
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -81,7 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("audit", help="verify or export the audit trail")
     au = s.add_subparsers(dest="audit_cmd", required=True, parser_class=_Parser)
-    au.add_parser("verify", help="check the tamper-evident chain")
+    v = au.add_parser("verify", help="check the tamper-evident chain")
+    v.add_argument(
+        "--full",
+        action="store_true",
+        help="also check the forward-secure MACs with your administrator password",
+    )
+    v.add_argument(
+        "--recovery",
+        action="store_true",
+        help="also check the forward-secure MACs with the recovery key (MEDREC_RECOVERY_KEY)",
+    )
+    v.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        metavar="BACKUP|MARK",
+        help="a backup file or a printed mark (SEQ:LINK) the trail must still hold; repeatable",
+    )
     e = au.add_parser("export", help="export events (CSV by default, JSON with --json)")
     e.add_argument("--csv", dest="out", metavar="FILE", help="write CSV to FILE ('-' for stdout)")
     e.add_argument("--out", dest="out", metavar="FILE", help=argparse.SUPPRESS)

@@ -25,8 +25,10 @@ from medrec_desktop.cli.common import (
     _unlock,
 )
 from medrec_desktop.domain.dto import AuditEventInfo
+from medrec_desktop.domain.errors import AuditTamperedError
 from medrec_desktop.export.recovery_sheet import write_recovery_sheet
 from medrec_desktop.paths import DataPaths
+from medrec_desktop.security.audit_chain import ChainReport
 from medrec_desktop.security.keyslots import check_passphrase, unlock_with_secret
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.audit import AuditFilter
@@ -136,14 +138,49 @@ def _date(text: str | None, name: str) -> dt.date | None:
         raise UsageError(f"{name} must be a date like 2026-11-26, not {text!r}") from None
 
 
+def _verify_audit(inst: Installation, args: argparse.Namespace) -> ChainReport:
+    recovery = _secret("MEDREC_RECOVERY_KEY", "Recovery key") if args.recovery else None
+    against = list(args.against)
+    try:
+        session = _login(inst, args)
+    except AuditTamperedError as err:
+        # Nothing can be recorded any more; still say exactly what is wrong.
+        print(f"{err.message}\n", file=sys.stderr)
+        return inst.verify_audit_unrecorded(
+            args.user,
+            args.signed_in_password,
+            full=args.full,
+            recovery_key=recovery,
+            against=against,
+        )
+    return inst.verify_audit(
+        session,
+        password=args.signed_in_password if args.full else None,
+        recovery_key=recovery,
+        against=against,
+    )
+
+
 def cmd_audit(args: argparse.Namespace, paths: DataPaths) -> int:
     inst = _open(paths)
     try:
-        session = _login(inst, args)
         if args.audit_cmd == "verify":
-            report = inst.audit.verify(session)
-            _emit(args, asdict(report) | {"summary": report.summary}, lambda: report.summary)
+            report = _verify_audit(inst, args)
+            mark = f"{report.last_seq}:{report.last_mac}" if report.ok else None
+
+            def report_text() -> str:
+                if mark is None:
+                    return report.summary
+                return (
+                    f"{report.summary}\nHigh-water mark: {mark}\n(Keep this line, printed or "
+                    "written down, away from this computer: 'medrec audit verify --against "
+                    "MARK' later shows whether the trail was rolled back or rewritten.)"
+                )
+
+            data = asdict(report) | {"summary": report.summary, "mark": mark}
+            _emit(args, data, report_text)
             return EXIT_OK if report.ok else EXIT_KNOWN
+        session = _login(inst, args)
         flt = AuditFilter(
             since=_date(args.since, "--since"),
             until=_date(args.until, "--until"),
@@ -190,7 +227,13 @@ def _write_text(dest: str | None, text: str) -> None:
 def cmd_verify(args: argparse.Namespace, paths: DataPaths) -> int:
     inst = _open(paths)
     try:
-        session = _login(inst, args)
+        try:
+            session = _login(inst, args)
+        except AuditTamperedError as err:
+            print(f"{err.message}\n", file=sys.stderr)
+            chain = inst.verify_audit_unrecorded(args.user, args.signed_in_password)
+            _emit(args, asdict(chain) | {"summary": chain.summary}, lambda: chain.summary)
+            return EXIT_KNOWN
         report = inst.verify(session)
         _emit(args, asdict(report) | {"summary": report.summary}, lambda: report.summary)
         return EXIT_OK if report.ok else EXIT_KNOWN
@@ -245,12 +288,10 @@ def cmd_keys(args: argparse.Namespace, paths: DataPaths) -> int:
         inst = Installation.open(paths, Unlock(recovery_key=recovery))
         try:
             store = None if args.passphrase else os_keyring_or_none()
-            if store is not None:
-                inst.keyring.set_keyring_slot(store)
-            else:
+            pp = None
+            if store is None:
                 pp = _secret("MEDREC_NEW_PASSPHRASE", "New workstation passphrase", confirm=True)
-                inst.keyring.set_passphrase_slot(pp)
-            inst.save_keys()
+            inst.recover_here(store, pp)
             del kr
             _emit(
                 args,
@@ -279,14 +320,11 @@ def cmd_keys(args: argparse.Namespace, paths: DataPaths) -> int:
             )
         elif args.keys_cmd == "passphrase":
             pp = _secret("MEDREC_NEW_PASSPHRASE", "New workstation passphrase", confirm=True)
-            inst.maintenance.authorize(session, "keys: set workstation passphrase")
-            inst.keyring.set_passphrase_slot(pp)
-            inst.save_keys()
+            check_passphrase(pp)
+            inst.set_passphrase(session, pp)
             print("Workstation passphrase set.")
         elif args.keys_cmd == "new-recovery":
-            inst.maintenance.authorize(session, "keys: new recovery key")
-            key = inst.keyring.new_recovery_key()
-            inst.save_keys()
+            key = inst.new_recovery_key(session, args.signed_in_password)
             if args.recovery_sheet:
                 write_recovery_sheet(
                     Path(args.recovery_sheet),

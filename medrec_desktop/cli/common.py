@@ -65,6 +65,9 @@ def _login(inst: Installation, args: argparse.Namespace) -> UserSession:
     if not args.user:
         raise UsageError("this command needs --user NAME (password from MEDREC_PASSWORD)")
     password = _secret("MEDREC_PASSWORD", f"Password for {args.user}")
+    # Kept for commands that need the password again (the audit root key is wrapped by it,
+    # and a tampered trail is verified without recording).
+    args.signed_in_password = password
     return inst.auth.login(args.user, password)
 
 

@@ -95,6 +95,8 @@ class IntegrityReport:
     problems: tuple[str, ...]
     row_counts: dict[str, int]
     audit_summary: str
+    # The newest audit event (seq, chain MAC): the high-water mark this copy carries.
+    audit_mark: tuple[int, str] | None = None
 
     @property
     def summary(self) -> str:

@@ -27,6 +27,9 @@ class AuditEvent(Base):
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     mac: Mapped[str] = mapped_column(String(64))
+    # Forward-secure MAC under the evolving key (security.audit_chain); NULL only on events
+    # written before schema 0005.
+    fs_mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     # "Recent patients" reads a user's newest events.
     __table_args__ = (Index("ix_audit_event_user_id_seq", "user_id", "seq"),)
@@ -41,3 +44,5 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     mac: Mapped[str] = mapped_column(String(64))
     head_mac: Mapped[str] = mapped_column(String(64))
+    # The forward-secure key for the next event (hex). Earlier keys cannot be derived from it.
+    fs_key: Mapped[str | None] = mapped_column(String(64), nullable=True)

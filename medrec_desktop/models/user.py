@@ -20,6 +20,9 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # ISO-8601 UTC strings: portable between SQLite and PostgreSQL and exact in the audit HMAC.
     created_at: Mapped[str] = mapped_column(String(32))
+    # The audit root key wrapped under this administrator's password (security.audit_root);
+    # lets an administrator verify the forward-secure chain. NULL for everyone else.
+    audit_root: Mapped[str | None] = mapped_column(Text, nullable=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version_id}

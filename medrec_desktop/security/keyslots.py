@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from medrec_desktop.domain.errors import KeyStoreError, ValidationError, WrongKeyError
 from medrec_desktop.paths import write_private_file
+from medrec_desktop.security import audit_mark
 from medrec_desktop.security import recovery_key as rk
 from medrec_desktop.security.secret_store import SecretStore
 
@@ -82,6 +83,8 @@ class KeyFile:
     # Set only while a key rotation is under way (see KeyRing.set_pending).
     pending_nonce: bytes | None = None
     pending_ciphertext: bytes | None = None
+    # The audit root key wrapped under the recovery key (security.audit_root), JSON text.
+    audit_root: str | None = None
 
     def slot(self, kind: SlotKind) -> Slot | None:
         return next((s for s in self.slots if s.kind == kind), None)
@@ -301,8 +304,8 @@ def unlock_with_secret(keyfile: KeyFile, kind: SlotKind, secret: str) -> KeyRing
 # ---------------------------------------------------------------- the file
 
 
-def dump_keyfile(keyfile: KeyFile) -> bytes:
-    doc = {
+def dump_keyfile(keyfile: KeyFile, mark: audit_mark.Mark | None = None) -> bytes:
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "install_id": keyfile.install_id,
@@ -332,6 +335,10 @@ def dump_keyfile(keyfile: KeyFile) -> bytes:
             for s in keyfile.slots
         ],
     }
+    if keyfile.audit_root is not None:
+        doc["audit_root"] = json.loads(keyfile.audit_root)
+    if mark is not None:
+        doc["audit_mark"] = mark.as_json()
     return json.dumps(doc, indent=2).encode()
 
 
@@ -368,6 +375,11 @@ def parse_keyfile(data: bytes, where: str = "key file") -> KeyFile:
             slots=tuple(slots),
             pending_nonce=_unb64(pending["nonce"]) if pending else None,
             pending_ciphertext=_unb64(pending["ciphertext"]) if pending else None,
+            audit_root=(
+                json.dumps(doc["audit_root"], separators=(",", ":"))
+                if isinstance(doc.get("audit_root"), dict)
+                else None
+            ),
         )
     except KeyStoreError:
         raise
@@ -391,4 +403,7 @@ def load_keyfile(path: Path) -> KeyFile:
 
 
 def save_keyfile(path: Path, keyfile: KeyFile) -> None:
-    write_private_file(path, dump_keyfile(keyfile))
+    """Write the key file, keeping the audit high-water mark the file already holds."""
+    with audit_mark.locked(path):
+        mark = audit_mark.read_from_keyfile(path) if path.exists() else None
+        write_private_file(path, dump_keyfile(keyfile, mark))

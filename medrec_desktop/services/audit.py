@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -14,19 +15,42 @@ from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.errors import ValidationError, WrongKeyError
 from medrec_desktop.models import AuditEvent, AuditHead
+from medrec_desktop.security import audit_mark
 from medrec_desktop.security.audit_chain import FIELDS, ChainReport, verify_chain
+from medrec_desktop.security.audit_root import unwrap_root
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.context import ServiceContext
 
-_EVENTS_SQL = f"SELECT {', '.join(FIELDS)}, mac FROM audit_event ORDER BY seq"
+_EVENTS_SQL = f"SELECT {', '.join(FIELDS)}, mac, fs_mac FROM audit_event ORDER BY seq"
 _HEAD_FOR_CHECK = (
-    select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac)
+    select(AuditHead.seq, AuditHead.mac, AuditHead.head_mac, AuditHead.fs_key)
     .where(AuditHead.id == 1)
     .with_for_update()
 )
-_HEAD_SQL = "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1"
+_HEAD_SQL = "SELECT seq, mac, head_mac, fs_key FROM audit_head WHERE id = 1"
 _BATCH = 2_000
+
+# The guards that make the database itself refuse UPDATE/DELETE on events (schema 0001).
+SQLITE_GUARDS = frozenset({"audit_event_no_update", "audit_event_no_delete"})
+PG_GUARDS = frozenset({"audit_event_no_change", "audit_event_no_truncate"})
+_SQLITE_GUARDS_SQL = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+_PG_GUARDS_SQL = (
+    "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_event') "
+    "AND NOT tgisinternal AND tgenabled <> 'D'"
+)
+# Restores record the trail they replaced: "replaced trail at #SEQ link LINK".
+_REPLACED = re.compile(r"replaced trail at #(\d+) link ([0-9a-f]+)")
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What a verification compares the trail against, besides its own MACs."""
+
+    install_id: str | None = None
+    root: bytes | None = field(default=None, repr=False)
+    marks: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,37 +71,79 @@ class AuditFilter:
             )
 
 
-def check_chain(db: Session, key: bytes) -> ChainReport:
+def _guard_problem(found: set[str], dialect: str) -> str | None:
+    expected = PG_GUARDS if dialect == "postgresql" else SQLITE_GUARDS
+    missing = sorted(expected - found)
+    if not missing:
+        return None
+    return (
+        "the database no longer refuses changes to audit events (guard "
+        + ", ".join(missing)
+        + " was removed or disabled)"
+    )
+
+
+def _finish(report: ChainReport, guards: str | None) -> ChainReport:
+    if report.ok and guards is not None:
+        return replace(report, ok=False, problem=guards, first_bad_seq=None)
+    return report
+
+
+def check_chain(db: Session, key: bytes, check: ChainCheck | None = None) -> ChainReport:
     """Verify the whole chain (shared with database verification and backups).
 
     The head is read first and locked (FOR UPDATE on PostgreSQL, where each statement has its
     own snapshot; SQLite transactions here hold the write lock from BEGIN IMMEDIATE), so no
     writer can extend the chain between reading the head and reading the events.
     """
+    check = check or ChainCheck()
     conn = db.connection()
     head_row = conn.execute(_HEAD_FOR_CHECK).first()
-    head = (head_row[0], head_row[1], head_row[2]) if head_row is not None else None
+    head = tuple(head_row) if head_row is not None else None
+    dialect = conn.dialect.name
+    sql = _PG_GUARDS_SQL if dialect == "postgresql" else _SQLITE_GUARDS_SQL
+    guards = _guard_problem({r[0] for r in conn.exec_driver_sql(sql)}, dialect)
     batches = _event_batches(conn)
     try:
-        return verify_chain(key, itertools.chain.from_iterable(batches), head)
+        report = verify_chain(
+            key,
+            itertools.chain.from_iterable(batches),
+            head,
+            install_id=check.install_id,
+            root=check.root,
+            marks=check.marks,
+        )
     finally:
         batches.close()  # a broken chain stops the walk early: close the cursor now
+    return _finish(report, guards)
 
 
-def check_chain_on_driver_connection(conn: Any, key: bytes) -> ChainReport:
+def check_chain_on_driver_connection(
+    conn: Any, key: bytes, check: ChainCheck | None = None
+) -> ChainReport:
     """:func:`check_chain` on a plain SQLite driver connection (maintenance checks a local file
     on a connection of its own). Driver errors are raised as they are."""
+    check = check or ChainCheck()
     cursor = conn.cursor()
     try:
         head_row = cursor.execute(_HEAD_SQL).fetchone()
+        found = {r[0] for r in cursor.execute(_SQLITE_GUARDS_SQL).fetchall()}
     finally:
         cursor.close()
-    head = (head_row[0], head_row[1], head_row[2]) if head_row is not None else None
+    head = tuple(head_row) if head_row is not None else None
     batches = _batches(conn.cursor())
     try:
-        return verify_chain(key, itertools.chain.from_iterable(batches), head)
+        report = verify_chain(
+            key,
+            itertools.chain.from_iterable(batches),
+            head,
+            install_id=check.install_id,
+            root=check.root,
+            marks=check.marks,
+        )
     finally:
         batches.close()
+    return _finish(report, _guard_problem(found, "sqlite"))
 
 
 def _batches(cursor: Any) -> Generator[Sequence[tuple[Any, ...]]]:
@@ -148,12 +214,123 @@ def _info(ev: AuditEvent) -> AuditEventInfo:
     )
 
 
+def outside_marks(ctx: ServiceContext) -> tuple[tuple[tuple[int, str], ...], str | None]:
+    """The key file's high-water mark as a check, or the problem with it."""
+    if ctx.read_mark is None or ctx.install_id is None:
+        return (), None  # a backup copy being checked has no key file beside it
+    mark = ctx.read_mark()
+    if mark is None:
+        return (), (
+            "the audit high-water mark is missing from the key file (it was removed, or the "
+            "key file was replaced by an older copy)"
+        )
+    if not audit_mark.is_sealed(mark, ctx.audit_key, ctx.install_id):
+        return (), "the audit high-water mark in the key file was altered"
+    return ((mark.seq, mark.link),), None
+
+
+def _against(
+    db: Session, marks: Sequence[audit_mark.Mark]
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """Marks from elsewhere (a backup, a printed report). One that lies in a trail a later
+    restore replaced cannot be in this trail: the restore event names that trail instead."""
+    checks: list[tuple[int, str]] = []
+    notes: list[str] = []
+    restores = [
+        (int(m.group(1)), seq)
+        for seq, detail in db.execute(
+            select(AuditEvent.seq, AuditEvent.detail).where(
+                AuditEvent.detail.like("%replaced trail at #%")
+            )
+        )
+        if detail and (m := _REPLACED.search(detail))
+    ]
+    for mark in marks:
+        here = db.execute(select(AuditEvent.mac).where(AuditEvent.seq == mark.seq)).scalar()
+        covering = [r for r in restores if r[0] >= mark.seq]
+        if (here is None or not here.startswith(mark.link)) and covering:
+            reached, at = covering[0]
+            notes.append(
+                f"mark #{mark.seq} belongs to the trail that the restore recorded at event "
+                f"#{at} replaced (that trail had reached #{reached})"
+            )
+            continue
+        checks.append((mark.seq, mark.link))
+    return checks, notes
+
+
+def verification(
+    db: Session,
+    ctx: ServiceContext,
+    *,
+    root: bytes | None = None,
+    against: Sequence[audit_mark.Mark] = (),
+) -> ChainReport:
+    """The whole check behind ``audit verify``, in the caller's transaction (the service call,
+    or an administrator's unrecorded check of a trail too damaged to record in)."""
+    marks, mark_problem = outside_marks(ctx)
+    extra, notes = _against(db, against)
+    report = check_chain(
+        db,
+        ctx.audit_key,
+        ChainCheck(install_id=ctx.install_id, root=root, marks=(*marks, *extra)),
+    )
+    if report.ok and mark_problem is not None:
+        report = replace(report, ok=False, problem=mark_problem)
+    if notes:
+        report = replace(report, note="; ".join(notes))
+    return report
+
+
 class AuditService(Service):
     @audited(Action.QUERY, DataCategory.AUDIT)
-    def verify(self, op: Op) -> ChainReport:
-        report = check_chain(op.db, op.ctx.audit_key)
-        op.event.detail = "chain ok" if report.ok else f"chain broken at {report.first_bad_seq}"
+    def verify(
+        self,
+        op: Op,
+        *,
+        password: str | None = None,
+        root: bytes | None = None,
+        against: Sequence[audit_mark.Mark] = (),
+    ) -> ChainReport:
+        """Verify the trail: MACs, genesis, head, guards and the high-water marks.
+
+        With the caller's administrator ``password`` (or the ``root`` key from the recovery
+        key), the forward-secure MACs are checked too, which detects a past rewritten by
+        someone who holds the workstation's keys.
+        """
+        if password is not None:
+            blob = op.user.audit_root
+            if blob is None:
+                raise ValidationError(
+                    "Your account does not hold the audit root key (only the founding "
+                    "administrator and administrators granted it do). Verify with the "
+                    "recovery key instead.",
+                    field="password",
+                )
+            try:
+                root = unwrap_root(blob, password)
+            except WrongKeyError as err:
+                raise ValidationError("The password is not correct.", field="password") from err
+        report = verification(op.db, op.ctx, root=root, against=against)
+        full = " full" if report.full else ""
+        op.event.detail = (
+            f"chain{full} ok" if report.ok else f"chain broken at {report.first_bad_seq}"
+        )
         return report
+
+    @audited(Action.QUERY, DataCategory.AUDIT)
+    def root_key(self, op: Op, password: str) -> bytes | None:
+        """The audit root key from the caller's own wrapping (to hand it to a new recovery key);
+        None when the caller holds none."""
+        blob = op.user.audit_root
+        op.event.detail = "audit root key unwrapped for rewrapping"
+        if blob is None:
+            op.event.detail = "caller holds no audit root key"
+            return None
+        try:
+            return unwrap_root(blob, password)
+        except WrongKeyError as err:
+            raise ValidationError("The password is not correct.", field="password") from err
 
     @audited(Action.VIEW, DataCategory.AUDIT)
     def events(self, op: Op, flt: AuditFilter, *, limit: int | None = None) -> list[AuditEventInfo]:

@@ -11,12 +11,14 @@ from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import (
     AccountLockedError,
     AuthenticationError,
+    KnownError,
     NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
 from medrec_desktop.models import BreakGlassGrant, LoginThrottle, Patient, User
 from medrec_desktop.security import passwords, permissions
+from medrec_desktop.security.audit_root import unwrap_root, wrap_root
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import from_iso, iso
 
@@ -100,6 +102,12 @@ class AuthService(Service):
         passwords.check_policy(new, username=user.username)
         user.password_hash = passwords.hash_password(new)
         user.must_change_password = False
+        if user.audit_root is not None:
+            # The audit root key follows the administrator's password.
+            try:
+                user.audit_root = wrap_root(unwrap_root(user.audit_root, current), new, "admin")
+            except KnownError:
+                user.audit_root = None
 
     @audited(Action.BREAK_GLASS, DataCategory.SESSION, patient="patient_id")
     def break_glass(

@@ -19,7 +19,7 @@ from medrec_desktop.domain.dto import IntegrityReport
 from medrec_desktop.domain.errors import BackupError, DatabaseFileError, KnownError, WrongKeyError
 from medrec_desktop.paths import DataPaths, make_private_dir
 from medrec_desktop.security.keyslots import KeyMaterial
-from medrec_desktop.services.audit import check_chain
+from medrec_desktop.services.audit import ChainCheck, check_chain
 
 BACKUP_FORMAT = "medrec-backup"
 
@@ -37,8 +37,11 @@ def open_local_engine(path: Path, key: bytes, busy_timeout: float) -> Engine:
         ) from err
 
 
-def verify_database_file(path: Path, material: KeyMaterial) -> IntegrityReport:
-    """Open a database file (e.g. a backup copy) with ``material`` and check everything."""
+def verify_database_file(
+    path: Path, material: KeyMaterial, install_id: str | None = None
+) -> IntegrityReport:
+    """Open a database file (e.g. a backup copy) with ``material`` and check everything; with
+    ``install_id`` its trail must begin with that installation's genesis event."""
     try:
         engine = open_local_engine(path, material.db_key, 5.0)
     except KnownError as err:
@@ -50,12 +53,13 @@ def verify_database_file(path: Path, material: KeyMaterial) -> IntegrityReport:
                 conn = db.connection()
                 problems = sqlite_integrity_problems(conn)
                 counts = row_counts(conn)
-                chain = check_chain(db, material.audit_key)
+                chain = check_chain(db, material.audit_key, ChainCheck(install_id=install_id))
         except KnownError as err:
             return IntegrityReport(False, (err.message,), {}, "not checked")
         if not chain.ok:
             problems.append(chain.summary)
-        return IntegrityReport(not problems, tuple(problems), counts, chain.summary)
+        mark = (chain.last_seq, chain.last_mac) if chain.ok else None
+        return IntegrityReport(not problems, tuple(problems), counts, chain.summary, mark)
     finally:
         store.close()
 
@@ -73,6 +77,21 @@ def write_backup_zip(
     with tmp_zip.open("rb") as written:
         os.fsync(written.fileno())
     os.replace(tmp_zip, out)
+
+
+def read_manifest(backup_file: Path) -> dict[str, object]:
+    """A backup's manifest alone (for its audit high-water mark), without unpacking it."""
+    backup_file = backup_file.expanduser()
+    if not backup_file.is_file():
+        raise BackupError(f"There is no backup file at {backup_file}.")
+    try:
+        with zipfile.ZipFile(backup_file) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+    except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, OSError) as err:
+        raise BackupError(f"{backup_file.name} is damaged or not a medrec backup.") from err
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        raise BackupError(f"{backup_file.name} is not a medrec backup.")
+    return manifest
 
 
 def unpack_backup(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Outcome, Role
 from medrec_desktop.domain.errors import (
+    AuditTamperedError,
     DatabaseFileError,
     DatabaseLockedError,
     DiskFullError,
@@ -43,6 +44,7 @@ S = TypeVar("S", bound="Service")
 
 # Store-level failures: writing a follow-up audit event would fail the same way.
 _STORE_FAILURES = (
+    AuditTamperedError,
     DatabaseLockedError,
     DiskFullError,
     ReadOnlyLocationError,
@@ -247,6 +249,7 @@ def _run(
         log.exception("service call %s failed", event.entry_point)
         _record_failure(ctx, event, Outcome.FAILURE, "internal error")
         raise
+    ctx.committed(event.written)
     if op._deferred_error is not None:
         raise op._deferred_error
     return result
@@ -260,5 +263,6 @@ def _record_failure(
     try:
         with ctx.store.unit_of_work() as db:
             append_event(db, ctx, event)
+        ctx.committed(event.written)
     except Exception:  # the original error matters more; this one is logged without data
         log.exception("could not write the audit event for a failed call %s", event.entry_point)

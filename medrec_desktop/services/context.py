@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from medrec_desktop.db.store import Store
+from medrec_desktop.security.audit_mark import Mark
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> dt.datetime:
@@ -29,6 +33,23 @@ class ServiceContext:
     audit_key: bytes = field(repr=False)
     clock: Callable[[], dt.datetime] = utc_now
     workstation: str = field(default_factory=socket.gethostname)
+    # The installation the trail must belong to (its genesis event names it).
+    install_id: str | None = None
+    # Called with (seq, chain MAC) after each committed audit event: moves the high-water mark
+    # kept outside the database (security.audit_mark).
+    on_committed: Callable[[int, str], None] | None = field(default=None, repr=False)
+    # Reads that mark back (None where the store has no key file beside it).
+    read_mark: Callable[[], Mark | None] | None = field(default=None, repr=False)
+
+    def committed(self, written: tuple[int, str] | None) -> None:
+        if written is None or self.on_committed is None:
+            return
+        try:
+            self.on_committed(*written)
+        except OSError:
+            # The event is safely in the database; a mark that lags is only an older (still
+            # genuine) point of the chain. Logged without data.
+            log.warning("could not update the audit high-water mark", exc_info=True)
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -10,9 +10,11 @@ import datetime as dt
 import logging
 import os
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from sqlalchemy import select
 
 from medrec_desktop import __version__
 from medrec_desktop.db import migrate
@@ -22,16 +24,25 @@ from medrec_desktop.db.backup import (
 )
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
 from medrec_desktop.db.store import Store
-from medrec_desktop.domain.dto import IntegrityReport, UserSession
+from medrec_desktop.domain.dto import IntegrityReport, UserId, UserSession
+from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import (
+    AuditTamperedError,
+    AuthenticationError,
     BackupError,
     DatabaseFileError,
     KeyStoreError,
     KnownError,
     NoDatabaseError,
+    PermissionDeniedError,
     WrongKeyError,
 )
+from medrec_desktop.models import AppMeta, User
 from medrec_desktop.paths import DataPaths, make_private_dir, write_private_file
+from medrec_desktop.security import audit_mark, passwords
+from medrec_desktop.security import recovery_key as rk
+from medrec_desktop.security.audit_chain import ChainReport
+from medrec_desktop.security.audit_root import new_root, unwrap_root, wrap_root
 from medrec_desktop.security.keyslots import (
     KeyFile,
     KeyMaterial,
@@ -44,11 +55,13 @@ from medrec_desktop.security.keyslots import (
     unlock_with_secret,
 )
 from medrec_desktop.security.secret_store import SecretStore
-from medrec_desktop.services.audit import AuditService
-from medrec_desktop.services.auth import AuthService
+from medrec_desktop.services.audit import AuditService, verification
+from medrec_desktop.services.audit_writer import start_chain
+from medrec_desktop.services.auth import LOGIN_FAILED, AuthService, normalize_username
 from medrec_desktop.services.backup_files import (
     BACKUP_FORMAT,
     open_local_engine,
+    read_manifest,
     sha256_file,
     unpack_backup,
     verify_database_file,
@@ -62,6 +75,9 @@ from medrec_desktop.services.setup import SetupService
 from medrec_desktop.services.users import UserService
 
 log = logging.getLogger(__name__)
+
+# Who the audit trail names for acts done with the recovery key alone (no user signed in).
+RECOVERY_HOLDER = "recovery key holder"
 
 Clock = Callable[[], dt.datetime]
 
@@ -133,7 +149,15 @@ class Installation:
         self.keyring = keyring
         self.store = store
         self.upgrade_backup = upgrade_backup
-        self.ctx = ServiceContext(store=store, audit_key=keyring.material.audit_key, clock=clock)
+        self._audit_key = keyring.material.audit_key
+        self.ctx = ServiceContext(
+            store=store,
+            audit_key=self._audit_key,
+            clock=clock,
+            install_id=keyring.keyfile.install_id,
+            on_committed=self._advance_mark,
+            read_mark=self.current_mark,
+        )
         self.auth = AuthService(ctx=self.ctx)
         self.users = UserService(ctx=self.ctx)
         self.audit = AuditService(ctx=self.ctx)
@@ -144,6 +168,27 @@ class Installation:
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"
+
+    # ------------------------------------------------------------------ the high-water mark
+
+    def _advance_mark(self, seq: int, link: str) -> None:
+        mark = audit_mark.seal(self._audit_key, self.keyring.keyfile.install_id, seq, link)
+        audit_mark.write_into_keyfile(self.paths.keys, mark)
+
+    def current_mark(self) -> audit_mark.Mark | None:
+        """The high-water mark the key file holds (checked by ``verify`` and ``audit verify``)."""
+        return audit_mark.read_from_keyfile(self.paths.keys)
+
+    def _reset_mark(self, seq: int, link: str) -> None:
+        """After a legitimate restore the trail is older than the mark: start from it again
+        (the restore event records the mark of the trail it replaced)."""
+        mark = audit_mark.seal(self._audit_key, self.keyring.keyfile.install_id, seq, link)
+        audit_mark.write_into_keyfile(self.paths.keys, mark, force=True)
+
+    def _start_trail(self, root: bytes) -> None:
+        with self.store.unit_of_work() as db:
+            written = start_chain(db, self.ctx, self.keyring.keyfile.install_id, root)
+        self.ctx.committed(written)
 
     # ------------------------------------------------------------------ create and open
 
@@ -179,6 +224,12 @@ class Installation:
         if passphrase:
             kr.set_passphrase_slot(passphrase)
         recovery = kr.new_recovery_key()
+        # The audit root key: only the recovery key and the founding administrator's password
+        # unwrap it; no workstation slot does (security.audit_root).
+        root = new_root()
+        kr.keyfile = replace(
+            kr.keyfile, audit_root=wrap_root(root, rk.normalize(recovery), "recovery")
+        )
         make_private_dir(paths.root)
         created: list[Path] = []
         try:
@@ -196,8 +247,13 @@ class Installation:
                 store = Store(engine, path=paths.database, key=kr.material.db_key)
             migrate.upgrade(store.engine)
             inst = cls(paths=paths, keyring=kr, store=store, clock=clock)
+            inst._start_trail(root)
             inst.setup.create_first_admin(
-                kr.keyfile.install_id, admin.username, admin.display_name, admin.password
+                kr.keyfile.install_id,
+                admin.username,
+                admin.display_name,
+                admin.password,
+                audit_root=wrap_root(root, admin.password, "admin"),
             )
         except BaseException:
             if "store" in locals():
@@ -205,6 +261,7 @@ class Installation:
             for path in created:
                 for extra in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                     extra.unlink(missing_ok=True)
+            Path(f"{paths.keys}.lock").unlink(missing_ok=True)
             raise
         if clinic:
             # Settings are written by the administrator who now exists.
@@ -256,7 +313,7 @@ class Installation:
             inst = cls(
                 paths=paths, keyring=kr, store=store, clock=clock, upgrade_backup=backup_path
             )
-            found = inst.setup.install_id()
+            found = inst._stored_install_id()
             if found is not None and found != keyfile.install_id:
                 raise KeyStoreError(
                     "The key file in this folder belongs to another medrec database. "
@@ -293,7 +350,9 @@ class Installation:
         self.keyring.commit_pending()
         save_keyfile(self.paths.keys, self.keyring.keyfile)
         self._reopen(new.db_key)
-        self.maintenance.authorize(session, "rekey: done")
+        self.maintenance.authorize(
+            session, "rekey: done; database key replaced, every key slot kept"
+        )
 
     def _reopen(self, key: bytes) -> None:
         assert self.store.path is not None
@@ -304,6 +363,122 @@ class Installation:
 
     def save_keys(self) -> None:
         save_keyfile(self.paths.keys, self.keyring.keyfile)
+
+    def set_passphrase(self, session: UserSession, passphrase: str) -> None:
+        """Add or replace the workstation passphrase slot (administrators), recorded."""
+        self.maintenance.authorize(session, "keys: set workstation passphrase: start")
+        had = self.keyring.keyfile.slot("passphrase") is not None
+        self.keyring.set_passphrase_slot(passphrase)
+        self.save_keys()
+        what = "replaced" if had else "added"
+        self.maintenance.authorize(session, f"keys: workstation passphrase slot {what}")
+
+    def new_recovery_key(self, session: UserSession, password: str | None) -> str:
+        """Replace the recovery key (administrators); returns the new key, shown once.
+
+        The audit root key moves to the new recovery key when the administrator's ``password``
+        unwraps it; otherwise the new recovery key does not hold it (the old one must not).
+        """
+        self.maintenance.authorize(session, "keys: new recovery key: start")
+        root = self.audit.root_key(session, password) if password else None
+        key = self.keyring.new_recovery_key()
+        wrapped = wrap_root(root, rk.normalize(key), "recovery") if root is not None else None
+        self.keyring.keyfile = replace(self.keyring.keyfile, audit_root=wrapped)
+        self.save_keys()
+        held = (
+            "it holds the audit root key"
+            if root is not None
+            else "it does not hold the audit root key"
+        )
+        self.maintenance.authorize(
+            session, f"keys: recovery key replaced (the old one no longer opens); {held}"
+        )
+        return key
+
+    def recover_here(self, secret_store: SecretStore | None, passphrase: str | None) -> None:
+        """After unlocking with the recovery key on a new computer: give this computer its own
+        way in (keyring, else a new workstation passphrase), recorded as the recovery key
+        holder's act."""
+        if secret_store is not None:
+            self.keyring.set_keyring_slot(secret_store)
+            what = "keyring slot for this computer set"
+        elif passphrase is not None:
+            self.keyring.set_passphrase_slot(passphrase)
+            what = "workstation passphrase slot set"
+        else:
+            raise KnownError("Choose the OS keyring or a new workstation passphrase.")
+        self.save_keys()
+        self.maintenance.record_key_change(
+            RECOVERY_HOLDER, f"keys recover: unlocked with the recovery key; {what}"
+        )
+
+    def verify_audit(
+        self,
+        session: UserSession,
+        *,
+        password: str | None = None,
+        recovery_key: str | None = None,
+        against: Sequence[Path | str] = (),
+    ) -> ChainReport:
+        """``audit verify``: with the administrator's password or the recovery key the
+        forward-secure MACs are checked too; ``against`` takes backup files or printed marks."""
+        root = self._root_from_recovery(recovery_key) if recovery_key is not None else None
+        marks = [self._mark_from(item) for item in against]
+        return self.audit.verify(session, password=password, root=root, against=marks)
+
+    def verify_audit_unrecorded(
+        self,
+        username: str,
+        password: str,
+        *,
+        full: bool = False,
+        recovery_key: str | None = None,
+        against: Sequence[Path | str] = (),
+    ) -> ChainReport:
+        """``audit verify`` when the trail is too damaged to record anything in (every audited
+        call is refused): an administrator's credentials are checked without recording, and
+        the same verification runs read-only, so the damage can still be named."""
+        session = self._admin_offline(username, password)
+        root = self._root_from_recovery(recovery_key) if recovery_key is not None else None
+        marks = [self._mark_from(item) for item in against]
+        with self.store.unit_of_work() as db:
+            if full and root is None:
+                blob = db.get(User, session.user_id)
+                if blob is not None and blob.audit_root is not None:
+                    root = unwrap_root(blob.audit_root, password)
+            return verification(db, self.ctx, root=root, against=marks)
+
+    def _root_from_recovery(self, recovery_key: str) -> bytes:
+        blob = self.keyring.keyfile.audit_root
+        if blob is None:
+            raise KnownError(
+                "This recovery key does not hold the audit root key (it was replaced "
+                "without an administrator's password). Verify with an administrator's "
+                "password instead."
+            )
+        try:
+            return unwrap_root(blob, rk.normalize(recovery_key))
+        except WrongKeyError as err:
+            raise WrongKeyError("That recovery key does not fit this installation.") from err
+
+    def _mark_from(self, item: Path | str) -> audit_mark.Mark:
+        if isinstance(item, str) and not Path(item).exists():
+            return audit_mark.parse_text(item)
+        path = Path(item)
+        manifest = read_manifest(path)
+        if manifest.get("install_id") != self.keyring.keyfile.install_id:
+            raise BackupError(f"{path.name} is a backup of another medrec installation.")
+        mark = audit_mark.from_json(manifest.get("audit_mark"))
+        if mark is None:
+            raise BackupError(
+                f"{path.name} carries no audit high-water mark (it was made by an older "
+                "version of medrec-desktop)."
+            )
+        if not audit_mark.is_sealed(mark, self._audit_key, self.keyring.keyfile.install_id):
+            raise BackupError(
+                f"The audit high-water mark in {path.name} was altered: do not trust this copy."
+            )
+        return mark
 
     # ------------------------------------------------------------------ verify, backup, restore
 
@@ -327,7 +502,8 @@ class Installation:
             db_copy = work / "medrec.db"
             self.maintenance.copy_to(session, db_copy, progress)
             assert self.store.key is not None
-            report = verify_database_file(db_copy, self.keyring.material)
+            install_id = self.keyring.keyfile.install_id
+            report = verify_database_file(db_copy, self.keyring.material, install_id)
             if not report.ok:
                 raise BackupError("The backup copy did not verify: " + "; ".join(report.problems))
             manifest = {
@@ -340,6 +516,13 @@ class Installation:
                 "row_counts": report.row_counts,
                 "db_sha256": sha256_file(db_copy),
             }
+            if report.audit_mark is not None:
+                # The trail's high-water mark at this moment, kept wherever the backup is
+                # kept: `medrec audit verify --against BACKUP` checks the trail still holds it.
+                seq, link = report.audit_mark
+                manifest["audit_mark"] = audit_mark.seal(
+                    self._audit_key, install_id, seq, link
+                ).as_json()
             write_backup_zip(work, out, db_copy, dump_keyfile(self.keyring.keyfile), manifest)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -366,6 +549,8 @@ class Installation:
             backup_keys = parse_keyfile(keyfile_bytes, "backup's key file")
             current: Installation | None = None
             session: UserSession | None = None
+            tampered: str | None = None
+            replaced: audit_mark.Mark | None = None
             if cls.exists(paths):
                 current = cls.open(paths, how)
                 if username is None or password is None:
@@ -377,9 +562,19 @@ class Installation:
                 try:
                     session = current.auth.login(username, password)
                     current.maintenance.authorize(session, f"restore: start {backup_file.name}")
+                except AuditTamperedError as err:
+                    # Nothing can be recorded in a tampered trail, and restoring the last good
+                    # backup is the way out: check the administrator without recording.
+                    try:
+                        session = current._admin_offline(username, password)
+                    except BaseException:
+                        current.close()
+                        raise
+                    tampered = err.message
                 except BaseException:
                     current.close()
                     raise
+                replaced = current.current_mark()
             try:
                 if current is not None and current.keyring.keyfile.install_id == (
                     backup_keys.install_id
@@ -388,7 +583,7 @@ class Installation:
                 else:
                     backup_kr = unlock_keyfile(backup_keys, how)
                 material = backup_kr.material
-                report = verify_database_file(db_bytes_path, material)
+                report = verify_database_file(db_bytes_path, material, backup_keys.install_id)
                 if not report.ok:
                     raise BackupError(
                         "The backup does not verify, so nothing was restored: "
@@ -405,7 +600,11 @@ class Installation:
                     keep = paths.backups / f"pre-restore-{utc_now():%Y%m%dT%H%M%SZ}.medrec.db"
                     make_private_dir(paths.backups)
                     assert session is not None
-                    current.maintenance.copy_to(session, keep)
+                    if tampered is None:
+                        current.maintenance.copy_to(session, keep)
+                    else:
+                        assert current.store.key is not None
+                        copy_database(current.store.engine, current.store.key, keep)
                     if material.db_key != target_kr.material.db_key:
                         rekey_file(db_bytes_path, material.db_key, target_kr.material.db_key)
                     current.close()
@@ -422,14 +621,51 @@ class Installation:
                     current.close()
                 raise
             inst = cls._open_with(paths, target_kr)
-            who = session
-            if who is not None:
-                inst.maintenance.authorize(who, f"restore: done from {backup_file.name}")
+            # The trail is now older than the mark outside the database: start the mark from
+            # the restored trail, and record in it the mark of the trail it replaced.
+            if report.audit_mark is not None:
+                inst._reset_mark(*report.audit_mark)
+            what = f"restore: done from {backup_file.name}"
+            if replaced is not None:
+                what += f"; replaced trail at #{replaced.seq} link {replaced.link}"
+            if tampered is not None:
+                what += "; the replaced trail had been tampered with"
+            if session is not None:
+                inst.maintenance.authorize(session, what)
             else:
-                inst.setup.install_id()  # records that the restored database was opened
+                inst.maintenance.record_key_change(
+                    RECOVERY_HOLDER if how.recovery_key else "restore without sign-in",
+                    what + " into an empty data folder",
+                )
             return inst
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _stored_install_id(self) -> str | None:
+        """Which installation the database says it is, read without recording: opening must
+        work on a trail too damaged to record in, so that it can be verified and restored."""
+        with self.store.unit_of_work() as db:
+            row = db.get(AppMeta, "install_id")
+            return row.value if row is not None else None
+
+    def _admin_offline(self, username: str, password: str) -> UserSession:
+        """An administrator's credentials checked without writing to the (tampered) trail."""
+        with self.store.unit_of_work() as db:
+            user = db.execute(
+                select(User).where(User.username == normalize_username(username))
+            ).scalar()
+            ok = passwords.verify_password(user.password_hash if user else None, password)
+            if not ok or user is None or not user.active:
+                raise AuthenticationError(LOGIN_FAILED)
+            if Role(user.role) is not Role.ADMIN:
+                raise PermissionDeniedError("Only an administrator can restore a backup.")
+            return UserSession(
+                user_id=UserId(user.id),
+                username=user.username,
+                display_name=user.display_name,
+                role=Role.ADMIN,
+                started_at=utc_now(),
+            )
 
     @classmethod
     def _open_with(cls, paths: DataPaths, kr: KeyRing) -> Installation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -18,7 +19,12 @@ from medrec_desktop.domain.dto import IntegrityReport
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import BackupError
 from medrec_desktop.security.audit_chain import ChainReport
-from medrec_desktop.services.audit import check_chain, check_chain_on_driver_connection
+from medrec_desktop.services.audit import (
+    ChainCheck,
+    check_chain,
+    check_chain_on_driver_connection,
+    outside_marks,
+)
 from medrec_desktop.services.base import Op, Service, audited
 
 Progress = Callable[[int, int], None]
@@ -33,10 +39,10 @@ def integrity_report(
     return IntegrityReport(not problems, tuple(problems), counts, chain)
 
 
-def _local_chain(engine: Engine, key: bytes) -> ChainReport:
+def _local_chain(engine: Engine, key: bytes, check: ChainCheck) -> ChainReport:
     with checking_connection(engine) as conn:
         try:
-            return check_chain_on_driver_connection(conn, key)
+            return check_chain_on_driver_connection(conn, key, check)
         except sqlcipher.Error as err:
             return ChainReport(
                 False, 0, None, f"the audit events could not be read ({err})", unreadable=True
@@ -48,15 +54,19 @@ class MaintenanceService(Service):
     def verify_database(self, op: Op) -> IntegrityReport:
         store = op.ctx.store
         conn = op.db.connection()
+        marks, mark_problem = outside_marks(op.ctx)
+        check = ChainCheck(install_id=op.ctx.install_id, marks=marks)
         if store.is_server:
             problems: list[str] = []
-            chain = check_chain(op.db, op.ctx.audit_key)
+            chain = check_chain(op.db, op.ctx.audit_key, check)
         else:
             # Every check that may meet a damaged page runs on a connection of its own and
             # reports what it found, so the report names the damage and this transaction
             # stays able to record the audit event (see db.backup.checking_connection).
             problems = sqlite_integrity_problems(conn)
-            chain = _local_chain(store.engine, op.ctx.audit_key)
+            chain = _local_chain(store.engine, op.ctx.audit_key, check)
+        if chain.ok and mark_problem is not None:
+            chain = replace(chain, ok=False, problem=mark_problem)
         report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)
         op.event.detail = "ok" if report.ok else f"{len(report.problems)} problems"
         return report
@@ -76,6 +86,13 @@ class MaintenanceService(Service):
             )
         op.event.detail = "backup written"
         copy_database(store.engine, store.key, dest, progress)
+
+    @audited(Action.ADMIN, DataCategory.BACKUP, anonymous=True)
+    def record_key_change(self, op: Op, who: str, what: str) -> None:
+        """Record a key operation done without a signed-in user (the recovery key on a new
+        computer): names who did it and what changed."""
+        op.event.username = who[:64]
+        op.event.detail = what[:200]
 
     @audited(Action.ADMIN, DataCategory.BACKUP)
     def authorize(self, op: Op, what: str) -> None:

@@ -24,12 +24,21 @@ DEFAULT_SETTINGS = {
 class SetupService(Service):
     @audited(Action.CREATE, DataCategory.USERS, anonymous=True)
     def create_first_admin(
-        self, op: Op, install_id: str, username: str, display_name: str, password: str
+        self,
+        op: Op,
+        install_id: str,
+        username: str,
+        display_name: str,
+        password: str,
+        *,
+        audit_root: str | None = None,
     ) -> UserInfo:
-        """Only possible while the database has no user at all."""
+        """Only possible while the database has no user at all. ``audit_root`` is the audit
+        root key wrapped under this administrator's password (security.audit_root)."""
         if op.db.execute(select(func.count()).select_from(User)).scalar():
             raise KnownError("This database already has users; sign in instead.")
         user = create_user_row(op, username, display_name, Role.ADMIN, password, must_change=False)
+        user.audit_root = audit_root
         op.db.add(AppMeta(key="install_id", value=install_id))
         op.db.add(AppMeta(key="created_at", value=iso(op.ctx.now())))
         op.event.user_id = user.id

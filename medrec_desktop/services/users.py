@@ -121,6 +121,10 @@ class UserService(Service):
         user.must_change_password = True
         op.db.execute(delete(LoginThrottle).where(LoginThrottle.username == user.username))
         op.event.detail = f"reset password {user.username}"
+        if user.audit_root is not None:
+            # Wrapped under the old password, which nobody here knows: it cannot follow.
+            user.audit_root = None
+            op.event.detail += "; their copy of the audit root key is gone"
         return self._info(op, user)
 
     @audited(Action.UPDATE, DataCategory.USERS)

@@ -96,6 +96,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: lambda s: c.inst.users.set_role(s, "coder", Role.RECORDS),
     ),
     "AuditService.verify": (Role.ADMIN, lambda c: lambda s: c.inst.audit.verify(s)),
+    "AuditService.root_key": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.audit.root_key(s, ADMIN_PASSWORD),
+    ),
     "AuditService.events": (Role.ADMIN, lambda c: lambda s: c.inst.audit.events(s, AuditFilter())),
     "AuditService.export": (Role.ADMIN, lambda c: lambda s: c.inst.audit.export(s, AuditFilter())),
     "PatientService.register": (
@@ -167,6 +171,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "MaintenanceService.copy_to": (
         Role.ADMIN,
         lambda c: lambda s: c.inst.maintenance.copy_to(s, c.paths.root / "copy.db"),
+    ),
+    "MaintenanceService.record_key_change": (
+        None,
+        lambda c: lambda s: c.inst.maintenance.record_key_change(
+            "recovery key holder", "keys recover: test"
+        ),
     ),
     "MaintenanceService.authorize": (
         Role.ADMIN,

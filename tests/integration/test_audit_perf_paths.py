@@ -17,10 +17,11 @@ from sqlalchemy import text
 
 from medrec_desktop.db.engine import PAGE_SIZE
 from medrec_desktop.domain.enums import Role
+from medrec_desktop.domain.errors import AuditTamperedError
 from medrec_desktop.security.audit_chain import FIELDS, GENESIS, canonical, event_mac, verify_chain
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.patients import PatientInput
-from tests.conftest import Clinic
+from tests.conftest import ADMIN_PASSWORD, Clinic
 
 KEY = b"k" * 32
 PATIENT = PatientInput("Okafor", "Chidi", dt.date(1980, 3, 4), "male")
@@ -51,7 +52,7 @@ def _chain(rows: list[list[Any]], key: bytes = KEY) -> list[tuple[Any, ...]]:
     prev, out = GENESIS, []
     for values in rows:
         mac = reference_mac(key, prev, [*values[:11], bool(values[11]), values[12]])
-        out.append((*values, mac))
+        out.append((*values, mac, None))  # no forward-secure MAC: checked elsewhere
         prev = mac
     return out
 
@@ -66,18 +67,18 @@ def test_verify_accepts_sqlite_and_postgres_booleans() -> None:
     bools = [(*r[:11], bool(r[11]), *r[12:]) for r in ints]
     from medrec_desktop.security.audit_chain import head_mac
 
-    head = (2, ints[-1][-1], head_mac(KEY, 2, ints[-1][-1]))
+    head = (2, ints[-1][-2], head_mac(KEY, 2, ints[-1][-2]))
     assert verify_chain(KEY, ints, head).ok
     assert verify_chain(KEY, bools, head).ok
-    assert event_mac(KEY, GENESIS, tuple(bools[0][:-1])) == bools[0][-1]
+    assert event_mac(KEY, GENESIS, tuple(bools[0][:-2])) == bools[0][-2]
 
 
 @pytest.mark.parametrize(
     "forge",
     [
         lambda r: (*r[:3], b"\x00blob", *r[4:]),  # a value the program never writes
-        lambda r: (*r[:-1], "\u00e9" * 64),  # a MAC that is not hex
-        lambda r: (*r[:-1], None),
+        lambda r: (*r[:-2], "\u00e9" * 64, None),  # a MAC that is not hex
+        lambda r: (*r[:-2], None, None),
     ],
     ids=["blob-value", "non-ascii-mac", "null-mac"],
 )
@@ -111,9 +112,10 @@ def test_written_chain_matches_the_reference_format(clinic: Clinic) -> None:
     assert report.ok and report.checked == len(rows)
 
 
-def test_a_forged_row_past_the_head_is_stepped_over_and_named(clinic: Clinic) -> None:
+def test_a_forged_row_past_the_head_stops_recording_and_is_named(clinic: Clinic) -> None:
     last = _stored(clinic)[-1]
     forged = (last[0] + 1, *last[1:10], "forged", *last[11:13], "0" * 64)
+    assert len(forged) == len(FIELDS) + 1
     cols = ", ".join((*FIELDS, "mac"))
     marks = ", ".join(f":p{i}" for i in range(len(forged)))
     with clinic.inst.store.engine.begin() as conn:
@@ -122,10 +124,15 @@ def test_a_forged_row_past_the_head_is_stepped_over_and_named(clinic: Clinic) ->
             {f"p{i}": v for i, v in enumerate(forged)},
         )
     provider = clinic.sessions[Role.PROVIDER]
-    clinic.inst.patients.register(provider, PATIENT)  # records normally, past the forged row
-    seqs = [r[0] for r in _stored(clinic)]
-    assert seqs[-1] > forged[0] and len(seqs) == len(set(seqs))
-    report = clinic.inst.audit.verify(clinic.admin)
+    before = _stored(clinic)
+    # The head no longer names the newest event: nothing is sealed over the forged row, and
+    # the registration it would have recorded is not saved either.
+    with pytest.raises(AuditTamperedError, match="tampered"):
+        clinic.inst.patients.register(provider, PATIENT)
+    assert _stored(clinic) == before
+    with clinic.inst.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM patient")).scalar() == 0
+    report = clinic.inst.verify_audit_unrecorded("admin", ADMIN_PASSWORD)
     assert not report.ok and report.first_bad_seq == forged[0]
 
 
@@ -175,6 +182,6 @@ def test_verify_names_a_damaged_page_and_still_records_itself(local_clinic: Clin
     assert "medrec restore" in report.summary
     # The call was audited, and the pool holds no connection spoiled by the damaged page.
     newest = inst.audit.events(admin, AuditFilter(), limit=1)[0]
-    assert newest.entry_point.endswith("verify_database") and newest.detail == "3 problems"
+    assert newest.entry_point.endswith("verify_database") and newest.detail == f"{len(report.problems)} problems"
     for _ in range(4):
         assert len(inst.audit.events(admin, AuditFilter(), limit=1)) == 1

@@ -373,7 +373,7 @@ def _row(conn: Any, seq: int) -> list[Any]:
 
 
 def edit_a_row(conn: Any, last: int) -> int:
-    conn.execute("UPDATE audit_event SET outcome = 'success', detail = NULL WHERE seq = 5")
+    conn.execute("UPDATE audit_event SET username = 'somebody else' WHERE seq = 5")
     return 5
 
 

@@ -14,6 +14,13 @@ from medrec_desktop.db import migrate
 from medrec_desktop.db.engine import sqlcipher_engine
 from medrec_desktop.models import Base
 from medrec_desktop.paths import DataPaths
+from medrec_desktop.security.audit_chain import (
+    FIELDS,
+    GENESIS,
+    GENESIS_ENTRY,
+    event_mac,
+    head_mac,
+)
 from medrec_desktop.security.keyslots import load_keyfile, unlock_with_secret
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, Clinic
@@ -42,11 +49,40 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
         paths, admin=NewAdmin("admin", "Ada", ADMIN_PASSWORD), passphrase=PASSPHRASE
     )
     key = inst.keyring.material.db_key
+    audit_key = inst.keyring.material.audit_key
+    install_id = inst.keyring.keyfile.install_id
     inst.close()
-    # Make a database as the first release left it: schema 0001 only.
+    # Make a database as the first release left it: schema 0001 only, its trail begun (a
+    # genesis event and the head as that release sealed them, without forward-secure MACs).
     paths.database.unlink()
     engine = sqlcipher_engine(paths.database, key, create=True)
     migrate.upgrade(engine, "0001")
+    values = (
+        1,
+        "2026-01-05T10:00:00.000000Z",
+        None,
+        "",
+        "ws",
+        None,
+        "audit",
+        "admin",
+        "success",
+        GENESIS_ENTRY,
+        None,
+        False,
+        f"installation {install_id}; root x",
+    )
+    mac = event_mac(audit_key, GENESIS, values)
+    with engine.begin() as conn:
+        marks = ", ".join(f":{n}" for n in FIELDS)
+        conn.execute(
+            text(f"INSERT INTO audit_event ({', '.join(FIELDS)}, mac) VALUES ({marks}, :mac)"),
+            dict(zip(FIELDS, values, strict=True)) | {"mac": mac},
+        )
+        conn.execute(
+            text("INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, 1, :m, :h)"),
+            {"m": mac, "h": head_mac(audit_key, 1, mac)},
+        )
     engine.dispose()
     inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE))
     try:
@@ -57,6 +93,11 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
         old = sqlcipher_engine(inst.upgrade_backup, key)
         assert migrate.current_revision(old) == "0001"
         old.dispose()
+        # The old trail goes on after the upgrade (its events have no forward-secure MAC).
+        inst.setup.clinic_settings()
+        with inst.store.engine.connect() as conn:
+            seqs = conn.execute(text("SELECT seq FROM audit_event ORDER BY seq")).scalars().all()
+        assert seqs[0] == 1 and len(seqs) >= 2
     finally:
         inst.close()
     kr = unlock_with_secret(load_keyfile(paths.keys), "passphrase", PASSPHRASE)
