@@ -14,7 +14,7 @@ import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -169,17 +169,54 @@ def no_phi(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return mark
 
 
+class _Decorator(Protocol):
+    """What ``audited(...)`` returns: generic per decorated method (not per ``audited`` call),
+    so each method keeps its own parameters with ``op`` replaced by the caller's session."""
+
+    def __call__(
+        self, fn: Callable[Concatenate[S, Op, P], R], /
+    ) -> Callable[Concatenate[S, UserSession, P], R]: ...
+
+
+class _AnonymousDecorator(Protocol):
+    def __call__(
+        self, fn: Callable[Concatenate[S, Op, P], R], /
+    ) -> Callable[Concatenate[S, P], R]: ...
+
+
+@overload
+def audited(
+    action: Action,
+    category: DataCategory,
+    *,
+    patient: str | None = None,
+    anonymous: Literal[False] = False,
+) -> _Decorator: ...
+
+
+@overload
+def audited(
+    action: Action,
+    category: DataCategory,
+    *,
+    patient: str | None = None,
+    anonymous: Literal[True],
+) -> _AnonymousDecorator: ...
+
+
 def audited(
     action: Action,
     category: DataCategory,
     *,
     patient: str | None = None,
     anonymous: bool = False,
-) -> Callable[[Callable[Concatenate[S, Op, P], R]], Callable[..., R]]:
+) -> _Decorator | _AnonymousDecorator:
     """Make a service method one audited, permission-checked transaction.
 
     The body is written as ``def name(self, op: Op, ...)``; callers call
     ``service.name(session, ...)`` (or ``service.name(...)`` when ``anonymous``, for login).
+    The signature callers see is the body's with ``op`` replaced by the caller's
+    :class:`UserSession` (or removed), so mypy checks every call's arguments.
     ``patient`` names the parameter holding the patient id, checked against break-the-glass
     grants and recorded in the event.
     """
@@ -213,7 +250,7 @@ def audited(
         wrapper.__audit__ = spec  # type: ignore[attr-defined]
         return wrapper
 
-    return decorate
+    return cast(_Decorator | _AnonymousDecorator, decorate)
 
 
 def _run(
