@@ -182,6 +182,7 @@ def test_verify_names_a_damaged_page_and_still_records_itself(local_clinic: Clin
     assert "medrec restore" in report.summary
     # The call was audited, and the pool holds no connection spoiled by the damaged page.
     newest = inst.audit.events(admin, AuditFilter(), limit=1)[0]
-    assert newest.entry_point.endswith("verify_database") and newest.detail == f"{len(report.problems)} problems"
+    assert newest.entry_point.endswith("verify_database")
+    assert newest.detail == f"{len(report.problems)} problems"
     for _ in range(4):
         assert len(inst.audit.events(admin, AuditFilter(), limit=1)) == 1
