@@ -15,13 +15,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.paths import write_private_file
+
+log = logging.getLogger(__name__)
 
 MIN_PREFIX = 16  # hex characters of the link a typed mark must carry
 
@@ -135,3 +139,57 @@ def write_into_keyfile(path: Path, mark: Mark, *, force: bool = False) -> None:
         # Not fsynced on every event: after a power cut the mark may lag, which only makes
         # the check see an older (still genuine) point of the chain.
         write_private_file(path, json.dumps(doc, indent=2).encode(), durable=False)
+
+
+class MarkWriter:
+    """Moves the key file's mark on a thread of its own, so a save never waits for the key
+    file to be rewritten (an atomic replace costs milliseconds on some disks). Marks that
+    arrive while one is being written are coalesced: only the newest is written next.
+    ``flush`` (and ``close``) wait until the newest mark is on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._cond = threading.Condition()
+        self._pending: Mark | None = None
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="audit-mark", daemon=True)
+        self._thread.start()
+
+    def submit(self, mark: Mark) -> None:
+        with self._cond:
+            if self._closed:
+                write_into_keyfile(self._path, mark)  # late events (e.g. at close) still count
+                return
+            if self._pending is None or mark.seq > self._pending.seq:
+                self._pending = mark
+            self._cond.notify_all()
+
+    def flush(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is None and not self._busy)
+
+    def close(self) -> None:
+        self.flush()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending is not None or self._closed)
+                if self._pending is None:
+                    return  # closed and nothing left
+                mark, self._pending, self._busy = self._pending, None, True
+            try:
+                write_into_keyfile(self._path, mark)
+            except OSError:
+                # The event is safe in the database; a lagging mark is an older, still genuine
+                # point of the chain. Logged without data.
+                log.warning("could not update the audit high-water mark", exc_info=True)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()

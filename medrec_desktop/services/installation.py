@@ -150,6 +150,7 @@ class Installation:
         self.store = store
         self.upgrade_backup = upgrade_backup
         self._audit_key = keyring.material.audit_key
+        self._marks = audit_mark.MarkWriter(paths.keys)
         self.ctx = ServiceContext(
             store=store,
             audit_key=self._audit_key,
@@ -173,16 +174,18 @@ class Installation:
 
     def _advance_mark(self, seq: int, link: str) -> None:
         mark = audit_mark.seal(self._audit_key, self.keyring.keyfile.install_id, seq, link)
-        audit_mark.write_into_keyfile(self.paths.keys, mark)
+        self._marks.submit(mark)
 
     def current_mark(self) -> audit_mark.Mark | None:
         """The high-water mark the key file holds (checked by ``verify`` and ``audit verify``)."""
+        self._marks.flush()
         return audit_mark.read_from_keyfile(self.paths.keys)
 
     def _reset_mark(self, seq: int, link: str) -> None:
         """After a legitimate restore the trail is older than the mark: start from it again
         (the restore event records the mark of the trail it replaced)."""
         mark = audit_mark.seal(self._audit_key, self.keyring.keyfile.install_id, seq, link)
+        self._marks.flush()
         audit_mark.write_into_keyfile(self.paths.keys, mark, force=True)
 
     def _start_trail(self, root: bytes) -> None:
@@ -325,6 +328,7 @@ class Installation:
         return inst
 
     def close(self) -> None:
+        self._marks.close()
         self.store.close()
 
     # ------------------------------------------------------------------ keys
