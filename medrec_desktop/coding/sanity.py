@@ -88,14 +88,14 @@ def check_release(
         return
     label = LABELS[system]
     parts = [
-        f"This file has {new_count:,} billable {label} codes;"
-        f" the release in use ({previous.name}) has {previous.billable_count:,}."
+        f"This file has {new_count:,} billable {label} code{'' if new_count == 1 else 's'};"
+        f" the release in use, {previous.name}, has {previous.billable_count:,}."
     ]
     if missing:
         parts.append(f"It lacks {', '.join(missing)}, which every release has.")
     parts.append(
-        "It looks incomplete, so nothing was imported. Check that it is the whole release"
-        " file; import it anyway only if you are sure."
+        "It does not look like a whole release, so nothing was imported."
+        " Import it anyway only if you are sure it is complete."
     )
     raise ReleaseLooksIncompleteError(
         " ".join(parts),
