@@ -20,6 +20,7 @@ from medrec_desktop.coding.codes import fiscal_year, int_date
 from medrec_desktop.coding.importers.cm_tabular import TabularData, parse_tabular_file
 from medrec_desktop.coding.importers.order import parse_codes
 from medrec_desktop.coding.msdrg_data import CodeRange, msdrg_version, read_ranges
+from medrec_desktop.coding.parsed import CodeRow, ParsedRelease
 from medrec_desktop.coding.schema import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -28,7 +29,7 @@ from medrec_desktop.coding.schema import (
     package_dir,
 )
 from medrec_desktop.coding.types import ProgressCallback
-from medrec_desktop.coding.writer import CodeRow, ParsedRelease, refresh_vocab, write_release
+from medrec_desktop.coding.writer import refresh_vocab, write_release
 
 CM_BUNDLED_FROM = dt.date(2026, 4, 1)
 CM_BUNDLED_TO = dt.date(2026, 9, 30)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.domain.errors import KnownError, ReleaseLooksIncompleteError
 
 SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
 
@@ -59,6 +59,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     i.add_argument("--valid-from", type=_date)
     i.add_argument("--valid-to", type=_date)
     i.add_argument("--cpt-columns", type=_columns, help="code=COLUMN,title=COLUMN")
+    i.add_argument(
+        "--force",
+        action="store_true",
+        help="import a file even if it looks incomplete (much smaller than the release in use)",
+    )
 
     sub.add_parser("info", help="releases held, their dates and counts")
     return codes
@@ -127,13 +132,18 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if cmd == "import":
             for path in args.files:
-                rel = store.import_file(
-                    path,
-                    system=CodeSystem(args.system) if args.system else None,
-                    valid_from=args.valid_from,
-                    valid_to=args.valid_to,
-                    cpt_columns=args.cpt_columns,
-                )
+                try:
+                    rel = store.import_file(
+                        path,
+                        system=CodeSystem(args.system) if args.system else None,
+                        valid_from=args.valid_from,
+                        valid_to=args.valid_to,
+                        cpt_columns=args.cpt_columns,
+                        force=args.force,
+                    )
+                except ReleaseLooksIncompleteError as exc:
+                    print(f"medrec: {path.name}: {exc} Add --force to do so.", file=sys.stderr)
+                    return 1
                 print(
                     f"Imported {rel.name}: {rel.code_count:,} codes,"
                     f" {rel.billable_count:,} billable."

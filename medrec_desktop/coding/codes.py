@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from medrec_desktop.coding.types import CodeSystem
+from medrec_desktop.coding.types import CodeSystem, Release
 
 _CODE_CHARS = re.compile(r"^[A-Z0-9]{3,7}$")
 
@@ -51,6 +51,11 @@ def int_date(value: int) -> dt.date:
 def fiscal_year(day: dt.date) -> int:
     """US federal fiscal year: FY2027 starts on 2026-10-01."""
     return day.year + 1 if day.month >= 10 else day.year
+
+
+def no_title(release: Release) -> str:
+    """The title shown for a code of a "titles not yet imported" release."""
+    return f"title not available until the FY{fiscal_year(release.valid_from)} release is imported"
 
 
 def display_node(node: str, system: CodeSystem | str = CodeSystem.ICD10CM) -> str:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from medrec_desktop.coding import validity
-from medrec_desktop.coding.codes import display, display_node, normalize, pad_placeholder
+from medrec_desktop.coding.codes import (
+    display,
+    display_node,
+    no_title,
+    normalize,
+    pad_placeholder,
+)
+from medrec_desktop.coding.lookup import CodeLookup
 from medrec_desktop.coding.types import (
     CodeDetail,
     CodeSystem,
@@ -17,16 +23,13 @@ from medrec_desktop.coding.types import (
 )
 from medrec_desktop.domain.errors import NotFoundError
 
-if TYPE_CHECKING:
-    from medrec_desktop.coding.store import CodeSetStore
-
 
 def hcc_payment_year(dos: dt.date) -> int:
     """Diagnoses from one calendar year set the next year's payment; clip to the tables held."""
     return min(max(dos.year + 1, 2025), 2027)
 
 
-def hcc_for(store: CodeSetStore, code: str, dos: dt.date) -> tuple[HccCategory, ...]:
+def hcc_for(store: CodeLookup, code: str, dos: dt.date) -> tuple[HccCategory, ...]:
     year = hcc_payment_year(dos)
     rows = (
         store.conn()
@@ -40,7 +43,7 @@ def hcc_for(store: CodeSetStore, code: str, dos: dt.date) -> tuple[HccCategory, 
     return tuple(HccCategory(r[0], r[1], r[2], r[3]) for r in rows)
 
 
-def notes_for(store: CodeSetStore, release_id: int, owners: list[str]) -> tuple[Note, ...]:
+def notes_for(store: CodeLookup, release_id: int, owners: list[str]) -> tuple[Note, ...]:
     """Notes of the code and every ancestor, from the chapter down to the code."""
     conn = store.conn()
     out: list[Note] = []
@@ -54,7 +57,7 @@ def notes_for(store: CodeSetStore, release_id: int, owners: list[str]) -> tuple[
 
 
 def seventh_for(
-    store: CodeSetStore, release_id: int, code: str, owners: list[str]
+    store: CodeLookup, release_id: int, code: str, owners: list[str]
 ) -> tuple[SeventhCharacter, ...]:
     conn = store.conn()
     base = code[:6] if len(code) == 7 else pad_placeholder(code)
@@ -70,7 +73,7 @@ def seventh_for(
     return ()
 
 
-def detail(store: CodeSetStore, code: str, dos: dt.date) -> CodeDetail:
+def detail(store: CodeLookup, code: str, dos: dt.date) -> CodeDetail:
     found = store.lookup(code, dos)
     if found is None:
         raise NotFoundError(f"{code.strip()[:20]} is not a code in any release held.")
@@ -100,8 +103,6 @@ def detail(store: CodeSetStore, code: str, dos: dt.date) -> CodeDetail:
         in_release=in_release,
         release_name=in_force.name if in_force else rel.name,
     )
-    from medrec_desktop.coding.store import no_title
-
     return CodeDetail(
         code=display(row.code, system),
         system=system,

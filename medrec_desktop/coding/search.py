@@ -17,25 +17,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
+from medrec_desktop.coding.types import Row
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CANDIDATES = 150
-
-
-@dataclass(frozen=True)
-class Row:
-    id: int
-    release_id: int
-    system: str
-    code: str
-    title: str | None
-    billable: bool
-    terms: str
 
 
 def tokens(text: str) -> list[str]:

@@ -54,6 +54,19 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One code as stored in one release (normalised code, no dot)."""
+
+    id: int
+    release_id: int
+    system: str
+    code: str
+    title: str | None
+    billable: bool
+    terms: str
+
+
+@dataclass(frozen=True)
 class Release:
     id: int
     system: CodeSystem

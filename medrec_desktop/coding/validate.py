@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from medrec_desktop.coding import validity
 from medrec_desktop.coding.codes import date_int, display, normalize, pad_placeholder
+from medrec_desktop.coding.lookup import CodeLookup
 from medrec_desktop.coding.mce import SEX_EDIT_LAST_DAY
 from medrec_desktop.coding.refs import matches
 from medrec_desktop.coding.types import CodeSystem, Finding, Severity
-
-if TYPE_CHECKING:
-    from medrec_desktop.coding.store import CodeSetStore
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -80,12 +77,12 @@ def _finding(rule_id: str, message: str, codes: tuple[str, ...]) -> Finding:
     return Finding(severity, rule_id, message, text, codes)
 
 
-def _ancestors(store: CodeSetStore, release_id: int, code: str) -> list[str]:
+def _ancestors(store: CodeLookup, release_id: int, code: str) -> list[str]:
     return [c for c, _ in store.path_of(release_id, code)] + [code]
 
 
 def validate(
-    store: CodeSetStore, codes: list[str], dos: dt.date, age: int | None, sex: str | None
+    store: CodeLookup, codes: list[str], dos: dt.date, age: int | None, sex: str | None
 ) -> list[Finding]:
     out: list[Finding] = []
     conn = store.conn()
@@ -173,14 +170,14 @@ def validate(
     return out
 
 
-def _placeholder_fix(store: CodeSetStore, code: str, dos: dt.date) -> str | None:
+def _placeholder_fix(store: CodeLookup, code: str, dos: dt.date) -> str | None:
     if len(code) < 5 or len(code) >= 7:
         return None
     candidate = pad_placeholder(code[:-1]) + code[-1]
     return display(candidate, CodeSystem.ICD10CM) if store.lookup(candidate, dos) else None
 
 
-def _excludes1(store: CodeSetStore, dx: list[tuple[str, int]]) -> list[Finding]:
+def _excludes1(store: CodeLookup, dx: list[tuple[str, int]]) -> list[Finding]:
     out: list[Finding] = []
     conn = store.conn()
     reported: set[frozenset[str]] = set()
@@ -211,7 +208,7 @@ def _excludes1(store: CodeSetStore, dx: list[tuple[str, int]]) -> list[Finding]:
     return out
 
 
-def _sequence(store: CodeSetStore, dx: list[tuple[str, int]], norm: list[str]) -> list[Finding]:
+def _sequence(store: CodeLookup, dx: list[tuple[str, int]], norm: list[str]) -> list[Finding]:
     if not dx or not norm or dx[0][0] != norm[0]:
         return []
     code, rid = dx[0]
@@ -245,7 +242,7 @@ def _sequence(store: CodeSetStore, dx: list[tuple[str, int]], norm: list[str]) -
 
 
 def _mce(
-    store: CodeSetStore,
+    store: CodeLookup,
     known: list[tuple[str, int, CodeSystem]],
     dos: dt.date,
     age: int | None,
@@ -272,7 +269,7 @@ def _mce(
     return out
 
 
-def _retired_sex(store: CodeSetStore, codes: list[str], sex: str) -> list[Finding]:
+def _retired_sex(store: CodeLookup, codes: list[str], sex: str) -> list[Finding]:
     out: list[Finding] = []
     want = {"M": "female", "F": "male"}.get(sex.upper())
     if want is None:

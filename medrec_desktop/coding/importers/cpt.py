@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from medrec_desktop.coding.importers.errors import ImportFormatError
-from medrec_desktop.coding.writer import CodeRow
+from medrec_desktop.coding.parsed import CodeRow
 
 _CPT = re.compile(r"^[0-9]{4}[0-9FTU]$")
 

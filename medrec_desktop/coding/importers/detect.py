@@ -17,8 +17,8 @@ from medrec_desktop.coding.importers.order import (
     system_of,
 )
 from medrec_desktop.coding.importers.pcs_tables import parse_pcs_tables
+from medrec_desktop.coding.parsed import CodeRow, ParsedRelease
 from medrec_desktop.coding.types import CancelFlag, CodeSystem
-from medrec_desktop.coding.writer import CodeRow, ParsedRelease
 from medrec_desktop.domain.errors import ValidationError
 
 _YEAR = re.compile(r"(20[0-9]{2})")

@@ -49,7 +49,7 @@ from collections.abc import Iterable
 
 from medrec_desktop.coding.codes import date_int
 from medrec_desktop.coding.importers.errors import ImportFormatError
-from medrec_desktop.coding.writer import CodeRow
+from medrec_desktop.coding.parsed import CodeRow
 
 RECORD_LENGTH = 320
 _CODE = re.compile(r"^[A-Z][0-9]{4}$")

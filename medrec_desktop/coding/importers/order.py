@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 
 from medrec_desktop.coding.importers.errors import ImportFormatError
-from medrec_desktop.coding.writer import CodeRow
+from medrec_desktop.coding.parsed import CodeRow
 
 _CM = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z][0-9A-Z]{0,4}$")
 _PCS = re.compile(r"^[0-9A-HJ-NP-Z]{3,7}$")

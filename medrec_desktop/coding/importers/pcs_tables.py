@@ -13,7 +13,7 @@ import itertools
 import xml.etree.ElementTree as ET
 
 from medrec_desktop.coding.importers.errors import ImportFormatError
-from medrec_desktop.coding.writer import CodeRow
+from medrec_desktop.coding.parsed import CodeRow
 
 _ALPHABET = set("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ")
 

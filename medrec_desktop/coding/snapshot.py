@@ -1,0 +1,183 @@
+"""The store's in-memory view of its releases, built whole and replaced whole.
+
+Searches run on a worker thread while an import reloads the store on another. A reload that
+rebound several attributes one after another let a reader see the new release list with the
+old kinds (a KeyError), or a release committed to the file that its lists did not hold yet.
+So a reload builds a new frozen ``Snapshot`` and swaps it in with one assignment, and every
+query works through a ``StoreView``: one snapshot, taken once per call, plus the calling
+thread's connection. Rows of releases the snapshot does not know are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from medrec_desktop.coding.codes import normalize
+from medrec_desktop.coding.mce import Mce
+from medrec_desktop.coding.search import seventh_words
+from medrec_desktop.coding.types import CodeSystem, Release, Row
+from medrec_desktop.domain.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    releases: tuple[Release, ...]
+    by_id: Mapping[int, Release]
+    kinds: Mapping[int, str]  # release id -> "titles" or "pending" (titles not yet imported)
+    seventh_words: frozenset[str]
+    vocab: frozenset[str]
+    #: (release id, header code) -> (title, parent): the hierarchy shown above every hit
+    headers: Mapping[tuple[int, str], tuple[str, str | None]]
+
+
+def load_snapshot(conn: sqlite3.Connection) -> Snapshot:
+    """Read everything a snapshot holds inside one read transaction, so an import committed by
+    another process half-way through cannot leave it holding two states of the file."""
+    conn.execute("BEGIN")
+    try:
+        releases = tuple(
+            Release(
+                r[0],
+                CodeSystem(r[1]),
+                r[2],
+                r[3],
+                dt.date.fromisoformat(r[4]),
+                dt.date.fromisoformat(r[5]) if r[5] else None,
+                r[6],
+                r[7],
+            )
+            for r in conn.execute(
+                "SELECT id, system, name, source, valid_from, valid_to, code_count,"
+                " billable_count FROM release ORDER BY system, valid_from, id"
+            )
+        )
+        kinds = dict(conn.execute("SELECT id, kind FROM release").fetchall())
+        seventh = seventh_words(m for (m,) in conn.execute("SELECT DISTINCT meaning FROM seventh"))
+        vocab = frozenset(t for (t,) in conn.execute("SELECT term FROM vocab"))
+        headers = {
+            (r[0], r[1]): (r[2], r[3])
+            for r in conn.execute(
+                "SELECT release_id, code, title, parent FROM code WHERE billable = 0"
+            )
+        }
+    finally:
+        conn.execute("COMMIT")
+    return Snapshot(
+        releases=releases,
+        by_id=MappingProxyType({r.id: r for r in releases}),
+        kinds=MappingProxyType(kinds),
+        seventh_words=seventh,
+        vocab=vocab,
+        headers=MappingProxyType(headers),
+    )
+
+
+class StoreView:
+    """One snapshot and this thread's connection: what a single store call reads through.
+    Satisfies ``lookup.CodeLookup`` for the detail pane and the claim checks."""
+
+    def __init__(self, snap: Snapshot, conn: sqlite3.Connection, mce: Mce) -> None:
+        self.snap = snap
+        self._conn = conn
+        self._mce = mce
+
+    @property
+    def mce(self) -> Mce:
+        return self._mce
+
+    def conn(self) -> sqlite3.Connection:
+        return self._conn
+
+    def release_by_id(self, rid: int) -> Release:
+        rel = self.snap.by_id.get(rid)
+        if rel is None:
+            raise NotFoundError(f"No code-set release with id {rid} is held.")
+        return rel
+
+    def release_for(self, system: CodeSystem, dos: dt.date | None = None) -> Release | None:
+        """The titles release in force on ``dos``: the latest that started on or before it."""
+        day = dos or dt.date.today()
+        titled = [
+            r
+            for r in self.snap.releases
+            if r.system is system and self.snap.kinds[r.id] == "titles"
+        ]
+        started = [r for r in titled if r.valid_from <= day]
+        if started:
+            return max(started, key=lambda r: (r.valid_from, r.id))
+        return min(titled, key=lambda r: (r.valid_from, r.id)) if titled else None
+
+    def release_ids(self, system: CodeSystem | None, dos: dt.date | None) -> list[int]:
+        day = dos or dt.date.today()
+        ids: list[int] = []
+        for sys_ in [system] if system else list(CodeSystem):
+            rel = self.release_for(sys_, day)
+            if rel is not None:
+                ids.append(rel.id)
+            ids.extend(
+                r.id
+                for r in self.snap.releases
+                if r.system is sys_
+                and self.snap.kinds[r.id] == "pending"
+                and r.valid_from <= day
+                and (
+                    rel is None
+                    or r.valid_from > rel.valid_from
+                    or r.valid_to is None
+                    or r.valid_to >= rel.valid_from
+                )
+            )
+        return ids
+
+    def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
+        """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""
+        chain: list[tuple[str, str]] = []
+        parent = self._parent(release_id, code)
+        while parent is not None:
+            node = self.snap.headers.get((release_id, parent))
+            if node is None:
+                break
+            chain.append((parent, node[0]))
+            parent = node[1]
+        return tuple(reversed(chain))
+
+    def _parent(self, release_id: int, code: str) -> str | None:
+        node = self.snap.headers.get((release_id, code))
+        if node is not None:
+            return node[1]
+        row = self._conn.execute(
+            "SELECT parent FROM code WHERE release_id = ? AND code = ?", (release_id, code)
+        ).fetchone()
+        if row is None and self.snap.kinds.get(release_id) == "pending":
+            for size in range(len(code) - 1, 2, -1):
+                if any((rid, code[:size]) in self.snap.headers for rid in self.snap.kinds):
+                    return code[:size]
+        return row[0] if row else None
+
+    def lookup(
+        self, code: str, dos: dt.date | None = None, system: CodeSystem | None = None
+    ) -> tuple[Row, Release] | None:
+        """The code's row in the release in force on ``dos`` (or any release that has it)."""
+        norm = normalize(code)
+        ids = self.release_ids(system, dos)
+        rows = [
+            r
+            for r in self._conn.execute(
+                "SELECT id, release_id, system, code, title, billable, terms FROM code"
+                " WHERE code = ? AND kind = 'code' ORDER BY release_id DESC",
+                (norm,),
+            )
+            # a release committed after this snapshot was taken is not visible yet
+            if r[1] in self.snap.by_id
+        ]
+        if not rows:
+            return None
+        rows.sort(key=lambda r: (r[1] not in ids, -r[1]))
+        r = rows[0]
+        if system is not None and r[2] != system.value:
+            return None
+        return Row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]), self.snap.by_id[r[1]]
