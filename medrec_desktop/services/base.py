@@ -245,13 +245,13 @@ def _run(
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
             if not spec.anonymous:
+                op.require(spec.action, spec.category, event.patient_id)
                 # Checked on the account as stored now: an administrator's reset takes effect
                 # on the very next call of a session that is already open.
                 if op.user.must_change_password and not getattr(
                     fn, "__while_password_change_required__", False
                 ):
                     raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
-                op.require(spec.action, spec.category, event.patient_id)
             result = fn(service, op, *args, **kwargs)
             if op._deferred_error is not None:
                 event.outcome = Outcome.FAILURE
