@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-PATIENTS_PREFIX = "patients: "
+_LISTED = re.compile(r"\b\d+ patients?: ([\d,]+)")
 
 
 def patients_detail(ids: Iterable[int]) -> str:
@@ -16,12 +17,11 @@ def patients_detail(ids: Iterable[int]) -> str:
     unique = list(dict.fromkeys(ids))
     if not unique:
         return "0 patients"
-    return f"{len(unique)} {PATIENTS_PREFIX}{','.join(str(i) for i in unique)}"
+    noun = "patient" if len(unique) == 1 else "patients"
+    return f"{len(unique)} {noun}: {','.join(str(i) for i in unique)}"
 
 
 def disclosed_ids(detail: str | None) -> list[int]:
     """The ids a :func:`patients_detail` text names (for reports and tests)."""
-    if not detail or PATIENTS_PREFIX not in detail:
-        return []
-    listed = detail.split(PATIENTS_PREFIX, 1)[1].split(";", 1)[0]
-    return [int(i) for i in listed.split(",") if i.strip().isdigit()]
+    found = _LISTED.search(detail or "")
+    return [int(i) for i in found.group(1).split(",") if i] if found else []
