@@ -5,7 +5,8 @@ The events carry real chain MACs: they are computed in bulk with the program's o
 installation already has, and inserted with executemany; the chain head is set as the program
 sets it. The figure is `AuditService.verify` (what `medrec audit verify` runs) on that file;
 the full verification from the administrator's audit root key (`audit verify --full`) is
-recorded beside it. Each event also gets its forward-secure MAC under the evolving key, as the program writes it.
+recorded beside it. Each event also gets its forward-secure MAC under the evolving key, as
+the program writes it.
 """
 
 from __future__ import annotations

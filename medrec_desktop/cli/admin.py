@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import json
 import os
@@ -26,12 +25,14 @@ from medrec_desktop.cli.common import (
 )
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.domain.errors import AuditTamperedError
+from medrec_desktop.export.csv_cells import write_csv
 from medrec_desktop.export.recovery_sheet import write_recovery_sheet
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security.audit_chain import ChainReport
 from medrec_desktop.security.keyslots import check_passphrase, unlock_with_secret
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.services.context import iso
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.users import parse_role
 
@@ -189,7 +190,8 @@ def cmd_audit(args: argparse.Namespace, paths: DataPaths) -> int:
             action=args.action,
         )
         events = inst.audit.export(session, flt)
-        rows = [asdict(e) for e in events]
+        # Times in the exact stored UTC form: an export is evidence for other systems.
+        rows = [asdict(e) | {"ts": iso(e.ts)} for e in events]
         out = sys.stdout if args.out in (None, "-") else None
         if args.json:
             text = json.dumps(rows, indent=2)
@@ -210,9 +212,7 @@ def cmd_audit(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _write_csv(fh: Any, rows: list[dict[str, Any]], fields: list[str]) -> None:
-    writer = csv.DictWriter(fh, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv(fh, fields, ([row[f] for f in fields] for row in rows))
 
 
 def _write_text(dest: str | None, text: str) -> None:

@@ -160,9 +160,11 @@ def _record_text(data: dict[str, Any]) -> str:
     else:
         for n in data["notes"]:
             flag = " [entered in error]" if n["entered_in_error"] else ""
-            lines.append(f"Note {n['created_at'][:10]} by {n['author']}{flag}: {n['text']}")
+            when = n["created_at"].astimezone()  # UTC instant, shown in local time
+            lines.append(f"Note {when:%Y-%m-%d} by {n['author']}{flag}: {n['text']}")
     for v in data["history"]:
+        when = v["changed_at"].astimezone()
         lines.append(
-            f"Version {v['version']} {v['changed_at'][:16]} {v['changed_by']}: {v['summary']}"
+            f"Version {v['version']} {when:%Y-%m-%d %H:%M} {v['changed_by']}: {v['summary']}"
         )
     return "\n".join(lines)

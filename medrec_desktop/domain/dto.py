@@ -33,13 +33,16 @@ class UserInfo:
     role: Role
     active: bool
     locked: bool
-    created_at: str
+    created_at: dt.datetime  # UTC (tz-aware); screens show local time
 
 
 @dataclass(frozen=True)
 class AuditEventInfo:
+    """One audit event. ``patient_mrn`` and ``patient_name`` are joined by the service for the
+    patient the event is about; the name only for roles that may see demographics."""
+
     seq: int
-    ts: str
+    ts: dt.datetime  # UTC (tz-aware); screens show local time
     user_id: int | None
     username: str
     workstation: str
@@ -51,6 +54,8 @@ class AuditEventInfo:
     reason: str | None
     emergency: bool
     detail: str | None
+    patient_mrn: str | None = None
+    patient_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class NoteInfo:
     author: str
     sensitive: bool
     text: str
-    created_at: str
+    created_at: dt.datetime  # UTC (tz-aware)
     entered_in_error: bool
 
 
@@ -174,5 +179,5 @@ class DuplicateCandidate:
 class VersionInfo:
     version: int
     changed_by: str
-    changed_at: str
+    changed_at: dt.datetime  # UTC (tz-aware)
     summary: str

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ValidationError, WrongKeyError
-from medrec_desktop.models import AuditEvent, AuditHead
+from medrec_desktop.models import AuditEvent, AuditHead, Patient
 from medrec_desktop.security import audit_mark
 from medrec_desktop.security.audit_chain import FIELDS, ChainReport, verify_chain
 from medrec_desktop.security.audit_root import unwrap_root
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.context import ServiceContext
+from medrec_desktop.services.context import ServiceContext, stored_utc
+from medrec_desktop.services.listing import patients_detail
 
 _EVENTS_SQL = f"SELECT {', '.join(FIELDS)}, mac, fs_mac FROM audit_event ORDER BY seq"
 _HEAD_FOR_CHECK = (
@@ -60,6 +61,7 @@ class AuditFilter:
     username: str | None = None
     patient_id: int | None = None
     action: str | None = None
+    patient_mrn: str | None = None
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -181,8 +183,17 @@ def _event_batches(conn: Connection) -> Generator[Sequence[tuple[Any, ...]]]:
         ) from err
 
 
-def _filtered(flt: AuditFilter) -> Select[AuditEvent]:
-    query = select(AuditEvent).order_by(AuditEvent.seq)
+def _filtered(flt: AuditFilter, *, names: bool) -> Select[Any]:
+    """The matching events, each with its patient's MRN (and name when ``names``) joined here,
+    under the caller's permission check, never by the widget."""
+    columns: list[Any] = [AuditEvent, Patient.mrn]
+    if names:
+        columns += [Patient.family_name, Patient.given_names]
+    query = (
+        select(*columns)
+        .outerjoin(Patient, Patient.id == AuditEvent.patient_id)
+        .order_by(AuditEvent.seq)
+    )
     if flt.since:
         query = query.where(AuditEvent.ts >= flt.since.isoformat())
     if flt.until:
@@ -191,15 +202,21 @@ def _filtered(flt: AuditFilter) -> Select[AuditEvent]:
         query = query.where(AuditEvent.username == flt.username.strip().lower())
     if flt.patient_id is not None:
         query = query.where(AuditEvent.patient_id == flt.patient_id)
+    if flt.patient_mrn:
+        typed = flt.patient_mrn.strip()
+        # MRNs are eight digits; people type them without the leading zeros.
+        query = query.where(Patient.mrn.in_({typed, typed.zfill(8)}))
     if flt.action:
         query = query.where(AuditEvent.action == flt.action)
     return query
 
 
-def _info(ev: AuditEvent) -> AuditEventInfo:
+def _info(row: Any) -> AuditEventInfo:
+    ev: AuditEvent = row[0]
+    name = f"{row[2]}, {row[3]}" if len(row) > 2 and row[2] is not None else None
     return AuditEventInfo(
         seq=ev.seq,
-        ts=ev.ts,
+        ts=stored_utc(ev.ts),
         user_id=ev.user_id,
         username=ev.username,
         workstation=ev.workstation,
@@ -211,6 +228,8 @@ def _info(ev: AuditEvent) -> AuditEventInfo:
         reason=ev.reason,
         emergency=bool(ev.emergency),
         detail=ev.detail,
+        patient_mrn=row[1],
+        patient_name=name,
     )
 
 
@@ -281,6 +300,14 @@ def verification(
         report = replace(report, note="; ".join(notes))
     return report
 
+def _read(op: Op, query: Select[Any]) -> list[AuditEventInfo]:
+    """Run ``query``; the event records how many events were read and which patients' MRNs
+    (and names) they disclosed, so a look at the audit trail is accounted for as well."""
+    result = [_info(row) for row in op.db.execute(query).all()]
+    named = [e.patient_id for e in result if e.patient_id is not None and e.patient_mrn]
+    op.event.detail = f"{len(result)} events; {patients_detail(named)}"
+    return result
+
 
 class AuditService(Service):
     @audited(Action.QUERY, DataCategory.AUDIT)
@@ -334,16 +361,15 @@ class AuditService(Service):
 
     @audited(Action.VIEW, DataCategory.AUDIT)
     def events(self, op: Op, flt: AuditFilter, *, limit: int | None = None) -> list[AuditEventInfo]:
-        query = _filtered(flt)
+        query = _filtered(flt, names=op.can(Action.VIEW, DataCategory.DEMOGRAPHICS))
         if limit is not None:
             query = query.order_by(None).order_by(AuditEvent.seq.desc()).limit(limit)
-        rows: Sequence[AuditEvent] = op.db.execute(query).scalars().all()
-        result = [_info(ev) for ev in rows]
-        return sorted(result, key=lambda e: e.seq)
+        result = _read(op, query)
+        result.sort(key=lambda e: e.seq)
+        return result
 
     @audited(Action.EXPORT, DataCategory.AUDIT)
     def export(self, op: Op, flt: AuditFilter) -> list[AuditEventInfo]:
         """Events for an export file; the export itself is the audited act."""
-        rows = op.db.execute(_filtered(flt)).scalars().all()
-        op.event.detail = f"{len(rows)} events"
-        return [_info(ev) for ev in rows]
+        query = _filtered(flt, names=op.can(Action.VIEW, DataCategory.DEMOGRAPHICS))
+        return _read(op, query)

@@ -19,7 +19,7 @@ from medrec_desktop.domain.errors import (
 from medrec_desktop.models import BreakGlassGrant, LoginThrottle, Patient, User
 from medrec_desktop.security import passwords, permissions
 from medrec_desktop.security.audit_root import unwrap_root, wrap_root
-from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.base import Op, Service, audited, while_password_change_required
 from medrec_desktop.services.context import from_iso, iso
 
 LOGIN_FAILED = "Sign-in failed. Check the user name and password."
@@ -42,37 +42,75 @@ def _wait_message(seconds: float) -> str:
     )
 
 
+def _pause_left(op: Op, throttle: LoginThrottle | None) -> float | None:
+    """Seconds left of the pause or lockout on this user name, or None when it may try."""
+    if throttle is None:
+        return None
+    now = op.ctx.now()
+    waits = [from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t]
+    until = max(waits, default=None)
+    return (until - now).total_seconds() if until is not None and until > now else None
+
+
+def _count_failure(op: Op, name: str, throttle: LoginThrottle | None) -> None:
+    """One more wrong password for ``name``: a growing pause, then the lockout."""
+    if throttle is None:
+        throttle = LoginThrottle(username=name, failed_count=0)
+        op.db.add(throttle)
+    now = op.ctx.now()
+    throttle.failed_count += 1
+    delay = passwords.delay_after(throttle.failed_count)
+    throttle.next_attempt_at = iso(now + delay) if delay else None
+    if throttle.failed_count >= passwords.LOCK_AFTER:
+        throttle.locked_until = iso(now + dt.timedelta(minutes=passwords.LOCK_MINUTES))
+
+
+def _recheck_password(op: Op, password: str, *, message: str, field: str) -> bool:
+    """The signed-in user's password asked again (change-password, break-the-glass).
+
+    Throttled and counted exactly like a sign-in: otherwise a session left open would let
+    anyone at the keyboard guess the password without pause or lockout. False means the
+    failure (and the throttle step) is committed and the error raised after the commit.
+    """
+    user = op.user
+    throttle = op.db.get(LoginThrottle, user.username)
+    wait = _pause_left(op, throttle)
+    if wait is not None:
+        op.event.reason = "throttled"
+        op.fail_after_commit(AccountLockedError(_wait_message(wait)))
+        return False
+    if not passwords.verify_password(user.password_hash, password):
+        op.event.reason = "bad password"
+        _count_failure(op, user.username, throttle)
+        op.fail_after_commit(ValidationError(message, field=field))
+        return False
+    if throttle is not None:
+        op.db.delete(throttle)
+    return True
+
+
 class AuthService(Service):
     @audited(Action.LOGIN, DataCategory.SESSION, anonymous=True)
     def login(self, op: Op, username: str, password: str) -> UserSession:
-        """Check the password. Unknown users and wrong passwords look exactly alike."""
-        name = normalize_username(username)
-        op.event.username = name[:64]
+        """Check the password. Unknown users and wrong passwords look exactly alike, and take
+        the same work: one Argon2 verification with the same parameters, the same throttle
+        write and the same audit event."""
+        name = normalize_username(username)[:64]
+        op.event.username = name
         now = op.ctx.now()
-        throttle = op.db.get(LoginThrottle, name[:64])
-        if throttle is not None:
-            waits = [from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t]
-            until = max(waits, default=None)
-            if until is not None and until > now:
-                op.event.action = Action.LOGIN_FAILED
-                op.event.reason = "throttled"
-                op.fail_after_commit(
-                    AccountLockedError(_wait_message((until - now).total_seconds()))
-                )
-                return _NO_SESSION
+        throttle = op.db.get(LoginThrottle, name)
+        wait = _pause_left(op, throttle)
+        if wait is not None:
+            op.event.action = Action.LOGIN_FAILED
+            op.event.reason = "throttled"
+            op.fail_after_commit(AccountLockedError(_wait_message(wait)))
+            return _NO_SESSION
         user = op.db.execute(select(User).where(User.username == name)).scalar()
         ok = passwords.verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
             op.event.action = Action.LOGIN_FAILED
             op.event.reason = "bad credentials" if (user is None or not ok) else "disabled"
-            if throttle is None:
-                throttle = LoginThrottle(username=name[:64], failed_count=0)
-                op.db.add(throttle)
-            throttle.failed_count += 1
-            delay = passwords.delay_after(throttle.failed_count)
-            throttle.next_attempt_at = iso(now + delay) if delay else None
-            if throttle.failed_count >= passwords.LOCK_AFTER:
-                throttle.locked_until = iso(now + dt.timedelta(minutes=passwords.LOCK_MINUTES))
+            _count_failure(op, name, throttle)
             op.fail_after_commit(AuthenticationError(LOGIN_FAILED))
             return _NO_SESSION
         if throttle is not None:
@@ -90,16 +128,25 @@ class AuthService(Service):
         )
 
     @audited(Action.LOGOUT, DataCategory.SESSION)
+    @while_password_change_required
     def logout(self, op: Op) -> None:
         """Nothing to undo server-side; the event marks the end of the session."""
 
     @audited(Action.UPDATE, DataCategory.SESSION)
+    @while_password_change_required
     def change_password(self, op: Op, current: str, new: str) -> None:
+        """Also the one call a temporary password allows; it clears the must-change flag."""
         user = op.user
         op.event.detail = "own password"
-        if not passwords.verify_password(user.password_hash, current):
-            raise ValidationError("The current password is not correct.", field="current")
+        if not _recheck_password(
+            op, current, message="The current password is not correct.", field="current"
+        ):
+            return
         passwords.check_policy(new, username=user.username)
+        if passwords.verify_password(user.password_hash, new):
+            raise ValidationError(
+                "Choose a password different from the current one.", field="password"
+            )
         user.password_hash = passwords.hash_password(new)
         user.must_change_password = False
         if user.audit_root is not None:
@@ -122,8 +169,10 @@ class AuthService(Service):
                 "it is recorded and reviewed.",
                 field="reason",
             )
-        if not passwords.verify_password(op.user.password_hash, password):
-            raise ValidationError("The password is not correct.", field="password")
+        if not _recheck_password(
+            op, password, message="The password is not correct.", field="password"
+        ):
+            return _NO_GRANT
         if not permissions.may_break_glass(op.role):
             raise PermissionDeniedError(f"Your role ({op.role.label}) cannot use emergency access.")
         if op.db.get(Patient, patient_id) is None:
@@ -165,4 +214,6 @@ class AuthService(Service):
         return bool(op.db.execute(select(func.count()).select_from(User)).scalar())
 
 
-_NO_SESSION: UserSession = None  # type: ignore[assignment]  # never returned: error is raised
+# Never returned to a caller: the deferred error is raised after the commit.
+_NO_SESSION: UserSession = None  # type: ignore[assignment]
+_NO_GRANT: BreakGlassInfo = None  # type: ignore[assignment]

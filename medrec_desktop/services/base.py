@@ -27,6 +27,7 @@ from medrec_desktop.domain.errors import (
     DatabaseLockedError,
     DiskFullError,
     KnownError,
+    PasswordChangeRequiredError,
     PermissionDeniedError,
     ReadOnlyLocationError,
     WrongKeyError,
@@ -169,6 +170,22 @@ def no_phi(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return mark
 
 
+def while_password_change_required(fn: Callable[P, R]) -> Callable[P, R]:
+    """Let an entry point run while the account holds a temporary password (changing it,
+    signing out). Every other audited call is refused until the user has chosen their own.
+
+    Goes *under* ``@audited`` (nearer the ``def``), which reads the mark from the body.
+    """
+    fn.__while_password_change_required__ = True  # type: ignore[attr-defined]
+    return fn
+
+
+_TEMPORARY_PASSWORD = (
+    "An administrator set a temporary password for this account. Choose your own password "
+    "before doing anything else (signing in again asks for it). This attempt was recorded."
+)
+
+
 class _Decorator(Protocol):
     """What ``audited(...)`` returns: generic per decorated method (not per ``audited`` call),
     so each method keeps its own parameters with ``op`` replaced by the caller's session."""
@@ -202,8 +219,6 @@ def audited(
     patient: str | None = None,
     anonymous: Literal[True],
 ) -> _AnonymousDecorator: ...
-
-
 def audited(
     action: Action,
     category: DataCategory,
@@ -268,6 +283,12 @@ def _run(
             op = Op(db=db, ctx=ctx, session=session, event=event)
             if not spec.anonymous:
                 op.require(spec.action, spec.category, event.patient_id)
+                # Checked on the account as stored now: an administrator's reset takes effect
+                # on the very next call of a session that is already open.
+                if op.user.must_change_password and not getattr(
+                    fn, "__while_password_change_required__", False
+                ):
+                    raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
             result = fn(service, op, *args, **kwargs)
             if op._deferred_error is not None:
                 event.outcome = Outcome.FAILURE

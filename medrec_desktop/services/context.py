@@ -27,6 +27,16 @@ def from_iso(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
+def stored_utc(text: str) -> dt.datetime:
+    """A stored timestamp as a tz-aware UTC datetime for a DTO. Tolerates ISO forms other than
+    the program's own (rows written by older versions or by hand): naive means UTC."""
+    try:
+        return from_iso(text)
+    except ValueError:
+        value = dt.datetime.fromisoformat(text)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 @dataclass
 class ServiceContext:
     store: Store

@@ -33,7 +33,8 @@ from medrec_desktop.models import (
 )
 from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.context import iso
+from medrec_desktop.services.context import iso, stored_utc
+from medrec_desktop.services.listing import patients_detail
 from medrec_desktop.services.patient_index import (
     MRN_PREFIX,
     PHONE_PREFIX,
@@ -130,7 +131,7 @@ class PatientService(Service):
         """Likely existing records of the same person, for side-by-side review."""
         clean = data.validated(op.ctx.now().date())
         found = _duplicates(op.db, clean, None)
-        op.event.detail = f"{len(found)} candidates"
+        op.event.detail = patients_detail(c.patient.id for c in found)
         return found
 
     @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
@@ -183,13 +184,16 @@ class PatientService(Service):
             .order_by(Patient.sort_key, Patient.id)
             .limit(limit)
         ).scalars()
-        return [rows.info(p) for p in result]
+        listed = [rows.info(p) for p in result]
+        op.event.detail = patients_detail(p.id for p in listed)
+        return listed
 
     @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
     def search(self, op: Op, text: str, *, limit: int = SEARCH_LIMIT) -> list[PatientInfo]:
         """Name fragments in any order, date of birth, MRN or phone digits, as typed."""
         query = parse_query(text)
         if query.empty:
+            op.event.detail = patients_detail([])
             return []
         terms: list[list[tuple[str, str]]] = [[prefix_range(p)] for p in query.name_prefixes]
         for number in query.number_prefixes:
@@ -204,7 +208,7 @@ class PatientService(Service):
                 )
             ).scalars()
             ordered = sorted(born, key=lambda p: (p.sort_key, p.id))[:limit]
-            op.event.detail = f"{len(ordered)} results"
+            op.event.detail = patients_detail(p.id for p in ordered)
             return [rows.info(p) for p in ordered]
         def matches(t: Any, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
             return or_(*(and_(t.token >= lo, t.token < hi) for lo, hi in ranges))
@@ -256,7 +260,8 @@ class PatientService(Service):
             p.id: p for p in op.db.execute(select(Patient).where(Patient.id.in_(ids))).scalars()
         }
         found = [rows.info(by_id[pid]) for pid in ids if pid in by_id]
-        op.event.detail = f"{len(found)} results"
+        # Every patient a search shows is named in its audit event (ids only, no search text).
+        op.event.detail = patients_detail(p.id for p in found)
         return found
 
     @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
@@ -285,6 +290,7 @@ class PatientService(Service):
             found.append(rows.info(patient))
             if len(found) == limit:
                 break
+        op.event.detail = patients_detail(ids)
         return found
 
     @audited(Action.UPDATE, DataCategory.DEMOGRAPHICS, patient="patient_id")
@@ -324,7 +330,9 @@ class PatientService(Service):
         for v, who in result:
             state = json.loads(v.data_json)
             if "info" not in state:  # bulk-loaded records carry a summary instead of a state
-                versions.append(VersionInfo(v.version, who, v.changed_at, state.get("summary", "")))
+                versions.append(
+                    VersionInfo(v.version, who, stored_utc(v.changed_at), state.get("summary", ""))
+                )
                 continue
             flat = {**state["info"], **state["details"], "merged_into": state["merged_into"]}
             flat.pop("version", None)
@@ -337,7 +345,7 @@ class PatientService(Service):
                     if changed
                     else "saved without changes"
                 )
-            versions.append(VersionInfo(v.version, who, v.changed_at, summary))
+            versions.append(VersionInfo(v.version, who, stored_utc(v.changed_at), summary))
             previous = flat
         return versions
 
@@ -399,7 +407,7 @@ class PatientService(Service):
             op.user.display_name,
             sensitive,
             text,
-            note.created_at,
+            stored_utc(note.created_at),
             False,
         )
 
@@ -433,7 +441,7 @@ class PatientService(Service):
                 author,
                 n.sensitive,
                 n.text,
-                n.created_at,
+                stored_utc(n.created_at),
                 n.entered_in_error,
             )
             for n, author in found

@@ -9,7 +9,7 @@ from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.models import AppMeta, ClinicSetting, User
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.context import iso
+from medrec_desktop.services.context import iso, stored_utc
 from medrec_desktop.services.users import create_user_row
 
 # Settings users may change, with their defaults.
@@ -51,7 +51,7 @@ class SetupService(Service):
             Role.ADMIN,
             True,
             False,
-            user.created_at,
+            stored_utc(user.created_at),
         )
 
     @audited(Action.VIEW, DataCategory.SETTINGS, anonymous=True)

@@ -13,7 +13,7 @@ from medrec_desktop.models import LoginThrottle, User
 from medrec_desktop.security import passwords
 from medrec_desktop.services.auth import normalize_username
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.context import from_iso, iso
+from medrec_desktop.services.context import from_iso, iso, stored_utc
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -158,5 +158,5 @@ class UserService(Service):
             role=Role(user.role),
             active=user.active,
             locked=locked,
-            created_at=user.created_at,
+            created_at=stored_utc(user.created_at),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.change_password import ChangePasswordDialog
 from medrec_desktop.ui.tasks import DbOp
 
 
@@ -27,6 +29,7 @@ class LockScreen(QWidget):
         super().__init__(parent)
         self._inst: Installation | None = None
         self._username = ""
+        self.change_dialog: ChangePasswordDialog | None = None
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         box = QWidget()
@@ -87,7 +90,21 @@ class LockScreen(QWidget):
     def _done(self, session: UserSession) -> None:
         self.unlock_button.setEnabled(True)
         self.password_edit.clear()
+        if session.must_change_password and self._inst is not None:
+            # Reset by an administrator meanwhile: nothing resumes until a password is chosen.
+            self.change_dialog = ChangePasswordDialog(inst=self._inst, session=session, parent=self)
+            self.change_dialog.finished.connect(self._password_chosen)
+            self.change_dialog.open()
+            return
         self.unlocked.emit(session)
+
+    def _password_chosen(self, result: int) -> None:
+        dialog, self.change_dialog = self.change_dialog, None
+        assert dialog is not None
+        if result == QDialog.DialogCode.Accepted:
+            self.unlocked.emit(dialog.session)
+        else:
+            self.sign_out_requested.emit()
 
     def _failed(self, err: BaseException) -> None:
         self.unlock_button.setEnabled(True)

@@ -21,6 +21,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.security.keyslots import load_keyfile
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.installation import Installation, Unlock
+from medrec_desktop.ui.change_password import ChangePasswordDialog
 from medrec_desktop.ui.tasks import DbOp
 
 ERROR_STYLE = "color: #b42318;"
@@ -51,6 +52,7 @@ class LoginDialog(QDialog):
         self.installation = installation
         self.session: UserSession | None = None
         self.unlock: Unlock | None = None  # how the key file was opened, for a later restore
+        self.change_dialog: ChangePasswordDialog | None = None  # open after a temporary password
         self.setWindowTitle("Sign in — medrec-desktop")
         self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
@@ -113,9 +115,32 @@ class LoginDialog(QDialog):
         DbOp(self, work).success(self._done).failure(self._failed).run()
 
     def _done(self, result: tuple[Installation, UserSession]) -> None:
-        self.installation, self.session = result
+        self.installation, session = result
         self.password_edit.clear()
+        if session.must_change_password:
+            # The services refuse everything else until then: go straight to choosing one.
+            self.change_dialog = ChangePasswordDialog(
+                inst=self.installation, session=session, parent=self
+            )
+            self.change_dialog.finished.connect(self._password_chosen)
+            self.change_dialog.open()
+            return
+        self.session = session
         self.accept()
+
+    def _password_chosen(self, result: int) -> None:
+        dialog, self.change_dialog = self.change_dialog, None
+        assert dialog is not None and self.installation is not None
+        if result == QDialog.DialogCode.Accepted:
+            self.session = dialog.session
+            self.accept()
+            return
+        session, inst = dialog.session, self.installation
+        DbOp(self, lambda: inst.auth.logout(session)).failure(lambda _err: None).run()
+        self.sign_in_button.setEnabled(True)
+        self._show_error(
+            "You signed in with a temporary password: choose your own password to continue."
+        )
 
     def _failed(self, err: BaseException) -> None:
         self.sign_in_button.setEnabled(True)

@@ -26,6 +26,7 @@ from medrec_desktop.paths import DataPaths  # noqa: E402
 from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic  # noqa: E402
 from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
 from medrec_desktop.services.patient_input import PatientInput  # noqa: E402
+from medrec_desktop.ui.change_password import ChangePasswordDialog  # noqa: E402
 from medrec_desktop.ui.login_dialog import LoginDialog  # noqa: E402
 from medrec_desktop.ui.main_window import MainWindow  # noqa: E402
 from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column  # noqa: E402
@@ -35,6 +36,7 @@ from medrec_desktop.ui.wizard import SetupWizard  # noqa: E402
 SIZE = (1366, 768)
 PASSWORD = "demo password 2026"
 PASSPHRASE = "demo workstation passphrase"
+TEMPORARY = "temporary pass 2026"
 
 
 def settle(app: QApplication, until: Callable[[], bool] | None = None, timeout: float = 15) -> None:
@@ -89,6 +91,15 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
     login.show()
     shots.append(grab(login, out, "login.png", app))
     login.close()
+
+    # Signing in with a temporary password leads straight here.
+    desk = DEMO_USERS[Role.FRONT_DESK][0]
+    inst.users.reset_password(admin, desk, TEMPORARY)
+    change = ChangePasswordDialog(inst=inst, session=inst.auth.login(desk, TEMPORARY))
+    change.current.setText(TEMPORARY)
+    change.show()
+    shots.append(grab(change, out, "change-password.png", app))
+    change.close()
 
     nurse = inst.auth.login(DEMO_USERS[Role.NURSE][0], PASSWORD)
     settings = QSettings(str(work / "ui.ini"), QSettings.Format.IniFormat)

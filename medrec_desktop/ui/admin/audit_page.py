@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QIntValidator, QKeySequence
+from PySide6.QtCore import QDate, QRegularExpression, Qt
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,12 +23,14 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import AuditEventInfo, UserInfo, UserSession
 from medrec_desktop.domain.enums import Action
 from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.export.csv_cells import write_csv as write_csv_rows
 from medrec_desktop.security.audit_chain import ChainReport
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.itemmodels import audit as cols
 from medrec_desktop.ui.itemmodels.audit import AuditTableModel, words
+from medrec_desktop.ui.itemmodels.timefmt import utc_text
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
@@ -43,6 +44,8 @@ CSV_FIELDS = (
     "user_id",
     "workstation",
     "patient_id",
+    "patient_mrn",
+    "patient_name",
     "category",
     "action",
     "outcome",
@@ -75,10 +78,12 @@ def write_csv(path: Path, events: list[AuditEventInfo]) -> None:
     if hasattr(os, "fchmod"):  # O_CREAT's mode does not apply to a file that existed
         os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(CSV_FIELDS)
-        for ev in events:
-            writer.writerow(["" if (v := getattr(ev, f)) is None else v for f in CSV_FIELDS])
+        write_csv_rows(fh, CSV_FIELDS, (_csv_row(ev) for ev in events))
+
+
+def _csv_row(ev: AuditEventInfo) -> list[object]:
+    # Times in the exact stored UTC form: an export is evidence, compared with other systems.
+    return [utc_text(ev.ts) if f == "ts" else getattr(ev, f) for f in CSV_FIELDS]
 
 
 class AuditLogPage(AdminPage):
@@ -146,9 +151,10 @@ class AuditLogPage(AdminPage):
         assert user_edit is not None
         user_edit.setPlaceholderText("Any user")
         self.patient = QLineEdit()
-        self.patient.setAccessibleName("Patient id filter")
+        self.patient.setAccessibleName("Patient MRN filter")
         self.patient.setPlaceholderText("Any patient")
-        self.patient.setValidator(QIntValidator(1, 2_000_000_000, self))
+        digits = QRegularExpression(r"\d{1,12}")  # MRNs are digits
+        self.patient.setValidator(QRegularExpressionValidator(digits, self))
         self.action = QComboBox()
         self.action.setAccessibleName("Action filter")
         self.action.addItem("Any action", None)
@@ -167,7 +173,7 @@ class AuditLogPage(AdminPage):
             ("&From", self.since),
             ("&To", self.until),
             ("&User", self.user),
-            ("&Patient id", self.patient),
+            ("&Patient MRN", self.patient),
             ("&Action", self.action),
         ]
         for i, (text, widget) in enumerate(fields):
@@ -194,7 +200,7 @@ class AuditLogPage(AdminPage):
             since=_date(self.since),
             until=_date(self.until),
             username=user or None,
-            patient_id=int(patient) if patient else None,
+            patient_mrn=patient or None,
             action=self.action.currentData(),
         )
 

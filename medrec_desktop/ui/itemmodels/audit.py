@@ -8,19 +8,20 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.ui.itemmodels.base import DtoTableModel
-from medrec_desktop.ui.itemmodels.timefmt import local_datetime
+from medrec_desktop.ui.itemmodels.timefmt import local_datetime, utc_text
 from medrec_desktop.ui.widgets.status import Severity, severity_color
 
 COL_TIME = 0
 COL_USER = 1
 COL_WORKSTATION = 2
-COL_PATIENT = 3
-COL_CATEGORY = 4
-COL_ACTION = 5
-COL_OUTCOME = 6
-COL_EMERGENCY = 7
-COL_DETAIL = 8
-COL_REASON = 9
+COL_MRN = 3
+COL_PATIENT = 4
+COL_CATEGORY = 5
+COL_ACTION = 6
+COL_OUTCOME = 7
+COL_EMERGENCY = 8
+COL_DETAIL = 9
+COL_REASON = 10
 
 EMERGENCY_TEXT = "⚠ Emergency"
 
@@ -28,6 +29,13 @@ EMERGENCY_TEXT = "⚠ Emergency"
 def words(code: str) -> str:
     """``login_failed`` -> ``Login failed``."""
     return code.replace("_", " ").capitalize()
+
+
+def patient_mrn(row: AuditEventInfo) -> str:
+    """The MRN the service joined; the internal id only if that patient row is gone."""
+    if row.patient_mrn:
+        return row.patient_mrn
+    return "" if row.patient_id is None else f"(id {row.patient_id})"
 
 
 def outcome_text(outcome: str) -> str:
@@ -39,6 +47,7 @@ class AuditTableModel(DtoTableModel[AuditEventInfo]):
         "Time (local)",
         "User",
         "Workstation",
+        "MRN",
         "Patient",
         "Category",
         "Action",
@@ -55,8 +64,10 @@ class AuditTableModel(DtoTableModel[AuditEventInfo]):
             return row.username or "—"
         if column == COL_WORKSTATION:
             return row.workstation
+        if column == COL_MRN:
+            return patient_mrn(row)
         if column == COL_PATIENT:
-            return "" if row.patient_id is None else str(row.patient_id)
+            return row.patient_name or ""
         if column == COL_CATEGORY:
             return words(row.category)
         if column == COL_ACTION:
@@ -73,7 +84,7 @@ class AuditTableModel(DtoTableModel[AuditEventInfo]):
 
     def tooltip(self, row: AuditEventInfo, column: int) -> str | None:
         if column == COL_TIME:
-            return f"Event #{row.seq} · stored as {row.ts} (UTC)"
+            return f"Event #{row.seq} · stored as {utc_text(row.ts)} (UTC)"
         if column == COL_EMERGENCY and row.emergency:
             return "Done under an emergency (break-the-glass) grant."
         if column == COL_DETAIL and row.detail:
@@ -87,8 +98,8 @@ class AuditTableModel(DtoTableModel[AuditEventInfo]):
     def sort_key(self, row: AuditEventInfo, column: int) -> Any:
         if column == COL_TIME:
             return row.seq
-        if column == COL_PATIENT:
-            return -1 if row.patient_id is None else row.patient_id
+        if column == COL_MRN:
+            return row.patient_mrn or ""
         if column == COL_EMERGENCY:
             return int(row.emergency)
         return super().sort_key(row, column)

@@ -59,7 +59,7 @@ class UserTableModel(DtoTableModel[UserInfo]):
         if column == COL_LOCKED:
             return int(row.locked)
         if column == COL_CREATED:
-            return row.created_at
+            return row.created_at.timestamp()
         return super().sort_key(row, column)
 
     def foreground(self, row: UserInfo, column: int) -> Any:

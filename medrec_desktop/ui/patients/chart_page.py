@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import PatientInfo, PatientRecord, UserSession, VersionInfo
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.compare import CompareTable, new_column
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.tasks import DbOp
@@ -186,8 +187,8 @@ class PatientChartPage(QWidget):
         self.history.clear()
         for v in reversed(history):
             self.history.addItem(
-                f"Version {v.version} · {v.changed_at[:16].replace('T', ' ')}"
-                f" UTC · {v.changed_by} · {v.summary}"
+                f"Version {v.version} · {local_datetime(v.changed_at, seconds=False)}"
+                f" · {v.changed_by} · {v.summary}"
             )
         self.patient_changed.emit(record.info)
 
