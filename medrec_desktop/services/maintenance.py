@@ -74,8 +74,8 @@ class MaintenanceService(Service):
                 "This workstation uses a PostgreSQL server: back the server up with its own "
                 "tools (pg_dump / your server's backup). See the README."
             )
-        op.event.detail = "backup written"
         copy_database(store.engine, store.key, dest, progress)
+        op.event.detail = "backup written"  # only once it is: a failed copy says nothing
 
     @audited(Action.ADMIN, DataCategory.BACKUP)
     def authorize(self, op: Op, what: str) -> None:
