@@ -282,7 +282,9 @@ def cmd_keys(args: argparse.Namespace, paths: DataPaths) -> int:
             inst.maintenance.authorize(session, "keys: set workstation passphrase")
             inst.keyring.set_passphrase_slot(pp)
             inst.save_keys()
-            print("Workstation passphrase set.")
+            _emit(
+                args, {"slots": inst.keyring.keyfile.kinds}, lambda: "Workstation passphrase set."
+            )
         elif args.keys_cmd == "new-recovery":
             inst.maintenance.authorize(session, "keys: new recovery key")
             key = inst.keyring.new_recovery_key()
