@@ -34,10 +34,10 @@ def copy_database(engine: Engine, key: bytes, dest: Path, progress: Progress | N
     The copy is encrypted with the same key as the source and is created owner-only. A copy
     that cannot be finished is removed; a full or unwritable destination is a BackupError.
     """
+    size = database_bytes(engine)
     with backup_target_errors():
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-    size = database_bytes(engine)
     try:
         _copy_into(engine, key, dest, progress)
     except BaseException as err:
