@@ -13,13 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
+# Real windows, unless the caller chose a Qt platform (e.g. QT_QPA_PLATFORM=offscreen make run).
+RUN_QPA := $(if $(filter environment command,$(origin QT_QPA_PLATFORM)),$(QT_QPA_PLATFORM),)
+
+# On Linux, first the system libraries Qt's X11 plugin needs (installed where no password is
+# asked, otherwise the one command to run is printed and make stops).
 run: $(STAMP)
-	QT_QPA_PLATFORM= $(BIN)/medrec-desktop
+	QT_QPA_PLATFORM=$(RUN_QPA) $(BIN)/python scripts/check_linux_qt_libs.py
+	QT_QPA_PLATFORM=$(RUN_QPA) $(BIN)/medrec-desktop
 
 test: $(STAMP) lint typecheck contracts unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check medrec_desktop tests bench
+	$(BIN)/ruff check medrec_desktop tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy medrec_desktop

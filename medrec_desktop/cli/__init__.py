@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
@@ -26,9 +27,11 @@ from medrec_desktop.cli.admin import (
 from medrec_desktop.cli.common import (
     EXIT_BUG,
     EXIT_KNOWN,
+    EXIT_OK,
     EXIT_USAGE,
     UsageError,
     _Parser,
+    merge_global_options,
 )
 from medrec_desktop.cli.records import cmd_demo, cmd_patients
 from medrec_desktop.domain.errors import KnownError
@@ -38,11 +41,13 @@ log = logging.getLogger("medrec.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="medrec", description="medrec-desktop administration and automation.")
+    p = _Parser(
+        prog="medrec",
+        description="medrec-desktop administration and automation. The options --data-dir, "
+        "--user and --json work before or after the command.",
+        top_level=True,
+    )
     p.add_argument("--version", action="version", version=f"medrec {__version__}")
-    p.add_argument("--data-dir", help="data folder (default: MEDREC_DATA_DIR or the OS default)")
-    p.add_argument("--user", help="sign in as this user (password from MEDREC_PASSWORD)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("init", help="create a new encrypted database and its administrator")
@@ -104,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", dest="out", metavar="FILE", help=argparse.SUPPRESS)
     e.add_argument("--since", help="first date, YYYY-MM-DD (UTC)")
     e.add_argument("--until", help="last date, YYYY-MM-DD (UTC, inclusive)")
-    e.add_argument("--user", dest="filter_user", help="only this user's events")
+    # Not --user: that one signs in, wherever it is written.
+    e.add_argument("--by-user", dest="filter_user", metavar="NAME", help="only this user's events")
     e.add_argument("--patient", type=int, help="only events about this patient id")
     e.add_argument("--action", help="only this action (view, create, update, login, ...)")
     s.set_defaults(func=cmd_audit)
@@ -152,16 +158,40 @@ def build_parser() -> argparse.ArgumentParser:
     except ModuleNotFoundError:  # the code-set commands arrive with issue 4
         codes_cli = None
     if codes_cli is not None:
-        codes_cli.add_parser(sub).set_defaults(func=codes_cli.run)
+        codes_cli.add_parser(sub, json_option=False).set_defaults(func=codes_cli.run)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Everything this process writes (logs, exports, key file, temp copies) is owner-only.
     os.umask(0o077)
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Output to a pipe is buffered: a reader that went away may only show here.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # `medrec ... | head` closed its end: the reader has what it wanted, so this is no
+        # error. As Python's documentation advises, point stdout at devnull so the
+        # interpreter's own flush at exit does not fail again and print a traceback.
+        _stdout_to_devnull()
+        return EXIT_OK
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # stdout is no real file (an embedding host's); nothing will flush it at exit
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        merge_global_options(args)
         paths = resolve_data_dir(args.data_dir)
         # Logging goes into an existing data folder only: pointing at the wrong folder must not
         # leave anything behind there.
@@ -176,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnownError as err:
         print(f"medrec: {err.message}", file=sys.stderr)
         return EXIT_KNOWN
+    except BrokenPipeError:
+        raise  # the reader stopped reading: see main()
     except KeyboardInterrupt:
         print("medrec: interrupted; nothing half-done was kept.", file=sys.stderr)
         return EXIT_KNOWN

@@ -322,7 +322,9 @@ def cmd_keys(args: argparse.Namespace, paths: DataPaths) -> int:
             pp = _secret("MEDREC_NEW_PASSPHRASE", "New workstation passphrase", confirm=True)
             check_passphrase(pp)
             inst.set_passphrase(session, pp)
-            print("Workstation passphrase set.")
+            _emit(
+                args, {"slots": inst.keyring.keyfile.kinds}, lambda: "Workstation passphrase set."
+            )
         elif args.keys_cmd == "new-recovery":
             key = inst.new_recovery_key(session, args.signed_in_password)
             if args.recovery_sheet:

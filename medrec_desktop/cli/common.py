@@ -24,10 +24,70 @@ class UsageError(Exception):
     pass
 
 
+# Options every command takes, before or after its name: `medrec --json users list` and
+# `medrec users list --json` mean the same. Name -> value when not given.
+GLOBAL_DEFAULTS: dict[str, Any] = {"data_dir": None, "user": None, "json": False}
+# Where a sub-command's copy of a global option stores its value, so that a value given before
+# the command is neither overwritten by the copy's default nor silently replaced by another.
+_LATE = "_after_command"
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every (sub-)command parser: usage errors exit 2, and the global options are accepted at
+    every level of the command."""
+
+    def __init__(self, *args: Any, top_level: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suffix = "" if top_level else _LATE
+
+        def default(name: str) -> Any:
+            # A copy with a default would put it back over a value given earlier.
+            return GLOBAL_DEFAULTS[name] if top_level else argparse.SUPPRESS
+
+        group = self.add_argument_group("options every command takes")
+        group.add_argument(
+            "--data-dir",
+            dest="data_dir" + suffix,
+            metavar="DIR",
+            default=default("data_dir"),
+            help="data folder (default: MEDREC_DATA_DIR or the OS default)",
+        )
+        group.add_argument(
+            "--user",
+            dest="user" + suffix,
+            metavar="NAME",
+            default=default("user"),
+            help="sign in as this user (password from MEDREC_PASSWORD or a prompt)",
+        )
+        group.add_argument(
+            "--json",
+            dest="json" + suffix,
+            action="store_true",
+            default=default("json"),
+            help="machine-readable output",
+        )
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
+
+
+def merge_global_options(args: argparse.Namespace) -> None:
+    """Fold the values given after the command into ``args.data_dir``, ``args.user`` and
+    ``args.json``. The same option given before and after with different values is a usage
+    error: guessing which one was meant could sign in as the wrong user."""
+    for name, unset in GLOBAL_DEFAULTS.items():
+        late = getattr(args, name + _LATE, unset)
+        if hasattr(args, name + _LATE):
+            delattr(args, name + _LATE)
+        early = getattr(args, name, unset)
+        if early != unset and late != unset and early != late:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{option} is given twice with different values; give it once "
+                "(before or after the command)"
+            )
+        setattr(args, name, late if late != unset else early)
 
 
 # ---------------------------------------------------------------- secrets from env or prompt

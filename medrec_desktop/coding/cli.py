@@ -31,8 +31,12 @@ def _columns(text: str) -> dict[str, str]:
     return pairs
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``codes`` and its sub-commands on an argparse subparsers object."""
+def add_parser(subparsers: Any, *, json_option: bool = True) -> argparse.ArgumentParser:
+    """Register ``codes`` and its sub-commands on an argparse subparsers object.
+
+    ``json_option=False`` when the caller's parsers already give every command ``--json``
+    (the ``medrec`` command line does, before or after the command name).
+    """
     codes: argparse.ArgumentParser = subparsers.add_parser(
         "codes", help="code sets: search, validate, import, info"
     )
@@ -44,14 +48,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--dos", type=_date, help="date of service (YYYY-MM-DD); default today")
     s.add_argument("--billable-only", action="store_true")
-    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     v = sub.add_parser("validate", help="check codes of one claim, in claim order")
     v.add_argument("codes", nargs="+")
     v.add_argument("--dos", type=_date)
     v.add_argument("--age", type=int)
     v.add_argument("--sex", choices=("F", "M", "f", "m"))
-    v.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     i = sub.add_parser("import", help="import official or licensed code files")
     i.add_argument("files", nargs="+", type=Path)
@@ -65,7 +67,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="import a file even if it looks incomplete (much smaller than the release in use)",
     )
 
-    sub.add_parser("info", help="releases held, their dates and counts")
+    n = sub.add_parser("info", help="releases held, their dates and counts")
+    if json_option:
+        for leaf in (s, v, i, n):
+            leaf.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     return codes
 
 
@@ -78,14 +83,26 @@ def _hit_json(hit: Any) -> dict[str, object]:
     }
 
 
+def _release_json(rel: Any) -> dict[str, object]:
+    return {
+        "system": rel.system.value,
+        "name": rel.name,
+        "valid_from": rel.valid_from.isoformat(),
+        "valid_to": rel.valid_to.isoformat() if rel.valid_to else None,
+        "code_count": rel.code_count,
+        "billable_count": rel.billable_count,
+        "source": rel.source,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
+    # A closed pipe (BrokenPipeError) is left to the caller: ending quietly needs stdout
+    # pointed at devnull, which only the process's entry point should do.
     try:
         return _run(args)
     except KnownError as exc:
         print(f"medrec: {exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
-        return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -130,7 +147,9 @@ def _run(args: argparse.Namespace) -> int:
                 if not findings:
                     print("No findings.")
             return 0
+        as_json = getattr(args, "json", False)
         if cmd == "import":
+            imported = []
             for path in args.files:
                 try:
                     rel = store.import_file(
@@ -144,12 +163,20 @@ def _run(args: argparse.Namespace) -> int:
                 except ReleaseLooksIncompleteError as exc:
                     print(f"medrec: {path.name}: {exc} Add --force to do so.", file=sys.stderr)
                     return 1
-                print(
-                    f"Imported {rel.name}: {rel.code_count:,} codes,"
-                    f" {rel.billable_count:,} billable."
-                )
+                imported.append(rel)
+                if not as_json:
+                    print(
+                        f"Imported {rel.name}: {rel.code_count:,} codes,"
+                        f" {rel.billable_count:,} billable."
+                    )
+            if as_json:
+                print(json.dumps([_release_json(r) for r in imported], indent=1))
             return 0
-        for rel in store.releases():
+        releases = store.releases()
+        if as_json:
+            print(json.dumps([_release_json(r) for r in releases], indent=1))
+            return 0
+        for rel in releases:
             to = rel.valid_to.isoformat() if rel.valid_to else "open"
             print(
                 f"{rel.system.value:<9} {rel.name}\n          effective {rel.valid_from}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,9 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, inspect, text
+
+from medrec_desktop.db.errors import BACKUP_FULL, backup_target_error, backup_target_errors
+from medrec_desktop.domain.errors import BackupError
 
 Progress = Callable[[int, int], None]
 
@@ -19,13 +23,60 @@ DAMAGED_ADVICE = (
 )
 
 
+# Beyond the copy itself, SQLite needs room for a journal and shared-memory file while it
+# finishes the copy; a folder with less free space than this over the copy's size is full.
+ROOM_MARGIN = 1 << 20
+
+
 def copy_database(engine: Engine, key: bytes, dest: Path, progress: Progress | None = None) -> None:
     """Copy the open database into ``dest`` with SQLite's online backup API.
 
-    The copy is encrypted with the same key as the source and is created owner-only.
+    The copy is encrypted with the same key as the source and is created owner-only. A copy
+    that cannot be finished is removed; a full or unwritable destination is a BackupError.
     """
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
+    size = database_bytes(engine)
+    with backup_target_errors():
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+    try:
+        _copy_into(engine, key, dest, progress)
+    except BaseException as err:
+        for leftover in (dest, *(Path(f"{dest}{s}") for s in ("-journal", "-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)  # half a copy is no backup
+        if isinstance(err, (OSError, sqlcipher.Error)):
+            known = backup_target_error(err)
+            # A full disk does not always come back as "full": when it strikes while SQLite
+            # switches the copy's journal it reports a bare "disk I/O error". A folder that
+            # cannot hold the copy explains the failure; a damaged source would not.
+            if known is None and not has_room(dest.parent, size):
+                known = BackupError(BACKUP_FULL)
+            if known is not None:
+                raise known from err
+        raise
+
+
+def database_bytes(engine: Engine) -> int:
+    """The open local database's size (pages in use times page size)."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert conn is not None
+        pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        raw.close()
+    return pages * page_size
+
+
+def has_room(folder: Path, size: int) -> bool:
+    """Whether ``folder``'s disk has room for a file of ``size`` bytes while SQLite writes it."""
+    try:
+        return shutil.disk_usage(folder).free >= size + ROOM_MARGIN
+    except OSError:
+        return True  # cannot tell: let the original error speak
+
+
+def _copy_into(engine: Engine, key: bytes, dest: Path, progress: Progress | None) -> None:
     target = sqlcipher.connect(str(dest), isolation_level=None)
     try:
         target.execute("PRAGMA cipher_log_level = NONE")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 
 from medrec_desktop.domain.errors import (
+    BackupError,
     ConflictError,
     DatabaseFileError,
     DatabaseLockedError,
@@ -38,6 +41,14 @@ DAMAGED = (
     "The database file is damaged (a part of it could not be read). Nothing was changed. "
     "Restore the latest backup with 'medrec restore' or contact support."
 )
+BACKUP_FULL = (
+    "The disk that should hold the backup is full, so no backup was written. Free some space "
+    "there (or choose another place) and try again."
+)
+BACKUP_NOT_WRITABLE = (
+    "The backup cannot be written there (the folder is read-only or you lack permission). "
+    "No backup was written. Choose another place."
+)
 UNREACHABLE = (
     "The database server could not be reached. Check the network and that the server is running."
 )
@@ -52,7 +63,9 @@ def known_error_for(err: BaseException) -> KnownError | None:
         )
     if isinstance(err, sa_exc.DBAPIError):
         text = str(err.orig).lower() if err.orig is not None else str(err).lower()
-    elif isinstance(err, OSError):
+    elif isinstance(err, (OSError, sqlcipher.Error)):
+        # Raw driver errors too: backups and checks use driver connections of their own, whose
+        # errors never pass through SQLAlchemy.
         text = str(err).lower()
     else:
         return None
@@ -71,6 +84,39 @@ def known_error_for(err: BaseException) -> KnownError | None:
     return None
 
 
+def backup_target_error(err: BaseException) -> KnownError | None:
+    """The KnownError for a failure to write a backup's own files, or None.
+
+    The database itself is fine when the backup's disk is full, so the message names the
+    backup's place, not the database's, and it is a BackupError: the failed attempt is still
+    recorded in the audit trail (a store failure would not be).
+    """
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return BackupError(BACKUP_FULL)
+    if isinstance(err, OSError) and err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return BackupError(BACKUP_NOT_WRITABLE)
+    known = known_error_for(err)
+    if isinstance(known, DiskFullError):
+        return BackupError(BACKUP_FULL)
+    if isinstance(known, ReadOnlyLocationError):
+        return BackupError(BACKUP_NOT_WRITABLE)
+    return None
+
+
+@contextmanager
+def backup_target_errors() -> Iterator[None]:
+    """Re-raise failures to write a backup's files as a BackupError (original as cause)."""
+    try:
+        yield
+    except KnownError:
+        raise
+    except (OSError, sqlcipher.Error) as err:
+        known = backup_target_error(err)
+        if known is None:
+            raise
+        raise known from err
+
+
 @contextmanager
 def translated_errors() -> Iterator[None]:
     """Re-raise driver errors users can act on as KnownErrors (the original stays as cause)."""
@@ -78,7 +124,7 @@ def translated_errors() -> Iterator[None]:
         yield
     except KnownError:
         raise
-    except (sa_exc.SQLAlchemyError, OSError) as err:
+    except (sa_exc.SQLAlchemyError, OSError, sqlcipher.Error) as err:
         known = known_error_for(err)
         if known is None:
             raise

@@ -20,9 +20,11 @@ from medrec_desktop import __version__
 from medrec_desktop.db import migrate
 from medrec_desktop.db.backup import (
     copy_database,
+    has_room,
     rekey_file,
 )
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
+from medrec_desktop.db.errors import BACKUP_FULL, backup_target_errors
 from medrec_desktop.db.store import Store
 from medrec_desktop.domain.dto import IntegrityReport, UserId, UserSession
 from medrec_desktop.domain.enums import Role
@@ -501,7 +503,8 @@ class Installation:
             raise BackupError(f"The folder {out.parent} does not exist.")
         work = out.parent / f".{out.name}.partial"
         shutil.rmtree(work, ignore_errors=True)
-        make_private_dir(work)
+        with backup_target_errors():
+            make_private_dir(work)
         try:
             db_copy = work / "medrec.db"
             self.maintenance.copy_to(session, db_copy, progress)
@@ -509,6 +512,10 @@ class Installation:
             install_id = self.keyring.keyfile.install_id
             report = verify_database_file(db_copy, self.keyring.material, install_id)
             if not report.ok:
+                # Opening the copy to check it writes beside it (journal, shared memory): on a
+                # disk too full for the zip as well, that is the failure to report.
+                if not has_room(out.parent, db_copy.stat().st_size):
+                    raise BackupError(BACKUP_FULL)
                 raise BackupError("The backup copy did not verify: " + "; ".join(report.problems))
             manifest = {
                 "format": BACKUP_FORMAT,
@@ -527,7 +534,8 @@ class Installation:
                 manifest["audit_mark"] = audit_mark.seal(
                     self._audit_key, install_id, seq, link
                 ).as_json()
-            write_backup_zip(work, out, db_copy, dump_keyfile(self.keyring.keyfile), manifest)
+            with backup_target_errors():
+                write_backup_zip(work, out, db_copy, dump_keyfile(self.keyring.keyfile), manifest)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return out

@@ -84,8 +84,8 @@ class MaintenanceService(Service):
                 "This workstation uses a PostgreSQL server: back the server up with its own "
                 "tools (pg_dump / your server's backup). See the README."
             )
-        op.event.detail = "backup written"
         copy_database(store.engine, store.key, dest, progress)
+        op.event.detail = "backup written"  # only once it is: a failed copy says nothing
 
     @audited(Action.ADMIN, DataCategory.BACKUP, anonymous=True)
     def record_key_change(self, op: Op, who: str, what: str) -> None:

@@ -131,7 +131,7 @@ def test_audit_verify_and_filtered_csv_export(data: Path, tmp_path: Path) -> Non
         str(out),
         "--action",
         "login",
-        "--user",
+        "--by-user",
         "admin",
     )
     assert export.returncode == 0, export.stderr

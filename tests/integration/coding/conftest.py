@@ -11,9 +11,13 @@ import pytest
 
 from medrec_desktop.coding.schema import STORE_FILE
 from medrec_desktop.coding.store import CodeSetStore
+from tests.support.cms import unpack_cms_files
 
-REPO = Path(__file__).resolve().parents[3]
-CMS = REPO.parent / "shared" / "data" / "cms"
+
+@pytest.fixture(scope="session")
+def cms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the official CMS files the importer tests read (from tests/data)."""
+    return unpack_cms_files(tmp_path_factory.mktemp("cms"))
 
 
 @pytest.fixture(scope="session")

@@ -11,28 +11,30 @@ from medrec_desktop.coding.importers.order import parse_codes, parse_order
 from medrec_desktop.coding.schema import bundled_pcs_file
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import CancelFlag, CodeSystem
-
-CMS = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "cms"
+from tests.support.cms import official_sha256, sha256_of
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "coding"))
 from hcpcs_fixture import sample_file  # noqa: E402
 
 
-def test_real_cms_files_parse_with_exact_counts() -> None:
-    with open(CMS / "icd10cm_order_2021.txt", newline="", encoding="ascii") as fh:
+def test_real_cms_files_parse_with_exact_counts(cms: Path) -> None:
+    with open(cms / "icd10cm_order_2021.txt", newline="", encoding="ascii") as fh:
         rows = parse_order(fh, "icd10cm_order_2021.txt")
     assert (len(rows), sum(r.billable for r in rows)) == (95_358, 72_621)
-    with open(CMS / "icd10cm_codes_2024.txt", encoding="ascii") as fh:
+    with open(cms / "icd10cm_codes_2024.txt", encoding="ascii") as fh:
         assert len(parse_codes(fh, "icd10cm_codes_2024.txt")) == 74_044
-    with open(CMS / "icd10pcs_codes_2024.txt", encoding="ascii") as fh:
+    # The PCS file the application bundles is the official one, whole.
+    with open(bundled_pcs_file(), encoding="ascii") as fh:
         assert len(parse_codes(fh, "icd10pcs_codes_2024.txt")) == 78_603
-    assert bundled_pcs_file().read_bytes() == (CMS / "icd10pcs_codes_2024.txt").read_bytes()
+    assert sha256_of(bundled_pcs_file()) == official_sha256()["icd10pcs_codes_2024.txt"]
 
 
-def test_import_order_file_coexists_and_is_chosen_by_date(scratch_store: CodeSetStore) -> None:
+def test_import_order_file_coexists_and_is_chosen_by_date(
+    scratch_store: CodeSetStore, cms: Path
+) -> None:
     seen: list[tuple[int, int]] = []
     rel = scratch_store.import_file(
-        CMS / "icd10cm_order_2021.txt", progress=lambda d, t: seen.append((d, t))
+        cms / "icd10cm_order_2021.txt", progress=lambda d, t: seen.append((d, t))
     )
     assert (rel.code_count, rel.billable_count) == (95_358, 72_621)
     assert (rel.valid_from, rel.valid_to) == (dt.date(2020, 10, 1), dt.date(2021, 9, 30))
@@ -47,8 +49,10 @@ def test_import_order_file_coexists_and_is_chosen_by_date(scratch_store: CodeSet
     assert "R51.9" in d.validity.reason
 
 
-def test_malformed_file_imports_nothing(scratch_store: CodeSetStore, tmp_path: Path) -> None:
-    lines = (CMS / "icd10cm_order_2021.txt").read_text(encoding="ascii").splitlines()[:500]
+def test_malformed_file_imports_nothing(
+    scratch_store: CodeSetStore, tmp_path: Path, cms: Path
+) -> None:
+    lines = (cms / "icd10cm_order_2021.txt").read_text(encoding="ascii").splitlines()[:500]
     lines[321] = lines[321][:14] + "X" + lines[321][15:]
     bad = tmp_path / "icd10cm_order_2021.txt"
     bad.write_text("\n".join(lines) + "\n")
@@ -59,7 +63,7 @@ def test_malformed_file_imports_nothing(scratch_store: CodeSetStore, tmp_path: P
     assert len(scratch_store.releases()) == before
 
 
-def test_cancel_keeps_nothing(scratch_store: CodeSetStore) -> None:
+def test_cancel_keeps_nothing(scratch_store: CodeSetStore, cms: Path) -> None:
     flag = CancelFlag()
     before = len(scratch_store.releases())
 
@@ -67,7 +71,7 @@ def test_cancel_keeps_nothing(scratch_store: CodeSetStore) -> None:
         flag.cancel()
 
     with pytest.raises(ImportCancelledError):
-        scratch_store.import_file(CMS / "icd10cm_codes_2024.txt", progress=progress, cancel=flag)
+        scratch_store.import_file(cms / "icd10cm_codes_2024.txt", progress=progress, cancel=flag)
     assert len(scratch_store.releases()) == before
     assert scratch_store.search("A000", system="icd10cm")[0].code == "A00.0"
 
