@@ -84,8 +84,22 @@ def assign(p: Patient, data: PatientInput) -> None:
         setattr(p, name, getattr(data.details, name))
 
 
-def replace_children(db: Session, p: Patient, data: PatientInput) -> None:
-    """Replace the row's contacts and coverages and refresh its search tokens."""
+def _same_children(before: PatientDetails, data: PatientInput) -> bool:
+    by_priority = tuple(sorted(data.details.coverages, key=lambda c: c.priority))
+    return before.contacts == data.details.contacts and before.coverages == by_priority
+
+
+def replace_children(
+    db: Session, p: Patient, data: PatientInput, *, before: PatientRecord | None = None
+) -> None:
+    """Replace the row's contacts and coverages and refresh its search tokens.
+
+    With ``before`` (the record as it was read in this transaction), unchanged contacts and
+    coverages are left alone: a form save that changes a phone number writes only that.
+    """
+    if before is not None and _same_children(before.details, data):
+        reindex(db, p)
+        return
     db.execute(delete(RelatedPerson).where(RelatedPerson.patient_id == p.id))
     db.execute(delete(Coverage).where(Coverage.patient_id == p.id))
     for c in data.details.contacts:
@@ -125,19 +139,53 @@ def sort_key(family: str, given: str, patient_id: int) -> str:
 
 
 def reindex(db: Session, p: Patient) -> None:
-    db.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == p.id))
+    """Bring the row's search tokens up to date, writing only the tokens that changed (each
+    token row costs index pages on every save otherwise)."""
     if p.merged_into_id is not None:
-        return  # merged records are found through the record they were merged into
+        # Merged records are found through the record they were merged into.
+        db.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == p.id))
+        return
     tokens = patient_tokens(
         [p.family_name, p.given_names, p.previous_names], [p.phone, p.mobile_phone], p.mrn
     )
     key = sort_key(p.family_name, p.given_names, p.id)
-    db.add_all(PatientSearchToken(patient_id=p.id, token=t, sort_key=key) for t in sorted(tokens))
+    stored = db.execute(
+        select(PatientSearchToken.token, PatientSearchToken.sort_key).where(
+            PatientSearchToken.patient_id == p.id
+        )
+    ).all()
+    if any(k != key for _, k in stored):  # the name changed: every token's sort key did
+        db.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == p.id))
+        stored = []
+    have = {t for t, _ in stored}
+    gone = have - tokens
+    if gone:
+        db.execute(
+            delete(PatientSearchToken).where(
+                PatientSearchToken.patient_id == p.id, PatientSearchToken.token.in_(gone)
+            )
+        )
+    db.add_all(
+        PatientSearchToken(patient_id=p.id, token=t, sort_key=key) for t in sorted(tokens - have)
+    )
 
 
-def snapshot(op: Op, p: Patient) -> None:
-    """Keep this saved state forever (DESIGN §6: every edit creates a new version)."""
-    data = asdict(record(op.db, p))
+def record_after_save(p: Patient, data: PatientInput) -> PatientRecord:
+    """What :func:`record` would read back right after ``data`` was saved onto ``p``, built
+    without reading the children again."""
+    details = PatientDetails(
+        **{name: getattr(p, name) for name in DETAIL_FIELDS},
+        contacts=tuple(data.details.contacts),
+        coverages=tuple(sorted(data.details.coverages, key=lambda c: c.priority)),
+    )
+    merged = PatientId(p.merged_into_id) if p.merged_into_id is not None else None
+    return PatientRecord(info(p), details, merged)
+
+
+def snapshot(op: Op, p: Patient, saved: PatientRecord | None = None) -> None:
+    """Keep this saved state forever (DESIGN §6: every edit creates a new version).
+    ``saved`` is the record as just written, when the caller has it."""
+    data = asdict(saved if saved is not None else record(op.db, p))
     data["info"]["birth_date"] = p.birth_date.isoformat()
     op.db.add(
         RecordVersion(

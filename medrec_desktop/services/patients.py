@@ -309,11 +309,12 @@ class PatientService(Service):
                 "Your changes were not saved; reopen the record and apply them again."
             )
         clean = data.validated(op.ctx.now().date())
+        before = rows.record(op.db, patient)
         rows.assign(patient, clean)
         patient.updated_at = iso(op.ctx.now())
         op.db.flush()  # bumps version_id (optimistic lock against other workstations)
-        rows.replace_children(op.db, patient, clean)
-        rows.snapshot(op, patient)
+        rows.replace_children(op.db, patient, clean, before=before)
+        rows.snapshot(op, patient, rows.record_after_save(patient, clean))
         return rows.info(patient)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
