@@ -16,15 +16,16 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 
 class LockScreen(QWidget):
     unlocked = Signal(object)  # the new UserSession of the same user
     sign_out_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._runner = runner
         self._inst: Installation | None = None
         self._username = ""
         outer = QVBoxLayout(self)
@@ -80,9 +81,9 @@ class LockScreen(QWidget):
         if inst is None or not password:
             return
         self.unlock_button.setEnabled(False)
-        DbOp(self, lambda: inst.auth.login(username, password)).success(self._done).failure(
-            self._failed
-        ).run()
+        Op(self, lambda: inst.auth.login(username, password), runner=self._runner).success(
+            self._done
+        ).failure(self._failed).run()
 
     def _done(self, session: UserSession) -> None:
         self.unlock_button.setEnabled(True)

@@ -21,7 +21,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.security.keyslots import load_keyfile
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.installation import Installation, Unlock
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 ERROR_STYLE = "color: #b42318;"
 
@@ -42,12 +42,14 @@ class LoginDialog(QDialog):
         self,
         *,
         paths: DataPaths,
+        runner: OpRunner,
         installation: Installation | None = None,
         clinic_name: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self._runner = runner
         self.installation = installation
         self.session: UserSession | None = None
         self.unlock: Unlock | None = None  # how the key file was opened, for a later restore
@@ -110,7 +112,7 @@ class LoginDialog(QDialog):
         self.sign_in_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText("Signing in…")
-        DbOp(self, work).success(self._done).failure(self._failed).run()
+        Op(self, work, runner=self._runner).success(self._done).failure(self._failed).run()
 
     def _done(self, result: tuple[Installation, UserSession]) -> None:
         self.installation, self.session = result

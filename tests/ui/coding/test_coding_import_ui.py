@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import CodeSystem
-from tests.ui.coding.conftest import make_panel
+from medrec_desktop.ui.tasks import Lane, OpRunner
+from tests.ui.coding.conftest import MakePanel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
 from hcpcs_fixture import sample_file  # noqa: E402
@@ -24,10 +25,10 @@ def hcpcs_file(tmp_path: Path) -> Path:
 
 
 def test_import_through_the_file_dialog_shows_progress(
-    qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path
+    qtbot: QtBot, make_panel: MakePanel, scratch_ui_store: CodeSetStore, tmp_path: Path
 ) -> None:
     path = hcpcs_file(tmp_path)
-    panel = make_panel(qtbot, scratch_ui_store, choose_file=lambda _parent: path)
+    panel = make_panel(scratch_ui_store, choose_file=lambda _parent: path)
     assert panel.system_combo.findText("HCPCS Level II") == -1
     seen: list[tuple[int, int]] = []
     panel.imports.progressed.connect(lambda done, total: seen.append((done, total)))
@@ -46,14 +47,14 @@ def test_import_through_the_file_dialog_shows_progress(
 
 
 def test_a_malformed_file_names_line_and_field_and_imports_nothing(
-    qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path
+    qtbot: QtBot, make_panel: MakePanel, scratch_ui_store: CodeSetStore, tmp_path: Path
 ) -> None:
     lines = sample_file().split("\r\n")
     lines[1] = lines[1][:5] + "ABCDE" + lines[1][10:]  # sequence number must be digits
     bad = tmp_path / "HCPC2024_JAN_ANWEB.txt"
     bad.write_text("\r\n".join(lines))
     before = len(scratch_ui_store.releases())
-    panel = make_panel(qtbot, scratch_ui_store)
+    panel = make_panel(scratch_ui_store)
     panel.import_file(bad)
     qtbot.waitUntil(
         lambda: panel.message.isVisible() and panel.imports.dialog is None, timeout=20_000
@@ -63,12 +64,20 @@ def test_a_malformed_file_names_line_and_field_and_imports_nothing(
     assert len(scratch_ui_store.releases()) == before
 
 
-def test_cancel_keeps_nothing(qtbot: QtBot, scratch_ui_store: CodeSetStore, tmp_path: Path) -> None:
-    panel = make_panel(qtbot, scratch_ui_store)
+def test_cancel_keeps_nothing(
+    qtbot: QtBot,
+    make_panel: MakePanel,
+    runner: OpRunner,
+    scratch_ui_store: CodeSetStore,
+    tmp_path: Path,
+) -> None:
+    panel = make_panel(scratch_ui_store)
     before = len(scratch_ui_store.releases())
     gate = threading.Event()
-    # hold the import thread so Cancel is pressed before the file is read, whatever the speed
-    panel.import_pool.start(gate.wait)
+    # hold the import threads so Cancel is pressed before the file is read, whatever the speed
+    long_lane = runner.pool(Lane.LONG)
+    for _ in range(long_lane.maxThreadCount()):
+        long_lane.start(gate.wait)
     panel.import_file(hcpcs_file(tmp_path))
     assert panel.imports.dialog is not None
     cancel = next(b for b in panel.imports.dialog.findChildren(QPushButton) if b.text() == "Cancel")
