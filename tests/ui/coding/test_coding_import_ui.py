@@ -5,13 +5,22 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import CodeSystem
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.ui.coding.import_flow import IMPORT_ANYWAY
 from medrec_desktop.ui.tasks import Lane, OpRunner
+from tests.conftest import Clinic
+from tests.integration.coding.test_coding_service import (
+    needs_completeness_check,
+    tiny_cm_order_file,
+)
 from tests.ui.coding.conftest import MakePanel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
@@ -25,7 +34,11 @@ def hcpcs_file(tmp_path: Path) -> Path:
 
 
 def test_import_through_the_file_dialog_shows_progress(
-    qtbot: QtBot, make_panel: MakePanel, scratch_ui_store: CodeSetStore, tmp_path: Path
+    qtbot: QtBot,
+    make_panel: MakePanel,
+    scratch_ui_store: CodeSetStore,
+    tmp_path: Path,
+    local_clinic: Clinic,
 ) -> None:
     path = hcpcs_file(tmp_path)
     panel = make_panel(scratch_ui_store, choose_file=lambda _parent: path)
@@ -39,6 +52,11 @@ def test_import_through_the_file_dialog_shows_progress(
     assert "HCPCS Level II 2024" in panel.message.text() and "6 codes" in panel.message.text()
     assert panel.imports.dialog is None
     assert panel.system_combo.findText("HCPCS Level II") > 0
+    # The import went through the coding service: recorded under the signed-in user.
+    event = local_clinic.inst.audit.events(local_clinic.admin, AuditFilter(), limit=1)[0]
+    assert event.entry_point == "CodingService.import_file" and event.outcome == "success"
+    assert event.username == local_clinic.sessions[Role.RECORDS].username
+    assert "codes=6" in event.detail
     panel.dos_edit.setText("05/01/2024")
     panel.search_edit.setText("dexamethasone")
     m = panel.results_model
@@ -87,3 +105,39 @@ def test_cancel_keeps_nothing(
     qtbot.waitUntil(lambda: panel.imports.dialog is None, timeout=20_000)
     assert "nothing was imported" in panel.message.text()
     assert len(scratch_ui_store.releases()) == before
+
+
+def _asked(qtbot: QtBot, panel: Any) -> Any:
+    """The confirmation, once the import stopped to ask (or the import's own message)."""
+    flow = panel.imports
+    qtbot.waitUntil(lambda: flow.confirm_box is not None or panel.message.isVisible(), 60_000)
+    assert flow.confirm_box is not None, panel.message.text()
+    return flow.confirm_box
+
+
+def _answer(qtbot: QtBot, panel: Any, button_text: str) -> None:
+    box = _asked(qtbot, panel)
+    assert box is not None and box.isVisible()
+    button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
+    button.click()
+
+
+@needs_completeness_check
+def test_an_incomplete_release_is_imported_only_when_confirmed(
+    qtbot: QtBot, make_panel: MakePanel, scratch_ui_store: CodeSetStore, tmp_path: Path
+) -> None:
+    panel = make_panel(scratch_ui_store)
+    before = len(scratch_ui_store.releases())
+    path = tiny_cm_order_file(tmp_path)
+
+    panel.import_file(path)
+    box = _asked(qtbot, panel)
+    assert "3 codes" in box.text() and "held" in box.text()  # the counts, side by side
+    _answer(qtbot, panel, "Cancel")
+    qtbot.waitUntil(lambda: "Not imported" in panel.message.text(), timeout=10_000)
+    assert len(scratch_ui_store.releases()) == before
+
+    panel.import_file(path)
+    _answer(qtbot, panel, IMPORT_ANYWAY)
+    qtbot.waitUntil(lambda: "Imported" in panel.message.text(), timeout=60_000)
+    assert len(scratch_ui_store.releases()) == before + 1
