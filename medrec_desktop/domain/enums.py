@@ -51,7 +51,7 @@ class DataCategory(StrEnum):
     SENSITIVE = "sensitive"  # behavioral health, substance use, ... (labelled records)
     CODING = "coding"
     # The code-set releases themselves (no PHI): who may import a new release.
-    CODESET = "codeset"
+    CODESET = "code_set"  # shown as "Code set" in the audit viewer
     USERS = "users"
     AUDIT = "audit"
     SETTINGS = "settings"

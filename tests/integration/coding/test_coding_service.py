@@ -67,7 +67,7 @@ def test_records_specialist_import_is_audited_with_file_release_and_counts(
     event = last_event(local_clinic)
     assert event.entry_point == "CodingService.import_file"
     assert event.outcome == "success" and event.username == records.username
-    assert event.category == "codeset" and event.action == "create"
+    assert event.category == "code_set" and event.action == "create"
     assert "file=HCPC2024_JAN_ANWEB.txt" in event.detail
     assert "system=hcpcs" in event.detail
     assert f"release={release.name}" in event.detail
