@@ -162,8 +162,8 @@ class ImportFlow(QObject):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("This release looks incomplete")
         box.setText(
-            f"{path.name} holds {err.new_count:,} codes; the release before it held "
-            f"{err.previous_count:,}.{missing}"
+            f"{path.name}: {err.new_count:,} codes, against {err.previous_count:,} in the "
+            f"release in use.{missing}"
         )
         box.setInformativeText(
             f"{err.message}\n\nA truncated download is the usual cause. Import it anyway?"
