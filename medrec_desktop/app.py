@@ -1,4 +1,8 @@
-"""Composition root: paths -> logging -> Qt application -> set-up or sign-in -> main window."""
+"""Composition root: paths -> logging -> Qt application -> set-up or sign-in -> main window.
+
+The worker pools (``OpRunner``), the workstation's code sets and the services holder are made
+here, once, and handed down; nothing below keeps module-level state.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from medrec_desktop import logs
 from medrec_desktop.paths import DataPaths, resolve_data_dir
+from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui import crash
 from medrec_desktop.ui.login_dialog import LoginDialog
 from medrec_desktop.ui.main_window import MainWindow
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.wizard import SetupWizard
 
 
@@ -24,10 +31,10 @@ def data_dir_argument(args: Sequence[str]) -> str | None:
     return None
 
 
-def start(paths: DataPaths) -> MainWindow | None:
+def start(paths: DataPaths, *, runner: OpRunner, code_sets: CodeSets) -> MainWindow | None:
     """Set up (first run) or sign in, then show the main window; None if the user cancels."""
     if not Installation.exists(paths):
-        wizard = SetupWizard(paths=paths)
+        wizard = SetupWizard(paths=paths, runner=runner)
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.installation is None:
             if wizard.installation is not None:
                 wizard.installation.close()
@@ -35,17 +42,20 @@ def start(paths: DataPaths) -> MainWindow | None:
         inst, session, unlock = wizard.installation, wizard.session, wizard.unlock
         paths = wizard.installation.paths
     else:
-        login = LoginDialog(paths=paths)
+        login = LoginDialog(paths=paths, runner=runner)
         if login.exec() != QDialog.DialogCode.Accepted or login.installation is None:
             return None
         inst, session, unlock = login.installation, login.session, login.unlock
     assert session is not None
-    window = MainWindow(paths=paths, inst=inst, session=session, unlock=unlock)
+    services = ServicesHolder(inst=inst, code_sets=code_sets)
+    window = MainWindow(
+        paths=paths, services=services, runner=runner, session=session, unlock=unlock
+    )
 
     def signed_out() -> None:
         window.hide()
-        # window.inst: after a restore the window works on the restored database.
-        again = LoginDialog(paths=paths, installation=window.inst)
+        # services.inst: after a restore the holder serves the restored database.
+        again = LoginDialog(paths=paths, runner=runner, installation=services.inst)
         if again.exec() == QDialog.DialogCode.Accepted and again.session is not None:
             window.start_session(again.session)
             window.show()
@@ -67,9 +77,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("medrec-desktop")
     app.setOrganizationName("medrec-desktop")
     crash.install()
-    window = start(paths)
-    if window is None:
-        return 0
-    code = app.exec()
-    window.inst.close()
-    return code
+    runner = OpRunner()
+    code_sets = CodeSets()
+    try:
+        window = start(paths, runner=runner, code_sets=code_sets)
+        if window is None:
+            return 0
+        code = app.exec()
+        runner.shutdown()
+        window.inst.close()
+        return code
+    finally:
+        runner.shutdown()  # nothing may run on a store or database being closed
+        code_sets.close()

@@ -50,6 +50,8 @@ class DataCategory(StrEnum):
     CLINICAL = "clinical"
     SENSITIVE = "sensitive"  # behavioral health, substance use, ... (labelled records)
     CODING = "coding"
+    # The code-set releases themselves (no PHI): who may import a new release.
+    CODESET = "code_set"  # shown as "Code set" in the audit viewer
     USERS = "users"
     AUDIT = "audit"
     SETTINGS = "settings"
@@ -61,3 +63,13 @@ class Outcome(StrEnum):
     SUCCESS = "success"
     DENIED = "denied"
     FAILURE = "failure"
+
+
+class ChangeKind(StrEnum):
+    """What part of a patient's record a successful write changed; screens showing that
+    patient refresh the parts they show (DESIGN §3, change notifications)."""
+
+    DEMOGRAPHICS = "demographics"
+    ALLERGIES = "allergies"
+    NOTES = "notes"
+    MERGE = "merge"

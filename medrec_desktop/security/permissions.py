@@ -44,12 +44,16 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         # Gatekeepers release records, sensitive ones included, under an authorization.
         C.SENSITIVE: frozenset(_READ | {A.EXPORT}),
         C.CODING: frozenset({A.VIEW, A.QUERY}),
+        # Records specialists keep the clinic's reference data current: they import releases.
+        C.CODESET: frozenset({A.VIEW, A.QUERY, A.CREATE}),
     },
     R.CODER: {
         C.SESSION: frozenset(_SESSION),
         C.DEMOGRAPHICS: frozenset({A.VIEW, A.QUERY}),
         C.CLINICAL: frozenset({A.VIEW, A.QUERY}),
         C.CODING: frozenset(_ALL),
+        # Coders search and check codes; importing a release is records' or IT's job.
+        C.CODESET: frozenset({A.VIEW, A.QUERY}),
     },
     R.ADMIN: {
         # Administrators run the system and see no clinical data (minimum necessary); issue 3
@@ -61,6 +65,8 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.SETTINGS: frozenset(_ALL | {A.ADMIN}),
         C.BACKUP: frozenset(_ALL | {A.ADMIN}),
         C.CODING: frozenset(_ALL | {A.ADMIN}),
+        # DESIGN §1: administrators manage code-set updates.
+        C.CODESET: frozenset({A.VIEW, A.QUERY, A.CREATE, A.ADMIN}),
     },
 }
 

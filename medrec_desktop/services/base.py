@@ -60,6 +60,7 @@ class AuditSpec:
     category: DataCategory
     patient_param: str | None
     anonymous: bool
+    outside_transaction: bool = False
 
 
 @dataclass
@@ -208,6 +209,7 @@ def audited(
     *,
     patient: str | None = None,
     anonymous: Literal[False] = False,
+    outside_transaction: bool = False,
 ) -> _Decorator: ...
 
 
@@ -218,13 +220,17 @@ def audited(
     *,
     patient: str | None = None,
     anonymous: Literal[True],
+    outside_transaction: bool = False,
 ) -> _AnonymousDecorator: ...
+
+
 def audited(
     action: Action,
     category: DataCategory,
     *,
     patient: str | None = None,
     anonymous: bool = False,
+    outside_transaction: bool = False,
 ) -> _Decorator | _AnonymousDecorator:
     """Make a service method one audited, permission-checked transaction.
 
@@ -234,8 +240,13 @@ def audited(
     :class:`UserSession` (or removed), so mypy checks every call's arguments.
     ``patient`` names the parameter holding the patient id, checked against break-the-glass
     grants and recorded in the event.
+
+    ``outside_transaction``: for long work that writes nothing to the database (a code-set
+    import takes seconds): the permission is checked in a short transaction of its own, the
+    body runs with no transaction open (``op.db`` must not be used) so nobody else's saves
+    wait behind it, and the event is appended afterwards.
     """
-    spec = AuditSpec(action, category, patient, anonymous)
+    spec = AuditSpec(action, category, patient, anonymous, outside_transaction)
 
     def decorate(fn: Callable[Concatenate[S, Op, P], R]) -> Callable[..., R]:
         sig = inspect.signature(fn)
@@ -278,6 +289,8 @@ def _run(
     kwargs: dict[str, Any],
 ) -> R:
     ctx = service._ctx
+    if spec.outside_transaction:
+        return _run_outside(service, fn, session, event, spec, args, kwargs)
     try:
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
@@ -310,6 +323,44 @@ def _run(
     ctx.committed(event.written)
     if op._deferred_error is not None:
         raise op._deferred_error
+    return result
+
+
+def _run_outside(
+    service: Service,
+    fn: Callable[..., R],
+    session: UserSession | None,
+    event: PendingEvent,
+    spec: AuditSpec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> R:
+    ctx = service._ctx
+    try:
+        with ctx.store.unit_of_work() as db:
+            op = Op(db=db, ctx=ctx, session=session, event=event)
+            if not spec.anonymous:
+                op.require(spec.action, spec.category, event.patient_id)
+                if op.user.must_change_password and not getattr(
+                    fn, "__while_password_change_required__", False
+                ):
+                    raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
+        result = fn(service, op, *args, **kwargs)
+        with ctx.store.unit_of_work() as db:
+            append_event(db, ctx, event)
+        ctx.committed(event.written)
+    except PermissionDeniedError as err:
+        _record_failure(ctx, event, Outcome.DENIED, err.message)
+        raise
+    except _STORE_FAILURES:
+        raise
+    except KnownError as err:
+        _record_failure(ctx, event, Outcome.FAILURE, type(err).__name__)
+        raise
+    except Exception:
+        log.exception("service call %s failed", event.entry_point)
+        _record_failure(ctx, event, Outcome.FAILURE, "internal error")
+        raise
     return result
 
 

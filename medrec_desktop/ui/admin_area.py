@@ -9,13 +9,16 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.admin import ADMIN_PAGES, BackupPage, SettingsPage
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 
 
 def make_admin_area(
     parent: QWidget,
-    inst: Installation,
-    session: Callable[[], UserSession | None],
     *,
+    services: ServicesHolder,
+    runner: OpRunner,
+    session: Callable[[], UserSession | None],
     unlock: Callable[[], Unlock] | None,
     on_restored: Callable[[Installation], None],
     on_settings_saved: Callable[[dict[str, str]], None],
@@ -24,11 +27,11 @@ def make_admin_area(
     tabs.setAccessibleName("Administration")
     for page_class in ADMIN_PAGES:
         if page_class is BackupPage:
-            backup = BackupPage(inst=inst, session=session, unlock=unlock)
+            backup = BackupPage(services=services, runner=runner, session=session, unlock=unlock)
             backup.restored.connect(on_restored)
             page: QWidget = backup
         else:
-            page = page_class(inst=inst, session=session)
+            page = page_class(services=services, runner=runner, session=session)
             if isinstance(page, SettingsPage):
                 page.saved.connect(on_settings_saved)
         tabs.addTab(page, page.title)  # type: ignore[attr-defined]
@@ -37,11 +40,3 @@ def make_admin_area(
     if first is not None and hasattr(first, "refresh"):
         first.refresh()
     return tabs
-
-
-def set_installation(tabs: QTabWidget, inst: Installation) -> None:
-    """After a restore every page works on the newly opened installation."""
-    for i in range(tabs.count()):
-        page = tabs.widget(i)
-        if page is not None and hasattr(page, "inst"):
-            page.inst = inst

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 
 class BreakGlassDialog(QDialog):
@@ -24,12 +24,14 @@ class BreakGlassDialog(QDialog):
         self,
         *,
         inst: Installation,
+        runner: OpRunner,
         session: UserSession,
         patient: PatientInfo,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._inst, self._session, self._patient = inst, session, patient
+        self._runner = runner
         self.grant: BreakGlassInfo | None = None
         self.setWindowTitle("Emergency access (break the glass)")
         layout = QVBoxLayout(self)
@@ -66,9 +68,9 @@ class BreakGlassDialog(QDialog):
         reason, password = self.reason.toPlainText(), self.password.text()
         inst, session, pid = self._inst, self._session, self._patient.id
         self.ok.setEnabled(False)
-        DbOp(self, lambda: inst.auth.break_glass(session, pid, reason, password)).success(
-            self._granted
-        ).failure(self._failed).run()
+        Op(
+            self, lambda: inst.auth.break_glass(session, pid, reason, password), runner=self._runner
+        ).success(self._granted).failure(self._failed).run()
 
     def _granted(self, grant: BreakGlassInfo) -> None:
         self.grant = grant

@@ -18,7 +18,7 @@ from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security.passwords import MIN_LENGTH
 from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 ERROR_STYLE = "color: #b42318;"
 
@@ -31,10 +31,12 @@ class ChangePasswordDialog(QDialog):
         *,
         inst: Installation,
         session: UserSession,
+        runner: OpRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._inst = inst
+        self._runner = runner
         self.session = session
         self.setWindowTitle("Choose your password — medrec-desktop")
         self.setMinimumWidth(460)
@@ -92,9 +94,9 @@ class ChangePasswordDialog(QDialog):
             return
         inst, session = self._inst, self.session
         self.ok.setEnabled(False)
-        DbOp(self, lambda: inst.auth.change_password(session, current, new)).success(
-            self._saved
-        ).failure(self._failed).run()
+        Op(
+            self, lambda: inst.auth.change_password(session, current, new), runner=self._runner
+        ).success(self._saved).failure(self._failed).run()
 
     def _saved(self, _result: object) -> None:
         self.session = dataclasses.replace(self.session, must_change_password=False)

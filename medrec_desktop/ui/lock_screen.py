@@ -18,15 +18,16 @@ from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.change_password import ChangePasswordDialog
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 
 class LockScreen(QWidget):
     unlocked = Signal(object)  # the new UserSession of the same user
     sign_out_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, *, runner: OpRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._runner = runner
         self._inst: Installation | None = None
         self._username = ""
         self.change_dialog: ChangePasswordDialog | None = None
@@ -83,16 +84,18 @@ class LockScreen(QWidget):
         if inst is None or not password:
             return
         self.unlock_button.setEnabled(False)
-        DbOp(self, lambda: inst.auth.login(username, password)).success(self._done).failure(
-            self._failed
-        ).run()
+        Op(self, lambda: inst.auth.login(username, password), runner=self._runner).success(
+            self._done
+        ).failure(self._failed).run()
 
     def _done(self, session: UserSession) -> None:
         self.unlock_button.setEnabled(True)
         self.password_edit.clear()
         if session.must_change_password and self._inst is not None:
             # Reset by an administrator meanwhile: nothing resumes until a password is chosen.
-            self.change_dialog = ChangePasswordDialog(inst=self._inst, session=session, parent=self)
+            self.change_dialog = ChangePasswordDialog(
+                inst=self._inst, session=session, runner=self._runner, parent=self
+            )
             self.change_dialog.finished.connect(self._password_chosen)
             self.change_dialog.open()
             return

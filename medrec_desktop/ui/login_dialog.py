@@ -22,7 +22,7 @@ from medrec_desktop.security.keyslots import load_keyfile
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.change_password import ChangePasswordDialog
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 ERROR_STYLE = "color: #b42318;"
 
@@ -43,12 +43,14 @@ class LoginDialog(QDialog):
         self,
         *,
         paths: DataPaths,
+        runner: OpRunner,
         installation: Installation | None = None,
         clinic_name: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self._runner = runner
         self.installation = installation
         self.session: UserSession | None = None
         self.unlock: Unlock | None = None  # how the key file was opened, for a later restore
@@ -112,7 +114,7 @@ class LoginDialog(QDialog):
         self.sign_in_button.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText("Signing in…")
-        DbOp(self, work).success(self._done).failure(self._failed).run()
+        Op(self, work, runner=self._runner).success(self._done).failure(self._failed).run()
 
     def _done(self, result: tuple[Installation, UserSession]) -> None:
         self.installation, session = result
@@ -120,7 +122,7 @@ class LoginDialog(QDialog):
         if session.must_change_password:
             # The services refuse everything else until then: go straight to choosing one.
             self.change_dialog = ChangePasswordDialog(
-                inst=self.installation, session=session, parent=self
+                inst=self.installation, session=session, runner=self._runner, parent=self
             )
             self.change_dialog.finished.connect(self._password_chosen)
             self.change_dialog.open()
@@ -136,7 +138,9 @@ class LoginDialog(QDialog):
             self.accept()
             return
         session, inst = dialog.session, self.installation
-        DbOp(self, lambda: inst.auth.logout(session)).failure(lambda _err: None).run()
+        Op(self, lambda: inst.auth.logout(session), runner=self._runner).failure(
+            lambda _err: None
+        ).run()
         self.sign_in_button.setEnabled(True)
         self._show_error(
             "You signed in with a temporary password: choose your own password to continue."

@@ -8,7 +8,6 @@ keep their unsaved input for the same user.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -38,10 +37,8 @@ from medrec_desktop.ui.patients.banner import PatientBanner
 from medrec_desktop.ui.patients.chart_page import PatientChartPage
 from medrec_desktop.ui.patients.registration import RegistrationForm
 from medrec_desktop.ui.patients.search_page import PatientSearchPage
-from medrec_desktop.ui.tasks import DbOp, db_pool
-
-if TYPE_CHECKING:  # opened on first use of the Coding area, not at start-up
-    from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 
 class LazyArea(QWidget):
@@ -78,18 +75,18 @@ class MainWindow(QMainWindow):
         self,
         *,
         paths: DataPaths,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: UserSession,
         settings: QSettings | None = None,
         idle_minutes: float | None = None,
         unlock: Unlock | None = None,
-        code_store: CodeSetStore | None = None,
     ) -> None:
         super().__init__()
-        self.code_store = code_store  # None: opened (and built if needed) on first use
+        self.services = services
+        self.runner = runner
         self.coding_panel: QWidget | None = None
         self.paths = paths
-        self.inst = inst
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
         self.session: UserSession | None = session
         self.settings = settings or QSettings("medrec-desktop", "medrec-desktop")
@@ -102,7 +99,7 @@ class MainWindow(QMainWindow):
         self.root = QStackedWidget()
         self.setCentralWidget(self.root)
         self.workspace = QWidget()
-        self.lock_screen = LockScreen()
+        self.lock_screen = LockScreen(runner=runner)
         self.root.addWidget(self.workspace)
         self.root.addWidget(self.lock_screen)
         self.lock_screen.unlocked.connect(self._unlocked)
@@ -139,9 +136,10 @@ class MainWindow(QMainWindow):
         self._session_getter = session_getter
         # Patients area: search, registration, an open chart.
         self.patients_area = QStackedWidget()
-        self.search_page = PatientSearchPage(inst=inst, session=session_getter)
-        self.new_patient = RegistrationForm(inst=inst, session=session_getter)
-        self.chart = PatientChartPage(inst=inst, session=session_getter)
+        deps = {"services": services, "runner": runner, "session": session_getter}
+        self.search_page = PatientSearchPage(**deps)  # type: ignore[arg-type]
+        self.new_patient = RegistrationForm(**deps)  # type: ignore[arg-type]
+        self.chart = PatientChartPage(**deps)  # type: ignore[arg-type]
         for page in (self.search_page, self.new_patient, self.chart):
             self.patients_area.addWidget(page)
         self.search_page.patient_opened.connect(self.open_patient)
@@ -162,21 +160,24 @@ class MainWindow(QMainWindow):
         if idle_minutes is None:
             self._load_idle_setting()
         self._restore_geometry()
+        services.swapped.connect(self._update_status)
         self._update_status()
         self.nav.setCurrentRow(0)
         self.search_page.refresh()
 
     # ------------------------------------------------------------------ building
 
+    @property
+    def inst(self) -> Installation:
+        """The services as they are now: a restore swaps them in the holder."""
+        return self.services.inst
+
     def _may(self, action: Action, category: DataCategory) -> bool:
         return self.session is not None and permissions.allowed(self.session.role, action, category)
 
     def _build_areas(self) -> None:
         """Only areas that exist and that this role may use: no empty placeholder screens."""
-        self.nav.clear()
-        while (old := self.pages.widget(0)) is not None:
-            self.pages.removeWidget(old)
-        self.areas = {}
+        self._drop_areas()
         if self._may(Action.QUERY, DataCategory.DEMOGRAPHICS):
             self._add_area("Patients", self.patients_area)
         coding = self._coding_area()
@@ -185,6 +186,17 @@ class MainWindow(QMainWindow):
         admin = self._admin_area()
         if admin is not None:
             self._add_area("Administration", admin)
+
+    def _drop_areas(self) -> None:
+        """Forget the areas made for the previous user; all but the patients area (reused,
+        cleared at sign-out) are deleted, so their work still in flight is dropped."""
+        self.nav.clear()
+        while (old := self.pages.widget(0)) is not None:
+            self.pages.removeWidget(old)
+            if old is not self.patients_area:
+                old.deleteLater()
+        self.areas = {}
+        self.coding_panel = None
 
     def _show_area(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
@@ -202,7 +214,9 @@ class MainWindow(QMainWindow):
         QListWidgetItem(name, self.nav)
 
     def _coding_area(self) -> QWidget | None:
-        if not self._may(Action.QUERY, DataCategory.CODING) or self.session is None:
+        # Only roles that code or keep the code sets (the matrix's CODESET category: coders,
+        # records specialists, administrators); front desk, nurses and providers pick no codes.
+        if not self._may(Action.QUERY, DataCategory.CODESET) or self.session is None:
             return None
         # Built on first visit: the code-set store may need building (seconds, once).
         return LazyArea(self._make_coding_panel)
@@ -210,12 +224,12 @@ class MainWindow(QMainWindow):
     def _make_coding_panel(self) -> QWidget:
         from medrec_desktop.ui.coding import CodingPanel
 
-        if self.code_store is not None:
-            self.coding_panel = CodingPanel(store=self.code_store)
-        else:
-            from medrec_desktop.coding.store import CodeSetStore
-
-            self.coding_panel = CodingPanel(store_factory=CodeSetStore)
+        self.coding_panel = CodingPanel(
+            services=self.services,
+            runner=self.runner,
+            session=self._session_getter,
+            may_import=self._may(Action.CREATE, DataCategory.CODESET),
+        )
         return self.coding_panel
 
     def _admin_area(self) -> QWidget | None:
@@ -226,8 +240,9 @@ class MainWindow(QMainWindow):
         unlock = self.unlock
         tabs: QTabWidget = make_admin_area(
             self,
-            self.inst,
-            self._session_getter,
+            services=self.services,
+            runner=self.runner,
+            session=self._session_getter,
             unlock=(lambda: unlock) if unlock is not None else None,
             on_restored=self.replace_installation,
             on_settings_saved=self._settings_saved,
@@ -240,17 +255,10 @@ class MainWindow(QMainWindow):
             self.idle.set_minutes(float(minutes))
 
     def replace_installation(self, inst: Installation) -> None:
-        """A backup was restored: work on the restored database and sign in again, because
-        its accounts are as they were when the backup was made."""
-        self.inst = inst
-        for page in (self.search_page, self.new_patient, self.chart, self.chart.form):
-            page._inst = inst
-        admin = self.areas.get("Administration")
-        if isinstance(admin, QTabWidget):
-            from medrec_desktop.ui.admin_area import set_installation
-
-            set_installation(admin, inst)
-        self._update_status()
+        """A backup was restored (the holder already serves it): sign in again, because its
+        accounts are as they were when the backup was made."""
+        if self.services.inst is not inst:
+            self.services.swap(inst)
         self.sign_out()
 
     def _build_actions(self) -> None:
@@ -301,7 +309,9 @@ class MainWindow(QMainWindow):
         def work() -> float:
             return float(setup.clinic_settings().get("idle_timeout_minutes", "15") or 15)
 
-        DbOp(self, work).success(self.idle.set_minutes).failure(lambda _err: None).run()
+        Op(self, work, runner=self.runner).success(self.idle.set_minutes).failure(
+            lambda _err: None
+        ).run()
 
     # ------------------------------------------------------------------ patients
 
@@ -348,7 +358,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Your role cannot use emergency access.", 5000)
             return
         dialog = BreakGlassDialog(
-            inst=self.inst, session=self.session, patient=patient, parent=self
+            inst=self.inst, runner=self.runner, session=self.session, patient=patient, parent=self
         )
         if dialog.exec() and dialog.grant is not None:
             self.grant = dialog.grant
@@ -381,8 +391,13 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         session, inst = self.session, self.inst
+        # Nothing started for this user may answer any more: searches, loads, imports and
+        # backups in flight are cancelled (an import stops and keeps nothing).
+        self.runner.cancel_all()
         if session is not None:
-            DbOp(self, lambda: inst.auth.logout(session)).run()
+            Op(self, lambda: inst.auth.logout(session), runner=self.runner).failure(
+                lambda _err: None  # the user is signed out here whatever the database says
+            ).run()
         self.session = None
         self.locked = False
         self.grant = None
@@ -391,6 +406,7 @@ class MainWindow(QMainWindow):
         self.search_page.clear()
         self.new_patient.clear_form()
         self.chart.clear()
+        self._drop_areas()  # the next user gets areas made for their role
         self._update_status()
         self.signed_out.emit()
 
@@ -425,11 +441,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.sync()
+        self.runner.cancel_all()
         if self.session is not None:
             session, inst = self.session, self.inst
-            DbOp(self, lambda: inst.auth.logout(session)).run()
-        db_pool().waitForDone()
-        shutdown = getattr(self.coding_panel, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+            Op(self, lambda: inst.auth.logout(session), runner=self.runner).failure(
+                lambda _err: None
+            ).run()
+        # Closing: the database is closed next, so everything running must end first.
+        self.runner.wait_for_done()
         super().closeEvent(event)

@@ -23,6 +23,7 @@ from medrec_desktop.domain.dto import PatientInfo  # noqa: E402
 from medrec_desktop.domain.enums import Role  # noqa: E402
 from medrec_desktop.domain.errors import ValidationError  # noqa: E402
 from medrec_desktop.paths import DataPaths  # noqa: E402
+from medrec_desktop.services.coding import CodeSets  # noqa: E402
 from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic  # noqa: E402
 from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
 from medrec_desktop.services.patient_input import PatientInput  # noqa: E402
@@ -30,7 +31,8 @@ from medrec_desktop.ui.change_password import ChangePasswordDialog  # noqa: E402
 from medrec_desktop.ui.login_dialog import LoginDialog  # noqa: E402
 from medrec_desktop.ui.main_window import MainWindow  # noqa: E402
 from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column  # noqa: E402
-from medrec_desktop.ui.tasks import db_pool  # noqa: E402
+from medrec_desktop.ui.services_holder import ServicesHolder  # noqa: E402
+from medrec_desktop.ui.tasks import OpRunner  # noqa: E402
 from medrec_desktop.ui.wizard import SetupWizard  # noqa: E402
 
 SIZE = (1366, 768)
@@ -39,13 +41,18 @@ PASSPHRASE = "demo workstation passphrase"
 TEMPORARY = "temporary pass 2026"
 
 
-def settle(app: QApplication, until: Callable[[], bool] | None = None, timeout: float = 15) -> None:
-    """Let queued database work and repaints finish (optionally until a condition holds)."""
+def settle(
+    app: QApplication,
+    runner: OpRunner,
+    until: Callable[[], bool] | None = None,
+    timeout: float = 15,
+) -> None:
+    """Let queued work and repaints finish (optionally until a condition holds)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        db_pool().waitForDone(50)
+        runner.wait_for_done(50)
         app.processEvents()
-        if until is None and db_pool().activeThreadCount() == 0:
+        if until is None and runner.in_flight == 0:
             app.processEvents()
             return
         if until is not None and until():
@@ -54,24 +61,28 @@ def settle(app: QApplication, until: Callable[[], bool] | None = None, timeout: 
     raise RuntimeError("the screen did not reach the expected state in time")
 
 
-def grab(widget: QWidget, out: Path, name: str, app: QApplication) -> Path:
-    settle(app)
+def grab(widget: QWidget, out: Path, name: str, app: QApplication, runner: OpRunner) -> Path:
+    settle(app, runner)
     path = out / name
     widget.grab().save(str(path))
     return path
 
 
-def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], Installation]:
+def render_shell(
+    out: Path, app: QApplication, work: Path, runner: OpRunner
+) -> tuple[list[Path], Installation]:
     shots: list[Path] = []
     # The wizard, first page filled in as a clinic would.
-    wizard = SetupWizard(paths=DataPaths(work / "new-clinic"), detect_keyring=False)
+    wizard = SetupWizard(
+        paths=DataPaths(work / "new-clinic"), runner=runner, detect_keyring=False
+    )
     wizard.resize(760, 540)
     wizard.show()
     wizard.clinic_page.name.setText("Maple Street Family Clinic")
     wizard.clinic_page.address.setText("1200 Maple Street, Portland, OR 97205")
     wizard.clinic_page.phone.setText("(503) 555-0100")
     wizard.clinic_page.demo.setChecked(True)
-    shots.append(grab(wizard, out, "wizard.png", app))
+    shots.append(grab(wizard, out, "wizard.png", app, runner))
     wizard.close()
 
     paths = DataPaths(work / "demo")
@@ -86,40 +97,50 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
         inst.users, inst.demo, admin, inst.auth.login, patients=400, seed=11, password=PASSWORD
     )
 
-    login = LoginDialog(paths=paths, clinic_name="Maple Street Family Clinic")
+    login = LoginDialog(paths=paths, runner=runner, clinic_name="Maple Street Family Clinic")
     login.user_edit.setText("nina")
     login.show()
-    shots.append(grab(login, out, "login.png", app))
+    shots.append(grab(login, out, "login.png", app, runner))
     login.close()
 
     # Signing in with a temporary password leads straight here.
     desk = DEMO_USERS[Role.FRONT_DESK][0]
     inst.users.reset_password(admin, desk, TEMPORARY)
-    change = ChangePasswordDialog(inst=inst, session=inst.auth.login(desk, TEMPORARY))
+    change = ChangePasswordDialog(
+        inst=inst, session=inst.auth.login(desk, TEMPORARY), runner=runner
+    )
     change.current.setText(TEMPORARY)
     change.show()
-    shots.append(grab(change, out, "change-password.png", app))
+    shots.append(grab(change, out, "change-password.png", app, runner))
     change.close()
 
     nurse = inst.auth.login(DEMO_USERS[Role.NURSE][0], PASSWORD)
     settings = QSettings(str(work / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(paths=paths, inst=inst, session=nurse, settings=settings, idle_minutes=15)
+    services = ServicesHolder(inst=inst, code_sets=CodeSets())
+    window = MainWindow(
+        paths=paths,
+        services=services,
+        runner=runner,
+        session=nurse,
+        settings=settings,
+        idle_minutes=15,
+    )
     window.resize(*SIZE)
     window.show()
     # Recent patients come from what this user opened: open a few first.
     for p in inst.patients.list_all(nurse, limit=40)[::9]:
         inst.patients.get(nurse, p.id)
     window.find_patient()
-    settle(app, lambda: window.search_page.model.rowCount() > 0)
-    shots.append(grab(window, out, "main-window.png", app))
+    settle(app, runner, lambda: window.search_page.model.rowCount() > 0)
+    shots.append(grab(window, out, "main-window.png", app, runner))
 
     window.search_page.search_box.setText("mar")
-    settle(app, lambda: window.search_page.heading.text() == "Search results")
-    shots.append(grab(window, out, "patient-search.png", app))
+    settle(app, runner, lambda: window.search_page.heading.text() == "Search results")
+    shots.append(grab(window, out, "patient-search.png", app, runner))
 
     window.open_patient(window.search_page.model.patient(0))
-    settle(app, lambda: window.chart.form.text("family_name") != "")
-    shots.append(grab(window, out, "patient-chart.png", app))
+    settle(app, runner, lambda: window.chart.form.text("family_name") != "")
+    shots.append(grab(window, out, "patient-chart.png", app, runner))
 
     window.register_patient()
     form = window.new_patient
@@ -131,7 +152,7 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
     form.set_text("preferred_language", "Spanish")
     form.save()
     form._check_one("phone")
-    shots.append(grab(window, out, "registration-validation.png", app))
+    shots.append(grab(window, out, "registration-validation.png", app, runner))
 
     existing = window.search_page.model.patient(0)
     dialog = DuplicatesDialog(
@@ -145,11 +166,11 @@ def render_shell(out: Path, app: QApplication, work: Path) -> tuple[list[Path], 
         window,
     )
     dialog.show()
-    shots.append(grab(dialog, out, "duplicates.png", app))
+    shots.append(grab(dialog, out, "duplicates.png", app, runner))
     dialog.close()
 
     window.lock(idle=True)
-    shots.append(grab(window, out, "lock-screen.png", app))
+    shots.append(grab(window, out, "lock-screen.png", app, runner))
     window.session = None
     window.close()
     return shots, inst
@@ -165,9 +186,10 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     shots: list[Path] = []
+    runner = OpRunner()
     with tempfile.TemporaryDirectory(prefix="medrec-shots-") as tmp:
         work = Path(tmp)
-        shell, inst = render_shell(out, app, work)
+        shell, inst = render_shell(out, app, work, runner)
         shots += shell
         try:
             from medrec_desktop.ui.admin.screenshots import (
@@ -177,18 +199,17 @@ def main(argv: list[str]) -> int:
 
             admin = inst.auth.login("admin", PASSWORD)
             stage_examples(inst, admin)
-            shots += render_admin_screenshots(out, inst, admin)
-        finally:
-            db_pool().waitForDone()
-            inst.close()
-        from medrec_desktop.coding.store import CodeSetStore
-        from medrec_desktop.ui.coding.screenshots import render_coding_screenshots
+            shots += render_admin_screenshots(out, inst, admin, runner)
+            from medrec_desktop.ui.coding.screenshots import render_coding_screenshots
 
-        store = CodeSetStore()
-        try:
-            shots += render_coding_screenshots(out, store)
+            code_sets = CodeSets()
+            try:
+                shots += render_coding_screenshots(out, inst, admin, code_sets)
+            finally:
+                code_sets.close()
         finally:
-            store.close()
+            runner.shutdown()
+            inst.close()
     for path in shots:
         print(path)
     QTimer.singleShot(0, app.quit)

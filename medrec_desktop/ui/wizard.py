@@ -31,7 +31,7 @@ from medrec_desktop.security.secret_store import SecretStore, os_keyring_or_none
 from medrec_desktop.services.demo import create_demo_clinic
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.users import validate_username
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 
 ERROR_STYLE = "color: #b42318;"
 DEMO_PATIENTS = 300
@@ -335,11 +335,13 @@ class SetupWizard(QWizard):
         self,
         *,
         paths: DataPaths,
+        runner: OpRunner,
         keyring: SecretStore | None = None,
         detect_keyring: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._runner = runner
         self.setWindowTitle("Set up medrec-desktop")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.resize(720, 520)
@@ -402,7 +404,10 @@ class SetupWizard(QWizard):
                 )
             return inst, recovery, session
 
-        DbOp(self, work).success(self._created).failure(self._failed).run()
+        # The long lane: key derivation, database creation and the demo clinic take seconds.
+        Op(self, work, runner=self._runner, lane=Lane.LONG).success(self._created).failure(
+            self._failed
+        ).run()
 
     def _created(self, result: tuple[Installation, str, UserSession]) -> None:
         self.installation, recovery, self.session = result

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +19,13 @@ from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
+from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
+from tests.integration.coding.conftest import codes_dir, scratch_store, store  # noqa: F401
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "coding"))
+from hcpcs_fixture import sample_file  # noqa: E402
 
 PATIENT = PatientInput("Testperson", "Pat", dt.date(1970, 1, 2), "female", "555-010-0000")
 
@@ -38,6 +45,19 @@ def all_service_classes() -> list[type[Service]]:
 def _patient(c: Clinic) -> PatientId:
     records = c.sessions[Role.RECORDS]
     return c.inst.patients.register(records, PATIENT, duplicates_reviewed=True).id
+
+
+def _hcpcs_file(c: Clinic) -> Path:
+    path = c.paths.root / "HCPC2024_JAN_ANWEB.txt"
+    path.write_text(sample_file())
+    return path
+
+
+def _with_coding(request: pytest.FixtureRequest, c: Clinic, entry: str) -> None:
+    """Coding entry points need the workstation's code sets: a private copy of the store."""
+    if entry.startswith("CodingService."):
+        codes = CodeSets(store=request.getfixturevalue("scratch_store"))
+        c.coding = CodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
 
 
 def _note(c: Clinic) -> NoteId:
@@ -194,6 +214,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: lambda s: c.inst.setup.update_settings(s, {"clinic_name": "Maple"}),
     ),
     "SetupService.install_id": (None, lambda c: lambda s: c.inst.setup.install_id()),
+    "CodingService.import_file": (
+        Role.RECORDS,
+        lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]
+    ),
 }
 
 # Calls whose sample is a refusal: the first administrator exists already.
@@ -202,7 +226,17 @@ REFUSED_BY_DESIGN = {"SetupService.create_first_admin"}
 LOCAL_FILE_ONLY = {"MaintenanceService.copy_to"}
 
 ENTRY_POINTS = sorted(
-    f"{cls.__name__}.{name}" for cls in all_service_classes() for name in entry_points(cls)
+    f"{cls.__name__}.{name}"
+    for cls in all_service_classes()
+    for name, fn in entry_points(cls).items()
+    if hasattr(fn, "__audit__")
+)
+# Lookups that touch neither PHI nor security state (code-set search, ...): no event by design.
+NO_PHI_ENTRY_POINTS = sorted(
+    f"{cls.__name__}.{name}"
+    for cls in all_service_classes()
+    for name, fn in entry_points(cls).items()
+    if hasattr(fn, "__no_phi__")
 )
 
 
@@ -218,8 +252,18 @@ def test_every_entry_point_has_a_sample_call() -> None:
     assert not missing, f"entry points without an audit test sample: {missing}"
 
 
+def test_unaudited_entry_points_say_why() -> None:
+    for entry in NO_PHI_ENTRY_POINTS:
+        cls_name, method = entry.split(".")
+        reason = getattr(CLASSES[cls_name], method).__no_phi__
+        assert isinstance(reason, str) and len(reason) > 10, entry
+
+
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
-def test_entry_point_writes_an_audit_event(clinic: Clinic, entry: str) -> None:
+def test_entry_point_writes_an_audit_event(
+    clinic: Clinic, entry: str, request: pytest.FixtureRequest
+) -> None:
+    _with_coding(request, clinic, entry)
     role, make = SAMPLES[entry]
     call = make(clinic)
     before = _last_event(clinic).seq
@@ -260,8 +304,11 @@ DENIABLE = [e for e in ENTRY_POINTS if e in SAMPLES and role_without_right(e) is
 
 
 @pytest.mark.parametrize("entry", DENIABLE)
-def test_refused_calls_are_audited_as_denied(local_clinic: Clinic, entry: str) -> None:
+def test_refused_calls_are_audited_as_denied(
+    local_clinic: Clinic, entry: str, request: pytest.FixtureRequest
+) -> None:
     """A role without the right is refused, and the refusal itself is in the audit trail."""
+    _with_coding(request, local_clinic, entry)
     _, make = SAMPLES[entry]
     wrong = role_without_right(entry)
     assert wrong is not None

@@ -10,9 +10,12 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from medrec_desktop.domain.enums import Role
+from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.services.installation import Installation
 from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.ui.main_window import MainWindow
-from medrec_desktop.ui.tasks import db_pool
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
 
 PEOPLE = [
@@ -20,6 +23,20 @@ PEOPLE = [
     PatientInput("Smith", "John", dt.date(1975, 6, 1), "male", "503-555-7000"),
     PatientInput("Okafor", "Chidi", dt.date(1990, 7, 1), "male"),
 ]
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[OpRunner]:  # type: ignore[no-untyped-def]
+    """The worker lanes, as app.py makes them. Request it after the clinic fixture, so it is
+    torn down first: nothing may still run when the clinic's database closes."""
+    r = OpRunner()
+    yield r
+    r.shutdown()
+
+
+def holder(inst: Installation, code_sets: CodeSets | None = None) -> ServicesHolder:
+    """The services holder as app.py makes it (code sets opened only if a test uses them)."""
+    return ServicesHolder(inst=inst, code_sets=code_sets or CodeSets())
 
 
 @pytest.fixture
@@ -31,15 +48,17 @@ def populated(local_clinic: Clinic) -> Clinic:
 
 @pytest.fixture
 def make_window(
-    qtbot, populated: Clinic, tmp_path: Path  # type: ignore[no-untyped-def]
-) -> Iterator[Callable[[Role], MainWindow]]:
+    qtbot, populated: Clinic, tmp_path: Path, runner: OpRunner  # type: ignore[no-untyped-def]
+) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
+    services = holder(populated.inst)
 
-    def make(role: Role) -> MainWindow:
+    def make(role: Role, *, shared: ServicesHolder | None = None) -> MainWindow:
         settings = QSettings(str(tmp_path / f"{role.value}.ini"), QSettings.Format.IniFormat)
         w = MainWindow(
             paths=populated.paths,
-            inst=populated.inst,
+            services=shared or services,
+            runner=runner,
             session=populated.sessions[role],
             settings=settings,
             idle_minutes=15,
@@ -56,4 +75,4 @@ def make_window(
     for w in windows:
         w.session = None  # closing must not sign out through a dying worker
         w.close()
-    db_pool().waitForDone()
+    runner.wait_for_done()

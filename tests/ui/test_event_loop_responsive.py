@@ -1,9 +1,10 @@
 """The GUI thread never waits on the database.
 
-A real service call (patient search) goes through DbOp while another connection holds the
-database's write lock, so the call is stuck inside SQLite's busy wait: the slowness comes from
-the database, nothing sleeps. Meanwhile a QTimer on the GUI thread keeps ticking; the result
-(or the failure) is delivered on the GUI thread, after the lock is gone.
+A real service call (patient search) goes through an Op on the database lane while another
+connection holds the database's write lock, so the call is stuck inside SQLite's busy wait:
+the slowness comes from the database, nothing sleeps. Meanwhile a QTimer on the GUI thread
+keeps ticking; the result (or the failure) is delivered on the GUI thread, after the lock is
+gone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import DatabaseLockedError
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patients import PatientInput
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.tasks import Op, OpRunner
 from tests.conftest import PASSPHRASE, Clinic
 
 TICKS_WHILE_LOCKED = 25
@@ -97,7 +98,9 @@ def write_lock() -> Iterator[Callable[[Installation], WriteLock]]:
         lock.close()
 
 
-def _start_search(parent: QObject, inst: Installation, clinic: Clinic, probe: Probe) -> None:
+def _start_search(
+    parent: QObject, inst: Installation, clinic: Clinic, probe: Probe, runner: OpRunner
+) -> None:
     desk = clinic.sessions[Role.FRONT_DESK]
 
     def work() -> list[PatientInfo]:
@@ -105,13 +108,16 @@ def _start_search(parent: QObject, inst: Installation, clinic: Clinic, probe: Pr
         probe.worker_started.set()
         return inst.patients.search(desk, "smi jo")
 
-    DbOp(parent, work).success(lambda v: probe.answer(v)).failure(
+    Op(parent, work, runner=runner).success(lambda v: probe.answer(v)).failure(
         lambda e: probe.answer(error=e)
     ).run()
 
 
 def test_event_loop_turns_while_a_search_waits_for_the_write_lock(
-    qtbot: Any, clinic: Clinic, write_lock: Callable[[Installation], WriteLock]
+    qtbot: Any,
+    clinic: Clinic,
+    write_lock: Callable[[Installation], WriteLock],
+    runner: OpRunner,
 ) -> None:
     lock = write_lock(clinic.inst)
     parent = QObject()
@@ -132,7 +138,7 @@ def test_event_loop_turns_while_a_search_waits_for_the_write_lock(
     timer.setInterval(5)
     timer.timeout.connect(tick)
     timer.start()
-    _start_search(parent, clinic.inst, clinic, probe)
+    _start_search(parent, clinic.inst, clinic, probe, runner)
     qtbot.waitUntil(lambda: probe.ticks_at_answer is not None, timeout=20_000)
     timer.stop()
 
@@ -150,7 +156,10 @@ def test_event_loop_turns_while_a_search_waits_for_the_write_lock(
 
 
 def test_a_call_that_times_out_on_the_lock_fails_on_the_gui_thread(
-    qtbot: Any, clinic: Clinic, write_lock: Callable[[Installation], WriteLock]
+    qtbot: Any,
+    clinic: Clinic,
+    write_lock: Callable[[Installation], WriteLock],
+    runner: OpRunner,
 ) -> None:
     # The same database opened with a shorter busy timeout, then locked by another connection:
     # the call waits inside SQLite for the whole timeout, then gives up.
@@ -169,7 +178,7 @@ def test_a_call_that_times_out_on_the_lock_fails_on_the_gui_thread(
     timer.timeout.connect(tick)
     timer.start()
     try:
-        _start_search(parent, inst, clinic, probe)
+        _start_search(parent, inst, clinic, probe, runner)
         qtbot.waitUntil(lambda: probe.ticks_at_answer is not None, timeout=20_000)
     finally:
         timer.stop()

@@ -14,9 +14,9 @@ from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.wizard import SetupWizard
 
 
-def test_wizard_creates_a_working_clinic(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_wizard_creates_a_working_clinic(qtbot, tmp_path: Path, runner) -> None:  # type: ignore[no-untyped-def]
     paths = DataPaths(tmp_path / "clinic")
-    wizard = SetupWizard(paths=paths, detect_keyring=False)
+    wizard = SetupWizard(paths=paths, runner=runner, detect_keyring=False)
     qtbot.addWidget(wizard)
     wizard.show()
     nxt = wizard.button(QWizard.WizardButton.NextButton)

@@ -1,7 +1,7 @@
 """Administrator screens: users and roles, audit log, backup and restore, clinic settings.
 
-Each page is a QWidget built as ``Page(inst=..., session=..., parent=...)`` with a ``title``
-and a ``refresh()`` that reloads through the database worker (`DbOp`). ``session()`` returns
+Each page is a QWidget built as ``Page(services=..., runner=..., session=..., parent=...)``
+with a ``title`` and a ``refresh()`` that reloads through an ``Op``. ``session()`` returns
 the signed-in administrator, or None while locked or signed out: pages then do nothing.
 """
 

@@ -26,11 +26,12 @@ from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.export.csv_cells import write_csv as write_csv_rows
 from medrec_desktop.security.audit_chain import ChainReport
 from medrec_desktop.services.audit import AuditFilter
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.itemmodels import audit as cols
 from medrec_desktop.ui.itemmodels.audit import AuditTableModel, words
 from medrec_desktop.ui.itemmodels.timefmt import utc_text
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
@@ -94,9 +95,14 @@ class AuditLogPage(AdminPage):
     )
 
     def __init__(
-        self, *, inst: Installation, session: SessionGetter, parent: QWidget | None = None
+        self,
+        *,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: SessionGetter,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(inst=inst, session=session, parent=parent)
+        super().__init__(services=services, runner=runner, session=session, parent=parent)
         self.model = AuditTableModel(self)
         self.proxy = sorted_proxy(self.model, self)
         self.table = data_table(self.proxy, "Audit events")

@@ -1,19 +1,18 @@
 """Backups, database verification and restore.
 
-After a successful restore the page emits ``restored(Installation)`` with the newly opened
-installation. The old one is closed by then: the main window must connect this signal, swap
-its installation (and every page's ``inst``) for the new one, and ask for sign-in again,
-because the restored database holds the accounts as they were when the backup was made.
+After a successful restore the page swaps the services holder to the newly opened installation
+(the old one is closed by then) and emits ``restored(Installation)``: the main window asks for
+sign-in again, because the restored database holds the accounts as they were when the backup
+was made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -31,6 +30,8 @@ from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.admin.restore_dialog import RestoreDialog
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Job, Lane, Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 BACKUP_FILTER = "medrec backups (*.medrec-backup);;All files (*)"
@@ -39,12 +40,6 @@ BACKUP_FILTER = "medrec backups (*.medrec-backup);;All files (*)"
 class BackupCancelled(KnownError):
     def __init__(self) -> None:
         super().__init__("The backup was cancelled; no backup file was written.")
-
-
-class _Progress(QObject):
-    """Carries progress from the worker thread to the GUI thread (a queued signal)."""
-
-    changed = Signal(int, int)
 
 
 def _section(title: str, text: str, *buttons: QPushButton) -> tuple[QGroupBox, QVBoxLayout]:
@@ -72,21 +67,20 @@ class BackupPage(AdminPage):
     def __init__(
         self,
         *,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: SessionGetter,
         parent: QWidget | None = None,
         unlock: Callable[[], Unlock] | None = None,
     ) -> None:
         """``unlock`` gives the way this workstation unlocks the key file (the main window
         knows it); without it a restore uses the OS keyring or asks for the passphrase."""
-        super().__init__(inst=inst, session=session, parent=parent)
+        super().__init__(services=services, runner=runner, session=session, parent=parent)
         self._unlock = unlock
         self.progress_dialog: QProgressDialog | None = None
         self.restore_dialog: RestoreDialog | None = None
         self.last_progress = 0
-        self._cancel = threading.Event()
-        self._relay = _Progress(self)
-        self._relay.changed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._backup: Op[Path] | None = None
 
         self.backup_button = QPushButton("&Back up now…")
         self.backup_button.clicked.connect(self.back_up)
@@ -118,7 +112,7 @@ class BackupPage(AdminPage):
         col.addWidget(self.status)
         self.layout_.addWidget(box)
         self.layout_.addStretch(1)
-        is_server = inst.store.is_server
+        is_server = self.inst.store.is_server
         for b in (self.backup_button, self.restore_button):
             b.setEnabled(not is_server)
             if is_server:
@@ -148,7 +142,6 @@ class BackupPage(AdminPage):
         if out.exists():  # the service refuses to overwrite; say so before starting
             self.backup_status.error(f"{out.name} already exists; choose a new file name.")
             return
-        self._cancel.clear()
         self.last_progress = 0
         dialog = QProgressDialog("Copying the database…", "Cancel", 0, 100, self)
         dialog.setWindowTitle("Back up")
@@ -156,21 +149,36 @@ class BackupPage(AdminPage):
         dialog.setMinimumDuration(300)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
-        dialog.canceled.connect(self._cancel.set)
+        dialog.canceled.connect(self._cancel_backup)
         self.progress_dialog = dialog
         self.backup_button.setEnabled(False)
         self.backup_status.info("Backing up…")
-        inst, relay, cancel = self.inst, self._relay, self._cancel
+        inst = self.inst
 
-        def progress(done: int, total: int) -> None:  # runs on the worker thread
-            if cancel.is_set():
-                raise BackupCancelled()
-            relay.changed.emit(done, total)
+        def work(session: UserSession, job: Job) -> Path:
+            def progress(done: int, total: int) -> None:  # runs on the worker thread
+                if job.cancelled:
+                    raise BackupCancelled()  # the service removes the partial copy
+                job.progress(done, total)
 
-        def work(session: UserSession) -> Path:
             return inst.backup(session, out, progress)
 
-        self.run(work, self._backup_done, self._backup_failed)
+        self._backup = self.run_job(
+            work,
+            self._backup_done,
+            self._backup_failed,
+            lane=Lane.LONG,
+            progress=self._on_progress,
+            on_cancelled=self._backup_cancelled,
+        )
+
+    def _cancel_backup(self) -> None:
+        if self._backup is not None:
+            self._backup.cancel()
+
+    def _backup_cancelled(self) -> None:
+        self._close_progress()
+        self.backup_status.show_error(BackupCancelled())
 
     def _on_progress(self, done: int, total: int) -> None:
         percent = 100 if total <= 0 else min(100, done * 100 // total)
@@ -182,6 +190,7 @@ class BackupPage(AdminPage):
                 self.progress_dialog.setCancelButton(None)
 
     def _close_progress(self) -> None:
+        self._backup = None
         self.backup_button.setEnabled(True)
         if self.progress_dialog is not None:
             self.progress_dialog.close()
@@ -218,7 +227,7 @@ class BackupPage(AdminPage):
             self.verify_button.setEnabled(True)
             self.verify_status.show_error(err)
 
-        self.run(self.inst.verify, shown, failed)
+        self.run(self.inst.verify, shown, failed, lane=Lane.LONG)
 
     # ------------------------------------------------------------------ restore
 
@@ -271,7 +280,9 @@ class BackupPage(AdminPage):
 
         def done(new: Installation) -> None:
             dialog.accept()
-            self.inst = new
+            # Every screen reads through the holder, so from here on all of them (and any
+            # opened later) work on the restored database.
+            self.services.swap(new)
             self.status.ok(f"Restored {backup.name}. Please sign in again.")
             self.restored.emit(new)
 
@@ -279,4 +290,6 @@ class BackupPage(AdminPage):
             dialog.set_busy(False)
             dialog.message.show_error(err)
 
+        # The database lane: the old connections close only after every read or save queued
+        # before the restore has finished with them.
         self.run(work, done, failed)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Job, Lane, Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 T = TypeVar("T")
@@ -31,10 +32,16 @@ class AdminPage(QWidget):
     settled = Signal()
 
     def __init__(
-        self, *, inst: Installation, session: SessionGetter, parent: QWidget | None = None
+        self,
+        *,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: SessionGetter,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.inst = inst
+        self.services = services
+        self.runner = runner
         self._session = session
         self.pending = 0
         self.setAccessibleName(self.title)
@@ -50,6 +57,11 @@ class AdminPage(QWidget):
             self.layout_.addWidget(intro)
         self.status = StatusLabel()
 
+    @property
+    def inst(self) -> Installation:
+        """The services as they are now (read at call time: a restore swaps them)."""
+        return self.services.inst
+
     def session(self) -> UserSession | None:
         return self._session()
 
@@ -61,15 +73,31 @@ class AdminPage(QWidget):
         work: Callable[[UserSession], T],
         on_ok: Callable[[T], None],
         on_error: Callable[[BaseException], None] | None = None,
+        *,
+        lane: Lane = Lane.DB,
     ) -> bool:
-        """Run ``work(session)`` on the database worker. False (and nothing runs) when nobody
-        is signed in."""
+        """Run ``work(session)`` on a worker lane. False (and nothing runs) when nobody is
+        signed in."""
+        return self.run_job(lambda s, _job: work(s), on_ok, on_error, lane=lane) is not None
+
+    def run_job(
+        self,
+        work: Callable[[UserSession, Job], T],
+        on_ok: Callable[[T], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        lane: Lane = Lane.DB,
+        progress: Callable[[int, int], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+    ) -> Op[T] | None:
+        """Like ``run``, with the op's Job (progress, cancel) handed to ``work``; returns the
+        op so the page can cancel it (then ``on_cancelled`` runs instead of the callbacks)."""
         session = self._session()
         if session is None:
-            return False
+            return None
         self.pending += 1
 
-        def done(result: Any) -> None:
+        def done(result: T) -> None:
             try:
                 on_ok(result)
             finally:
@@ -84,8 +112,20 @@ class AdminPage(QWidget):
             finally:
                 self._finish()
 
-        DbOp(self, lambda: work(session)).success(done).failure(failed).run()
-        return True
+        op = Op.with_job(self, lambda job: work(session, job), runner=self.runner, lane=lane)
+
+        def finished() -> None:
+            if op.cancelled:
+                try:
+                    if on_cancelled is not None:
+                        on_cancelled()
+                finally:
+                    self._finish()
+
+        if progress is not None:
+            op.progress(progress)
+        # A page deleted meanwhile hears nothing; its count no longer matters then.
+        return op.success(done).failure(failed).finished(finished).run()
 
     def _finish(self) -> None:
         self.pending -= 1

@@ -22,13 +22,15 @@ from medrec_desktop.domain.dto import UserSession  # noqa: E402
 from medrec_desktop.domain.enums import Role  # noqa: E402
 from medrec_desktop.domain.errors import KnownError  # noqa: E402
 from medrec_desktop.paths import DataPaths  # noqa: E402
+from medrec_desktop.services.coding import CodeSets  # noqa: E402
 from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
 from medrec_desktop.ui.admin.audit_page import AuditLogPage  # noqa: E402
 from medrec_desktop.ui.admin.backup_page import BackupPage  # noqa: E402
 from medrec_desktop.ui.admin.base import AdminPage  # noqa: E402
 from medrec_desktop.ui.admin.settings_page import SettingsPage  # noqa: E402
 from medrec_desktop.ui.admin.users_page import UsersPage  # noqa: E402
-from medrec_desktop.ui.tasks import db_pool  # noqa: E402
+from medrec_desktop.ui.services_holder import ServicesHolder  # noqa: E402
+from medrec_desktop.ui.tasks import OpRunner  # noqa: E402
 
 SIZE = (1366, 768)
 FORMER = "t.nguyen"
@@ -37,7 +39,7 @@ FORMER = "t.nguyen"
 def _settle(app: QApplication, page: AdminPage, until: Callable[[], bool] | None = None) -> None:
     end = time.monotonic() + 30
     while time.monotonic() < end:
-        db_pool().waitForDone(50)
+        page.runner.wait_for_done(50)
         app.processEvents()
         if page.pending == 0 and (until is None or until()):
             app.processEvents()
@@ -59,12 +61,15 @@ def stage_examples(inst: Installation, admin: UserSession) -> None:
             pass
 
 
-def render_admin_screenshots(out_dir: Path, inst: Installation, admin: UserSession) -> list[Path]:
+def render_admin_screenshots(
+    out_dir: Path, inst: Installation, admin: UserSession, runner: OpRunner
+) -> list[Path]:
     """Render each admin page at 1366x768 into ``out_dir``/admin-*.png; returns the files."""
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     out_dir.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
+    services = ServicesHolder(inst=inst, code_sets=CodeSets())
 
     def shoot(page: AdminPage, name: str) -> None:
         _settle(app, page)
@@ -75,7 +80,7 @@ def render_admin_screenshots(out_dir: Path, inst: Installation, admin: UserSessi
         page.deleteLater()
 
     def make(cls: type[AdminPage]) -> AdminPage:
-        page = cls(inst=inst, session=lambda: admin)
+        page = cls(services=services, runner=runner, session=lambda: admin)
         page.resize(*SIZE)
         page.show()
         page.refresh()
@@ -108,6 +113,7 @@ def main(argv: list[str]) -> int:
 
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     app = QApplication.instance() or QApplication([])
+    runner = OpRunner()
     password = "demo password 2026"
     with tempfile.TemporaryDirectory(prefix="medrec-admin-shots-") as tmp:
         inst, _ = Installation.create(
@@ -133,10 +139,10 @@ def main(argv: list[str]) -> int:
             inst.auth.break_glass(doctor, patient.id, "Unconscious in clinic, need allergies",
                                   password)
             inst.patients.get(doctor, patient.id)
-            for path in render_admin_screenshots(out, inst, admin):
+            for path in render_admin_screenshots(out, inst, admin, runner):
                 print(path)
         finally:
-            db_pool().waitForDone()
+            runner.shutdown()
             inst.close()
     del app
     return 0

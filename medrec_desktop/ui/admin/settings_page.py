@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.errors import ValidationError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
 
 
@@ -31,9 +32,14 @@ class SettingsPage(AdminPage):
     saved = Signal(dict)
 
     def __init__(
-        self, *, inst: Installation, session: SessionGetter, parent: QWidget | None = None
+        self,
+        *,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: SessionGetter,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(inst=inst, session=session, parent=parent)
+        super().__init__(services=services, runner=runner, session=session, parent=parent)
         self.errors = FieldErrors(self.status)
         self.clinic_name = QLineEdit()
         self.clinic_name.setAccessibleName("Clinic name")

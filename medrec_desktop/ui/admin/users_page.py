@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import UserInfo, UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import ValidationError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.admin.user_dialogs import AddUserDialog, ResetPasswordDialog, role_combo
 from medrec_desktop.ui.itemmodels.users import COL_NAME, COL_USERNAME, UserTableModel
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
 UserCall = Callable[[UserSession], UserInfo]
@@ -37,9 +38,14 @@ class UsersPage(AdminPage):
     )
 
     def __init__(
-        self, *, inst: Installation, session: SessionGetter, parent: QWidget | None = None
+        self,
+        *,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: SessionGetter,
+        parent: QWidget | None = None,
     ) -> None:
-        super().__init__(inst=inst, session=session, parent=parent)
+        super().__init__(services=services, runner=runner, session=session, parent=parent)
         self.dialog: QDialog | None = None
         self.model = UserTableModel(self)
         self.proxy = sorted_proxy(self.model, self)

@@ -1,9 +1,10 @@
 """The coding panel: one search box with results while typing, the code's detail, and a claim
 checked against the tabular rules and the Medicare Code Editor for the date of service.
 
-Every store call runs on the panel's own worker thread (the store holds no PHI): a search
-waits 150 ms after the last keystroke, only the latest search's results are shown, and an
-import runs on a second thread so searching goes on meanwhile.
+Every call goes to the coding service on the code-set lane (the code sets hold no PHI), so a
+search never queues behind a save: a search waits 150 ms after the last keystroke, a newer one
+supersedes it (latest-only), and an import runs on the long lane so searching goes on
+meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -29,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import CodeDetail, CodeSystem, Finding, Release, SearchHit
+from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.ui.coding.claim_pane import ClaimPane
 from medrec_desktop.ui.coding.dates import parse_dos
@@ -38,7 +40,8 @@ from medrec_desktop.ui.coding.delegates import TwoLineDelegate
 from medrec_desktop.ui.coding.detail_pane import DetailPane
 from medrec_desktop.ui.coding.import_flow import ChooseFile, ImportFlow, ask_for_file
 from medrec_desktop.ui.coding.models import ResultsModel
-from medrec_desktop.ui.coding.worker import CodesOp, LatestCall, codes_pool
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 
 SYSTEM_LABELS = {
     CodeSystem.ICD10CM: "ICD-10-CM",
@@ -46,6 +49,7 @@ SYSTEM_LABELS = {
     CodeSystem.HCPCS: "HCPCS Level II",
     CodeSystem.CPT: "CPT",
 }
+T = TypeVar("T")
 SEARCH_DELAY_MS = 150
 RESULT_LIMIT = 50
 
@@ -54,23 +58,23 @@ class CodingPanel(QWidget):
     def __init__(
         self,
         *,
-        store: CodeSetStore | None = None,
-        store_factory: Callable[[], CodeSetStore] | None = None,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: Callable[[], UserSession | None],
+        may_import: bool = True,
         choose_file: ChooseFile = ask_for_file,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         super().__init__()
-        if store is None and store_factory is None:
-            raise ValueError("CodingPanel needs a store or a store_factory")
-        self.store = store
+        self._services = services
+        self._runner = runner
+        self._session = session
+        self.ready = False  # the code sets are open (the first time they are built)
         self._choose_file = choose_file
         self._today = today
-        self.pool = codes_pool()
-        self.import_pool = codes_pool()
-        self._search = LatestCall(self, self.pool, self._show_error)
-        self._detail = LatestCall(self, self.pool, self._show_error)
-        self._validate = LatestCall(self, self.pool, self._show_error)
-        self.imports = ImportFlow(self, pool=self.import_pool)
+        self._in_flight = 0
+        self._latest: dict[str, Op[object]] = {}
+        self.imports = ImportFlow(self, services=services, runner=runner, session=session)
         self.imports.imported.connect(self._imported)
         self.imports.failed.connect(lambda msg: self.show_message(f"✖ {msg}", error=True))
         self._timer = QTimer(self)
@@ -79,13 +83,34 @@ class CodingPanel(QWidget):
         self._timer.timeout.connect(self.search_now)
         self._build()
         self._wire_keys()
-        if store is None and store_factory is not None:
-            self.status.setText("Preparing the code sets (the first time takes a few seconds)…")
-            CodesOp(self, self.pool, store_factory).success(self._store_ready).failure(
-                self._show_error
-            ).run()
+        self.import_button.setVisible(may_import)
+        if services.code_sets.is_open:
+            self._store_ready(None)
         else:
-            self._store_ready(store)
+            self.status.setText("Preparing the code sets (the first time takes a few seconds)…")
+            coding = services.coding
+            self._call("prepare", coding.prepare, self._store_ready)
+
+    @property
+    def busy(self) -> bool:
+        """A lookup of this panel is still running (tests and screenshots wait for it)."""
+        return self._in_flight > 0
+
+    def _call(self, kind: str, fn: Callable[[], T], done: Callable[[T], None]) -> None:
+        """One lookup on the code-set lane; a newer call of the same kind supersedes it."""
+        self._in_flight += 1
+
+        def finished() -> None:
+            self._in_flight -= 1
+
+        op = Op(self, fn, runner=self._runner, lane=Lane.CODES, key=kind)
+        self._latest[kind] = op  # type: ignore[assignment]
+        op.success(done).failure(self._show_error).finished(finished).run()
+
+    def _forget(self, kind: str) -> None:
+        op = self._latest.pop(kind, None)
+        if op is not None:
+            op.cancel()
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -238,17 +263,18 @@ class CodingPanel(QWidget):
         return super().eventFilter(watched, event)
 
     # -- store, filters, date of service -----------------------------------------------
-    def _store_ready(self, store: CodeSetStore | None) -> None:
-        self.store = store
+    def _store_ready(self, _none: None) -> None:
+        self.ready = True
         self._fill_systems()
         self.status.setText("Type a code or words; results appear as you type.")
         if self.search_edit.text().strip():
             self.search_now()
 
     def _fill_systems(self) -> None:
-        if self.store is None:
+        if not self.ready:
             return
-        present = {r.system for r in self.store.releases()}
+        # In memory once the code sets are open: no need for the worker.
+        present = {r.system for r in self._services.coding.releases()}
         current = self.system_combo.currentData()
         self.system_combo.blockSignals(True)
         self.system_combo.clear()
@@ -267,7 +293,7 @@ class CodingPanel(QWidget):
         day = self.dos()
         self.dos_note.setText(day.strftime("%a %d %b %Y") if day else "✖ not a date")
         self.dos_note.setStyleSheet("" if day else "color: #b3261e")
-        if day is not None and self.store is not None:
+        if day is not None and self.ready:
             self._schedule()
             self.load_detail(self.results.currentIndex().row())
             self.validate_now()
@@ -296,17 +322,18 @@ class CodingPanel(QWidget):
 
     def search_now(self) -> None:
         self._timer.stop()
-        store, query, day = self.store, self.search_edit.text().strip(), self.dos()
-        if store is None or day is None:
+        coding, query, day = self._services.coding, self.search_edit.text().strip(), self.dos()
+        if not self.ready or day is None:
             return
         if not query:
-            self._search.cancel()
+            self._forget("search")
             self._show_results(query, [])
             return
         system = self.system_combo.currentData()
         billable = self.billable_check.isChecked()
-        self._search.call(
-            lambda: store.search(
+        self._call(
+            "search",
+            lambda: coding.search(
                 query, system=system, billable_only=billable, dos=day, limit=RESULT_LIMIT
             ),
             lambda hits: self._show_results(query, hits),
@@ -327,11 +354,11 @@ class CodingPanel(QWidget):
 
     # -- detail ------------------------------------------------------------------------
     def load_detail(self, row: int) -> None:
-        store, day = self.store, self.dos()
-        if store is None or day is None or not 0 <= row < self.results_model.rowCount():
+        coding, day = self._services.coding, self.dos()
+        if not self.ready or day is None or not 0 <= row < self.results_model.rowCount():
             return
         code = self.results_model.hit(row).code
-        self._detail.call(lambda: store.detail(code, day), self._show_detail)
+        self._call("detail", lambda: coding.detail(code, day), self._show_detail)
 
     def _show_detail(self, detail: CodeDetail) -> None:
         self.detail.show_detail(detail)
@@ -346,15 +373,17 @@ class CodingPanel(QWidget):
         self.claim.add(code, title)
 
     def validate_now(self) -> None:
-        store, day, codes = self.store, self.dos(), self.claim.codes()
-        if store is None or day is None:
+        coding, day, codes = self._services.coding, self.dos(), self.claim.codes()
+        if not self.ready or day is None:
             return
         if not codes:
-            self._validate.cancel()
+            self._forget("validate")
             self.claim.show_findings([])
             return
         age, sex = self.claim.patient_age(), self.claim.patient_sex()
-        self._validate.call(lambda: store.validate(codes, day, age, sex), self._show_findings)
+        self._call(
+            "validate", lambda: coding.validate(codes, day, age, sex), self._show_findings
+        )
 
     def _show_findings(self, findings: list[Finding]) -> None:
         self.claim.show_findings(findings)
@@ -366,9 +395,9 @@ class CodingPanel(QWidget):
             self.import_file(path)
 
     def import_file(self, path: Path) -> None:
-        if self.store is not None:
+        if self.ready:
             self.show_message("")
-            self.imports.start(self.store, path)
+            self.imports.start(path)
 
     def _imported(self, release: Release) -> None:
         until = f" to {release.valid_to:%m/%d/%Y}" if release.valid_to else ""
@@ -392,8 +421,3 @@ class CodingPanel(QWidget):
             self.show_message(f"✖ {err.message}", error=True)
         else:
             raise err  # a bug: the crash handler reports it
-
-    def shutdown(self) -> None:
-        """Wait for the worker threads (before the store is closed)."""
-        self.pool.waitForDone()
-        self.import_pool.waitForDone()

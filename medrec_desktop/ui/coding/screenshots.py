@@ -13,8 +13,12 @@ from PySide6.QtCore import QEventLoop, QPoint
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.coding.panel import CodingPanel
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Lane, OpRunner
 
 SIZE = (1366, 768)
 #: a fixed date of service so the pictures do not change from day to day
@@ -33,12 +37,7 @@ def _wait(cond: Callable[[], bool], timeout: float = 20.0) -> None:
 def _idle(panel: CodingPanel) -> None:
     _wait(
         lambda: (
-            not (
-                panel._timer.isActive()
-                or panel._search.busy
-                or panel._detail.busy
-                or panel._validate.busy
-            )
+            not (panel._timer.isActive() or panel.busy)
         )
     )
     QApplication.processEvents()
@@ -62,12 +61,19 @@ def _save(pixmap: QPixmap, path: Path) -> Path:
     return path
 
 
-def render_coding_screenshots(out_dir: Path, store: CodeSetStore) -> list[Path]:
+def render_coding_screenshots(
+    out_dir: Path, inst: Installation, admin: UserSession, code_sets: CodeSets
+) -> list[Path]:
     """coding-typing, -notes, -seventh, -validation and -import .png in ``out_dir``."""
     app = QApplication.instance() or QApplication([])
     assert app is not None
     out_dir.mkdir(parents=True, exist_ok=True)
-    panel = CodingPanel(store=store, today=lambda: DOS)
+    # One import thread, so the import in the last picture can be held behind a gate.
+    runner = OpRunner(threads={Lane.LONG: 1})
+    services = ServicesHolder(inst=inst, code_sets=code_sets)
+    panel = CodingPanel(
+        services=services, runner=runner, session=lambda: admin, today=lambda: DOS
+    )
     panel.resize(*SIZE)
     panel.setWindowTitle("Coding")
     panel.show()
@@ -98,20 +104,20 @@ def render_coding_screenshots(out_dir: Path, store: CodeSetStore) -> list[Path]:
         _idle(panel)
         out.append(_save(panel.grab(), out_dir / "coding-validation.png"))
 
-        out.append(_save(_import_midway(panel), out_dir / "coding-import.png"))
+        out.append(_save(_import_midway(panel, runner), out_dir / "coding-import.png"))
     finally:
-        panel.shutdown()
+        runner.shutdown()
         panel.close()
         panel.deleteLater()
         QApplication.processEvents()
     return out
 
 
-def _import_midway(panel: CodingPanel) -> QPixmap:
+def _import_midway(panel: CodingPanel, runner: OpRunner) -> QPixmap:
     """The progress dialog over the panel, part-way through storing a file; then cancelled,
     so the store is left exactly as it was."""
     gate = threading.Event()
-    panel.import_pool.start(gate.wait)  # the import waits behind this until the picture is taken
+    runner.pool(Lane.LONG).start(gate.wait)  # the import waits behind it until the shot
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "icd10cm_order_2027.txt"
         path.write_text("")

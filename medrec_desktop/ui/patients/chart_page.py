@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dto import PatientInfo, PatientRecord, UserSession, VersionInfo
+from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.compare import CompareTable, new_column
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 
 def _values(p: PatientInfo) -> list[str]:
@@ -39,7 +40,8 @@ class MergeDialog(QDialog):
     def __init__(
         self,
         *,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: UserSession,
         keep: PatientInfo,
         parent: QWidget | None = None,
@@ -47,7 +49,8 @@ class MergeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Merge a duplicate record")
         self.resize(760, 380)
-        self._inst, self._session, self.keep = inst, session, keep
+        self._services, self._runner = services, runner
+        self._session, self.keep = session, keep
         self.other: PatientInfo | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(
@@ -84,10 +87,10 @@ class MergeDialog(QDialog):
 
     def find_duplicate(self) -> None:
         mrn = self.mrn.text().strip()
-        pats = self._inst.patients
-        DbOp(self, lambda: pats.find_by_mrn(self._session, mrn)).success(self._found).failure(
-            self._failed
-        ).run()
+        pats, session = self._services.inst.patients, self._session
+        Op(self, lambda: pats.find_by_mrn(session, mrn), runner=self._runner).success(
+            self._found
+        ).failure(self._failed).run()
 
     def _found(self, other: PatientInfo) -> None:
         while self.compare_host.count():
@@ -110,12 +113,18 @@ class MergeDialog(QDialog):
     def merge(self) -> None:
         if self.other is None:
             return
-        other = self.other
-        pats = self._inst.patients
+        other, keep, session = self.other, self.keep, self._session
+        pats = self._services.inst.patients
         self.merge_button.setEnabled(False)
-        DbOp(self, lambda: pats.merge(self._session, self.keep.id, other.id)).success(
-            lambda _info: self.accept()
+        Op(self, lambda: pats.merge(session, keep.id, other.id), runner=self._runner).success(
+            lambda _info: self._merged(other)
         ).failure(self._failed).run()
+
+    def _merged(self, other: PatientInfo) -> None:
+        kinds = {ChangeKind.MERGE, ChangeKind.DEMOGRAPHICS, ChangeKind.NOTES}
+        self._services.notify_changed(self.keep.id, kinds)
+        self._services.notify_changed(other.id, kinds)
+        self.accept()
 
     def _failed(self, err: BaseException) -> None:
         if not isinstance(err, KnownError):
@@ -132,13 +141,17 @@ class PatientChartPage(QWidget):
     def __init__(
         self,
         *,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: Callable[[], UserSession | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._inst, self._session = inst, session
+        self._services, self._runner, self._session = services, runner, session
         self.patient: PatientInfo | None = None
+        self._load: Op[tuple[PatientRecord, list[VersionInfo]]] | None = None
+        # Saved here or in any other view: this chart shows the stored record again.
+        services.changed.connect(self._patient_changed)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addStretch(1)
@@ -150,7 +163,7 @@ class PatientChartPage(QWidget):
         top.addWidget(self.close_button)
         layout.addLayout(top)
         self.tabs = QTabWidget()
-        self.form = RegistrationForm(inst=inst, session=session)
+        self.form = RegistrationForm(services=services, runner=runner, session=session)
         self.form.saved.connect(self._saved)
         self.form.cancelled.connect(self.reload)
         self.history = QListWidget()
@@ -168,12 +181,21 @@ class PatientChartPage(QWidget):
         if session is None or self.patient is None:
             return
         pid = self.patient.id
-        pats = self._inst.patients
+        pats = self._services.inst.patients
 
         def work() -> tuple[PatientRecord, list[VersionInfo]]:
             return pats.record(session, pid), pats.history(session, pid)
 
-        DbOp(self, work).success(self._loaded).failure(self._failed).run()
+        self._load = (
+            Op(self, work, runner=self._runner, key="load")
+            .success(self._loaded)
+            .failure(self._failed)
+            .run()
+        )
+
+    def _patient_changed(self, patient_id: int, _kinds: frozenset[ChangeKind]) -> None:
+        if self.patient is not None and self.patient.id == patient_id:
+            self.reload()
 
     def _loaded(self, result: tuple[PatientRecord, list[VersionInfo]]) -> None:
         record, history = result
@@ -193,8 +215,8 @@ class PatientChartPage(QWidget):
         self.patient_changed.emit(record.info)
 
     def _saved(self, info: PatientInfo) -> None:
+        # The form announced the change; _patient_changed reloads this chart with the rest.
         self.patient = info
-        self.reload()
 
     def _failed(self, err: BaseException) -> None:
         if not isinstance(err, KnownError):
@@ -206,11 +228,18 @@ class PatientChartPage(QWidget):
         session = self._session()
         if session is None or self.patient is None:
             return
-        dialog = MergeDialog(inst=self._inst, session=session, keep=self.patient, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.reload()
+        dialog = MergeDialog(
+            services=self._services,
+            runner=self._runner,
+            session=session,
+            keep=self.patient,
+            parent=self,
+        )
+        dialog.exec()  # a merge announces itself; this chart reloads on the notification
 
     def clear(self) -> None:
+        if self._load is not None:
+            self._load.cancel()
         self.patient = None
         self.form.clear_form()
         self.history.clear()

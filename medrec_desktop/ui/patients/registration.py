@@ -30,8 +30,8 @@ from medrec_desktop.domain.dto import (
     PatientRecord,
     UserSession,
 )
+from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError, ValidationError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.services.patient_input import (
     PatientInput,
     check_email,
@@ -42,7 +42,8 @@ from medrec_desktop.services.patient_input import (
 from medrec_desktop.services.patients import DuplicatesFoundError
 from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS, SECTIONS, FieldSpec
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 ERROR_STYLE = "color: #b42318;"  # the text also starts with a warning sign: not colour alone
 
@@ -63,12 +64,14 @@ class RegistrationForm(QWidget):
     def __init__(
         self,
         *,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: Callable[[], UserSession | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._inst = inst
+        self._services = services
+        self._runner = runner
         self._session = session
         self.record: PatientRecord | None = None
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
@@ -307,16 +310,16 @@ class RegistrationForm(QWidget):
         except ValidationError as err:
             self.show_error(err)
             return
-        patients = self._inst.patients
+        patients = self._services.inst.patients
         record = self.record
         self.save_button.setEnabled(False)
         if record is not None:
-            work: Callable[[], object] = lambda: patients.update(  # noqa: E731
+            work: Callable[[], PatientInfo] = lambda: patients.update(  # noqa: E731
                 session, record.info.id, data, expected_version=record.info.version
             )
-            DbOp(self, work).success(self._saved).failure(self._failed).run()
+            Op(self, work, runner=self._runner).success(self._saved).failure(self._failed).run()
         else:
-            DbOp(self, lambda: patients.find_duplicates(session, data)).success(
+            Op(self, lambda: patients.find_duplicates(session, data), runner=self._runner).success(
                 lambda found: self._after_duplicate_check(data, found)
             ).failure(self._failed).run()
 
@@ -337,10 +340,12 @@ class RegistrationForm(QWidget):
                 self.message.setText("Nothing was saved.")
                 return
             reviewed = True
-        patients = self._inst.patients
-        DbOp(self, lambda: patients.register(session, data, duplicates_reviewed=reviewed)).success(
-            self._saved
-        ).failure(self._failed).run()
+        patients = self._services.inst.patients
+        Op(
+            self,
+            lambda: patients.register(session, data, duplicates_reviewed=reviewed),
+            runner=self._runner,
+        ).success(self._saved).failure(self._failed).run()
 
     def make_duplicates_dialog(self, data: PatientInput, found: list) -> DuplicatesDialog:  # type: ignore[type-arg]
         new = new_column(
@@ -355,6 +360,8 @@ class RegistrationForm(QWidget):
         self.save_button.setEnabled(True)
         self.message.setStyleSheet("")
         self.message.setText(f"✓ Saved {info.display_name} (MRN {info.mrn}).")
+        # Every other view of this patient (banners, search results, other windows) refreshes.
+        self._services.notify_changed(info.id, {ChangeKind.DEMOGRAPHICS})
         self.saved.emit(info)
 
     def _failed(self, err: BaseException) -> None:

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.patients.table_model import PatientRole, PatientTableModel, SortRole
-from medrec_desktop.ui.tasks import DbOp
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import Op, OpRunner
 
 DEBOUNCE_MS = 150
 
@@ -43,14 +43,18 @@ class PatientSearchPage(QWidget):
     def __init__(
         self,
         *,
-        inst: Installation,
+        services: ServicesHolder,
+        runner: OpRunner,
         session: Callable[[], UserSession | None],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._inst = inst
+        self._services = services
+        self._runner = runner
         self._session = session
-        self._generation = 0  # newest query wins; older answers are dropped
+        self._search: Op[list[PatientInfo]] | None = None
+        # A patient shown here was changed elsewhere (name, birth date, merge): show it anew.
+        services.changed.connect(self._patient_changed)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.search_box = QLineEdit()
@@ -112,7 +116,8 @@ class PatientSearchPage(QWidget):
 
     def clear(self) -> None:
         """Forget shown patients (sign-out): nothing of the last user stays on screen."""
-        self._generation += 1
+        if self._search is not None:
+            self._search.cancel()
         self.search_box.clear()
         self.model.set_rows([])
         self.status.clear()
@@ -122,21 +127,28 @@ class PatientSearchPage(QWidget):
         if session is None:
             return
         text = self.search_box.text().strip()
-        self._generation += 1
-        generation = self._generation
-        patients = self._inst.patients
+        patients = self._services.inst.patients
         if text:
             work: Callable[[], list[PatientInfo]] = lambda: patients.search(session, text)  # noqa: E731
         else:
             work = lambda: patients.recent(session)  # noqa: E731
         self.status.setText("Searching…")
-        DbOp(self, work).success(lambda rows: self._show(generation, text, rows)).failure(
-            lambda err: self._failed(generation, err)
-        ).run()
+        # Latest-only: the newest query supersedes any still running; older answers are dropped.
+        self._search = (
+            Op(self, work, runner=self._runner, key="search")
+            .success(lambda rows: self._show(text, rows))
+            .failure(self._failed)
+            .run()
+        )
 
-    def _show(self, generation: int, text: str, rows: list[PatientInfo]) -> None:
-        if generation != self._generation:
+    def _patient_changed(self, patient_id: int, _kinds: frozenset[object]) -> None:
+        if self._session() is None:
             return
+        shown = {self.model.patient(i).id for i in range(self.model.rowCount())}
+        if patient_id in shown or not self.search_box.text().strip():
+            self.refresh()  # recent patients: the changed one moves to the top
+
+    def _show(self, text: str, rows: list[PatientInfo]) -> None:
         self.model.set_rows(rows)
         self.heading.setText("Search results" if text else "Recent patients")
         if rows:
@@ -148,9 +160,7 @@ class PatientSearchPage(QWidget):
         else:
             self.status.setText("No recent patients yet. Type to search.")
 
-    def _failed(self, generation: int, err: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _failed(self, err: BaseException) -> None:
         if not isinstance(err, KnownError):
             raise err
         self.status.setText(err.message)

@@ -10,19 +10,26 @@ import pytest
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import passwords
 from medrec_desktop.ui.admin.base import AdminPage
+from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
+from tests.ui.conftest import holder
 
 P = TypeVar("P", bound=AdminPage)
 WAIT = 15_000
 
 
 @pytest.fixture
-def make_page(qtbot: Any, local_clinic: Clinic) -> Iterator[Callable[..., Any]]:
+def make_page(
+    qtbot: Any, local_clinic: Clinic, runner: OpRunner
+) -> Iterator[Callable[..., Any]]:
     """Build a page for the clinic's administrator, shown and loaded."""
     pages: list[AdminPage] = []
+    services = holder(local_clinic.inst)
 
     def make(cls: type[P], **kwargs: Any) -> P:
-        page = cls(inst=local_clinic.inst, session=lambda: local_clinic.admin, **kwargs)
+        page = cls(
+            services=services, runner=runner, session=lambda: local_clinic.admin, **kwargs
+        )
         qtbot.addWidget(page)
         page.resize(1100, 700)
         page.show()

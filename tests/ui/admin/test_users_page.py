@@ -9,9 +9,11 @@ from PySide6.QtCore import Qt
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.ui.admin.user_dialogs import AddUserDialog, ResetPasswordDialog
 from medrec_desktop.ui.admin.users_page import UsersPage
+from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.status import Severity
 from tests.conftest import Clinic
 from tests.ui.admin.conftest import WAIT, lock_out
+from tests.ui.conftest import holder
 
 
 def _fill_add_dialog(qtbot: Any, page: UsersPage, password: str, repeat: str) -> AddUserDialog:
@@ -120,8 +122,10 @@ def test_change_role_and_reset_password(qtbot: Any, make_page: Any, local_clinic
     assert session.must_change_password and session.role is Role.PROVIDER
 
 
-def test_without_a_session_nothing_is_loaded(qtbot: Any, local_clinic: Clinic) -> None:
-    page = UsersPage(inst=local_clinic.inst, session=lambda: None)
+def test_without_a_session_nothing_is_loaded(
+    qtbot: Any, local_clinic: Clinic, runner: OpRunner
+) -> None:
+    page = UsersPage(services=holder(local_clinic.inst), runner=runner, session=lambda: None)
     qtbot.addWidget(page)
     page.refresh()
     page.add_user()

@@ -1,10 +1,11 @@
-"""A real code-set store for the panel, built once per session; the panel itself per test."""
+"""A real code-set store for the panel, built once per session; the panel itself per test,
+working through the coding service of a real clinic (imports are audited there)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.schema import STORE_FILE
 from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.coding import CodingPanel
+from medrec_desktop.ui.tasks import OpRunner
+from tests.conftest import Clinic
+from tests.ui.conftest import holder
 
 
 @pytest.fixture(scope="session")
@@ -43,16 +49,33 @@ def scratch_ui_store(ui_store_file: Path, tmp_path: Path) -> Iterator[CodeSetSto
     s.close()
 
 
-def make_panel(qtbot: QtBot, store: CodeSetStore, **kwargs: Any) -> CodingPanel:
-    panel = CodingPanel(store=store, **kwargs)
-    qtbot.addWidget(panel, before_close_func=lambda w: w.shutdown())
-    panel.resize(1366, 768)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.activateWindow()
-    return panel
+MakePanel = Callable[..., CodingPanel]
 
 
 @pytest.fixture()
-def panel(qtbot: QtBot, ui_store: CodeSetStore) -> CodingPanel:
-    return make_panel(qtbot, ui_store)
+def make_panel(qtbot: QtBot, local_clinic: Clinic, runner: OpRunner) -> MakePanel:
+    """``make_panel(store, role=..., **panel_kwargs)``: a shown panel for a signed-in user
+    (records specialist by default: the role that imports releases)."""
+
+    def make(store: CodeSetStore, *, role: Role = Role.RECORDS, **kwargs: Any) -> CodingPanel:
+        services = holder(local_clinic.inst, CodeSets(store=store))
+        panel = CodingPanel(
+            services=services,
+            runner=runner,
+            session=lambda: local_clinic.sessions[role],
+            **kwargs,
+        )
+        qtbot.addWidget(panel)
+        panel.resize(1366, 768)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.activateWindow()
+        qtbot.waitUntil(lambda: panel.ready, timeout=20_000)
+        return panel
+
+    return make
+
+
+@pytest.fixture()
+def panel(make_panel: MakePanel, ui_store: CodeSetStore) -> CodingPanel:
+    return make_panel(ui_store, role=Role.CODER)

@@ -1,42 +1,76 @@
-"""The Coding area of the main window opens the coding panel on first visit."""
+"""The Coding area of the main window: who sees it, and the panel made on first visit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.domain.enums import Role
+from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.coding import CodingPanel
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
+from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
+from tests.ui.conftest import holder
+
+
+@pytest.fixture
+def coding_window(
+    qtbot: QtBot, local_clinic: Clinic, ui_store: CodeSetStore, tmp_path: Path, runner: OpRunner
+) -> Callable[[Role], MainWindow]:
+    def make(role: Role) -> MainWindow:
+        settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(
+            paths=local_clinic.paths,
+            services=holder(local_clinic.inst, CodeSets(store=ui_store)),
+            runner=runner,
+            session=local_clinic.sessions[role],
+            settings=settings,
+            idle_minutes=15,
+        )
+        qtbot.addWidget(w, before_close_func=lambda win: setattr(win, "session", None))
+        w.show()
+        return w
+
+    return make
 
 
 def test_coders_get_the_coding_area(
-    qtbot,
-    local_clinic: Clinic,
-    ui_store: CodeSetStore,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
+    qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
 ) -> None:
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(
-        paths=local_clinic.paths,
-        inst=local_clinic.inst,
-        session=local_clinic.sessions[Role.CODER],
-        settings=settings,
-        idle_minutes=15,
-        code_store=ui_store,
-    )
-    qtbot.addWidget(w)
-    w.show()
+    w = coding_window(Role.CODER)
     assert list(w.areas) == ["Patients", "Coding"]
     area = w.areas["Coding"]
     assert isinstance(area, LazyArea) and area.content is None  # nothing built before use
     w.show_area("Coding")
     assert isinstance(area.content, CodingPanel)
     panel = area.content
+    # Coders search and check codes; importing releases is not theirs.
+    assert panel.import_button.isHidden()
     panel.search_edit.setText("e1165")
     qtbot.waitUntil(lambda: panel.results_model.rowCount() > 0, timeout=20_000)
-    w.session = None
-    w.close()
+
+
+@pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.NURSE, Role.PROVIDER])
+def test_roles_that_do_not_code_do_not_see_the_coding_area(
+    coding_window: Callable[[Role], MainWindow], role: Role
+) -> None:
+    w = coding_window(role)
+    assert "Coding" not in w.areas
+    assert "Coding" not in [w.nav.item(i).text() for i in range(w.nav.count())]
+
+
+def test_records_specialists_code_and_import(
+    qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
+) -> None:
+    w = coding_window(Role.RECORDS)
+    assert list(w.areas) == ["Patients", "Coding"]
+    w.show_area("Coding")
+    panel = w.areas["Coding"]
+    assert isinstance(panel, LazyArea) and isinstance(panel.content, CodingPanel)
+    assert not panel.content.import_button.isHidden()

@@ -30,7 +30,7 @@ def test_the_latest_query_wins(qtbot: QtBot, panel: CodingPanel) -> None:
     for text in ("asthma", "copd", "htn"):
         panel.search_edit.setText(text)
     qtbot.waitUntil(lambda: result_codes(panel)[:1] == ["I10"], timeout=10_000)
-    qtbot.waitUntil(lambda: not panel._search.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
     assert result_codes(panel)[0] == "I10"
 
 
