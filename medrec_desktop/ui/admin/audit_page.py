@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -116,13 +117,21 @@ class AuditLogPage(AdminPage):
         bottom.addWidget(self.count_label, 1)
         self.verify_button = QPushButton("&Verify chain")
         self.verify_button.setToolTip("Check that no event was changed, removed or reordered")
-        self.verify_button.clicked.connect(self.verify_chain)
+        # Not connected directly: clicked(bool) would arrive as the password.
+        self.verify_button.clicked.connect(lambda: self.verify_chain())
+        self.full_button = QPushButton("&Full check…")
+        self.full_button.setToolTip(
+            "Also check the forward-secure MACs from the audit root key (asks for your "
+            "password): detects a history rewritten with this computer's keys"
+        )
+        self.full_button.clicked.connect(self.verify_full)
         self.export_button = QPushButton("E&xport CSV…")
         self.export_button.setToolTip(
             "Save the events matching the filter to a CSV file (the export is itself audited)"
         )
         self.export_button.clicked.connect(self.export_csv)
         bottom.addWidget(self.verify_button)
+        bottom.addWidget(self.full_button)
         bottom.addWidget(self.export_button)
         self.layout_.addLayout(bottom)
         self.chain_status = StatusLabel()
@@ -139,6 +148,7 @@ class AuditLogPage(AdminPage):
             self.clear_button,
             self.table,
             self.verify_button,
+            self.full_button,
             self.export_button,
         ]
         for first, second in zip(order, order[1:], strict=False):
@@ -252,14 +262,23 @@ class AuditLogPage(AdminPage):
 
     # ------------------------------------------------------------------ verify and export
 
-    def verify_chain(self) -> None:
+    def verify_chain(self, password: str | None = None) -> None:
+        """Check the chain; with the administrator's ``password`` the forward-secure MACs too."""
         self.chain_status.info("Verifying the audit chain…")
         self.verify_button.setEnabled(False)
+        self.full_button.setEnabled(False)
 
         def shown(report: ChainReport) -> None:
             self.verify_button.setEnabled(True)
+            self.full_button.setEnabled(True)
             if report.ok:
-                self.chain_status.ok(report.summary)
+                # The mark is what an administrator writes down or prints and keeps away from
+                # this computer: a later check against it shows a rollback.
+                self.chain_status.ok(
+                    f"{report.summary} High-water mark: {report.last_seq}:"
+                    f"{report.last_mac} (keep it away from this computer; "
+                    "'medrec audit verify --against MARK' later shows a rollback)."
+                )
             else:
                 where = (
                     f" Event #{report.first_bad_seq} is the first bad one."
@@ -274,9 +293,26 @@ class AuditLogPage(AdminPage):
 
         def failed(err: BaseException) -> None:
             self.verify_button.setEnabled(True)
+            self.full_button.setEnabled(True)
             self.chain_status.show_error(err)
 
-        self.run(self.inst.audit.verify, shown, failed)
+        inst = self.inst
+        self.run(lambda s: inst.verify_audit(s, password=password), shown, failed)
+
+    def verify_full(self) -> None:
+        password = self._ask_password()
+        if password:
+            self.verify_chain(password)
+
+    def _ask_password(self) -> str | None:
+        """The administrator's password for the full check; tests replace this one method."""
+        text, ok = QInputDialog.getText(
+            self,
+            "Full audit check",
+            "Your password opens your copy of the audit root key:",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok else None
 
     def _ask_save_path(self) -> Path | None:
         """Where to save the export; tests replace this one method."""

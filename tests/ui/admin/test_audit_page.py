@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.ui.admin.audit_page import ANY_DATE, AuditLogPage
 from medrec_desktop.ui.itemmodels import audit as cols
 from medrec_desktop.ui.widgets.status import Severity
-from tests.conftest import Clinic
+from tests.conftest import ADMIN_PASSWORD, Clinic
 from tests.ui.admin.conftest import WAIT
 
 
@@ -87,6 +88,29 @@ def test_verify_chain_ok(qtbot: Any, make_page: Any) -> None:
         qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
     assert page.chain_status.severity is Severity.OK
     assert "Audit trail intact" in page.chain_status.message
+
+
+def test_verify_shows_the_high_water_mark(qtbot: Any, make_page: Any) -> None:
+    page: AuditLogPage = make_page(AuditLogPage)
+    with qtbot.waitSignal(page.settled, timeout=WAIT):
+        qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
+    mark = re.search(r"High-water mark: (\d+):([0-9a-f]{64})", page.chain_status.message)
+    assert mark is not None, page.chain_status.message
+    assert page.inst.current_mark() is not None
+
+
+def test_full_check_uses_the_administrators_password(qtbot: Any, make_page: Any) -> None:
+    page: AuditLogPage = make_page(AuditLogPage)
+    page._ask_password = lambda: "not my password at all"  # type: ignore[method-assign]
+    with qtbot.waitSignal(page.settled, timeout=WAIT):
+        qtbot.mouseClick(page.full_button, Qt.MouseButton.LeftButton)
+    assert page.chain_status.severity is Severity.ERROR
+    assert "password is not correct" in page.chain_status.message
+    page._ask_password = lambda: ADMIN_PASSWORD  # type: ignore[method-assign]
+    with qtbot.waitSignal(page.settled, timeout=WAIT):
+        qtbot.mouseClick(page.full_button, Qt.MouseButton.LeftButton)
+    assert page.chain_status.severity is Severity.OK
+    assert "forward-secure MACs checked" in page.chain_status.message
 
 
 def test_export_csv(qtbot: Any, make_page: Any, local_clinic: Clinic, tmp_path: Path) -> None:
