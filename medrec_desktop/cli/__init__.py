@@ -24,6 +24,7 @@ from medrec_desktop.cli.admin import (
     cmd_users,
     cmd_verify,
 )
+from medrec_desktop.cli.codes import cmd_codes_import
 from medrec_desktop.cli.common import (
     EXIT_BUG,
     EXIT_KNOWN,
@@ -197,6 +198,11 @@ def _main(argv: Sequence[str] | None) -> int:
         # leave anything behind there.
         if args.command != "codes" and paths.root.is_dir():
             logs.configure(paths)
+        if args.command == "codes" and args.codes_command == "import":
+            # Imports change the clinic's coding data: signed in, checked and audited.
+            if paths.root.is_dir():
+                logs.configure(paths)
+            return cmd_codes_import(args, paths)
         result: int = args.func(args, paths) if args.command != "codes" else args.func(args)
         return result
     except UsageError as err:

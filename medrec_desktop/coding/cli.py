@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from medrec_desktop.domain.errors import KnownError, ReleaseLooksIncompleteError
+from medrec_desktop.domain.errors import KnownError
 
 SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt")
 
@@ -31,8 +31,13 @@ def _columns(text: str) -> dict[str, str]:
     return pairs
 
 
-def add_parser(subparsers: Any, *, json_option: bool = True) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: Any, *, json_option: bool = True, imports: bool = True
+) -> argparse.ArgumentParser:
     """Register ``codes`` and its sub-commands on an argparse subparsers object.
+
+    ``imports``: the ``import`` command, which ``medrec`` runs through the audited
+    CodingService (cli/codes.py). This module on its own answers look-ups only.
 
     ``json_option=False`` when the caller's parsers already give every command ``--json``
     (the ``medrec`` command line does, before or after the command name).
@@ -55,7 +60,21 @@ def add_parser(subparsers: Any, *, json_option: bool = True) -> argparse.Argumen
     v.add_argument("--age", type=int)
     v.add_argument("--sex", choices=("F", "M", "f", "m"))
 
-    i = sub.add_parser("import", help="import official or licensed code files")
+    leaves = [s, v]
+    if imports:
+        leaves.append(_import_parser(sub))
+    n = sub.add_parser("info", help="releases held, their dates and counts")
+    leaves.append(n)
+    if json_option:
+        for leaf in leaves:
+            leaf.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    return codes
+
+
+def _import_parser(sub: Any) -> argparse.ArgumentParser:
+    i: argparse.ArgumentParser = sub.add_parser(
+        "import", help="import official or licensed code files (signed in, audited)"
+    )
     i.add_argument("files", nargs="+", type=Path)
     i.add_argument("--system", choices=SYSTEMS)
     i.add_argument("--valid-from", type=_date)
@@ -66,12 +85,7 @@ def add_parser(subparsers: Any, *, json_option: bool = True) -> argparse.Argumen
         action="store_true",
         help="import a file even if it looks incomplete (much smaller than the release in use)",
     )
-
-    n = sub.add_parser("info", help="releases held, their dates and counts")
-    if json_option:
-        for leaf in (s, v, i, n):
-            leaf.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    return codes
+    return i
 
 
 def _hit_json(hit: Any) -> dict[str, object]:
@@ -107,7 +121,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from medrec_desktop.coding.store import CodeSetStore
-    from medrec_desktop.coding.types import CodeSystem
 
     store = CodeSetStore()
     try:
@@ -148,30 +161,6 @@ def _run(args: argparse.Namespace) -> int:
                     print("No findings.")
             return 0
         as_json = getattr(args, "json", False)
-        if cmd == "import":
-            imported = []
-            for path in args.files:
-                try:
-                    rel = store.import_file(
-                        path,
-                        system=CodeSystem(args.system) if args.system else None,
-                        valid_from=args.valid_from,
-                        valid_to=args.valid_to,
-                        cpt_columns=args.cpt_columns,
-                        force=args.force,
-                    )
-                except ReleaseLooksIncompleteError as exc:
-                    print(f"medrec: {path.name}: {exc} Add --force to do so.", file=sys.stderr)
-                    return 1
-                imported.append(rel)
-                if not as_json:
-                    print(
-                        f"Imported {rel.name}: {rel.code_count:,} codes,"
-                        f" {rel.billable_count:,} billable."
-                    )
-            if as_json:
-                print(json.dumps([_release_json(r) for r in imported], indent=1))
-            return 0
         releases = store.releases()
         if as_json:
             print(json.dumps([_release_json(r) for r in releases], indent=1))
@@ -190,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="medrec")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    add_parser(parser.add_subparsers(dest="command", required=True), imports=False)
     args = parser.parse_args(argv)  # exits with 2 on usage errors
     return run(args)
 

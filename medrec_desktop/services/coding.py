@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import (
@@ -117,6 +116,7 @@ class CodingService(Service):
         system: CodeSystem | None = None,
         valid_from: dt.date | None = None,
         valid_to: dt.date | None = None,
+        cpt_columns: dict[str, str] | None = None,
         progress: ProgressCallback | None = None,
         cancel: CancelFlag | None = None,
         force: bool = False,
@@ -127,19 +127,16 @@ class CodingService(Service):
         before it; the caller asks the user and calls again with ``force=True``.
         """
         op.event.detail = f"file={path.name}" + (" force" if force else "")
-        options: dict[str, Any] = {}
-        if force:
-            # Only when asked: a store without the completeness check takes no such option.
-            options["force"] = True
         try:
             release = self._codes.get().import_file(
                 path,
                 system=system,
                 valid_from=valid_from,
                 valid_to=valid_to,
+                cpt_columns=cpt_columns,
                 progress=progress,
                 cancel=cancel,
-                **options,
+                force=force,
             )
         except ReleaseLooksIncompleteError as err:
             op.event.detail = (

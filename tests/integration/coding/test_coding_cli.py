@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from medrec_desktop.coding.store import CodeSetStore
+from tests.conftest import ROLE_PASSWORD, Clinic
+from tests.support.cli import medrec
 
 
 def run(
@@ -50,12 +52,33 @@ def test_validate_json(store: CodeSetStore) -> None:
     assert "SEQ-MANIFESTATION-FIRST" in {f["rule_id"] for f in found}
 
 
-def test_info_and_exit_codes(store: CodeSetStore, tmp_path: Path) -> None:
+def test_info_and_exit_codes(store: CodeSetStore, tmp_path: Path, local_clinic: Clinic) -> None:
     out = run(["info"], store.path.parent)
     assert "74,719 billable" in out.stdout and "78,603" in out.stdout
     bad = tmp_path / "junk.txt"
     bad.write_text("hello world\n")
-    out = run(["import", str(bad)], store.path.parent)
+    local_clinic.inst.close()
+    data = str(local_clinic.paths.root)
+    env = {"MEDREC_CODES_DIR": str(store.path.parent)}
+    out = medrec("--data-dir", data, "--user", "admin", "codes", "import", str(bad), env=env)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.count("\n") == 1 and "line 1" in out.stderr
+
+
+def test_imports_need_a_signed_in_role_that_may_import(
+    store: CodeSetStore, tmp_path: Path, local_clinic: Clinic
+) -> None:
+    local_clinic.inst.close()
+    data = str(local_clinic.paths.root)
+    env = {"MEDREC_CODES_DIR": str(store.path.parent)}
+    hcpcs = tmp_path / "HCPC2026_ANWEB.txt"
+    hcpcs.write_text("")
+    out = medrec("--data-dir", data, "codes", "import", str(hcpcs), env=env)
+    assert out.returncode == 2 and "--user" in out.stderr  # nobody signed in: nothing runs
+    coder = {**env, "MEDREC_PASSWORD": ROLE_PASSWORD}
+    out = medrec("--data-dir", data, "--user", "coder", "codes", "import", str(hcpcs), env=coder)
+    assert out.returncode == 1 and "may not" in out.stderr, out.stderr
+    # The standalone code-set tool answers look-ups only: it has no way around the service.
+    out = run(["import", str(hcpcs)], store.path.parent)
+    assert out.returncode == 2 and "invalid choice" in out.stderr
     assert run(["search"], store.path.parent).returncode == 2

@@ -8,10 +8,8 @@ no downloaded CMS files.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +19,9 @@ from medrec_desktop.coding.schema import STORE_FILE
 from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.coding.types import CodeSystem, Release
 from medrec_desktop.domain.errors import ReleaseLooksIncompleteError
+from medrec_desktop.services.audit import AuditFilter
+from tests.conftest import ADMIN_PASSWORD, Clinic
+from tests.support.cli import medrec
 
 #: a date of service inside FY2027, the year the files below are named for
 FY2027_DAY = dt.date(2027, 1, 15)
@@ -52,8 +53,7 @@ def write_order_file(
     """An order file (CMS layout) of the bundled ICD-10-CM release's codes that ``keep``
     accepts; returns (codes, billable codes) written."""
     rows = store.conn().execute(
-        "SELECT code, billable, title FROM code WHERE release_id = ? AND kind = 'code'"
-        " ORDER BY id",
+        "SELECT code, billable, title FROM code WHERE release_id = ? AND kind = 'code' ORDER BY id",
         (bundled_cm(store).id,),
     )
     lines = []
@@ -198,37 +198,49 @@ def test_cpt_is_compared_with_the_clinics_previous_cpt_file(
     assert scratch_store.import_file(cpt(2026, 19)).billable_count == 19  # 95%: a normal year
 
 
-def run_cli(args: list[str], codes_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MEDREC_CODES_DIR": str(codes_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "medrec_desktop.coding.cli", "codes", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+def run_cli(args: list[str], codes_dir: Path, data: Path) -> subprocess.CompletedProcess[str]:
+    """`medrec codes ...` as an administrator of the clinic in ``data``."""
+    return medrec(
+        "--data-dir",
+        str(data),
+        "--user",
+        "admin",
+        "codes",
+        *args,
+        env={"MEDREC_CODES_DIR": str(codes_dir)},
     )
 
 
 def test_cli_refuses_without_force_and_imports_with_it(
-    store: CodeSetStore, tmp_path: Path
+    store: CodeSetStore, tmp_path: Path, local_clinic: Clinic
 ) -> None:
+    local_clinic.inst.close()
+    data = local_clinic.paths.root
     codes_dir = tmp_path / "codesets"
     codes_dir.mkdir()
     shutil.copy(store.path, codes_dir / STORE_FILE)
     path = tmp_path / "icd10cm_order_2027.txt"
     path.write_text(THREE_LINES)
-    info_before = run_cli(["info"], codes_dir).stdout
+    info_before = run_cli(["info"], codes_dir, data).stdout
 
-    out = run_cli(["import", str(path)], codes_dir)
+    out = run_cli(["import", str(path)], codes_dir, data)
 
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
     assert "2 billable ICD-10-CM codes" in out.stderr and "74,719" in out.stderr
     assert "--force" in out.stderr
-    assert run_cli(["info"], codes_dir).stdout == info_before
+    assert run_cli(["info"], codes_dir, data).stdout == info_before
 
-    out = run_cli(["import", "--force", str(path)], codes_dir)
+    out = run_cli(["import", "--force", str(path)], codes_dir, data)
 
     assert out.returncode == 0, out.stderr
     assert "Imported ICD-10-CM FY2027 (order file, imported): 3 codes, 2 billable." in out.stdout
-    assert "ICD-10-CM FY2027 (order file, imported)" in run_cli(["info"], codes_dir).stdout
+    assert "ICD-10-CM FY2027 (order file, imported)" in run_cli(["info"], codes_dir, data).stdout
+    # Both attempts are in the clinic's audit trail, with what was refused and what went in.
+    inst = local_clinic.reopen()
+    events = inst.audit.events(
+        inst.auth.login("admin", ADMIN_PASSWORD), AuditFilter(action="create")
+    )
+    imports = [e.detail or "" for e in events if e.entry_point == "CodingService.import_file"]
+    assert any("refused: 2 codes" in d for d in imports), imports
+    assert any("release=ICD-10-CM FY2027" in d and "force" in d for d in imports), imports
