@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BACKUP|MARK",
         help="a backup file or a printed mark (SEQ:LINK) the trail must still hold; repeatable",
     )
+    r = au.add_parser(
+        "reset-mark",
+        help="move the high-water mark to the trail as it is now (after a server restore or an "
+        "investigated alarm; recorded)",
+    )
+    r.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
     e = au.add_parser("export", help="export events (CSV by default, JSON with --json)")
     e.add_argument("--csv", dest="out", metavar="FILE", help="write CSV to FILE ('-' for stdout)")
     e.add_argument("--out", dest="out", metavar="FILE", help=argparse.SUPPRESS)

@@ -165,6 +165,17 @@ def _verify_audit(inst: Installation, args: argparse.Namespace) -> ChainReport:
 def cmd_audit(args: argparse.Namespace, paths: DataPaths) -> int:
     inst = _open(paths)
     try:
+        if args.audit_cmd == "reset-mark":
+            if not args.user:
+                raise UsageError("this command needs --user NAME (password from MEDREC_PASSWORD)")
+            password = _secret("MEDREC_PASSWORD", f"Password for {args.user}")
+            reset = inst.reset_mark(args.user, password, args.reason).text()
+            _emit(
+                args,
+                {"mark": reset},
+                lambda: f"High-water mark reset to {reset} (recorded in the audit trail).",
+            )
+            return EXIT_OK
         if args.audit_cmd == "verify":
             report = _verify_audit(inst, args)
             mark = f"{report.last_seq}:{report.last_mac}" if report.ok else None

@@ -81,6 +81,15 @@ def event_mac(key: bytes, prev_mac: str, values: tuple[Any, ...]) -> str:
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
+def same_digest(expected: str, stored: object) -> bool:
+    """``stored == expected`` for a hex digest read from the database or a file, in constant
+    time; anything of a kind the program never writes (bytes, non-ASCII text, None, numbers)
+    is simply not equal, never an exception."""
+    if not isinstance(stored, str) or not stored.isascii() or len(stored) != len(expected):
+        return False
+    return hmac.compare_digest(expected, stored)
+
+
 def head_mac(key: bytes, seq: int, mac: str, fs_key: str | None = None) -> str:
     """The head's seal. It covers the forward-secure key too, so swapping that key is seen."""
     text = f"head\n{seq}\n{mac}" if fs_key is None else f"head\n{seq}\n{mac}\n{fs_key}"
@@ -130,11 +139,7 @@ class ChainReport:
     @property
     def summary(self) -> str:
         if self.ok:
-            how = (
-                " (forward-secure MACs checked from the audit root key)"
-                if self.full
-                else ""
-            )
+            how = " (forward-secure MACs checked from the audit root key)" if self.full else ""
             note = f" Note: {self.note}." if self.note else ""
             return f"Audit trail intact: {self.checked:,} events verified{how}.{note}"
         if self.unreadable:
@@ -151,13 +156,15 @@ def verify_chain(
     install_id: str | None = None,
     root: bytes | None = None,
     marks: Sequence[tuple[int, str]] = (),
+    copy: bool = False,
 ) -> ChainReport:
     """Walk ``rows`` (FIELDS values, the stored MAC, the forward-secure MAC; ordered by seq).
 
     ``head`` is (seq, mac, head_mac[, fs_key]). With ``install_id`` the trail must start with
     that installation's genesis event. With ``root`` every forward-secure MAC is checked too.
     ``marks`` are (seq, mac) high-water marks kept outside the database: the trail must still
-    hold each of them, or the file was rolled back or cut.
+    hold each of them, or the file was rolled back or cut. ``copy``: a backup copy, whose head
+    carries no forward-secure key (copies never hold it: services/backup_files.py).
     """
     prev = GENESIS
     expected_seq = 1
@@ -198,7 +205,7 @@ def verify_chain(
                 )
                 return ChainReport(False, checked, seq, problem)
         if fs_key is not None:
-            if row[-1] is None or not same(fs_event_mac(fs_key, digest), row[-1]):
+            if not same_digest(fs_event_mac(fs_key, digest), row[-1]):
                 problem = (
                     "the event was rewritten by someone holding the workstation's keys "
                     "(its forward-secure MAC does not match)"
@@ -206,7 +213,7 @@ def verify_chain(
                 return ChainReport(False, checked, seq, problem)
             fs_key = fs_evolve(fs_key)
         marked = pending_marks.pop(seq, None)
-        if marked is not None and not same(marked, digest[: len(marked)]):
+        if marked is not None and not same_digest(digest[: len(marked)], marked):
             problem = (
                 "the event differs from the one recorded in the high-water mark kept outside "
                 "the database (the trail was rewritten or replaced)"
@@ -232,14 +239,18 @@ def verify_chain(
         return ChainReport(False, checked, None, "the chain head record is missing")
     h_seq, h_mac, h_head = head[0], head[1], head[2]
     h_fs = head[3] if len(head) > 3 else None
-    if not same(head_mac(key, h_seq, h_mac, h_fs), h_head):
+    try:
+        sealed = same_digest(head_mac(key, h_seq, h_mac, h_fs), h_head)
+    except (TypeError, ValueError, AttributeError):  # values of kinds the program never writes
+        sealed = False
+    if not sealed:
         return ChainReport(False, checked, None, "the chain head record was altered")
     if h_seq != last_seq or h_mac != prev:
         if h_seq > last_seq:
             problem = f"the newest events #{last_seq + 1}..#{h_seq} were deleted"
             return ChainReport(False, checked, last_seq + 1, problem)
         return ChainReport(False, checked, h_seq + 1, "events were added after the chain head")
-    if fs_key is not None and (h_fs is None or not same(fs_key.hex(), h_fs)):
+    if fs_key is not None and not (copy and h_fs is None) and not same_digest(fs_key.hex(), h_fs):
         problem = (
             "the chain head's forward-secure key does not follow from the audit root key "
             "(the newest events were cut and the head rewritten)"

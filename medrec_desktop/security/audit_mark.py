@@ -54,14 +54,21 @@ def seal(audit_key: bytes, install_id: str, seq: int, link: str) -> Mark:
 
 
 def is_sealed(mark: Mark, audit_key: bytes, install_id: str) -> bool:
-    return hmac.compare_digest(seal(audit_key, install_id, mark.seq, mark.link).seal, mark.seal)
+    expected = seal(audit_key, install_id, mark.seq, mark.link).seal
+    stored = mark.seal
+    if not stored.isascii() or len(stored) != len(expected):
+        return False
+    return hmac.compare_digest(expected, stored)
 
 
 def from_json(doc: Any) -> Mark | None:
     if not isinstance(doc, dict):
         return None
     try:
-        return Mark(int(doc["seq"]), str(doc["link"]), str(doc.get("seal", "")))
+        seq = doc["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            return None
+        return Mark(seq, str(doc["link"]), str(doc.get("seal", "")))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -71,7 +78,8 @@ def parse_text(text: str) -> Mark:
     seq_text, _, link = text.strip().partition(":")
     link = link.strip().lower()
     if (
-        not seq_text.isdigit()
+        not (seq_text.isascii() and seq_text.isdigit())
+        or int(seq_text) < 1
         or len(link) < MIN_PREFIX
         or any(c not in "0123456789abcdef" for c in link)
     ):
@@ -136,9 +144,9 @@ def write_into_keyfile(path: Path, mark: Mark, *, force: bool = False) -> None:
         if not force and current is not None and current.seq >= mark.seq:
             return
         doc["audit_mark"] = mark.as_json()
-        # Not fsynced on every event: after a power cut the mark may lag, which only makes
-        # the check see an older (still genuine) point of the chain.
-        write_private_file(path, json.dumps(doc, indent=2).encode(), durable=False)
+        # Durable (fsynced before the rename): this file also holds the wrapped keys, and the
+        # mark is written off the save path (MarkWriter), so the cost is nobody's wait.
+        write_private_file(path, json.dumps(doc, indent=2).encode())
 
 
 class MarkWriter:
@@ -185,7 +193,7 @@ class MarkWriter:
                 mark, self._pending, self._busy = self._pending, None, True
             try:
                 write_into_keyfile(self._path, mark)
-            except OSError:
+            except Exception:  # noqa: BLE001 - the thread must outlive any one bad write
                 # The event is safe in the database; a lagging mark is an older, still genuine
                 # point of the chain. Logged without data.
                 log.warning("could not update the audit high-water mark", exc_info=True)

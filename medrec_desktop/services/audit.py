@@ -41,8 +41,12 @@ _PG_GUARDS_SQL = (
     "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_event') "
     "AND NOT tgisinternal AND tgenabled <> 'D'"
 )
-# Restores record the trail they replaced: "replaced trail at #SEQ link LINK".
-_REPLACED = re.compile(r"replaced trail at #(\d+) link ([0-9a-f]+)")
+# Restores record the trail they replaced, first thing in the event's detail (written by
+# Installation.restore, never from user input).
+_REPLACED = re.compile(
+    r"^restore: done; replaced trail at #(\d+) link ([0-9a-f]{64}); restored trail at #(\d+)"
+)
+_RESTORE_ENTRIES = ("MaintenanceService.authorize", "MaintenanceService.record_key_change")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ChainCheck:
     install_id: str | None = None
     root: bytes | None = field(default=None, repr=False)
     marks: tuple[tuple[int, str], ...] = ()
+    copy: bool = False  # a backup copy: its head holds no forward-secure key
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,7 @@ def check_chain(db: Session, key: bytes, check: ChainCheck | None = None) -> Cha
             install_id=check.install_id,
             root=check.root,
             marks=check.marks,
+            copy=check.copy,
         )
     finally:
         batches.close()  # a broken chain stops the walk early: close the cursor now
@@ -142,6 +148,7 @@ def check_chain_on_driver_connection(
             install_id=check.install_id,
             root=check.root,
             marks=check.marks,
+            copy=check.copy,
         )
     finally:
         batches.close()
@@ -256,19 +263,20 @@ def _against(
     checks: list[tuple[int, str]] = []
     notes: list[str] = []
     restores = [
-        (int(m.group(1)), seq)
+        (int(m.group(3)), int(m.group(1)), seq)
         for seq, detail in db.execute(
-            select(AuditEvent.seq, AuditEvent.detail).where(
-                AuditEvent.detail.like("%replaced trail at #%")
-            )
+            select(AuditEvent.seq, AuditEvent.detail)
+            .where(AuditEvent.entry_point.in_(_RESTORE_ENTRIES))
+            .where(AuditEvent.detail.like("restore: done; replaced trail at #%"))
         )
-        if detail and (m := _REPLACED.search(detail))
+        if detail and (m := _REPLACED.match(detail))
     ]
     for mark in marks:
         here = db.execute(select(AuditEvent.mac).where(AuditEvent.seq == mark.seq)).scalar()
-        covering = [r for r in restores if r[0] >= mark.seq]
+        # Only a mark past the restored point and within the trail that was replaced.
+        covering = [r for r in restores if r[0] < mark.seq <= r[1]]
         if (here is None or not here.startswith(mark.link)) and covering:
-            reached, at = covering[0]
+            _, reached, at = covering[0]
             notes.append(
                 f"mark #{mark.seq} belongs to the trail that the restore recorded at event "
                 f"#{at} replaced (that trail had reached #{reached})"

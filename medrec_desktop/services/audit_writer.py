@@ -7,7 +7,6 @@ ORM objects and a unit-of-work flush.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
@@ -25,6 +24,7 @@ from medrec_desktop.security.audit_chain import (
     fs_evolve,
     genesis_detail,
     head_mac,
+    same_digest,
 )
 from medrec_desktop.services.context import ServiceContext, iso
 
@@ -97,19 +97,8 @@ def append_event(db: Session, ctx: ServiceContext, ev: PendingEvent) -> int:
     # The body's own pending changes go first (a no-op when it already flushed), so a failing
     # body write is reported before anything is appended.
     db.flush()
+    head_seq, prev, fs_hex = check_head(db, ctx)
     conn = db.connection()
-    row = conn.execute(_READ_HEAD).first()
-    if row is None:
-        raise AuditTamperedError(_TAMPERED.format(what="its head record is missing"))
-    head_seq, prev, sealed, fs_hex = row
-    last = conn.execute(_LAST).first()
-    stored, last_mac = (last[0], last[1]) if last is not None else (None, None)
-    if not hmac.compare_digest(head_mac(ctx.audit_key, head_seq, prev, fs_hex), sealed):
-        raise AuditTamperedError(_TAMPERED.format(what="its head record was altered"))
-    if stored != head_seq or last_mac != prev:
-        raise AuditTamperedError(
-            _TAMPERED.format(what="the head does not match the newest stored event")
-        )
     seq = head_seq + 1
     values = (
         seq,
@@ -146,6 +135,33 @@ def append_event(db: Session, ctx: ServiceContext, ev: PendingEvent) -> int:
     conn.execute(_UPDATE_HEAD, head)
     ev.written = (seq, mac)
     return seq
+
+
+def check_head(db: Session, ctx: ServiceContext) -> tuple[int, str, str | None]:
+    """Lock the head and check it: sealed, naming the newest stored event, and the trail not
+    found rolled back when it was opened. Returns (seq, mac, forward-secure key)."""
+    conn = db.connection()
+    row = conn.execute(_READ_HEAD).first()
+    if row is None:
+        raise AuditTamperedError(_TAMPERED.format(what="its head record is missing"))
+    head_seq, prev, sealed, fs_hex = row
+    last = conn.execute(_LAST).first()
+    stored, last_mac = (last[0], last[1]) if last is not None else (None, None)
+    try:
+        intact = same_digest(head_mac(ctx.audit_key, head_seq, prev, fs_hex), sealed)
+        if fs_hex is not None:
+            bytes.fromhex(fs_hex)
+    except (TypeError, ValueError, AttributeError):  # values the program never writes
+        intact = False
+    if ctx.tampered is not None:
+        raise AuditTamperedError(_TAMPERED.format(what=ctx.tampered))
+    if not intact:
+        raise AuditTamperedError(_TAMPERED.format(what="its head record was altered"))
+    if stored != head_seq or last_mac != prev:
+        raise AuditTamperedError(
+            _TAMPERED.format(what="the head does not match the newest stored event")
+        )
+    return head_seq, prev, fs_hex
 
 
 def start_chain(

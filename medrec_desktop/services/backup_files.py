@@ -18,6 +18,7 @@ from medrec_desktop.db.store import Store
 from medrec_desktop.domain.dto import IntegrityReport
 from medrec_desktop.domain.errors import BackupError, DatabaseFileError, KnownError, WrongKeyError
 from medrec_desktop.paths import DataPaths, make_private_dir
+from medrec_desktop.security.audit_chain import head_mac
 from medrec_desktop.security.keyslots import KeyMaterial
 from medrec_desktop.services.audit import ChainCheck, check_chain
 
@@ -37,11 +38,40 @@ def open_local_engine(path: Path, key: bytes, busy_timeout: float) -> Engine:
         ) from err
 
 
+def scrub_forward_key(path: Path, db_key: bytes, audit_key: bytes) -> None:
+    """Remove the forward-secure key from a copy of the database (backups, pre-restore and
+    pre-upgrade copies) and re-seal its head.
+
+    The live head holds the key for the next event; a copy that kept it would let someone
+    with the workstation's keys rewrite, long after, every event written since the copy
+    (security.audit_chain). A restore rebuilds the key from the audit root key instead.
+    """
+    engine = open_local_engine(path, db_key, 5.0)
+    try:
+        with engine.begin() as conn:
+            columns = {r[1] for r in conn.exec_driver_sql("PRAGMA table_info(audit_head)")}
+            if "fs_key" not in columns:
+                return  # a copy of a schema from before forward-secure MACs
+            row = conn.exec_driver_sql("SELECT seq, mac FROM audit_head WHERE id = 1").first()
+            if row is None:
+                return
+            conn.exec_driver_sql(
+                "UPDATE audit_head SET fs_key = NULL, head_mac = ? WHERE id = 1",
+                (head_mac(audit_key, row[0], row[1], None),),
+            )
+    finally:
+        engine.dispose()
+
+
 def verify_database_file(
-    path: Path, material: KeyMaterial, install_id: str | None = None
+    path: Path,
+    material: KeyMaterial,
+    install_id: str | None = None,
+    root: bytes | None = None,
 ) -> IntegrityReport:
     """Open a database file (e.g. a backup copy) with ``material`` and check everything; with
-    ``install_id`` its trail must begin with that installation's genesis event."""
+    ``install_id`` its trail must begin with that installation's genesis event; with the audit
+    ``root`` key its forward-secure MACs are checked too."""
     try:
         engine = open_local_engine(path, material.db_key, 5.0)
     except KnownError as err:
@@ -53,7 +83,11 @@ def verify_database_file(
                 conn = db.connection()
                 problems = sqlite_integrity_problems(conn)
                 counts = row_counts(conn)
-                chain = check_chain(db, material.audit_key, ChainCheck(install_id=install_id))
+                chain = check_chain(
+                    db,
+                    material.audit_key,
+                    ChainCheck(install_id=install_id, root=root, copy=True),
+                )
         except KnownError as err:
             return IntegrityReport(False, (err.message,), {}, "not checked")
         if not chain.ok:

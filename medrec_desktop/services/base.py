@@ -34,7 +34,7 @@ from medrec_desktop.domain.errors import (
 )
 from medrec_desktop.models import BreakGlassGrant, User
 from medrec_desktop.security import permissions
-from medrec_desktop.services.audit_writer import PendingEvent, append_event
+from medrec_desktop.services.audit_writer import PendingEvent, append_event, check_head
 from medrec_desktop.services.context import ServiceContext, iso
 
 log = logging.getLogger(__name__)
@@ -345,6 +345,8 @@ def _run_outside(
                     fn, "__while_password_change_required__", False
                 ):
                     raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
+            # Work that cannot be recorded is not done: the trail is checked before the body.
+            check_head(db, ctx)
         result = fn(service, op, *args, **kwargs)
         with ctx.store.unit_of_work() as db:
             append_event(db, ctx, event)

@@ -48,6 +48,10 @@ class ServiceContext:
     # Called with (seq, chain MAC) after each committed audit event: moves the high-water mark
     # kept outside the database (security.audit_mark).
     on_committed: Callable[[int, str], None] | None = field(default=None, repr=False)
+    # Set when the trail was found not to hold the mark kept outside the database (a file put
+    # back, a mark removed or forged): nothing more is recorded until an administrator restores
+    # a backup or resets the mark after investigating (services/installation.py).
+    tampered: str | None = None
     # Reads that mark back (None where the store has no key file beside it).
     read_mark: Callable[[], Mark | None] | None = field(default=None, repr=False)
 

@@ -13,8 +13,10 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select, update
 
 from medrec_desktop import __version__
 from medrec_desktop.db import migrate
@@ -37,13 +39,14 @@ from medrec_desktop.domain.errors import (
     KnownError,
     NoDatabaseError,
     PermissionDeniedError,
+    ValidationError,
     WrongKeyError,
 )
-from medrec_desktop.models import AppMeta, User
+from medrec_desktop.models import AppMeta, AuditEvent, AuditHead, User
 from medrec_desktop.paths import DataPaths, make_private_dir, write_private_file
 from medrec_desktop.security import audit_mark, passwords
 from medrec_desktop.security import recovery_key as rk
-from medrec_desktop.security.audit_chain import ChainReport
+from medrec_desktop.security.audit_chain import ChainReport, fs_evolve, head_mac, same_digest
 from medrec_desktop.security.audit_root import new_root, unwrap_root, wrap_root
 from medrec_desktop.security.keyslots import (
     KeyFile,
@@ -64,6 +67,7 @@ from medrec_desktop.services.backup_files import (
     BACKUP_FORMAT,
     open_local_engine,
     read_manifest,
+    scrub_forward_key,
     sha256_file,
     unpack_backup,
     verify_database_file,
@@ -312,7 +316,9 @@ class Installation:
                     pass  # a read-only folder: the database reports it in plain words below
             backup_path = migrate.ensure_current(
                 store.engine,
-                backup=None if server else (lambda dest: copy_database(store.engine, key, dest)),
+                backup=None
+                if server
+                else (lambda dest: _copy_scrubbed(store.engine, key, kr.material.audit_key, dest)),
                 backup_dir=None if server else paths.backups,
             )
             inst = cls(
@@ -324,7 +330,11 @@ class Installation:
                     "The key file in this folder belongs to another medrec database. "
                     "Nothing was changed."
                 )
+            inst._check_mark()
         except BaseException:
+            inst_or_none = locals().get("inst")
+            if inst_or_none is not None:
+                inst_or_none._marks.close()
             store.close()
             raise
         return inst
@@ -372,12 +382,12 @@ class Installation:
 
     def set_passphrase(self, session: UserSession, passphrase: str) -> None:
         """Add or replace the workstation passphrase slot (administrators), recorded."""
-        self.maintenance.authorize(session, "keys: set workstation passphrase: start")
         had = self.keyring.keyfile.slot("passphrase") is not None
+        what = "replaced" if had else "added"
+        # Recorded first: a change that cannot be recorded is not made.
+        self.maintenance.authorize(session, f"keys: workstation passphrase slot {what}")
         self.keyring.set_passphrase_slot(passphrase)
         self.save_keys()
-        what = "replaced" if had else "added"
-        self.maintenance.authorize(session, f"keys: workstation passphrase slot {what}")
 
     def new_recovery_key(self, session: UserSession, password: str | None) -> str:
         """Replace the recovery key (administrators); returns the new key, shown once.
@@ -385,20 +395,20 @@ class Installation:
         The audit root key moves to the new recovery key when the administrator's ``password``
         unwraps it; otherwise the new recovery key does not hold it (the old one must not).
         """
-        self.maintenance.authorize(session, "keys: new recovery key: start")
         root = self.audit.root_key(session, password) if password else None
-        key = self.keyring.new_recovery_key()
-        wrapped = wrap_root(root, rk.normalize(key), "recovery") if root is not None else None
-        self.keyring.keyfile = replace(self.keyring.keyfile, audit_root=wrapped)
-        self.save_keys()
         held = (
             "it holds the audit root key"
             if root is not None
             else "it does not hold the audit root key"
         )
+        # Recorded before the old key stops working: if recording fails nothing has changed.
         self.maintenance.authorize(
             session, f"keys: recovery key replaced (the old one no longer opens); {held}"
         )
+        key = self.keyring.new_recovery_key()
+        wrapped = wrap_root(root, rk.normalize(key), "recovery") if root is not None else None
+        self.keyring.keyfile = replace(self.keyring.keyfile, audit_root=wrapped)
+        self.save_keys()
         return key
 
     def recover_here(self, secret_store: SecretStore | None, passphrase: str | None) -> None:
@@ -406,17 +416,20 @@ class Installation:
         way in (keyring, else a new workstation passphrase), recorded as the recovery key
         holder's act."""
         if secret_store is not None:
-            self.keyring.set_keyring_slot(secret_store)
             what = "keyring slot for this computer set"
         elif passphrase is not None:
-            self.keyring.set_passphrase_slot(passphrase)
             what = "workstation passphrase slot set"
         else:
             raise KnownError("Choose the OS keyring or a new workstation passphrase.")
-        self.save_keys()
+        # Recorded first: a change that cannot be recorded is not made.
         self.maintenance.record_key_change(
             RECOVERY_HOLDER, f"keys recover: unlocked with the recovery key; {what}"
         )
+        if secret_store is not None:
+            self.keyring.set_keyring_slot(secret_store)
+        elif passphrase is not None:
+            self.keyring.set_passphrase_slot(passphrase)
+        self.save_keys()
 
     def verify_audit(
         self,
@@ -449,9 +462,14 @@ class Installation:
         marks = [self._mark_from(item) for item in against]
         with self.store.unit_of_work() as db:
             if full and root is None:
-                blob = db.get(User, session.user_id)
-                if blob is not None and blob.audit_root is not None:
-                    root = unwrap_root(blob.audit_root, password)
+                user = db.get(User, session.user_id)
+                if user is None or user.audit_root is None:
+                    raise ValidationError(
+                        "Your account does not hold the audit root key. Verify with the "
+                        "recovery key (--recovery) instead.",
+                        field="password",
+                    )
+                root = unwrap_root(user.audit_root, password)
             return verification(db, self.ctx, root=root, against=marks)
 
     def _root_from_recovery(self, recovery_key: str) -> bytes:
@@ -508,6 +526,8 @@ class Installation:
         try:
             db_copy = work / "medrec.db"
             self.maintenance.copy_to(session, db_copy, progress)
+            assert self.store.key is not None
+            scrub_forward_key(db_copy, self.store.key, self._audit_key)
             assert self.store.key is not None
             install_id = self.keyring.keyfile.install_id
             report = verify_database_file(db_copy, self.keyring.material, install_id)
@@ -595,7 +615,12 @@ class Installation:
                 else:
                     backup_kr = unlock_keyfile(backup_keys, how)
                 material = backup_kr.material
-                report = verify_database_file(db_bytes_path, material, backup_keys.install_id)
+                # The restored trail's forward-secure MACs continue from the audit root key
+                # (copies never hold the evolving key), so it is needed before anything changes.
+                root = _root_for_restore(current, username, password, how, backup_keys)
+                report = verify_database_file(
+                    db_bytes_path, material, backup_keys.install_id, root=root
+                )
                 if not report.ok:
                     raise BackupError(
                         "The backup does not verify, so nothing was restored: "
@@ -617,6 +642,8 @@ class Installation:
                     else:
                         assert current.store.key is not None
                         copy_database(current.store.engine, current.store.key, keep)
+                    assert current.store.key is not None
+                    scrub_forward_key(keep, current.store.key, current._audit_key)
                     if material.db_key != target_kr.material.db_key:
                         rekey_file(db_bytes_path, material.db_key, target_kr.material.db_key)
                     current.close()
@@ -633,15 +660,27 @@ class Installation:
                     current.close()
                 raise
             inst = cls._open_with(paths, target_kr)
+            inst._rebuild_forward_key(root)
             # The trail is now older than the mark outside the database: start the mark from
             # the restored trail, and record in it the mark of the trail it replaced.
             if report.audit_mark is not None:
                 inst._reset_mark(*report.audit_mark)
-            what = f"restore: done from {backup_file.name}"
-            if replaced is not None:
-                what += f"; replaced trail at #{replaced.seq} link {replaced.link}"
+            # The replaced trail's mark goes first, in a fixed form (services/audit.py reads it
+            # back), and only when it is genuinely sealed; the file name comes last.
+            restored_seq = report.audit_mark[0] if report.audit_mark is not None else 0
+            what = "restore: done"
+            if replaced is not None and audit_mark.is_sealed(
+                replaced, inst._audit_key, inst.keyring.keyfile.install_id
+            ):
+                what += (
+                    f"; replaced trail at #{replaced.seq} link {replaced.link}; "
+                    f"restored trail at #{restored_seq}"
+                )
+            else:
+                what += "; the replaced trail's mark was missing or not genuine"
             if tampered is not None:
                 what += "; the replaced trail had been tampered with"
+            what += f"; from {backup_file.name[:40]}"
             if session is not None:
                 inst.maintenance.authorize(session, what)
             else:
@@ -652,6 +691,97 @@ class Installation:
             return inst
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    def _rebuild_forward_key(self, root: bytes) -> None:
+        """Give a restored trail its forward-secure key again: the key for the next event
+        follows from the audit root key and the number of events (security.audit_chain)."""
+        with self.store.unit_of_work() as db:
+            conn = db.connection()
+            row = conn.execute(select(AuditHead.seq, AuditHead.mac)).first()
+            if row is None:
+                return
+            key = root
+            for _ in range(row[0]):
+                key = fs_evolve(key)
+            conn.execute(
+                update(AuditHead)
+                .where(AuditHead.id == 1)
+                .values(
+                    fs_key=key.hex(),
+                    head_mac=head_mac(self._audit_key, row[0], row[1], key.hex()),
+                )
+            )
+
+    def _check_mark(self) -> None:
+        """Compare the trail with the high-water mark kept outside it, once, on opening.
+
+        A trail that no longer holds the mark (an older file put back, events cut) or a mark
+        removed or forged puts the installation in the tampered state: nothing more is
+        recorded, so nothing is saved, and the mark is never overwritten, until an
+        administrator restores a backup or resets the mark (``medrec audit reset-mark``).
+        """
+        mark = audit_mark.read_from_keyfile(self.paths.keys)
+        problem: str | None = None
+        if mark is None:
+            problem = "the high-water mark kept outside the database is missing"
+        elif not audit_mark.is_sealed(mark, self._audit_key, self.keyring.keyfile.install_id):
+            problem = "the high-water mark kept outside the database was altered"
+        else:
+            try:
+                with self.store.engine.connect() as conn:
+                    here = conn.execute(
+                        select(AuditEvent.mac).where(AuditEvent.seq == mark.seq)
+                    ).scalar()
+            except sa_exc.SQLAlchemyError:
+                log.warning("the audit mark could not be compared on opening", exc_info=True)
+                return  # a damaged file: `verify` names the damage
+            if here is None:
+                problem = (
+                    f"the trail ends before event #{mark.seq}, which the high-water mark kept "
+                    "outside the database names: the file was rolled back or cut"
+                )
+            elif not same_digest(mark.link, here):
+                problem = (
+                    f"event #{mark.seq} differs from the high-water mark kept outside the "
+                    "database: the trail was rewritten or replaced"
+                )
+        self.ctx.tampered = problem
+
+    def reset_mark(self, username: str, password: str, reason: str) -> audit_mark.Mark:
+        """An administrator moves the mark to the trail as it is now (after a server restore
+        with the server's own tools, or after investigating an alarm), recorded with the mark
+        it replaced and the reason."""
+        reason = reason.strip()
+        if len(reason) < 10:
+            raise ValidationError(
+                "Say in a few words why the mark is reset (at least 10 characters); it is "
+                "recorded.",
+                field="reason",
+            )
+        session = self._admin_offline(username, password)
+        old = audit_mark.read_from_keyfile(self.paths.keys)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(AuditHead.seq, AuditHead.mac)).first()
+        if row is None:
+            raise AuditTamperedError(
+                "The audit trail has no head record: restore the last good backup instead."
+            )
+        self._reset_mark(row[0], row[1])
+        self.ctx.tampered = None
+        was = f"#{old.seq} link {old.link}" if old is not None else "missing"
+        try:
+            self.maintenance.authorize(
+                session, f"audit: high-water mark reset (it was {was}); reason: {reason}"[:200]
+            )
+        except KnownError:
+            # Not recordable (the trail itself is damaged): undo, so nothing changes unrecorded.
+            if old is not None:
+                audit_mark.write_into_keyfile(self.paths.keys, old, force=True)
+            self._check_mark()
+            raise
+        mark = self.current_mark()
+        assert mark is not None
+        return mark
 
     def _stored_install_id(self) -> str | None:
         """Which installation the database says it is, read without recording: opening must
@@ -684,6 +814,47 @@ class Installation:
         key = kr.material.db_key
         store = Store(open_local_engine(paths.database, key, 5.0), path=paths.database, key=key)
         return cls(paths=paths, keyring=kr, store=store)
+
+
+def _root_for_restore(
+    current: Installation | None,
+    username: str | None,
+    password: str | None,
+    how: Unlock,
+    backup_keys: KeyFile,
+) -> bytes:
+    """The audit root key, from the signing-in administrator's own copy or the recovery key."""
+    if current is not None and username and password:
+        with current.store.engine.connect() as conn:
+            blob = conn.execute(
+                select(User.audit_root).where(User.username == normalize_username(username))
+            ).scalar()
+        if blob is not None:
+            try:
+                return unwrap_root(blob, password)
+            except WrongKeyError:
+                pass  # a changed password without the copy following: try the recovery key
+    wrapped = [backup_keys.audit_root]
+    if current is not None:  # the recovery key may have been replaced since the backup
+        wrapped.insert(0, current.keyring.keyfile.audit_root)
+    if how.recovery_key:
+        for blob in wrapped:
+            if blob is None:
+                continue
+            try:
+                return unwrap_root(blob, rk.normalize(how.recovery_key))
+            except WrongKeyError:
+                continue
+    raise BackupError(
+        "Restoring needs the audit root key, so that the restored audit trail stays "
+        "verifiable: sign in as an administrator who holds it (the founding administrator) "
+        "or give the recovery key (MEDREC_RECOVERY_KEY). Nothing was changed."
+    )
+
+
+def _copy_scrubbed(engine: Any, key: bytes, audit_key: bytes, dest: Path) -> None:
+    copy_database(engine, key, dest)
+    scrub_forward_key(dest, key, audit_key)
 
 
 def _label(url: str) -> str:

@@ -64,26 +64,37 @@ def _last(conn: Any) -> int:
 
 def test_head_moved_back_stops_recording_and_is_named(local_clinic: Clinic) -> None:
     _work(local_clinic)
-    local_clinic.inst.close()
-    with raw_db(local_clinic.paths) as conn:  # the database key only
+    inst = local_clinic.inst
+    inst.current_mark()  # the mark has caught up with the trail
+    # While the app runs, with the database key only: cut the newest events and move the head
+    # back onto the new last event (its seal cannot be recomputed without the audit key).
+    with raw_db(local_clinic.paths) as conn:
         last = _last(conn)
         _drop_guards(conn)
         conn.execute("DELETE FROM audit_event WHERE seq > ?", (last - 3,))
         seq, mac = conn.execute(
             "SELECT seq, mac FROM audit_event WHERE seq = ?", (last - 3,)
         ).fetchone()
-        # The head's seal cannot be recomputed without the audit key: it is left as it was.
         conn.execute("UPDATE audit_head SET seq = ?, mac = ? WHERE id = 1", (seq, mac))
         _restore_guards(conn)
+    with inst.store.engine.connect() as c:
+        before = c.exec_driver_sql("SELECT count(*) FROM audit_event").scalar()
+    # The next event would have re-sealed the forged head; nothing is written instead, and the
+    # change it would have recorded is not saved either.
+    with pytest.raises(AuditTamperedError, match="head record was altered"):
+        inst.patients.register(
+            local_clinic.sessions[Role.RECORDS],
+            PatientInput("Nakamura", "Aiko", dt.date(1991, 7, 2), "female", "555 010 3000"),
+        )
+    with inst.store.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT count(*) FROM audit_event").scalar() == before
+        assert c.exec_driver_sql("SELECT count(*) FROM patient").scalar() == 1
+    inst.close()
+    # Opened again, the trail is also short of the mark kept outside the database.
     inst = open_local(local_clinic.paths)
     try:
-        with inst.store.engine.connect() as c:
-            before = c.exec_driver_sql("SELECT count(*) FROM audit_event").scalar()
-        # The next event would have re-sealed the forged head; nothing is written instead.
-        with pytest.raises(AuditTamperedError, match="head record was altered"):
+        with pytest.raises(AuditTamperedError, match="rolled back or cut"):
             inst.auth.login("admin", ADMIN_PASSWORD)
-        with inst.store.engine.connect() as c:
-            assert c.exec_driver_sql("SELECT count(*) FROM audit_event").scalar() == before
     finally:
         inst.close()
     result = run_cli(local_clinic.paths, "audit", "verify")

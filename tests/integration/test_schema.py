@@ -21,6 +21,7 @@ from medrec_desktop.security.audit_chain import (
     event_mac,
     head_mac,
 )
+from medrec_desktop.security.audit_mark import seal, write_into_keyfile
 from medrec_desktop.security.keyslots import load_keyfile, unlock_with_secret
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, Clinic
@@ -84,6 +85,8 @@ def test_an_older_database_is_backed_up_then_upgraded(tmp_path: Path) -> None:
             {"m": mac, "h": head_mac(audit_key, 1, mac)},
         )
     engine.dispose()
+    # The key file's high-water mark as that trail left it.
+    write_into_keyfile(paths.keys, seal(audit_key, install_id, 1, mac), force=True)
     inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE))
     try:
         assert inst.upgrade_backup is not None and inst.upgrade_backup.exists()
