@@ -33,14 +33,49 @@ _HEAD_FOR_CHECK = (
 _HEAD_SQL = "SELECT seq, mac, head_mac, fs_key FROM audit_head WHERE id = 1"
 _BATCH = 2_000
 
-# The guards that make the database itself refuse UPDATE/DELETE on events (schema 0001).
-SQLITE_GUARDS = frozenset({"audit_event_no_update", "audit_event_no_delete"})
-PG_GUARDS = frozenset({"audit_event_no_change", "audit_event_no_truncate"})
-_SQLITE_GUARDS_SQL = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+# The guards that make the database itself refuse UPDATE/DELETE on events (schema 0001),
+# compared by their text: a guard recreated under the same name with an empty body or a WHEN
+# clause refuses nothing.
+_SQLITE_GUARD_TEXT = {
+    "audit_event_no_update": "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+    "audit_event_no_delete": "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END",
+}
+_PG_GUARD_TEXT = {
+    "audit_event_no_change": "BEFORE DELETE OR UPDATE ON",
+    "audit_event_no_truncate": "BEFORE TRUNCATE ON",
+}
+_PG_REFUSE_BODY = "BEGIN RAISE EXCEPTION 'audit events are append-only'; END"
+SQLITE_GUARDS = frozenset(_SQLITE_GUARD_TEXT)
+PG_GUARDS = frozenset(_PG_GUARD_TEXT)
+_SQLITE_GUARDS_SQL = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
 _PG_GUARDS_SQL = (
-    "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_event') "
-    "AND NOT tgisinternal AND tgenabled <> 'D'"
+    "SELECT t.tgname, pg_get_triggerdef(t.oid), p.prosrc FROM pg_trigger t "
+    "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgrelid = to_regclass('audit_event') "
+    "AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
 )
+
+
+def _words(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _intact_guards(rows: Sequence[tuple[Any, ...]], dialect: str) -> set[str]:
+    """The names of the guards present *and* still doing their job."""
+    found: set[str] = set()
+    for row in rows:
+        if dialect == "postgresql":
+            name, definition, body = row[0], _words(row[1]), _words(row[2])
+            wanted = _PG_GUARD_TEXT.get(name)
+            if wanted and wanted in definition and " WHEN " not in definition:
+                if body == _PG_REFUSE_BODY:
+                    found.add(name)
+        elif _words(row[1]) == _SQLITE_GUARD_TEXT.get(row[0]):
+            found.add(row[0])
+    return found
+
+
 # Restores record the trail they replaced, first thing in the event's detail (written by
 # Installation.restore, never from user input).
 _REPLACED = re.compile(
@@ -86,7 +121,7 @@ def _guard_problem(found: set[str], dialect: str) -> str | None:
     return (
         "the database no longer refuses changes to audit events (guard "
         + ", ".join(missing)
-        + " was removed or disabled)"
+        + " was removed, disabled or altered)"
     )
 
 
@@ -109,7 +144,7 @@ def check_chain(db: Session, key: bytes, check: ChainCheck | None = None) -> Cha
     head = tuple(head_row) if head_row is not None else None
     dialect = conn.dialect.name
     sql = _PG_GUARDS_SQL if dialect == "postgresql" else _SQLITE_GUARDS_SQL
-    guards = _guard_problem({r[0] for r in conn.exec_driver_sql(sql)}, dialect)
+    guards = _guard_problem(_intact_guards(conn.exec_driver_sql(sql).all(), dialect), dialect)
     batches = _event_batches(conn)
     try:
         report = verify_chain(
@@ -135,7 +170,7 @@ def check_chain_on_driver_connection(
     cursor = conn.cursor()
     try:
         head_row = cursor.execute(_HEAD_SQL).fetchone()
-        found = {r[0] for r in cursor.execute(_SQLITE_GUARDS_SQL).fetchall()}
+        found = _intact_guards(cursor.execute(_SQLITE_GUARDS_SQL).fetchall(), "sqlite")
     finally:
         cursor.close()
     head = tuple(head_row) if head_row is not None else None

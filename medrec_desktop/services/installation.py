@@ -31,6 +31,7 @@ from medrec_desktop.db.store import Store
 from medrec_desktop.domain.dto import IntegrityReport, UserId, UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import (
+    AccountLockedError,
     AuditTamperedError,
     AuthenticationError,
     BackupError,
@@ -42,7 +43,7 @@ from medrec_desktop.domain.errors import (
     ValidationError,
     WrongKeyError,
 )
-from medrec_desktop.models import AppMeta, AuditEvent, AuditHead, User
+from medrec_desktop.models import AppMeta, AuditEvent, AuditHead, LoginThrottle, User
 from medrec_desktop.paths import DataPaths, make_private_dir, write_private_file
 from medrec_desktop.security import audit_mark, passwords
 from medrec_desktop.security import recovery_key as rk
@@ -62,7 +63,12 @@ from medrec_desktop.security.keyslots import (
 from medrec_desktop.security.secret_store import SecretStore
 from medrec_desktop.services.audit import AuditService, verification
 from medrec_desktop.services.audit_writer import start_chain
-from medrec_desktop.services.auth import LOGIN_FAILED, AuthService, normalize_username
+from medrec_desktop.services.auth import (
+    LOGIN_FAILED,
+    AuthService,
+    _wait_message,
+    normalize_username,
+)
 from medrec_desktop.services.backup_files import (
     BACKUP_FORMAT,
     open_local_engine,
@@ -73,7 +79,7 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
-from medrec_desktop.services.context import ServiceContext, utc_now
+from medrec_desktop.services.context import ServiceContext, from_iso, iso, utc_now
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
@@ -791,16 +797,52 @@ class Installation:
             return row.value if row is not None else None
 
     def _admin_offline(self, username: str, password: str) -> UserSession:
-        """An administrator's credentials checked without writing to the (tampered) trail."""
+        """An administrator's credentials checked without writing to the (tampered) trail.
+
+        Throttled like a sign-in, in a transaction that touches only the throttle table:
+        otherwise breaking the trail on purpose would open unlimited, unrecorded guessing.
+        Failures also go to the application log (no password, no patient data).
+        """
+        name = normalize_username(username)[:64]
         with self.store.unit_of_work() as db:
-            user = db.execute(
-                select(User).where(User.username == normalize_username(username))
-            ).scalar()
+            now = self.ctx.now()
+            throttle = db.get(LoginThrottle, name)
+            if throttle is not None:
+                waits = [
+                    from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t
+                ]
+                until = max(waits, default=None)
+                if until is not None and until > now:
+                    raise AccountLockedError(_wait_message((until - now).total_seconds()))
+            user = db.execute(select(User).where(User.username == name)).scalar()
             ok = passwords.verify_password(user.password_hash if user else None, password)
             if not ok or user is None or not user.active:
-                raise AuthenticationError(LOGIN_FAILED)
+                if throttle is None:
+                    throttle = LoginThrottle(username=name, failed_count=0)
+                    db.add(throttle)
+                throttle.failed_count += 1
+                delay = passwords.delay_after(throttle.failed_count)
+                throttle.next_attempt_at = iso(now + delay) if delay else None
+                if throttle.failed_count >= passwords.LOCK_AFTER:
+                    throttle.locked_until = iso(
+                        now + dt.timedelta(minutes=passwords.LOCK_MINUTES)
+                    )
+                log.warning("unrecorded administrator check failed (trail not recordable)")
+                failed = True
+            else:
+                failed = False
+                if throttle is not None:
+                    db.delete(throttle)
+        if failed:
+            raise AuthenticationError(LOGIN_FAILED)
+        assert user is not None
+        with self.store.unit_of_work() as db:
+            user = db.execute(select(User).where(User.username == name)).scalar()
+            assert user is not None
             if Role(user.role) is not Role.ADMIN:
-                raise PermissionDeniedError("Only an administrator can restore a backup.")
+                raise PermissionDeniedError(
+                    "Only an administrator can do this while the audit trail cannot record."
+                )
             return UserSession(
                 user_id=UserId(user.id),
                 username=user.username,

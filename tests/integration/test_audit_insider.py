@@ -17,7 +17,12 @@ from typing import Any
 import pytest
 
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.domain.errors import AuditTamperedError, WrongKeyError
+from medrec_desktop.domain.errors import (
+    AccountLockedError,
+    AuditTamperedError,
+    AuthenticationError,
+    WrongKeyError,
+)
 from medrec_desktop.security import audit_mark
 from medrec_desktop.security.audit_chain import FIELDS, event_mac, fs_event_mac, head_mac
 from medrec_desktop.security.audit_root import unwrap_root
@@ -40,11 +45,11 @@ def _restore_guards(conn: Any) -> None:
     """A careful insider puts the guards back so only the chain can tell."""
     conn.execute(
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
     )
     conn.execute(
         "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
-        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
     )
 
 
@@ -158,12 +163,24 @@ def test_trail_restarted_without_this_installations_genesis_fails(local_clinic: 
     assert "genesis" in result.stdout, result.stdout
 
 
-def test_removed_guard_triggers_fail_verification(clinic: Clinic) -> None:
+@pytest.mark.parametrize("how", ["removed", "defanged"])
+def test_removed_or_defanged_guards_fail_verification(clinic: Clinic, how: str) -> None:
     with clinic.inst.store.engine.begin() as conn:
-        if clinic.backend == "postgresql":
+        if clinic.backend == "postgresql" and how == "removed":
             conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change")
-        else:
+        elif clinic.backend == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE OR REPLACE FUNCTION audit_event_refuse() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+            )
+        elif how == "removed":
             conn.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+        else:  # same name, refuses nothing
+            conn.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+            conn.exec_driver_sql(
+                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event WHEN 0 "
+                "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+            )
     report = clinic.inst.audit.verify(clinic.admin)
     assert not report.ok
     assert "no longer refuses changes" in report.summary
@@ -389,3 +406,23 @@ def run_cli_env(paths: Any, env: dict[str, str], *args: str) -> Any:
         text=True,
         timeout=120,
     )
+
+
+def test_unrecorded_administrator_checks_are_throttled(local_clinic: Clinic) -> None:
+    """Breaking the trail on purpose must not open unlimited, unrecorded password guessing."""
+    inst = local_clinic.inst
+    with raw_db(local_clinic.paths) as conn:
+        conn.execute("UPDATE audit_head SET head_mac = 'x' WHERE id = 1")
+    with pytest.raises(AuditTamperedError):
+        inst.auth.login("admin", ADMIN_PASSWORD)
+    refusals: list[type[Exception]] = []
+    for _ in range(4):
+        with pytest.raises((AuthenticationError, AccountLockedError)) as info:
+            inst.verify_audit_unrecorded("admin", "a wrong guess entirely")
+        refusals.append(type(info.value))
+    assert AccountLockedError in refusals  # paused like a sign-in
+    with pytest.raises(AccountLockedError):  # even the right password waits now
+        inst.verify_audit_unrecorded("admin", ADMIN_PASSWORD)
+    local_clinic.clock.advance(hours=1)
+    report = inst.verify_audit_unrecorded("admin", ADMIN_PASSWORD)
+    assert not report.ok and "head record was altered" in report.summary
