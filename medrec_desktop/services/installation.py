@@ -27,6 +27,7 @@ from medrec_desktop.db.backup import (
 )
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
 from medrec_desktop.db.errors import BACKUP_FULL, backup_target_errors
+from medrec_desktop.db.inuse import Exclusive, InUse
 from medrec_desktop.db.store import Store
 from medrec_desktop.domain.dto import IntegrityReport, UserId, UserSession
 from medrec_desktop.domain.enums import Role
@@ -163,6 +164,7 @@ class Installation:
         self.upgrade_backup = upgrade_backup
         self._audit_key = keyring.material.audit_key
         self._marks = audit_mark.MarkWriter(paths.keys)
+        self._in_use = InUse(store.path) if store.path is not None else None
         self.ctx = ServiceContext(
             store=store,
             audit_key=self._audit_key,
@@ -348,6 +350,8 @@ class Installation:
     def close(self) -> None:
         self._marks.close()
         self.store.close()
+        if self._in_use is not None:
+            self._in_use.release()
 
     # ------------------------------------------------------------------ keys
 
@@ -365,10 +369,24 @@ class Installation:
         path = self.store.path
         # 1. the key file learns the new key as pending, 2. the file is re-encrypted,
         # 3. the key file makes it current. `open` finishes an interrupted rotation.
-        self.keyring.set_pending(new)
-        save_keyfile(self.paths.keys, self.keyring.keyfile)
         self.store.close()
-        rekey_file(path, old.db_key, new.db_key)
+        if self._in_use is not None:
+            self._in_use.release()
+        try:
+            with Exclusive(path):  # nobody else may have the file open while it is re-encrypted
+                self.keyring.set_pending(new)
+                save_keyfile(self.paths.keys, self.keyring.keyfile)
+                rekey_file(path, old.db_key, new.db_key)
+        except BaseException:
+            # Refused (someone else has the file open) or interrupted: keep working with
+            # whichever key the file now answers to; `open` finishes a rotation left pending.
+            for key in (old.db_key, new.db_key):
+                try:
+                    self._reopen(key)
+                    break
+                except KnownError:
+                    continue
+            raise
         self.keyring.commit_pending()
         save_keyfile(self.paths.keys, self.keyring.keyfile)
         self._reopen(new.db_key)
@@ -377,11 +395,11 @@ class Installation:
         )
 
     def _reopen(self, key: bytes) -> None:
-        assert self.store.path is not None
-        self.store = Store(
-            open_local_engine(self.store.path, key, 5.0), path=self.store.path, key=key
-        )
+        path = self.store.path
+        assert path is not None
+        self.store = Store(open_local_engine(path, key, 5.0), path=path, key=key)
         self.ctx.store = self.store
+        self._in_use = InUse(path)
 
     def save_keys(self) -> None:
         save_keyfile(self.paths.keys, self.keyring.keyfile)
@@ -640,7 +658,7 @@ class Installation:
                             "data folder instead."
                         )
                     target_kr = current.keyring
-                    keep = paths.backups / f"pre-restore-{utc_now():%Y%m%dT%H%M%SZ}.medrec.db"
+                    keep = paths.backups / f"pre-restore-{utc_now():%Y%m%dT%H%M%S%fZ}.medrec.db"
                     make_private_dir(paths.backups)
                     assert session is not None
                     if tampered is None:
@@ -656,9 +674,17 @@ class Installation:
                 else:
                     target_kr = backup_kr
                     make_private_dir(paths.root)
-                for suffix in ("-wal", "-shm"):
-                    Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
-                os.replace(db_bytes_path, paths.database)
+                # Nobody else may be working on the file being replaced: their work (and
+                # their audit mark) would land in the old trail.
+                try:
+                    with Exclusive(paths.database):
+                        for suffix in ("-wal", "-shm"):
+                            Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
+                        os.replace(db_bytes_path, paths.database)
+                except KnownError:
+                    if current is not None:
+                        keep.unlink(missing_ok=True)  # nothing was replaced: no copy to keep
+                    raise
                 if current is None:
                     save_keyfile(paths.keys, target_kr.keyfile)
             except BaseException:

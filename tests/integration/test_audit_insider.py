@@ -21,6 +21,7 @@ from medrec_desktop.domain.errors import (
     AccountLockedError,
     AuditTamperedError,
     AuthenticationError,
+    KnownError,
     WrongKeyError,
 )
 from medrec_desktop.security import audit_mark
@@ -426,3 +427,32 @@ def test_unrecorded_administrator_checks_are_throttled(local_clinic: Clinic) -> 
     local_clinic.clock.advance(hours=1)
     report = inst.verify_audit_unrecorded("admin", ADMIN_PASSWORD)
     assert not report.ok and "head record was altered" in report.summary
+
+
+def test_restore_refuses_while_another_window_has_the_file_open(
+    local_clinic: Clinic, tmp_path: Path
+) -> None:
+    """Work done in a window still open on the replaced file would land in the old trail."""
+    out = local_clinic.inst.backup(local_clinic.admin, tmp_path / "b.medrec-backup")
+    other = open_local(local_clinic.paths)  # another window on the same database
+    before = local_clinic.paths.database.read_bytes()
+    local_clinic.inst.close()
+    try:
+        with pytest.raises(KnownError, match="open in another window"):
+            Installation.restore(
+                local_clinic.paths,
+                out,
+                Unlock(passphrase=PASSPHRASE),
+                username="admin",
+                password=ADMIN_PASSWORD,
+            )
+        assert local_clinic.paths.database.read_bytes() == before
+    finally:
+        other.close()
+    local_clinic.inst = Installation.restore(
+        local_clinic.paths,
+        out,
+        Unlock(passphrase=PASSPHRASE),
+        username="admin",
+        password=ADMIN_PASSWORD,
+    )
