@@ -177,7 +177,16 @@ def postgres_engine(url: str, **kwargs: Any) -> Engine:
         query["sslmode"] = "verify-full"
     parsed = parsed.set(query=query)
     try:
-        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **kwargs)
+        # READ COMMITTED whatever the server's default: the audit writer locks the chain head
+        # and then reads the newest event in a statement of its own, which must see the
+        # previous writer's commit (services/audit_writer.py).
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            isolation_level="READ COMMITTED",
+            **kwargs,
+        )
     except Exception as err:  # bad URL text, unknown driver...
         raise KnownError(
             "The database server address is not valid. It should look like "

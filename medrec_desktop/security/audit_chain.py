@@ -173,7 +173,9 @@ def verify_chain(
     encode = _encode_array
     same = hmac.compare_digest
     fs_key = root
-    pending_marks = dict(marks)
+    pending_marks: dict[int, list[str]] = {}
+    for mark_seq, mark_link in marks:  # several marks may name the same event: check each
+        pending_marks.setdefault(mark_seq, []).append(mark_link)
     for row in rows:
         seq = row[0]
         if seq != expected_seq:
@@ -212,8 +214,8 @@ def verify_chain(
                 )
                 return ChainReport(False, checked, seq, problem)
             fs_key = fs_evolve(fs_key)
-        marked = pending_marks.pop(seq, None)
-        if marked is not None and not same_digest(digest[: len(marked)], marked):
+        marked = pending_marks.pop(seq, [])
+        if not all(same_digest(digest[: len(m)], m) for m in marked):
             problem = (
                 "the event differs from the one recorded in the high-water mark kept outside "
                 "the database (the trail was rewritten or replaced)"

@@ -155,6 +155,7 @@ class AuthService(Service):
                 user.audit_root = wrap_root(unwrap_root(user.audit_root, current), new, "admin")
             except KnownError:
                 user.audit_root = None
+                op.event.detail = "own password; their copy of the audit root key is gone"
 
     @audited(Action.BREAK_GLASS, DataCategory.SESSION, patient="patient_id")
     def break_glass(
