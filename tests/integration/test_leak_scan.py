@@ -132,8 +132,13 @@ def _needles(canaries: dict[str, str]) -> dict[bytes, str]:
 
 
 def _contents(path: Path) -> list[tuple[str, bytes]]:
-    """A file's bytes, and for a zip (backups) each member's bytes as well."""
-    data = path.read_bytes()
+    """A file's bytes, and for a zip (backups) each member's bytes as well. A file that went
+    away between listing and reading (the key file's temporary copy, renamed into place by the
+    running program) is scanned under its final name."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
     found = [(str(path), data)]
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
