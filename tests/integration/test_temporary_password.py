@@ -127,7 +127,7 @@ def test_the_cli_refuses_a_temporary_password_and_records_it(tmp_path: Path) -> 
     assert mrn not in shown.stdout + shown.stderr
 
     exported = _medrec(
-        data, "--user", "admin", "--json", "audit", "export", "--user", "nina", env=admin
+        data, "--user", "admin", "--json", "audit", "export", "--by-user", "nina", env=admin
     )
     nina_events = json.loads(exported.stdout)
     denied = {e["entry_point"] for e in nina_events if e["outcome"] == "denied"}
