@@ -23,7 +23,9 @@ def _sign_in(qtbot, dialog: LoginDialog, name: str, password: str) -> None:  # t
     qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
 
 
-def test_a_temporary_password_opens_the_change_password_dialog(qtbot, local_clinic: Clinic, runner) -> None:  # type: ignore[no-untyped-def]
+def test_a_temporary_password_opens_the_change_password_dialog(  # type: ignore[no-untyped-def]
+    qtbot, local_clinic: Clinic, runner
+) -> None:
     local_clinic.inst.users.reset_password(local_clinic.admin, "nurse", TEMPORARY)
     dialog = LoginDialog(paths=local_clinic.paths, installation=local_clinic.inst, runner=runner)
     qtbot.addWidget(dialog)
@@ -49,7 +51,9 @@ def test_a_temporary_password_opens_the_change_password_dialog(qtbot, local_clin
     assert not local_clinic.inst.auth.login("nurse", OWN).must_change_password
 
 
-def test_cancelling_the_change_keeps_the_user_signed_out(qtbot, local_clinic: Clinic, runner) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_the_change_keeps_the_user_signed_out(  # type: ignore[no-untyped-def]
+    qtbot, local_clinic: Clinic, runner
+) -> None:
     local_clinic.inst.users.reset_password(local_clinic.admin, "coder", TEMPORARY)
     dialog = LoginDialog(paths=local_clinic.paths, installation=local_clinic.inst, runner=runner)
     qtbot.addWidget(dialog)
