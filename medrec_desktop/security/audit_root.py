@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -33,24 +32,12 @@ def _kdf_params() -> dict[str, int]:
     return {"t": keyslots.KDF_TIME, "m": keyslots.KDF_MEMORY_KIB, "p": keyslots.KDF_LANES}
 
 
-def _derive(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
-    return hash_secret_raw(
-        secret.encode("utf-8"),
-        salt,
-        time_cost=kdf["t"],
-        memory_cost=kdf["m"],
-        parallelism=kdf["p"],
-        hash_len=32,
-        type=Type.ID,
-    )
-
-
 def wrap_root(root: bytes, secret: str, label: str) -> str:
     """The root wrapped under ``secret`` (a recovery key or a password), as JSON text."""
     salt = os.urandom(16)
     kdf = _kdf_params()
     nonce = os.urandom(12)
-    ct = AESGCM(_derive(secret, salt, kdf)).encrypt(nonce, root, _AAD + label.encode())
+    ct = AESGCM(keyslots.derive(secret, salt, kdf)).encrypt(nonce, root, _AAD + label.encode())
     return json.dumps(
         {
             "label": label,
@@ -74,6 +61,6 @@ def unwrap_root(blob: str, secret: str) -> bytes:
     except (ValueError, KeyError, TypeError) as err:
         raise KeyStoreError("The wrapped audit root key is damaged.") from err
     try:
-        return AESGCM(_derive(secret, salt, kdf)).decrypt(nonce, ct, _AAD + label.encode())
+        return AESGCM(keyslots.derive(secret, salt, kdf)).decrypt(nonce, ct, _AAD + label.encode())
     except InvalidTag as err:
         raise WrongKeyError("That secret does not open the audit root key.") from err

@@ -110,7 +110,8 @@ def _aad(install_id: str, what: str) -> bytes:
     return f"{FORMAT}/{VERSION}/{install_id}/{what}".encode()
 
 
-def _derive(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
+def derive(secret: str, salt: bytes, kdf: dict[str, int]) -> bytes:
+    """Argon2id of a passphrase, recovery key or password with the parameters kept beside it."""
     return hash_secret_raw(
         secret.encode("utf-8"),
         salt,
@@ -239,7 +240,7 @@ class KeyRing:
     def _secret_slot(self, kind: SlotKind, secret: str) -> Slot:
         salt = os.urandom(16)
         kdf = {"t": KDF_TIME, "m": KDF_MEMORY_KIB, "p": KDF_LANES}
-        return self._wrap(kind, _derive(secret, salt, kdf), salt=salt, kdf=kdf)
+        return self._wrap(kind, derive(secret, salt, kdf), salt=salt, kdf=kdf)
 
 
 def check_passphrase(passphrase: str) -> None:
@@ -298,7 +299,7 @@ def unlock_with_secret(keyfile: KeyFile, kind: SlotKind, secret: str) -> KeyRing
         raise KeyStoreError(f"This database cannot be unlocked with a {what}.")
     if kind == "recovery":
         secret = rk.normalize(secret)
-    return KeyRing(keyfile, _open_slot(keyfile, slot, _derive(secret, slot.salt, slot.kdf)))
+    return KeyRing(keyfile, _open_slot(keyfile, slot, derive(secret, slot.salt, slot.kdf)))
 
 
 # ---------------------------------------------------------------- the file

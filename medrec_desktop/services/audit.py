@@ -131,6 +131,26 @@ def _finish(report: ChainReport, guards: str | None) -> ChainReport:
     return report
 
 
+def _walk(
+    key: bytes,
+    batches: Generator[Sequence[tuple[Any, ...]]],
+    head: tuple[Any, ...] | None,
+    check: ChainCheck,
+) -> ChainReport:
+    try:
+        return verify_chain(
+            key,
+            itertools.chain.from_iterable(batches),
+            head,
+            install_id=check.install_id,
+            root=check.root,
+            marks=check.marks,
+            copy=check.copy,
+        )
+    finally:
+        batches.close()  # a broken chain stops the walk early: close the cursor now
+
+
 def check_chain(db: Session, key: bytes, check: ChainCheck | None = None) -> ChainReport:
     """Verify the whole chain (shared with database verification and backups).
 
@@ -145,20 +165,7 @@ def check_chain(db: Session, key: bytes, check: ChainCheck | None = None) -> Cha
     dialect = conn.dialect.name
     sql = _PG_GUARDS_SQL if dialect == "postgresql" else _SQLITE_GUARDS_SQL
     guards = _guard_problem(_intact_guards(conn.exec_driver_sql(sql).all(), dialect), dialect)
-    batches = _event_batches(conn)
-    try:
-        report = verify_chain(
-            key,
-            itertools.chain.from_iterable(batches),
-            head,
-            install_id=check.install_id,
-            root=check.root,
-            marks=check.marks,
-            copy=check.copy,
-        )
-    finally:
-        batches.close()  # a broken chain stops the walk early: close the cursor now
-    return _finish(report, guards)
+    return _finish(_walk(key, _event_batches(conn), head, check), guards)
 
 
 def check_chain_on_driver_connection(
@@ -174,20 +181,9 @@ def check_chain_on_driver_connection(
     finally:
         cursor.close()
     head = tuple(head_row) if head_row is not None else None
-    batches = _batches(conn.cursor())
-    try:
-        report = verify_chain(
-            key,
-            itertools.chain.from_iterable(batches),
-            head,
-            install_id=check.install_id,
-            root=check.root,
-            marks=check.marks,
-            copy=check.copy,
-        )
-    finally:
-        batches.close()
-    return _finish(report, _guard_problem(found, "sqlite"))
+    return _finish(
+        _walk(key, _batches(conn.cursor()), head, check), _guard_problem(found, "sqlite")
+    )
 
 
 def _batches(cursor: Any) -> Generator[Sequence[tuple[Any, ...]]]:
@@ -342,6 +338,7 @@ def verification(
     if notes:
         report = replace(report, note="; ".join(notes))
     return report
+
 
 def _read(op: Op, query: Select[Any]) -> list[AuditEventInfo]:
     """Run ``query``; the event records how many events were read and which patients' MRNs

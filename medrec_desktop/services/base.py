@@ -9,10 +9,11 @@ in the same transaction; a refusal or failure is audited in a transaction of its
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
@@ -291,35 +292,15 @@ def _run(
     ctx = service._ctx
     if spec.outside_transaction:
         return _run_outside(service, fn, session, event, spec, args, kwargs)
-    try:
+    with _failures_recorded(ctx, event):
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
-            if not spec.anonymous:
-                op.require(spec.action, spec.category, event.patient_id)
-                # Checked on the account as stored now: an administrator's reset takes effect
-                # on the very next call of a session that is already open.
-                if op.user.must_change_password and not getattr(
-                    fn, "__while_password_change_required__", False
-                ):
-                    raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
+            _admit(op, fn, spec)
             result = fn(service, op, *args, **kwargs)
             if op._deferred_error is not None:
                 event.outcome = Outcome.FAILURE
                 event.reason = event.reason or type(op._deferred_error).__name__
             append_event(db, ctx, event)
-    except PermissionDeniedError as err:
-        _record_failure(ctx, event, Outcome.DENIED, err.message)
-        raise
-    except _STORE_FAILURES:
-        raise
-    except KnownError as err:
-        _record_failure(ctx, event, Outcome.FAILURE, type(err).__name__)
-        raise
-    except Exception:
-        # A bug: record that the call failed (no exception text: it might hold PHI).
-        log.exception("service call %s failed", event.entry_point)
-        _record_failure(ctx, event, Outcome.FAILURE, "internal error")
-        raise
     ctx.committed(event.written)
     if op._deferred_error is not None:
         raise op._deferred_error
@@ -336,34 +317,49 @@ def _run_outside(
     kwargs: dict[str, Any],
 ) -> R:
     ctx = service._ctx
-    try:
+    with _failures_recorded(ctx, event):
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
-            if not spec.anonymous:
-                op.require(spec.action, spec.category, event.patient_id)
-                if op.user.must_change_password and not getattr(
-                    fn, "__while_password_change_required__", False
-                ):
-                    raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
+            _admit(op, fn, spec)
             # Work that cannot be recorded is not done: the trail is checked before the body.
             check_head(db, ctx)
         result = fn(service, op, *args, **kwargs)
         with ctx.store.unit_of_work() as db:
             append_event(db, ctx, event)
         ctx.committed(event.written)
+    return result
+
+
+def _admit(op: Op, fn: Callable[..., Any], spec: AuditSpec) -> None:
+    """The permission matrix, then the temporary-password rule, on the account as stored now
+    (an administrator's reset takes effect on the very next call of an open session)."""
+    if spec.anonymous:
+        return
+    op.require(spec.action, spec.category, op.event.patient_id)
+    if op.user.must_change_password and not getattr(
+        fn, "__while_password_change_required__", False
+    ):
+        raise PasswordChangeRequiredError(_TEMPORARY_PASSWORD)
+
+
+@contextlib.contextmanager
+def _failures_recorded(ctx: ServiceContext, event: PendingEvent) -> Iterator[None]:
+    """A refusal or failure is audited in a transaction of its own, then re-raised."""
+    try:
+        yield
     except PermissionDeniedError as err:
         _record_failure(ctx, event, Outcome.DENIED, err.message)
         raise
     except _STORE_FAILURES:
-        raise
+        raise  # writing a follow-up event would fail the same way
     except KnownError as err:
         _record_failure(ctx, event, Outcome.FAILURE, type(err).__name__)
         raise
     except Exception:
+        # A bug: record that the call failed (no exception text: it might hold PHI).
         log.exception("service call %s failed", event.entry_point)
         _record_failure(ctx, event, Outcome.FAILURE, "internal error")
         raise
-    return result
 
 
 def _record_failure(

@@ -389,24 +389,7 @@ def test_key_operations_are_recorded_with_who_and_what(local_clinic: Clinic) -> 
 
 def run_cli_env(paths: Any, env: dict[str, str], *args: str) -> Any:
     """``run_cli`` with extra environment (e.g. the recovery key)."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.integration.test_faults import CLI_ENV, REPO
-
-    full = {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")}
-    full.update(CLI_ENV)
-    full.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(paths.root)]
-        + ["--user", "admin", *args],
-        env=full,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(paths, *args, env_extra=env)
 
 
 def test_unrecorded_administrator_checks_are_throttled(local_clinic: Clinic) -> None:

@@ -112,9 +112,12 @@ CLI_ENV = {
 }
 
 
-def run_cli(paths: DataPaths, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    paths: DataPaths, *args: str, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")}
     env.update(CLI_ENV)
+    env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(paths.root)]
         + ["--user", "admin", *args],
