@@ -9,6 +9,7 @@ import json
 import sys
 
 from medrec_desktop.cli.common import EXIT_KNOWN, EXIT_OK, _login, _open
+from medrec_desktop.coding.cli import release_json
 from medrec_desktop.coding.types import CodeSystem
 from medrec_desktop.domain.errors import ReleaseLooksIncompleteError
 from medrec_desktop.paths import DataPaths
@@ -43,23 +44,7 @@ def cmd_codes_import(args: argparse.Namespace, paths: DataPaths) -> int:
                     f" {rel.billable_count:,} billable."
                 )
         if args.json:
-            print(
-                json.dumps(
-                    [
-                        {
-                            "system": r.system.value,
-                            "name": r.name,
-                            "valid_from": r.valid_from.isoformat(),
-                            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
-                            "code_count": r.code_count,
-                            "billable_count": r.billable_count,
-                            "source": r.source,
-                        }
-                        for r in imported
-                    ],
-                    indent=1,
-                )
-            )
+            print(json.dumps([release_json(r) for r in imported], indent=1))
         return EXIT_OK
     finally:
         codes.close()

@@ -97,7 +97,7 @@ def _hit_json(hit: Any) -> dict[str, object]:
     }
 
 
-def _release_json(rel: Any) -> dict[str, object]:
+def release_json(rel: Any) -> dict[str, object]:
     return {
         "system": rel.system.value,
         "name": rel.name,
@@ -163,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
         as_json = getattr(args, "json", False)
         releases = store.releases()
         if as_json:
-            print(json.dumps([_release_json(r) for r in releases], indent=1))
+            print(json.dumps([release_json(r) for r in releases], indent=1))
             return 0
         for rel in releases:
             to = rel.valid_to.isoformat() if rel.valid_to else "open"

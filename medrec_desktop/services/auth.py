@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import BreakGlassInfo, PatientId, UserId, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
@@ -29,7 +30,7 @@ def normalize_username(name: str) -> str:
     return name.strip().lower()
 
 
-def _wait_message(seconds: float) -> str:
+def wait_message(seconds: float) -> str:
     if seconds > 120:
         minutes = int(seconds // 60) + 1
         return (
@@ -42,22 +43,22 @@ def _wait_message(seconds: float) -> str:
     )
 
 
-def _pause_left(op: Op, throttle: LoginThrottle | None) -> float | None:
+def pause_left(now: dt.datetime, throttle: LoginThrottle | None) -> float | None:
     """Seconds left of the pause or lockout on this user name, or None when it may try."""
     if throttle is None:
         return None
-    now = op.ctx.now()
     waits = [from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t]
     until = max(waits, default=None)
     return (until - now).total_seconds() if until is not None and until > now else None
 
 
-def _count_failure(op: Op, name: str, throttle: LoginThrottle | None) -> None:
+def count_failure(
+    db: Session, now: dt.datetime, name: str, throttle: LoginThrottle | None
+) -> None:
     """One more wrong password for ``name``: a growing pause, then the lockout."""
     if throttle is None:
         throttle = LoginThrottle(username=name, failed_count=0)
-        op.db.add(throttle)
-    now = op.ctx.now()
+        db.add(throttle)
     throttle.failed_count += 1
     delay = passwords.delay_after(throttle.failed_count)
     throttle.next_attempt_at = iso(now + delay) if delay else None
@@ -74,14 +75,14 @@ def _recheck_password(op: Op, password: str, *, message: str, field: str) -> boo
     """
     user = op.user
     throttle = op.db.get(LoginThrottle, user.username)
-    wait = _pause_left(op, throttle)
+    wait = pause_left(op.ctx.now(), throttle)
     if wait is not None:
         op.event.reason = "throttled"
-        op.fail_after_commit(AccountLockedError(_wait_message(wait)))
+        op.fail_after_commit(AccountLockedError(wait_message(wait)))
         return False
     if not passwords.verify_password(user.password_hash, password):
         op.event.reason = "bad password"
-        _count_failure(op, user.username, throttle)
+        count_failure(op.db, op.ctx.now(), user.username, throttle)
         op.fail_after_commit(ValidationError(message, field=field))
         return False
     if throttle is not None:
@@ -99,18 +100,18 @@ class AuthService(Service):
         op.event.username = name
         now = op.ctx.now()
         throttle = op.db.get(LoginThrottle, name)
-        wait = _pause_left(op, throttle)
+        wait = pause_left(op.ctx.now(), throttle)
         if wait is not None:
             op.event.action = Action.LOGIN_FAILED
             op.event.reason = "throttled"
-            op.fail_after_commit(AccountLockedError(_wait_message(wait)))
+            op.fail_after_commit(AccountLockedError(wait_message(wait)))
             return _NO_SESSION
         user = op.db.execute(select(User).where(User.username == name)).scalar()
         ok = passwords.verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.active:
             op.event.action = Action.LOGIN_FAILED
             op.event.reason = "bad credentials" if (user is None or not ok) else "disabled"
-            _count_failure(op, name, throttle)
+            count_failure(op.db, op.ctx.now(), name, throttle)
             op.fail_after_commit(AuthenticationError(LOGIN_FAILED))
             return _NO_SESSION
         if throttle is not None:

@@ -67,8 +67,10 @@ from medrec_desktop.services.audit_writer import start_chain
 from medrec_desktop.services.auth import (
     LOGIN_FAILED,
     AuthService,
-    _wait_message,
+    count_failure,
     normalize_username,
+    pause_left,
+    wait_message,
 )
 from medrec_desktop.services.backup_files import (
     BACKUP_FORMAT,
@@ -80,7 +82,7 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
-from medrec_desktop.services.context import ServiceContext, from_iso, iso, utc_now
+from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
@@ -316,6 +318,7 @@ class Installation:
                 save_keyfile(paths.keys, kr.keyfile)
                 key = pending.db_key
             store = Store(engine, path=paths.database, key=key)
+        inst: Installation | None = None
         try:
             if not server:
                 try:
@@ -340,9 +343,10 @@ class Installation:
                 )
             inst._check_mark()
         except BaseException:
-            inst_or_none = locals().get("inst")
-            if inst_or_none is not None:
-                inst_or_none._marks.close()
+            if inst is not None:
+                inst._marks.close()
+                if inst._in_use is not None:
+                    inst._in_use.release()
             store.close()
             raise
         return inst
@@ -833,49 +837,33 @@ class Installation:
         with self.store.unit_of_work() as db:
             now = self.ctx.now()
             throttle = db.get(LoginThrottle, name)
-            if throttle is not None:
-                waits = [
-                    from_iso(t) for t in (throttle.locked_until, throttle.next_attempt_at) if t
-                ]
-                until = max(waits, default=None)
-                if until is not None and until > now:
-                    raise AccountLockedError(_wait_message((until - now).total_seconds()))
+            wait = pause_left(now, throttle)
+            if wait is not None:
+                raise AccountLockedError(wait_message(wait))
             user = db.execute(select(User).where(User.username == name)).scalar()
             ok = passwords.verify_password(user.password_hash if user else None, password)
-            if not ok or user is None or not user.active:
-                if throttle is None:
-                    throttle = LoginThrottle(username=name, failed_count=0)
-                    db.add(throttle)
-                throttle.failed_count += 1
-                delay = passwords.delay_after(throttle.failed_count)
-                throttle.next_attempt_at = iso(now + delay) if delay else None
-                if throttle.failed_count >= passwords.LOCK_AFTER:
-                    throttle.locked_until = iso(
-                        now + dt.timedelta(minutes=passwords.LOCK_MINUTES)
-                    )
+            failed = not ok or user is None or not user.active
+            if failed:
+                count_failure(db, now, name, throttle)
                 log.warning("unrecorded administrator check failed (trail not recordable)")
-                failed = True
-            else:
-                failed = False
-                if throttle is not None:
-                    db.delete(throttle)
+            elif throttle is not None:
+                db.delete(throttle)
+            session = None
+            if not failed and user is not None and Role(user.role) is Role.ADMIN:
+                session = UserSession(
+                    user_id=UserId(user.id),
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=Role.ADMIN,
+                    started_at=utc_now(),
+                )
         if failed:
             raise AuthenticationError(LOGIN_FAILED)
-        assert user is not None
-        with self.store.unit_of_work() as db:
-            user = db.execute(select(User).where(User.username == name)).scalar()
-            assert user is not None
-            if Role(user.role) is not Role.ADMIN:
-                raise PermissionDeniedError(
-                    "Only an administrator can do this while the audit trail cannot record."
-                )
-            return UserSession(
-                user_id=UserId(user.id),
-                username=user.username,
-                display_name=user.display_name,
-                role=Role.ADMIN,
-                started_at=utc_now(),
+        if session is None:
+            raise PermissionDeniedError(
+                "Only an administrator can do this while the audit trail cannot record."
             )
+        return session
 
     @classmethod
     def _open_with(cls, paths: DataPaths, kr: KeyRing) -> Installation:
