@@ -123,6 +123,39 @@ def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[Du
     return sorted(found, key=lambda c: -c.score)
 
 
+def _versions(db: Session, patient_id: int) -> list[VersionInfo]:
+    """A patient's stored versions, each summarised by what changed since the one before."""
+    result = db.execute(
+        select(RecordVersion, User.display_name)
+        .join(User, User.id == RecordVersion.changed_by)
+        .where(RecordVersion.entity == "patient", RecordVersion.entity_id == patient_id)
+        .order_by(RecordVersion.id)
+    ).all()
+    versions: list[VersionInfo] = []
+    previous: dict[str, object] | None = None
+    for v, who in result:
+        state = json.loads(v.data_json)
+        if "info" not in state:  # bulk-loaded records carry a summary instead of a state
+            versions.append(
+                VersionInfo(v.version, who, stored_utc(v.changed_at), state.get("summary", ""))
+            )
+            continue
+        flat = {**state["info"], **state["details"], "merged_into": state["merged_into"]}
+        flat.pop("version", None)
+        if previous is None:
+            summary = "registered"
+        else:
+            changed = [k for k in flat if flat[k] != previous.get(k)]
+            summary = (
+                "changed " + ", ".join(k.replace("_", " ") for k in changed)
+                if changed
+                else "saved without changes"
+            )
+        versions.append(VersionInfo(v.version, who, stored_utc(v.changed_at), summary))
+        previous = flat
+    return versions
+
+
 class PatientService(Service):
     # ------------------------------------------------------------------ demographics
 
@@ -136,14 +169,28 @@ class PatientService(Service):
 
     @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
     def register(
-        self, op: Op, data: PatientInput, *, duplicates_reviewed: bool = False
+        self,
+        op: Op,
+        data: PatientInput,
+        *,
+        duplicates_reviewed: bool = False,
+        reason: str | None = None,
     ) -> PatientInfo:
-        """Create a patient with the next MRN. Refused while unreviewed duplicates exist."""
+        """Create a patient with the next MRN. Refused while unreviewed duplicates exist; a
+        person registered beside likely duplicates needs the reason they are different, which
+        is recorded with the registration."""
         clean = data.validated(op.ctx.now().date())
-        if not duplicates_reviewed:
-            found = _duplicates(op.db, clean, None)
-            if found:
-                raise DuplicatesFoundError([c.patient.id for c in found])
+        why = (reason or "").strip()
+        if len(why) > 500:
+            raise ValidationError("Keep the reason under 500 characters.", field="duplicate_reason")
+        found = _duplicates(op.db, clean, None)
+        if found and not duplicates_reviewed:
+            raise DuplicatesFoundError([c.patient.id for c in found])
+        if found and not why:
+            raise ValidationError(
+                "Say why this is a different person from the similar existing record(s).",
+                field="duplicate_reason",
+            )
         now = iso(op.ctx.now())
         next_no = (op.db.execute(select(func.max(Patient.id))).scalar() or 0) + 1
         patient = Patient(mrn=f"{next_no:08d}", created_at=now, updated_at=now)
@@ -153,8 +200,9 @@ class PatientService(Service):
         rows.replace_children(op.db, patient, clean)
         op.about_patient(patient.id)
         rows.snapshot(op, patient)
-        if duplicates_reviewed:
-            op.event.detail = "registered after duplicate review"
+        if found:
+            ids = ", ".join(str(c.patient.id) for c in found)
+            op.event.detail = f"registered after duplicate review of patients {ids}: {why}"
         return rows.info(patient)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
@@ -210,6 +258,7 @@ class PatientService(Service):
             ordered = sorted(born, key=lambda p: (p.sort_key, p.id))[:limit]
             op.event.detail = patients_detail(p.id for p in ordered)
             return [rows.info(p) for p in ordered]
+
         def matches(t: Any, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
             return or_(*(and_(t.token >= lo, t.token < hi) for lo, hi in ranges))
 
@@ -271,7 +320,9 @@ class PatientService(Service):
             select(AuditEvent.patient_id)
             .where(
                 AuditEvent.user_id == op.user.id,
-                AuditEvent.entry_point.in_(("PatientService.get", "PatientService.record")),
+                AuditEvent.entry_point.in_(
+                    ("PatientService.get", "PatientService.record", "PatientService.open_chart")
+                ),
                 AuditEvent.outcome == "success",
                 AuditEvent.patient_id.is_not(None),
             )
@@ -320,35 +371,13 @@ class PatientService(Service):
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def history(self, op: Op, patient_id: PatientId) -> list[VersionInfo]:
         _get(op.db, patient_id)
-        result = op.db.execute(
-            select(RecordVersion, User.display_name)
-            .join(User, User.id == RecordVersion.changed_by)
-            .where(RecordVersion.entity == "patient", RecordVersion.entity_id == patient_id)
-            .order_by(RecordVersion.id)
-        ).all()
-        versions: list[VersionInfo] = []
-        previous: dict[str, object] | None = None
-        for v, who in result:
-            state = json.loads(v.data_json)
-            if "info" not in state:  # bulk-loaded records carry a summary instead of a state
-                versions.append(
-                    VersionInfo(v.version, who, stored_utc(v.changed_at), state.get("summary", ""))
-                )
-                continue
-            flat = {**state["info"], **state["details"], "merged_into": state["merged_into"]}
-            flat.pop("version", None)
-            if previous is None:
-                summary = "registered"
-            else:
-                changed = [k for k in flat if flat[k] != previous.get(k)]
-                summary = (
-                    "changed " + ", ".join(k.replace("_", " ") for k in changed)
-                    if changed
-                    else "saved without changes"
-                )
-            versions.append(VersionInfo(v.version, who, stored_utc(v.changed_at), summary))
-            previous = flat
-        return versions
+        return _versions(op.db, patient_id)
+
+    @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
+    def open_chart(self, op: Op, patient_id: PatientId) -> tuple[PatientRecord, list[VersionInfo]]:
+        """What an open chart shows (record and its versions): one view, one audit event."""
+        record = rows.record(op.db, _get(op.db, patient_id))
+        return record, _versions(op.db, patient_id)
 
     @audited(Action.DELETE, DataCategory.DEMOGRAPHICS, patient="keep_id")
     def merge(self, op: Op, keep_id: PatientId, merge_id: PatientId) -> PatientInfo:

@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from medrec_desktop.domain.dates import FORMATS_HELP
 from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import permissions
 from medrec_desktop.services.installation import Installation, Unlock
+from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.break_glass import BreakGlassDialog
 from medrec_desktop.ui.idle import IdleWatcher
 from medrec_desktop.ui.lock_screen import LockScreen
@@ -39,6 +41,7 @@ from medrec_desktop.ui.patients.registration import RegistrationForm
 from medrec_desktop.ui.patients.search_page import PatientSearchPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.unsaved import GuardedForm, confirm_leave
 
 
 class LazyArea(QWidget):
@@ -59,7 +62,7 @@ class LazyArea(QWidget):
 
 
 SHORTCUTS = (
-    ("Ctrl+F", "Find a patient"),
+    ("Ctrl+F", "Search in the area you are in: patients, codes, the audit trail"),
     ("Ctrl+N", "Register a new patient"),
     ("Ctrl+S", "Save the form you are in"),
     ("Ctrl+L", "Lock the workstation"),
@@ -91,6 +94,8 @@ class MainWindow(QMainWindow):
         self.session: UserSession | None = session
         self.settings = settings or QSettings("medrec-desktop", "medrec-desktop")
         self.locked = False
+        self._closing = False  # the user confirmed closing with unsaved changes handled
+        self._banner_patient: PatientInfo | None = None
         self.grant: BreakGlassInfo | None = None
         self.setWindowTitle("medrec-desktop")
         self.resize(1280, 800)
@@ -144,11 +149,12 @@ class MainWindow(QMainWindow):
             self.patients_area.addWidget(page)
         self.search_page.patient_opened.connect(self.open_patient)
         self.search_page.new_patient_requested.connect(self.register_patient)
-        self.new_patient.saved.connect(self.open_patient)
-        self.new_patient.open_existing.connect(self.open_patient)
+        self.new_patient.saved.connect(self._registered)
+        self.new_patient.open_existing.connect(self._open_existing)
         self.new_patient.cancelled.connect(self.find_patient)
         self.chart.patient_changed.connect(self._show_banner)
         self.chart.closed.connect(self.find_patient)
+        self.patients_area.currentChanged.connect(lambda _i: self._sync_banner())
         self.areas: dict[str, QWidget] = {}
         self.nav.currentRowChanged.connect(self._show_area)
         self._build_areas()
@@ -162,8 +168,10 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         services.swapped.connect(self._update_status)
         self._update_status()
+        self._apply_role()
         self.nav.setCurrentRow(0)
         self.search_page.refresh()
+        self.focus_area_search()  # the cursor starts where a day starts: the search box
 
     # ------------------------------------------------------------------ building
 
@@ -203,6 +211,29 @@ class MainWindow(QMainWindow):
         widget = self.pages.widget(row)
         if isinstance(widget, LazyArea):
             widget.ensure()
+        self._sync_banner()
+
+    def current_area(self) -> str | None:
+        row = self.nav.currentRow()
+        names = list(self.areas)
+        return names[row] if 0 <= row < len(names) else None
+
+    def focus_area_search(self) -> None:
+        """Ctrl+F: the search box of the area the user is in (patients, codes, audit)."""
+        if self.locked:
+            return
+        area = self.current_area()
+        if area == "Patients":
+            self.find_patient()
+            return
+        widget = self.areas.get(area or "")
+        if isinstance(widget, LazyArea):
+            widget = widget.ensure()
+        if isinstance(widget, QTabWidget):
+            widget = widget.currentWidget()
+        focus = getattr(widget, "focus_search", None)
+        if callable(focus):
+            focus()
 
     def show_area(self, name: str) -> None:
         if name in self.areas and not self.locked:
@@ -249,6 +280,26 @@ class MainWindow(QMainWindow):
         )
         return tabs
 
+    def _apply_role(self) -> None:
+        """Actions this role may not take are disabled, with the reason where they are."""
+        may_register = self._may(Action.CREATE, DataCategory.DEMOGRAPHICS)
+        reason = (
+            ""
+            if may_register or self.session is None
+            else f"Your role ({self.session.role.label}) cannot register patients."
+        )
+        self.new_action.setEnabled(may_register)
+        self.new_action.setToolTip(reason or "Register a new patient (Ctrl+N)")
+        self.search_page.new_button.setEnabled(may_register)
+        self.search_page.new_button.setToolTip(reason or "Register a new patient (Ctrl+N)")
+        may_break = self.session is not None and permissions.may_break_glass(self.session.role)
+        self.emergency_action.setEnabled(may_break)
+        self.emergency_action.setToolTip(
+            "Emergency access to the open patient (Ctrl+Shift+E)"
+            if may_break
+            else "Your role cannot use emergency access."
+        )
+
     def _settings_saved(self, values: dict[str, str]) -> None:
         minutes = values.get("idle_timeout_minutes", "")
         if minutes.isdigit():
@@ -259,7 +310,8 @@ class MainWindow(QMainWindow):
         accounts are as they were when the backup was made."""
         if self.services.inst is not inst:
             self.services.swap(inst)
-        self.sign_out()
+        # The forms' edits belong to the database that was replaced: nothing to save them to.
+        self.sign_out(force=True)
 
     def _build_actions(self) -> None:
         def action(text: str, keys: str | QKeySequence, slot: Callable[[], object]) -> QAction:
@@ -270,7 +322,7 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        self.find_action = action("&Find patient", "Ctrl+F", self.find_patient)
+        self.find_action = action("&Find", "Ctrl+F", self.focus_area_search)
         self.new_action = action("&New patient", "Ctrl+N", self.register_patient)
         self.lock_action = action("&Lock", "Ctrl+L", lambda: self.lock(idle=False))
         self.help_action = action("&Help", "F1", self.show_help)
@@ -278,9 +330,10 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.lock_action)
         sign_out = QAction("Sign &out", self)
-        sign_out.triggered.connect(self.sign_out)
+        sign_out.triggered.connect(lambda: self.sign_out())
         menu.addAction(sign_out)
         patients = self.menuBar().addMenu("&Patients")
+        patients.setToolTipsVisible(True)  # a disabled item says why
         for act in (self.find_action, self.new_action, self.emergency_action):
             patients.addAction(act)
         self.menuBar().addMenu("&Help").addAction(self.help_action)
@@ -292,6 +345,9 @@ class MainWindow(QMainWindow):
         self.lock_button = QPushButton("Lock")
         self.lock_button.setToolTip("Lock the workstation (Ctrl+L)")
         self.lock_button.setFlat(True)
+        # A mouse target only: Tab never lands here (a stray space would lock the screen);
+        # the keyboard has Ctrl+L.
+        self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lock_button.clicked.connect(lambda: self.lock(idle=False))
         bar = self.statusBar()
         bar.addWidget(self.status_user)
@@ -321,9 +377,33 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(list(self.areas).index("Patients"))
         return True
 
+    def guarded_forms(self) -> list[GuardedForm]:
+        """Every form that may hold unsaved changes, the one in view first."""
+        forms: list[GuardedForm] = [
+            w for w in self.findChildren(QWidget) if isinstance(w, GuardedForm)
+        ]
+        return sorted(forms, key=lambda f: not f.isVisible())  # type: ignore[attr-defined]
+
+    def leave_then(self, proceed: Callable[[], None]) -> None:
+        """Run ``proceed`` once no form holds unsaved changes (asking Save / Discard / Cancel
+        about each that does)."""
+        if self.locked:
+            return
+        confirm_leave(self, self.guarded_forms(), proceed, show=self._show_form_area)
+
+    def _show_form_area(self, form: GuardedForm) -> None:
+        for name, area in self.areas.items():
+            if isinstance(form, QWidget) and area.isAncestorOf(form):
+                self.show_area(name)
+                if area is self.patients_area:
+                    page = self.chart if self.chart.isAncestorOf(form) else form
+                    self.patients_area.setCurrentWidget(page)
+
     def find_patient(self) -> None:
+        self.leave_then(self._find_patient)
+
+    def _find_patient(self) -> None:
         if self._go_patients():
-            self.banner.show_patient(None)
             self.patients_area.setCurrentWidget(self.search_page)
             self.search_page.focus_search()
             self.search_page.refresh()
@@ -332,22 +412,53 @@ class MainWindow(QMainWindow):
         if not self._may(Action.CREATE, DataCategory.DEMOGRAPHICS):
             self.statusBar().showMessage("Your role cannot register patients.", 5000)
             return
+        self.leave_then(self._register_patient)
+
+    def _register_patient(self) -> None:
         if self._go_patients():
-            self.banner.show_patient(None)
             self.new_patient.clear_form()
             self.patients_area.setCurrentWidget(self.new_patient)
             self.new_patient.inputs["family_name"].setFocus()
 
     def open_patient(self, patient: PatientInfo) -> None:
+        self.leave_then(lambda: self._open_patient(patient))
+
+    def _open_patient(
+        self, patient: PatientInfo, *, typed: PatientInput | None = None, just_saved: bool = False
+    ) -> None:
         if self._go_patients():
             self.patients_area.setCurrentWidget(self.chart)
             self._show_banner(patient)
-            self.chart.open_patient(patient)
+            self.chart.open_patient(patient, typed=typed, just_saved=just_saved)
+
+    def _registered(self, patient: PatientInfo) -> None:
+        # Saved a moment ago: the form is clean, and the chart says it was saved.
+        self._open_patient(patient, just_saved=True)
+
+    def _open_existing(self, patient: PatientInfo, typed: PatientInput) -> None:
+        self._open_patient(patient, typed=typed)
 
     def _show_banner(self, patient: PatientInfo) -> None:
         # A chart that finishes loading after the user moved on must not bring its banner back.
-        if self.patients_area.currentWidget() is self.chart and not self.locked:
-            self.banner.show_patient(patient)
+        if self.patients_area.currentWidget() is self.chart:
+            self._banner_patient = patient
+        self._sync_banner()
+
+    def _sync_banner(self) -> None:
+        """The patient banner only on patient screens: never over Coding or Administration."""
+        on_chart = (
+            not self.locked
+            and self.current_area() == "Patients"
+            and self.patients_area.currentWidget() is self.chart
+            and self.chart.patient is not None
+        )
+        if not on_chart:
+            self.banner.show_patient(None)
+            return
+        patient = self._banner_patient
+        if patient is not None and self.chart.patient is not None:
+            if patient.id == self.chart.patient.id:
+                self.banner.show_patient(patient)
 
     def break_glass(self) -> None:
         patient = self.chart.patient if self.patients_area.currentWidget() is self.chart else None
@@ -368,7 +479,8 @@ class MainWindow(QMainWindow):
                 "for review."
             )
             self.emergency.show()
-            self.chart.reload()
+            if not self.chart.form.has_unsaved_changes():
+                self.chart.reload()
 
     # ------------------------------------------------------------------ lock and sign-out
 
@@ -389,7 +501,44 @@ class MainWindow(QMainWindow):
         self.root.setCurrentWidget(self.workspace)
         self.idle.timer.start()
 
-    def sign_out(self) -> None:
+    def sign_out(self, *, force: bool = False) -> None:
+        """Sign out: unsaved changes are asked about first (unless ``force``: the database
+        they belong to was replaced)."""
+        if force:
+            self._sign_out()
+        elif self.locked:
+            self._locked_sign_out()
+        else:
+            self.leave_then(self._sign_out)
+
+    def _locked_sign_out(self) -> None:
+        """Sign-out from the lock screen: whoever stands there may not be the user, so the
+        question names no patient."""
+        if not any(f.has_unsaved_changes() for f in self.guarded_forms()):
+            self._sign_out()
+            return
+        name = self.session.display_name if self.session is not None else "The user"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Unsaved changes",
+            f"{name} has unsaved changes on this workstation. Sign out and discard them?",
+            parent=self,
+        )
+        discard = box.addButton("Sign out and &discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&Keep them", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.locked_sign_out_prompt = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is discard:
+                self._sign_out()
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _sign_out(self) -> None:
         session, inst = self.session, self.inst
         # Nothing started for this user may answer any more: searches, loads, imports and
         # backups in flight are cancelled (an import stops and keeps nothing).
@@ -402,6 +551,7 @@ class MainWindow(QMainWindow):
         self.locked = False
         self.grant = None
         self.emergency.hide()
+        self._banner_patient = None
         self.banner.show_patient(None)
         self.search_page.clear()
         self.new_patient.clear_form()
@@ -418,8 +568,9 @@ class MainWindow(QMainWindow):
         self.lock_button.setEnabled(True)
         self._build_areas()
         self._update_status()
+        self._apply_role()
         self.nav.setCurrentRow(0)
-        self.find_patient()
+        self.focus_area_search()
 
     # ------------------------------------------------------------------ help and geometry
 
@@ -429,8 +580,19 @@ class MainWindow(QMainWindow):
             self,
             "medrec-desktop help",
             "<p>Keyboard shortcuts:</p><table cellpadding='4'>" + rows + "</table>"
-            "<p>Search accepts name fragments in any order (“smi jo”), a date of birth "
-            "(1980-03-14, 03/14/1980, 14.03.1980), an MRN or phone digits.</p>",
+            "<p>Patient search accepts name fragments in any order (“smi jo”), a date of "
+            f"birth ({FORMATS_HELP}), an MRN or phone digits; names spelled a little "
+            "differently are listed after the exact matches.</p>",
+        )
+
+    def _close_now(self) -> None:
+        self._closing = True
+        self.close()
+
+    def unlock_reminder(self) -> None:
+        self.lock_screen.message.setStyleSheet("")
+        self.lock_screen.message.setText(
+            "There are unsaved changes: unlock to save them before closing, or sign out."
         )
 
     def _restore_geometry(self) -> None:
@@ -439,6 +601,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if (
+            not self._closing
+            and self.session is not None
+            and any(f.has_unsaved_changes() for f in self.guarded_forms())
+        ):
+            event.ignore()
+            if not self.locked:
+                self.leave_then(self._close_now)
+            else:
+                self.unlock_reminder()
+            return
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.sync()
         self.runner.cancel_all()

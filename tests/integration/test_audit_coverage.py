@@ -44,7 +44,9 @@ def all_service_classes() -> list[type[Service]]:
 
 def _patient(c: Clinic) -> PatientId:
     records = c.sessions[Role.RECORDS]
-    return c.inst.patients.register(records, PATIENT, duplicates_reviewed=True).id
+    return c.inst.patients.register(
+        records, PATIENT, duplicates_reviewed=True, reason="a different person (checked)"
+    ).id
 
 
 def _hcpcs_file(c: Clinic) -> Path:
@@ -194,8 +196,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     ),
     "MaintenanceService.record_key_change": (
         None,
-        lambda c: lambda s: c.inst.maintenance.record_key_change(
-            "recovery key holder", "keys recover: test"
+        lambda c: (
+            lambda s: c.inst.maintenance.record_key_change(
+                "recovery key holder", "keys recover: test"
+            )
         ),
     ),
     "MaintenanceService.authorize": (

@@ -24,7 +24,11 @@ def _register(clinic: Clinic, count: int) -> list[int]:
         p = PatientInput(
             FAMILIES[i % len(FAMILIES)], f"Given{i:03d}", dt.date(1950 + i, 1, 2), "female"
         )
-        ids.append(clinic.inst.patients.register(desk, p, duplicates_reviewed=True).id)
+        ids.append(
+            clinic.inst.patients.register(
+                desk, p, duplicates_reviewed=True, reason="a different person (checked)"
+            ).id
+        )
     return ids
 
 
@@ -82,9 +86,21 @@ def test_the_cli_listing_records_every_patient_it_printed(local_clinic: Clinic) 
     }
     for args in (["patients", "list"], ["patients", "list", "--search", "smi"]):
         out = subprocess.run(
-            [sys.executable, "-m", "medrec_desktop.cli", "--data-dir",
-             str(local_clinic.paths.root), "--user", "nurse", "--json", *args],
-            capture_output=True, text=True, env=env, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "medrec_desktop.cli",
+                "--data-dir",
+                str(local_clinic.paths.root),
+                "--user",
+                "nurse",
+                "--json",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
         )
         assert out.returncode == 0, out.stderr
         printed = [p["id"] for p in json.loads(out.stdout)]

@@ -110,11 +110,13 @@ def big_clinic(local_clinic: Clinic) -> Clinic:
         records,
         PatientInput("Núñez Smith", "José Luis", dt.date(1980, 3, 14), "male"),
         duplicates_reviewed=True,
+        reason="a different person (checked)",
     )
     dup = inst.patients.register(
         records,
         PatientInput("Nunez Smith", "Jose", dt.date(1980, 3, 14), "male"),
         duplicates_reviewed=True,
+        reason="a different person (checked)",
     )
     inst.patients.merge(records, jose.id, dup.id)
     return local_clinic

@@ -67,7 +67,10 @@ def test_break_the_glass_is_reasoned_reauthenticated_flagged_and_time_boxed(clin
     assert notes_view.emergency and notes_view.username == "nurse"
     # The grant covers one patient only, and ends by itself.
     other = clinic.inst.patients.register(
-        clinic.sessions[Role.RECORDS], PATIENT, duplicates_reviewed=True
+        clinic.sessions[Role.RECORDS],
+        PATIENT,
+        duplicates_reviewed=True,
+        reason="a different person (checked)",
     ).id
     clinic.inst.patients.add_note(
         clinic.sessions[Role.PROVIDER], other, "Other psych", sensitive=True

@@ -151,7 +151,9 @@ def test_likely_duplicates_stop_registration_until_reviewed(registry: Clinic) ->
         "same insurance member ID"
         in registry.inst.patients.find_duplicates(desk, by_card)[0].reasons
     )
-    created = registry.inst.patients.register(desk, again, duplicates_reviewed=True)
+    created = registry.inst.patients.register(
+        desk, again, duplicates_reviewed=True, reason="a different person (checked)"
+    )
     assert created.mrn == "00000005"
 
 
@@ -162,6 +164,7 @@ def test_merge_moves_everything_and_keeps_the_merged_record_traceable(registry: 
         records,
         PatientInput("Nunez", "Jose", dt.date(1980, 3, 14), "male"),
         duplicates_reviewed=True,
+        reason="a different person (checked)",
     )
     registry.inst.patients.add_note(registry.sessions[Role.NURSE], dup.id, "Flu shot given")
     with pytest.raises(PermissionDeniedError):

@@ -19,13 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dto import PatientInfo, PatientRecord, UserSession, VersionInfo
-from medrec_desktop.domain.enums import ChangeKind
+from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.security import permissions
+from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.compare import CompareTable, new_column
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.unsaved import saved_stamp
 
 
 def _values(p: PatientInfo) -> list[str]:
@@ -150,6 +153,8 @@ class PatientChartPage(QWidget):
         self._services, self._runner, self._session = services, runner, session
         self.patient: PatientInfo | None = None
         self._load: Op[tuple[PatientRecord, list[VersionInfo]]] | None = None
+        self._offered: PatientInput | None = None  # typed for a new registration, not applied
+        self._just_saved = False
         # Saved here or in any other view: this chart shows the stored record again.
         services.changed.connect(self._patient_changed)
         layout = QVBoxLayout(self)
@@ -157,24 +162,72 @@ class PatientChartPage(QWidget):
         top.addStretch(1)
         self.merge_button = QPushButton("Mer&ge a duplicate into this record…")
         self.merge_button.clicked.connect(self.open_merge)
-        self.close_button = QPushButton("Close &chart")
+        self.close_button = QPushButton("&Close chart")
+        self.close_button.setToolTip("Back to patient search (asks first if anything is unsaved)")
         self.close_button.clicked.connect(self.closed)
         top.addWidget(self.merge_button)
         top.addWidget(self.close_button)
         layout.addLayout(top)
+        # What was typed for a new registration before the user chose this existing record.
+        self.offer = QWidget()
+        offer_row = QHBoxLayout(self.offer)
+        offer_row.setContentsMargins(8, 4, 8, 4)
+        self.offer.setStyleSheet("background: #eef4ff; border-radius: 4px;")
+        self.offer_text = QLabel()
+        self.offer_text.setWordWrap(True)
+        self.offer_text.setAccessibleName("Details typed for a new registration")
+        self.apply_offer_button = QPushButton("&Use what was typed")
+        self.apply_offer_button.setToolTip(
+            "Fill this record's form with what you typed (review, then Save)"
+        )
+        self.apply_offer_button.clicked.connect(self.apply_offer)
+        self.dismiss_offer_button = QPushButton("Dismiss")
+        self.dismiss_offer_button.clicked.connect(self.dismiss_offer)
+        offer_row.addWidget(self.offer_text, 1)
+        offer_row.addWidget(self.apply_offer_button)
+        offer_row.addWidget(self.dismiss_offer_button)
+        self.offer.hide()
+        layout.addWidget(self.offer)
         self.tabs = QTabWidget()
         self.form = RegistrationForm(services=services, runner=runner, session=session)
         self.form.saved.connect(self._saved)
-        self.form.cancelled.connect(self.reload)
+        self.form.on_reveal = lambda: self.tabs.setCurrentWidget(self.form)
         self.history = QListWidget()
         self.history.setAccessibleName("Version history")
         self.tabs.addTab(self.form, "&Demographics")
-        self.tabs.addTab(self.history, "&History")
+        self.tabs.addTab(self.history, "His&tory")
         layout.addWidget(self.tabs, 1)
 
-    def open_patient(self, patient: PatientInfo) -> None:
+    def open_patient(
+        self,
+        patient: PatientInfo,
+        *,
+        typed: PatientInput | None = None,
+        just_saved: bool = False,
+    ) -> None:
+        """Show ``patient``; ``typed``: details typed for a new registration of the same
+        person, offered to apply; ``just_saved``: it was registered a moment ago."""
+        if self.patient is None or self.patient.id != patient.id:
+            self.form.save_state.clear()
         self.patient = patient
+        self._offered = typed
+        self._just_saved = just_saved
+        self.offer.hide()
+        self.tabs.setCurrentWidget(self.form)
+        self._apply_access()
         self.reload()
+
+    def _apply_access(self) -> None:
+        session = self._session()
+        may_merge = session is not None and permissions.allowed(
+            session.role, Action.DELETE, DataCategory.DEMOGRAPHICS
+        )
+        self.merge_button.setEnabled(may_merge)
+        self.merge_button.setToolTip(
+            "Merge a record of the same person into this one"
+            if may_merge
+            else "Your role cannot merge records: ask a records specialist or administrator."
+        )
 
     def reload(self) -> None:
         session = self._session()
@@ -182,20 +235,26 @@ class PatientChartPage(QWidget):
             return
         pid = self.patient.id
         pats = self._services.inst.patients
-
-        def work() -> tuple[PatientRecord, list[VersionInfo]]:
-            return pats.record(session, pid), pats.history(session, pid)
-
         self._load = (
-            Op(self, work, runner=self._runner, key="load")
+            Op(self, lambda: pats.open_chart(session, pid), runner=self._runner, key="load")
             .success(self._loaded)
             .failure(self._failed)
             .run()
         )
 
     def _patient_changed(self, patient_id: int, _kinds: frozenset[ChangeKind]) -> None:
-        if self.patient is not None and self.patient.id == patient_id:
-            self.reload()
+        if self.patient is None or self.patient.id != patient_id:
+            return
+        if self.form.has_unsaved_changes():
+            # Never overwrite what the user is typing; their save will be checked against the
+            # newer version and refused with a plain message if the two collide.
+            self.form.message.setStyleSheet(ERROR_STYLE)
+            self.form.message.setText(
+                "⚠ This patient was just changed elsewhere. Your unsaved changes are kept; "
+                "use Undo changes to see the stored record."
+            )
+            return
+        self.reload()
 
     def _loaded(self, result: tuple[PatientRecord, list[VersionInfo]]) -> None:
         record, history = result
@@ -205,7 +264,18 @@ class PatientChartPage(QWidget):
             self.form.message.setText(
                 "This record was merged into another; it is kept for traceability only."
             )
-            self.form.save_button.setEnabled(False)
+        elif self._just_saved:
+            self._just_saved = False
+            self.form.message.setText(
+                f"✓ Registered {record.info.display_name} (MRN {record.info.mrn})."
+            )
+            self.form.save_state.setText(saved_stamp())
+        if self._offered is not None and not self.form.read_only_reason:
+            self.offer_text.setText(
+                "You chose this existing record while registering a new patient. What you "
+                "typed is kept: use it here to update this record, or dismiss it."
+            )
+            self.offer.show()
         self.history.clear()
         for v in reversed(history):
             self.history.addItem(
@@ -213,6 +283,25 @@ class PatientChartPage(QWidget):
                 f" · {v.changed_by} · {v.summary}"
             )
         self.patient_changed.emit(record.info)
+
+    def apply_offer(self) -> None:
+        if self._offered is None:
+            return
+        changed = self.form.fill_from(self._offered)
+        self._offered = None
+        self.offer.hide()
+        self.tabs.setCurrentWidget(self.form)
+        self.form.message.setStyleSheet("")
+        self.form.message.setText(
+            ("Filled in from what you typed: " + ", ".join(changed) + ". Review, then Save.")
+            if changed
+            else "What you typed matches this record already; nothing to change."
+        )
+        self.form.inputs["family_name"].setFocus()
+
+    def dismiss_offer(self) -> None:
+        self._offered = None
+        self.offer.hide()
 
     def _saved(self, info: PatientInfo) -> None:
         # The form announced the change; _patient_changed reloads this chart with the rest.
@@ -241,5 +330,7 @@ class PatientChartPage(QWidget):
         if self._load is not None:
             self._load.cancel()
         self.patient = None
+        self._offered = None
+        self.offer.hide()
         self.form.clear_form()
         self.history.clear()

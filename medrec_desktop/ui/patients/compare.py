@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -66,7 +68,9 @@ class CompareTable(QTableWidget):
 class DuplicatesDialog(QDialog):
     """Shown before anything is written when a new registration looks like existing patients.
 
-    ``choice`` after exec: "open" (with ``chosen``), "create" or "cancel".
+    ``choice`` after exec: "open" (with ``chosen``), "create" (with the ``reason`` the user
+    gave for registering a separate person) or "cancel". Opening the existing record keeps what
+    was typed: the chart offers to apply it.
     """
 
     def __init__(
@@ -85,7 +89,8 @@ class DuplicatesDialog(QDialog):
         intro = QLabel(
             f"<b>{len(candidates)} existing patient(s) look like the person you are "
             "registering.</b> Nothing has been saved yet. Values identical to the new record "
-            "are in bold. Open the existing record if it is the same person."
+            "are in bold. If it is the same person, open the existing record: what you typed "
+            "goes with you and you can apply it there."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -99,6 +104,14 @@ class DuplicatesDialog(QDialog):
         self.table = CompareTable(columns, self)
         self.table.selectColumn(1)
         layout.addWidget(self.table, 1)
+        reason_label = QLabel("&Why is this a different person? (needed to create a new record)")
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setAccessibleName("Reason for creating a new record")
+        self.reason_edit.setPlaceholderText("what tells them apart")
+        self.reason_edit.setMaxLength(500)
+        reason_label.setBuddy(self.reason_edit)
+        layout.addWidget(reason_label)
+        layout.addWidget(self.reason_edit)
         buttons = QDialogButtonBox()
         self.open_button = QPushButton("&Open selected existing record")
         self.create_button = QPushButton("&Create new patient anyway")
@@ -110,6 +123,29 @@ class DuplicatesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.open_button.setDefault(True)
+        # A second record of the same person is the costly mistake: it needs a stated reason.
+        self.create_button.setEnabled(False)
+        self.create_button.setToolTip("First say why this is a different person")
+        self.reason_edit.textChanged.connect(
+            lambda text: self.create_button.setEnabled(bool(text.strip()))
+        )
+        self.reason_edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Enter after typing a reason means "create", never the default "open existing".
+        if (
+            watched is self.reason_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._create()
+            return True
+        return super().eventFilter(watched, event)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
 
     def _open(self) -> None:
         cols = self.table.selectionModel().selectedColumns()
@@ -121,6 +157,9 @@ class DuplicatesDialog(QDialog):
         self.accept()
 
     def _create(self) -> None:
+        if not self.reason:
+            self.reason_edit.setFocus()
+            return
         self.choice = "create"
         self.accept()
 

@@ -65,11 +65,11 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
     (
         "Identity",
         (
-            FieldSpec("family_name", "&Family name", required=True),
-            FieldSpec("given_names", "&Given names", required=True),
-            FieldSpec("previous_names", "Pre&vious names", placeholder="maiden or former names"),
+            FieldSpec("family_name", "Fami&ly name", required=True),
+            FieldSpec("given_names", "Gi&ven names", required=True),
+            FieldSpec("previous_names", "P&revious names", placeholder="maiden or former names"),
             FieldSpec(
-                "birth_date", "&Date of birth", "date", placeholder="MM/DD/YYYY", required=True
+                "birth_date", "Date of &birth", "date", placeholder="MM/DD/YYYY", required=True
             ),
             FieldSpec("sex", "Se&x", "choice", ("",) + SEXES, required=True),
             FieldSpec("gender_identity", "Gender identity", "choice", GENDER_IDENTITIES),
@@ -91,25 +91,25 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("address_line1", "&Address"),
             FieldSpec("address_line2", "Address line 2"),
             FieldSpec("city", "City"),
-            FieldSpec("state", "State", placeholder="OR"),
-            FieldSpec("postal_code", "&ZIP code", placeholder="97205"),
-            FieldSpec("phone", "&Home phone", placeholder="503-555-0142"),
-            FieldSpec("mobile_phone", "&Mobile phone"),
-            FieldSpec("email", "&E-mail", placeholder="name@example.com"),
+            FieldSpec("state", "State", placeholder="two-letter code"),
+            FieldSpec("postal_code", "&ZIP code", placeholder="5 or 9 digits"),
+            FieldSpec("phone", "Home pho&ne", placeholder="area code and number"),
+            FieldSpec("mobile_phone", "&Mobile phone", placeholder="area code and number"),
+            FieldSpec("email", "&E-mail"),
         ),
     ),
     (
         "Emergency contact",
         (
             FieldSpec("contact.1.name", "Contact name"),
-            FieldSpec("contact.1.relationship", "Relationship", placeholder="spouse, mother…"),
-            FieldSpec("contact.1.phone", "Contact phone"),
+            FieldSpec("contact.1.relationship", "Relationship", placeholder="how they are related"),
+            FieldSpec("contact.1.phone", "Contact phone", placeholder="area code and number"),
         ),
     ),
     (
         "Insurance",
         (
-            FieldSpec("coverage.1.payer", "&Payer", placeholder="e.g. Aetna, Medicare"),
+            FieldSpec("coverage.1.payer", "Pa&yer", placeholder="insurance company or program"),
             FieldSpec("coverage.1.plan", "Plan"),
             FieldSpec("coverage.1.member_id", "Member &ID"),
             FieldSpec("coverage.1.group_number", "Group number"),

@@ -30,8 +30,9 @@ from medrec_desktop.domain.dto import (
     PatientRecord,
     UserSession,
 )
-from medrec_desktop.domain.enums import ChangeKind
+from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.security import permissions
 from medrec_desktop.services.patient_input import (
     PatientInput,
     check_email,
@@ -44,6 +45,7 @@ from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS, SECTIONS, FieldSpec
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp
 
 ERROR_STYLE = "color: #b42318;"  # the text also starts with a warning sign: not colour alone
 
@@ -55,10 +57,16 @@ FORMAT_CHECKS: dict[str, Callable[[str], object]] = {
 
 
 class RegistrationForm(QWidget):
-    """New patient (``record=None``) or edit an existing one."""
+    """New patient (``record=None``) or edit an existing one.
+
+    It is a guarded form (``ui/widgets/unsaved.py``): it knows whether it holds unsaved
+    changes, can save them on request before the user is taken elsewhere, or discard them.
+    """
 
     saved = Signal(object)  # PatientInfo
-    open_existing = Signal(object)  # PatientInfo chosen in the duplicates dialog
+    # The existing record chosen in the duplicates dialog, and what was typed for the new one
+    # (offered to the user to apply there, never dropped).
+    open_existing = Signal(object, object)  # PatientInfo, PatientInput
     cancelled = Signal()
 
     def __init__(
@@ -76,6 +84,10 @@ class RegistrationForm(QWidget):
         self.record: PatientRecord | None = None
         self.inputs: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
+        self.read_only_reason = ""  # why this user may only read the form ("" = may edit)
+        self.on_reveal: Callable[[], None] | None = None  # set by a page that hides the form
+        self._message_field: str | None = None  # the field the top message asks to check
+        self._after_save: Callable[[], None] | None = None
         outer = QVBoxLayout(self)
         self.heading = QLabel("<h3>New patient</h3>")
         outer.addWidget(self.heading)
@@ -98,19 +110,26 @@ class RegistrationForm(QWidget):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         buttons = QHBoxLayout()
+        # Where the user looks after pressing Save: "Unsaved changes" or "✓ Saved 14:02".
+        self.save_state = QLabel()
+        self.save_state.setAccessibleName("Save state")
+        buttons.addWidget(self.save_state)
         buttons.addStretch(1)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.cancelled)
+        self.cancel_button.clicked.connect(self._cancel)
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save (Ctrl+S)")
         self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
-        save = QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        save = QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
         # Only while focus is in this form: several forms with Ctrl+S share one window.
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.tracker = ChangeTracker(self)
+        self.tracker.watch(self.inputs.values())
+        self.tracker.dirty_changed.connect(self._dirty_changed)
 
     # ------------------------------------------------------------------ building
 
@@ -180,16 +199,34 @@ class RegistrationForm(QWidget):
             widget.setText(value or "")
 
     def clear_form(self) -> None:
-        self.record = None
-        self.heading.setText("<h3>New patient</h3>")
-        for key in self.inputs:
-            self.set_text(key, "")
-        self.set_text("coverage.1.subscriber_relationship", "self")
-        self._clear_errors()
-        self.message.clear()
+        """An empty new-patient form (also what sign-out leaves behind)."""
+        with self.tracker.loading():
+            self.record = None
+            self.heading.setText("<h3>New patient</h3>")
+            for key in self.inputs:
+                self.set_text(key, "")
+            self.set_text("coverage.1.subscriber_relationship", "self")
+            self._clear_errors()
+            self._clear_message()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Leave without registering")
+        self.save_state.clear()
+        self._apply_access()
 
     def load(self, record: PatientRecord) -> None:
-        self.clear_form()
+        """Show a stored record; what it shows now is the baseline for unsaved changes."""
+        with self.tracker.loading():
+            self._fill(record)
+        self.cancel_button.setText("Undo changes")
+        self.cancel_button.setToolTip("Show the stored record again, dropping your edits")
+        self._apply_access()
+        self._dirty_changed(False)
+
+    def _fill(self, record: PatientRecord) -> None:
+        for key in self.inputs:
+            self.set_text(key, "")
+        self._clear_errors()
+        self._clear_message()
         self.record = record
         p, d = record.info, record.details
         self.heading.setText(f"<h3>Demographics — {p.display_name} (MRN {p.mrn})</h3>")
@@ -216,6 +253,38 @@ class RegistrationForm(QWidget):
                 "subscriber_relationship",
             ):
                 self.set_text(f"coverage.1.{field}", getattr(cov, field))
+
+    def fill_from(self, data: PatientInput) -> list[str]:
+        """Put what was typed for a new registration into this form (left unsaved, for review);
+        the labels of the fields it changed."""
+        typed: dict[str, str | None] = {
+            "family_name": data.family_name,
+            "given_names": data.given_names,
+            "birth_date": f"{data.birth_date:%m/%d/%Y}",
+            "sex": data.sex,
+            "phone": data.phone,
+        }
+        typed.update({key: getattr(data.details, key) for key in DETAIL_FIELDS})
+        if data.details.contacts:
+            c = data.details.contacts[0]
+            typed.update(
+                {
+                    "contact.1.name": c.name,
+                    "contact.1.relationship": c.relationship,
+                    "contact.1.phone": c.phone,
+                }
+            )
+        if data.details.coverages:
+            cov = data.details.coverages[0]
+            for field in ("payer", "plan", "member_id", "group_number", "subscriber_name"):
+                typed[f"coverage.1.{field}"] = getattr(cov, field)
+        changed = []
+        for key, value in typed.items():
+            # Only what was actually typed; an empty field never blanks a stored value.
+            if value and value.strip() and self.text(key).strip() != value.strip():
+                self.set_text(key, value)
+                changed.append(ALL_FIELDS[key].label.replace("&", ""))
+        return changed
 
     def collect(self) -> PatientInput:
         """What the form says, as service input; ValidationError names the field."""
@@ -266,6 +335,11 @@ class RegistrationForm(QWidget):
             label.clear()
             label.hide()
 
+    def _clear_message(self) -> None:
+        self.message.clear()
+        self.message.setStyleSheet("")
+        self._message_field = None
+
     def show_error(self, err: ValidationError) -> None:
         key = err.field if err.field in self.errors else None
         if key is None:
@@ -275,9 +349,11 @@ class RegistrationForm(QWidget):
         label = self.errors[key]
         label.setText(f"⚠ {err.message}")
         label.show()
+        self.reveal()
         self.inputs[key].setFocus()
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(f"⚠ Please check “{ALL_FIELDS[key].label.replace('&', '')}”.")
+        self._message_field = key
 
     def _check_one(self, key: str) -> None:
         """Immediate feedback for fields with a format, when the user leaves them."""
@@ -296,15 +372,88 @@ class RegistrationForm(QWidget):
             return
         label.clear()
         label.hide()
+        if self._message_field == key:
+            self._clear_message()  # the field it asked about is fixed: the banner goes too
+
+    # ------------------------------------------------------------------ access and state
+
+    def _apply_access(self) -> None:
+        """Read-only for roles that may not write demographics: they see it before typing."""
+        session = self._session()
+        action = Action.UPDATE if self.record is not None else Action.CREATE
+        allowed = session is not None and permissions.allowed(
+            session.role, action, DataCategory.DEMOGRAPHICS
+        )
+        merged = self.record is not None and self.record.merged_into is not None
+        if merged:
+            self.read_only_reason = "This record was merged into another; it cannot be changed."
+        elif not allowed and session is not None:
+            what = "change" if self.record is not None else "register"
+            self.read_only_reason = (
+                f"Your role ({session.role.label}) may read demographics but not {what} them."
+            )
+        else:
+            self.read_only_reason = ""
+        editable = not self.read_only_reason
+        for widget in self.inputs.values():
+            if isinstance(widget, QLineEdit):
+                widget.setReadOnly(not editable)
+            else:
+                widget.setEnabled(editable)
+        for button in (self.save_button, self.cancel_button):
+            button.setEnabled(editable)
+            button.setVisible(editable)
+        self.save_state.setText("" if editable else f"Read only: {self.read_only_reason}")
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        if self.read_only_reason:
+            return
+        if dirty:
+            self.save_state.setText("<i>Unsaved changes</i>")
+        elif self.save_state.text() == "<i>Unsaved changes</i>":
+            self.save_state.clear()
+        if self.record is not None:
+            self.cancel_button.setEnabled(dirty)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.tracker.is_dirty() and not self.read_only_reason
+
+    def unsaved_summary(self) -> str:
+        fields = ", ".join(self.tracker.changed()[:6])
+        if self.record is not None:
+            p = self.record.info
+            return f"Demographics of {p.display_name} (MRN {p.mrn}) — changed: {fields}."
+        return f"The new patient you were registering — filled in: {fields}."
+
+    def save_then(self, done: Callable[[], None]) -> None:
+        self.save(then=done)
+
+    def discard_changes(self) -> None:
+        if self.record is not None:
+            self.load(self.record)
+        else:
+            self.clear_form()
+
+    def reveal(self) -> None:
+        if self.on_reveal is not None:
+            self.on_reveal()
+
+    def _cancel(self) -> None:
+        if self.record is not None:
+            self.discard_changes()  # "Undo changes": the stored record again
+        else:
+            self.cancelled.emit()  # leaving asks first if anything was typed
 
     # ------------------------------------------------------------------ saving
 
-    def save(self) -> None:
+    def save(self, then: Callable[[], None] | None = None) -> None:
+        """Save what the form shows; ``then`` runs only after it is stored."""
         session = self._session()
-        if session is None:
+        if session is None or self.read_only_reason:
             return
+        self._after_save = then
         self._clear_errors()
-        self.message.clear()
+        self._clear_message()
         try:
             data = self.collect()
         except ValidationError as err:
@@ -313,6 +462,7 @@ class RegistrationForm(QWidget):
         patients = self._services.inst.patients
         record = self.record
         self.save_button.setEnabled(False)
+        self.save_state.setText("Saving…")
         if record is not None:
             work: Callable[[], PatientInfo] = lambda: patients.update(  # noqa: E731
                 session, record.info.id, data, expected_version=record.info.version
@@ -327,23 +477,28 @@ class RegistrationForm(QWidget):
         session = self._session()
         if session is None:
             return
-        reviewed = False
+        reason: str | None = None
         if found:
             dialog = self.make_duplicates_dialog(data, found)
             dialog.exec()
             if dialog.choice == "open" and dialog.chosen is not None:
-                self.save_button.setEnabled(True)
-                self.open_existing.emit(dialog.chosen)
+                self._not_saved("")
+                chosen = dialog.chosen
+                # What was typed travels with the existing chart (offered there); this form
+                # is emptied so leaving it asks nothing.
+                self.clear_form()
+                self.open_existing.emit(chosen, data)
                 return
             if dialog.choice != "create":
-                self.save_button.setEnabled(True)
-                self.message.setText("Nothing was saved.")
+                self._not_saved("Nothing was saved. Your entries are still here.")
                 return
-            reviewed = True
+            reason = dialog.reason
         patients = self._services.inst.patients
         Op(
             self,
-            lambda: patients.register(session, data, duplicates_reviewed=reviewed),
+            lambda: patients.register(
+                session, data, duplicates_reviewed=reason is not None, reason=reason
+            ),
             runner=self._runner,
         ).success(self._saved).failure(self._failed).run()
 
@@ -356,19 +511,37 @@ class RegistrationForm(QWidget):
         )
         return DuplicatesDialog(new, found, self)
 
+    def _not_saved(self, message: str) -> None:
+        self._after_save = None
+        self.save_button.setEnabled(True)
+        self._dirty_changed(self.tracker.is_dirty())
+        if self.save_state.text() == "Saving…":
+            self.save_state.clear()
+        self.message.setText(message)
+
     def _saved(self, info: PatientInfo) -> None:
         self.save_button.setEnabled(True)
+        self.tracker.mark_clean()
         self.message.setStyleSheet("")
         self.message.setText(f"✓ Saved {info.display_name} (MRN {info.mrn}).")
+        self.save_state.setText(saved_stamp())
+        then, self._after_save = self._after_save, None
         # Every other view of this patient (banners, search results, other windows) refreshes.
         self._services.notify_changed(info.id, {ChangeKind.DEMOGRAPHICS})
         self.saved.emit(info)
+        if then is not None:
+            then()
 
     def _failed(self, err: BaseException) -> None:
+        self._after_save = None  # the user stays here to fix it
         self.save_button.setEnabled(True)
+        self._dirty_changed(self.tracker.is_dirty())
+        if self.save_state.text() == "Saving…":
+            self.save_state.clear()
         if isinstance(err, ValidationError):
             self.show_error(err)
         elif isinstance(err, DuplicatesFoundError | KnownError):
+            self.reveal()
             self.message.setStyleSheet(ERROR_STYLE)
             self.message.setText(f"⚠ {err.message}")
         else:
