@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -17,9 +16,10 @@ from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.unsaved import DiscardGuardDialog
 
 
-class BreakGlassDialog(QDialog):
+class BreakGlassDialog(DiscardGuardDialog):
     def __init__(
         self,
         *,

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.services.auth import LOGIN_FAILED
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.change_password import ChangePasswordDialog
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -115,4 +116,12 @@ class LockScreen(QWidget):
         if not isinstance(err, KnownError):
             raise err
         self.message.setStyleSheet("color: #b42318;")
-        self.message.setText(f"⚠ {err.message}")
+        self.message.setText(f"⚠ {lock_screen_message(err.message)}")
+
+
+def lock_screen_message(message: str) -> str:
+    """The sign-in service speaks to a login form; here only the password is asked, so the
+    words must not send the user looking for a user name field."""
+    if message == LOGIN_FAILED:
+        return "That password is not right. Check Caps Lock and try again."
+    return message.replace("with this user name", "for this account")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -194,9 +195,18 @@ class KeyPage(QWizardPage):
         self.use_passphrase.toggled.connect(self._toggle)
         self._toggle(self.use_passphrase.isChecked())
 
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        # Without a keyring the only thing to do here is type the passphrase: start there.
+        if self.use_passphrase.isChecked():
+            self.passphrase.setFocus()
+        else:
+            self.use_keyring.setFocus()
+
     def _toggle(self, on: bool) -> None:
         self.passphrase.setEnabled(on)
         self.passphrase2.setEnabled(on)
+        if on and self.isVisible():
+            self.passphrase.setFocus()
 
     def validatePage(self) -> bool:  # noqa: N802
         if self.use_passphrase.isChecked():
@@ -348,6 +358,8 @@ class SetupWizard(QWizard):
         self.installation: Installation | None = None
         self.session: UserSession | None = None
         self.unlock: Unlock | None = None  # how the key file was protected, for a restore
+        self._confirmed_leave = False
+        self.leave_prompt: QMessageBox | None = None
         store = (
             keyring if keyring is not None else (os_keyring_or_none() if detect_keyring else None)
         )
@@ -365,6 +377,52 @@ class SetupWizard(QWizard):
         ):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Start using medrec")
+
+    def reject(self) -> None:
+        """Escape or Cancel: never lose a recovery key not yet stored, nor typed answers,
+        without asking."""
+        if self._confirmed_leave:
+            super().reject()
+            return
+        if self.installation is not None:
+            if self.recovery_page.confirm.isChecked():
+                super().reject()
+                return
+            text = (
+                "The database is created, but you have not confirmed that the recovery key "
+                "is stored. It is shown only once: without it, a lost key means lost records."
+            )
+            question = "Close setup anyway?"
+        elif any(
+            w.text()
+            for w in (
+                self.clinic_page.name,
+                self.admin_page.username,
+                self.admin_page.password,
+                self.key_page.passphrase,
+            )
+        ):
+            text = "Nothing has been created yet; what you typed will be lost."
+            question = "Leave setup?"
+        else:
+            super().reject()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Leave setup?", text, parent=self)
+        box.setInformativeText(question)
+        leave = box.addButton("&Leave setup", QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton("&Stay", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        self.leave_prompt = box
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is leave:
+                self._confirmed_leave = True
+                super(SetupWizard, self).reject()
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        box.open()
 
     def create_installation(self) -> None:
         if self.installation is not None:

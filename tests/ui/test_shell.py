@@ -123,7 +123,8 @@ def test_lock_hides_patient_data_and_keeps_unsaved_input(qtbot, make_window: W) 
     assert w._session_getter() is None  # pages refuse to load anything while locked
     qtbot.keyClicks(w.lock_screen.password_edit, "wrong password")
     qtbot.keyClick(w.lock_screen.password_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "Sign-in failed" in w.lock_screen.message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "password is not right" in w.lock_screen.message.text(), timeout=10_000)
+    assert "user name" not in w.lock_screen.message.text()  # there is no such field here
     assert w.locked
     qtbot.keyClicks(w.lock_screen.password_edit, ROLE_PASSWORD)
     qtbot.keyClick(w.lock_screen.password_edit, Qt.Key.Key_Return)

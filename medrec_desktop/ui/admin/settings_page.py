@@ -6,6 +6,8 @@ a new idle timeout at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QWidget,
 )
 
@@ -24,6 +27,7 @@ from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp
 
 
 class SettingsPage(AdminPage):
@@ -77,7 +81,7 @@ class SettingsPage(AdminPage):
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton("Re&vert")
         self.revert_button.setToolTip("Discard unsaved changes")
-        self.revert_button.clicked.connect(self.refresh)
+        self.revert_button.clicked.connect(self.discard_changes)
         # Ctrl+S saves while focus is on this page (the window's own Ctrl+S, if any, should
         # route to the page shown).
         save = QAction("Save settings", self)
@@ -96,6 +100,11 @@ class SettingsPage(AdminPage):
                  self.save_button, self.revert_button]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
+        # A guarded form (ui/widgets/unsaved.py): leaving with changes asks first.
+        self.tracker = ChangeTracker(self)
+        self.tracker.watch([self.clinic_name, self.clinic_address, self.clinic_phone, self.idle])
+        self.tracker.dirty_changed.connect(self._dirty_changed)
+        self._after_save: Callable[[], None] | None = None
 
     @staticmethod
     def _align_labels(*boxes: QGroupBox) -> None:
@@ -114,15 +123,50 @@ class SettingsPage(AdminPage):
         return form
 
     def refresh(self) -> None:
+        """Show the stored settings (not while the user has edits here: coming back to this
+        tab must not throw them away)."""
+        if not self.tracker.is_dirty():
+            self._load()
+
+    def _load(self) -> None:
         self.errors.clear()
         self.run(lambda _s: self.inst.setup.clinic_settings(), self._show)
 
     def _show(self, values: dict[str, str]) -> None:
-        self.clinic_name.setText(values.get("clinic_name", ""))
-        self.clinic_address.setText(values.get("clinic_address", ""))
-        self.clinic_phone.setText(values.get("clinic_phone", ""))
-        raw = values.get("idle_timeout_minutes", "15")
-        self.idle.setValue(int(raw) if raw.isdigit() else 15)
+        with self.tracker.loading():
+            self.clinic_name.setText(values.get("clinic_name", ""))
+            self.clinic_address.setText(values.get("clinic_address", ""))
+            self.clinic_phone.setText(values.get("clinic_phone", ""))
+            raw = values.get("idle_timeout_minutes", "15")
+            self.idle.setValue(int(raw) if raw.isdigit() else 15)
+
+    # ------------------------------------------------------------------ unsaved changes
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        self.revert_button.setEnabled(dirty)
+        if dirty:
+            self.status.info("Unsaved changes.")
+        elif self.status.message == "Unsaved changes.":
+            self.status.clear_message()
+
+    def has_unsaved_changes(self) -> bool:
+        return self.tracker.is_dirty()
+
+    def unsaved_summary(self) -> str:
+        return "Clinic settings — changed: " + ", ".join(self.tracker.changed()) + "."
+
+    def save_then(self, done: Callable[[], None]) -> None:
+        self.save(then=done)
+
+    def discard_changes(self) -> None:
+        self._load()
+
+    def reveal(self) -> None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QTabWidget):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.setCurrentWidget(self)
 
     def values(self) -> dict[str, str]:
         return {
@@ -132,7 +176,7 @@ class SettingsPage(AdminPage):
             "idle_timeout_minutes": str(self.idle.value()),
         }
 
-    def save(self) -> None:
+    def save(self, then: Callable[[], None] | None = None) -> None:
         self.errors.clear()
         changes = self.values()
         if not changes["clinic_name"].strip():
@@ -144,8 +188,10 @@ class SettingsPage(AdminPage):
         def done(values: dict[str, str]) -> None:
             self.save_button.setEnabled(True)
             self._show(values)
-            self.status.ok("Settings saved.")
+            self.status.ok(saved_stamp().removeprefix("✓ ") + ".")  # "Saved 14:02."
             self.saved.emit(values)
+            if then is not None:
+                then()
 
         def failed(err: BaseException) -> None:
             self.save_button.setEnabled(True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -21,6 +20,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
 from medrec_desktop.ui.widgets.status import StatusLabel
+from medrec_desktop.ui.widgets.unsaved import DiscardGuardDialog
 
 PASSWORD_HINT = (
     "A temporary password: the person chooses their own at first sign-in. "
@@ -43,7 +43,7 @@ def password_edit(name: str) -> QLineEdit:
     return edit
 
 
-class _FormDialog(QDialog):
+class _FormDialog(DiscardGuardDialog):
     def __init__(self, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)

@@ -15,7 +15,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -205,21 +206,36 @@ def confirm_leave(
             form.discard_changes()
             confirm_leave(parent, rest, proceed, show=show)
 
-    box.finished.connect(answered)
+    # Answered once the box has closed and handed focus back, so where the user goes next
+    # (the search box, another chart) keeps the cursor.
+    box.finished.connect(lambda result: QTimer.singleShot(0, lambda: answered(result)))
     box.open()
 
 
 class DiscardGuardDialog(QDialog):
     """A dialog whose Escape / Cancel asks before throwing away what was typed.
 
-    Subclasses call ``self.tracker.watch(...)`` on their inputs; an unchanged dialog closes at
-    once.
+    The text inputs it holds when first shown are watched (their values then are the
+    baseline); an unchanged dialog closes at once.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tracker = ChangeTracker(self)
         self._asking = False
+        self._watching = False
+        self.discard_prompt: QMessageBox | None = None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._watching:
+            self._watching = True
+            self.tracker.watch(
+                w
+                for w in self.findChildren(QWidget)
+                if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit)
+                and not isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox)
+            )
+        super().showEvent(event)
 
     def reject(self) -> None:
         if not self.tracker.is_dirty() or self._asking:
