@@ -230,7 +230,17 @@ class MainWindow(QMainWindow):
         if isinstance(widget, LazyArea):
             widget = widget.ensure()
         if isinstance(widget, QTabWidget):
-            widget = widget.currentWidget()
+            # A tab with a search of its own (the audit trail's filter) takes it; from a tab
+            # without one, Ctrl+F goes to the area's search tab.
+            tabs = widget
+            pages = [tabs.widget(i) for i in range(tabs.count())]
+            searchable = [
+                p for p in pages if p is not None and callable(getattr(p, "focus_search", None))
+            ]
+            widget = tabs.currentWidget()
+            if widget not in searchable and searchable:
+                widget = searchable[0]
+                tabs.setCurrentWidget(widget)
         focus = getattr(widget, "focus_search", None)
         if callable(focus):
             focus()

@@ -207,6 +207,11 @@ class AuditLogPage(AdminPage):
 
     # ------------------------------------------------------------------ filter and load
 
+    def focus_search(self) -> None:
+        """Ctrl+F here: the patient filter, the question asked most of an audit trail."""
+        self.patient.setFocus()
+        self.patient.selectAll()
+
     def current_filter(self) -> AuditFilter:
         user = self.user.currentText().strip()
         if user == "Any user":

@@ -92,7 +92,7 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             FieldSpec("address_line2", "Address line 2"),
             FieldSpec("city", "City"),
             FieldSpec("state", "State", placeholder="two-letter code"),
-            FieldSpec("postal_code", "&ZIP code", placeholder="5 or 9 digits"),
+            FieldSpec("postal_code", "&ZIP code", placeholder="five or nine digits"),
             FieldSpec("phone", "Home pho&ne", placeholder="area code and number"),
             FieldSpec("mobile_phone", "&Mobile phone", placeholder="area code and number"),
             FieldSpec("email", "&E-mail"),
