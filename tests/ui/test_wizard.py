@@ -88,3 +88,65 @@ def test_recovery_sheet_prints_from_memory(qtbot, tmp_path: Path) -> None:  # ty
     printed = pypdf.PdfReader(tmp_path / "printed.pdf")
     assert len(printed.pages) == 1
     assert printed.pages[0].images  # the page was drawn, as it will be on paper
+
+
+def _to_key_page(qtbot, wizard: SetupWizard) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClicks(wizard.clinic_page.name, "Maple Street Clinic")
+    wizard.next()
+    wizard.admin_page.full_name.setText("Ada Admin")
+    wizard.admin_page.password.setText("correct horse battery")
+    wizard.admin_page.password2.setText("correct horse battery")
+    wizard.next()
+    wizard.next()
+    assert wizard.currentPage() is wizard.key_page
+
+
+def test_passphrase_page_starts_in_the_passphrase_and_escape_keeps_the_recovery_key(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, runner
+) -> None:
+    from PySide6.QtCore import Qt
+
+    wizard = SetupWizard(paths=DataPaths(tmp_path / "clinic"), runner=runner, detect_keyring=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    _to_key_page(qtbot, wizard)
+    key_page = wizard.key_page
+    qtbot.waitUntil(key_page.passphrase.hasFocus)  # not the radio button: type at once
+    qtbot.keyClicks(key_page.passphrase, "workstation pass phrase")
+    key_page.passphrase2.setText("workstation pass phrase")
+    wizard.next()
+    rec = wizard.recovery_page
+    qtbot.waitUntil(lambda: bool(rec.key.text()), timeout=30_000)
+    # Escape before the key is stored asks, and Escape on the question stays.
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    box = wizard.leave_prompt
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    assert "recovery key" in box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert wizard.isVisible() and wizard.currentPage() is rec and rec.key.text()
+    # Once the key is confirmed stored, closing asks nothing.
+    rec.confirm.setChecked(True)
+    with qtbot.waitSignal(wizard.rejected):
+        qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert wizard.installation is not None
+    wizard.installation.close()
+
+
+def test_escape_on_a_filled_wizard_asks_before_dropping_the_answers(  # type: ignore[no-untyped-def]
+    qtbot, tmp_path: Path, runner
+) -> None:
+    wizard = SetupWizard(paths=DataPaths(tmp_path / "clinic"), runner=runner, detect_keyring=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.keyClicks(wizard.clinic_page.name, "Maple Street Clinic")
+    wizard.reject()
+    box = wizard.leave_prompt
+    assert box is not None and "Nothing has been created" in box.text()
+    qtbot.waitUntil(box.isVisible)
+    with qtbot.waitSignal(wizard.rejected):
+        next(b for b in box.buttons() if "Leave" in b.text()).click()
+    assert not (tmp_path / "clinic").exists()

@@ -119,7 +119,7 @@ class AuditLogPage(AdminPage):
         self.verify_button.setToolTip("Check that no event was changed, removed or reordered")
         # Not connected directly: clicked(bool) would arrive as the password.
         self.verify_button.clicked.connect(lambda: self.verify_chain())
-        self.full_button = QPushButton("&Full check…")
+        self.full_button = QPushButton("Full chec&k…")
         self.full_button.setToolTip(
             "Also check the forward-secure MACs from the audit root key (asks for your "
             "password): detects a history rewritten with this computer's keys"
@@ -186,10 +186,10 @@ class AuditLogPage(AdminPage):
         self.patient.returnPressed.connect(self.refresh)
         user_edit.returnPressed.connect(self.refresh)
         fields: list[tuple[str, QWidget]] = [
-            ("&From", self.since),
+            ("Fro&m", self.since),
             ("&To", self.until),
             ("&User", self.user),
-            ("&Patient MRN", self.patient),
+            ("Patient MR&N", self.patient),
             ("&Action", self.action),
         ]
         for i, (text, widget) in enumerate(fields):

@@ -66,7 +66,7 @@ class SettingsPage(AdminPage):
         form = self._form(letterhead)
         self.errors.add_row(form, "Clinic &name", self.clinic_name, "clinic_name")
         self.errors.add_row(form, "&Address", self.clinic_address, "clinic_address")
-        self.errors.add_row(form, "&Phone", self.clinic_phone, "clinic_phone")
+        self.errors.add_row(form, "Phon&e", self.clinic_phone, "clinic_phone")
         security = QGroupBox("Security")
         form = self._form(security)
         self.errors.add_row(form, "&Lock after idle", self.idle, "idle_timeout_minutes")

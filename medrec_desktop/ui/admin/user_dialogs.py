@@ -101,7 +101,7 @@ class AddUserDialog(_FormDialog):
         e.add_row(self.form, "&Full name", self.display_name, "display_name")
         e.add_row(self.form, "&Role", self.role, "role")
         e.add_row(self.form, "Temporary &password", self.password, "password")
-        e.add_row(self.form, "Re&peat password", self.password_repeat, "password_repeat")
+        e.add_row(self.form, "Rep&eat password", self.password_repeat, "password_repeat")
         self.ok_button.setText("&Add user")
         self.finish_layout(PASSWORD_HINT)
 
@@ -122,7 +122,7 @@ class ResetPasswordDialog(_FormDialog):
         self.password = password_edit("New temporary password")
         self.password_repeat = password_edit("Repeat new temporary password")
         self.errors.add_row(self.form, "New &password", self.password, "password")
-        self.errors.add_row(self.form, "Re&peat password", self.password_repeat, "password_repeat")
+        self.errors.add_row(self.form, "Rep&eat password", self.password_repeat, "password_repeat")
         self.ok_button.setText("&Reset password")
         self.finish_layout(PASSWORD_HINT + " A lock-out on the account is lifted too.")
 

@@ -59,7 +59,7 @@ class UsersPage(AdminPage):
         self.add_button.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.add_button.setToolTip("Add a user account (Ctrl+Shift+N)")
         self.add_button.clicked.connect(self.add_user)
-        self.refresh_button = QPushButton("Re&fresh")
+        self.refresh_button = QPushButton("R&efresh")
         self.refresh_button.setToolTip("Reload the list (F5)")
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.refresh_button.clicked.connect(self.refresh)
@@ -96,7 +96,7 @@ class UsersPage(AdminPage):
         self.toggle_button.clicked.connect(self.toggle_active)
         self.unlock_button = QPushButton("&Unlock sign-in")
         self.unlock_button.clicked.connect(self.unlock)
-        self.reset_button = QPushButton("Reset &password…")
+        self.reset_button = QPushButton("Reset pass&word…")
         self.reset_button.clicked.connect(self.reset_password)
         for button in (self.toggle_button, self.unlock_button, self.reset_button):
             col.addWidget(button)

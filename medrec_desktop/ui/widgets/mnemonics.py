@@ -40,8 +40,10 @@ def mnemonic_owners(window: QWidget) -> dict[str, list[str]]:
         if letter is not None:
             owners[letter].append(f"{where} “{text.replace('&', '')}”")
 
-    if isinstance(window, QMainWindow) and window.menuBar().isVisibleTo(window):
-        for action in window.menuBar().actions():
+    menu_bar = window.menuBar() if isinstance(window, QMainWindow) else None
+    # A disabled menu bar (the lock screen) answers no Alt key.
+    if menu_bar is not None and menu_bar.isVisibleTo(window) and menu_bar.isEnabled():
+        for action in menu_bar.actions():
             if action.isVisible():
                 claim(action.text(), "menu")
     for w in window.findChildren(QWidget):

@@ -1,0 +1,194 @@
+"""Alt+letter is unique on every screen: each screen of every area and every dialog is
+visited for real and the visible mnemonics (menu bar included) are collected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QTabWidget, QWidget, QWizard
+from pytestqt.qtbot import QtBot
+
+from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.ui.main_window import LazyArea, MainWindow
+from medrec_desktop.ui.tasks import OpRunner
+from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
+from tests.conftest import Clinic
+from tests.ui.coding.conftest import ui_store, ui_store_file  # noqa: F401 - fixtures
+from tests.ui.conftest import holder
+
+WAIT = 15_000
+Screens = Iterator[tuple[str, QWidget]]
+
+
+def check(name: str, window: QWidget, problems: list[str]) -> None:
+    for letter, owners in sorted(mnemonic_clashes(window).items()):
+        problems.append(f"{name}: Alt+{letter.upper()} is claimed by {', '.join(owners)}")
+    for text in orphan_mnemonics(window):
+        problems.append(f"{name}: label “{text}” shows a mnemonic but has no buddy")
+
+
+@pytest.fixture
+def window_for(
+    qtbot: QtBot,
+    populated: Clinic,
+    ui_store: CodeSetStore,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+    runner: OpRunner,
+) -> Iterator[Callable[[Role], MainWindow]]:
+    made: list[MainWindow] = []
+    services = holder(populated.inst, CodeSets(store=ui_store))
+
+    def make(role: Role) -> MainWindow:
+        w = MainWindow(
+            paths=populated.paths,
+            services=services,
+            runner=runner,
+            session=populated.sessions[role],
+            settings=QSettings(str(tmp_path / f"{role.value}.ini"), QSettings.Format.IniFormat),
+            idle_minutes=15,
+        )
+        qtbot.addWidget(w)
+        w.resize(1366, 768)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.session = None
+        w.close()
+    runner.wait_for_done()
+
+
+def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
+    """Every page of every area this role sees, with each tab of a tabbed page."""
+    for name in list(w.areas):
+        w.show_area(name)
+        area = w.areas[name]
+        content = area.ensure() if isinstance(area, LazyArea) else area
+        if content is w.patients_area:
+            w.find_patient()
+            yield "Patients › search", w
+            if w.new_action.isEnabled():
+                w.register_patient()
+                yield "Patients › new patient", w
+            w.find_patient()
+            w.search_page.search_box.setText("okafor")
+            qtbot.waitUntil(lambda: w.search_page.model.rowCount() == 1, timeout=WAIT)
+            w.open_patient(w.search_page.model.patient(0))
+            qtbot.waitUntil(lambda: w.chart.form.text("family_name") != "", timeout=WAIT)
+            for i in range(w.chart.tabs.count()):
+                w.chart.tabs.setCurrentIndex(i)
+                yield f"Patients › chart › {w.chart.tabs.tabText(i)}", w
+            w.chart.tabs.setCurrentIndex(0)
+            w.find_patient()
+            continue
+        tabs = content if isinstance(content, QTabWidget) else None
+        if tabs is None:
+            yield name, w
+            continue
+        for i in range(tabs.count()):
+            tabs.setCurrentIndex(i)
+            yield f"{name} › {tabs.tabText(i)}", w
+
+
+@pytest.mark.parametrize("role", [Role.RECORDS, Role.ADMIN, Role.CODER, Role.NURSE])
+def test_every_screen_of_the_main_window_has_unique_mnemonics(
+    qtbot: QtBot, window_for: Callable[[Role], MainWindow], role: Role
+) -> None:
+    w = window_for(role)
+    problems: list[str] = []
+    visited = []
+    for name, window in main_window_screens(qtbot, w):
+        visited.append(name)
+        check(f"{role.label}: {name}", window, problems)
+    w.lock(idle=False)
+    check(f"{role.label}: lock screen", w, problems)
+    assert len(visited) >= 4
+    assert not problems, "\n".join(problems)
+
+
+def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -> Screens:
+    from medrec_desktop.services.patients import PatientInput
+    from medrec_desktop.ui.admin.restore_dialog import RestoreDialog
+    from medrec_desktop.ui.admin.user_dialogs import AddUserDialog, ResetPasswordDialog
+    from medrec_desktop.ui.break_glass import BreakGlassDialog
+    from medrec_desktop.ui.change_password import ChangePasswordDialog
+    from medrec_desktop.ui.login_dialog import LoginDialog
+    from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column
+
+    nurse = populated.sessions[Role.NURSE]
+    okafor = populated.inst.patients.search(nurse, "okafor")[0]
+    yield "login", LoginDialog(paths=populated.paths, runner=runner, installation=populated.inst)
+    yield "change password", ChangePasswordDialog(inst=populated.inst, session=nurse, runner=runner)
+    yield "add user", AddUserDialog()
+    yield "reset password", ResetPasswordDialog("nurse", "Test Nurse")
+    yield (
+        "emergency access",
+        BreakGlassDialog(inst=populated.inst, runner=runner, session=nurse, patient=okafor),
+    )
+    yield (
+        "restore",
+        RestoreDialog(tmp_path / "x.medrec-backup", populated.paths, "admin", ask_passphrase=True),
+    )
+    like = PatientInput("Okafor", "Chidi", okafor.birth_date, "male")
+    found = populated.inst.patients.find_duplicates(nurse, like)
+    yield (
+        "possible duplicates",
+        DuplicatesDialog(
+            new_column("Okafor, Chidi", f"{okafor.birth_date:%m/%d/%Y}", "Male", ""), found
+        ),
+    )
+
+
+def test_every_dialog_has_unique_mnemonics(
+    qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path
+) -> None:
+    problems: list[str] = []
+    names = []
+    for name, dialog in dialogs(qtbot, populated, runner, tmp_path):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        names.append(name)
+        check(name, dialog, problems)
+        assert isinstance(dialog, QDialog)
+        dialog.done(0)
+    assert len(names) == 7
+    assert not problems, "\n".join(problems)
+
+
+def test_every_wizard_page_has_unique_mnemonics(
+    qtbot: QtBot, tmp_path: Path, runner: OpRunner
+) -> None:
+    from medrec_desktop.ui.wizard import SetupWizard
+
+    wizard = SetupWizard(paths=DataPaths(tmp_path / "c"), runner=runner, detect_keyring=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    problems: list[str] = []
+    wizard.clinic_page.name.setText("Maple")
+    check("wizard › clinic", wizard, problems)
+    wizard.next()
+    wizard.admin_page.full_name.setText("Ada Admin")
+    wizard.admin_page.password.setText("correct horse battery")
+    wizard.admin_page.password2.setText("correct horse battery")
+    check("wizard › administrator", wizard, problems)
+    wizard.next()
+    check("wizard › location", wizard, problems)
+    wizard.next()
+    assert wizard.currentPage() is wizard.key_page
+    check("wizard › key", wizard, problems)
+    # The recovery page creates the clinic on entry: its controls are checked as shown with
+    # the wizard's own buttons, without creating anything.
+    page = wizard.recovery_page
+    wizard.key_page.hide()
+    page.show()
+    check("wizard › recovery", wizard, problems)
+    assert wizard.button(QWizard.WizardButton.FinishButton) is not None
+    assert not problems, "\n".join(problems)
