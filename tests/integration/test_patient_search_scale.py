@@ -116,7 +116,7 @@ def big_clinic(local_clinic: Clinic) -> Clinic:
         PatientInput("Nunez Smith", "Jose", dt.date(1980, 3, 14), "male"),
         duplicates_reviewed=True,
     )
-    inst.patients.merge(records, jose.id, dup.id)
+    inst.patients.merge(records, jose.id, dup.id, reason="registered twice")
     return local_clinic
 
 
