@@ -27,13 +27,13 @@ class MergeFacts:
     patient: PatientInfo
     registered_at: dt.datetime  # UTC (tz-aware)
     filled_fields: int  # demographic fields with a value, beyond name, birth date and sex
-    notes: int
+    notes: int | None  # None: the caller's role sees no clinical data, not even how much
     contacts: int
     coverages: int
 
     @property
     def on_file(self) -> int:
-        return self.filled_fields + self.notes + self.contacts + self.coverages
+        return self.filled_fields + (self.notes or 0) + self.contacts + self.coverages
 
     @property
     def label(self) -> str:
@@ -41,14 +41,12 @@ class MergeFacts:
 
     def on_file_text(self) -> str:
         """``"9 filled fields, 3 notes, 1 contact, no insurance"``."""
-        return ", ".join(
-            (
-                _count(self.filled_fields, "filled field", "filled fields", "no filled fields"),
-                _count(self.notes, "note", "notes", "no notes"),
-                _count(self.contacts, "contact", "contacts", "no contacts"),
-                _count(self.coverages, "insurance plan", "insurance plans", "no insurance"),
-            )
-        )
+        parts = [_count(self.filled_fields, "filled field", "filled fields", "no filled fields")]
+        if self.notes is not None:
+            parts.append(_count(self.notes, "note", "notes", "no notes"))
+        parts.append(_count(self.contacts, "contact", "contacts", "no contacts"))
+        parts.append(_count(self.coverages, "insurance plan", "insurance plans", "no insurance"))
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -52,15 +52,19 @@ def _count(db: Session, *where: ColumnElement[bool]) -> int:
 
 def facts(op: Op, p: Patient) -> MergeFacts:
     filled = sum(1 for v in [p.phone, *(getattr(p, n) for n in DETAIL_FIELDS)] if v)
-    note_filter = [ClinicalNote.entered_in_error.is_(False)]
-    if not op.can(Action.VIEW, DataCategory.SENSITIVE):
-        # A count must not reveal sensitive notes to a role that may not see them.
-        note_filter.append(ClinicalNote.sensitive.is_(False))
+    notes: int | None = None
+    # Counts say no more than the notes screen would: nothing to a role without clinical
+    # access (administrators merge on demographics), sensitive notes only to roles that see them.
+    if op.can(Action.VIEW, DataCategory.CLINICAL):
+        note_filter = [ClinicalNote.patient_id == p.id, ClinicalNote.entered_in_error.is_(False)]
+        if not op.can(Action.VIEW, DataCategory.SENSITIVE):
+            note_filter.append(ClinicalNote.sensitive.is_(False))
+        notes = _count(op.db, *note_filter)
     return MergeFacts(
         patient=rows.info(p),
         registered_at=stored_utc(p.created_at),
         filled_fields=filled,
-        notes=_count(op.db, ClinicalNote.patient_id == p.id, *note_filter),
+        notes=notes,
         contacts=_count(op.db, RelatedPerson.patient_id == p.id),
         coverages=_count(op.db, Coverage.patient_id == p.id),
     )
