@@ -3,6 +3,7 @@ give the reason, then merge. Nothing on the way merges by pressing Enter."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
@@ -91,7 +92,8 @@ class MergeDialog(QDialog):
         self._busy = False
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"This record: <b>{keep.display_name}</b> (MRN {keep.mrn}). Find the other record "
+            f"This record: <b>{html.escape(keep.display_name)}</b> (MRN {html.escape(keep.mrn)}). "
+            "Find the other record "
             "of the same person. You choose which one is kept: the other one's notes, contacts "
             "and insurance move to it, and the other record stays, marked as merged, so its "
             "details and history can still be traced. <b>A merge cannot be undone.</b>"
