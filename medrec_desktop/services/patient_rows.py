@@ -182,11 +182,16 @@ def record_after_save(p: Patient, data: PatientInput) -> PatientRecord:
     return PatientRecord(info(p), details, merged)
 
 
-def snapshot(op: Op, p: Patient, saved: PatientRecord | None = None) -> None:
+def snapshot(
+    op: Op, p: Patient, saved: PatientRecord | None = None, *, summary: str | None = None
+) -> None:
     """Keep this saved state forever (DESIGN §6: every edit creates a new version).
-    ``saved`` is the record as just written, when the caller has it."""
+    ``saved`` is the record as just written, when the caller has it; ``summary`` is what the
+    history shows for this version instead of the changed fields (a merge and its reason)."""
     data = asdict(saved if saved is not None else record(op.db, p))
     data["info"]["birth_date"] = p.birth_date.isoformat()
+    if summary is not None:
+        data["summary"] = summary
     op.db.add(
         RecordVersion(
             entity="patient",

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from medrec_desktop.domain.dto import (
@@ -21,6 +21,7 @@ from medrec_desktop.domain.dto import (
 )
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ConflictError, KnownError, NotFoundError, ValidationError
+from medrec_desktop.domain.merge_choice import MergeSuggestion
 from medrec_desktop.models import (
     AuditEvent,
     ClinicalNote,
@@ -28,9 +29,9 @@ from medrec_desktop.models import (
     Patient,
     PatientSearchToken,
     RecordVersion,
-    RelatedPerson,
     User,
 )
+from medrec_desktop.services import patient_merge
 from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso, stored_utc
@@ -142,7 +143,9 @@ def _versions(db: Session, patient_id: int) -> list[VersionInfo]:
             continue
         flat = {**state["info"], **state["details"], "merged_into": state["merged_into"]}
         flat.pop("version", None)
-        if previous is None:
+        if "summary" in state:  # a merge says what happened and why
+            summary = state["summary"]
+        elif previous is None:
             summary = "registered"
         else:
             changed = [k for k in flat if flat[k] != previous.get(k)]
@@ -379,35 +382,27 @@ class PatientService(Service):
         record = rows.record(op.db, _get(op.db, patient_id))
         return record, _versions(op.db, patient_id)
 
+    @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
+    def merge_suggestion(
+        self, op: Op, patient_id: PatientId, other_id: PatientId
+    ) -> MergeSuggestion:
+        """Which of two records of the same person to keep in a merge, and why."""
+        if patient_id == other_id:
+            raise ValidationError("Choose two different patients to merge.")
+        a, b = _get(op.db, patient_id), _get(op.db, other_id)
+        op.event.detail = patients_detail([a.id, b.id])
+        return patient_merge.suggestion(op, a, b, now=op.ctx.now())
+
     @audited(Action.DELETE, DataCategory.DEMOGRAPHICS, patient="keep_id")
-    def merge(self, op: Op, keep_id: PatientId, merge_id: PatientId) -> PatientInfo:
+    def merge(
+        self, op: Op, keep_id: PatientId, merge_id: PatientId, *, reason: str
+    ) -> PatientInfo:
         """Merge ``merge_id`` into ``keep_id``: its notes, contacts and insurance move over;
-        the merged record stays, pointing at the one kept, so its history is traceable."""
+        the merged record stays, pointing at the one kept, so its history is traceable.
+        ``reason`` (required) is recorded in the audit event and both records' history."""
         if keep_id == merge_id:
             raise ValidationError("Choose two different patients to merge.")
-        keep, gone = _get(op.db, keep_id), _get(op.db, merge_id)
-        if keep.merged_into_id is not None or gone.merged_into_id is not None:
-            raise ValidationError("One of these records was already merged into another.")
-        op.require(Action.DELETE, DataCategory.DEMOGRAPHICS, merge_id)
-        for column in (ClinicalNote.patient_id, RelatedPerson.patient_id, Coverage.patient_id):
-            op.db.execute(
-                update(column.class_).where(column == merge_id).values(patient_id=keep_id)
-            )
-        if not keep.previous_names and (gone.family_name, gone.given_names) != (
-            keep.family_name,
-            keep.given_names,
-        ):
-            keep.previous_names = f"{gone.given_names} {gone.family_name}"
-        gone.merged_into_id = keep.id
-        now = iso(op.ctx.now())
-        keep.updated_at = gone.updated_at = now
-        op.db.flush()
-        rows.reindex(op.db, gone)
-        rows.reindex(op.db, keep)
-        rows.snapshot(op, keep)
-        rows.snapshot(op, gone)
-        op.event.detail = f"merged patient {gone.id} (MRN {gone.mrn}) into {keep.id}"
-        return rows.info(keep)
+        return patient_merge.merge(op, _get(op.db, keep_id), _get(op.db, merge_id), reason)
 
     # ------------------------------------------------------------------ notes
 

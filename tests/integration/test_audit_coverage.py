@@ -157,7 +157,15 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     ),
     "PatientService.merge": (
         Role.RECORDS,
-        lambda c: (lambda a, b: lambda s: c.inst.patients.merge(s, a, b))(_patient(c), _patient(c)),
+        lambda c: (
+            lambda a, b: lambda s: c.inst.patients.merge(s, a, b, reason="registered twice")
+        )(_patient(c), _patient(c)),
+    ),
+    "PatientService.merge_suggestion": (
+        Role.RECORDS,
+        lambda c: (lambda a, b: lambda s: c.inst.patients.merge_suggestion(s, a, b))(
+            _patient(c), _patient(c)
+        ),
     ),
     "DemoService.load_patients": (
         Role.RECORDS,

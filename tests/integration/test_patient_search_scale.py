@@ -118,7 +118,7 @@ def big_clinic(local_clinic: Clinic) -> Clinic:
         duplicates_reviewed=True,
         reason="a different person (checked)",
     )
-    inst.patients.merge(records, jose.id, dup.id)
+    inst.patients.merge(records, jose.id, dup.id, reason="registered twice")
     return local_clinic
 
 

@@ -168,8 +168,10 @@ def test_merge_moves_everything_and_keeps_the_merged_record_traceable(registry: 
     )
     registry.inst.patients.add_note(registry.sessions[Role.NURSE], dup.id, "Flu shot given")
     with pytest.raises(PermissionDeniedError):
-        registry.inst.patients.merge(registry.sessions[Role.NURSE], keep.id, dup.id)
-    registry.inst.patients.merge(records, keep.id, dup.id)
+        registry.inst.patients.merge(
+            registry.sessions[Role.NURSE], keep.id, dup.id, reason="Same person"
+        )
+    registry.inst.patients.merge(records, keep.id, dup.id, reason="Same person")
     notes = registry.inst.patients.notes(registry.sessions[Role.NURSE], keep.id)
     assert [n.text for n in notes] == ["Flu shot given"]
     assert registry.inst.patients.record(records, dup.id).merged_into == keep.id
@@ -177,7 +179,7 @@ def test_merge_moves_everything_and_keeps_the_merged_record_traceable(registry: 
     history = registry.inst.patients.history(records, dup.id)
     assert "merged into" in history[-1].summary
     with pytest.raises(ValidationError, match="merged"):
-        registry.inst.patients.merge(records, keep.id, dup.id)
+        registry.inst.patients.merge(records, keep.id, dup.id, reason="Same person")
 
 
 def test_every_save_is_a_version(registry: Clinic) -> None:

@@ -137,6 +137,14 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
         "restore",
         RestoreDialog(tmp_path / "x.medrec-backup", populated.paths, "admin", ask_passphrase=True),
     )
+    from medrec_desktop.ui.patients.merge_dialog import MergeDialog
+
+    yield "merge", MergeDialog(
+        services=holder(populated.inst),
+        runner=runner,
+        session=populated.sessions[Role.RECORDS],
+        keep=okafor,
+    )
     like = PatientInput("Okafor", "Chidi", okafor.birth_date, "male")
     found = populated.inst.patients.find_duplicates(nurse, like)
     yield (
@@ -159,7 +167,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 7
+    assert len(names) == 8
     assert not problems, "\n".join(problems)
 
 

@@ -6,11 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QPushButton,
     QTabWidget,
@@ -24,116 +21,11 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
-from medrec_desktop.ui.patients.compare import CompareTable, new_column
+from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.unsaved import saved_stamp
-
-
-def _values(p: PatientInfo) -> list[str]:
-    return new_column(
-        p.display_name, f"{p.birth_date:%m/%d/%Y}", p.sex.capitalize(), p.phone or ""
-    )[:4] + [p.mrn, ""]
-
-
-class MergeDialog(QDialog):
-    """Find the duplicate by MRN, compare side by side, then merge it into this record."""
-
-    def __init__(
-        self,
-        *,
-        services: ServicesHolder,
-        runner: OpRunner,
-        session: UserSession,
-        keep: PatientInfo,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Merge a duplicate record")
-        self.resize(760, 380)
-        self._services, self._runner = services, runner
-        self._session, self.keep = session, keep
-        self.other: PatientInfo | None = None
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                f"Merge another record into <b>{keep.display_name}</b> (MRN {keep.mrn}). "
-                "Its notes, contacts and insurance move here; the other record stays, marked as "
-                "merged, so its history can still be traced. This cannot be undone."
-            )
-        )
-        row = QHBoxLayout()
-        self.mrn = QLineEdit()
-        self.mrn.setPlaceholderText("MRN of the duplicate record")
-        self.mrn.setAccessibleName("MRN of the duplicate record")
-        find = QPushButton("&Find")
-        find.clicked.connect(self.find_duplicate)
-        self.mrn.returnPressed.connect(self.find_duplicate)
-        row.addWidget(self.mrn, 1)
-        row.addWidget(find)
-        layout.addLayout(row)
-        self.compare_host = QVBoxLayout()
-        layout.addLayout(self.compare_host, 1)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
-        self.buttons = QDialogButtonBox()
-        self.merge_button = self.buttons.addButton(
-            "&Merge into this record", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.merge_button.setEnabled(False)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.merge_button.clicked.connect(self.merge)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-
-    def find_duplicate(self) -> None:
-        mrn = self.mrn.text().strip()
-        pats, session = self._services.inst.patients, self._session
-        Op(self, lambda: pats.find_by_mrn(session, mrn), runner=self._runner).success(
-            self._found
-        ).failure(self._failed).run()
-
-    def _found(self, other: PatientInfo) -> None:
-        while self.compare_host.count():
-            item = self.compare_host.takeAt(0)
-            if item is not None and item.widget() is not None:
-                item.widget().deleteLater()  # type: ignore[union-attr]
-        if other.id == self.keep.id:
-            self.message.setText("That is this same record.")
-            return
-        self.other = other
-        self.compare_host.addWidget(
-            CompareTable(
-                [("Keep (this record)", _values(self.keep)), ("Merge into it", _values(other))],
-                self,
-            )
-        )
-        self.message.clear()
-        self.merge_button.setEnabled(True)
-
-    def merge(self) -> None:
-        if self.other is None:
-            return
-        other, keep, session = self.other, self.keep, self._session
-        pats = self._services.inst.patients
-        self.merge_button.setEnabled(False)
-        Op(self, lambda: pats.merge(session, keep.id, other.id), runner=self._runner).success(
-            lambda _info: self._merged(other)
-        ).failure(self._failed).run()
-
-    def _merged(self, other: PatientInfo) -> None:
-        kinds = {ChangeKind.MERGE, ChangeKind.DEMOGRAPHICS, ChangeKind.NOTES}
-        self._services.notify_changed(self.keep.id, kinds)
-        self._services.notify_changed(other.id, kinds)
-        self.accept()
-
-    def _failed(self, err: BaseException) -> None:
-        if not isinstance(err, KnownError):
-            raise err
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setText(f"⚠ {err.message}")
 
 
 class PatientChartPage(QWidget):
@@ -160,7 +52,7 @@ class PatientChartPage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addStretch(1)
-        self.merge_button = QPushButton("Mer&ge a duplicate into this record…")
+        self.merge_button = QPushButton("Mer&ge with a duplicate record…")
         self.merge_button.clicked.connect(self.open_merge)
         self.close_button = QPushButton("&Close chart")
         self.close_button.setToolTip("Back to patient search (asks first if anything is unsaved)")
@@ -317,6 +209,13 @@ class PatientChartPage(QWidget):
         session = self._session()
         if session is None or self.patient is None:
             return
+        if self.form.has_unsaved_changes():
+            # A merge reloads both records: the edits would have nowhere to go.
+            self.form.message.setStyleSheet(ERROR_STYLE)
+            self.form.message.setText(
+                "⚠ Save or undo your changes to this record before merging it."
+            )
+            return
         dialog = MergeDialog(
             services=self._services,
             runner=self._runner,
@@ -324,7 +223,9 @@ class PatientChartPage(QWidget):
             keep=self.patient,
             parent=self,
         )
-        dialog.exec()  # a merge announces itself; this chart reloads on the notification
+        # Either record may be the one kept: the chart follows it.
+        dialog.merged.connect(lambda kept: self.open_patient(kept))
+        dialog.exec()
 
     def clear(self) -> None:
         if self._load is not None:

@@ -41,28 +41,46 @@ def _column(
 
 
 class CompareTable(QTableWidget):
-    """Rows are attributes; the first column is the new record, then one column each."""
+    """Rows are attributes; the first column is the reference record, then one column each.
 
-    def __init__(self, columns: Sequence[tuple[str, list[str]]], parent: QWidget | None = None):
-        super().__init__(len(ROWS), len(columns), parent)
-        self.setVerticalHeaderLabels(list(ROWS))
-        self.setHorizontalHeaderLabels([title for title, _ in columns])
-        for c, (_, values) in enumerate(columns):
-            for r, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if c > 0 and r < 4 and value == columns[0][1][r]:
-                    item.setToolTip("Same as the new record")
-                    font = item.font()
-                    font.setBold(True)  # identical values stand out (not by colour alone)
-                    item.setFont(font)
-                self.setItem(r, c, item)
+    Among the first ``compared`` rows, a value equal to the first column's is bold (not by
+    colour alone) and says so in its tooltip (``same_tip``).
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, list[str]]],
+        parent: QWidget | None = None,
+        *,
+        rows: Sequence[str] = ROWS,
+        compared: int = 4,
+        same_tip: str = "Same as the new record",
+    ):
+        super().__init__(len(rows), len(columns), parent)
+        self._compared, self._same_tip = compared, same_tip
+        self.setVerticalHeaderLabels(list(rows))
+        self.set_columns(columns)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setAccessibleName("Patient comparison")
+
+    def set_columns(self, columns: Sequence[tuple[str, list[str]]]) -> None:
+        """Show these columns (title, values) in place of the ones shown."""
+        self.setColumnCount(len(columns))
+        self.setHorizontalHeaderLabels([title for title, _ in columns])
+        for c, (_, values) in enumerate(columns):
+            for r, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if c > 0 and r < self._compared and value == columns[0][1][r]:
+                    item.setToolTip(self._same_tip)
+                    font = item.font()
+                    font.setBold(True)  # identical values stand out (not by colour alone)
+                    item.setFont(font)
+                self.setItem(r, c, item)
 
 
 class DuplicatesDialog(QDialog):
