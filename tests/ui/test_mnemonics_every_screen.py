@@ -1,5 +1,6 @@
-"""Alt+letter is unique on every screen: each screen of every area and every dialog is
-visited for real and the visible mnemonics (menu bar included) are collected."""
+"""Alt+letter is unique on every screen, and every Tab stop can show focus: each screen of
+every area and every dialog is visited for real and its visible controls (menu bar included)
+are collected."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QTabWidget, QWidget, QWizard
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDialog, QPushButton, QTabWidget, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
@@ -31,6 +32,14 @@ def check(name: str, window: QWidget, problems: list[str]) -> None:
         problems.append(f"{name}: Alt+{letter.upper()} is claimed by {', '.join(owners)}")
     for text in orphan_mnemonics(window):
         problems.append(f"{name}: label “{text}” shows a mnemonic but has no buddy")
+    # Every Tab stop shows focus: a flat push button draws no focus frame in the system style.
+    for button in window.findChildren(QPushButton):
+        if (
+            button.isVisibleTo(window)
+            and button.isFlat()
+            and button.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            problems.append(f"{name}: flat button “{button.text()}” is a Tab stop without focus")
 
 
 @pytest.fixture
