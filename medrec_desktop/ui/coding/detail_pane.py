@@ -199,8 +199,12 @@ class DetailPane(QWidget):
             self.seventh_combo.setItemData(
                 self.seventh_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
             )
-        view = self.seventh_combo.view()
-        view.setMinimumWidth(view.sizeHintForColumn(0) + 24 if detail.seventh else 0)
+        # The list drops down as wide as its longest meaning, however narrow the combo is.
+        fm = self.seventh_combo.fontMetrics()
+        widest = max(
+            (fm.horizontalAdvance(f"{s.char}  {s.meaning}") for s in detail.seventh), default=0
+        )
+        self.seventh_combo.view().setMinimumWidth(widest + 32 if widest else 0)
         self.seventh_combo.blockSignals(False)
         self.seventh_box.setVisible(bool(detail.seventh))
         if detail.seventh:

@@ -183,9 +183,7 @@ def test_the_seventh_character_box_is_reached_by_its_mnemonic(
     assert focused() is panel.detail.seventh_combo
 
 
-def test_tab_reaches_every_control_and_each_shows_focus(
-    qtbot: QtBot, panel: CodingPanel
-) -> None:
+def test_tab_reaches_every_control_and_each_shows_focus(qtbot: QtBot, panel: CodingPanel) -> None:
     pick(qtbot, panel, "S72.001", "S72.001")
     panel.add_to_claim("I10", "Essential (primary) hypertension")
     assert focused() is panel.search_edit
