@@ -41,7 +41,11 @@ from medrec_desktop.ui.coding.detail_pane import DetailPane
 from medrec_desktop.ui.coding.import_flow import ChooseFile, ImportFlow, ask_for_file
 from medrec_desktop.ui.coding.models import ResultsModel
 from medrec_desktop.ui.coding.shortcuts import widget_shortcut
-from medrec_desktop.ui.coding.splitter_memory import SplitterMemory, fixed_width_pane
+from medrec_desktop.ui.coding.splitter_memory import (
+    SplitterMemory,
+    fixed_width_pane,
+    workstation_settings,
+)
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 
@@ -273,25 +277,14 @@ class CodingPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         if self._splitters is None:
-            # Restored once laid out at its real size, so the widths come back exactly.
+            # Restored once laid out at its real size (and placed in its window, whose
+            # settings it uses), so the widths come back exactly.
             self._splitters = SplitterMemory(
-                self._layout_settings(),
+                self._settings or workstation_settings(self),
                 "coding",
                 {"panes": self.splitter, "findings": self.vsplitter},
             )
             self._splitters.restore()
-
-    def _layout_settings(self) -> QSettings:
-        if self._settings is None:
-            # The window's workstation preferences when it has them (each test window has
-            # its own file), else the application's.
-            owner = getattr(self.window(), "settings", None)
-            self._settings = (
-                owner
-                if isinstance(owner, QSettings)
-                else QSettings("medrec-desktop", "medrec-desktop")
-            )
-        return self._settings
 
     # -- store, filters, date of service -----------------------------------------------
     def _store_ready(self, _none: None) -> None:

@@ -10,6 +10,13 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
 
+def workstation_settings(widget: QWidget) -> QSettings:
+    """The preferences of the window ``widget`` is in, when it keeps them (the main window:
+    each test window has its own file), else the application's."""
+    owner = getattr(widget.window(), "settings", None)
+    return owner if isinstance(owner, QSettings) else QSettings("medrec-desktop", "medrec-desktop")
+
+
 def fixed_width_pane(pane: QWidget, *, min_width: int = 0, min_height: int = 0) -> QWidget:
     """Let a splitter, not the pane's content, decide the pane's size.
 
