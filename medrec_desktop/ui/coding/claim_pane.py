@@ -4,7 +4,6 @@ edits need, and the validation findings."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,7 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.coding.types import Finding, Severity
+from medrec_desktop.ui.coding.delegates import WrappedTitleDelegate
 from medrec_desktop.ui.coding.models import ClaimLine, ClaimModel, FindingsModel
+from medrec_desktop.ui.coding.shortcuts import widget_shortcut
 
 SEXES = (("Not stated", None), ("Female", "F"), ("Male", "M"))
 
@@ -32,16 +33,29 @@ class ClaimPane(QWidget):
         super().__init__()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 0, 0, 0)
-        heading = QLabel("<b>Claim</b> <small>(first code is the principal diagnosis)</small>")
-        outer.addWidget(heading)
+        # Plain text, so its mnemonic works; the explanation beside it in a quieter label.
+        heading = QLabel("&Claim")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        hint = QLabel("<small>(first code is the principal diagnosis)</small>")
+        hint.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addWidget(hint, 1)
+        outer.addLayout(top)
         self.model = ClaimModel()
         self.table = QTableView()
+        heading.setBuddy(self.table)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Claim codes")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        # Whole titles, wrapped: the row grows rather than cut the laterality off.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        self.table.setItemDelegateForColumn(ClaimModel.COL_TITLE, WrappedTitleDelegate(self))
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(ClaimModel.COL_SEQ, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(ClaimModel.COL_CODE, QHeaderView.ResizeMode.ResizeToContents)
@@ -62,24 +76,9 @@ class ClaimPane(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.table,
-            self.remove_selected,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence("Alt+Up"),
-            self.table,
-            lambda: self.move_selected(-1),
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence("Alt+Down"),
-            self.table,
-            lambda: self.move_selected(1),
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        widget_shortcut(Qt.Key.Key_Delete, self.table, self.remove_selected)
+        widget_shortcut("Alt+Up", self.table, lambda: self.move_selected(-1))
+        widget_shortcut("Alt+Down", self.table, lambda: self.move_selected(1))
         patient = QHBoxLayout()
         self.age = QSpinBox()
         self.age.setRange(-1, 124)
@@ -91,7 +90,7 @@ class ClaimPane(QWidget):
         for text, value in SEXES:
             self.sex.addItem(text, value)
         self.sex.setAccessibleName("Patient sex")
-        age_label = QLabel("&Age")
+        age_label = QLabel("A&ge")
         age_label.setBuddy(self.age)
         sex_label = QLabel("Se&x")
         sex_label.setBuddy(self.sex)

@@ -92,6 +92,7 @@ class DetailPane(QWidget):
         facts.setHorizontalSpacing(8)
         facts.setVerticalSpacing(2)
         self.billable = QLabel()
+        self.billable.setWordWrap(True)
         self.billable.setAccessibleName("Billable or header")
         self.validity = QLabel()
         self.validity.setWordWrap(True)
@@ -103,6 +104,7 @@ class DetailPane(QWidget):
             [("Status", self.billable), ("Date of service", self.validity), ("HCC", self.hcc)]
         ):
             caption = QLabel(name)
+            caption.setWordWrap(True)
             caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             facts.addWidget(caption, row, 0)
             facts.addWidget(label, row, 1)
@@ -120,25 +122,39 @@ class DetailPane(QWidget):
         self.notes = QTextBrowser()
         self.notes.setAccessibleName("Tabular notes")
         self.notes.setOpenLinks(False)
+        notes_label = QLabel("Tabular &notes")
+        notes_label.setBuddy(self.notes)
+        outer.addWidget(notes_label)
         outer.addWidget(self.notes, 1)
 
     def _build_seventh(self) -> QGroupBox:
-        self.seventh_box = QGroupBox("7th character")
+        self.seventh_box = QGroupBox("&7th character")
         grid = QGridLayout(self.seventh_box)
         grid.setContentsMargins(6, 4, 6, 4)
         self.seventh_combo = QComboBox()
         self.seventh_combo.setAccessibleName("7th character")
         self.seventh_combo.currentIndexChanged.connect(self._seventh_changed)
+        # Meanings are long ("subsequent encounter for open fracture type IIIA, IIIB, or
+        # IIIC with delayed healing"): the combo must not widen the pane; its list shows them
+        # whole and each item's tooltip too.
+        self.seventh_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.seventh_combo.setMinimumContentsLength(16)
         self.full_code = QLineEdit()
         self.full_code.setReadOnly(True)
         self.full_code.setAccessibleName("Full code with 7th character")
         self.full_code.setMaximumWidth(110)
-        self.add_full = QPushButton("Add &full code")
+        self.add_full = QPushButton("Add full c&ode")
         self.add_full.setAccessibleName("Add the full code to the claim")
         self.add_full.clicked.connect(self._add_full_clicked)
-        grid.addWidget(QLabel("Character"), 0, 0)
+        character = QLabel("Character")
+        character.setBuddy(self.seventh_combo)
+        full = QLabel("Full code")
+        full.setBuddy(self.full_code)
+        grid.addWidget(character, 0, 0)
         grid.addWidget(self.seventh_combo, 0, 1, 1, 3)
-        grid.addWidget(QLabel("Full code"), 1, 0)
+        grid.addWidget(full, 1, 0)
         grid.addWidget(self.full_code, 1, 1)
         self.seventh_hint = QLabel()
         self.seventh_hint.setWordWrap(True)
@@ -154,6 +170,7 @@ class DetailPane(QWidget):
             f"<b style='font-size:large'>{html.escape(detail.code)}</b>"
             f"&nbsp; {html.escape(detail.title)}"
         )
+        self.title.setToolTip(f"{detail.code}  {detail.title}")
         crumbs = [
             f"{code} {title}" if not code.startswith("CH") else title
             for code, title in detail.hierarchy
@@ -177,7 +194,17 @@ class DetailPane(QWidget):
         self.seventh_combo.blockSignals(True)
         self.seventh_combo.clear()
         for s in detail.seventh:
-            self.seventh_combo.addItem(f"{s.char}  {s.meaning}", s.code)
+            text = f"{s.char}  {s.meaning}"
+            self.seventh_combo.addItem(text, s.code)
+            self.seventh_combo.setItemData(
+                self.seventh_combo.count() - 1, text, Qt.ItemDataRole.ToolTipRole
+            )
+        # The list drops down as wide as its longest meaning, however narrow the combo is.
+        fm = self.seventh_combo.fontMetrics()
+        widest = max(
+            (fm.horizontalAdvance(f"{s.char}  {s.meaning}") for s in detail.seventh), default=0
+        )
+        self.seventh_combo.view().setMinimumWidth(widest + 32 if widest else 0)
         self.seventh_combo.blockSignals(False)
         self.seventh_box.setVisible(bool(detail.seventh))
         if detail.seventh:
@@ -189,6 +216,7 @@ class DetailPane(QWidget):
     def clear(self) -> None:
         self.detail = None
         self.title.setText("Select a code to see its notes and rules.")
+        self.title.setToolTip("")
         for label in (self.breadcrumb, self.billable, self.validity, self.hcc):
             label.clear()
         self.seventh_box.hide()
@@ -200,6 +228,7 @@ class DetailPane(QWidget):
             return
         s = self.detail.seventh[index]
         self.full_code.setText(s.code)
+        self.seventh_combo.setToolTip(f"{s.char}  {s.meaning}")
         padded = "X" in s.code.replace(".", "")[3:6] and "X" not in self.detail.code
         self.seventh_hint.setText("<small>placeholder X added</small>" if padded else "")
 

@@ -168,7 +168,7 @@ class ImportFlow(QObject):
         box.setInformativeText(
             f"{err.message}\n\nA truncated download is the usual cause. Import it anyway?"
         )
-        anyway = box.addButton(IMPORT_ANYWAY, QMessageBox.ButtonRole.AcceptRole)
+        anyway = box.addButton(f"&{IMPORT_ANYWAY}", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
 

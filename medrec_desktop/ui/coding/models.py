@@ -50,8 +50,13 @@ class ResultsModel(RowsModel[SearchHit]):
             path = hierarchy_text(hit)
             return f"matches “{hit.matched}” · {path}" if hit.matched else path
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"{code}  {title}" for code, title in hit.path]
-            return "\n".join([*lines, f"{hit.code}  {hit.title}"])
+            # The full title first (whatever the row had room for), then where the code sits.
+            lines = [f"{hit.code}  {hit.title}"]
+            if hit.matched:
+                lines.append(f"Matches “{hit.matched}”")
+            if hit.path:
+                lines += ["", "In:", *(f"{code}  {title}" for code, title in hit.path)]
+            return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and not hit.billable:
             return QBrush(QApplication.palette().placeholderText().color())
         return None
@@ -85,8 +90,8 @@ class ClaimModel(RowsModel[ClaimLine]):
                 return line.code
             if col == self.COL_TITLE:
                 return line.title
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_TITLE:
-            return line.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{line.code}  {line.title}"
         return None
 
 

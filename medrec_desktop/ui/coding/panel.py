@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,10 +36,16 @@ from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.ui.coding.claim_pane import ClaimPane
 from medrec_desktop.ui.coding.dates import parse_dos
-from medrec_desktop.ui.coding.delegates import TwoLineDelegate
+from medrec_desktop.ui.coding.delegates import WrappedTitleDelegate
 from medrec_desktop.ui.coding.detail_pane import DetailPane
 from medrec_desktop.ui.coding.import_flow import ChooseFile, ImportFlow, ask_for_file
 from medrec_desktop.ui.coding.models import ResultsModel
+from medrec_desktop.ui.coding.shortcuts import widget_shortcut
+from medrec_desktop.ui.coding.splitter_memory import (
+    SplitterMemory,
+    fixed_width_pane,
+    workstation_settings,
+)
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 
@@ -64,8 +70,13 @@ class CodingPanel(QWidget):
         may_import: bool = True,
         choose_file: ChooseFile = ask_for_file,
         today: Callable[[], dt.date] = dt.date.today,
+        settings: QSettings | None = None,
     ) -> None:
+        """``settings``: where the pane widths are kept; by default the main window's own
+        workstation preferences (the panel is placed in it after it is made)."""
         super().__init__()
+        self._settings = settings
+        self._splitters: SplitterMemory | None = None
         self._services = services
         self._runner = runner
         self._session = session
@@ -127,6 +138,8 @@ class CodingPanel(QWidget):
         self.search_edit.textChanged.connect(self._schedule)
         self.system_combo = QComboBox()
         self.system_combo.setAccessibleName("Code system")
+        # Filled once the code sets are open, after the first show: size to what it holds.
+        self.system_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.system_combo.currentIndexChanged.connect(self._filters_changed)
         self.billable_check = QCheckBox("&Billable only")
         self.billable_check.setAccessibleName("Billable codes only")
@@ -160,19 +173,23 @@ class CodingPanel(QWidget):
         outer.addWidget(self.message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self._build_results())
+        self.splitter.addWidget(fixed_width_pane(self._build_results(), min_width=260))
         self.detail = DetailPane()
         self.detail.add_requested.connect(self.add_to_claim)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(fixed_width_pane(self.detail, min_width=300))
         self.claim = ClaimPane()
         self.claim.changed.connect(self.validate_now)
-        self.splitter.addWidget(self.claim)
+        self.splitter.addWidget(fixed_width_pane(self.claim, min_width=260))
+        # A wider window widens the lists (results and claim), not the notes.
+        for index, stretch in enumerate((2, 1, 2)):
+            self.splitter.setStretchFactor(index, stretch)
         self.splitter.setSizes([470, 450, 430])
         self.vsplitter = QSplitter(Qt.Orientation.Vertical)
         self.vsplitter.setChildrenCollapsible(False)
-        self.vsplitter.addWidget(self.splitter)
-        self.vsplitter.addWidget(self.claim.findings_box)
+        self.vsplitter.addWidget(fixed_width_pane(self.splitter, min_height=240))
+        self.vsplitter.addWidget(fixed_width_pane(self.claim.findings_box, min_height=80))
         self.vsplitter.setStretchFactor(0, 1)
+        self.vsplitter.setStretchFactor(1, 0)
         self.vsplitter.setSizes([540, 170])
         outer.addWidget(self.vsplitter, 1)
         self._dos_changed(self.dos_edit.text())
@@ -187,12 +204,17 @@ class CodingPanel(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setItemDelegateForColumn(ResultsModel.COL_TITLE, TwoLineDelegate(self))
-        self.results.verticalHeader().hide()
-        line = self.results.fontMetrics().height()
-        self.results.verticalHeader().setDefaultSectionSize(2 * line + 8)
+        self.results.setItemDelegateForColumn(
+            ResultsModel.COL_TITLE, WrappedTitleDelegate(self, min_lines=2)
+        )
+        rows = self.results.verticalHeader()
+        rows.hide()
+        # Each row as tall as its wrapped title: the end of a title (laterality, encounter)
+        # is what tells codes apart.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.results.setTabKeyNavigation(False)
-        self.results.setWordWrap(False)
+        self.results.setWordWrap(True)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         head = self.results.horizontalHeader()
         head.setSectionResizeMode(ResultsModel.COL_CODE, QHeaderView.ResizeMode.ResizeToContents)
         head.setSectionResizeMode(ResultsModel.COL_TITLE, QHeaderView.ResizeMode.Stretch)
@@ -211,25 +233,14 @@ class CodingPanel(QWidget):
         return host
 
     def _wire_keys(self) -> None:
-        QShortcut(
-            QKeySequence.StandardKey.Find,
-            self,
-            self.focus_search,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        # No Ctrl+F here: the main window owns it (Find patient) and sends it to
+        # focus_search() while this area is shown; a second binding makes Qt call the key
+        # ambiguous and do nothing.
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(
-                QKeySequence(key),
-                self.results,
-                lambda: self.add_result(self.results.currentIndex().row()),
-                context=Qt.ShortcutContext.WidgetShortcut,
+            widget_shortcut(
+                key, self.results, lambda: self.add_result(self.results.currentIndex().row())
             )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self.results,
-            self.focus_search,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        widget_shortcut(Qt.Key.Key_Escape, self.results, self.focus_search)
         self.search_edit.installEventFilter(self)
         QWidget.setTabOrder(self.search_edit, self.system_combo)
         for a, b in [
@@ -238,7 +249,8 @@ class CodingPanel(QWidget):
             (self.dos_edit, self.import_button),
             (self.import_button, self.results),
             (self.results, self.detail.seventh_combo),
-            (self.detail.seventh_combo, self.detail.add_full),
+            (self.detail.seventh_combo, self.detail.full_code),
+            (self.detail.full_code, self.detail.add_full),
             (self.detail.add_full, self.detail.add_button),
             (self.detail.add_button, self.detail.notes),
             (self.detail.notes, self.claim.table),
@@ -261,6 +273,18 @@ class CodingPanel(QWidget):
                 self.focus_results()
                 return True
         return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._splitters is None:
+            # Restored once laid out at its real size (and placed in its window, whose
+            # settings it uses), so the widths come back exactly.
+            self._splitters = SplitterMemory(
+                self._settings or workstation_settings(self),
+                "coding",
+                {"panes": self.splitter, "findings": self.vsplitter},
+            )
+            self._splitters.restore()
 
     # -- store, filters, date of service -----------------------------------------------
     def _store_ready(self, _none: None) -> None:
@@ -371,6 +395,9 @@ class CodingPanel(QWidget):
 
     def add_to_claim(self, code: str, title: str) -> None:
         self.claim.add(code, title)
+        # Back to the search, query selected: the next code is typed straight over it
+        # (however the code was added: Enter, double-click, button or mnemonic).
+        self.focus_search()
 
     def validate_now(self) -> None:
         coding, day, codes = self._services.coding, self.dos(), self.claim.codes()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPoint
+from PySide6.QtCore import QEventLoop, QPoint, QSettings
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -71,8 +72,14 @@ def render_coding_screenshots(
     # One import thread, so the import in the last picture can be held behind a gate.
     runner = OpRunner(threads={Lane.LONG: 1})
     services = ServicesHolder(inst=inst, code_sets=code_sets)
+    # Default pane widths, whatever this workstation's own preferences say.
+    prefs = Path(tempfile.mkdtemp(prefix="medrec-coding-prefs-"))
     panel = CodingPanel(
-        services=services, runner=runner, session=lambda: admin, today=lambda: DOS
+        services=services,
+        runner=runner,
+        session=lambda: admin,
+        today=lambda: DOS,
+        settings=QSettings(str(prefs / "workstation.ini"), QSettings.Format.IniFormat),
     )
     panel.resize(*SIZE)
     panel.setWindowTitle("Coding")
@@ -110,6 +117,7 @@ def render_coding_screenshots(
         panel.close()
         panel.deleteLater()
         QApplication.processEvents()
+        shutil.rmtree(prefs, ignore_errors=True)
     return out
 
 

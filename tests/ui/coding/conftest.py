@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.schema import STORE_FILE
@@ -53,11 +54,17 @@ MakePanel = Callable[..., CodingPanel]
 
 
 @pytest.fixture()
-def make_panel(qtbot: QtBot, local_clinic: Clinic, runner: OpRunner) -> MakePanel:
+def make_panel(
+    qtbot: QtBot, local_clinic: Clinic, runner: OpRunner, tmp_path: Path
+) -> MakePanel:
     """``make_panel(store, role=..., **panel_kwargs)``: a shown panel for a signed-in user
-    (records specialist by default: the role that imports releases)."""
+    (records specialist by default: the role that imports releases), with this test's own
+    workstation settings unless ``settings`` is given (never the developer's)."""
 
     def make(store: CodeSetStore, *, role: Role = Role.RECORDS, **kwargs: Any) -> CodingPanel:
+        kwargs.setdefault(
+            "settings", QSettings(str(tmp_path / "panel.ini"), QSettings.Format.IniFormat)
+        )
         services = holder(local_clinic.inst, CodeSets(store=store))
         panel = CodingPanel(
             services=services,

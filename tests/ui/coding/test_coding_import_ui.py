@@ -22,6 +22,7 @@ from tests.integration.coding.test_coding_service import (
     tiny_cm_order_file,
 )
 from tests.ui.coding.conftest import MakePanel
+from tests.ui.coding.keys import clashes, mnemonics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
 from hcpcs_fixture import sample_file  # noqa: E402
@@ -142,6 +143,10 @@ def test_an_incomplete_release_is_imported_only_when_confirmed(
     assert len(scratch_ui_store.releases()) == before
 
     panel.import_file(path)
+    box = _asked(qtbot, panel)
+    # its own window (no menu bar): Alt+I imports anyway, Esc cancels
+    assert ("I", f"&{IMPORT_ANYWAY}") in mnemonics(box)
+    assert clashes(mnemonics(box), taken=set()) == []
     _answer(qtbot, panel, IMPORT_ANYWAY)
     qtbot.waitUntil(lambda: "Imported" in panel.message.text(), timeout=60_000)
     assert len(scratch_ui_store.releases()) == before + 1

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
@@ -74,3 +75,36 @@ def test_records_specialists_code_and_import(
     panel = w.areas["Coding"]
     assert isinstance(panel, LazyArea) and isinstance(panel.content, CodingPanel)
     assert not panel.content.import_button.isHidden()
+
+
+def test_in_the_window_the_keys_work_and_pane_sizes_go_to_its_settings(
+    qtbot: QtBot, coding_window: Callable[[Role], MainWindow], tmp_path: Path
+) -> None:
+    w = coding_window(Role.CODER)
+    w.show_area("Coding")
+    area = w.areas["Coding"]
+    assert isinstance(area, LazyArea) and isinstance(area.content, CodingPanel)
+    panel = area.content
+    qtbot.waitUntil(lambda: panel.ready, timeout=20_000)
+    w.activateWindow()
+    panel.focus_search()
+    qtbot.keyClicks(panel.search_edit, "htn")
+    m = panel.results_model
+    qtbot.waitUntil(lambda: m.rowCount() > 0 and m.hit(0).code == "I10", timeout=20_000)
+    qtbot.keyClick(panel.search_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(panel.results, Qt.Key.Key_Return)
+    assert panel.claim.codes() == ["I10"]
+    assert panel.search_edit.hasFocus() and panel.search_edit.selectedText() == "htn"
+    qtbot.keyClick(w, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Claim, not a menu
+    assert panel.claim.table.hasFocus()
+    # The pane widths are a workstation preference: the window's own settings file.
+    handle = panel.splitter.handle(1)
+    start = handle.rect().center()
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(handle, start + QPoint(-60, 0))
+    QTest.mouseRelease(
+        handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(-60, 0)
+    )
+    w.settings.sync()
+    saved = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    assert saved.value("coding/panes") is not None

@@ -93,7 +93,8 @@ def test_an_unreadable_date_of_service_is_marked_and_not_used(
 
 def test_keyboard_flow_find_type_down_enter_delete(qtbot: QtBot, panel: CodingPanel) -> None:
     panel.claim.table.setFocus()
-    qtbot.keyClick(panel, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    # The main window's Ctrl+F lands here while the Coding area is shown.
+    panel.focus_search()
     qtbot.waitUntil(panel.search_edit.hasFocus, timeout=5_000)
     qtbot.keyClicks(panel.search_edit, "htn")
     qtbot.waitUntil(lambda: result_codes(panel)[:1] == ["I10"], timeout=10_000)
@@ -104,7 +105,8 @@ def test_keyboard_flow_find_type_down_enter_delete(qtbot: QtBot, panel: CodingPa
     assert panel.claim.codes() == ["I10"]
     # I10 as principal diagnosis is a questionable reason for admission (an MCE edit)
     qtbot.waitUntil(lambda: "1 warning" in panel.claim.summary.text(), timeout=10_000)
-    panel.claim.table.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Claim
+    assert panel.claim.table.hasFocus()
     qtbot.keyClick(panel.claim.table, Qt.Key.Key_Delete)
     assert panel.claim.codes() == []
 
