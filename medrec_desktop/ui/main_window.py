@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
             runner=self.runner,
             session=self._session_getter,
             may_import=self._may(Action.CREATE, DataCategory.CODESET),
+            settings=self.settings,  # pane widths are a workstation preference
         )
         return self.coding_panel
 

@@ -108,3 +108,25 @@ def test_in_the_window_the_keys_work_and_pane_sizes_go_to_its_settings(
     w.settings.sync()
     saved = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     assert saved.value("coding/panes") is not None
+
+
+def test_ctrl_f_in_the_coding_area_goes_to_the_code_search(
+    qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
+) -> None:
+    from PySide6.QtCore import Qt
+
+    w = coding_window(Role.CODER)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.show_area("Coding")
+    panel = w.areas["Coding"]
+    assert isinstance(panel, LazyArea) and isinstance(panel.content, CodingPanel)
+    panel.content.search_edit.setText("diab")
+    w.nav.setFocus()
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # not ambiguous
+    qtbot.waitUntil(panel.content.search_edit.hasFocus)
+    assert panel.content.search_edit.selectedText() == "diab"
+    assert w.current_area() == "Coding"  # stays in the area: not "find patient"
+    w.show_area("Patients")
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(w.search_page.search_box.hasFocus)
