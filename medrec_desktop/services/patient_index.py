@@ -113,11 +113,14 @@ def parse_queries(text: str, *, today: dt.date | None = None) -> list[SearchQuer
         elif "/" in part and re.fullmatch(r"[\d/]+", part):
             continue  # a date still being typed ("03/14")
         elif re.fullmatch(r"[\d()+\-.]+", part):
-            if len(digits(part)) >= 3:
-                query.number_prefixes.append(digits(part))
+            number = digits(part)
+            if len(number) == 11 and number[0] == "1":
+                number = number[1:]  # "1-503-555-0123": the country code is not indexed alone
+            if len(number) >= 3:
+                query.number_prefixes.append(number)
                 if looks_like_date(part):
                     try:
-                        as_date.append((digits(part), parse_date(part, today=today)))
+                        as_date.append((number, parse_date(part, today=today)))
                     except ValidationError:
                         pass
         else:
