@@ -31,7 +31,9 @@ def test_names_that_sound_alike_share_a_key(group: tuple[str, ...]) -> None:
     assert len({sound_key(w) for w in group}) == 1, [sound_key(w) for w in group]
 
 
-@pytest.mark.parametrize(("a", "b"), [("smith", "jones"), ("anderson", "andrews"), ("nunez", "nash")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("smith", "jones"), ("anderson", "andrews"), ("nunez", "nash")]
+)
 def test_different_names_do_not(a: str, b: str) -> None:
     assert sound_key(a) != sound_key(b)
 
