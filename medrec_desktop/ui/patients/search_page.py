@@ -72,7 +72,6 @@ class PatientSearchPage(QWidget):
         )
         self.search_box.setAccessibleName("Find patient")
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.installEventFilter(self)
         self.new_button = QPushButton("&New patient…")
         self.new_button.setToolTip("Register a new patient (Ctrl+N)")
         self.new_button.clicked.connect(self.new_patient_requested)
@@ -103,6 +102,7 @@ class PatientSearchPage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(self._open_index)
         self.table.installEventFilter(self)
+        self.search_box.installEventFilter(self)  # after the table: the filter reads it
         layout.addWidget(self.table, 1)
         self.status = QLabel()
         self.status.setAccessibleName("Search status")
