@@ -83,8 +83,16 @@ def _born_on(db: Session, born: dt.date, limit: int) -> list[int]:
     return [pid for pid, _ in sorted(found, key=lambda r: (r[1], r[0]))[:limit]]
 
 
-def _ids(db: Session, query: SearchQuery, terms: list[_Term], limit: int) -> list[int]:
-    """Ids of the first ``limit`` patients, in name order, matching every term."""
+def _ids(
+    db: Session, query: SearchQuery, terms: list[_Term], limit: int, *, may_walk: bool = True
+) -> list[int]:
+    """Ids of the first ``limit`` patients, in name order, matching every term.
+
+    ``may_walk=False`` always drives from the rarest term. Names spelt alike cluster in name
+    order (all the Williamses together), so walking the clinic in name order to fill a page
+    of them reads most of it; the rarest term is bounded instead by how many patients share
+    one sound: a few thousand index entries at most, even in a 100,000-patient clinic.
+    """
     if not terms:
         return _born_on(db, query.birth_date, limit) if query.birth_date else []
 
@@ -97,7 +105,7 @@ def _ids(db: Session, query: SearchQuery, terms: list[_Term], limit: int) -> lis
     # from the (token, sort_key, patient_id) index; the others are primary-key probes.
     counts = [capped_count(term) for term in terms]
     terms = [t for _, t in sorted(zip(counts, terms, strict=True), key=lambda ct: ct[0])]
-    if min(counts) > WALK_ABOVE:
+    if may_walk and min(counts) > WALK_ABOVE:
         # A very common fragment ("a"): walk patients in name order and stop at the first
         # page of matches, instead of sorting every patient whose name starts with it.
         walk = select(Patient.id).where(Patient.merged_into_id.is_(None))
@@ -142,6 +150,6 @@ def find(db: Session, text: str, *, today: dt.date, limit: int = SEARCH_LIMIT) -
         # Exact matches come back among these too (a prefix is one way to match): ask for
         # enough to fill the page after they are left out.
         seen = set(exact) | set(similar)
-        alike = _ids(db, query, _terms(query, alike=True), room + len(seen))
+        alike = _ids(db, query, _terms(query, alike=True), room + len(seen), may_walk=False)
         similar += [i for i in alike if i not in seen][:room]
     return PatientMatches(_infos(db, exact + similar), exact=len(exact))
