@@ -165,3 +165,25 @@ def test_similar_spellings_are_marked_and_counted(
     # The phone as typed at registration (5035550123) is shown in the one stored form.
     _type(qtbot, page, "5550123", 1, first="Smithwick, Bea")
     assert page.proxy.index(0, PatientTableModel.COL_PHONE).data() == "(503) 555-0123"
+
+
+def test_the_date_of_birth_field_takes_dates_as_typed(
+    qtbot, make_window: W  # type: ignore[no-untyped-def]
+) -> None:
+    w = make_window(Role.FRONT_DESK)
+    qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = w.new_patient
+    qtbot.keyClicks(form.inputs["family_name"], "Rivera")
+    qtbot.keyClicks(form.inputs["given_names"], "Ana")
+    qtbot.keyClicks(form.inputs["birth_date"], "14.03.1980")  # day first: not read
+    form.set_text("sex", "female")
+    qtbot.keyClicks(form.inputs["phone"], "5035550100")
+    form.save()
+    assert "03/14/1980" in form.errors["birth_date"].text()  # the forms that work
+    assert form.text("birth_date") == "14.03.1980"  # what was typed is kept
+    form.inputs["birth_date"].clear()
+    qtbot.keyClicks(form.inputs["birth_date"], "10271935")
+    with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
+        qtbot.keyClick(form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args[0].birth_date == dt.date(1935, 10, 27)
+    assert saved.args[0].phone == "(503) 555-0100"
