@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from medrec_desktop.domain.dto import ContactInfo, CoverageInfo, PatientDetails
 from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.phones import format_phone
 
 SEXES = ("female", "male", "intersex", "unknown")
 RELATIONSHIPS = ("self", "spouse", "child", "parent", "other")
@@ -40,7 +41,7 @@ def check_phone(phone: str | None, *, field: str) -> str | None:
             f"A US phone number has 10 digits, like 555-123-4567 (this one has {digits}).",
             field=field,
         )
-    return value
+    return format_phone(value)
 
 
 def check_email(text: str | None) -> str | None:

@@ -17,6 +17,7 @@ from medrec_desktop.domain.dto import (
     PatientInfo,
     PatientRecord,
 )
+from medrec_desktop.domain.phones import format_phone
 from medrec_desktop.models import (
     Coverage,
     Patient,
@@ -38,7 +39,8 @@ def info(p: Patient) -> PatientInfo:
         given_names=p.given_names,
         birth_date=p.birth_date,
         sex=p.sex,
-        phone=p.phone,
+        # Stored as typed before phones had one form: shown in that form all the same.
+        phone=format_phone(p.phone),
         version=p.version_id,
     )
 
@@ -50,10 +52,13 @@ def record(db: Session, p: Patient) -> PatientRecord:
     coverages = db.execute(
         select(Coverage).where(Coverage.patient_id == p.id).order_by(Coverage.priority)
     ).scalars()
+    shown = {name: getattr(p, name) for name in DETAIL_FIELDS}
+    shown["mobile_phone"] = format_phone(p.mobile_phone)
     details = PatientDetails(
-        **{name: getattr(p, name) for name in DETAIL_FIELDS},
+        **shown,
         contacts=tuple(
-            ContactInfo(c.name, c.relationship, c.phone, c.emergency_contact) for c in contacts
+            ContactInfo(c.name, c.relationship, format_phone(c.phone), c.emergency_contact)
+            for c in contacts
         ),
         coverages=tuple(
             CoverageInfo(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import (
     DuplicateCandidate,
@@ -22,6 +20,7 @@ from medrec_desktop.domain.dto import (
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ConflictError, KnownError, NotFoundError, ValidationError
 from medrec_desktop.domain.merge_choice import MergeSuggestion
+from medrec_desktop.domain.names import WHOLE_NAME_RATIO, names_alike, whole_name_ratio
 from medrec_desktop.models import (
     AuditEvent,
     ClinicalNote,
@@ -36,22 +35,18 @@ from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso, stored_utc
 from medrec_desktop.services.listing import patients_detail
-from medrec_desktop.services.patient_index import (
-    MRN_PREFIX,
-    PHONE_PREFIX,
-    digits,
-    fold,
-    parse_query,
-    prefix_range,
-)
+from medrec_desktop.services.patient_index import PHONE_PREFIX, digits, words
 from medrec_desktop.services.patient_input import SEXES, PatientInput
+from medrec_desktop.services.patient_search import SEARCH_LIMIT, PatientMatches, find
 
-__all__ = ["SEXES", "DuplicatesFoundError", "PatientInput", "PatientService"]
-
-SEARCH_LIMIT = 50
-# Above this many index entries for the leading fragment, walking patients in name order wins.
-WALK_ABOVE = 1500
-NAME_SIMILARITY = 0.82
+__all__ = [
+    "SEARCH_LIMIT",
+    "SEXES",
+    "DuplicatesFoundError",
+    "PatientInput",
+    "PatientMatches",
+    "PatientService",
+]
 
 
 class DuplicatesFoundError(KnownError):
@@ -72,25 +67,22 @@ def _get(db: Session, patient_id: int) -> Patient:
     return patient
 
 
-def _name_key(given: str, family: str) -> str:
-    return " ".join(sorted(fold(f"{given} {family}").split()))
-
-
 def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[DuplicateCandidate]:
     reasons: dict[int, list[str]] = {}
     scores: dict[int, float] = {}
-    wanted = _name_key(data.given_names, data.family_name)
+    wanted = words(f"{data.given_names} {data.family_name}")
     same_dob = db.execute(
         select(Patient).where(
             Patient.birth_date == data.birth_date, Patient.merged_into_id.is_(None)
         )
     ).scalars()
     for p in same_dob:
-        ratio = difflib.SequenceMatcher(
-            None, wanted, _name_key(p.given_names, p.family_name)
-        ).ratio()
-        if ratio >= NAME_SIMILARITY:
+        # The search's notion of "similar spelling" (sounds alike, one typo), or close
+        # letter for letter.
+        name = words(f"{p.given_names} {p.family_name}")
+        if names_alike(wanted, name):
             reasons.setdefault(p.id, []).append("similar name and same date of birth")
+            ratio = max(whole_name_ratio(wanted, name), WHOLE_NAME_RATIO)
             scores[p.id] = scores.get(p.id, 0) + ratio
     for phone in {digits(data.phone)[-10:], digits(data.details.mobile_phone)[-10:]} - {""}:
         if len(phone) < 7:
@@ -240,78 +232,11 @@ class PatientService(Service):
         return listed
 
     @audited(Action.QUERY, DataCategory.DEMOGRAPHICS)
-    def search(self, op: Op, text: str, *, limit: int = SEARCH_LIMIT) -> list[PatientInfo]:
-        """Name fragments in any order, date of birth, MRN or phone digits, as typed."""
-        query = parse_query(text)
-        if query.empty:
-            op.event.detail = patients_detail([])
-            return []
-        terms: list[list[tuple[str, str]]] = [[prefix_range(p)] for p in query.name_prefixes]
-        for number in query.number_prefixes:
-            mrn = MRN_PREFIX + (number.lstrip("0") or "0")  # MRNs are indexed without zeros
-            terms.append([prefix_range(PHONE_PREFIX + number), prefix_range(mrn)])
-        if not terms:
-            # A date of birth alone: its own index finds the few patients born that day; they
-            # are put in name order here, so the planner is never tempted to walk every name.
-            born = op.db.execute(
-                select(Patient).where(
-                    Patient.birth_date == query.birth_date, Patient.merged_into_id.is_(None)
-                )
-            ).scalars()
-            ordered = sorted(born, key=lambda p: (p.sort_key, p.id))[:limit]
-            op.event.detail = patients_detail(p.id for p in ordered)
-            return [rows.info(p) for p in ordered]
-
-        def matches(t: Any, ranges: list[tuple[str, str]]) -> ColumnElement[bool]:
-            return or_(*(and_(t.token >= lo, t.token < hi) for lo, hi in ranges))
-
-        def capped_count(ranges: list[tuple[str, str]]) -> int:
-            t = aliased(PatientSearchToken)
-            sub = select(t.patient_id).where(matches(t, ranges)).limit(WALK_ABOVE + 1)
-            return op.db.execute(select(func.count()).select_from(sub.subquery())).scalar() or 0
-
-        # Drive from the rarest fragment (counted on the index, capped), read in name order
-        # from the (token, sort_key, patient_id) index; the others are primary-key probes.
-        counts = [capped_count(ranges) for ranges in terms]
-        terms = [t for _, t in sorted(zip(counts, terms, strict=True), key=lambda ct: ct[0])]
-        lead = aliased(PatientSearchToken)
-        if min(counts) > WALK_ABOVE:
-            # A very common fragment ("a"): walk patients in name order and stop at the first
-            # page of matches, instead of sorting every patient whose name starts with it.
-            walk = select(Patient.id).where(Patient.merged_into_id.is_(None))
-            for ranges in terms:
-                probe = aliased(PatientSearchToken)
-                walk = walk.where(
-                    exists().where(probe.patient_id == Patient.id, matches(probe, ranges))
-                )
-            if query.birth_date is not None:
-                walk = walk.where(Patient.birth_date == query.birth_date)
-            ids = list(
-                op.db.execute(walk.order_by(Patient.sort_key, Patient.id).limit(limit)).scalars()
-            )
-            return self._ordered(op, ids)
-        stmt_ids = select(lead.patient_id, lead.sort_key).where(matches(lead, terms[0]))
-        for ranges in terms[1:]:
-            other = aliased(PatientSearchToken)
-            stmt_ids = stmt_ids.where(
-                exists().where(other.patient_id == lead.patient_id, matches(other, ranges))
-            )
-        if query.birth_date is not None:
-            stmt_ids = stmt_ids.where(
-                exists().where(
-                    Patient.id == lead.patient_id, Patient.birth_date == query.birth_date
-                )
-            )
-        stmt_ids = stmt_ids.distinct().order_by(lead.sort_key).limit(limit)
-        return self._ordered(op, [pid for pid, _ in op.db.execute(stmt_ids)])
-
-    @staticmethod
-    def _ordered(op: Op, ids: list[int]) -> list[PatientInfo]:
-        """The patients with these ids, in this order."""
-        by_id = {
-            p.id: p for p in op.db.execute(select(Patient).where(Patient.id.in_(ids))).scalars()
-        }
-        found = [rows.info(by_id[pid]) for pid in ids if pid in by_id]
+    def search(self, op: Op, text: str, *, limit: int = SEARCH_LIMIT) -> PatientMatches:
+        """Name fragments in any order, date of birth, MRN or phone digits, as typed; then,
+        if the page is not full, names spelt alike (``exact`` on the result tells them apart).
+        """
+        found = find(op.db, text, today=op.ctx.now().date(), limit=limit)
         # Every patient a search shows is named in its audit event (ids only, no search text).
         op.event.detail = patients_detail(p.id for p in found)
         return found

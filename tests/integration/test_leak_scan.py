@@ -118,8 +118,11 @@ def _canary(rng_letters: int = 12) -> str:
 
 
 def _phone() -> str:
-    # A US number with its country code (valid for registration), random enough to be unique.
-    return "1" + "".join(secrets.choice(string.digits) for _ in range(10))
+    # A US number in the form it is stored and shown in (area code and exchange start 2-9),
+    # random enough to be unique.
+    d = "".join(secrets.choice(string.digits) for _ in range(8))
+    area, exchange = secrets.choice("23456789"), secrets.choice("23456789")
+    return f"({area}{d[:2]}) {exchange}{d[2:4]}-{d[4:]}"
 
 
 def _needles(canaries: dict[str, str]) -> dict[bytes, str]:

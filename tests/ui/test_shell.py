@@ -46,8 +46,8 @@ def test_keyboard_search_and_open(qtbot, make_window: W) -> None:  # type: ignor
     names = {w.search_page.model.patient(r).given_names for r in range(2)}
     assert names == {"José Luis", "John"}
     qtbot.keyClick(w.search_page.search_box, Qt.Key.Key_Down)
-    assert w.search_page.table.hasFocus()
-    qtbot.keyClick(w.search_page.table, Qt.Key.Key_Return)
+    assert w.search_page.search_box.hasFocus()  # Down moved the selection, not the focus
+    qtbot.keyClick(w.search_page.search_box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.banner.isVisible() and w.chart.patient is not None, timeout=10_000)
     assert w.chart.patient.family_name in w.banner.name.text()  # type: ignore[union-attr]
     # Accent- and case-insensitive, and by date of birth.

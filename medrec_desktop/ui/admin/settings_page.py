@@ -78,7 +78,7 @@ class SettingsPage(AdminPage):
 
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the settings (Ctrl+S)")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         self.revert_button = QPushButton("Re&vert")
         self.revert_button.setToolTip("Discard unsaved changes")
         self.revert_button.clicked.connect(self.discard_changes)
@@ -87,7 +87,7 @@ class SettingsPage(AdminPage):
         save = QAction("Save settings", self)
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save.triggered.connect(self.save)
+        save.triggered.connect(lambda: self.save())
         self.addAction(save)
         row = QHBoxLayout()
         row.addWidget(self.save_button)

@@ -25,6 +25,7 @@ from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.merge_choice import MergeFacts, MergeSuggestion
+from medrec_desktop.services.patient_search import PatientMatches
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.compare import CompareTable
 from medrec_desktop.ui.patients.registration import ERROR_STYLE
@@ -182,7 +183,7 @@ class MergeDialog(QDialog):
         layout.addLayout(buttons)
         self._update_merge_button()
 
-        self._search: Op[list[PatientInfo]] | None = None
+        self._search: Op[PatientMatches] | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -212,9 +213,11 @@ class MergeDialog(QDialog):
             .run()
         )
 
-    def _found(self, found: list[PatientInfo]) -> None:
-        others = [p for p in found if p.id != self.current.id]  # merged ones are never found
-        self.model.set_rows(others)
+    def _found(self, found: PatientMatches) -> None:
+        # Merged ones are never found; similar spellings stay marked as such (≈).
+        exact = sum(1 for p in found[: found.exact] if p.id != self.current.id)
+        others = [p for p in found if p.id != self.current.id]
+        self.model.set_rows(others, exact=exact)
         if others:
             self.results.selectRow(0)
             self.status.setText(

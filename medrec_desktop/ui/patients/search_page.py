@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,11 +28,19 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.ui.patients.table_model import PatientRole, PatientTableModel, SortRole
+from medrec_desktop.services.patient_search import SEARCH_LIMIT, PatientMatches
+from medrec_desktop.ui.patients.table_model import (
+    SIMILAR_MARK,
+    PatientRole,
+    PatientTableModel,
+    SortRole,
+)
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 
 DEBOUNCE_MS = 150
+# Keys typed in the search box that move the selection in the table below it.
+_MOVE_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 
 
 class PatientSearchPage(QWidget):
@@ -53,6 +61,7 @@ class PatientSearchPage(QWidget):
         self._runner = runner
         self._session = session
         self._search: Op[list[PatientInfo]] | None = None
+        self._showing_search = False  # recent patients until a search result is shown
         # A patient shown here was changed elsewhere (name, birth date, merge): show it anew.
         services.changed.connect(self._patient_changed)
         layout = QVBoxLayout(self)
@@ -63,7 +72,6 @@ class PatientSearchPage(QWidget):
         )
         self.search_box.setAccessibleName("Find patient")
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.installEventFilter(self)
         self.new_button = QPushButton("&New patient…")
         self.new_button.setToolTip("Register a new patient (Ctrl+N)")
         self.new_button.clicked.connect(self.new_patient_requested)
@@ -84,7 +92,8 @@ class PatientSearchPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(PatientTableModel.COL_NAME, Qt.SortOrder.AscendingOrder)
+        self._service_order()
+        self._keep_selection_visible()
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
@@ -93,6 +102,7 @@ class PatientSearchPage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(self._open_index)
         self.table.installEventFilter(self)
+        self.search_box.installEventFilter(self)  # after the table: the filter reads it
         layout.addWidget(self.table, 1)
         self.status = QLabel()
         self.status.setAccessibleName("Search status")
@@ -121,6 +131,24 @@ class PatientSearchPage(QWidget):
         self.search_box.clear()
         self.model.set_rows([])
         self.status.clear()
+        self._showing_search = False
+        self._service_order()
+
+    def _service_order(self) -> None:
+        """Rows as the service ranked them (recent first, exact before similar) until the
+        user clicks a column header."""
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
+
+    def _keep_selection_visible(self) -> None:
+        # The cursor stays in the search box while Up/Down move the selection: the selected
+        # row must look selected although the table does not have the focus.
+        palette = self.table.palette()
+        for role in (QPalette.ColorRole.Highlight, QPalette.ColorRole.HighlightedText):
+            palette.setColor(
+                QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role)
+            )
+        self.table.setPalette(palette)
 
     def _run_search(self) -> None:
         session = self._session()
@@ -149,12 +177,17 @@ class PatientSearchPage(QWidget):
             self.refresh()  # recent patients: the changed one moves to the top
 
     def _show(self, text: str, rows: list[PatientInfo]) -> None:
-        self.model.set_rows(rows)
+        exact = rows.exact if isinstance(rows, PatientMatches) else len(rows)
+        self.model.set_rows(rows, exact=exact)
+        if self._showing_search != bool(text):
+            # A new kind of list: back to the order it comes in (a header click on search
+            # results must not turn recent patients into an alphabetical list).
+            self._showing_search = bool(text)
+            self._service_order()
         self.heading.setText("Search results" if text else "Recent patients")
         if rows:
             self.table.selectRow(0)
-            more = " (showing the first 50: type more to narrow)" if len(rows) >= 50 else ""
-            self.status.setText(f"{len(rows)} patient(s){more}. Enter opens the selected one.")
+            self.status.setText(f"{_found_text(len(rows), exact)} Enter opens the selected one.")
         elif text:
             self.status.setText("No patient matches. Check the spelling, or register a new one.")
         else:
@@ -175,13 +208,39 @@ class PatientSearchPage(QWidget):
         if rows:
             self._open_index(rows[0])
 
+    def _move_selection(self, key: Qt.Key) -> None:
+        rows = self.proxy.rowCount()
+        selected = self.table.selectionModel().selectedRows()
+        current = selected[0].row() if selected else -1
+        page = max(1, self.table.viewport().height() // max(1, self.table.rowHeight(0)) - 1)
+        step = {
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_PageUp: -page,
+            Qt.Key.Key_PageDown: page,
+        }[key]
+        row = 0 if current < 0 else min(rows - 1, max(0, current + step))
+        self.table.selectRow(row)
+        self.table.scrollTo(self.proxy.index(row, 0))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table and event.type() == QEvent.Type.PaletteChange:
+            # The system switched light/dark: the new palette needs the same treatment.
+            inactive = self.table.palette().color(
+                QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight
+            )
+            active = self.table.palette().color(
+                QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight
+            )
+            if inactive != active:
+                self._keep_selection_visible()
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if watched is self.search_box:
-                if event.key() == Qt.Key.Key_Down and self.proxy.rowCount() > 0:
-                    self.table.setFocus()
-                    if not self.table.selectionModel().hasSelection():
-                        self.table.selectRow(0)
+                if event.key() in _MOVE_KEYS:
+                    # The cursor stays in the box (the user may go on typing); the table's
+                    # selection moves, and Enter opens the row that is seen selected.
+                    if self.proxy.rowCount() > 0:
+                        self._move_selection(Qt.Key(event.key()))
                     return True
                 if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                     if self._debounce.isActive():
@@ -194,3 +253,17 @@ class PatientSearchPage(QWidget):
                 self.open_selected()
                 return True
         return super().eventFilter(watched, event)
+
+
+def _found_text(found: int, exact: int) -> str:
+    """The status line's count, telling exact matches from similar spellings."""
+    more = ""
+    if found >= SEARCH_LIMIT:
+        more = f" (showing the first {SEARCH_LIMIT}: type more to narrow)"
+    similar = found - exact
+    noun = "patient" if similar == 1 else "patients"
+    if similar == 0:
+        return f"{found} patient(s){more}."
+    if exact == 0:
+        return f"No exact match; {similar} {noun} with similar names ({SIMILAR_MARK}){more}."
+    return f"{exact} exact, {similar} with similar names ({SIMILAR_MARK}){more}."
