@@ -81,7 +81,10 @@ def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[Du
         # letter for letter.
         name = words(f"{p.given_names} {p.family_name}")
         if names_alike(wanted, name):
-            reasons.setdefault(p.id, []).append("similar name and same date of birth")
+            # Say "same" when it is the same: "similar" would make staff look for a difference.
+            same = sorted(wanted) == sorted(name)
+            kind = "same name" if same else "similar name"
+            reasons.setdefault(p.id, []).append(f"{kind} and same date of birth")
             ratio = max(whole_name_ratio(wanted, name), WHOLE_NAME_RATIO)
             scores[p.id] = scores.get(p.id, 0) + ratio
     for phone in {digits(data.phone)[-10:], digits(data.details.mobile_phone)[-10:]} - {""}:

@@ -133,6 +133,11 @@ def test_likely_duplicates_stop_registration_until_reviewed(registry: Clinic) ->
     found = registry.inst.patients.find_duplicates(desk, again)
     assert [c.patient.given_names for c in found] == ["José Luis"]
     assert "similar name and same date of birth" in found[0].reasons
+    # The very same name (accents and order aside) is called the same, not "similar".
+    same = PatientInput("Núñez Smith", "José Luis", dt.date(1980, 3, 14), "male")
+    assert "same name and same date of birth" in (
+        registry.inst.patients.find_duplicates(desk, same)[0].reasons
+    )
     with pytest.raises(DuplicatesFoundError) as err:
         registry.inst.patients.register(desk, again)
     assert "José" not in str(err.value)  # no PHI in the error text
