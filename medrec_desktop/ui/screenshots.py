@@ -31,8 +31,10 @@ from medrec_desktop.ui.change_password import ChangePasswordDialog  # noqa: E402
 from medrec_desktop.ui.login_dialog import LoginDialog  # noqa: E402
 from medrec_desktop.ui.main_window import MainWindow  # noqa: E402
 from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column  # noqa: E402
+from medrec_desktop.ui.patients.merge_dialog import MergeDialog  # noqa: E402
 from medrec_desktop.ui.services_holder import ServicesHolder  # noqa: E402
 from medrec_desktop.ui.tasks import OpRunner  # noqa: E402
+from medrec_desktop.ui.widgets.unsaved import LeavePrompt  # noqa: E402
 from medrec_desktop.ui.wizard import SetupWizard  # noqa: E402
 
 SIZE = (1366, 768)
@@ -168,6 +170,50 @@ def render_shell(
     dialog.show()
     shots.append(grab(dialog, out, "duplicates.png", app, runner))
     dialog.close()
+
+    # Leaving a chart with an unsaved edit: Save / Discard / Cancel.
+    window.new_patient.discard_changes()  # the half-typed registration above
+    window.find_patient()
+    window.search_page.search_box.setText("mar")
+    settle(app, runner, lambda: window.search_page.heading.text() == "Search results")
+    window.open_patient(window.search_page.model.patient(1))
+    settle(app, runner, lambda: window.chart.form.text("family_name") != "")
+    window.chart.form.set_text("mobile_phone", "(503) 555-0123")
+    window.chart.form.set_text("email", "new.address@example.org")
+    window.find_patient()
+    settle(app, runner, lambda: bool([p for p in window.findChildren(LeavePrompt)]))
+    prompt = next(p for p in window.findChildren(LeavePrompt))
+    shots.append(grab(window, out, "unsaved-chart.png", app, runner))
+    shots.append(grab(prompt, out, "unsaved-changes.png", app, runner))
+    prompt.discard_button.click()
+    settle(app, runner)
+
+    # Merging: the other record found by name, the suggestion and its reason.
+    records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
+    chosen = inst.patients.list_all(records, limit=60)[42]
+    twin = inst.patients.register(
+        records,
+        PatientInput(
+            chosen.family_name,
+            chosen.given_names.split()[0],
+            chosen.birth_date,
+            chosen.sex,
+            chosen.phone,
+        ),
+        duplicates_reviewed=True,
+        reason="demo: a record registered twice",
+    )
+    merge = MergeDialog(services=services, runner=runner, session=records, keep=twin)
+    merge.resize(900, 620)
+    merge.show()
+    merge.search_box.setText(chosen.family_name)
+    merge.run_search()
+    settle(app, runner, lambda: merge.model.rowCount() > 0)
+    merge.pick(chosen)
+    settle(app, runner, lambda: merge.suggestion_label.text() != "")
+    merge.reason.setText("Same person: registered twice at the front desk")
+    shots.append(grab(merge, out, "merge.png", app, runner))
+    merge.close()
 
     window.lock(idle=True)
     shots.append(grab(window, out, "lock-screen.png", app, runner))
