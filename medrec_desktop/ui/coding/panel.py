@@ -293,6 +293,8 @@ class CodingPanel(QWidget):
         self.status.setText("Type a code or words; results appear as you type.")
         if self.search_edit.text().strip():
             self.search_now()
+        if self.claim.codes():
+            self.validate_now()  # codes put on the claim while the store was opening
 
     def _fill_systems(self) -> None:
         if not self.ready:
