@@ -29,8 +29,11 @@ def new_patient(c: Clinic, family: str | None = None) -> PatientId:
     """A patient registered by the records specialist (a different person each call)."""
     n = next(_NAMES)
     data = PatientInput(
-        family or f"Testperson{n}", "Pat", dt.date(1950, 1, 1) + dt.timedelta(days=400 * n),
-        "female", f"555-010-{n:04d}",
+        family or f"Testperson{n}",
+        "Pat",
+        dt.date(1950, 1, 1) + dt.timedelta(days=400 * n),
+        "female",
+        f"555-010-{n:04d}",
     )
     return c.inst.patients.register(
         c.sessions[Role.RECORDS], data, duplicates_reviewed=True, reason="checked: different"
