@@ -25,8 +25,9 @@ def icd10cm_shape(text: str, *, field: str = "icd10cm") -> str | None:
         return None
     if not _ICD10CM_SHAPE.match(compact):
         raise ValidationError(
-            f"{text.strip()[:20]} does not look like an ICD-10-CM code (for example E11.9 or "
-            "J45.909). Leave it blank if you do not know the code.",
+            # Not what was typed: in a code field people type diagnoses too.
+            "That does not look like an ICD-10-CM code (for example E11.9 or J45.909). "
+            "Leave it blank if you do not know the code.",
             field=field,
         )
     return compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"
