@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection
+
+from medrec_desktop.db.backup import checking_connection
 
 _REFUSAL = "clinical item versions are append-only"
 _SQLITE_GUARD_TEXT = {
@@ -51,10 +54,23 @@ def _intact(row: tuple[Any, ...], postgres: bool) -> bool:
 
 
 def version_guard_problem(conn: Connection) -> str | None:
-    """None when every guard is present and intact; otherwise the problem, in plain words."""
+    """None when every guard is present and intact; otherwise the problem, in plain words.
+
+    On a local file the triggers are read on a connection of their own, like every check that
+    may meet a damaged page (db.backup.checking_connection): ``conn``'s transaction must stay
+    able to record the audit event.
+    """
     postgres = conn.dialect.name == "postgresql"
-    rows = conn.exec_driver_sql(_PG_SQL if postgres else _SQLITE_SQL).all()
-    found = {row[0] for row in rows if _intact(tuple(row), postgres)}
+    rows: list[tuple[Any, ...]]
+    if postgres:
+        rows = [tuple(r) for r in conn.exec_driver_sql(_PG_SQL).all()]
+    else:
+        with checking_connection(conn.engine) as own:
+            try:
+                rows = own.execute(_SQLITE_SQL).fetchall()
+            except sqlcipher.Error as err:
+                return f"the guards of clinical item versions could not be read ({err})"
+    found = {row[0] for row in rows if _intact(row, postgres)}
     expected = _PG_GUARD_TEXT if postgres else _SQLITE_GUARD_TEXT
     missing = sorted(set(expected) - found)
     if not missing:

@@ -66,17 +66,30 @@ def test_the_database_refuses_to_change_or_delete_a_version_row(clinic: Clinic) 
     assert clinic.inst.maintenance.verify_database(clinic.admin).ok
 
 
-def test_verify_names_a_removed_version_guard(clinic: Clinic) -> None:
-    drop = (
-        "DROP TRIGGER clinical_item_version_no_change ON clinical_item_version"
-        if clinic.backend == "postgresql"
-        else "DROP TRIGGER clinical_item_version_no_delete"
-    )
+def test_verify_names_a_removed_or_defanged_version_guard(clinic: Clinic) -> None:
+    if clinic.backend == "postgresql":
+        tampering = [
+            "DROP TRIGGER clinical_item_version_no_change ON clinical_item_version",
+            "ALTER TABLE clinical_item_version DISABLE TRIGGER clinical_item_version_no_truncate",
+        ]
+        named = ["clinical_item_version_no_change", "clinical_item_version_no_truncate"]
+    else:
+        tampering = [
+            "DROP TRIGGER clinical_item_version_no_delete",
+            # Same name, but it never fires.
+            "DROP TRIGGER clinical_item_version_no_update",
+            "CREATE TRIGGER clinical_item_version_no_update BEFORE UPDATE ON "
+            "clinical_item_version WHEN 0 BEGIN SELECT RAISE(ABORT, 'clinical item versions "
+            "are append-only'); END",
+        ]
+        named = ["clinical_item_version_no_delete", "clinical_item_version_no_update"]
     with clinic.inst.store.engine.begin() as conn:
-        conn.exec_driver_sql(drop)
+        for sql in tampering:
+            conn.exec_driver_sql(sql)
     report = clinic.inst.maintenance.verify_database(clinic.admin)
     assert not report.ok
-    assert any("clinical_item_version_no_" in p for p in report.problems), report.problems
+    [problem] = [p for p in report.problems if "clinical item versions" in p]
+    assert all(name in problem for name in named), problem
 
 
 def test_a_stale_update_from_another_session_changes_no_row(clinic: Clinic) -> None:
