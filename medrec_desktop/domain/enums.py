@@ -73,3 +73,4 @@ class ChangeKind(StrEnum):
     ALLERGIES = "allergies"
     NOTES = "notes"
     MERGE = "merge"
+    PROBLEMS = "problems"

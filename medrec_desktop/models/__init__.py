@@ -2,6 +2,8 @@
 
 from medrec_desktop.models.audit import AuditEvent, AuditHead
 from medrec_desktop.models.base import Base
+from medrec_desktop.models.chart import Allergy, AllergyStatement, Problem
+from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
 from medrec_desktop.models.patient import (
     ClinicalNote,
@@ -11,21 +13,35 @@ from medrec_desktop.models.patient import (
     RecordVersion,
     RelatedPerson,
 )
+from medrec_desktop.models.registry import NOT_MOVED, PATIENT_OWNED, patient_owned
 from medrec_desktop.models.user import BreakGlassGrant, LoginThrottle, User
 
+# The models written before the registry existed; clinical items register themselves.
+for _model in (ClinicalNote, RelatedPerson, Coverage):
+    patient_owned(_model)
+
 __all__ = [
+    "ITEM_MODELS",
+    "NOT_MOVED",
+    "PATIENT_OWNED",
+    "Allergy",
+    "AllergyStatement",
     "AppMeta",
     "AuditEvent",
     "AuditHead",
     "Base",
     "BreakGlassGrant",
     "ClinicSetting",
+    "ClinicalItem",
+    "ClinicalItemVersion",
     "ClinicalNote",
     "Coverage",
     "LoginThrottle",
     "Patient",
     "PatientSearchToken",
+    "Problem",
     "RecordVersion",
     "RelatedPerson",
     "User",
+    "patient_owned",
 ]

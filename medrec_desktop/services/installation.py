@@ -82,6 +82,14 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
+from medrec_desktop.services.chart_kinds import (
+    ALLERGIES,
+    ALLERGY_STATEMENTS,
+    PROBLEMS,
+    AllergyService,
+    AllergyStatementService,
+    ProblemService,
+)
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
@@ -182,6 +190,12 @@ class Installation:
         self.maintenance = MaintenanceService(ctx=self.ctx)
         self.setup = SetupService(ctx=self.ctx)
         self.demo = DemoService(ctx=self.ctx)
+        # The chart's versioned clinical items (services/clinical_items.py).
+        self.problems: ProblemService = ProblemService(ctx=self.ctx, kind=PROBLEMS)
+        self.allergies: AllergyService = AllergyService(ctx=self.ctx, kind=ALLERGIES)
+        self.allergy_statements: AllergyStatementService = AllergyStatementService(
+            ctx=self.ctx, kind=ALLERGY_STATEMENTS
+        )
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -26,6 +26,7 @@ from medrec_desktop.services.audit import (
     outside_marks,
 )
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.version_guards import version_guard_problem
 
 Progress = Callable[[int, int], None]
 
@@ -67,6 +68,9 @@ class MaintenanceService(Service):
             chain = _local_chain(store.engine, op.ctx.audit_key, check)
         if chain.ok and mark_problem is not None:
             chain = replace(chain, ok=False, problem=mark_problem)
+        guard = version_guard_problem(conn)  # clinical item versions are append-only too
+        if guard is not None:
+            problems.append(guard)
         report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)
         op.event.detail = "ok" if report.ok else f"{len(report.problems)} problems"
         return report

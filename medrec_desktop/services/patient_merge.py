@@ -7,15 +7,16 @@ The audited entry points are :meth:`PatientService.merge_suggestion` and
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, func, select, update
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.dto import DETAIL_FIELDS, PatientInfo
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.merge_choice import MergeFacts, MergeSuggestion, suggest_keep
-from medrec_desktop.models import ClinicalNote, Coverage, Patient, RelatedPerson
+from medrec_desktop.models import PATIENT_OWNED, ClinicalNote, Coverage, Patient, RelatedPerson
 from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.context import iso, stored_utc
@@ -76,13 +77,19 @@ def suggestion(op: Op, a: Patient, b: Patient, *, now: dt.datetime) -> MergeSugg
 
 
 def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
-    """Move ``gone``'s notes, contacts and insurance to ``keep``; ``gone`` stays, pointing at
-    ``keep``, and both new versions say why (the reason is also in the audit event)."""
+    """Move everything of ``gone``'s that is patient-owned (notes, contacts, insurance,
+    clinical items...) to ``keep``; ``gone`` stays, pointing at ``keep``, and both new
+    versions say why (the reason is also in the audit event)."""
     why = clean_reason(reason)
     refuse_merged(keep, gone)
     op.require(Action.DELETE, DataCategory.DEMOGRAPHICS, gone.id)
-    for column in (ClinicalNote.patient_id, RelatedPerson.patient_id, Coverage.patient_id):
-        op.db.execute(update(column.class_).where(column == gone.id).values(patient_id=keep.id))
+    # Every patient-owned table (models/registry.py), clinical items included. Item rows move
+    # without a new version: their version rows name no patient, so their history is intact.
+    for model in PATIENT_OWNED.values():
+        table = cast(Table, model.__table__)
+        op.db.execute(
+            update(table).where(table.c.patient_id == gone.id).values(patient_id=keep.id)
+        )
     if not keep.previous_names and (gone.family_name, gone.given_names) != (
         keep.family_name,
         keep.given_names,

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 import medrec_desktop.services as services_pkg
+from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.dto import NoteId, PatientId
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
+from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
@@ -60,6 +62,13 @@ def _with_coding(request: pytest.FixtureRequest, c: Clinic, entry: str) -> None:
     if entry.startswith("CodingService."):
         codes = CodeSets(store=request.getfixturevalue("scratch_store"))
         c.coding = CodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
+
+
+PROBLEM = ProblemInput(description="Seasonal allergic rhinitis", icd10cm="J30.2")
+
+
+def _problem(c: Clinic) -> ItemId:
+    return c.inst.problems.add(c.sessions[Role.PROVIDER], _patient(c), PROBLEM).id
 
 
 def _note(c: Clinic) -> NoteId:
@@ -155,6 +164,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.RECORDS,
         lambda c: (lambda pid: lambda s: c.inst.patients.history(s, pid))(_patient(c)),
     ),
+    "PatientService.open_chart": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.patients.open_chart(s, pid))(_patient(c)),
+    ),
     "PatientService.merge": (
         Role.RECORDS,
         lambda c: (
@@ -226,6 +239,37 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: lambda s: c.inst.setup.update_settings(s, {"clinic_name": "Maple"}),
     ),
     "SetupService.install_id": (None, lambda c: lambda s: c.inst.setup.install_id()),
+    # The generic clinical item service (one instance per kind; problems stand for all).
+    "ClinicalItemService.list": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.problems.list(s, pid))(_patient(c)),
+    ),
+    "ClinicalItemService.add": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.problems.add(s, pid, PROBLEM))(_patient(c)),
+    ),
+    "ClinicalItemService.get": (
+        Role.NURSE,
+        lambda c: (lambda iid: lambda s: c.inst.problems.get(s, iid))(_problem(c)),
+    ),
+    "ClinicalItemService.history": (
+        Role.NURSE,
+        lambda c: (lambda iid: lambda s: c.inst.problems.history(s, iid))(_problem(c)),
+    ),
+    "ClinicalItemService.update": (
+        Role.NURSE,
+        lambda c: (
+            lambda iid: lambda s: c.inst.problems.update(s, iid, PROBLEM, expected_version=1)
+        )(_problem(c)),
+    ),
+    "ClinicalItemService.mark_entered_in_error": (
+        Role.RECORDS,
+        lambda c: (
+            lambda iid: lambda s: c.inst.problems.mark_entered_in_error(
+                s, iid, reason="wrong chart", expected_version=1
+            )
+        )(_problem(c)),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]

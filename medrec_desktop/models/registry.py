@@ -1,0 +1,42 @@
+"""The one list of patient-owned models (DESIGN §6).
+
+Every table whose rows belong to a patient (a foreign key to ``patient.id``) is either
+registered here, so merging two records moves its rows (and later export and the accounting
+of disclosures find it), or listed in :data:`NOT_MOVED` with the reason it stays. A test walks
+the metadata and fails for a table that is in neither.
+
+Clinical items register themselves (``models.clinical.ClinicalItem``); other models use the
+:func:`patient_owned` decorator or call it once where they are imported.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from medrec_desktop.models.base import Base
+
+M = TypeVar("M", bound=type[Base])
+
+# Table name -> model, in registration order (the order merge moves them in).
+PATIENT_OWNED: dict[str, type[Base]] = {}
+
+# Tables with a foreign key to patient.id whose rows deliberately stay where they are.
+NOT_MOVED: dict[str, str] = {
+    # The record merged away keeps pointing at the kept one (merged_into_id): that link is
+    # what makes the merge traceable.
+    "patient": "merged_into_id is the merge itself",
+    # Search tokens are derived data: both records are re-indexed after a merge.
+    "patient_search_token": "rebuilt from the records by reindexing",
+    # A break-the-glass grant opened one record for one hour; moving it would silently widen
+    # an emergency access to the other record's data.
+    "break_glass_grant": "an emergency grant covers the record it was given for",
+}
+
+
+def patient_owned(model: M) -> M:
+    """Register a model whose ``patient_id`` column names its patient (usable as a class
+    decorator)."""
+    if "patient_id" not in model.__table__.c:
+        raise TypeError(f"{model.__name__} has no patient_id column")
+    PATIENT_OWNED[model.__tablename__] = model
+    return model
