@@ -1,4 +1,4 @@
-"""Whether the database still refuses changes to clinical item versions (schema 0006).
+"""Whether the database still refuses changes to clinical item versions (schema 0007).
 
 Like the audit trail's guards (services/audit.py), each trigger is compared by its text: a
 guard recreated under the same name with an empty body or a WHEN clause refuses nothing.

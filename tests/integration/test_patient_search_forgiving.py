@@ -147,6 +147,12 @@ def test_an_older_database_gets_sound_tokens_on_upgrade(registry: Clinic) -> Non
         conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
     # Kathryn is not one typo from Katherine: only its sound finds her.
     assert registry.inst.patients.search(desk, "kathryn") == []
-    migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == migrate.head_revision()
+    # Only the step that adds them: later schema steps are already in this database.
+    migrate.upgrade(engine, "0006")
+    assert migrate.current_revision(engine) == "0006"
     assert names(registry.inst.patients.search(desk, "kathryn")) == ["Katherine Thompson"]
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :head"),
+            {"head": migrate.head_revision()},
+        )

@@ -1,15 +1,15 @@
 """Versioned clinical items: the shared version table (append-only, refused by triggers like
 the audit trail), problems, allergies and the "no known allergies" statement.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
