@@ -104,5 +104,6 @@ def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
     rows.snapshot(op, keep, summary=f"merged MRN {gone.mrn} into this record. Reason: {why}")
     rows.snapshot(op, gone, summary=f"merged into MRN {keep.mrn}. Reason: {why}")
     op.event.reason = why
-    op.event.detail = f"merged patient {gone.id} (MRN {gone.mrn}) into {keep.id}; reason: {why}"
+    # The typed reason lives in the event's reason field only: details hold ids.
+    op.event.detail = f"merged patient {gone.id} (MRN {gone.mrn}) into {keep.id}"
     return rows.info(keep)

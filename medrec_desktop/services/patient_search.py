@@ -61,10 +61,19 @@ class _Term:
         return or_(*clauses)
 
 
+# Each letter of a word adds about 54 one-typo variants to the query: a long paste must not
+# reach PostgreSQL's 65,535-parameter limit, and names are rarely longer than this anyway.
+ALIKE_WORDS = 4
+ALIKE_LETTERS = 24
+
+
 def _terms(query: SearchQuery, *, alike: bool) -> list[_Term]:
     terms = [
-        _Term([prefix_range(p)], alike_tokens(p) if alike else set())
-        for p in query.name_prefixes
+        _Term(
+            [prefix_range(p)],
+            alike_tokens(p) if alike and i < ALIKE_WORDS and len(p) <= ALIKE_LETTERS else set(),
+        )
+        for i, p in enumerate(query.name_prefixes)
     ]
     for number in query.number_prefixes:
         mrn = MRN_PREFIX + (number.lstrip("0") or "0")  # MRNs are indexed without zeros

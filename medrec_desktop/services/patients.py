@@ -200,7 +200,8 @@ class PatientService(Service):
         rows.snapshot(op, patient)
         if found:
             ids = ", ".join(str(c.patient.id) for c in found)
-            op.event.detail = f"registered after duplicate review of patients {ids}: {why}"
+            op.event.detail = f"registered after duplicate review of patients {ids}"
+            op.event.reason = why  # typed words in the reason field, never in the details
         return rows.info(patient)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")

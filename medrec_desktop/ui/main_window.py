@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -395,12 +396,19 @@ class MainWindow(QMainWindow):
         ]
         return sorted(forms, key=lambda f: not f.isVisible())  # type: ignore[attr-defined]
 
-    def leave_then(self, proceed: Callable[[], None]) -> None:
+    def leave_then(self, proceed: Callable[[], None], *, patients_only: bool = False) -> None:
         """Run ``proceed`` once no form holds unsaved changes (asking Save / Discard / Cancel
-        about each that does)."""
+        about each that does). ``patients_only``: the step replaces only the patient screens
+        (another chart, the search), so forms elsewhere (clinic settings) are not at risk and
+        not asked about."""
         if self.locked:
             return
-        confirm_leave(self, self.guarded_forms(), proceed, show=self._show_form_area)
+        forms = self.guarded_forms()
+        if patients_only:
+            forms = [
+                f for f in forms if isinstance(f, QWidget) and self.patients_area.isAncestorOf(f)
+            ]
+        confirm_leave(self, forms, proceed, show=self._show_form_area)
 
     def _show_form_area(self, form: GuardedForm) -> None:
         for name, area in self.areas.items():
@@ -411,7 +419,7 @@ class MainWindow(QMainWindow):
                     self.patients_area.setCurrentWidget(page)
 
     def find_patient(self) -> None:
-        self.leave_then(self._find_patient)
+        self.leave_then(self._find_patient, patients_only=True)
 
     def _find_patient(self) -> None:
         if self._go_patients():
@@ -423,7 +431,7 @@ class MainWindow(QMainWindow):
         if not self._may(Action.CREATE, DataCategory.DEMOGRAPHICS):
             self.statusBar().showMessage("Your role cannot register patients.", 5000)
             return
-        self.leave_then(self._register_patient)
+        self.leave_then(self._register_patient, patients_only=True)
 
     def _register_patient(self) -> None:
         if self._go_patients():
@@ -432,7 +440,7 @@ class MainWindow(QMainWindow):
             self.new_patient.inputs["family_name"].setFocus()
 
     def open_patient(self, patient: PatientInfo) -> None:
-        self.leave_then(lambda: self._open_patient(patient))
+        self.leave_then(lambda: self._open_patient(patient), patients_only=True)
 
     def _open_patient(
         self, patient: PatientInfo, *, typed: PatientInput | None = None, just_saved: bool = False
@@ -443,6 +451,8 @@ class MainWindow(QMainWindow):
             self.chart.open_patient(patient, typed=typed, just_saved=just_saved)
 
     def _registered(self, patient: PatientInfo) -> None:
+        if self.new_patient.leaving:
+            return  # saved on the way elsewhere: the user is going there, not to this chart
         # Saved a moment ago: the form is clean, and the chart says it was saved.
         self._open_patient(patient, just_saved=True)
 
@@ -490,8 +500,7 @@ class MainWindow(QMainWindow):
                 "for review."
             )
             self.emergency.show()
-            if not self.chart.form.has_unsaved_changes():
-                self.chart.reload()
+            self.chart.reload()  # typing in the chart is kept on top of what loads
 
     # ------------------------------------------------------------------ lock and sign-out
 
@@ -499,6 +508,12 @@ class MainWindow(QMainWindow):
         if self.locked or self.session is None:
             return
         self.locked = True
+        # Questions and dialogs open over the window would stay on top of the lock screen,
+        # showing patient data and answerable by anyone: each is closed as if cancelled
+        # (the forms behind them keep their typing).
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                QDialog.done(dialog, QDialog.DialogCode.Rejected)
         self.root.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
         self.lock_button.setEnabled(False)

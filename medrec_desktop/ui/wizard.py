@@ -397,11 +397,12 @@ class SetupWizard(QWizard):
             w.text()
             for w in (
                 self.clinic_page.name,
-                self.admin_page.username,
+                self.clinic_page.address,
+                self.admin_page.full_name,
                 self.admin_page.password,
                 self.key_page.passphrase,
             )
-        ):
+        ) or self.admin_page.username.text() not in ("", "admin"):  # "admin" is pre-filled
             text = "Nothing has been created yet; what you typed will be lost."
             question = "Leave setup?"
         else:

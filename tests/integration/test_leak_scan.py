@@ -128,7 +128,11 @@ def _phone() -> str:
 def _needles(canaries: dict[str, str]) -> dict[bytes, str]:
     needles: dict[bytes, str] = {}
     for name, value in canaries.items():
-        for variant in {value, value.lower(), value.upper(), value.swapcase()}:
+        variants = {value, value.lower(), value.upper(), value.swapcase()}
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) >= 10:
+            variants.add(digits)  # a phone as the search index holds it: digits only
+        for variant in variants:
             for encoding in ("utf-8", "utf-16-le"):
                 needles[variant.encode(encoding)] = f"{name} ({encoding})"
     return needles

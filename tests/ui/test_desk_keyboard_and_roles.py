@@ -173,3 +173,31 @@ def test_field_hints_do_not_look_like_saved_data(make_window: W) -> None:
         hint = hints[key]
         assert not any(ch.isdigit() for ch in hint), (key, hint)
         assert hint == "" or hint[0].islower(), (key, hint)  # words, not a value
+
+
+def test_enter_while_a_search_is_still_running_opens_from_its_results(
+    qtbot: QtBot, make_window: W
+) -> None:
+    """The list on screen belongs to older text: Enter waits for the new results instead of
+    opening the wrong chart."""
+    import threading
+
+    from medrec_desktop.ui.tasks import Op
+
+    w = make_window(Role.RECORDS)
+    page = w.search_page
+    qtbot.keyClicks(page.search_box, "smith")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=WAIT)
+    assert page.model.patient(0).given_names == "José Luis"  # the row Enter would open now
+    release = threading.Event()
+    # The database lane is busy (a slow save elsewhere): the next search waits behind it.
+    Op(w, lambda: release.wait(10), runner=w.runner).run()
+    qtbot.keyClicks(page.search_box, " john")
+    qtbot.waitUntil(lambda: not page._debounce.isActive(), timeout=WAIT)
+    opened: list[str] = []
+    page.patient_opened.connect(lambda p: opened.append(p.given_names))
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert opened == []  # not the stale row
+    release.set()
+    qtbot.waitUntil(lambda: opened != [], timeout=WAIT)
+    assert opened == ["John"]

@@ -188,14 +188,148 @@ def test_saving_says_so_beside_the_save_button(qtbot: QtBot, make_window: W) -> 
     qtbot.waitUntil(lambda: w.patients_area.currentWidget() is w.search_page, timeout=WAIT)
 
 
-def test_a_change_made_elsewhere_does_not_overwrite_typing(qtbot: QtBot, make_window: W) -> None:
+def test_a_change_made_elsewhere_does_not_overwrite_typing(
+    qtbot: QtBot, make_window: W, populated: Clinic
+) -> None:
+    from medrec_desktop.services.patient_input import PatientInput
+
     w = make_window(Role.RECORDS)
     open_chart(qtbot, w, "okafor")
     type_mobile(qtbot, w, "5035550123")
     assert w.chart.patient is not None
-    w.services.notify_changed(w.chart.patient.id, set())
-    assert w.chart.form.text("mobile_phone") == "5035550123"
-    assert "changed elsewhere" in w.chart.form.message.text()
+    pid = w.chart.patient.id
+    # Another workstation renames the patient meanwhile.
+    nurse = populated.sessions[Role.NURSE]
+    stored = populated.inst.patients.record(nurse, pid)
+    p = stored.info
+    populated.inst.patients.update(
+        nurse,
+        pid,
+        PatientInput(p.family_name, "Chidiebere", p.birth_date, p.sex, p.phone, stored.details),
+        expected_version=p.version,
+    )
+    w.services.notify_changed(pid, set())
+    form = w.chart.form
+    qtbot.waitUntil(lambda: form.text("given_names") == "Chidiebere", timeout=WAIT)
+    assert form.text("mobile_phone") == "5035550123"  # the typing is kept on top
+    assert "changed elsewhere" in form.message.text()
+    # Saving now builds on the newest version: no conflict, both changes stored.
+    form.save()
+    qtbot.waitUntil(lambda: "Saved" in form.save_state.text(), timeout=WAIT)
+    after = populated.inst.patients.record(nurse, pid)
+    assert after.info.given_names == "Chidiebere" and after.details.mobile_phone
+
+
+def test_undo_after_a_change_elsewhere_shows_the_stored_record(
+    qtbot: QtBot, make_window: W, populated: Clinic
+) -> None:
+    from medrec_desktop.services.patient_input import PatientInput
+
+    w = make_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    type_mobile(qtbot, w, "5035550123")
+    assert w.chart.patient is not None
+    pid = w.chart.patient.id
+    nurse = populated.sessions[Role.NURSE]
+    stored = populated.inst.patients.record(nurse, pid)
+    p = stored.info
+    populated.inst.patients.update(
+        nurse,
+        pid,
+        PatientInput(p.family_name, "Chidiebere", p.birth_date, p.sex, p.phone, stored.details),
+        expected_version=p.version,
+    )
+    w.services.notify_changed(pid, set())
+    form = w.chart.form
+    qtbot.waitUntil(lambda: form.text("given_names") == "Chidiebere", timeout=WAIT)
+    form.cancel_button.click()  # "Undo changes"
+    assert form.text("given_names") == "Chidiebere" and form.text("mobile_phone") == ""
+    assert not form.has_unsaved_changes()
+
+
+def test_typing_while_a_chart_opens_is_impossible_not_lost(qtbot: QtBot, make_window: W) -> None:
+    w = make_window(Role.RECORDS)
+    w.search_page.search_box.setText("okafor")
+    qtbot.waitUntil(lambda: w.search_page.model.rowCount() == 1, timeout=WAIT)
+    w.open_patient(w.search_page.model.patient(0))
+    field = w.chart.form.inputs["mobile_phone"]
+    assert field.isReadOnly()  # until the record is there, nothing can be typed over it
+    qtbot.waitUntil(lambda: w.chart.form.text("family_name") != "", timeout=WAIT)
+    assert not field.isReadOnly()
+
+
+def test_saved_stamp_survives_the_reload_after_a_save(qtbot: QtBot, make_window: W) -> None:
+    w = make_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    type_mobile(qtbot, w, "5035550123")
+    w.chart.form.save()
+    qtbot.waitUntil(
+        lambda: w.runner.in_flight == 0 and "Saved" in w.chart.form.save_state.text(), timeout=WAIT
+    )
+    w.runner.wait_for_done()
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    assert w.chart.form.save_state.text().startswith("✓ Saved ")
+
+
+def test_pressing_save_twice_saves_once_without_a_false_conflict(
+    qtbot: QtBot, make_window: W
+) -> None:
+    w = make_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    type_mobile(qtbot, w, "5035550123")
+    field = w.chart.form.inputs["mobile_phone"]
+    qtbot.keyClick(field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    assert "Someone else" not in w.chart.form.message.text()
+    assert w.chart.form.save_state.text().startswith("✓ Saved ")
+
+
+def test_locking_closes_the_question_and_nobody_can_answer_it(qtbot: QtBot, make_window: W) -> None:
+    w = make_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    type_mobile(qtbot, w, "5035550123")
+    w.chart.close_button.click()
+    box = prompt(qtbot, w)
+    w.lock(idle=True)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=WAIT)
+    assert not any(p.isVisible() for p in w.findChildren(LeavePrompt))
+    assert w.chart.form.text("mobile_phone") == "5035550123"  # kept for the user
+
+
+def test_an_offer_of_typed_details_is_asked_about_before_it_is_dropped(
+    qtbot: QtBot, make_window: W, populated: Clinic
+) -> None:
+    import datetime as dt
+
+    from medrec_desktop.services.patient_input import PatientInput
+
+    w = make_window(Role.FRONT_DESK)
+    okafor = populated.inst.patients.search(populated.sessions[Role.FRONT_DESK], "okafor")[0]
+    typed = PatientInput("Okafor", "Chidi", dt.date(1990, 7, 1), "male", "503-555-0199")
+    w._open_existing(okafor, typed)
+    qtbot.waitUntil(lambda: w.chart.offer.isVisible(), timeout=WAIT)
+    w.chart.close_button.click()
+    box = prompt(qtbot, w)
+    assert "typed for a new registration" in box.informativeText()
+    box.cancel_button.click()
+    qtbot.waitUntil(lambda: no_prompt(w), timeout=WAIT)
+    assert w.chart.offer.isVisible()
+
+
+def test_opening_a_chart_does_not_ask_about_clinic_settings(qtbot: QtBot, make_window: W) -> None:
+    from medrec_desktop.ui.admin import SettingsPage
+
+    w = make_window(Role.ADMIN)
+    w.show_area("Administration")
+    tabs = w.areas["Administration"]
+    page = next(p for p in tabs.findChildren(SettingsPage))
+    tabs.setCurrentWidget(page)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: page.pending == 0, timeout=WAIT)
+    page.clinic_name.setText("Edited, not saved")
+    w.show_area("Patients")
+    open_chart(qtbot, w, "okafor")  # the settings edit is not at risk: nothing is asked
+    assert no_prompt(w) and page.clinic_name.text() == "Edited, not saved"
 
 
 def test_clinic_settings_are_a_guarded_form_too(qtbot: QtBot, make_window: W) -> None:

@@ -100,7 +100,7 @@ class PatientChartPage(QWidget):
         """Show ``patient``; ``typed``: details typed for a new registration of the same
         person, offered to apply; ``just_saved``: it was registered a moment ago."""
         if self.patient is None or self.patient.id != patient.id:
-            self.form.save_state.clear()
+            self.form.show_loading()  # nothing typed now could land on the wrong patient
         self.patient = patient
         self._offered = typed
         self._just_saved = just_saved
@@ -135,23 +135,33 @@ class PatientChartPage(QWidget):
         )
 
     def _patient_changed(self, patient_id: int, _kinds: frozenset[ChangeKind]) -> None:
-        if self.patient is None or self.patient.id != patient_id:
-            return
-        if self.form.has_unsaved_changes():
-            # Never overwrite what the user is typing; their save will be checked against the
-            # newer version and refused with a plain message if the two collide.
-            self.form.message.setStyleSheet(ERROR_STYLE)
-            self.form.message.setText(
-                "⚠ This patient was just changed elsewhere. Your unsaved changes are kept; "
-                "use Undo changes to see the stored record."
-            )
-            return
-        self.reload()
+        if self.patient is not None and self.patient.id == patient_id:
+            self.reload()  # what the user is typing is kept on top (see _loaded)
 
     def _loaded(self, result: tuple[PatientRecord, list[VersionInfo]]) -> None:
         record, history = result
         self.patient = record.info
-        self.form.load(record)
+        before = self.form.record
+        if (
+            before is not None
+            and before.info.id == record.info.id
+            and self.form.has_unsaved_changes()
+        ):
+            # Typing is never overwritten by a reload: the newest stored version becomes the
+            # baseline and the user's changed fields are put back on top of it, unsaved.
+            typed = self.form.typed_changes()
+            self.form.load(record)
+            for key, value in typed.items():
+                self.form.set_text(key, value)
+            if record.info.version != before.info.version:
+                self.form.message.setStyleSheet(ERROR_STYLE)
+                self.form.message.setText(
+                    "⚠ This patient was just changed elsewhere. Your changes are kept on top "
+                    "of the newest version: check them, then Save (Undo changes shows the "
+                    "stored record)."
+                )
+        else:
+            self.form.load(record)
         if record.merged_into is not None:
             self.form.message.setText(
                 "This record was merged into another; it is kept for traceability only."
@@ -175,6 +185,31 @@ class PatientChartPage(QWidget):
                 f" · {v.changed_by} · {v.summary}"
             )
         self.patient_changed.emit(record.info)
+
+    # The pending offer is unsaved work too (GuardedForm): leaving asks about it.
+
+    def has_unsaved_changes(self) -> bool:
+        return self._offered is not None and self.offer.isVisibleTo(self)
+
+    def unsaved_summary(self) -> str:
+        name = self.patient.display_name if self.patient is not None else "this patient"
+        return (
+            f"Details typed for a new registration, not yet applied to {name}. Save applies "
+            "them to this record and saves it."
+        )
+
+    def save_then(self, done: Callable[[], None]) -> None:
+        self.apply_offer()
+        if self.form.has_unsaved_changes():
+            self.form.save_then(done)
+        else:
+            done()
+
+    def discard_changes(self) -> None:
+        self.dismiss_offer()
+
+    def reveal(self) -> None:
+        self.tabs.setCurrentWidget(self.form)
 
     def apply_offer(self) -> None:
         if self._offered is None:

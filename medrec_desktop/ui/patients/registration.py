@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.domain.dates import parse_date
+from medrec_desktop.domain.dates import age_on, parse_date
 from medrec_desktop.domain.dto import (
     DETAIL_FIELDS,
     ContactInfo,
@@ -87,7 +89,9 @@ class RegistrationForm(QWidget):
         self.read_only_reason = ""  # why this user may only read the form ("" = may edit)
         self.on_reveal: Callable[[], None] | None = None  # set by a page that hides the form
         self._message_field: str | None = None  # the field the top message asks to check
-        self._after_save: Callable[[], None] | None = None
+        self._after_save: list[Callable[[], None]] = []  # run in order once stored
+        self.saving = False  # a save is on its way: a second one would conflict with it
+        self.leaving = False  # the save was asked for by "leave": the caller goes on itself
         outer = QVBoxLayout(self)
         self.heading = QLabel("<h3>New patient</h3>")
         outer.addWidget(self.heading)
@@ -347,6 +351,7 @@ class RegistrationForm(QWidget):
             self.message.setText(f"⚠ {err.message}")
             return
         label = self.errors[key]
+        label.setStyleSheet(ERROR_STYLE)
         label.setText(f"⚠ {err.message}")
         label.show()
         self.reveal()
@@ -359,9 +364,22 @@ class RegistrationForm(QWidget):
         """Immediate feedback for fields with a format, when the user leaves them."""
         label = self.errors[key]
         value = self.text(key)
+        label.setStyleSheet(ERROR_STYLE)
         try:
             if key == "birth_date" and value.strip():
-                parse_date(value, field=key)
+                born = parse_date(value, field=key)
+                shown = f"{born:%m/%d/%Y}"
+                if value.strip() != shown:
+                    # Short forms (5/1/25, 05012025) are shown back as read, with the age,
+                    # so a century or month/day slip is seen before it is saved.
+                    self.set_text(key, shown)
+                    age = age_on(born, dt.date.today())
+                    label.setStyleSheet("")
+                    label.setText(f"ℹ Read as {shown} ({age} year{'s' if age != 1 else ''} old).")
+                    label.show()
+                    if self._message_field == key:
+                        self._clear_message()
+                    return
             elif key in ("phone", "mobile_phone", "contact.1.phone"):
                 check_phone(value, field=key)
             elif key in FORMAT_CHECKS:
@@ -395,6 +413,9 @@ class RegistrationForm(QWidget):
         else:
             self.read_only_reason = ""
         editable = not self.read_only_reason
+        self._set_editable(editable)
+
+    def _set_editable(self, editable: bool) -> None:
         for widget in self.inputs.values():
             if isinstance(widget, QLineEdit):
                 widget.setReadOnly(not editable)
@@ -403,7 +424,24 @@ class RegistrationForm(QWidget):
         for button in (self.save_button, self.cancel_button):
             button.setEnabled(editable)
             button.setVisible(editable)
-        self.save_state.setText("" if editable else f"Read only: {self.read_only_reason}")
+        if not editable:
+            self.save_state.setText(f"Read only: {self.read_only_reason}")
+        elif self.save_state.text().startswith(("Read only", "Opening")):
+            self.save_state.clear()  # a "✓ Saved 14:02" stays where the user looks
+
+    def show_loading(self) -> None:
+        """Another patient's chart is on its way: nothing can be typed into a form that is
+        about to be filled (the typing would be overwritten, or land on the wrong patient)."""
+        self.clear_form()
+        self.heading.setText("<h3>Opening the chart…</h3>")
+        self.read_only_reason = "Opening the chart…"
+        self._set_editable(False)
+        self.save_state.setText("Opening the chart…")
+
+    def typed_changes(self) -> dict[str, str]:
+        """The fields whose text differs from what was loaded or saved, by key."""
+        changed = set(self.tracker.changed_widgets())
+        return {key: self.text(key) for key, w in self.inputs.items() if w in changed}
 
     def _dirty_changed(self, dirty: bool) -> None:
         if self.read_only_reason:
@@ -451,7 +489,11 @@ class RegistrationForm(QWidget):
         session = self._session()
         if session is None or self.read_only_reason:
             return
-        self._after_save = then
+        if then is not None:
+            self._after_save.append(then)
+        if self.saving:
+            return  # the save on its way stores this; ``then`` waits for it
+        self.leaving = bool(self._after_save)
         self._clear_errors()
         self._clear_message()
         try:
@@ -462,6 +504,7 @@ class RegistrationForm(QWidget):
         patients = self._services.inst.patients
         record = self.record
         self.save_button.setEnabled(False)
+        self.saving = True
         self.save_state.setText("Saving…")
         if record is not None:
             work: Callable[[], PatientInfo] = lambda: patients.update(  # noqa: E731
@@ -512,7 +555,8 @@ class RegistrationForm(QWidget):
         return DuplicatesDialog(new, found, self)
 
     def _not_saved(self, message: str) -> None:
-        self._after_save = None
+        self._after_save = []
+        self.saving = self.leaving = False
         self.save_button.setEnabled(True)
         self._dirty_changed(self.tracker.is_dirty())
         if self.save_state.text() == "Saving…":
@@ -520,20 +564,26 @@ class RegistrationForm(QWidget):
         self.message.setText(message)
 
     def _saved(self, info: PatientInfo) -> None:
+        self.saving = False
         self.save_button.setEnabled(True)
+        if self.record is not None:
+            # The version just stored is the one the next save builds on.
+            self.record = replace(self.record, info=info)
         self.tracker.mark_clean()
         self.message.setStyleSheet("")
         self.message.setText(f"✓ Saved {info.display_name} (MRN {info.mrn}).")
         self.save_state.setText(saved_stamp())
-        then, self._after_save = self._after_save, None
+        waiting, self._after_save = self._after_save, []
         # Every other view of this patient (banners, search results, other windows) refreshes.
         self._services.notify_changed(info.id, {ChangeKind.DEMOGRAPHICS})
         self.saved.emit(info)
-        if then is not None:
+        self.leaving = False
+        for then in waiting:
             then()
 
     def _failed(self, err: BaseException) -> None:
-        self._after_save = None  # the user stays here to fix it
+        self._after_save = []  # the user stays here to fix it
+        self.saving = self.leaving = False
         self.save_button.setEnabled(True)
         self._dirty_changed(self.tracker.is_dirty())
         if self.save_state.text() == "Saving…":

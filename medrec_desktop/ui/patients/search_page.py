@@ -111,7 +111,10 @@ class PatientSearchPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self._run_search)
-        self.search_box.textChanged.connect(lambda _text: self._debounce.start())
+        self.search_box.textChanged.connect(self._typed)
+        self._shown_text: str | None = None  # the text the rows on screen were found for
+        self._last_text: str | None = None
+        self._open_when_shown: str | None = None  # Enter pressed before its results came
         self.setTabOrder(self.search_box, self.new_button)
         self.setTabOrder(self.new_button, self.table)
 
@@ -130,6 +133,7 @@ class PatientSearchPage(QWidget):
             self._search.cancel()
         self.search_box.clear()
         self.model.set_rows([])
+        self._shown_text = self._last_text = self._open_when_shown = None
         self.status.clear()
         self._showing_search = False
         self._service_order()
@@ -149,6 +153,10 @@ class PatientSearchPage(QWidget):
                 QPalette.ColorGroup.Inactive, role, palette.color(QPalette.ColorGroup.Active, role)
             )
         self.table.setPalette(palette)
+
+    def _typed(self, _text: str) -> None:
+        self._open_when_shown = None  # typing on cancels an Enter waiting for results
+        self._debounce.start()
 
     def _run_search(self) -> None:
         session = self._session()
@@ -178,7 +186,9 @@ class PatientSearchPage(QWidget):
 
     def _show(self, text: str, rows: list[PatientInfo]) -> None:
         exact = rows.exact if isinstance(rows, PatientMatches) else len(rows)
+        chosen = self._selected_id()
         self.model.set_rows(rows, exact=exact)
+        self._shown_text = text
         if self._showing_search != bool(text):
             # A new kind of list: back to the order it comes in (a header click on search
             # results must not turn recent patients into an alphabetical list).
@@ -186,12 +196,28 @@ class PatientSearchPage(QWidget):
             self._service_order()
         self.heading.setText("Search results" if text else "Recent patients")
         if rows:
-            self.table.selectRow(0)
+            # A refresh of the same list (a patient changed elsewhere) keeps the user's choice.
+            same = [r for r in range(self.proxy.rowCount()) if self._id_at(r) == chosen]
+            self.table.selectRow(same[0] if same and text == self._last_text else 0)
             self.status.setText(f"{_found_text(len(rows), exact)} Enter opens the selected one.")
         elif text:
             self.status.setText("No patient matches. Check the spelling, or register a new one.")
         else:
             self.status.setText("No recent patients yet. Type to search.")
+        self._last_text = text
+        if self._open_when_shown is not None and self._open_when_shown == text:
+            # Enter was pressed before these results arrived: open from the list that belongs
+            # to what was typed, never from the one that was on screen.
+            self._open_when_shown = None
+            self.open_selected()
+
+    def _id_at(self, row: int) -> int | None:
+        patient = self.proxy.data(self.proxy.index(row, 0), PatientRole)
+        return patient.id if patient is not None else None
+
+    def _selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._id_at(rows[0].row()) if rows else None
 
     def _failed(self, err: BaseException) -> None:
         if not isinstance(err, KnownError):
@@ -243,9 +269,14 @@ class PatientSearchPage(QWidget):
                         self._move_selection(Qt.Key(event.key()))
                     return True
                 if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                    if self._debounce.isActive():
-                        self._debounce.stop()
-                        self._run_search()
+                    typed = self.search_box.text().strip()
+                    if self._debounce.isActive() or self._shown_text != typed:
+                        # The list on screen is for older text: open when this text's
+                        # results arrive.
+                        self._open_when_shown = typed
+                        if self._debounce.isActive():
+                            self._debounce.stop()
+                            self._run_search()
                     else:
                         self.open_selected()
                     return True

@@ -99,13 +99,17 @@ class ChangeTracker(QObject):
     def is_dirty(self) -> bool:
         return self._dirty
 
-    def changed(self) -> list[str]:
-        """The accessible names of the inputs that differ, in form order."""
+    def changed_widgets(self) -> list[QWidget]:
+        """The watched inputs that differ from the baseline, in form order."""
         return [
-            _label(w)
+            w
             for w, before in zip(self._widgets, self._baseline, strict=True)
             if _value(w) != before
         ]
+
+    def changed(self) -> list[str]:
+        """The accessible names of the inputs that differ, in form order."""
+        return [_label(w) for w in self.changed_widgets()]
 
     def _check(self, *_args: object) -> None:
         if self._paused:
@@ -192,6 +196,11 @@ def confirm_leave(
         proceed()
         return
     form, rest = dirty[0], dirty[1:]
+    if getattr(form, "saving", False):
+        # Already being saved (Save was pressed, or asked for a moment ago): go on once it
+        # is stored instead of asking about the same changes again.
+        form.save_then(lambda: confirm_leave(parent, rest, proceed, show=show))
+        return
     if show is not None:
         show(form)
     form.reveal()
@@ -200,6 +209,8 @@ def confirm_leave(
     def answered(_result: int) -> None:
         clicked = box.clickedButton()
         box.deleteLater()
+        if getattr(parent, "locked", False):
+            return  # closed by the lock: nobody at the screen may answer for the user
         if clicked is box.save_button:
             form.save_then(lambda: confirm_leave(parent, rest, proceed, show=show))
         elif clicked is box.discard_button:
