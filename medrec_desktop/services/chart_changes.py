@@ -27,7 +27,7 @@ from medrec_desktop.domain.clinical import (
 )
 from medrec_desktop.domain.enums import Action, Outcome
 from medrec_desktop.domain.item_codec import item_from_plain
-from medrec_desktop.models import AuditEvent, ClinicalItemVersion, RecordVersion
+from medrec_desktop.models import AuditEvent, ClinicalItemVersion, Patient, RecordVersion
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.chart_sections import ItemText
@@ -149,10 +149,15 @@ def _item_change(
     )
 
 
-def record_changes(op: Op, patient_id: int, since: str) -> FoundChanges:
+def record_changes(op: Op, patient: Patient, since: str) -> FoundChanges:
     """Saves of the patient record (demographics, contacts, insurance, merges) after
     ``since`` by others, each naming the parts that changed."""
     found = FoundChanges()
+    if patient.updated_at <= since:
+        # Every save of the record stamps updated_at: nothing newer, no need to read the
+        # versions (record_version is not indexed by patient; this keeps most opens off it).
+        return found
+    patient_id = patient.id
     previous: dict[str, Any] | None = None
     for v in op.db.execute(
         select(RecordVersion)

@@ -27,11 +27,14 @@ from medrec_desktop.services.clinical_items import ClinicalItemKind
 @dataclass(frozen=True)
 class ItemText:
     """How the items of one kind read in the summary: ``noun`` heads a change line
-    ("Problem added by ..."), ``line`` gives one item as one line of text."""
+    ("Problem added by ..."), ``line`` gives one item as one line of text. ``newest`` limits
+    the read to the newest items of a kind that grows as a series (vitals: the summary shows
+    the latest ones, not ten years of them); None reads them all."""
 
     kind: ClinicalItemKind[Any, Any]
     noun: str
     line: Callable[[ItemInfo[Any]], str]
+    newest: int | None = None
 
     @property
     def item_type(self) -> str:
@@ -48,7 +51,8 @@ class SectionInput:
     today: dt.date
 
     def of(self, text: ItemText) -> Sequence[ItemInfo[Any]]:
-        return self.items.get(text.item_type, ())
+        found = self.items.get(text.item_type, ())
+        return found[-text.newest :] if text.newest is not None else found
 
 
 @dataclass(frozen=True)
@@ -151,9 +155,22 @@ SECTIONS: tuple[SectionProvider, ...] = (
 
 
 def item_texts(sections: Sequence[SectionProvider] = SECTIONS) -> tuple[ItemText, ...]:
-    """Every kind the sections read, each once."""
+    """Every kind the sections read, each once (the first section's text names it)."""
     seen: dict[str, ItemText] = {}
     for section in sections:
         for text in section.texts:
             seen.setdefault(text.item_type, text)
     return tuple(seen.values())
+
+
+def read_limits(sections: Sequence[SectionProvider] = SECTIONS) -> dict[str, int | None]:
+    """How many of each kind's newest items the sections need (None: all of them)."""
+    limits: dict[str, int | None] = {}
+    for section in sections:
+        for text in section.texts:
+            kind, wanted = text.item_type, text.newest
+            if wanted is None or (kind in limits and limits[kind] is None):
+                limits[kind] = None
+            else:
+                limits[kind] = max(wanted, limits.get(kind) or 0)
+    return limits

@@ -33,28 +33,29 @@ from medrec_desktop.services.chart_sections import (
     SectionInput,
     SectionProvider,
     item_texts,
+    read_limits,
 )
 from medrec_desktop.services.context import ServiceContext, stored_utc
 
 
 def load_items(
-    op: Op, patient_id: int, texts: Sequence[ItemText]
+    op: Op, patient_id: int, texts: Sequence[ItemText], limits: dict[str, int | None]
 ) -> dict[str, list[ItemInfo[Any]]]:
-    """The patient's items of each kind, entered-in-error ones left out: one query per kind
-    and one for the names of the people who saved them."""
+    """The patient's items of each kind (only the newest where ``limits`` says so),
+    entered-in-error ones left out, oldest first: one query per kind and one for the names
+    of the people who saved them."""
     rows = {}
     for text in texts:
+        limit = limits.get(text.item_type)
         model = text.kind.model
-        rows[text.item_type] = list(
-            op.db.execute(
-                select(model)
-                .where(
-                    model.patient_id == patient_id,
-                    model.status != ItemStatus.ENTERED_IN_ERROR,
-                )
-                .order_by(model.id)
-            ).scalars()
+        query = select(model).where(
+            model.patient_id == patient_id, model.status != ItemStatus.ENTERED_IN_ERROR
         )
+        if limit is not None:
+            newest = query.order_by(model.id.desc()).limit(limit)
+            rows[text.item_type] = list(reversed(op.db.execute(newest).scalars().all()))
+        else:
+            rows[text.item_type] = list(op.db.execute(query.order_by(model.id)).scalars())
     people = {u for found in rows.values() for r in found for u in (r.created_by, r.changed_by)}
     names = versioning.display_names(op.db, people)
     return {
@@ -98,10 +99,11 @@ class ChartSummaryService(Service):
     def summary(self, op: Op, patient_id: PatientId) -> ChartSummary:
         """Everything the summary page shows, read in one transaction. Opening it counts as
         opening the chart for the next visit's "changed since you last opened this chart"."""
-        if op.db.get(Patient, patient_id) is None:
+        patient = op.db.get(Patient, patient_id)
+        if patient is None:
             raise NotFoundError("That patient does not exist.")
         texts = item_texts(self._sections)
-        items = load_items(op, patient_id, texts)
+        items = load_items(op, patient_id, texts, read_limits(self._sections))
 
         # Asked once, and only when something labelled is there: a break-the-glass grant that
         # is used flags the event.
@@ -120,7 +122,7 @@ class ChartSummaryService(Service):
         if since is not None:
             parts = [
                 chart_changes.item_changes(op, patient_id, since, texts, may_see_labelled),
-                chart_changes.record_changes(op, patient_id, since),
+                chart_changes.record_changes(op, patient, since),
             ]
             changes = chart_changes.named(op, parts)
             withheld: Counter[Sensitivity] = sum((p.withheld for p in parts), Counter())

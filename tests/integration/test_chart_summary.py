@@ -16,6 +16,9 @@ from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.services.chart_kinds import PROBLEMS
+from medrec_desktop.services.chart_sections import SECTIONS, ItemText, SectionProvider, Selection
+from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
 from tests.integration.chart_samples import new_patient
@@ -238,3 +241,20 @@ def test_the_number_of_queries_does_not_grow_with_the_chart(clinic: Clinic) -> N
         assert len(found.section("problems").items) == n  # type: ignore[union-attr]
         assert len(found.changes) == 3 * n
     assert counts[0] == counts[1], counts
+
+
+def test_a_kind_plugs_in_with_one_section_provider(clinic: Clinic) -> None:
+    """What medications, vitals and immunizations will do: one provider in the registry.
+    Here a series-like section over problems reads only the newest two."""
+    provider = clinic.sessions[Role.PROVIDER]
+    pid = new_patient(clinic)
+    for name in ("Asthma", "Gout", "Migraine"):
+        clinic.inst.problems.add(provider, pid, ProblemInput(description=name))
+    newest = ItemText(PROBLEMS, "Problem", lambda i: i.data.description.upper(), newest=2)
+    recent = SectionProvider(
+        "recent", "Latest problems", (newest,), lambda f: Selection(f.of(newest), "None")
+    )
+    service = ChartSummaryService(ctx=clinic.inst.ctx, sections=(*SECTIONS, recent))
+    found = service.summary(provider, pid)
+    assert [s.key for s in found.sections] == ["problems", "allergies", "recent"]
+    assert found.section("recent").lines == ("GOUT", "MIGRAINE")  # type: ignore[union-attr]
