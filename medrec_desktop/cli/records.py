@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from medrec_desktop import logs
+from medrec_desktop.cli.chart import chart_data, chart_text
 from medrec_desktop.cli.common import (
     EXIT_OK,
     UsageError,
@@ -131,6 +132,11 @@ def cmd_patients(args: argparse.Namespace, paths: DataPaths) -> int:
         except KnownError as err:
             data["notes"] = None
             data["notes_hidden"] = err.message
+        try:
+            data["chart"] = chart_data(inst.chart.summary(session, info.id))
+        except KnownError as err:
+            data["chart"] = None
+            data["chart_hidden"] = err.message
         _emit(args, data, lambda: _record_text(data))
         return EXIT_OK
     finally:
@@ -162,6 +168,10 @@ def _record_text(data: dict[str, Any]) -> str:
             flag = " [entered in error]" if n["entered_in_error"] else ""
             when = n["created_at"].astimezone()  # UTC instant, shown in local time
             lines.append(f"Note {when:%Y-%m-%d} by {n['author']}{flag}: {n['text']}")
+    if data.get("chart") is None:
+        lines.append(f"Chart: {data.get('chart_hidden', 'not available')}")
+    else:
+        lines += chart_text(data["chart"])
     for v in data["history"]:
         when = v["changed_at"].astimezone()
         lines.append(

@@ -4,6 +4,7 @@ from medrec_desktop.models.audit import AuditEvent, AuditHead
 from medrec_desktop.models.base import Base
 from medrec_desktop.models.chart import Allergy, AllergyStatement, Problem
 from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
+from medrec_desktop.models.drafts import FormDraft
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
 from medrec_desktop.models.patient import (
     ClinicalNote,
@@ -36,6 +37,7 @@ __all__ = [
     "ClinicalItemVersion",
     "ClinicalNote",
     "Coverage",
+    "FormDraft",
     "LoginThrottle",
     "Patient",
     "PatientSearchToken",

@@ -90,8 +90,10 @@ from medrec_desktop.services.chart_kinds import (
     AllergyStatementService,
     ProblemService,
 )
+from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
+from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.setup import SetupService
@@ -196,6 +198,9 @@ class Installation:
         self.allergy_statements: AllergyStatementService = AllergyStatementService(
             ctx=self.ctx, kind=ALLERGY_STATEMENTS
         )
+        # The summary page (its sections: services/chart_sections.py) and form drafts.
+        self.chart = ChartSummaryService(ctx=self.ctx)
+        self.drafts = DraftService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

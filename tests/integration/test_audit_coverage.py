@@ -270,6 +270,24 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             )
         )(_problem(c)),
     ),
+    "ChartSummaryService.summary": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.chart.summary(s, pid))(_patient(c)),
+    ),
+    "DraftService.save_draft": (
+        Role.NURSE,
+        lambda c: (
+            lambda pid: lambda s: c.inst.drafts.save_draft(
+                s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
+            )
+        )(_patient(c)),
+    ),
+    "DraftService.draft": (Role.NURSE, lambda c: lambda s: c.inst.drafts.draft(s, "problem:1")),
+    "DraftService.discard_draft": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.drafts.discard_draft(s, "problem:1"),
+    ),
+    "DraftService.my_drafts": (Role.NURSE, lambda c: lambda s: c.inst.drafts.my_drafts(s)),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]

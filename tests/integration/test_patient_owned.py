@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
+from medrec_desktop.domain.drafts import new_form_key
 from medrec_desktop.domain.dto import ContactInfo, CoverageInfo, PatientDetails, PatientId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.models import ITEM_MODELS, NOT_MOVED, PATIENT_OWNED, Base
@@ -70,6 +71,9 @@ def _fill_every_registered_table(c: Clinic) -> PatientId:
     # The statement first: an active allergy added before it would make it refused.
     for item_type in sorted(svcs, key=lambda t: t != "allergy-statement"):
         svcs[item_type].add(provider, gone, SAMPLE_INPUTS[item_type])
+    c.inst.drafts.save_draft(
+        provider, new_form_key("problem", gone), gone, "problem", None, {"description": "Cough"}
+    )
     return gone
 
 
