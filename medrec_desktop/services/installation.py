@@ -82,6 +82,7 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
+from medrec_desktop.services.chart_banner import ChartBannerService
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
     ALLERGY_STATEMENTS,
@@ -196,6 +197,7 @@ class Installation:
         self.allergy_statements: AllergyStatementService = AllergyStatementService(
             ctx=self.ctx, kind=ALLERGY_STATEMENTS
         )
+        self.chart_banner = ChartBannerService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

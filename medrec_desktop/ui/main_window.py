@@ -122,7 +122,11 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.nav)
         content = QVBoxLayout()
         content.setContentsMargins(8, 8, 8, 0)
-        self.banner = PatientBanner()
+        self.banner = PatientBanner(
+            services=services,
+            runner=runner,
+            session=lambda: None if self.locked else self.session,
+        )
         self.emergency = QLabel()
         self.emergency.setStyleSheet(
             "background: #fef0c7; color: #7a2e0e; padding: 6px; border-radius: 4px;"
@@ -491,7 +495,7 @@ class MainWindow(QMainWindow):
             )
             self.emergency.show()
             if not self.chart.form.has_unsaved_changes():
-                self.chart.reload()
+                self.chart.reload_all()
 
     # ------------------------------------------------------------------ lock and sign-out
 
