@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.code_picker import CodePicker
 from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, Value
+from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
     REASON_LABEL,
@@ -123,8 +124,12 @@ class ItemForm(QWidget):
         button_row.setMaximumWidth(FORM_WIDTH)
         button_row.setLayout(buttons)
         outer.addWidget(button_row)
-        save = QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
-        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(
+            QKeySequence(QKeySequence.StandardKey.Save),
+            self,
+            self.save,
+            Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.tracker = ChangeTracker(self)
         self.tracker.watch([w for f in self.inputs.values() for w in f.tracked] + [self.reason])
         self.tracker.dirty_changed.connect(self._dirty_changed)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -29,6 +28,7 @@ from medrec_desktop.ui.chart.conflict_view import ConflictView
 from medrec_desktop.ui.chart.history_view import HistoryView
 from medrec_desktop.ui.chart.item_form import ItemForm
 from medrec_desktop.ui.chart.item_model import ItemsModel
+from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.chart.reason_dialog import EnteredInErrorDialog
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
@@ -44,6 +44,11 @@ WITHHELD_STYLE = (
     "background: palette(alternate-base); border: 1px solid palette(mid); "
     "border-radius: 4px; padding: 4px 8px;"
 )
+
+
+def _stamp() -> str:
+    """ "Saved 14:02": the message label adds its own tick."""
+    return saved_stamp().removeprefix("✓ ")
 
 
 class ItemListPage(QWidget):
@@ -147,22 +152,12 @@ class ItemListPage(QWidget):
         for page in (self.form, self.history, self.conflict):
             self.stack.addWidget(page)
 
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Insert),
-            self.panel,
-            self.add,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        shortcut(
+            Qt.Key.Key_Insert, self.panel, self.add, Qt.ShortcutContext.WidgetWithChildrenShortcut
         )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(
-                QKeySequence(key), self.table, self.edit, context=Qt.ShortcutContext.WidgetShortcut
-            )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.table,
-            self.mark_in_error,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+            shortcut(key, self.table, self.edit)
+        shortcut(Qt.Key.Key_Delete, self.table, self.mark_in_error)
 
     # ------------------------------------------------------------------ the patient
 
@@ -244,6 +239,8 @@ class ItemListPage(QWidget):
         self.withheld.setVisible(bool(notes))
         self._show_statement(items, stated)
         self.table.resizeColumnsToContents()
+        # The first column names the item: give it room even while the list is short.
+        self.table.setColumnWidth(0, max(self.table.columnWidth(0), 320))
         if keep is not None and (row := self.model.find(keep)) >= 0:
             self._select(row)
         elif self.model.rowCount():
@@ -336,7 +333,7 @@ class ItemListPage(QWidget):
 
     def _saved(self, info: ItemInfo[Any]) -> None:
         self._select_id = info.id
-        self.message.ok(f"{saved_stamp()}: {self.kind.name(info)}")
+        self.message.ok(f"{_stamp()}: {self.kind.name(info)}")
         self.show_list()
 
     def show_history(self) -> None:
@@ -406,9 +403,14 @@ class ItemListPage(QWidget):
             dialog.refused(err)
 
         dialog = EnteredInErrorDialog(name, submit, self)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
+
+    def _dialog_closed(self, dialog: EnteredInErrorDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     # ------------------------------------------------------------------ the "none" statement
 
@@ -420,7 +422,7 @@ class ItemListPage(QWidget):
         data = statement.make()
 
         def recorded(info: ItemInfo[Any]) -> None:
-            self.message.ok(f"{saved_stamp()}: {statement.says(info)}")
+            self.message.ok(f"{_stamp()}: {statement.says(info)}")
             self._services.notify_changed(pid, {self.kind.change})
 
         Op(self, lambda: service.add(session, pid, data), runner=self._runner).success(

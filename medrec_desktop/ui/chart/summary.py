@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -28,6 +27,7 @@ from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -86,12 +86,7 @@ class SummarySection(QFrame):
         if open_full is not None:
             # Enter on a line opens the list it comes from.
             for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                QShortcut(
-                    QKeySequence(key),
-                    self.list,
-                    open_full,
-                    context=Qt.ShortcutContext.WidgetShortcut,
-                )
+                shortcut(key, self.list, open_full)
 
     def show_content(self, content: SectionContent) -> None:
         self.list.clear()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -27,6 +26,7 @@ from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.patient_input import PatientInput
+from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.chart.summary import SummaryPage, kind_section
@@ -116,11 +116,10 @@ class PatientChartPage(QWidget):
         for i in range(self.tabs.count()):
             if i < 9:
                 self.tabs.setTabToolTip(i, f"Ctrl+{i + 1}")
-                QShortcut(
-                    QKeySequence(f"Ctrl+{i + 1}"),
-                    self,
-                    lambda i=i: self.show_tab(i),
-                    context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                # Window-wide while the chart is shown (the cursor may be in the banner or
+                # the areas list); a hidden chart answers no key.
+                shortcut(
+                    f"Ctrl+{i + 1}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut
                 )
         for kind in KIND_VIEWS:
             page = self.lists[kind.key]
@@ -132,6 +131,9 @@ class PatientChartPage(QWidget):
                 )
             )
         layout.addWidget(self.tabs, 1)
+
+    def _tab_opener(self, index: int) -> Callable[[], None]:
+        return lambda: self.show_tab(index)
 
     def _opener(self, page: ItemListPage) -> Callable[[], None]:
         return lambda: self.open_list(page)
