@@ -355,6 +355,8 @@ class ItemListPage(QWidget):
     # ------------------------------------------------------------------ concurrent edits
 
     def _conflict(self, err: VersionConflictError) -> None:
+        # Saved elsewhere (another workstation tells us nothing): the list shows it too.
+        self.reload()
         self.conflict.show_conflict(self.form.values(), err)
         self.stack.setCurrentWidget(self.conflict)
         self.conflict.mine_button.setFocus()
