@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -72,6 +73,7 @@ class ItemListPage(QWidget):
         self.dialog: EnteredInErrorDialog | None = None
         self._select_id: int | None = None
         self._load: Op[Loaded] | None = None
+        self._stale = False
         services.changed.connect(self._changed)
 
         outer = QVBoxLayout(self)
@@ -202,6 +204,12 @@ class ItemListPage(QWidget):
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
+        """Read the list now if it is on screen, else when it is next shown: a chart opens
+        on its summary, and a list nobody looks at is not read (nor audited as viewed)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         session, pid = self._session(), self.patient_id
         if session is None or pid is None:
             return
@@ -224,6 +232,11 @@ class ItemListPage(QWidget):
             .failure(self._load_failed)
             .run()
         )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _loaded(self, result: Loaded) -> None:
         items, stated = result

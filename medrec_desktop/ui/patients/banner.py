@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from medrec_desktop.domain.dates import age_on
@@ -148,5 +148,7 @@ class PatientBanner(QFrame):
 
     def _changed(self, patient_id: int, _kinds: frozenset[ChangeKind]) -> None:
         # Any change to this patient may touch the banner (allergies, a label, insurance).
+        # Asked after every other view has asked for its data (one database lane, in order),
+        # so the banner never shows a newer name than the chart under it.
         if self.patient is not None and self.patient.id == patient_id and self.isVisible():
-            self.refresh()
+            QTimer.singleShot(0, self.refresh)

@@ -26,7 +26,8 @@ def test_no_known_allergies_then_an_allergy_by_keyboard_and_the_banner_follows(
     page = w.chart.lists["allergies"]
     assert w.chart.tabs.currentWidget() is page and focused() is page.table
     button = page.statement_button
-    assert button is not None and button.isVisible()
+    assert button is not None
+    qtbot.waitUntil(button.isVisible, timeout=WAIT)  # once the list has been read
     key(qtbot, Qt.Key.Key_K, ALT)  # Record no &known allergies
     qtbot.waitUntil(
         lambda: banner.allergies.text() == "No known allergies (recorded 11/26/2026)",
