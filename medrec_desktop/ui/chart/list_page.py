@@ -109,6 +109,9 @@ class ItemListPage(QWidget):
         self.proxy = sorted_proxy(self.model, self)
         self.table = data_table(self.proxy, f"{kind.title} list")
         self.table.doubleClicked.connect(lambda _i: self.edit())
+        # In the order entered until the user sorts by a column (a header click).
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
         v.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton(kind.add_label)
@@ -245,7 +248,7 @@ class ItemListPage(QWidget):
         self._select_id = None
         self.model.set_rows(items.items)
         notes = items.withheld_notes
-        self.withheld.setText("🔒 " + "; ".join(notes) if notes else "")
+        self.withheld.setText("⊘ " + "; ".join(notes) if notes else "")
         self.withheld.setToolTip(
             "Your role does not see items with these sensitivity labels." if notes else ""
         )

@@ -92,7 +92,7 @@ class SummarySection(QFrame):
         self.list.clear()
         for line in content.lines or (content.empty,):
             self.list.addItem(line)
-        self.notes.setText("🔒 " + "; ".join(content.notes) if content.notes else "")
+        self.notes.setText("⊘ " + "; ".join(content.notes) if content.notes else "")
         self.notes.setVisible(bool(content.notes))
 
     def texts(self) -> list[str]:

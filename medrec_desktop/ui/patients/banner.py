@@ -131,10 +131,10 @@ class PatientBanner(QFrame):
             )
         if data.withheld_count:
             n = data.withheld_count
-            self.flags.setText(f"🔒 {n} sensitive item{'s' if n != 1 else ''} withheld")
+            self.flags.setText(f"⊘ {n} sensitive item{'s' if n != 1 else ''} withheld")
             self.flags.setToolTip("Your role does not see items with a sensitivity label.")
         elif data.sensitive_on_file:
-            self.flags.setText("🔒 Sensitive items on file")
+            self.flags.setText("⊘ Sensitive items on file")
             self.flags.setToolTip("This chart holds items with a sensitivity label.")
         else:
             self.flags.clear()

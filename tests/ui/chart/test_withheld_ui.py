@@ -69,14 +69,14 @@ def test_roles_without_access_see_how_many_are_withheld_and_nothing_else(
     problems, allergies = w.chart.lists["problems"], w.chart.lists["allergies"]
     summary = w.chart.summary.sections
     qtbot.waitUntil(lambda: summary[0].texts() == ["Asthma"], timeout=WAIT)
-    assert summary[0].notes.text() == "🔒 1 item withheld (behavioral health)"
-    assert summary[1].notes.text() == "🔒 1 item withheld (substance use disorder)"
+    assert summary[0].notes.text() == "⊘ 1 item withheld (behavioral health)"
+    assert summary[1].notes.text() == "⊘ 1 item withheld (substance use disorder)"
     qtbot.waitUntil(lambda: w.banner.data is not None, timeout=WAIT)
-    assert w.banner.flags.text() == "🔒 2 sensitive items withheld"
+    assert w.banner.flags.text() == "⊘ 2 sensitive items withheld"
     assert w.banner.allergies.text() == "⚠ Allergies: 1 withheld"
     for page, note in (
-        (problems, "🔒 1 item withheld (behavioral health)"),
-        (allergies, "🔒 1 item withheld (substance use disorder)"),
+        (problems, "⊘ 1 item withheld (behavioral health)"),
+        (allergies, "⊘ 1 item withheld (substance use disorder)"),
     ):
         w.chart.open_list(page)
         settle(qtbot, w)
@@ -115,7 +115,7 @@ def test_a_role_with_access_sees_the_items_and_the_flag_says_they_are_on_file(
     assert summary[0].texts()[0].startswith(SECRET_PROBLEM)
     assert not summary[0].notes.isVisible()
     qtbot.waitUntil(lambda: w.banner.data is not None, timeout=WAIT)
-    assert w.banner.flags.text() == "🔒 Sensitive items on file"
+    assert w.banner.flags.text() == "⊘ Sensitive items on file"
     assert w.banner.allergies.text() == f"⚠ Allergies: {SECRET_ALLERGY}"
     page = w.chart.lists["problems"]
     w.chart.open_list(page)
