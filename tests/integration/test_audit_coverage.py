@@ -270,6 +270,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             )
         )(_problem(c)),
     ),
+    "ChartBannerService.banner": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.chart_banner.banner(s, pid))(_patient(c)),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]
