@@ -82,6 +82,7 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
+from medrec_desktop.services.chart_banner import ChartBannerService
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
     ALLERGY_STATEMENTS,
@@ -201,6 +202,7 @@ class Installation:
         # The summary page (its sections: services/chart_sections.py) and form drafts.
         self.chart = ChartSummaryService(ctx=self.ctx)
         self.drafts = DraftService(ctx=self.ctx)
+        self.chart_banner = ChartBannerService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

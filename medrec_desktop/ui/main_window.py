@@ -123,7 +123,11 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.nav)
         content = QVBoxLayout()
         content.setContentsMargins(8, 8, 8, 0)
-        self.banner = PatientBanner()
+        self.banner = PatientBanner(
+            services=services,
+            runner=runner,
+            session=lambda: None if self.locked else self.session,
+        )
         self.emergency = QLabel()
         self.emergency.setStyleSheet(
             "background: #fef0c7; color: #7a2e0e; padding: 6px; border-radius: 4px;"
@@ -500,7 +504,7 @@ class MainWindow(QMainWindow):
                 "for review."
             )
             self.emergency.show()
-            self.chart.reload()  # typing in the chart is kept on top of what loads
+            self.chart.reload_all()  # typing in the chart is kept on top of what loads
 
     # ------------------------------------------------------------------ lock and sign-out
 

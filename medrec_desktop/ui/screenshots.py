@@ -226,6 +226,144 @@ def _like(p: PatientInfo) -> PatientInput:
     return PatientInput(p.family_name, p.given_names.split()[0], p.birth_date, p.sex, p.phone)
 
 
+def render_chart_screenshots(
+    out: Path, app: QApplication, inst: Installation, runner: OpRunner
+) -> list[Path]:
+    """The chart's lists, a refused value, a history with differences, the conflict view and
+    a withheld item, on a demo patient given a believable problem list."""
+    from medrec_desktop.domain.allergies import AllergyInput
+    from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
+    from medrec_desktop.domain.problems import ProblemInput
+
+    shots: list[Path] = []
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], PASSWORD)
+    records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
+    patient = inst.patients.list_all(provider, limit=30)[7]
+    problems, allergies = inst.problems, inst.allergies
+    for data in (
+        ProblemInput(
+            description="Type 2 diabetes, diet controlled",
+            icd10cm="E11.9",
+            onset="2012",
+            chronic=True,
+        ),
+        ProblemInput(description="Hypertension", icd10cm="I10", onset="2015", chronic=True),
+        ProblemInput(description="Seasonal allergic rhinitis", icd10cm="J30.2", onset="04/2009"),
+        ProblemInput(
+            description="Left ankle sprain",
+            icd10cm="S93.402A",
+            onset="06/2023",
+            resolution="08/2023",
+            status=ItemStatus.RESOLVED,
+        ),
+        ProblemInput(
+            description="Generalized anxiety disorder",
+            icd10cm="F41.1",
+            onset="2019",
+            sensitivity=Sensitivity.BEHAVIORAL_HEALTH,
+        ),
+    ):
+        problems.add(provider, patient.id, data)
+    allergies.add(
+        records,
+        patient.id,
+        AllergyInput(
+            substance="Penicillin", category="drug", reaction="Hives", severity="moderate"
+        ),
+    )
+    hypertension = next(
+        p for p in problems.list(records, patient.id).items if p.data.description == "Hypertension"
+    )
+    changed = problems.update(
+        records,
+        hypertension.id,
+        ProblemInput(
+            description="Essential hypertension", icd10cm="I10", onset="03/2015", chronic=True
+        ),
+        expected_version=1,
+        reason="Onset month from the referral letter",
+    )
+    settings = QSettings(str(out.parent / "chart-shots.ini"), QSettings.Format.IniFormat)
+    services = ServicesHolder(inst=inst, code_sets=CodeSets())
+
+    def chart_for(session: object) -> MainWindow:
+        w = MainWindow(
+            paths=inst.paths,
+            services=services,
+            runner=runner,
+            session=session,  # type: ignore[arg-type]
+            settings=settings,
+            idle_minutes=15,
+        )
+        w.resize(*SIZE)
+        w.show()
+        w.open_patient(patient)
+        settle(app, runner, lambda: w.chart.form.text("family_name") != "")
+        return w
+
+    window = chart_for(provider)
+    settle(app, runner, lambda: len(window.chart.summary.sections[0].texts()) >= 4)
+    shots.append(grab(window, out, "chart-summary.png", app, runner))
+    page = window.chart.lists["problems"]
+    window.chart.open_list(page)
+    settle(app, runner, lambda: page.model.rowCount() == 4)
+    shots.append(grab(window, out, "chart-problems.png", app, runner))
+
+    page.add()
+    form = page.form
+    form.inputs["description"].set_value("Chronic kidney disease, stage 3a")
+    form.inputs["icd10cm"].set_value("N18.31")
+    form.inputs["onset"].set_value("13/2021")
+    form.inputs["chronic"].set_value(True)
+    form.save()
+    settle(app, runner, lambda: form.errors["onset"].isVisible())
+    shots.append(grab(window, out, "chart-problem-refused.png", app, runner))
+    form.discard_changes()
+
+    page._select(page.model.find(changed.id))
+    page.show_history()
+    settle(app, runner, lambda: page.stack.currentWidget() is page.history)
+    shots.append(grab(window, out, "chart-history.png", app, runner))
+    page.show_list()
+
+    # Two people on one problem: this form's save comes second.
+    page._select(page.model.find(changed.id))
+    page.edit()
+    form.inputs["description"].set_value("Essential hypertension, well controlled")
+    form.inputs["onset"].set_value("2014")
+    nurse = inst.auth.login(DEMO_USERS[Role.NURSE][0], PASSWORD)
+    problems.update(
+        nurse,
+        changed.id,
+        ProblemInput(
+            description="Essential hypertension",
+            icd10cm="I10",
+            onset="03/2015",
+            chronic=True,
+            status=ItemStatus.INACTIVE,
+        ),
+        expected_version=changed.version,
+        reason="Off medication since the spring",
+    )
+    form.save()
+    settle(app, runner, lambda: page.stack.currentWidget() is page.conflict)
+    page.conflict.use_mine["description"].setChecked(True)
+    shots.append(grab(window, out, "chart-conflict.png", app, runner))
+    form.keep_theirs()
+    window.session = None
+    window.close()
+
+    # The nurse's view of the same chart: the labelled problem is only counted.
+    window = chart_for(nurse)
+    page = window.chart.lists["problems"]
+    window.chart.open_list(page)
+    settle(app, runner, lambda: page.withheld.isVisible() and window.banner.data is not None)
+    shots.append(grab(window, out, "chart-withheld.png", app, runner))
+    window.session = None
+    window.close()
+    return shots
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -238,6 +376,7 @@ def main(argv: list[str]) -> int:
         shell, inst = render_shell(out, app, work, runner)
         shots += shell
         try:
+            shots += render_chart_screenshots(out, app, inst, runner)
             from medrec_desktop.ui.admin.screenshots import (
                 render_admin_screenshots,
                 stage_examples,

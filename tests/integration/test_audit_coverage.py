@@ -288,6 +288,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: lambda s: c.inst.drafts.discard_draft(s, "problem:1"),
     ),
     "DraftService.my_drafts": (Role.NURSE, lambda c: lambda s: c.inst.drafts.my_drafts(s)),
+    "ChartBannerService.banner": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.chart_banner.banner(s, pid))(_patient(c)),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
@@ -93,8 +94,22 @@ def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
             w.open_patient(w.search_page.model.patient(0))
             qtbot.waitUntil(lambda: w.chart.form.text("family_name") != "", timeout=WAIT)
             for i in range(w.chart.tabs.count()):
+                if not w.chart.tabs.isTabVisible(i):
+                    continue  # a role without clinical access has no summary or lists
                 w.chart.tabs.setCurrentIndex(i)
-                yield f"Patients › chart › {w.chart.tabs.tabText(i)}", w
+                tab = f"Patients › chart › {w.chart.tabs.tabText(i)}"
+                yield tab, w
+                page = w.chart.tabs.widget(i)
+                if isinstance(page, ItemListPage):
+                    # Each list's form, history and conflict view replace the list in place.
+                    if page.add_button.isEnabled():
+                        page.add()
+                        yield f"{tab} › form", w
+                        page.form.discard_changes()
+                    for view in (page.history, page.conflict):
+                        page.stack.setCurrentWidget(view)
+                        yield f"{tab} › {type(view).__name__}", w
+                    page.show_list()
             w.chart.tabs.setCurrentIndex(0)
             w.find_patient()
             continue

@@ -22,6 +22,7 @@ def open_chart(qtbot: QtBot, w: MainWindow, query: str) -> None:
     qtbot.waitUntil(lambda: w.search_page.model.rowCount() >= 1, timeout=WAIT)
     w.open_patient(w.search_page.model.patient(0))
     qtbot.waitUntil(lambda: w.chart.form.text("family_name") != "", timeout=WAIT)
+    w.chart.tabs.setCurrentWidget(w.chart.demographics)  # the chart opens on its summary
 
 
 def prompt(qtbot: QtBot, w: MainWindow) -> LeavePrompt:

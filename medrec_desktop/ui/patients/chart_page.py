@@ -1,10 +1,16 @@
-"""An open patient: demographics (editable), version history, merge of a duplicate."""
+"""An open patient: the summary, the chart's lists (problems, allergies...), demographics
+(editable), the record's version history, and merge of a duplicate.
+
+Tabs switch with Ctrl+1..n (and their Alt mnemonics); the summary's sections open their full
+list in one keystroke. Every list's form is a guarded form, so leaving the chart asks about
+unsaved changes in any of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +26,10 @@ from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.patient_input import PatientInput
+from medrec_desktop.ui.chart.keys import shortcut
+from medrec_desktop.ui.chart.kinds import KIND_VIEWS
+from medrec_desktop.ui.chart.list_page import ItemListPage
+from medrec_desktop.ui.chart.summary import SummaryPage, kind_section
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
@@ -52,7 +62,7 @@ class PatientChartPage(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addStretch(1)
-        self.merge_button = QPushButton("Mer&ge with a duplicate record…")
+        self.merge_button = QPushButton("Merge &with a duplicate record…")
         self.merge_button.clicked.connect(self.open_merge)
         self.close_button = QPushButton("&Close chart")
         self.close_button.setToolTip("Back to patient search (asks first if anything is unsaved)")
@@ -60,7 +70,8 @@ class PatientChartPage(QWidget):
         top.addWidget(self.merge_button)
         top.addWidget(self.close_button)
         layout.addLayout(top)
-        # What was typed for a new registration before the user chose this existing record.
+        # What was typed for a new registration before the user chose this existing record:
+        # it fills the demographics, so it is shown on that tab.
         self.offer = QWidget()
         offer_row = QHBoxLayout(self.offer)
         offer_row.setContentsMargins(8, 4, 8, 4)
@@ -68,7 +79,7 @@ class PatientChartPage(QWidget):
         self.offer_text = QLabel()
         self.offer_text.setWordWrap(True)
         self.offer_text.setAccessibleName("Details typed for a new registration")
-        self.apply_offer_button = QPushButton("&Use what was typed")
+        self.apply_offer_button = QPushButton("Ta&ke what was typed")
         self.apply_offer_button.setToolTip(
             "Fill this record's form with what you typed (review, then Save)"
         )
@@ -79,16 +90,81 @@ class PatientChartPage(QWidget):
         offer_row.addWidget(self.apply_offer_button)
         offer_row.addWidget(self.dismiss_offer_button)
         self.offer.hide()
-        layout.addWidget(self.offer)
         self.tabs = QTabWidget()
+        self.summary = SummaryPage(services=services, runner=runner, session=session)
+        self.lists: dict[str, ItemListPage] = {}
         self.form = RegistrationForm(services=services, runner=runner, session=session)
         self.form.saved.connect(self._saved)
-        self.form.on_reveal = lambda: self.tabs.setCurrentWidget(self.form)
+        self.demographics = QWidget()
+        self.form.on_reveal = lambda: self.tabs.setCurrentWidget(self.demographics)
+        demo = QVBoxLayout(self.demographics)
+        demo.setContentsMargins(0, 0, 0, 0)
+        demo.addWidget(self.offer)
+        demo.addWidget(self.form, 1)
         self.history = QListWidget()
         self.history.setAccessibleName("Version history")
-        self.tabs.addTab(self.form, "&Demographics")
+        self.tabs.addTab(self.summary, "S&ummary")
+        for kind in KIND_VIEWS:
+            page = ItemListPage(
+                kind=kind, services=services, runner=runner, session=session, describe=self._who
+            )
+            page.on_reveal = self._revealer(page)
+            self.lists[kind.key] = page
+            self.tabs.addTab(page, kind.tab)
+        self.tabs.addTab(self.demographics, "&Demographics")
         self.tabs.addTab(self.history, "His&tory")
+        for i in range(self.tabs.count()):
+            if i < 9:
+                self.tabs.setTabToolTip(i, f"Ctrl+{i + 1}")
+                # Window-wide while the chart is shown (the cursor may be in the banner or
+                # the areas list); a hidden chart answers no key.
+                shortcut(
+                    f"Ctrl+{i + 1}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut
+                )
+        for kind in KIND_VIEWS:
+            page = self.lists[kind.key]
+            self.summary.add_section(
+                kind_section(
+                    kind,
+                    open_full=self._opener(page),
+                    open_hint=f"Ctrl+{self.tabs.indexOf(page) + 1}",
+                )
+            )
         layout.addWidget(self.tabs, 1)
+
+    def _tab_opener(self, index: int) -> Callable[[], None]:
+        return lambda: self.show_tab(index)
+
+    def _opener(self, page: ItemListPage) -> Callable[[], None]:
+        return lambda: self.open_list(page)
+
+    def _revealer(self, page: QWidget) -> Callable[[], None]:
+        return lambda: self.tabs.setCurrentWidget(page)
+
+    def _who(self) -> str:
+        return self.patient.display_name if self.patient is not None else "this patient"
+
+    def show_tab(self, index: int) -> None:
+        """Ctrl+1..n: that tab, with the cursor in it (a list's table, the summary...)."""
+        if not 0 <= index < self.tabs.count() or not self.tabs.isTabVisible(index):
+            return
+        page = self.tabs.widget(index)
+        if isinstance(page, ItemListPage):
+            self.open_list(page)
+            return
+        self.tabs.setCurrentIndex(index)
+        if page is self.summary and self.summary.sections:
+            self.summary.sections[0].list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif page is self.demographics:
+            self.form.inputs["family_name"].setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif page is not None:
+            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def open_list(self, page: ItemListPage) -> None:
+        """A list's full view, with the cursor on its table (or its open form)."""
+        self.tabs.setCurrentWidget(page)
+        if page.stack.currentWidget() is page.panel:
+            page.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_patient(
         self,
@@ -105,15 +181,33 @@ class PatientChartPage(QWidget):
         self._offered = typed
         self._just_saved = just_saved
         self.offer.hide()
-        self.tabs.setCurrentWidget(self.form)
         self._apply_access()
+        # Just registered, or chosen while registering: the demographics are the point.
+        # Otherwise the chart opens on its summary (the demographics for roles that see no
+        # clinical data).
+        if typed is not None or just_saved or not self._sees_clinical():
+            self.tabs.setCurrentWidget(self.demographics)
+        else:
+            self.tabs.setCurrentWidget(self.summary)
+        self.summary.set_patient(patient.id if self._sees_clinical() else None)
+        for page in self.lists.values():
+            page.set_patient(patient.id if self._sees_clinical() else None)
         self.reload()
+
+    def _sees_clinical(self) -> bool:
+        session = self._session()
+        return session is not None and permissions.allowed(
+            session.role, Action.VIEW, DataCategory.CLINICAL
+        )
 
     def _apply_access(self) -> None:
         session = self._session()
         may_merge = session is not None and permissions.allowed(
             session.role, Action.DELETE, DataCategory.DEMOGRAPHICS
         )
+        clinical = self._sees_clinical()
+        for page in (self.summary, *self.lists.values()):
+            self.tabs.setTabVisible(self.tabs.indexOf(page), clinical)
         self.merge_button.setEnabled(may_merge)
         self.merge_button.setToolTip(
             "Merge a record of the same person into this one"
@@ -122,6 +216,8 @@ class PatientChartPage(QWidget):
         )
 
     def reload(self) -> None:
+        """The demographics and record history; the lists and summary reload themselves on
+        change notifications (``reload_all`` after an emergency access grant)."""
         session = self._session()
         if session is None or self.patient is None:
             return
@@ -189,7 +285,7 @@ class PatientChartPage(QWidget):
     # The pending offer is unsaved work too (GuardedForm): leaving asks about it.
 
     def has_unsaved_changes(self) -> bool:
-        return self._offered is not None and self.offer.isVisibleTo(self)
+        return self._offered is not None and not self.offer.isHidden()
 
     def unsaved_summary(self) -> str:
         name = self.patient.display_name if self.patient is not None else "this patient"
@@ -217,7 +313,7 @@ class PatientChartPage(QWidget):
         changed = self.form.fill_from(self._offered)
         self._offered = None
         self.offer.hide()
-        self.tabs.setCurrentWidget(self.form)
+        self.tabs.setCurrentWidget(self.demographics)
         self.form.message.setStyleSheet("")
         self.form.message.setText(
             ("Filled in from what you typed: " + ", ".join(changed) + ". Review, then Save.")
@@ -262,9 +358,19 @@ class PatientChartPage(QWidget):
         dialog.merged.connect(lambda kept: self.open_patient(kept))
         dialog.exec()
 
+    def reload_all(self) -> None:
+        """Everything shown, e.g. after an emergency access grant opened withheld items."""
+        self.reload()
+        self.summary.reload()
+        for page in self.lists.values():
+            page.reload()
+
     def clear(self) -> None:
         if self._load is not None:
             self._load.cancel()
+        self.summary.set_patient(None)
+        for page in self.lists.values():
+            page.clear()
         self.patient = None
         self._offered = None
         self.offer.hide()

@@ -1,0 +1,121 @@
+"""How one kind of chart item shows on screen, declared rather than coded (issue 9).
+
+A :class:`KindView` names the list's columns, the form's fields, where its service lives on
+the installation and how the summary lists an item. The list page, the form, the history and
+the conflict view are generic over it, so a new kind (medications, immunizations, vitals...)
+is one declaration in ``ui/chart/kinds.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from medrec_desktop.domain.clinical import ItemInfo, ItemInput, ItemStatus, Sensitivity
+from medrec_desktop.domain.enums import ChangeKind
+from medrec_desktop.services.clinical_items import ClinicalItemService
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Value
+
+D = TypeVar("D")
+I = TypeVar("I", bound=ItemInput[Any])  # noqa: E741 - the input type, beside D (the data)
+
+# Shared by every form, so their letters are kept free in each kind's fields.
+STATUS_FIELD = "status"
+SENSITIVITY_FIELD = "sensitivity"
+REASON_FIELD = "reason"
+STATUS_LABEL = "St&atus"
+SENSITIVITY_LABEL = "Sensitivit&y"
+REASON_LABEL = "&Reason for change"
+
+
+@dataclass(frozen=True)
+class Column(Generic[D]):
+    """A list column: its header, the cell text of an item, and (optionally) a sort key
+    when the text does not sort right (dates)."""
+
+    header: str
+    show: Callable[[ItemInfo[D]], str]
+    sort: Callable[[ItemInfo[D]], str] | None = None
+
+
+@dataclass(frozen=True)
+class Statement(Generic[D]):
+    """An explicit "none" for a kind ("No known allergies"): the button recording it, the
+    service keeping it, how to make one and how the summary and list say it."""
+
+    button: str
+    service: Callable[[Installation], ClinicalItemService[D, Any]]
+    make: Callable[[], ItemInput[D]]
+    says: Callable[[ItemInfo[D]], str]
+
+
+@dataclass(frozen=True)
+class KindView(Generic[D, I]):
+    """Everything the generic chart screens need to know about one kind of item.
+
+    ``title`` names the list ("Problems") and its tab (with its mnemonic in ``tab``);
+    ``noun`` one item; ``editing`` fills a form input from a saved item; ``build`` makes the
+    input from the form's values (keyword arguments named like the fields, plus ``status``
+    and ``sensitivity``); ``line`` is one item on the summary; ``name`` one item in messages.
+    """
+
+    key: str
+    title: str
+    tab: str
+    noun: str
+    service: Callable[[Installation], ClinicalItemService[D, I]]
+    change: ChangeKind
+    columns: tuple[Column[D], ...]
+    fields: tuple[FieldSpec, ...]
+    statuses: tuple[ItemStatus, ...]
+    editing: Callable[[ItemInfo[D]], I]
+    build: Callable[..., I]
+    line: Callable[[ItemInfo[D]], str]
+    name: Callable[[ItemInfo[D]], str]
+    summary_title: str
+    summary_empty: str
+    add_label: str
+    statement: Statement[Any] | None = None
+
+    def values_of(self, item: ItemInfo[D]) -> dict[str, Value]:
+        """The form's values for a saved item (status and sensitivity included)."""
+        typed = self.editing(item)
+        values: dict[str, Value] = {}
+        for spec in self.fields:
+            raw = getattr(typed, spec.name)
+            values[spec.name] = raw if isinstance(raw, bool) else str(raw)
+        values[STATUS_FIELD] = str(item.status.value)
+        values[SENSITIVITY_FIELD] = item.sensitivity.value if item.sensitivity else ""
+        return values
+
+    def make_input(self, values: Mapping[str, Value]) -> I:
+        content = {s.name: values[s.name] for s in self.fields}
+        status = ItemStatus(str(values[STATUS_FIELD]))
+        label = str(values.get(SENSITIVITY_FIELD) or "")
+        return self.build(
+            status=status, sensitivity=Sensitivity(label) if label else None, **content
+        )
+
+    def all_fields(self, labels: tuple[Sensitivity, ...]) -> tuple[FieldSpec, ...]:
+        """The kind's fields, then status and sensitivity (with the labels offered)."""
+        status = FieldSpec(
+            STATUS_FIELD,
+            STATUS_LABEL,
+            FieldKind.CHOICE,
+            tuple((s.value, s.label) for s in self.statuses),
+        )
+        sensitivity = FieldSpec(
+            SENSITIVITY_FIELD,
+            SENSITIVITY_LABEL,
+            FieldKind.CHOICE,
+            (("", "None (anyone with chart access)"),)
+            + tuple((s.value, s.label.capitalize()) for s in labels),
+        )
+        return (*self.fields, status, sensitivity)
+
+
+def when(value: dt.datetime) -> str:
+    return value.astimezone().strftime("%m/%d/%Y %H:%M")
