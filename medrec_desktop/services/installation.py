@@ -85,10 +85,24 @@ from medrec_desktop.services.backup_files import (
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
     ALLERGY_STATEMENTS,
+    FAMILY_HISTORY,
+    IMMUNIZATIONS,
+    MEDICAL_HISTORY,
+    MEDICATIONS,
     PROBLEMS,
+    SOCIAL_HISTORY,
+    SURGICAL_HISTORY,
+    VITALS,
     AllergyService,
     AllergyStatementService,
+    FamilyHistoryService,
+    ImmunizationService,
+    MedicalHistoryService,
+    MedicationService,
     ProblemService,
+    SocialHistoryService,
+    SurgicalHistoryService,
+    VitalsService,
 )
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
@@ -195,6 +209,23 @@ class Installation:
         self.allergies: AllergyService = AllergyService(ctx=self.ctx, kind=ALLERGIES)
         self.allergy_statements: AllergyStatementService = AllergyStatementService(
             ctx=self.ctx, kind=ALLERGY_STATEMENTS
+        )
+        self.medications: MedicationService = MedicationService(ctx=self.ctx, kind=MEDICATIONS)
+        self.immunizations: ImmunizationService = ImmunizationService(
+            ctx=self.ctx, kind=IMMUNIZATIONS
+        )
+        self.vitals: VitalsService = VitalsService(ctx=self.ctx, kind=VITALS)
+        self.medical_history: MedicalHistoryService = MedicalHistoryService(
+            ctx=self.ctx, kind=MEDICAL_HISTORY
+        )
+        self.surgical_history: SurgicalHistoryService = SurgicalHistoryService(
+            ctx=self.ctx, kind=SURGICAL_HISTORY
+        )
+        self.family_history: FamilyHistoryService = FamilyHistoryService(
+            ctx=self.ctx, kind=FAMILY_HISTORY
+        )
+        self.social_history: SocialHistoryService = SocialHistoryService(
+            ctx=self.ctx, kind=SOCIAL_HISTORY
         )
 
     def __repr__(self) -> str:
