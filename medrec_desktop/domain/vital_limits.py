@@ -38,7 +38,7 @@ COUNTS = {
     "diastolic": Limit(10, 200, "diastolic pressure", " mmHg"),
     "pulse": Limit(1, 300, "pulse", "/min"),
     "respirations": Limit(1, 100, "respiratory rate", "/min"),
-    "spo2": Limit(1, 100, "SpO2", " %"),
+    "spo2": Limit(1, 100, "SpO2 reading", " %"),
     "pain": Limit(0, 10, "pain score", ""),
 }
 # Measurements with units, in the stored metric unit; refused messages speak the entry's units.
