@@ -51,7 +51,9 @@ def optional_choice(enum: type[E], value: E | str | None, *, field: str, what: s
 
 
 def choices_text(enum: type[Enum]) -> str:
-    names = [str(getattr(m, "label", m.value)).lower() for m in enum]
+    shown = [str(getattr(m, "label", m.value)) for m in enum]
+    # Mid-sentence: a capital only where the label needs one ("mL", "Intramuscular (IM)").
+    names = [s[:1].lower() + s[1:] if s[1:2].islower() else s for s in shown]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
