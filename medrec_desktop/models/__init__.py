@@ -3,6 +3,15 @@
 from medrec_desktop.models.audit import AuditEvent, AuditHead
 from medrec_desktop.models.base import Base
 from medrec_desktop.models.chart import Allergy, AllergyStatement, Problem
+from medrec_desktop.models.chart_more import (
+    FamilyHistory,
+    Immunization,
+    MedicalHistory,
+    Medication,
+    SocialHistory,
+    SurgicalHistory,
+    Vitals,
+)
 from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
 from medrec_desktop.models.drafts import FormDraft
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
@@ -46,4 +55,12 @@ __all__ = [
     "RelatedPerson",
     "User",
     "patient_owned",
+    # issue 9, schema 0008
+    "FamilyHistory",
+    "Immunization",
+    "MedicalHistory",
+    "Medication",
+    "SocialHistory",
+    "SurgicalHistory",
+    "Vitals",
 ]

@@ -17,10 +17,34 @@ from medrec_desktop.domain.allergies import (
     AllergyStatementInput,
 )
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.enums import ChangeKind
+from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.histories import (
+    FamilyHistoryData,
+    FamilyHistoryInput,
+    MedicalHistoryData,
+    MedicalHistoryInput,
+    SurgicalHistoryData,
+    SurgicalHistoryInput,
+)
+from medrec_desktop.domain.immunizations import ImmunizationData, ImmunizationInput
+from medrec_desktop.domain.medications import MedicationData, MedicationInput
 from medrec_desktop.domain.problems import ProblemData, ProblemInput
-from medrec_desktop.models import Allergy, AllergyStatement, ClinicalItem, Problem
+from medrec_desktop.domain.social_history import SocialHistoryData, SocialHistoryInput
+from medrec_desktop.domain.vitals import VitalsData, VitalsInput
+from medrec_desktop.models import (
+    Allergy,
+    AllergyStatement,
+    ClinicalItem,
+    FamilyHistory,
+    Immunization,
+    MedicalHistory,
+    Medication,
+    Problem,
+    SocialHistory,
+    SurgicalHistory,
+    Vitals,
+)
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
@@ -29,6 +53,13 @@ from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalIte
 ProblemService = ClinicalItemService[ProblemData, ProblemInput]
 AllergyService = ClinicalItemService[AllergyData, AllergyInput]
 AllergyStatementService = ClinicalItemService[AllergyStatementData, AllergyStatementInput]
+MedicationService = ClinicalItemService[MedicationData, MedicationInput]
+ImmunizationService = ClinicalItemService[ImmunizationData, ImmunizationInput]
+VitalsService = ClinicalItemService[VitalsData, VitalsInput]
+MedicalHistoryService = ClinicalItemService[MedicalHistoryData, MedicalHistoryInput]
+SurgicalHistoryService = ClinicalItemService[SurgicalHistoryData, SurgicalHistoryInput]
+FamilyHistoryService = ClinicalItemService[FamilyHistoryData, FamilyHistoryInput]
+SocialHistoryService = ClinicalItemService[SocialHistoryData, SocialHistoryInput]
 
 CONTRADICTED = "An active allergy was recorded."
 
@@ -91,4 +122,117 @@ ALLERGY_STATEMENTS = ClinicalItemKind(
     before_save=_refuse_with_active_allergies,
 )
 
-KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (PROBLEMS, ALLERGIES, ALLERGY_STATEMENTS)
+
+# ---------------------------------------------------------------------- issue 9, schema 0008
+
+SUPERSEDED = "Replaced by a newer social history."
+NO_SUCH_PROBLEM = "Choose the problem from this patient's problem list."
+
+
+def _check_indication(
+    op: Op, patient_id: int, _status: ItemStatus, data: Any, row: ClinicalItem | None
+) -> None:
+    """The problem a medication treats is one of this patient's, and not entered in error.
+    A labelled problem the user may not see is refused like a missing one (it would show
+    its existence), unless the medication already pointed at it."""
+    wanted = data.indication_problem_id
+    if wanted is None:
+        return
+    problem = op.db.get(Problem, wanted)
+    if problem is None or problem.patient_id != patient_id:
+        raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
+    kept = row is not None and getattr(row, "indication_problem_id", None) == wanted
+    if problem.status == ItemStatus.ENTERED_IN_ERROR and not kept:
+        raise ValidationError(
+            "That problem was entered in error; choose another or clear the link.",
+            field="indication_problem_id",
+        )
+    if (
+        problem.sensitivity
+        and not kept
+        and not op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+    ):
+        raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
+
+
+def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
+    """One social history per patient in use: the one just saved active replaces any other
+    active one, which becomes inactive in a version of its own saying why."""
+    if saved.status is not ItemStatus.ACTIVE:
+        return
+    others = op.db.execute(
+        select(SocialHistory).where(
+            SocialHistory.patient_id == saved.patient_id,
+            SocialHistory.status == ItemStatus.ACTIVE,
+            SocialHistory.id != saved.id,
+        )
+    ).scalars()
+    for other in others:
+        other.status = ItemStatus.INACTIVE
+        versioning.save(op, other, SocialHistoryData, reason=SUPERSEDED)
+
+
+MEDICATIONS = ClinicalItemKind(
+    model=Medication,
+    data=MedicationData,
+    input=MedicationInput,
+    noun="medication",
+    change=ChangeKind.MEDICATIONS,
+    before_save=_check_indication,
+)
+IMMUNIZATIONS = ClinicalItemKind(
+    model=Immunization,
+    data=ImmunizationData,
+    input=ImmunizationInput,
+    noun="immunization",
+    change=ChangeKind.IMMUNIZATIONS,
+)
+VITALS = ClinicalItemKind(
+    model=Vitals,
+    data=VitalsData,
+    input=VitalsInput,
+    noun="set of vitals",
+    change=ChangeKind.VITALS,
+)
+MEDICAL_HISTORY = ClinicalItemKind(
+    model=MedicalHistory,
+    data=MedicalHistoryData,
+    input=MedicalHistoryInput,
+    noun="past condition",
+    change=ChangeKind.MEDICAL_HISTORY,
+)
+SURGICAL_HISTORY = ClinicalItemKind(
+    model=SurgicalHistory,
+    data=SurgicalHistoryData,
+    input=SurgicalHistoryInput,
+    noun="past surgery",
+    change=ChangeKind.SURGICAL_HISTORY,
+)
+FAMILY_HISTORY = ClinicalItemKind(
+    model=FamilyHistory,
+    data=FamilyHistoryData,
+    input=FamilyHistoryInput,
+    noun="family history entry",
+    change=ChangeKind.FAMILY_HISTORY,
+)
+SOCIAL_HISTORY = ClinicalItemKind(
+    model=SocialHistory,
+    data=SocialHistoryData,
+    input=SocialHistoryInput,
+    noun="social history",
+    change=ChangeKind.SOCIAL_HISTORY,
+    after_save=_supersede_social_history,
+)
+
+KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
+    PROBLEMS,
+    ALLERGIES,
+    ALLERGY_STATEMENTS,
+    MEDICATIONS,
+    IMMUNIZATIONS,
+    VITALS,
+    MEDICAL_HISTORY,
+    SURGICAL_HISTORY,
+    FAMILY_HISTORY,
+    SOCIAL_HISTORY,
+)

@@ -86,10 +86,24 @@ from medrec_desktop.services.chart_banner import ChartBannerService
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
     ALLERGY_STATEMENTS,
+    FAMILY_HISTORY,
+    IMMUNIZATIONS,
+    MEDICAL_HISTORY,
+    MEDICATIONS,
     PROBLEMS,
+    SOCIAL_HISTORY,
+    SURGICAL_HISTORY,
+    VITALS,
     AllergyService,
     AllergyStatementService,
+    FamilyHistoryService,
+    ImmunizationService,
+    MedicalHistoryService,
+    MedicationService,
     ProblemService,
+    SocialHistoryService,
+    SurgicalHistoryService,
+    VitalsService,
 )
 from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
@@ -203,6 +217,23 @@ class Installation:
         self.chart = ChartSummaryService(ctx=self.ctx)
         self.drafts = DraftService(ctx=self.ctx)
         self.chart_banner = ChartBannerService(ctx=self.ctx)
+        self.medications: MedicationService = MedicationService(ctx=self.ctx, kind=MEDICATIONS)
+        self.immunizations: ImmunizationService = ImmunizationService(
+            ctx=self.ctx, kind=IMMUNIZATIONS
+        )
+        self.vitals: VitalsService = VitalsService(ctx=self.ctx, kind=VITALS)
+        self.medical_history: MedicalHistoryService = MedicalHistoryService(
+            ctx=self.ctx, kind=MEDICAL_HISTORY
+        )
+        self.surgical_history: SurgicalHistoryService = SurgicalHistoryService(
+            ctx=self.ctx, kind=SURGICAL_HISTORY
+        )
+        self.family_history: FamilyHistoryService = FamilyHistoryService(
+            ctx=self.ctx, kind=FAMILY_HISTORY
+        )
+        self.social_history: SocialHistoryService = SocialHistoryService(
+            ctx=self.ctx, kind=SOCIAL_HISTORY
+        )
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"
