@@ -64,6 +64,7 @@ def start(paths: DataPaths, *, runner: OpRunner, code_sets: CodeSets) -> MainWin
 
     window.signed_out.connect(signed_out)
     window.show()
+    window.offer_drafts()  # work a crash left unsaved (later sign-ins: start_session)
     return window
 
 

@@ -82,6 +82,26 @@ def _upsert(op: Op, values: dict[str, Any]) -> None:
         )
 
 
+# The demographics form's drafts (key ``demographics:<patient id>``): the record it edits is
+# the patient's own, versioned by ``Patient.version_id``.
+DEMOGRAPHICS = "demographics"
+
+
+def _demographics_info(row: FormDraft, patient: Patient) -> DraftInfo:
+    return DraftInfo(
+        key=row.form_key,
+        patient_id=PatientId(patient.id),
+        patient_name=f"{patient.family_name}, {patient.given_names}",
+        mrn=patient.mrn,
+        item_type=row.item_type,
+        item_id=ItemId(patient.id),
+        base_version=row.base_version,
+        saved_at=stored_utc(row.saved_at),
+        current_version=patient.version_id,
+        changed_at=stored_utc(patient.updated_at),
+    )
+
+
 class DraftService(Service):
     """The caller's own drafts: save (replace), read, list and discard."""
 
@@ -100,13 +120,16 @@ class DraftService(Service):
         (None for a new item). The edited item is read from the key (``problem:45``)."""
         form_key = _checked_key(key)
         model = ITEM_MODELS.get(item_type)
-        if model is None:
+        if model is None and item_type != DEMOGRAPHICS:
             raise ValidationError("The form sent a draft for an unknown kind of item.")
         data_json = _fields_json(fields)
         if op.db.get(Patient, patient_id) is None:
             raise NotFoundError("That patient does not exist.")
         item_id = edited_item(form_key, item_type)
-        if item_id is not None:
+        if model is None:  # demographics: the edited "item" is the patient record itself
+            if item_id is None or int(item_id) != int(patient_id) or base_version is None:
+                raise ValidationError("The form sent a demographics draft for another record.")
+        elif item_id is not None:
             item = op.db.get(model, item_id)
             if item is None or item.patient_id != patient_id:
                 raise ValidationError("The form's item does not belong to this patient.")
@@ -208,6 +231,9 @@ class DraftService(Service):
         for r in rows:
             patient = patients[r.patient_id]
             item = saved.get((r.item_type, r.item_id)) if r.item_id is not None else None
+            if r.item_type == DEMOGRAPHICS:
+                infos.append(_demographics_info(r, patient))
+                continue
             infos.append(
                 DraftInfo(
                     key=r.form_key,

@@ -34,6 +34,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.break_glass import BreakGlassDialog
+from medrec_desktop.ui.draft_offer import offer_drafts
 from medrec_desktop.ui.idle import IdleWatcher
 from medrec_desktop.ui.lock_screen import LockScreen
 from medrec_desktop.ui.patients.banner import PatientBanner
@@ -42,6 +43,7 @@ from medrec_desktop.ui.patients.registration import RegistrationForm
 from medrec_desktop.ui.patients.search_page import PatientSearchPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.drafts import discard_drafts, flush_drafts
 from medrec_desktop.ui.widgets.unsaved import GuardedForm, confirm_leave
 
 
@@ -443,8 +445,16 @@ class MainWindow(QMainWindow):
             self.patients_area.setCurrentWidget(self.new_patient)
             self.new_patient.inputs["family_name"].setFocus()
 
-    def open_patient(self, patient: PatientInfo) -> None:
-        self.leave_then(lambda: self._open_patient(patient), patients_only=True)
+    def open_patient(self, patient: PatientInfo, *, then: Callable[[], None] | None = None) -> None:
+        """Open ``patient``'s chart (asking about unsaved changes first); ``then`` runs once
+        it is opening (a restored draft goes into its form)."""
+
+        def opening() -> None:
+            self._open_patient(patient)
+            if then is not None and self.chart.patient is not None:
+                then()
+
+        self.leave_then(opening, patients_only=True)
 
     def _open_patient(
         self, patient: PatientInfo, *, typed: PatientInput | None = None, just_saved: bool = False
@@ -511,6 +521,8 @@ class MainWindow(QMainWindow):
     def lock(self, *, idle: bool) -> None:
         if self.locked or self.session is None:
             return
+        # What is typed is stored before the screen locks: a crash while locked loses nothing.
+        flush_drafts(self, self.session)
         self.locked = True
         # Questions and dialogs open over the window would stay on top of the lock screen,
         # showing patient data and answerable by anyone: each is closed as if cancelled
@@ -562,17 +574,19 @@ class MainWindow(QMainWindow):
 
         def answered(_result: int) -> None:
             if box.clickedButton() is discard:
-                self._sign_out()
+                self._sign_out(forget_drafts=True)
             box.deleteLater()
 
         box.finished.connect(answered)
         box.open()
 
-    def _sign_out(self) -> None:
+    def _sign_out(self, *, forget_drafts: bool = False) -> None:
         session, inst = self.session, self.inst
         # Nothing started for this user may answer any more: searches, loads, imports and
         # backups in flight are cancelled (an import stops and keeps nothing).
         self.runner.cancel_all()
+        if forget_drafts and session is not None:
+            discard_drafts(self, session)  # the user discarded the changes: their drafts too
         if session is not None:
             Op(self, lambda: inst.auth.logout(session), runner=self.runner).failure(
                 lambda _err: None  # the user is signed out here whatever the database says
@@ -601,6 +615,11 @@ class MainWindow(QMainWindow):
         self._apply_role()
         self.nav.setCurrentRow(0)
         self.focus_area_search()
+        self.offer_drafts()
+
+    def offer_drafts(self) -> None:
+        """Just signed in: offer back the work a session ended without saving (a crash)."""
+        offer_drafts(self)
 
     # ------------------------------------------------------------------ help and geometry
 

@@ -8,7 +8,7 @@ version meanwhile is handed to the conflict view (``conflict``); nothing is over
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -41,6 +41,7 @@ from medrec_desktop.ui.chart.kind_view import (
 )
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp
 
@@ -133,6 +134,9 @@ class ItemForm(QWidget):
         self.tracker = ChangeTracker(self)
         self.tracker.watch([w for f in self.inputs.values() for w in f.tracked] + [self.reason])
         self.tracker.dirty_changed.connect(self._dirty_changed)
+        self.drafts = DraftKeeper(
+            self, self.tracker, services=services, runner=runner, session=session, parent=self
+        )
 
     def _picker(self) -> CodePicker:
         return CodePicker(services=self._services, runner=self._runner)
@@ -324,6 +328,27 @@ class ItemForm(QWidget):
             f"Combined with the version {stored.changed_by} saved: review, then Save."
         )
         self.focus_first()
+
+    # ------------------------------------------------------------------ drafts
+
+    def draft_target(self) -> DraftTarget | None:
+        if self.patient_id is None or self.save_button.isHidden():
+            return None  # no patient yet, or read only: nothing of the user's to keep
+        item_type = self.kind.service(self._services.inst).item_type
+        item_id = self.item.id if self.item is not None else None
+        return DraftTarget.of(item_type, self.patient_id, item_id, self.base_version)
+
+    def draft_fields(self) -> dict[str, str]:
+        typed = {
+            n: v if isinstance(v, str) else ("true" if v else "") for n, v in self.values().items()
+        }
+        return typed | {REASON_FIELD: self.reason.text()}
+
+    def restore_fields(self, fields: Mapping[str, str]) -> None:
+        for name, field in self.inputs.items():
+            if name in fields:
+                field.set_value(fields[name])  # a tick takes "true" / ""
+        self.reason.setText(fields.get(REASON_FIELD, ""))
 
     # ------------------------------------------------------------------ guarded form
 

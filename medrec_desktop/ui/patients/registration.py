@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -47,6 +47,7 @@ from medrec_desktop.ui.patients.compare import DuplicatesDialog, new_column
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS, SECTIONS, FieldSpec
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.drafts import DEMOGRAPHICS, DraftKeeper, DraftTarget
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp
 
 ERROR_STYLE = "color: #b42318;"  # the text also starts with a warning sign: not colour alone
@@ -134,6 +135,9 @@ class RegistrationForm(QWidget):
         self.tracker = ChangeTracker(self)
         self.tracker.watch(self.inputs.values())
         self.tracker.dirty_changed.connect(self._dirty_changed)
+        self.drafts = DraftKeeper(
+            self, self.tracker, services=services, runner=runner, session=session, parent=self
+        )
 
     # ------------------------------------------------------------------ building
 
@@ -455,6 +459,23 @@ class RegistrationForm(QWidget):
 
     def has_unsaved_changes(self) -> bool:
         return self.tracker.is_dirty() and not self.read_only_reason
+
+    # Drafts: a stored record's changed fields (a new registration has no record to keep
+    # them under yet).
+
+    def draft_target(self) -> DraftTarget | None:
+        if self.record is None or self.read_only_reason:
+            return None
+        info = self.record.info
+        return DraftTarget.of(DEMOGRAPHICS, info.id, info.id, info.version)
+
+    def draft_fields(self) -> dict[str, str]:
+        return self.typed_changes()
+
+    def restore_fields(self, fields: Mapping[str, str]) -> None:
+        for key, value in fields.items():
+            if key in self.inputs:
+                self.set_text(key, value)
 
     def unsaved_summary(self) -> str:
         fields = ", ".join(self.tracker.changed()[:6])

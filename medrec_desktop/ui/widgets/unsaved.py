@@ -73,6 +73,8 @@ class ChangeTracker(QObject):
     """Whether a form's inputs differ from the values it last loaded or saved."""
 
     dirty_changed = Signal(bool)
+    #: the user changed a watched input (not a load): what the draft autosave listens to
+    edited = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +117,7 @@ class ChangeTracker(QObject):
         if self._paused:
             return
         self._set(any(_value(w) != b for w, b in zip(self._widgets, self._baseline, strict=True)))
+        self.edited.emit()
 
     def _set(self, dirty: bool) -> None:
         if dirty != self._dirty:
