@@ -88,11 +88,6 @@ class ClinicalItemService(Service, Generic[D, I]):
         super().__init__(ctx=ctx)
         self._kind = kind
 
-    @property
-    def item_type(self) -> str:
-        """The kind's name in version rows and draft keys ("problem")."""
-        return self._kind.item_type
-
     # ------------------------------------------------------------------ reading
 
     @audited(Action.VIEW, DataCategory.CLINICAL, patient="patient_id")

@@ -29,14 +29,13 @@ from medrec_desktop.domain.clinical import ItemInfo
 from medrec_desktop.domain.drafts import Draft, DraftInfo
 from medrec_desktop.domain.dto import PatientInfo
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.services.installation import Installation
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.tasks import Op
-from medrec_desktop.ui.widgets.drafts import DEMOGRAPHICS, may_keep_drafts
+from medrec_desktop.ui.widgets.drafts import DEMOGRAPHICS, item_type_of, may_keep_drafts
 
 if TYPE_CHECKING:
     from medrec_desktop.ui.main_window import MainWindow
@@ -44,11 +43,11 @@ if TYPE_CHECKING:
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
 
-def kind_of(inst: Installation, item_type: str) -> KindView[Any, Any] | None:
+def kind_of(item_type: str) -> KindView[Any, Any] | None:
     """The chart view of the kind of item a draft was typed for (None: demographics, or a
     kind without a form yet)."""
     for kind in KIND_VIEWS:
-        if kind.service(inst).item_type == item_type:
+        if item_type_of(kind.change) == item_type:
             return kind
     return None
 
@@ -180,7 +179,7 @@ def offer_drafts(window: MainWindow) -> None:
     def found(infos: list[DraftInfo]) -> None:
         if not infos or window.session is not session or window.locked:
             return  # nothing kept, or the user moved on: offered at the next sign-in
-        lines = [(i, describe(i, kind_of(inst, i.item_type))) for i in infos]
+        lines = [(i, describe(i, kind_of(i.item_type))) for i in infos]
         dialog = DraftOfferDialog(lines, window)
         dialog.restore_requested.connect(lambda info: restore(window, info))
         dialog.discard_requested.connect(lambda info: _discard(window, dialog, info))
@@ -216,7 +215,7 @@ def restore(window: MainWindow, info: DraftInfo) -> None:
     session, inst = window.session, window.inst
     if session is None:
         return
-    kind = kind_of(inst, info.item_type)
+    kind = kind_of(info.item_type)
     if kind is None and info.item_type != DEMOGRAPHICS:
         window.statusBar().showMessage("This kind of entry has no form to reopen yet.", 8000)
         return
@@ -231,6 +230,7 @@ def restore(window: MainWindow, info: DraftInfo) -> None:
 
     def reopen(found: Reopened) -> None:
         draft, patient, current = found
+        window.activateWindow()  # the offer has closed: the cursor goes back to the window
         if draft is None:
             window.statusBar().showMessage("That unsaved work is no longer kept.", 8000)
         elif kind is None:
@@ -272,6 +272,8 @@ def restore_item(
     else:
         form.message.info(f"Restored what you typed at {_when(info.saved_at)}: review, then Save.")
     form.reveal()
+    if form.pending is None:
+        form.focus_first()  # the conflict view puts the cursor on its own first choice
 
 
 def restore_demographics(form: RegistrationForm, draft: Draft) -> None:
@@ -285,6 +287,9 @@ def restore_demographics(form: RegistrationForm, draft: Draft) -> None:
     form.restore_fields(draft.fields)
     form.drafts.adopt(info.key)
     form.reveal()
+    restored = [key for key in draft.fields if key in form.inputs]
+    if restored:
+        form.inputs[restored[0]].setFocus()
     if info.base_version is not None and record.info.version != info.base_version:
         differing = [
             f"{ALL_FIELDS[key].label.replace('&', '')}: saved “{stored[key]}”, "

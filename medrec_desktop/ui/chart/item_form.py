@@ -41,7 +41,7 @@ from medrec_desktop.ui.chart.kind_view import (
 )
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
-from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget
+from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget, item_type_of
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp
 
@@ -334,7 +334,7 @@ class ItemForm(QWidget):
     def draft_target(self) -> DraftTarget | None:
         if self.patient_id is None or self.save_button.isHidden():
             return None  # no patient yet, or read only: nothing of the user's to keep
-        item_type = self.kind.service(self._services.inst).item_type
+        item_type = item_type_of(self.kind.change)
         item_id = self.item.id if self.item is not None else None
         return DraftTarget.of(item_type, self.patient_id, item_id, self.base_version)
 

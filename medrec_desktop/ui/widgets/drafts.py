@@ -23,9 +23,10 @@ from PySide6.QtWidgets import QWidget
 
 from medrec_desktop.domain.drafts import item_form_key, new_form_key
 from medrec_desktop.domain.dto import PatientId, UserSession
-from medrec_desktop.domain.enums import Action, DataCategory
+from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
+from medrec_desktop.services.chart_kinds import KINDS
 from medrec_desktop.services.drafts import DEMOGRAPHICS
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -78,6 +79,15 @@ class Drafted(GuardedForm, Protocol):
     def restore_fields(self, fields: Mapping[str, str]) -> None:
         """Put a draft's fields back into the form (left unsaved, for review)."""
         ...
+
+
+def item_type_of(change: ChangeKind) -> str:
+    """The item type saved by the chart form whose kind announces ``change``: the first kind
+    declared with it (the allergy form, not the "no known allergies" statement)."""
+    for kind in KINDS:
+        if kind.change is change:
+            return kind.item_type
+    raise LookupError(f"no chart item kind announces {change}")
 
 
 def may_keep_drafts(session: UserSession | None) -> bool:
