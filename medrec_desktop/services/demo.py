@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
@@ -24,9 +24,11 @@ from medrec_desktop.models import (
     RecordVersion,
     RelatedPerson,
     User,
+    Vitals,
 )
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso
+from medrec_desktop.services.demo_chart import DemoPatient, Staff, write_charts
 from medrec_desktop.services.patient_index import patient_tokens
 from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
@@ -56,6 +58,13 @@ NOTES = (
     "Left knee pain after a fall. X-ray negative. RICE and ibuprofen as needed.",
 )
 BATCH = 2000
+# The version row every demo patient is created with: what marks a patient as synthetic, so
+# demo charts are only ever written for demo patients.
+DEMO_MARK = json.dumps({"summary": "synthetic demo patient loaded"})
+# Charts for the first patients only: the search benchmark's 100,000 patients need names, not
+# 100,000 charts.
+CHARTS_MAX = 500
+CHART_BATCH = 250
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,7 @@ class DemoService(Service):
                         "entity": "patient",
                         "entity_id": pid,
                         "version": 1,
-                        "data_json": json.dumps({"summary": "synthetic demo patient loaded"}),
+                        "data_json": DEMO_MARK,
                         "changed_by": op.user.id,
                         "changed_at": now,
                     }
@@ -191,6 +200,64 @@ class DemoService(Service):
         op.event.detail = f"demo data: {count} synthetic patients"
         return count
 
+    @audited(Action.CREATE, DataCategory.CLINICAL)
+    def load_charts(
+        self,
+        op: Op,
+        *,
+        seed: int = 1,
+        limit: int = CHARTS_MAX,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Charts (services/demo_chart.py) for up to ``limit`` synthetic demo patients that
+        have none yet; never for a real patient. Returns the number of items written."""
+        # Some demo items carry sensitivity labels: only a role that may write those loads them.
+        op.require(Action.CREATE, DataCategory.SENSITIVE)
+        synthetic = select(RecordVersion.entity_id).where(
+            RecordVersion.entity == "patient",
+            RecordVersion.version == 1,
+            RecordVersion.data_json == DEMO_MARK,
+        )
+        charted = exists().where(Vitals.patient_id == Patient.id)
+        rows = op.db.execute(
+            select(Patient.id, Patient.birth_date, Patient.sex, Patient.occupation)
+            .where(Patient.id.in_(synthetic), Patient.merged_into_id.is_(None), ~charted)
+            .order_by(Patient.id)
+            .limit(limit)
+        ).all()
+        patients = [DemoPatient(r.id, r.birth_date, r.sex, r.occupation) for r in rows]
+        staff = self._staff(op)
+        written = 0
+        conn = op.db.connection()
+        for first in range(0, len(patients), CHART_BATCH):
+            batch = patients[first : first + CHART_BATCH]
+            written += write_charts(conn, batch, staff, seed=seed + first, now=op.ctx.now())
+            if progress is not None:
+                progress(first + len(batch), len(patients))
+        op.event.detail = f"demo charts: {len(patients)} synthetic patients, {written} items"
+        return written
+
+    @staticmethod
+    def _staff(op: Op) -> Staff:
+        """The demo users who write each part of a chart (the caller for any not there)."""
+        wanted = {role: name for role, (name, _) in DEMO_USERS.items()}
+        found = {
+            u.username: u.id
+            for u in op.db.execute(
+                select(User).where(User.username.in_(wanted.values()), User.active.is_(True))
+            ).scalars()
+        }
+
+        def who(role: Role) -> int:
+            return found.get(wanted[role], op.user.id)
+
+        ids = (who(Role.PROVIDER), who(Role.NURSE), who(Role.RECORDS))
+        names = {
+            u.id: u.display_name
+            for u in op.db.execute(select(User).where(User.id.in_(ids))).scalars()
+        }
+        return Staff(provider=ids[0], nurse=ids[1], records=ids[2], names=names)
+
 
 def create_demo_clinic(
     inst_users: UserService,
@@ -202,9 +269,12 @@ def create_demo_clinic(
     seed: int,
     password: str,
     progress: Callable[[int, int], None] | None = None,
+    charts: int = CHARTS_MAX,
 ) -> DemoResult:
     """Users for every role (all with ``password``), then ``patients`` synthetic patients,
-    loaded by the demo records specialist so the permission rules apply as usual."""
+    loaded by the demo records specialist so the permission rules apply as usual, and charts
+    for the first ``charts`` of them, written by the demo provider (some items carry
+    sensitivity labels, which a records specialist may read but not write)."""
     existing = {u.username for u in inst_users.list_users(admin)}
     for role, (name, full) in DEMO_USERS.items():
         if name not in existing:
@@ -212,6 +282,9 @@ def create_demo_clinic(
     records = login(DEMO_USERS[Role.RECORDS][0], password)
     if patients:
         demo.load_patients(records, patients, seed=seed, progress=progress)
+        if charts:
+            provider = login(DEMO_USERS[Role.PROVIDER][0], password)
+            demo.load_charts(provider, seed=seed, limit=charts)
     return DemoResult(
         patients=patients,
         users={name: role.label for role, (name, _) in DEMO_USERS.items()},
