@@ -184,6 +184,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.RECORDS,
         lambda c: lambda s: c.inst.demo.load_patients(s, 3, seed=2),
     ),
+    "DemoService.load_charts": (
+        Role.PROVIDER,
+        lambda c: (lambda _loaded: lambda s: c.inst.demo.load_charts(s, seed=2))(
+            c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
+        ),
+    ),
     "PatientService.list_all": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.list_all(s)),
     "PatientService.update": (
         Role.RECORDS,

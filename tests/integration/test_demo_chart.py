@@ -1,0 +1,136 @@
+"""The demo clinic's charts (issue 9, item 7), on SQLCipher and PostgreSQL: every item reads
+back through its service (lists, histories, the summary), multi-version items show their
+differences, entered-in-error items leave the working lists, labelled items are withheld from a
+nurse, and nothing is ever written into a real patient's chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from medrec_desktop.domain.clinical import ItemStatus
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.services.clinical_items import ClinicalItemService
+from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic
+from medrec_desktop.services.installation import Installation
+from medrec_desktop.services.patients import PatientInput
+from tests.conftest import ROLE_PASSWORD, Clinic
+
+PATIENTS = 40
+KINDS = (
+    "problems",
+    "allergies",
+    "allergy_statements",
+    "medications",
+    "immunizations",
+    "vitals",
+    "medical_history",
+    "surgical_history",
+    "family_history",
+    "social_history",
+)
+
+
+def services(inst: Installation) -> dict[str, ClinicalItemService[Any, Any]]:
+    return {name: getattr(inst, name) for name in KINDS}
+
+
+@pytest.fixture
+def demo(clinic: Clinic) -> Clinic:
+    # A real patient registered before the demo is loaded: the demo must leave them alone.
+    clinic.inst.patients.register(
+        clinic.sessions[Role.RECORDS],
+        PatientInput("Real", "Person", dt.date(1970, 1, 1), "female", "503-555-0199"),
+    )
+    create_demo_clinic(
+        clinic.inst.users,
+        clinic.inst.demo,
+        clinic.admin,
+        clinic.inst.auth.login,
+        patients=PATIENTS,
+        seed=4,
+        password=ROLE_PASSWORD,
+    )
+    return clinic
+
+
+def test_every_demo_item_reads_back_through_its_service(demo: Clinic) -> None:
+    inst = demo.inst
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], ROLE_PASSWORD)
+    seen: Counter[str] = Counter()
+    for patient in inst.patients.list_all(provider):
+        if patient.family_name == "Real":
+            continue
+        inst.chart.summary(provider, patient.id)
+        for name, service in services(inst).items():
+            items = service.list(
+                provider, patient.id, include_inactive=True, include_entered_in_error=True
+            ).items
+            seen[name] += len(items)
+            for item in items:
+                history = service.history(provider, item.id)
+                assert [v.version for v in history] == list(range(1, item.version + 1))
+                assert history[-1].item == item  # the last version is the item as stored
+                seen["versions"] += len(history)
+                seen["several versions"] += item.version > 1
+                seen["entered in error"] += item.status is ItemStatus.ENTERED_IN_ERROR
+                seen["labelled"] += item.sensitivity is not None
+    assert all(seen[name] for name in ("problems", "medications", "immunizations", "vitals"))
+    assert seen["social_history"] == PATIENTS  # one each
+    assert seen["allergies"] + seen["allergy_statements"] > 0
+    assert seen["several versions"] >= 10
+    assert seen["entered in error"] >= 1
+    assert seen["labelled"] >= 1
+
+
+def test_a_multi_version_item_shows_what_changed(demo: Clinic) -> None:
+    inst = demo.inst
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], ROLE_PASSWORD)
+    changed: list[str] = []
+    for patient in inst.patients.list_all(provider):
+        for med in inst.medications.list(provider, patient.id, include_inactive=True).items:
+            if med.version > 1:
+                history = inst.medications.history(provider, med.id)
+                assert history[-1].changes and history[-1].reason
+                changed += [c.field for c in history[-1].changes]
+    assert changed  # dose raised, stopped, completed: the fields say which
+    assert {"strength", "status", "stop"} & set(changed)
+
+
+def test_entered_in_error_items_leave_the_working_lists(demo: Clinic) -> None:
+    inst = demo.inst
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], ROLE_PASSWORD)
+    hidden = 0
+    for patient in inst.patients.list_all(provider):
+        for service in services(inst).values():
+            working = service.list(provider, patient.id, include_inactive=True).items
+            assert all(i.status is not ItemStatus.ENTERED_IN_ERROR for i in working)
+            every = service.list(
+                provider, patient.id, include_inactive=True, include_entered_in_error=True
+            ).items
+            hidden += len(every) - len(working)
+    assert hidden >= 1
+
+
+def test_labelled_items_are_withheld_from_a_nurse(demo: Clinic) -> None:
+    inst = demo.inst
+    nurse = inst.auth.login(DEMO_USERS[Role.NURSE][0], ROLE_PASSWORD)
+    withheld = 0
+    for patient in inst.patients.list_all(nurse):
+        for service in services(inst).values():
+            found = service.list(nurse, patient.id, include_inactive=True)
+            assert all(i.sensitivity is None for i in found.items)
+            withheld += sum(found.withheld.values())
+    assert withheld >= 1
+
+
+def test_no_real_patient_gets_a_demo_chart_even_when_loaded_again(demo: Clinic) -> None:
+    inst = demo.inst
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], ROLE_PASSWORD)
+    real = next(p for p in inst.patients.list_all(provider) if p.family_name == "Real")
+    assert inst.demo.load_charts(provider, seed=9) == 0  # every demo patient has one already
+    for service in services(inst).values():
+        assert service.list(provider, real.id, include_entered_in_error=True).items == ()
