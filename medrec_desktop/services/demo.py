@@ -28,7 +28,8 @@ from medrec_desktop.models import (
 )
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import iso
-from medrec_desktop.services.demo_chart import DemoPatient, Staff, write_charts
+from medrec_desktop.services.demo_chart import DemoPatient, Staff
+from medrec_desktop.services.demo_chart_writer import write_charts
 from medrec_desktop.services.patient_index import patient_tokens
 from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
