@@ -198,6 +198,13 @@ class DemoService(Service):
             conn.execute(insert(RecordVersion), versions)
             if progress is not None:
                 progress(min(first + BATCH, count), count)
+        if conn.dialect.name == "postgresql":
+            # The patients were given their ids here: the id sequence must start after them,
+            # or the next registration collides with a demo patient.
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('patient', 'id'), "
+                "(SELECT max(id) FROM patient))"
+            )
         op.event.detail = f"demo data: {count} synthetic patients"
         return count
 

@@ -134,3 +134,14 @@ def test_no_real_patient_gets_a_demo_chart_even_when_loaded_again(demo: Clinic) 
     assert inst.demo.load_charts(provider, seed=9) == 0  # every demo patient has one already
     for service in services(inst).values():
         assert service.list(provider, real.id, include_entered_in_error=True).items == ()
+
+
+def test_patients_registered_after_the_demo_get_fresh_ids(demo: Clinic) -> None:
+    """The demo loads patients with explicit ids: the next registration (PostgreSQL's
+    sequence included) must not collide with them."""
+    desk = demo.sessions[Role.FRONT_DESK]
+    made = demo.inst.patients.register(
+        desk, PatientInput("After", "Demo", dt.date(1981, 2, 3), "male", "503-555-0177")
+    )
+    assert demo.inst.patients.get(desk, made.id).family_name == "After"
+    assert len({p.mrn for p in demo.inst.patients.list_all(desk, limit=1000)}) == PATIENTS + 2
