@@ -177,11 +177,14 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
     )
     from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 
-    yield "merge", MergeDialog(
-        services=holder(populated.inst),
-        runner=runner,
-        session=populated.sessions[Role.RECORDS],
-        keep=okafor,
+    yield (
+        "merge",
+        MergeDialog(
+            services=holder(populated.inst),
+            runner=runner,
+            session=populated.sessions[Role.RECORDS],
+            keep=okafor,
+        ),
     )
     like = PatientInput("Okafor", "Chidi", okafor.birth_date, "male")
     found = populated.inst.patients.find_duplicates(nurse, like)

@@ -300,7 +300,8 @@ class NumberField(QWidget):
         row.addWidget(self.edit)
         row.addWidget(self.unit)
         row.addWidget(self.other)
-        row.addWidget(self.warning, 1)
+        row.addWidget(self.warning, 3)
+        row.addStretch(1)  # the values stay together while no warning takes the room
         self.focus: QWidget = self.edit
         self.tracked: list[QWidget] = [self.edit]
 
@@ -326,7 +327,8 @@ class ComputedField(QWidget):
         self.warning = StatusLabel()
         row = _row(self)
         row.addWidget(self.shown)
-        row.addWidget(self.warning, 1)
+        row.addWidget(self.warning, 3)
+        row.addStretch(1)
         self.focus: QWidget = self.shown
         self.tracked: list[QWidget] = []
 

@@ -114,6 +114,9 @@ class ItemForm(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        # The page's own background (setWidget makes the form paint the window colour).
+        scroll.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
         outer.addWidget(scroll, 1)
         buttons = QHBoxLayout()
         self.save_state = QLabel()

@@ -287,8 +287,7 @@ SOCIAL_HISTORY: KindView[SocialHistoryData, SocialHistoryInput] = KindView(
         "audit_c_typical": lambda i: _audit_c_answer(1, i.data.audit_c_typical),
         "audit_c_six_or_more": lambda i: _audit_c_answer(2, i.data.audit_c_six_or_more),
         "audit_c_score": lambda i: audit_c_text(
-            (i.data.audit_c_frequency, i.data.audit_c_typical, i.data.audit_c_six_or_more),
-            None,
+            (i.data.audit_c_frequency, i.data.audit_c_typical, i.data.audit_c_six_or_more)
         ),
     },
     editing=SocialHistoryInput.editing,

@@ -33,17 +33,22 @@ def _answer(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def audit_c_text(answers: tuple[int | None, int | None, int | None], sex: str | None) -> str:
-    """ "5 of 12" with what it means for this patient ("" when not screened)."""
+def audit_c_text(answers: tuple[int | None, int | None, int | None]) -> str:
+    """ "5 of 12" ("" when not screened)."""
     score = audit_c_score(answers)
-    if score is None:
-        return ""
-    said = f"{score} of {AUDIT_C_MAX}"
-    if sex is None:
-        return said
+    return "" if score is None else f"{score} of {AUDIT_C_MAX}"
+
+
+def audit_c_meaning(score: int | None, sex: str) -> tuple[bool, str] | None:
+    """Whether the screen is positive for this patient, and what says so (None when not
+    screened)."""
     positive = audit_c_positive(score, sex)
+    if positive is None:
+        return None
     threshold = "4 or more for men" if sex == "male" else "3 or more for women and others"
-    return f"{said} · {'positive' if positive else 'negative'} screen ({threshold})"
+    if positive:
+        return True, f"Positive screen ({threshold}): consider a follow-up."
+    return False, f"Negative screen (positive at {threshold})."
 
 
 def social_behaviour(parts: FormParts) -> None:
@@ -85,13 +90,14 @@ def social_behaviour(parts: FormParts) -> None:
         if score is None:
             return
         a, b, c = answers
-        text = audit_c_text((a, b, c), sex[0])
-        score.show_text(text)
-        positive = audit_c_positive(audit_c_score((a, b, c)), sex[0] or "")
-        if text and sex[0] is not None and positive:
-            score.warning.warning("Positive AUDIT-C screen: consider a follow-up.")
-        else:
+        score.show_text(audit_c_text((a, b, c)))
+        meaning = audit_c_meaning(audit_c_score((a, b, c)), sex[0]) if sex[0] else None
+        if meaning is None:
             score.warning.clear_message()
+        elif meaning[0]:
+            score.warning.warning(meaning[1])
+        else:
+            score.warning.info(meaning[1])
 
     def read_sex() -> None:
         session, pid = parts.session(), parts.host.patient_id

@@ -99,10 +99,41 @@ def typed_bmi(height: str, weight: str, units: UnitSystem) -> float | None:
     return bmi(cm, kg)
 
 
+def _checked(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """The domain's refusals and warnings for what is typed: each refused field is set
+    aside and the rest checked again, so one wrong value does not hide the others' warnings.
+    Returns (field -> refusal, field -> warning)."""
+    refused: dict[str, str] = {}
+    warnings: dict[str, str] = {}
+    typed = dict(values)
+    for _ in TYPED:
+        try:
+            found = build_vitals(**values).check(dt.date.today())
+        except ValidationError as err:
+            name = err.field or ""
+            if not refused or typed.get(name):
+                # Once a value is set aside, "enter at least one" is about that one.
+                refused.setdefault(name, err.message)
+            if name == "taken_at":
+                aside = {name: dt.datetime.now().isoformat(timespec="minutes")}
+            elif name in ("systolic", "diastolic"):
+                aside = {"systolic": "", "diastolic": ""}  # a pressure is both numbers
+            elif values.get(name):
+                aside = {name: ""}
+            else:
+                break  # nothing left to set aside
+            values = {**values, **aside}
+            continue
+        for w in found:
+            warnings.setdefault(w.field, w.message)
+        break
+    return refused, warnings
+
+
 def vitals_behaviour(parts: FormParts) -> None:
     inputs = parts.inputs
     left: set[str] = set()  # typed in, then left: its refusal may be said now
-    live: list[str] = []  # the field whose refusal this check put under it
+    touched: set[str] = set()
 
     def units() -> UnitSystem:
         try:
@@ -129,19 +160,16 @@ def vitals_behaviour(parts: FormParts) -> None:
 
     def check() -> None:
         show_units()
-        values = {name: inputs[name].value() for name in TYPED}
-        warnings: dict[str, str] = {}
-        for name in live:
-            parts.host.errors[name].clear_message()
-        live.clear()
-        try:
-            for w in build_vitals(**values).check(dt.date.today()):
-                warnings.setdefault(w.field, w.message)
-        except ValidationError as err:
-            name = err.field or ""
-            if name in left and name in parts.host.errors and not inputs[name].focus.hasFocus():
-                parts.host.errors[name].error(err.message)
-                live.append(name)
+        values: dict[str, Any] = {name: inputs[name].value() for name in TYPED}
+        refused, warnings = _checked(values)
+        for name in TYPED:
+            label, message = parts.host.errors[name], refused.get(name)
+            if message is None:
+                label.clear_message()
+            elif label.severity is not None:
+                label.error(message)  # said already (by Save, or on leaving): still so
+            elif name in left and not inputs[name].focus.hasFocus():
+                label.error(message)
         for name, field in inputs.items():
             target = field.widget
             if isinstance(target, NumberField | ComputedField):
@@ -152,7 +180,8 @@ def vitals_behaviour(parts: FormParts) -> None:
 
     def leave(name: str) -> Callable[[], None]:
         def done() -> None:
-            left.add(name)
+            if name in touched:
+                left.add(name)
             check()
 
         return done
@@ -162,10 +191,12 @@ def vitals_behaviour(parts: FormParts) -> None:
         numeric = field.number
         if numeric is not None:
             numeric.edit.textChanged.connect(lambda _t: check())
+            numeric.edit.textEdited.connect(lambda _t, n=name: touched.add(n))
             numeric.edit.editingFinished.connect(leave(name))
     taken = inputs["taken_at"].widget
     if isinstance(taken, DateTimeField):
         taken.edit.editingFinished.connect(leave("taken_at"))
+        taken.edit.dateTimeChanged.connect(lambda _d: touched.add("taken_at"))
         taken.edit.dateTimeChanged.connect(lambda _d: check())
     combo = inputs["units"].combo
     if combo is not None:
@@ -173,6 +204,7 @@ def vitals_behaviour(parts: FormParts) -> None:
 
     def filled() -> None:
         left.clear()
+        touched.clear()
         check()
 
     parts.filled.connect(filled)
