@@ -10,14 +10,14 @@ the conflict view and the unsaved-changes tracker treat it like a line edit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDateTime, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from medrec_desktop.domain.dates import parse_date
+from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 OTHER = "Other…"
 NONE_CHOSEN = "— none —"
-DATETIME_FORMAT = "MM/dd/yyyy HH:mm"
 NUMBER_WIDTH = 110  # a measurement, not a sentence: its unit stays right beside it
 CODE_ROLE = Qt.ItemDataRole.UserRole
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -232,46 +233,42 @@ class CodeAhead(QWidget):
 
 
 class DateTimeField(QWidget):
-    """A moment in the workstation's local time, typed section by section (a new entry
-    starts at now). Its value is local ISO text without a zone ("2024-05-01T14:02")."""
+    """A moment in the workstation's local time, typed as it is read ("05/01/2024 14:02"; a
+    new entry starts at now). Its value is local ISO text without a zone ("2024-05-01T14:02"),
+    or what was typed when it is not a date and time yet (kept, and explained)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.edit = QDateTimeEdit()
-        self.edit.setDisplayFormat(DATETIME_FORMAT)
-        self.edit.setCalendarPopup(False)
-        # No maximum: a future time is refused in words under the field, not made untypable.
-        self.edit.setMinimumDateTime(
-            QDateTime.fromString("1900-01-01T00:00", Qt.DateFormat.ISODate)
-        )
-        self.now = QLabel()
-        self.now.setAccessibleName("Time zone")
-        self.now.setText("local time")
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(MOMENT_HELP)
+        self.edit.setMaximumWidth(180)
+        self.zone = QLabel("local time, 24-hour clock")
+        self.zone.setAccessibleName("Time zone")
         row = _row(self)
         row.addWidget(self.edit)
-        row.addWidget(self.now, 1)
+        row.addWidget(self.zone, 1)
         self.focus: QWidget = self.edit
         self.tracked: list[QWidget] = [self.edit]
 
     def value(self) -> str:
-        return self.moment().isoformat(timespec="minutes")
-
-    def moment(self) -> dt.datetime:
-        # Through text, not toPython(): its type is not declared, and minutes are the point.
-        shown = self.edit.dateTime().toString("yyyy-MM-ddTHH:mm")
-        return dt.datetime.fromisoformat(shown)
+        moment = parse_moment(self.edit.text())
+        return moment.isoformat(timespec="minutes") if moment is not None else self.edit.text()
 
     def set_value(self, value: str) -> None:
-        moment = parse_local(value) or dt.datetime.now()
-        text = moment.strftime("%Y-%m-%dT%H:%M")
-        self.edit.setDateTime(QDateTime.fromString(text, "yyyy-MM-ddTHH:mm"))
+        moment = parse_local(value) if value else dt.datetime.now()
+        self.edit.setText(f"{moment:{MOMENT_FORMAT}}" if moment is not None else value)
 
     def set_read_only(self, read_only: bool) -> None:
         self.edit.setReadOnly(read_only)
 
 
+MOMENT_FORMAT = "%m/%d/%Y %H:%M"
+MOMENT_HELP = "MM/DD/YYYY HH:MM"
+_MOMENT = re.compile(r"^\s*(\S+)\s+(\d{1,2}):(\d{2})\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
+
+
 def parse_local(value: str) -> dt.datetime | None:
-    """Local naive time from the form's text, or from a stored (UTC, aware) value."""
+    """Local naive time from ISO text (the form's value, or a stored UTC value)."""
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
@@ -279,6 +276,25 @@ def parse_local(value: str) -> dt.datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
     return moment
+
+
+def parse_moment(text: str) -> dt.datetime | None:
+    """ "05/01/2024 14:02", "5/1/2024 2:02 pm" or ISO text; None if it is not one."""
+    found = parse_local(text) if "-" in text else None
+    if found is not None or not (m := _MOMENT.match(text)):
+        return found
+    try:
+        day = parse_date(m.group(1), field="taken_at")
+    except ValidationError:
+        return None
+    hour, minute = int(m.group(2)), int(m.group(3))
+    if m.group(4):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group(4).lower().startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.datetime(day.year, day.month, day.day, hour, minute)
 
 
 class NumberField(QWidget):

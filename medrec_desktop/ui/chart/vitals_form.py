@@ -28,6 +28,7 @@ from medrec_desktop.domain.vital_units import (
 )
 from medrec_desktop.domain.vitals import VitalsInput
 from medrec_desktop.ui.chart.field_widgets import (
+    MOMENT_HELP,
     ComputedField,
     DateTimeField,
     NumberField,
@@ -41,6 +42,7 @@ UNITS = {
     "height": ("cm", "in", "e.g. 5' 5\" or 65"),
     "weight": ("kg", "lb", "e.g. 154.5"),
 }
+MOMENT_REFUSED = f"Type the date and time as {MOMENT_HELP} (24-hour clock), e.g. 05/01/2024 14:02."
 COUNTS = ("systolic", "diastolic", "pulse", "respirations", "spo2", "pain")
 TYPED = ("taken_at", "units", *COUNTS, "temperature", "height", "weight")
 
@@ -106,6 +108,10 @@ def _checked(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     refused: dict[str, str] = {}
     warnings: dict[str, str] = {}
     typed = dict(values)
+    text = str(values.get("taken_at") or "")
+    if text and parse_local(text) is None:
+        refused["taken_at"] = MOMENT_REFUSED
+        values = {**values, "taken_at": dt.datetime.now().isoformat(timespec="minutes")}
     for _ in TYPED:
         try:
             found = build_vitals(**values).check(dt.date.today())
@@ -196,8 +202,8 @@ def vitals_behaviour(parts: FormParts) -> None:
     taken = inputs["taken_at"].widget
     if isinstance(taken, DateTimeField):
         taken.edit.editingFinished.connect(leave("taken_at"))
-        taken.edit.dateTimeChanged.connect(lambda _d: touched.add("taken_at"))
-        taken.edit.dateTimeChanged.connect(lambda _d: check())
+        taken.edit.textEdited.connect(lambda _t: touched.add("taken_at"))
+        taken.edit.textChanged.connect(lambda _t: check())
     combo = inputs["units"].combo
     if combo is not None:
         combo.currentIndexChanged.connect(lambda _i: check())
