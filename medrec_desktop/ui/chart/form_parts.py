@@ -165,6 +165,10 @@ def _fill_name(parts: FormParts, input_: FieldInput) -> None:
         widget.combo.activated.connect(lambda _i: put(_plain(widget.current_text())))
 
 
+NAME_APART = " — "
+"""Between a chart choice's name and what follows it (code, status): a picked choice fills
+a text field with the name alone."""
+
+
 def _plain(text: str) -> str:
-    """A chart choice's text without the status it shows in brackets."""
-    return text.split("  (", 1)[0]
+    return text.split(NAME_APART, 1)[0]

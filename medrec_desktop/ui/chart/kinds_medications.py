@@ -34,7 +34,7 @@ from medrec_desktop.domain.partial_dates import PARTIAL_HELP
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.chart.field_widgets import Pairs
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Value
-from medrec_desktop.ui.chart.form_parts import FormParts
+from medrec_desktop.ui.chart.form_parts import NAME_APART, FormParts
 from medrec_desktop.ui.chart.kind_text import date_key, date_text, number_text
 from medrec_desktop.ui.chart.kind_view import Column, KindView
 
@@ -45,15 +45,15 @@ _BLANK = (("", "—"),)
 
 def problem_options(inst: Installation, session: UserSession, pid: PatientId) -> Pairs:
     """The patient's problems a medication may treat: active ones first, then the others
-    with their status (two spaces before it: the indication text takes the name only)."""
+    with their status ("Asthma — J45.909 — resolved": the indication text takes the name)."""
     items = inst.problems.list(session, pid, include_inactive=True).items
     ordered = sorted(items, key=lambda i: (i.status is not ItemStatus.ACTIVE, i.id))
     shown: list[tuple[str, str]] = []
     for item in ordered:
-        text = item.data.description + (f" ({item.data.icd10cm})" if item.data.icd10cm else "")
+        parts = [item.data.description, item.data.icd10cm or ""]
         if item.status is not ItemStatus.ACTIVE:
-            text += f"  ({item.status.label.lower()})"
-        shown.append((str(item.id), text))
+            parts.append(item.status.label.lower())
+        shown.append((str(item.id), NAME_APART.join(p for p in parts if p)))
     return shown
 
 
