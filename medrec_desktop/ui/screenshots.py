@@ -350,6 +350,11 @@ def render_chart_screenshots(
     page.conflict.use_mine["description"].setChecked(True)
     shots.append(grab(window, out, "chart-conflict.png", app, runner))
     form.keep_theirs()
+    from medrec_desktop.ui.chart.kind_screenshots import render_kind_screenshots
+
+    shots += render_kind_screenshots(
+        window, out, app, runner, inst=inst, session=provider, patient=patient
+    )
     window.session = None
     window.close()
 

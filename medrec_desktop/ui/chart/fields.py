@@ -7,24 +7,37 @@ knows which kind of item it edits: it reads and writes every field as text or a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
+from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.partial_dates import PARTIAL_HELP
+from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.chart.code_picker import CodePicker
+from medrec_desktop.ui.chart.field_widgets import (
+    CodeAhead,
+    ComputedField,
+    DateTimeField,
+    LookupChoice,
+    NumberField,
+    OtherChoice,
+    parse_local,
+)
 
 Value = str | bool
+Pairs = Sequence[tuple[str, str]]
+Options = Callable[[Installation, UserSession, PatientId], Pairs]
 
 
 class FieldKind(Enum):
@@ -35,6 +48,24 @@ class FieldKind(Enum):
     CHECKBOX = "checkbox"
     NUMBER_UNIT = "number with unit"
     ICD10CM = "ICD-10-CM code"
+    CHOICE_OTHER = "choice or other text"  # the choices' stored values, or anything typed
+    LOOKUP = "choice from the chart"  # options loaded for the patient when the form opens
+    CODE_AHEAD = "code typed ahead"  # a code from a small table, by code or by words
+    DATETIME = "local date and time"
+    MEASURE = "measurement in metric or US units"  # ``unit`` and ``us_unit``
+    COMPUTED = "computed"  # shown, never typed, never part of the input
+
+
+# Kinds whose input is one of the widgets of field_widgets.py.
+_WIDGETS = {
+    FieldKind.NUMBER_UNIT,
+    FieldKind.CHOICE_OTHER,
+    FieldKind.LOOKUP,
+    FieldKind.CODE_AHEAD,
+    FieldKind.DATETIME,
+    FieldKind.MEASURE,
+    FieldKind.COMPUTED,
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +73,11 @@ class FieldSpec:
     """One input of a chart form.
 
     ``choices`` are (stored value, shown label) pairs for a choice; ``unit`` is shown beside a
-    number; ``errors`` lists further ``ValidationError.field`` names shown under this field.
+    number (``us_unit`` instead when the entry is in US units); ``errors`` lists further
+    ``ValidationError.field`` names shown under this field. ``note`` is shown above the input
+    (a screening question's words). ``lookup`` answers a code-ahead field's typing with
+    (code, name) pairs; ``options`` loads a chart choice's (id, text) pairs; ``fills`` names
+    a text field that takes the picked name while it is blank or still holds the last one.
     """
 
     name: str
@@ -53,6 +88,15 @@ class FieldSpec:
     placeholder: str = ""
     required: bool = False
     errors: tuple[str, ...] = ()
+    us_unit: str = ""
+    note: str = ""
+    lookup: Callable[[str], Pairs] | None = None
+    options: Options | None = None
+    fills: str = ""
+
+    @property
+    def computed(self) -> bool:
+        return self.kind is FieldKind.COMPUTED
 
     @property
     def plain_label(self) -> str:
@@ -62,6 +106,11 @@ class FieldSpec:
         """A value as people read it (a choice by its label, a tick as Yes/No)."""
         if isinstance(value, bool):
             return "Yes" if value else "No"
+        if self.kind is FieldKind.DATETIME:
+            moment = parse_local(value)
+            return f"{moment:%m/%d/%Y %H:%M}" if moment is not None else value
+        if self.kind is FieldKind.LOOKUP and value:
+            return f"linked (no. {value})"
         for stored, label in self.choices:
             if stored == value:
                 return label
@@ -80,12 +129,18 @@ class FieldInput:
         self.combo: QComboBox | None = None
         self.line: QLineEdit | None = None
         self.text: QPlainTextEdit | None = None
+        self.widget: FieldWidget | None = None
+        self.read_only = False
         name = spec.plain_label + (" (required)" if spec.required else "")
         kind = spec.kind
-        if kind is FieldKind.CHECKBOX:
+        if kind in _WIDGETS:
+            self.widget = _widget(spec)
+            self.focus: QWidget = self.widget.focus
+            self.container: QWidget = self.widget
+        elif kind is FieldKind.CHECKBOX:
             self.box = QCheckBox(spec.label)
-            self.focus: QWidget = self.box
-            self.container: QWidget = self.box
+            self.focus = self.box
+            self.container = self.box
         elif kind is FieldKind.CHOICE:
             self.combo = QComboBox()
             for stored, label in spec.choices:
@@ -109,17 +164,33 @@ class FieldInput:
                 placeholder = PARTIAL_HELP
             self.line.setPlaceholderText(placeholder)
             self.focus = self.container = self.line
-            if kind is FieldKind.NUMBER_UNIT and spec.unit:
-                holder = QWidget()
-                row = QHBoxLayout(holder)
-                row.setContentsMargins(0, 0, 0, 0)
-                row.addWidget(self.line, 1)
-                row.addWidget(QLabel(spec.unit))
-                self.container = holder
         self.focus.setAccessibleName(name)
-        self.tracked: list[QWidget] = [self.focus]
+        self.tracked: list[QWidget] = (
+            list(self.widget.tracked) if self.widget is not None else [self.focus]
+        )
+        if spec.note:
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(2)
+            note = QLabel(spec.note)
+            note.setWordWrap(True)
+            column.addWidget(note)
+            column.addWidget(self.container)
+            self.focus.setAccessibleDescription(spec.note)
+            self.container = holder
+
+    @property
+    def number(self) -> NumberField | None:
+        return self.widget if isinstance(self.widget, NumberField) else None
+
+    @property
+    def computed(self) -> ComputedField | None:
+        return self.widget if isinstance(self.widget, ComputedField) else None
 
     def value(self) -> Value:
+        if self.widget is not None:
+            return self.widget.value()
         if self.box is not None:
             return self.box.isChecked()
         if self.combo is not None:
@@ -131,7 +202,9 @@ class FieldInput:
         return self.line.text()
 
     def set_value(self, value: Value | None) -> None:
-        if self.box is not None:
+        if self.widget is not None:
+            self.widget.set_value(str(value or ""))
+        elif self.box is not None:
             self.box.setChecked(bool(value))
         elif self.combo is not None:
             index = self.combo.findData(str(value or ""))
@@ -143,9 +216,32 @@ class FieldInput:
             self.line.setText(str(value or ""))
 
     def set_read_only(self, read_only: bool) -> None:
-        if self.line is not None:
+        self.read_only = read_only
+        if self.widget is not None:
+            self.widget.set_read_only(read_only)
+        elif self.line is not None:
             self.line.setReadOnly(read_only)
         elif self.text is not None:
             self.text.setReadOnly(read_only)
         else:
             self.focus.setEnabled(not read_only)
+
+
+FieldWidget = OtherChoice | LookupChoice | CodeAhead | DateTimeField | NumberField | ComputedField
+
+
+def _widget(spec: FieldSpec) -> FieldWidget:
+    kind = spec.kind
+    if kind is FieldKind.CHOICE_OTHER:
+        return OtherChoice([stored for stored, _label in spec.choices])
+    if kind is FieldKind.LOOKUP:
+        return LookupChoice()
+    if kind is FieldKind.CODE_AHEAD:
+        return CodeAhead(spec.lookup or (lambda _text: ()), spec.placeholder)
+    if kind is FieldKind.DATETIME:
+        return DateTimeField()
+    if kind in (FieldKind.NUMBER_UNIT, FieldKind.MEASURE):
+        number = NumberField(spec.unit)
+        number.edit.setPlaceholderText(spec.placeholder)
+        return number
+    return ComputedField()

@@ -1,5 +1,10 @@
 """Every version of one chart item: who saved it, when, its status and why, and what changed
-field by field (label, before → after), computed by the versioning service from the DTOs."""
+field by field (label, before → after), computed by the versioning service from the DTOs.
+
+Which fields changed comes from the service; how a value reads is the screens' business: the
+kind's own status words ("Stopped"), numbers with their units in both systems ("70.0 kg
+(154.3 lb)") and times in local time, from the versions' DTOs (``kind_text.shown_field``).
+"""
 
 from __future__ import annotations
 
@@ -20,15 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.domain.clinical import ItemVersion
-from medrec_desktop.ui.chart.kind_view import when
+from medrec_desktop.domain.clinical import FieldChange, ItemInfo, ItemVersion
+from medrec_desktop.ui.chart.kind_text import shown_field
+from medrec_desktop.ui.chart.kind_view import KindView, when
 
 
 class HistoryView(QWidget):
     back = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, kind: KindView[Any, Any] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.kind = kind
         self.versions: list[ItemVersion[Any]] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -75,7 +84,7 @@ class HistoryView(QWidget):
         for v in self.versions:
             self.list.addItem(
                 f"Version {v.version} · {when(v.changed_at)} · {v.changed_by} · "
-                f"{v.status.label} · {v.summary}"
+                f"{self._status(v)} · {v.summary}"
             )
         self.list.setCurrentRow(0)
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -95,11 +104,30 @@ class HistoryView(QWidget):
             + ":"
         )
         self.changes.setRowCount(len(v.changes))
+        before = self.versions[row + 1].item if row + 1 < len(self.versions) else None
         for r, change in enumerate(v.changes):
-            cells = (change.label, change.before or "(blank)", "→", change.after or "(blank)")
+            was, now = self._shown(change, before, v.item)
+            cells = (change.label, was or "(blank)", "→", now or "(blank)")
             for c, text in enumerate(cells):
                 self.changes.setItem(r, c, QTableWidgetItem(text))
         self.changes.resizeRowsToContents()
+
+    def _status(self, v: ItemVersion[Any]) -> str:
+        return self.kind.status_label(v.status) if self.kind is not None else v.status.label
+
+    def _shown(
+        self, change: FieldChange, before: ItemInfo[Any] | None, after: ItemInfo[Any]
+    ) -> tuple[str, str]:
+        """The change's two values as the screens show them (the service's text when the
+        kind says nothing more)."""
+        if self.kind is None:
+            return change.before, change.after
+        was = (
+            shown_field(self.kind, before, change.field, change.before)
+            if before is not None
+            else change.before
+        )
+        return was, shown_field(self.kind, after, change.field, change.after)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() == Qt.Key.Key_Escape:

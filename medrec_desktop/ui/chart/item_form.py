@@ -15,10 +15,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +33,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.code_picker import CodePicker
 from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, Value
+from medrec_desktop.ui.chart.form_parts import attach
 from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
@@ -52,6 +55,7 @@ class ItemForm(QWidget):
     saved = Signal(object)  # ItemInfo as saved
     conflict = Signal(object)  # VersionConflictError
     closed = Signal()  # back to the list (cancelled, discarded or theirs kept)
+    filled = Signal()  # the fields were filled for a new item or a saved one (behaviours)
 
     def __init__(
         self,
@@ -106,8 +110,15 @@ class ItemForm(QWidget):
         self.reason_label = self._add_row(REASON_LABEL, self.reason, self.reason)
         self.reason_row = self._last_holder
         self.errors[REASON_FIELD] = self._last_error
-        outer.addWidget(body)
-        outer.addStretch(1)
+        # A long form (social history) scrolls; Tab brings each field into view.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        # The page's own background (setWidget makes the form paint the window colour).
+        scroll.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        outer.addWidget(scroll, 1)
         buttons = QHBoxLayout()
         self.save_state = QLabel()
         self.save_state.setAccessibleName("Save state")
@@ -137,6 +148,7 @@ class ItemForm(QWidget):
         self.drafts = DraftKeeper(
             self, self.tracker, services=services, runner=runner, session=session, parent=self
         )
+        attach(self, self, kind.behaviour, services=services, runner=runner, session=session)
 
     def _picker(self) -> CodePicker:
         return CodePicker(services=self._services, runner=self._runner)
@@ -212,6 +224,7 @@ class ItemForm(QWidget):
         self.reason.setReadOnly(not may_edit)
         if not may_edit:
             self.message.info(f"Your role can read this {noun} but not change it.")
+        self.filled.emit()
 
     def _offer_labels(self, may_label: bool, current: Sensitivity | None) -> None:
         """Only the labels this role may set are offered; an item's own label is shown even

@@ -18,6 +18,7 @@ from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.services.clinical_items import ClinicalItemService
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Value
+from medrec_desktop.ui.chart.form_parts import Behaviour
 
 D = TypeVar("D")
 I = TypeVar("I", bound=ItemInput[Any])  # noqa: E741 - the input type, beside D (the data)
@@ -52,6 +53,13 @@ class Statement(Generic[D]):
     says: Callable[[ItemInfo[D]], str]
 
 
+Arrange = Callable[[tuple[ItemInfo[D], ...], bool, dt.date], tuple[ItemInfo[D], ...]]
+"""The rows a list shows of the items loaded (all of them, or only the working ones), and in
+which order; given the items, whether "show all" is ticked, and today's date."""
+
+Shown = Callable[[ItemInfo[D]], str]
+
+
 @dataclass(frozen=True)
 class KindView(Generic[D, I]):
     """Everything the generic chart screens need to know about one kind of item.
@@ -60,6 +68,13 @@ class KindView(Generic[D, I]):
     ``noun`` one item; ``editing`` fills a form input from a saved item; ``build`` makes the
     input from the form's values (keyword arguments named like the fields, plus ``status``
     and ``sensitivity``); ``line`` is one item on the summary; ``name`` one item in messages.
+
+    ``status_labels`` are the kind's own words for the statuses ("Stopped", not
+    "Inactive"); ``formats`` show a content field of a saved item as the screens do (the
+    history uses them: "70.0 kg (154.3 lb)", not 69.989); ``behaviour`` wires fields that
+    depend on each other in the form (units, computed values, switching fields on and off);
+    ``arrange`` picks and orders the list's rows; ``show_all`` is the list's tick box that
+    shows the items off the working list.
     """
 
     key: str
@@ -79,20 +94,35 @@ class KindView(Generic[D, I]):
     summary_empty: str
     add_label: str
     statement: Statement[Any] | None = None
+    status_labels: Mapping[ItemStatus, str] | None = None
+    formats: Mapping[str, Shown[D]] | None = None
+    behaviour: Behaviour | None = None
+    arrange: Arrange[D] | None = None
+    show_all: str = "Show &inactive and resolved"
+
+    def status_label(self, status: ItemStatus) -> str:
+        found = (self.status_labels or {}).get(status)
+        return found if found is not None else status.label
+
+    def input_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields that make the input (computed ones are only shown)."""
+        return tuple(s for s in self.fields if not s.computed)
 
     def values_of(self, item: ItemInfo[D]) -> dict[str, Value]:
         """The form's values for a saved item (status and sensitivity included)."""
         typed = self.editing(item)
         values: dict[str, Value] = {}
-        for spec in self.fields:
+        for spec in self.input_fields():
             raw = getattr(typed, spec.name)
-            values[spec.name] = raw if isinstance(raw, bool) else str(raw)
+            if isinstance(raw, dt.datetime):
+                raw = raw.isoformat()
+            values[spec.name] = raw if isinstance(raw, bool) else "" if raw is None else str(raw)
         values[STATUS_FIELD] = str(item.status.value)
         values[SENSITIVITY_FIELD] = item.sensitivity.value if item.sensitivity else ""
         return values
 
     def make_input(self, values: Mapping[str, Value]) -> I:
-        content = {s.name: values[s.name] for s in self.fields}
+        content = {s.name: values[s.name] for s in self.input_fields()}
         status = ItemStatus(str(values[STATUS_FIELD]))
         label = str(values.get(SENSITIVITY_FIELD) or "")
         return self.build(
@@ -105,7 +135,7 @@ class KindView(Generic[D, I]):
             STATUS_FIELD,
             STATUS_LABEL,
             FieldKind.CHOICE,
-            tuple((s.value, s.label) for s in self.statuses),
+            tuple((s.value, self.status_label(s)) for s in self.statuses),
         )
         sensitivity = FieldSpec(
             SENSITIVITY_FIELD,

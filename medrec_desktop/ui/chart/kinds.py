@@ -1,8 +1,12 @@
-"""The chart's item kinds as the screens show them: one declaration each (see kind_view.py).
+"""The chart's item kinds as the screens show them: one declaration each (see kind_view.py;
+medications and immunizations, vitals and the four histories have modules of their own).
 
 Mnemonics: St&atus, Sensitivit&y, &Reason for change and &Save are on every form, and the
-chart's tabs and buttons stay visible above it, so a kind's fields use other letters (the
-mnemonics test visits every form).
+chart's tabs (u o g t d), its buttons (w c) and the menus (f p h) stay visible above it, so
+a kind's fields use other letters (the mnemonics test visits every form); fields that find
+no free letter are reached with Tab, in reading order. The tabs of medications,
+immunizations and vitals have no Alt letter: none is left that the demographics form, the
+lists and the history and conflict views do not claim; Ctrl+4..6 open them.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from medrec_desktop.domain.problems import PROBLEM_STATUSES, ProblemData, Proble
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
 from medrec_desktop.ui.chart.kind_view import Column, KindView, Statement
+from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
+from medrec_desktop.ui.chart.kinds_medications import IMMUNIZATIONS, MEDICATIONS
+from medrec_desktop.ui.chart.kinds_vitals import VITALS
 
 _ORDER = (ItemStatus.ACTIVE, ItemStatus.INACTIVE, ItemStatus.RESOLVED)
 
@@ -157,4 +164,11 @@ ALLERGIES: KindView[AllergyData, AllergyInput] = KindView(
     ),
 )
 
-KIND_VIEWS: tuple[KindView[Any, Any], ...] = (PROBLEMS, ALLERGIES)
+KIND_VIEWS: tuple[KindView[Any, Any], ...] = (
+    PROBLEMS,
+    ALLERGIES,
+    MEDICATIONS,
+    IMMUNIZATIONS,
+    VITALS,
+    *HISTORY_VIEWS,
+)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -87,7 +88,7 @@ class ItemListPage(QWidget):
         top = QHBoxLayout()
         self.heading = QLabel(kind.title)
         self.heading.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.show_inactive = QCheckBox("Show &inactive and resolved")
+        self.show_inactive = QCheckBox(kind.show_all)
         self.show_inactive.toggled.connect(lambda _on: self.reload())
         top.addWidget(self.heading)
         top.addStretch(1)
@@ -148,7 +149,7 @@ class ItemListPage(QWidget):
         self.form.closed.connect(self.show_list)
         self.form.conflict.connect(self._conflict)
         self.form.on_reveal = self._reveal_form
-        self.history = HistoryView()
+        self.history = HistoryView(kind)
         self.history.back.connect(self.show_list)
         self.conflict = ConflictView(kind)
         self.conflict.keep_mine.connect(self._keep_mine)
@@ -246,7 +247,11 @@ class ItemListPage(QWidget):
         self.loaded, self.statements = items, stated
         keep = self._select_id if self._select_id is not None else self._current_id()
         self._select_id = None
-        self.model.set_rows(items.items)
+        arrange = self.kind.arrange
+        shown = items.items
+        if arrange is not None:
+            shown = arrange(shown, self.show_inactive.isChecked(), dt.date.today())
+        self.model.set_rows(shown)
         notes = items.withheld_notes
         self.withheld.setText("⊘ " + "; ".join(notes) if notes else "")
         self.withheld.setToolTip(
@@ -406,9 +411,7 @@ class ItemListPage(QWidget):
 
         def marked(info: ItemInfo[Any]) -> None:
             dialog.accept()
-            self.message.ok(
-                f"Marked entered in error: {name}. It stays readable in its history."
-            )
+            self.message.ok(f"Marked entered in error: {name}. It stays readable in its history.")
             self._services.notify_changed(info.patient_id, {self.kind.change})
             self.table.setFocus()
 

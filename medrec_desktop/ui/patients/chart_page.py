@@ -1,9 +1,11 @@
-"""An open patient: the summary, the chart's lists (problems, allergies...), demographics
-(editable), the record's version history, and merge of a duplicate.
+"""An open patient: the summary, the chart's lists (problems, allergies, medications,
+immunizations, vitals, and the four histories under one tab), demographics (editable), the
+record's versions, and merge of a duplicate.
 
-Tabs switch with Ctrl+1..n (and their Alt mnemonics); the summary's sections open their full
-list in one keystroke. Every list's form is a guarded form, so leaving the chart asks about
-unsaved changes in any of them.
+Tabs switch with Ctrl+1..9 (and their Alt mnemonics); the histories' lists open with
+Alt+1..4 from anywhere in the chart; the summary's sections open their full list in one
+keystroke. Every list's form is a guarded form, so leaving the chart asks about unsaved
+changes in any of them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
+from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.chart.summary import SummaryPage, kind_section
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
@@ -36,6 +39,9 @@ from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationFor
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.unsaved import saved_stamp
+
+# The summary's sections built from a kind's list (the others come with the summary service).
+SUMMARISED = ("problems", "allergies")
 
 
 class PatientChartPage(QWidget):
@@ -104,15 +110,30 @@ class PatientChartPage(QWidget):
         self.history = QListWidget()
         self.history.setAccessibleName("Version history")
         self.tabs.addTab(self.summary, "S&ummary")
+        # Eleven lists would not fit a tab bar, nor find eleven free Alt letters: the four
+        # histories share one tab, each of their lists one Alt+digit away.
+        self.histories = QTabWidget()
+        self.histories.setDocumentMode(True)
+        history_keys = {k.key for k in HISTORY_VIEWS}
         for kind in KIND_VIEWS:
             page = ItemListPage(
                 kind=kind, services=services, runner=runner, session=session, describe=self._who
             )
             page.on_reveal = self._revealer(page)
             self.lists[kind.key] = page
-            self.tabs.addTab(page, kind.tab)
+            if kind.key in history_keys:
+                n = self.histories.addTab(page, kind.tab)
+                self.histories.setTabToolTip(n, f"{kind.title} (Alt+{n + 1})")
+                # Sub-tab mnemonics would answer only with the tab shown: these answer from
+                # anywhere in the chart (the summary included).
+                shortcut(
+                    f"Alt+{n + 1}", self, self._opener(page), Qt.ShortcutContext.WindowShortcut
+                )
+            else:
+                self.tabs.addTab(page, kind.tab)
+        self.tabs.addTab(self.histories, "His&tories")
         self.tabs.addTab(self.demographics, "&Demographics")
-        self.tabs.addTab(self.history, "His&tory")
+        self.tabs.addTab(self.history, "Record versions")
         for i in range(self.tabs.count()):
             if i < 9:
                 self.tabs.setTabToolTip(i, f"Ctrl+{i + 1}")
@@ -122,12 +143,14 @@ class PatientChartPage(QWidget):
                     f"Ctrl+{i + 1}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut
                 )
         for kind in KIND_VIEWS:
+            if kind.key not in SUMMARISED:
+                continue
             page = self.lists[kind.key]
             self.summary.add_section(
                 kind_section(
                     kind,
                     open_full=self._opener(page),
-                    open_hint=f"Ctrl+{self.tabs.indexOf(page) + 1}",
+                    open_hint=self._hint(page),
                 )
             )
         layout.addWidget(self.tabs, 1)
@@ -138,8 +161,20 @@ class PatientChartPage(QWidget):
     def _opener(self, page: ItemListPage) -> Callable[[], None]:
         return lambda: self.open_list(page)
 
-    def _revealer(self, page: QWidget) -> Callable[[], None]:
-        return lambda: self.tabs.setCurrentWidget(page)
+    def _revealer(self, page: ItemListPage) -> Callable[[], None]:
+        return lambda: self._bring(page)
+
+    def _hint(self, page: ItemListPage) -> str:
+        sub = self.histories.indexOf(page)
+        return f"Alt+{sub + 1}" if sub >= 0 else f"Ctrl+{self.tabs.indexOf(page) + 1}"
+
+    def _bring(self, page: ItemListPage) -> None:
+        """A list's tab to the front (the Histories tab, then its own, for a history)."""
+        if self.histories.indexOf(page) >= 0:
+            self.tabs.setCurrentWidget(self.histories)
+            self.histories.setCurrentWidget(page)
+        else:
+            self.tabs.setCurrentWidget(page)
 
     def _who(self) -> str:
         return self.patient.display_name if self.patient is not None else "this patient"
@@ -149,6 +184,8 @@ class PatientChartPage(QWidget):
         if not 0 <= index < self.tabs.count() or not self.tabs.isTabVisible(index):
             return
         page = self.tabs.widget(index)
+        if page is self.histories:
+            page = self.histories.currentWidget()
         if isinstance(page, ItemListPage):
             self.open_list(page)
             return
@@ -162,7 +199,9 @@ class PatientChartPage(QWidget):
 
     def open_list(self, page: ItemListPage) -> None:
         """A list's full view, with the cursor on its table (or its open form)."""
-        self.tabs.setCurrentWidget(page)
+        if not self._sees_clinical():
+            return
+        self._bring(page)
         if page.stack.currentWidget() is page.panel:
             page.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -206,8 +245,10 @@ class PatientChartPage(QWidget):
             session.role, Action.DELETE, DataCategory.DEMOGRAPHICS
         )
         clinical = self._sees_clinical()
-        for page in (self.summary, *self.lists.values()):
-            self.tabs.setTabVisible(self.tabs.indexOf(page), clinical)
+        for page in (self.summary, self.histories, *self.lists.values()):
+            index = self.tabs.indexOf(page)
+            if index >= 0:
+                self.tabs.setTabVisible(index, clinical)
         self.merge_button.setEnabled(may_merge)
         self.merge_button.setToolTip(
             "Merge a record of the same person into this one"
