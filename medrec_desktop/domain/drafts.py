@@ -51,12 +51,15 @@ class DraftInfo:
     new item). ``current_version``, ``current_status``, ``changed_by`` and ``changed_at``
     describe the saved item now, so the offer can say that someone saved it meanwhile and
     show both side by side. Times are UTC (tz-aware).
+
+    A new registration's draft has no patient yet: ``patient_id`` and ``mrn`` are None and
+    ``patient_name`` is the name as typed (only its author ever reads a draft).
     """
 
     key: str
-    patient_id: PatientId
+    patient_id: PatientId | None
     patient_name: str
-    mrn: str
+    mrn: str | None
     item_type: str
     item_id: ItemId | None
     base_version: int | None

@@ -23,7 +23,10 @@ class FormDraft(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     form_key: Mapped[str] = mapped_column(String(200))
-    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    # None only for a new registration: the patient has no record until the form is saved.
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient.id"), index=True, nullable=True
+    )
     item_type: Mapped[str] = mapped_column(String(32))
     # The saved item the form edits, and the version it was filled from (None: a new item).
     item_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
