@@ -3,8 +3,8 @@
 When a session ended without saving (a crash, a kill, a power cut), the forms' drafts are
 still in the database. The next sign-in of the same user lists them calmly: Restore opens the
 chart and the form with the typed fields back (unsaved, for review), beside the saved version
-when someone saved the record meanwhile; Discard deletes one; Later keeps them all for the
-next sign-in.
+when someone saved the record meanwhile, or the New patient page for a registration that was
+being typed; Discard deletes one; Later keeps them all for the next sign-in.
 """
 
 from __future__ import annotations
@@ -35,7 +35,12 @@ from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.tasks import Op
-from medrec_desktop.ui.widgets.drafts import DEMOGRAPHICS, item_type_of, may_keep_drafts
+from medrec_desktop.ui.widgets.drafts import (
+    DEMOGRAPHICS,
+    REGISTRATION,
+    item_type_of,
+    may_keep_drafts,
+)
 
 if TYPE_CHECKING:
     from medrec_desktop.ui.main_window import MainWindow
@@ -60,7 +65,11 @@ def _when(moment: dt.datetime) -> str:
 
 
 def describe(info: DraftInfo, kind: KindView[Any, Any] | None) -> str:
-    """ "Unsaved work from 14:02: Problem for Okafor, Chidi (MRN 00000003)"."""
+    """ "Unsaved work from 14:02: Problem for Okafor, Chidi (MRN 00000003)"; "Unsaved work
+    from 14:02: new patient registration (Rivera, Ana)"."""
+    if info.item_type == REGISTRATION:
+        named = f" ({info.patient_name})" if info.patient_name else ""
+        return f"Unsaved work from {_when(info.saved_at)}: new patient registration{named}"
     if info.item_type == DEMOGRAPHICS:
         what = "Demographics"
     elif kind is not None:
@@ -215,14 +224,18 @@ def restore(window: MainWindow, info: DraftInfo) -> None:
     session, inst = window.session, window.inst
     if session is None:
         return
+    if info.item_type == REGISTRATION:
+        _restore_registration(window, info)
+        return
     kind = kind_of(info.item_type)
-    if kind is None and info.item_type != DEMOGRAPHICS:
+    patient_id = info.patient_id
+    if (kind is None and info.item_type != DEMOGRAPHICS) or patient_id is None:
         window.statusBar().showMessage("This kind of entry has no form to reopen yet.", 8000)
         return
 
     def work() -> Reopened:
         draft = inst.drafts.draft(session, info.key)
-        patient = inst.patients.get(session, info.patient_id)
+        patient = inst.patients.get(session, patient_id)
         current = None
         if kind is not None and info.item_id is not None and not info.item_gone:
             current = kind.service(inst).get(session, info.item_id)
@@ -252,12 +265,47 @@ def restore(window: MainWindow, info: DraftInfo) -> None:
     ).run()
 
 
+def _restore_registration(window: MainWindow, info: DraftInfo) -> None:
+    """The New patient page with what was typed back in it (nothing is saved until Save)."""
+    session, inst = window.session, window.inst
+    if session is None:
+        return
+
+    def reopen(draft: Draft | None) -> None:
+        window.activateWindow()
+        if draft is None:
+            window.statusBar().showMessage("That unsaved work is no longer kept.", 8000)
+        else:
+            window.register_patient(then=lambda: restore_registration(window.new_patient, draft))
+
+    Op(window, lambda: inst.drafts.draft(session, info.key), runner=window.runner).success(
+        reopen
+    ).failure(lambda err: _refused(window, err)).run()
+
+
+def restore_registration(form: RegistrationForm, draft: Draft) -> None:
+    """Put a registration draft's fields into the (empty) New patient form, unsaved."""
+    if form.record is not None:
+        return
+    form.restore_fields(draft.fields)
+    form.drafts.adopt(draft.info.key)
+    restored = [key for key in form.inputs if key in draft.fields]
+    if restored:
+        form.inputs[restored[0]].setFocus()
+    form.message.setStyleSheet("")
+    form.message.setText(
+        f"Restored what you typed at {_when(draft.info.saved_at)}: review, then Save."
+    )
+
+
 def restore_item(
     window: MainWindow, kind: KindView[Any, Any], draft: Draft, current: ItemInfo[Any] | None
 ) -> None:
     """The kind's form, filled from the saved item with the typed fields on top; if the item
     was saved again since, its conflict view shows both versions side by side."""
     info = draft.info
+    if info.patient_id is None:
+        return
     page = window.chart.lists[kind.key]
     form = page.form
     form.start(info.patient_id, current)

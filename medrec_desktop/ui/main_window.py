@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         self.patients_area = QStackedWidget()
         deps = {"services": services, "runner": runner, "session": session_getter}
         self.search_page = PatientSearchPage(**deps)  # type: ignore[arg-type]
-        self.new_patient = RegistrationForm(**deps)  # type: ignore[arg-type]
+        self.new_patient = RegistrationForm(**deps, registers=True)  # type: ignore[arg-type]
         self.chart = PatientChartPage(**deps)  # type: ignore[arg-type]
         for page in (self.search_page, self.new_patient, self.chart):
             self.patients_area.addWidget(page)
@@ -433,17 +433,26 @@ class MainWindow(QMainWindow):
             self.search_page.focus_search()
             self.search_page.refresh()
 
-    def register_patient(self) -> None:
+    def register_patient(self, *, then: Callable[[], None] | None = None) -> None:
+        """An empty New patient form (asking about unsaved changes first); ``then`` runs once
+        it is shown (a restored registration draft goes into it)."""
         if not self._may(Action.CREATE, DataCategory.DEMOGRAPHICS):
             self.statusBar().showMessage("Your role cannot register patients.", 5000)
             return
-        self.leave_then(self._register_patient, patients_only=True)
 
-    def _register_patient(self) -> None:
-        if self._go_patients():
-            self.new_patient.clear_form()
-            self.patients_area.setCurrentWidget(self.new_patient)
-            self.new_patient.inputs["family_name"].setFocus()
+        def showing() -> None:
+            if self._register_patient() and then is not None:
+                then()
+
+        self.leave_then(showing, patients_only=True)
+
+    def _register_patient(self) -> bool:
+        if not self._go_patients():
+            return False
+        self.new_patient.clear_form()
+        self.patients_area.setCurrentWidget(self.new_patient)
+        self.new_patient.inputs["family_name"].setFocus()
+        return True
 
     def open_patient(self, patient: PatientInfo, *, then: Callable[[], None] | None = None) -> None:
         """Open ``patient``'s chart (asking about unsaved changes first); ``then`` runs once

@@ -79,8 +79,12 @@ class RegistrationForm(QWidget):
         runner: OpRunner,
         session: Callable[[], UserSession | None],
         parent: QWidget | None = None,
+        registers: bool = False,
     ) -> None:
         super().__init__(parent)
+        # The New patient page (``registers``) keeps a draft of a registration being typed;
+        # a chart's demographics form only ever edits its stored record.
+        self.registers = registers
         self._services = services
         self._runner = runner
         self._session = session
@@ -460,12 +464,14 @@ class RegistrationForm(QWidget):
     def has_unsaved_changes(self) -> bool:
         return self.tracker.is_dirty() and not self.read_only_reason
 
-    # Drafts: a stored record's changed fields (a new registration has no record to keep
-    # them under yet).
+    # Drafts: a stored record's changed fields, or what is typed for a new registration (one
+    # per user: the patient has no record to keep them under yet).
 
     def draft_target(self) -> DraftTarget | None:
-        if self.record is None or self.read_only_reason:
+        if self.read_only_reason:
             return None
+        if self.record is None:
+            return DraftTarget.registration() if self.registers else None
         info = self.record.info
         return DraftTarget.of(DEMOGRAPHICS, info.id, info.id, info.version)
 

@@ -23,18 +23,30 @@ from PySide6.QtWidgets import QWidget
 
 from medrec_desktop.domain.drafts import item_form_key, new_form_key
 from medrec_desktop.domain.dto import PatientId, UserSession
-from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
+from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.security import permissions
 from medrec_desktop.services.chart_kinds import KINDS
-from medrec_desktop.services.drafts import DEMOGRAPHICS
+from medrec_desktop.services.drafts import (
+    DEMOGRAPHICS,
+    REGISTRATION,
+    REGISTRATION_KEY,
+    keeps_drafts,
+    may_keep,
+)
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, GuardedForm
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEMOGRAPHICS", "DraftKeeper", "DraftTarget", "Drafted", "flush_drafts"]
+__all__ = [
+    "DEMOGRAPHICS",
+    "REGISTRATION",
+    "DraftKeeper",
+    "DraftTarget",
+    "Drafted",
+    "flush_drafts",
+]
 
 # Quiet time before the draft is written: one write per pause in typing, stored well within
 # the two seconds the issue allows even behind a save on the database lane.
@@ -43,13 +55,23 @@ QUIET_MS = 1000
 
 @dataclass(frozen=True)
 class DraftTarget:
-    """What a form's draft is about: its key, the patient, the kind of item and the saved
-    version the form was filled from (None for a new item)."""
+    """What a form's draft is about: its key, the patient (None for a new registration),
+    the kind of item and the saved version the form was filled from (None for a new item)."""
 
     key: str
-    patient_id: PatientId
+    patient_id: PatientId | None
     item_type: str
     base_version: int | None
+
+    @classmethod
+    def registration(cls) -> DraftTarget:
+        """The New patient form: one draft per user, about a patient with no record yet."""
+        return cls(REGISTRATION_KEY, None, REGISTRATION, None)
+
+    @property
+    def new(self) -> bool:
+        """A form for something not saved yet (a new item, a new registration)."""
+        return self.base_version is None
 
     @classmethod
     def of(
@@ -90,11 +112,14 @@ def item_type_of(change: ChangeKind) -> str:
     raise LookupError(f"no chart item kind announces {change}")
 
 
-def may_keep_drafts(session: UserSession | None) -> bool:
-    """Drafts are kept by the draft service for roles that may write chart items."""
-    return session is not None and permissions.allowed(
-        session.role, Action.UPDATE, DataCategory.CLINICAL
-    )
+def may_keep_drafts(session: UserSession | None, target: DraftTarget | None = None) -> bool:
+    """Whether the draft service keeps ``target``'s draft for this user (what saving that form
+    takes), or, without a target, any draft at all (the offer at sign-in)."""
+    if session is None:
+        return False
+    if target is None:
+        return keeps_drafts(session.role)
+    return may_keep(session.role, target.item_type, new=target.new)
 
 
 class DraftKeeper(QObject):
@@ -136,7 +161,11 @@ class DraftKeeper(QObject):
         self.timer.stop()
         who = session or self._session()
         target = self._form.draft_target()
-        if target is None or not may_keep_drafts(who) or not self._form.has_unsaved_changes():
+        if (
+            target is None
+            or not may_keep_drafts(who, target)
+            or not self._form.has_unsaved_changes()
+        ):
             return
         assert who is not None
         fields = self._form.draft_fields()
