@@ -1,4 +1,4 @@
-"""Unsaved chart forms kept for their author (issue 9, DESIGN §6: drafts autosave).
+"""Unsaved forms kept for their author (issue 9, DESIGN §6: drafts autosave).
 
 The text sits in the clinic database like the chart it belongs to: encrypted at rest in the
 SQLCipher file, and on the clinic's PostgreSQL server behind its access controls; never in a

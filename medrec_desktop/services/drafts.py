@@ -1,4 +1,5 @@
-"""Drafts: every chart form's unsaved text, kept for its author (issue 9, DESIGN §6).
+"""Drafts: every form's unsaved text (chart items, demographics, a new registration), kept
+for its author (issue 9, DESIGN §6).
 
 The form saves its fields here within two seconds of the last keystroke and when the screen
 locks; after a crash or a kill, the next sign-in by the same user offers them back
