@@ -70,59 +70,72 @@ class ChartBannerService(Service):
         patient = op.db.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError("That patient does not exist.")
-        payer = op.db.execute(
-            select(Coverage.payer)
-            .where(Coverage.patient_id == patient_id)
-            .order_by(Coverage.priority, Coverage.id)
+        banner = read_banner(op, patient)
+        op.event.detail = banner_detail(banner)
+        return banner
+
+
+def banner_detail(banner: ChartBanner) -> str:
+    if banner.allergy_state is AllergyState.NOT_SHOWN:
+        return "banner: demographics"
+    return "banner: demographics, allergies"
+
+
+def read_banner(op: Op, patient: Patient) -> ChartBanner:
+    """The banner inside an audited body (also the chart's opening, which reads it in the
+    same transaction as the record and the summary)."""
+    patient_id = patient.id
+    payer = op.db.execute(
+        select(Coverage.payer)
+        .where(Coverage.patient_id == patient_id)
+        .order_by(Coverage.priority, Coverage.id)
+        .limit(1)
+    ).scalar()
+    info = patient_rows.info(patient)
+    if not op.can(Action.VIEW, DataCategory.CLINICAL, patient_id):
+        return ChartBanner(info, AllergyState.NOT_SHOWN, insurance=payer)
+    sees_labelled = op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+    labelled: Counter[Sensitivity] = Counter()
+    for model in ITEM_MODELS.values():
+        counted = op.db.execute(
+            select(model.sensitivity, func.count())
+            .where(
+                model.patient_id == patient_id,
+                model.sensitivity.is_not(None),
+                model.status != ItemStatus.ENTERED_IN_ERROR,
+            )
+            .group_by(model.sensitivity)
+        ).all()
+        for label, n in counted:
+            if label is not None:
+                labelled[Sensitivity(label)] += n
+    allergies = op.db.execute(
+        select(Allergy.substance, Allergy.sensitivity)
+        .where(Allergy.patient_id == patient_id, Allergy.status == ItemStatus.ACTIVE)
+        .order_by(Allergy.id)
+    ).all()
+    substances = tuple(s for s, label in allergies if sees_labelled or label is None)
+    state = AllergyState.LISTED if allergies else AllergyState.NOT_RECORDED
+    stated: dt.date | None = None
+    if not allergies:
+        stated = op.db.execute(
+            select(AllergyStatement.stated_on)
+            .where(
+                AllergyStatement.patient_id == patient_id,
+                AllergyStatement.status == ItemStatus.ACTIVE,
+            )
+            .order_by(AllergyStatement.id.desc())
             .limit(1)
         ).scalar()
-        info = patient_rows.info(patient)
-        if not op.can(Action.VIEW, DataCategory.CLINICAL, patient_id):
-            op.event.detail = "banner: demographics"
-            return ChartBanner(info, AllergyState.NOT_SHOWN, insurance=payer)
-        sees_labelled = op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
-        labelled: Counter[Sensitivity] = Counter()
-        for model in ITEM_MODELS.values():
-            counted = op.db.execute(
-                select(model.sensitivity, func.count())
-                .where(
-                    model.patient_id == patient_id,
-                    model.sensitivity.is_not(None),
-                    model.status != ItemStatus.ENTERED_IN_ERROR,
-                )
-                .group_by(model.sensitivity)
-            ).all()
-            for label, n in counted:
-                if label is not None:
-                    labelled[Sensitivity(label)] += n
-        allergies = op.db.execute(
-            select(Allergy.substance, Allergy.sensitivity)
-            .where(Allergy.patient_id == patient_id, Allergy.status == ItemStatus.ACTIVE)
-            .order_by(Allergy.id)
-        ).all()
-        substances = tuple(s for s, label in allergies if sees_labelled or label is None)
-        state = AllergyState.LISTED if allergies else AllergyState.NOT_RECORDED
-        stated: dt.date | None = None
-        if not allergies:
-            stated = op.db.execute(
-                select(AllergyStatement.stated_on)
-                .where(
-                    AllergyStatement.patient_id == patient_id,
-                    AllergyStatement.status == ItemStatus.ACTIVE,
-                )
-                .order_by(AllergyStatement.id.desc())
-                .limit(1)
-            ).scalar()
-            if stated is not None:
-                state = AllergyState.NONE_KNOWN
-        op.event.detail = "banner: demographics, allergies"
-        return ChartBanner(
-            info,
-            state,
-            allergies=substances,
-            allergies_withheld=len(allergies) - len(substances),
-            no_known_allergies_on=stated,
-            withheld={} if sees_labelled else dict(labelled),
-            sensitive_on_file=bool(labelled),
-            insurance=payer,
-        )
+        if stated is not None:
+            state = AllergyState.NONE_KNOWN
+    return ChartBanner(
+        info,
+        state,
+        allergies=substances,
+        allergies_withheld=len(allergies) - len(substances),
+        no_known_allergies_on=stated,
+        withheld={} if sees_labelled else dict(labelled),
+        sensitive_on_file=bool(labelled),
+        insurance=payer,
+    )

@@ -33,7 +33,11 @@ from medrec_desktop.services.base import Op
 from medrec_desktop.services.chart_sections import ItemText
 from medrec_desktop.services.context import stored_utc
 
-OPEN_ENTRIES = ("PatientService.open_chart", "ChartSummaryService.summary")
+OPEN_ENTRIES = (
+    "PatientService.open_chart",
+    "ChartSummaryService.summary",
+    "ChartSummaryService.open",
+)
 # The summary lists this many changes, newest first, and counts the rest.
 CHANGES_SHOWN = 50
 
