@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -56,6 +57,21 @@ class Line:
     quiet: bool = False
 
 
+class SectionList(QListWidget):
+    """A section's lines: the current line is highlighted only while the list has the
+    cursor, so seven lists at rest read as text, not as seven selections."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        row = max(self.currentRow(), 0)
+        if self.count():
+            self.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.clearSelection()
+
+
 class SummarySection(QFrame):
     """A titled list. ``open_full`` (set when the chart has the list) opens its full view."""
 
@@ -76,8 +92,10 @@ class SummarySection(QFrame):
         self.heading.setFlat(True)
         self.heading.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.heading.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Without a list to open the title still reads as a title, not as a dead control.
         self.heading.setStyleSheet(
             "QPushButton { font-weight: 600; font-size: 14px; text-align: left; padding: 0; }"
+            "QPushButton:disabled { color: palette(window-text); }"
         )
         self.heading.clicked.connect(self._open_section)
         self.hint = QLabel()
@@ -86,8 +104,10 @@ class SummarySection(QFrame):
         head.addStretch(1)
         head.addWidget(self.hint)
         v.addLayout(head)
-        self.list = QListWidget()
+        self.list = SectionList()
         self.list.setAccessibleName(title)
+        # The grid shares the height out evenly; a list scrolls beyond it.
+        self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setWordWrap(True)
         self.list.setMinimumHeight(self.list.fontMetrics().lineSpacing() * 4)
@@ -118,8 +138,13 @@ class SummarySection(QFrame):
                 item.setForeground(quiet)
             self.list.addItem(item)
         self._opens = [line.opens for line in lines]
-        if self.list.count() and self.list.currentRow() < 0:
-            self.list.setCurrentRow(0)
+        if self.list.count():
+            self.list.setCurrentRow(
+                0,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                if self.list.hasFocus()
+                else QItemSelectionModel.SelectionFlag.NoUpdate,
+            )
         self.notes.setText("⊘ " + "; ".join(notes) if notes else "")
         self.notes.setVisible(bool(notes))
 
