@@ -146,15 +146,10 @@ def read_summary(op: Op, patient: Patient, sections: Sequence[SectionProvider]) 
         chart_changes.item_changes(op, patient_id, since, change_texts(sections), may_see_labelled),
         chart_changes.record_changes(op, patient, since),
     ]
-    changes = chart_changes.named(op, parts)
+    changes, more = chart_changes.named(op, parts)
     withheld: Counter[Sensitivity] = sum((p.withheld for p in parts), Counter())
     return ChartSummary(
-        PatientId(patient_id),
-        built,
-        stored_utc(since),
-        tuple(changes[: chart_changes.CHANGES_SHOWN]),
-        dict(withheld),
-        max(0, len(changes) - chart_changes.CHANGES_SHOWN),
+        PatientId(patient_id), built, stored_utc(since), tuple(changes), dict(withheld), more
     )
 
 
