@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,19 +115,31 @@ def build_section(
     )
 
 
-def read_summary(op: Op, patient: Patient, sections: Sequence[SectionProvider]) -> ChartSummary:
+def labelled_access(op: Op, patient_id: int) -> Callable[[], bool]:
+    """Whether the caller may see labelled items, asked at most once and only when needed:
+    a break-the-glass grant that is used flags the event."""
+
+    @functools.cache
+    def may_see_labelled() -> bool:
+        return op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+
+    return may_see_labelled
+
+
+def read_summary(
+    op: Op,
+    patient: Patient,
+    sections: Sequence[SectionProvider],
+    may_see_labelled: Callable[[], bool] | None = None,
+) -> ChartSummary:
     """The summary inside an audited body that has checked the caller may view clinical
     data. Reading it counts as opening the chart for the next visit's "changed since you
     last opened this chart" only through the caller's entry point (``OPEN_ENTRIES``)."""
     patient_id = patient.id
     texts = item_texts(sections)
     items = load_items(op, patient_id, texts, read_limits(sections))
-
-    # Asked once, and only when something labelled is there: a break-the-glass grant that
-    # is used flags the event.
-    @functools.cache
-    def may_see_labelled() -> bool:
-        return op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+    if may_see_labelled is None:
+        may_see_labelled = labelled_access(op, patient_id)
 
     labelled = any(i.sensitivity for found in items.values() for i in found)
     sees = may_see_labelled() if labelled else True
@@ -178,11 +190,12 @@ class ChartSummaryService(Service):
         patient = _patient(op, patient_id)
         record = patient_rows.record(op.db, patient)
         versions = record_versions(op.db, patient_id)
-        banner = read_banner(op, patient)
+        may_see_labelled = labelled_access(op, patient_id)
+        banner = read_banner(op, patient, may_see_labelled)
         summary: ChartSummary | None = None
         detail = f"chart opened: record, {len(versions)} versions, {banner_detail(banner)}"
         if op.can(Action.VIEW, DataCategory.CLINICAL, patient_id):
-            summary = read_summary(op, patient, self._sections)
+            summary = read_summary(op, patient, self._sections, may_see_labelled)
             op.event.category = DataCategory.CLINICAL
             detail += "; " + _detail(summary)
         op.event.detail = detail
