@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, literal, or_, select, union_all
 
 from medrec_desktop.domain.chart_summary import ChartChange
 from medrec_desktop.domain.clinical import (
@@ -102,46 +102,61 @@ def item_changes(
     texts: Sequence[ItemText],
     may_see_labelled: Callable[[], bool],
 ) -> FoundChanges:
-    """Versions of the patient's items saved after ``since`` by others: at most two queries
-    per kind. First the patient's items saved since (a row holds its latest version's time),
-    through the patient's index, so ten years of vitals cost what the last weeks' do; then
-    every version of those items, newer ones to list and older ones to name the fields that
-    changed. (Asked as one join, SQLite would walk the version rows of every patient.)"""
+    """Versions of the patient's items saved after ``since`` by others, in two queries
+    whatever the number of kinds. First the patient's items saved since, every kind at once
+    (a row holds its latest version's time) through each table's patient index, so ten years
+    of vitals cost what the last weeks' do; then every version of those items, the newer to
+    list and the older to name the fields that changed. (Asked as one join per kind, SQLite
+    would walk the version rows of every patient.)"""
     found = FoundChanges()
+    if not texts:
+        return found
     version = ClinicalItemVersion
     me = op.user.id
-    for text in texts:
-        model, item_type = text.kind.model, text.item_type
-        changed = select(model.id, model.sensitivity).where(
-            model.patient_id == patient_id, model.changed_at > since
+    by_type = {t.item_type: t for t in texts}
+    changed = union_all(
+        *(
+            select(
+                literal(t.item_type).label("item_type"),
+                t.kind.model.id.label("item_id"),
+                t.kind.model.sensitivity.label("label_now"),
+            ).where(t.kind.model.patient_id == patient_id, t.kind.model.changed_at > since)
+            for t in by_type.values()
         )
-        labels_now = {item_id: label for item_id, label in op.db.execute(changed)}
-        if not labels_now:
+    )
+    labels_now: dict[tuple[str, int], str | None] = {
+        (item_type, item_id): label for item_type, item_id, label in op.db.execute(changed)
+    }
+    if not labels_now:
+        return found
+    ids: dict[str, list[int]] = {}
+    for item_type, item_id in labels_now:
+        ids.setdefault(item_type, []).append(item_id)
+    versions = {
+        (v.item_type, v.item_id, v.version): v
+        for v in op.db.execute(
+            select(version.item_type, *_VERSION_COLUMNS).where(
+                or_(*(and_(version.item_type == t, version.item_id.in_(i)) for t, i in ids.items()))
+            )
+        )
+    }
+    order = {item_type: n for n, item_type in enumerate(by_type)}
+    newer = sorted(
+        (v for v in versions.values() if v.changed_at > since and v.changed_by != me),
+        key=lambda v: (order[v.item_type], v.item_id, v.version),
+    )
+    for row in newer:
+        before = versions.get((row.item_type, row.item_id, row.version - 1))
+        label = (
+            labels_now[(row.item_type, row.item_id)]
+            or row.sensitivity
+            or (before.sensitivity if before else None)
+        )
+        if label is not None and not may_see_labelled():
+            found.withheld[Sensitivity(label)] += 1
             continue
-        versions = {
-            (v.item_id, v.version): v
-            for v in op.db.execute(
-                select(*_VERSION_COLUMNS).where(
-                    version.item_type == item_type, version.item_id.in_(labels_now)
-                )
-            )
-        }
-        newer = sorted(
-            (v for v in versions.values() if v.changed_at > since and v.changed_by != me),
-            key=lambda v: (v.item_id, v.version),
-        )
-        for row in newer:
-            before = versions.get((row.item_id, row.version - 1))
-            label = (
-                labels_now[row.item_id]
-                or row.sensitivity
-                or (before.sensitivity if before else None)
-            )
-            if label is not None and not may_see_labelled():
-                found.withheld[Sensitivity(label)] += 1
-                continue
-            make = functools.partial(_item_change, text, row, before)
-            found.changes.append(Found(row.changed_at, row.changed_by, make))
+        make = functools.partial(_item_change, by_type[row.item_type], row, before)
+        found.changes.append(Found(row.changed_at, row.changed_by, make))
     return found
 
 
