@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
@@ -65,9 +65,10 @@ class ItemText:
 
 @dataclass(frozen=True)
 class SectionInput:
-    """A patient's items of every summarised kind (entered-in-error ones left out, labelled
-    ones still in: the service withholds them after the selection, so they are counted where
-    they would have been listed), oldest first; today's date; the patient's birth date and
+    """A patient's active items of every summarised kind (labelled ones still in: the
+    service withholds them after the selection, so they are counted where they would have
+    been listed), oldest first, and how many others each kind keeps (``not_active``:
+    inactive or resolved, counted, not read); today's date; the patient's birth date and
     sex (for the rules that depend on them); and whether this user sees labelled items
     (a rule that concludes from several items, like "influenza due", only uses those the
     user may see, so its conclusion says nothing about a withheld one)."""
@@ -77,6 +78,11 @@ class SectionInput:
     birth_date: dt.date | None = None
     sex: str | None = None
     sees_labelled: bool = True
+    not_active: Mapping[str, int] = field(default_factory=dict)
+
+    def recorded(self, text: ItemText) -> int:
+        """How many items of the kind the patient has (entered in error aside)."""
+        return len(self.items.get(text.item_type, ())) + self.not_active.get(text.item_type, 0)
 
     def of(self, text: ItemText) -> Sequence[ItemInfo[Any]]:
         found = self.items.get(text.item_type, ())
@@ -134,7 +140,7 @@ def allergies(found: SectionInput) -> Selection:
     stated = [i for i in found.of(STATEMENT_TEXT) if i.status is ItemStatus.ACTIVE]
     if stated:
         return Selection(stated[-1:], "")
-    earlier = len(found.of(ALLERGY_TEXT))
+    earlier = found.recorded(ALLERGY_TEXT) - len(active)
     if earlier:
         return Selection((), f"No active allergies ({earlier} inactive or resolved)")
     return Selection((), "Not recorded")
@@ -148,7 +154,7 @@ MEDICATION_TEXT = ItemText(MEDICATIONS, "Medication", lines.medication_line)
 def current_meds(found: SectionInput) -> Selection:
     """Taken now (active, not stopped before today), by name."""
     current = current_medications(found.of(MEDICATION_TEXT), found.today)
-    earlier = len(found.of(MEDICATION_TEXT)) - len(current)
+    earlier = found.recorded(MEDICATION_TEXT) - len(current)
     empty = f"No current medications ({earlier} stopped or completed)" if earlier else ""
     return Selection(current, empty or "None recorded")
 
@@ -169,7 +175,7 @@ def latest_vitals(found: SectionInput) -> Selection:
     if not seen:
         return Selection(
             [i for i in sets if i.sensitivity is not None and not found.sees_labelled],
-            "None counted" if sets else "None recorded",
+            "None counted" if found.recorded(VITALS_TEXT) else "None recorded",
         )
     latest = latest_of_each(seen)
     by_time: dict[dt.datetime, list[str]] = {}
@@ -210,7 +216,11 @@ def immunizations_due_or_recent(found: SectionInput) -> Selection:
         due = due_or_recent(
             found.visible(IMMUNIZATION_TEXT), today=found.today, birth_date=birth
         ).due
-    empty = "Nothing due; none given in the last 12 months" if everything else "None recorded"
+    empty = (
+        "Nothing due; none given in the last 12 months"
+        if found.recorded(IMMUNIZATION_TEXT)
+        else "None recorded"
+    )
     return Selection(overview.recent, empty, reminders=[lines.due_line(d) for d in due])
 
 

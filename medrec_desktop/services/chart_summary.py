@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
 
 from medrec_desktop.domain.chart_summary import ChartSection, ChartSummary
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus, Sensitivity
@@ -63,17 +63,19 @@ class ChartOpening:
 
 def load_items(
     op: Op, patient_id: int, texts: Sequence[ItemText], limits: dict[str, int | None]
-) -> dict[str, list[ItemInfo[Any]]]:
-    """The patient's items of each kind (only the newest where ``limits`` says so),
-    entered-in-error ones left out, oldest first (by the text's ``newest_by``): one query
-    per kind and one for the names of the people who saved them."""
+) -> tuple[dict[str, list[ItemInfo[Any]]], dict[str, int]]:
+    """The patient's active items of each kind (only the newest where ``limits`` says so),
+    oldest first (by the text's ``newest_by``), and how many others (inactive, resolved)
+    each kind keeps: the summary is about what is current, and ten years of stopped
+    medications are counted, not read. One query per kind, one for the counts and one for
+    the names of the people who saved the items."""
     rows = {}
     for text in texts:
         limit = limits.get(text.item_type)
         model = text.kind.model
         order = getattr(model, text.newest_by)
         query = select(model).where(
-            model.patient_id == patient_id, model.status != ItemStatus.ENTERED_IN_ERROR
+            model.patient_id == patient_id, model.status == ItemStatus.ACTIVE
         )
         if limit is not None:
             newest = query.order_by(order.desc(), model.id.desc()).limit(limit)
@@ -82,10 +84,27 @@ def load_items(
             rows[text.item_type] = list(op.db.execute(query.order_by(order, model.id)).scalars())
     people = {u for found in rows.values() for r in found for u in (r.created_by, r.changed_by)}
     names = versioning.display_names(op.db, people)
-    return {
+    items = {
         text.item_type: [versioning.to_info(r, text.kind.data, names) for r in rows[text.item_type]]
         for text in texts
     }
+    return items, not_active(op, patient_id, texts)
+
+
+def not_active(op: Op, patient_id: int, texts: Sequence[ItemText]) -> dict[str, int]:
+    """How many inactive or resolved items each kind keeps, all kinds in one statement."""
+    if not texts:
+        return {}
+    counts = union_all(
+        *(
+            select(literal(t.item_type).label("item_type"), func.count().label("n")).where(
+                t.kind.model.patient_id == patient_id,
+                t.kind.model.status.in_((ItemStatus.INACTIVE, ItemStatus.RESOLVED)),
+            )
+            for t in texts
+        )
+    )
+    return {item_type: n for item_type, n in op.db.execute(counts) if n}
 
 
 def build_section(
@@ -137,7 +156,7 @@ def read_summary(
     last opened this chart" only through the caller's entry point (``OPEN_ENTRIES``)."""
     patient_id = patient.id
     texts = item_texts(sections)
-    items = load_items(op, patient_id, texts, read_limits(sections))
+    items, others = load_items(op, patient_id, texts, read_limits(sections))
     if may_see_labelled is None:
         may_see_labelled = labelled_access(op, patient_id)
 
@@ -146,6 +165,7 @@ def read_summary(
     found = SectionInput(
         items,
         op.ctx.now().date(),
+        not_active=others,
         birth_date=patient.birth_date,
         sex=patient.sex,
         sees_labelled=sees,
