@@ -1,5 +1,7 @@
-"""The chart part of `medrec patients show`: the summary's sections (whatever kinds exist),
-as JSON-ready data and as text. Built from the summary service's DTOs only."""
+"""The chart part of `medrec patients show`: the summary's sections (active problems,
+allergies, current medications, latest vitals, immunizations due or recent, social history:
+whatever ``services/chart_sections.py`` lists), as JSON-ready data and as text. Built from
+the summary service's DTOs only, so the CLI says each item as the summary page does."""
 
 from __future__ import annotations
 
@@ -11,13 +13,15 @@ from medrec_desktop.domain.item_codec import to_plain
 
 def chart_data(summary: ChartSummary) -> dict[str, Any]:
     """The summary as plain values: each section's items in full (codes included), its
-    one-line texts, withheld counts per label; and the changes since the last visit."""
+    one-line texts, its reminders (vaccines due), withheld counts per label; and the
+    changes since the last visit."""
     return {
         "sections": [
             {
                 "key": s.key,
                 "title": s.title,
                 "lines": list(s.lines),
+                "reminders": list(s.reminders),
                 "items": [to_plain(i) for i in s.items],
                 "withheld": {label.value: n for label, n in s.withheld.items()},
                 "withheld_notes": list(s.withheld_notes),
@@ -37,7 +41,7 @@ def chart_text(data: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     for s in data["sections"]:
         lines.append(f"{s['title']}:")
-        shown = s["lines"] + s["withheld_notes"]
+        shown = s["reminders"] + s["lines"] + s["withheld_notes"]
         if not shown and s["empty_note"]:
             shown = [s["empty_note"]]
         lines += [f"  {line}" for line in shown]

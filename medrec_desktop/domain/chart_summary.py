@@ -24,8 +24,9 @@ class ChartSection:
 
     ``items`` are what the user may see, each with its one-line text in ``lines`` (same
     order); labelled items the role may not see are only counted in ``withheld``.
+    ``reminders`` are lines about no item in particular ("Influenza due: ..."), said first.
     ``empty_note`` says what an empty section means ("Not recorded", "None recorded"); it is
-    None when the section lists something or withholds something.
+    None when the section says anything else.
     """
 
     key: str
@@ -34,6 +35,7 @@ class ChartSection:
     lines: tuple[str, ...]
     withheld: Mapping[Sensitivity, int] = field(default_factory=dict)
     empty_note: str | None = None
+    reminders: tuple[str, ...] = ()
 
     @property
     def withheld_notes(self) -> tuple[str, ...]:
@@ -42,7 +44,7 @@ class ChartSection:
     @property
     def text_lines(self) -> tuple[str, ...]:
         """Everything the section says, as lines (for the CLI and plain-text views)."""
-        shown = self.lines + self.withheld_notes
+        shown = self.reminders + self.lines + self.withheld_notes
         return shown if shown else ((self.empty_note,) if self.empty_note else ())
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
 from medrec_desktop.domain.dto import PatientId, PatientInfo
@@ -70,59 +71,82 @@ class ChartBannerService(Service):
         patient = op.db.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError("That patient does not exist.")
-        payer = op.db.execute(
-            select(Coverage.payer)
-            .where(Coverage.patient_id == patient_id)
-            .order_by(Coverage.priority, Coverage.id)
+        banner = read_banner(op, patient)
+        op.event.detail = banner_detail(banner)
+        return banner
+
+
+def banner_detail(banner: ChartBanner) -> str:
+    if banner.allergy_state is AllergyState.NOT_SHOWN:
+        return "banner: demographics"
+    return "banner: demographics, allergies"
+
+
+def read_banner(
+    op: Op, patient: Patient, may_see_labelled: Callable[[], bool] | None = None
+) -> ChartBanner:
+    """The banner inside an audited body (also the chart's opening, which reads it in the
+    same transaction as the record and the summary, and asks once whether the user may see
+    labelled items: ``may_see_labelled``)."""
+    patient_id = patient.id
+    payer = op.db.execute(
+        select(Coverage.payer)
+        .where(Coverage.patient_id == patient_id)
+        .order_by(Coverage.priority, Coverage.id)
+        .limit(1)
+    ).scalar()
+    info = patient_rows.info(patient)
+    if not op.can(Action.VIEW, DataCategory.CLINICAL, patient_id):
+        return ChartBanner(info, AllergyState.NOT_SHOWN, insurance=payer)
+    sees_labelled = (
+        may_see_labelled()
+        if may_see_labelled is not None
+        else op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+    )
+    # Every kind's labelled items counted in one statement (a chart opens often).
+    counts = union_all(
+        *(
+            select(model.sensitivity.label("label"), func.count().label("n"))
+            .where(
+                model.patient_id == patient_id,
+                model.sensitivity.is_not(None),
+                model.status != ItemStatus.ENTERED_IN_ERROR,
+            )
+            .group_by(model.sensitivity)
+            for model in ITEM_MODELS.values()
+        )
+    )
+    labelled: Counter[Sensitivity] = Counter()
+    for label, n in op.db.execute(counts):
+        if label is not None:
+            labelled[Sensitivity(label)] += n
+    allergies = op.db.execute(
+        select(Allergy.substance, Allergy.sensitivity)
+        .where(Allergy.patient_id == patient_id, Allergy.status == ItemStatus.ACTIVE)
+        .order_by(Allergy.id)
+    ).all()
+    substances = tuple(s for s, label in allergies if sees_labelled or label is None)
+    state = AllergyState.LISTED if allergies else AllergyState.NOT_RECORDED
+    stated: dt.date | None = None
+    if not allergies:
+        stated = op.db.execute(
+            select(AllergyStatement.stated_on)
+            .where(
+                AllergyStatement.patient_id == patient_id,
+                AllergyStatement.status == ItemStatus.ACTIVE,
+            )
+            .order_by(AllergyStatement.id.desc())
             .limit(1)
         ).scalar()
-        info = patient_rows.info(patient)
-        if not op.can(Action.VIEW, DataCategory.CLINICAL, patient_id):
-            op.event.detail = "banner: demographics"
-            return ChartBanner(info, AllergyState.NOT_SHOWN, insurance=payer)
-        sees_labelled = op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
-        labelled: Counter[Sensitivity] = Counter()
-        for model in ITEM_MODELS.values():
-            counted = op.db.execute(
-                select(model.sensitivity, func.count())
-                .where(
-                    model.patient_id == patient_id,
-                    model.sensitivity.is_not(None),
-                    model.status != ItemStatus.ENTERED_IN_ERROR,
-                )
-                .group_by(model.sensitivity)
-            ).all()
-            for label, n in counted:
-                if label is not None:
-                    labelled[Sensitivity(label)] += n
-        allergies = op.db.execute(
-            select(Allergy.substance, Allergy.sensitivity)
-            .where(Allergy.patient_id == patient_id, Allergy.status == ItemStatus.ACTIVE)
-            .order_by(Allergy.id)
-        ).all()
-        substances = tuple(s for s, label in allergies if sees_labelled or label is None)
-        state = AllergyState.LISTED if allergies else AllergyState.NOT_RECORDED
-        stated: dt.date | None = None
-        if not allergies:
-            stated = op.db.execute(
-                select(AllergyStatement.stated_on)
-                .where(
-                    AllergyStatement.patient_id == patient_id,
-                    AllergyStatement.status == ItemStatus.ACTIVE,
-                )
-                .order_by(AllergyStatement.id.desc())
-                .limit(1)
-            ).scalar()
-            if stated is not None:
-                state = AllergyState.NONE_KNOWN
-        op.event.detail = "banner: demographics, allergies"
-        return ChartBanner(
-            info,
-            state,
-            allergies=substances,
-            allergies_withheld=len(allergies) - len(substances),
-            no_known_allergies_on=stated,
-            withheld={} if sees_labelled else dict(labelled),
-            sensitive_on_file=bool(labelled),
-            insurance=payer,
-        )
+        if stated is not None:
+            state = AllergyState.NONE_KNOWN
+    return ChartBanner(
+        info,
+        state,
+        allergies=substances,
+        allergies_withheld=len(allergies) - len(substances),
+        no_known_allergies_on=stated,
+        withheld={} if sees_labelled else dict(labelled),
+        sensitive_on_file=bool(labelled),
+        insurance=payer,
+    )

@@ -10,13 +10,14 @@ record saved after that moment by someone else. Reads are per kind, never per it
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, literal, or_, select, union_all
 
 from medrec_desktop.domain.chart_summary import ChartChange
 from medrec_desktop.domain.clinical import (
@@ -33,17 +34,31 @@ from medrec_desktop.services.base import Op
 from medrec_desktop.services.chart_sections import ItemText
 from medrec_desktop.services.context import stored_utc
 
-OPEN_ENTRIES = ("PatientService.open_chart", "ChartSummaryService.summary")
+OPEN_ENTRIES = (
+    "PatientService.open_chart",
+    "ChartSummaryService.summary",
+    "ChartSummaryService.open",
+)
 # The summary lists this many changes, newest first, and counts the rest.
 CHANGES_SHOWN = 50
 
 
+@dataclass(frozen=True)
+class Found:
+    """One change found: when (stored UTC text), by whom (a user id, named by :func:`named`),
+    and how to write it, done only for the changes the summary shows."""
+
+    when: str
+    user_id: int
+    make: Callable[[], ChartChange]
+
+
 @dataclass
 class FoundChanges:
-    """Changes found, each beside the id of the user who made it (named by :func:`named`),
-    and changes to labelled items the caller may not see, counted per label."""
+    """Changes found, and changes to labelled items the caller may not see, counted per
+    label."""
 
-    changes: list[tuple[int, ChartChange]] = field(default_factory=list)
+    changes: list[Found] = field(default_factory=list)
     withheld: Counter[Sensitivity] = field(default_factory=Counter)
 
 
@@ -87,43 +102,79 @@ def item_changes(
     texts: Sequence[ItemText],
     may_see_labelled: Callable[[], bool],
 ) -> FoundChanges:
-    """Versions of the patient's items saved after ``since`` by others: two queries per kind
-    (the versions, then the versions before them, to name the fields that changed)."""
+    """Versions of the patient's items saved after ``since`` by others, in two queries
+    whatever the number of kinds. First the patient's items saved since, every kind at once
+    (a row holds its latest version's time) through each table's patient index, so ten years
+    of vitals cost what the last weeks' do; then every version of those items, the newer to
+    list and the older to name the fields that changed. (Asked as one join per kind, SQLite
+    would walk the version rows of every patient.)"""
     found = FoundChanges()
-    for text in texts:
-        model, item_type = text.kind.model, text.item_type
-        version = ClinicalItemVersion
-        newer = op.db.execute(
-            select(version, model.sensitivity)
-            .join(model, and_(model.id == version.item_id, version.item_type == item_type))
-            .where(
-                model.patient_id == patient_id,
-                version.changed_at > since,
-                version.changed_by != op.user.id,
+    if not texts:
+        return found
+    version = ClinicalItemVersion
+    me = op.user.id
+    by_type = {t.item_type: t for t in texts}
+    changed = union_all(
+        *(
+            select(
+                literal(t.item_type).label("item_type"),
+                t.kind.model.id.label("item_id"),
+                t.kind.model.sensitivity.label("label_now"),
+            ).where(t.kind.model.patient_id == patient_id, t.kind.model.changed_at > since)
+            for t in by_type.values()
+        )
+    )
+    labels_now: dict[tuple[str, int], str | None] = {
+        (item_type, item_id): label for item_type, item_id, label in op.db.execute(changed)
+    }
+    if not labels_now:
+        return found
+    ids: dict[str, list[int]] = {}
+    for item_type, item_id in labels_now:
+        ids.setdefault(item_type, []).append(item_id)
+    versions = {
+        (v.item_type, v.item_id, v.version): v
+        for v in op.db.execute(
+            select(version.item_type, *_VERSION_COLUMNS).where(
+                or_(*(and_(version.item_type == t, version.item_id.in_(i)) for t, i in ids.items()))
             )
-        ).all()
-        if not newer:
+        )
+    }
+    order = {item_type: n for n, item_type in enumerate(by_type)}
+    newer = sorted(
+        (v for v in versions.values() if v.changed_at > since and v.changed_by != me),
+        key=lambda v: (order[v.item_type], v.item_id, v.version),
+    )
+    for row in newer:
+        before = versions.get((row.item_type, row.item_id, row.version - 1))
+        label = (
+            labels_now[(row.item_type, row.item_id)]
+            or row.sensitivity
+            or (before.sensitivity if before else None)
+        )
+        if label is not None and not may_see_labelled():
+            found.withheld[Sensitivity(label)] += 1
             continue
-        ids = {v.item_id for v, _ in newer}
-        earlier = {
-            (v.item_id, v.version): v
-            for v in op.db.execute(
-                select(version).where(version.item_type == item_type, version.item_id.in_(ids))
-            ).scalars()
-        }
-        for row, label_now in newer:
-            before = earlier.get((row.item_id, row.version - 1))
-            label = label_now or row.sensitivity or (before.sensitivity if before else None)
-            if label is not None and not may_see_labelled():
-                found.withheld[Sensitivity(label)] += 1
-                continue
-            found.changes.append((row.changed_by, _item_change(text, row, before)))
+        make = functools.partial(_item_change, by_type[row.item_type], row, before)
+        found.changes.append(Found(row.changed_at, row.changed_by, make))
     return found
 
 
-def _item_change(
-    text: ItemText, row: ClinicalItemVersion, before: ClinicalItemVersion | None
-) -> ChartChange:
+# What a change needs of a version row (read as plain rows: most are only counted).
+_VERSION_COLUMNS = (
+    ClinicalItemVersion.item_id,
+    ClinicalItemVersion.version,
+    ClinicalItemVersion.data_json,
+    ClinicalItemVersion.status,
+    ClinicalItemVersion.sensitivity,
+    ClinicalItemVersion.changed_by,
+    ClinicalItemVersion.changed_at,
+    ClinicalItemVersion.reason,
+)
+
+
+def _item_change(text: ItemText, row: Any, before: Any | None) -> ChartChange:
+    """``row`` and ``before``: version rows as selected by :data:`_VERSION_COLUMNS`."""
     data_type = text.kind.data
     now = item_from_plain(data_type, json.loads(row.data_json))
     if row.version == 1:
@@ -177,9 +228,13 @@ def record_changes(op: Op, patient: Patient, since: str) -> FoundChanges:
                 verb=_record_verb(state, previous, flat),
                 text="",
             )
-            found.changes.append((v.changed_by, change))
+            found.changes.append(Found(v.changed_at, v.changed_by, _ready(change)))
         previous = flat if flat is not None else previous
     return found
+
+
+def _ready(change: ChartChange) -> Callable[[], ChartChange]:
+    return lambda: change
 
 
 def _record_verb(
@@ -193,9 +248,14 @@ def _record_verb(
     return "changed " + ", ".join(changed) if changed else "saved without changes"
 
 
-def named(op: Op, found: Sequence[FoundChanges]) -> list[ChartChange]:
-    """All changes, newest first, with their authors' names (one query)."""
-    every = [pair for f in found for pair in f.changes]
-    names = versioning.display_names(op.db, {user_id for user_id, _ in every})
-    every.sort(key=lambda pair: pair[1].when, reverse=True)
-    return [replace(c, who=names.get(user_id, "(unknown user)")) for user_id, c in every]
+def named(
+    op: Op, found: Sequence[FoundChanges], limit: int = CHANGES_SHOWN
+) -> tuple[list[ChartChange], int]:
+    """The newest ``limit`` changes, newest first, with their authors' names (one query),
+    and how many more there are."""
+    every = [f for part in found for f in part.changes]
+    every.sort(key=lambda f: stored_utc(f.when), reverse=True)
+    shown = every[:limit]
+    names = versioning.display_names(op.db, {f.user_id for f in shown})
+    said = [replace(f.make(), who=names.get(f.user_id, "(unknown user)")) for f in shown]
+    return said, len(every) - len(shown)

@@ -6,22 +6,42 @@ also used by "what changed since you last opened this chart") and picks, from th
 items of those kinds, the ones the section lists. The summary service loads each kind once
 for all sections, withholds labelled items from roles without access and writes the lines.
 
-To add a kind's section (medications, vitals, immunizations...): write its line function
-and its selection here, then add ONE line to :data:`SECTIONS`.
+To add a section: write its line function (``services/chart_lines.py``) and its selection
+here, then add ONE line to :data:`SECTIONS`. Kinds with no section of their own (the medical,
+surgical and family histories: a clinician opens those lists when needed) still report their
+changes through :data:`CHANGES_ALSO`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from medrec_desktop.domain.allergies import AllergyData, AllergyStatementData, Severity
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.problems import ProblemData
-from medrec_desktop.services.chart_kinds import ALLERGIES, ALLERGY_STATEMENTS, PROBLEMS
+from medrec_desktop.domain.immunization_schedule import due_or_recent
+from medrec_desktop.domain.medications import current_medications
+from medrec_desktop.domain.social_history import current_social_history
+from medrec_desktop.domain.vitals import latest_of_each
+from medrec_desktop.services import chart_lines as lines
+from medrec_desktop.services.chart_kinds import (
+    ALLERGIES,
+    ALLERGY_STATEMENTS,
+    FAMILY_HISTORY,
+    IMMUNIZATIONS,
+    MEDICAL_HISTORY,
+    MEDICATIONS,
+    PROBLEMS,
+    SOCIAL_HISTORY,
+    SURGICAL_HISTORY,
+    VITALS,
+)
 from medrec_desktop.services.clinical_items import ClinicalItemKind
+
+# The newest sets of vitals the summary reads: enough for a height or weight measured a
+# few visits before today's blood pressure, never ten years of them.
+VITALS_READ = 20
 
 
 @dataclass(frozen=True)
@@ -29,12 +49,14 @@ class ItemText:
     """How the items of one kind read in the summary: ``noun`` heads a change line
     ("Problem added by ..."), ``line`` gives one item as one line of text. ``newest`` limits
     the read to the newest items of a kind that grows as a series (vitals: the summary shows
-    the latest ones, not ten years of them); None reads them all."""
+    the latest ones, not ten years of them), newest by the column ``newest_by`` (then by
+    id); None reads them all."""
 
     kind: ClinicalItemKind[Any, Any]
     noun: str
     line: Callable[[ItemInfo[Any]], str]
     newest: int | None = None
+    newest_by: str = "id"
 
     @property
     def item_type(self) -> str:
@@ -43,24 +65,45 @@ class ItemText:
 
 @dataclass(frozen=True)
 class SectionInput:
-    """A patient's items of every summarised kind (entered-in-error ones left out, labelled
-    ones still in: the service withholds them after the selection, so they are counted where
-    they would have been listed), oldest first, and today's date."""
+    """A patient's active items of every summarised kind (labelled ones still in: the
+    service withholds them after the selection, so they are counted where they would have
+    been listed), oldest first, and how many others each kind keeps (``not_active``:
+    inactive or resolved, counted, not read); today's date; the patient's birth date and
+    sex (for the rules that depend on them); and whether this user sees labelled items
+    (a rule that concludes from several items, like "influenza due", only uses those the
+    user may see, so its conclusion says nothing about a withheld one)."""
 
     items: Mapping[str, Sequence[ItemInfo[Any]]]
     today: dt.date
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    sees_labelled: bool = True
+    not_active: Mapping[str, int] = field(default_factory=dict)
+
+    def recorded(self, text: ItemText) -> int:
+        """How many items of the kind the patient has (entered in error aside)."""
+        return len(self.items.get(text.item_type, ())) + self.not_active.get(text.item_type, 0)
 
     def of(self, text: ItemText) -> Sequence[ItemInfo[Any]]:
         found = self.items.get(text.item_type, ())
         return found[-text.newest :] if text.newest is not None else found
 
+    def visible(self, text: ItemText) -> list[ItemInfo[Any]]:
+        return [i for i in self.of(text) if self.sees_labelled or i.sensitivity is None]
+
 
 @dataclass(frozen=True)
 class Selection:
-    """What a section lists, and what it says when there is nothing at all to list."""
+    """What a section lists, and what it says when there is nothing at all to list.
+
+    ``lines`` (one per item) replaces the kinds' usual lines where the section says less or
+    more of an item (the latest vitals: only the measurements each set is the latest for);
+    ``reminders`` are lines about no item in particular ("Influenza due"), shown first."""
 
     items: Sequence[ItemInfo[Any]]
     empty_note: str
+    lines: Sequence[str] | None = None
+    reminders: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -73,24 +116,7 @@ class SectionProvider:
 
 # ---------------------------------------------------------------------- problems
 
-
-def problem_line(item: ItemInfo[ProblemData]) -> str:
-    """ "Type 2 diabetes (E11.9), since 03/1998, chronic"."""
-    data = item.data
-    text = data.description + (f" ({data.icd10cm})" if data.icd10cm else "")
-    more = []
-    if data.onset is not None:
-        more.append(f"since {data.onset.display}")
-    if data.chronic:
-        more.append("chronic")
-    if data.resolution is not None:
-        more.append(f"resolved {data.resolution.display}")
-    if item.status is not ItemStatus.ACTIVE:
-        more.append(item.status.label.lower())
-    return ", ".join([text, *more])
-
-
-PROBLEM_TEXT = ItemText(PROBLEMS, "Problem", problem_line)
+PROBLEM_TEXT = ItemText(PROBLEMS, "Problem", lines.problem_line)
 
 
 def active_problems(found: SectionInput) -> Selection:
@@ -101,32 +127,8 @@ def active_problems(found: SectionInput) -> Selection:
 
 # ---------------------------------------------------------------------- allergies
 
-
-def allergy_line(item: ItemInfo[AllergyData]) -> str:
-    """ "Penicillin (drug): hives, severe"."""
-    data = item.data
-    text = f"{data.substance} ({data.category.label.lower()})"
-    more = [data.reaction] if data.reaction else []
-    if data.severity is not Severity.UNKNOWN:
-        more.append(data.severity.label.lower())
-    if item.status is not ItemStatus.ACTIVE:
-        more.append(item.status.label.lower())
-    return f"{text}: {', '.join(more)}" if more else text
-
-
-def statement_line(item: ItemInfo[AllergyStatementData]) -> str:
-    """ "No known allergies (stated 11/20/2026)"."""
-    data = item.data
-    text = f"No known allergies (stated {data.stated_on:%m/%d/%Y})"
-    if data.note:
-        text += f": {data.note}"
-    if item.status is not ItemStatus.ACTIVE:
-        text += f" ({item.status.label.lower()})"
-    return text
-
-
-ALLERGY_TEXT = ItemText(ALLERGIES, "Allergy", allergy_line)
-STATEMENT_TEXT = ItemText(ALLERGY_STATEMENTS, "No-known-allergies statement", statement_line)
+ALLERGY_TEXT = ItemText(ALLERGIES, "Allergy", lines.allergy_line)
+STATEMENT_TEXT = ItemText(ALLERGY_STATEMENTS, "No-known-allergies statement", lines.statement_line)
 
 
 def allergies(found: SectionInput) -> Selection:
@@ -138,19 +140,126 @@ def allergies(found: SectionInput) -> Selection:
     stated = [i for i in found.of(STATEMENT_TEXT) if i.status is ItemStatus.ACTIVE]
     if stated:
         return Selection(stated[-1:], "")
-    earlier = len(found.of(ALLERGY_TEXT))
+    earlier = found.recorded(ALLERGY_TEXT) - len(active)
     if earlier:
         return Selection((), f"No active allergies ({earlier} inactive or resolved)")
     return Selection((), "Not recorded")
 
 
+# ---------------------------------------------------------------------- medications
+
+MEDICATION_TEXT = ItemText(MEDICATIONS, "Medication", lines.medication_line)
+
+
+def current_meds(found: SectionInput) -> Selection:
+    """Taken now (active, not stopped before today), by name."""
+    current = current_medications(found.of(MEDICATION_TEXT), found.today)
+    earlier = found.recorded(MEDICATION_TEXT) - len(current)
+    empty = f"No current medications ({earlier} stopped or completed)" if earlier else ""
+    return Selection(current, empty or "None recorded")
+
+
+# ---------------------------------------------------------------------- vitals
+
+VITALS_TEXT = ItemText(
+    VITALS, "Vitals", lines.vitals_line, newest=VITALS_READ, newest_by="taken_at"
+)
+
+
+def latest_vitals(found: SectionInput) -> Selection:
+    """Each measurement's latest counted value, under the date of the set it was taken in,
+    newest set first: today's blood pressure beside last month's height. Labelled sets newer
+    than the newest shown are listed too, so they are counted as withheld."""
+    sets = found.of(VITALS_TEXT)
+    seen = [i for i in found.visible(VITALS_TEXT) if i.status is ItemStatus.ACTIVE]
+    if not seen:
+        return Selection(
+            [i for i in sets if i.sensitivity is not None and not found.sees_labelled],
+            "None counted" if found.recorded(VITALS_TEXT) else "None recorded",
+        )
+    latest = latest_of_each(seen)
+    by_time: dict[dt.datetime, list[str]] = {}
+    for name, (_value, taken_at) in latest.items():
+        by_time.setdefault(taken_at, []).append(name)
+    chosen: list[ItemInfo[Any]] = []
+    said: list[str] = []
+    for taken_at in sorted(by_time, reverse=True):
+        # Two sets taken at the same minute: the one entered last holds the value.
+        item = max((i for i in seen if i.data.taken_at == taken_at), key=lambda i: i.id)
+        if lines.vitals_parts(item.data, by_time[taken_at]):  # not a lone diastolic
+            chosen.append(item)
+            said.append(lines.vitals_line(item, by_time[taken_at]))
+    newest = max(i.data.taken_at for i in seen)
+    hidden = [
+        i
+        for i in sets
+        if i.sensitivity is not None and not found.sees_labelled and i.data.taken_at > newest
+    ]
+    # The withheld sets' lines are never shown (the service counts them instead).
+    return Selection([*hidden, *chosen], "None counted", ["" for _ in hidden] + said)
+
+
+# ---------------------------------------------------------------------- immunizations
+
+IMMUNIZATION_TEXT = ItemText(IMMUNIZATIONS, "Immunization", lines.immunization_line)
+
+
+def immunizations_due_or_recent(found: SectionInput) -> Selection:
+    """What is due (influenza this season, tetanus every ten years), then the doses given in
+    the last twelve months, newest first."""
+    everything = found.of(IMMUNIZATION_TEXT)
+    # Without a birth date no age-based rule applies (today as the birth date: nothing due).
+    birth = found.birth_date or found.today
+    overview = due_or_recent(everything, today=found.today, birth_date=birth)
+    due = overview.due
+    if not found.sees_labelled and any(i.sensitivity for i in everything):
+        due = due_or_recent(
+            found.visible(IMMUNIZATION_TEXT), today=found.today, birth_date=birth
+        ).due
+    empty = (
+        "Nothing due; none given in the last 12 months"
+        if found.recorded(IMMUNIZATION_TEXT)
+        else "None recorded"
+    )
+    return Selection(overview.recent, empty, reminders=[lines.due_line(d) for d in due])
+
+
+# ---------------------------------------------------------------------- social history
+
+SOCIAL_TEXT = ItemText(SOCIAL_HISTORY, "Social history", lines.social_line)
+
+
+def social_history(found: SectionInput) -> Selection:
+    """The current social history: tobacco, alcohol screen, and needs that want attention."""
+    current = current_social_history(found.of(SOCIAL_TEXT))
+    if current is None:
+        return Selection((), "Not recorded")
+    return Selection([current], "", [lines.social_line(current, found.sex)])
+
+
 # ---------------------------------------------------------------------- the registry
 
-# The summary page's lists, in page order. One line per section; kinds that do not exist
-# yet simply have no line here.
+# The summary page's lists, in page order. Each key names the chart list it opens (the
+# change kind of its first kind: "problems", "medications", "social_history"...).
 SECTIONS: tuple[SectionProvider, ...] = (
     SectionProvider("problems", "Active problems", (PROBLEM_TEXT,), active_problems),
     SectionProvider("allergies", "Allergies", (ALLERGY_TEXT, STATEMENT_TEXT), allergies),
+    SectionProvider("medications", "Current medications", (MEDICATION_TEXT,), current_meds),
+    SectionProvider("vitals", "Latest vitals", (VITALS_TEXT,), latest_vitals),
+    SectionProvider(
+        "immunizations",
+        "Immunizations due or recent",
+        (IMMUNIZATION_TEXT,),
+        immunizations_due_or_recent,
+    ),
+    SectionProvider("social_history", "Social history", (SOCIAL_TEXT,), social_history),
+)
+
+# Kinds listed in "what changed since you last opened this chart" without a section.
+CHANGES_ALSO: tuple[ItemText, ...] = (
+    ItemText(MEDICAL_HISTORY, "Past medical history", lines.medical_history_line),
+    ItemText(SURGICAL_HISTORY, "Surgical history", lines.surgical_history_line),
+    ItemText(FAMILY_HISTORY, "Family history", lines.family_history_line),
 )
 
 
@@ -161,6 +270,13 @@ def item_texts(sections: Sequence[SectionProvider] = SECTIONS) -> tuple[ItemText
         for text in section.texts:
             seen.setdefault(text.item_type, text)
     return tuple(seen.values())
+
+
+def change_texts(sections: Sequence[SectionProvider] = SECTIONS) -> tuple[ItemText, ...]:
+    """Every kind whose changes the summary lists: the sections' and :data:`CHANGES_ALSO`."""
+    read = item_texts(sections)
+    known = {t.item_type for t in read}
+    return read + tuple(t for t in CHANGES_ALSO if t.item_type not in known)
 
 
 def read_limits(sections: Sequence[SectionProvider] = SECTIONS) -> dict[str, int | None]:

@@ -49,6 +49,15 @@ __all__ = [
 ]
 
 
+# The audit entry points that mean "this user opened this patient's chart" (the recent list).
+CHART_OPENINGS = (
+    "PatientService.get",
+    "PatientService.record",
+    "PatientService.open_chart",
+    "ChartSummaryService.open",
+)
+
+
 class DuplicatesFoundError(KnownError):
     """Registration stopped because likely duplicates exist (ids only: no PHI in errors)."""
 
@@ -119,7 +128,7 @@ def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[Du
     return sorted(found, key=lambda c: -c.score)
 
 
-def _versions(db: Session, patient_id: int) -> list[VersionInfo]:
+def record_versions(db: Session, patient_id: int) -> list[VersionInfo]:
     """A patient's stored versions, each summarised by what changed since the one before."""
     result = db.execute(
         select(RecordVersion, User.display_name)
@@ -252,9 +261,7 @@ class PatientService(Service):
             select(AuditEvent.patient_id)
             .where(
                 AuditEvent.user_id == op.user.id,
-                AuditEvent.entry_point.in_(
-                    ("PatientService.get", "PatientService.record", "PatientService.open_chart")
-                ),
+                AuditEvent.entry_point.in_(CHART_OPENINGS),
                 AuditEvent.outcome == "success",
                 AuditEvent.patient_id.is_not(None),
             )
@@ -303,13 +310,13 @@ class PatientService(Service):
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def history(self, op: Op, patient_id: PatientId) -> list[VersionInfo]:
         _get(op.db, patient_id)
-        return _versions(op.db, patient_id)
+        return record_versions(op.db, patient_id)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def open_chart(self, op: Op, patient_id: PatientId) -> tuple[PatientRecord, list[VersionInfo]]:
         """What an open chart shows (record and its versions): one view, one audit event."""
         record = rows.record(op.db, _get(op.db, patient_id))
-        return record, _versions(op.db, patient_id)
+        return record, record_versions(op.db, patient_id)
 
     @audited(Action.VIEW, DataCategory.DEMOGRAPHICS, patient="patient_id")
     def merge_suggestion(
@@ -323,9 +330,7 @@ class PatientService(Service):
         return patient_merge.suggestion(op, a, b, now=op.ctx.now())
 
     @audited(Action.DELETE, DataCategory.DEMOGRAPHICS, patient="keep_id")
-    def merge(
-        self, op: Op, keep_id: PatientId, merge_id: PatientId, *, reason: str
-    ) -> PatientInfo:
+    def merge(self, op: Op, keep_id: PatientId, merge_id: PatientId, *, reason: str) -> PatientInfo:
         """Merge ``merge_id`` into ``keep_id``: its notes, contacts and insurance move over;
         the merged record stays, pointing at the one kept, so its history is traceable.
         ``reason`` (required) is recorded in the audit event and both records' history."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
@@ -78,12 +78,18 @@ def assign(row: ClinicalItem, data: Any) -> None:
         setattr(row, name, to_column(getattr(data, name)))
 
 
-def display_names(db: Session, user_ids: Iterable[int]) -> dict[int, str]:
+def display_names(
+    db: Session, user_ids: Iterable[int], known: Mapping[int, str] | None = None
+) -> dict[int, str]:
+    """Display names of ``user_ids``; ``known`` names (the caller's own, on a save) are not
+    read again."""
     wanted = set(user_ids)
-    if not wanted:
-        return {}
-    found = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
-    return {uid: name for uid, name in found}
+    names = {uid: known[uid] for uid in wanted if known and uid in known}
+    wanted -= names.keys()
+    if wanted:
+        found = db.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all()
+        names.update({uid: name for uid, name in found})
+    return names
 
 
 def to_info(row: ClinicalItem, data_type: type[D], names: dict[int, str]) -> ItemInfo[D]:
@@ -105,8 +111,10 @@ def to_info(row: ClinicalItem, data_type: type[D], names: dict[int, str]) -> Ite
     )
 
 
-def info_of(db: Session, row: ClinicalItem, data_type: type[D]) -> ItemInfo[D]:
-    return to_info(row, data_type, display_names(db, (row.created_by, row.changed_by)))
+def info_of(
+    db: Session, row: ClinicalItem, data_type: type[D], known: Mapping[int, str] | None = None
+) -> ItemInfo[D]:
+    return to_info(row, data_type, display_names(db, (row.created_by, row.changed_by), known))
 
 
 # ---------------------------------------------------------------------- the mechanism
@@ -159,7 +167,8 @@ def save(op: Op, item: ClinicalItem, data_type: type[D], *, reason: str | None) 
     if item not in op.db:
         op.db.add(item)
     op.db.flush()  # INSERT at version 1, or UPDATE ... WHERE version = <read> (bumps it)
-    dto = info_of(op.db, item, data_type)
+    # The saver is the caller, whose name is at hand: no query unless another user created it.
+    dto = info_of(op.db, item, data_type, {op.user.id: op.user.display_name})
     snapshot(op, item, dto)
     return dto
 

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.new_patient.saved.connect(self._registered)
         self.new_patient.open_existing.connect(self._open_existing)
         self.new_patient.cancelled.connect(self.find_patient)
+        self.chart.banner_loaded.connect(self.banner.show_banner)
         self.chart.patient_changed.connect(self._show_banner)
         self.chart.closed.connect(self.find_patient)
         self.patients_area.currentChanged.connect(lambda _i: self._sync_banner())
@@ -468,10 +469,14 @@ class MainWindow(QMainWindow):
     def _open_patient(
         self, patient: PatientInfo, *, typed: PatientInput | None = None, just_saved: bool = False
     ) -> None:
-        if self._go_patients():
-            self.patients_area.setCurrentWidget(self.chart)
-            self._show_banner(patient)
-            self.chart.open_patient(patient, typed=typed, just_saved=just_saved)
+        # The chart's opening reads the banner too: showing the chart must not read it again.
+        self.banner.expect(patient.id)
+        if not self._go_patients():
+            self.banner.expect(None)
+            return
+        self.patients_area.setCurrentWidget(self.chart)
+        self._show_banner(patient)
+        self.chart.open_patient(patient, typed=typed, just_saved=just_saved)
 
     def _registered(self, patient: PatientInfo) -> None:
         if self.new_patient.leaving:

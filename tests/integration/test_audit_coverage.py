@@ -280,6 +280,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.chart.summary(s, pid))(_patient(c)),
     ),
+    "ChartSummaryService.open": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.chart.open(s, pid))(_patient(c)),
+    ),
     "DraftService.save_draft": (
         Role.NURSE,
         lambda c: (

@@ -64,7 +64,14 @@ def test_sections_list_active_problems_and_allergies_and_withhold_labelled_items
     )
 
     seen = clinic.inst.chart.summary(provider, pid)
-    assert [s.key for s in seen.sections] == ["problems", "allergies"]
+    assert [s.key for s in seen.sections] == [
+        "problems",
+        "allergies",
+        "medications",
+        "vitals",
+        "immunizations",
+        "social_history",
+    ]
     shown = seen.section("problems")
     assert shown is not None and shown.title == "Active problems" and not shown.withheld
     assert shown.lines == (
@@ -89,7 +96,10 @@ def test_sections_list_active_problems_and_allergies_and_withhold_labelled_items
         for e in clinic.inst.audit.events(clinic.admin, AuditFilter(patient_id=pid))
         if e.entry_point == "ChartSummaryService.summary" and e.username == nurse.username
     ]
-    assert event_.detail == "summary: problems 2, allergies 1; withheld behavioral-health 1"
+    assert event_.detail == (
+        "summary: problems 2, allergies 1, medications 0, vitals 0, immunizations 0, "
+        "social_history 0; withheld behavioral-health 1"
+    )
 
 
 def test_allergies_say_no_known_allergies_not_recorded_or_none_active(clinic: Clinic) -> None:
@@ -107,7 +117,7 @@ def test_allergies_say_no_known_allergies_not_recorded_or_none_active(clinic: Cl
         assert found is not None
         return found.text_lines
 
-    assert allergies(stated) == ("No known allergies (stated 11/26/2026): per patient",)
+    assert allergies(stated) == ("No known allergies (recorded 11/26/2026): per patient",)
     assert allergies(blank) == ("Not recorded",)
     assert allergies(past) == ("No active allergies (1 inactive or resolved)",)
     empty = clinic.inst.chart.summary(nurse, blank).section("problems")
@@ -256,5 +266,5 @@ def test_a_kind_plugs_in_with_one_section_provider(clinic: Clinic) -> None:
     )
     service = ChartSummaryService(ctx=clinic.inst.ctx, sections=(*SECTIONS, recent))
     found = service.summary(provider, pid)
-    assert [s.key for s in found.sections] == ["problems", "allergies", "recent"]
+    assert [s.key for s in found.sections] == [*(s.key for s in SECTIONS), "recent"]
     assert found.section("recent").lines == ("GOUT", "MIGRAINE")  # type: ignore[union-attr]

@@ -133,20 +133,38 @@ def test_each_chart_open_writes_one_view_event(
     open_chart(qtbot, w, "okafor")
     assert w.chart.patient is not None
     pid = w.chart.patient.id
+    # Everything the first screen shows has arrived, and nothing else is still reading.
+    qtbot.waitUntil(lambda: w.banner.data is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: w.chart.summary.summary is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    assert w.banner.data.patient.id == pid  # type: ignore[union-attr]
     events = populated.inst.audit.events(populated.admin, AuditFilter())
     new = [e for e in events if e.seq > max(x.seq for x in before)]
-    # (The summary, lists and banner read clinical data with events of their own.)
-    views = [
-        e
-        for e in new
-        if e.action == "view" and e.patient_id == pid and e.entry_point.startswith("Patient")
+    # Record, history, banner and summary: one read, one event (the lists read when shown).
+    views = [e for e in new if e.action == "view" and e.patient_id == pid]
+    assert [e.entry_point for e in views] == ["ChartSummaryService.open"], [
+        (e.entry_point, e.action) for e in new
     ]
-    assert len(views) == 1, [(e.entry_point, e.action) for e in new]
+    assert views[0].category == "clinical"  # the summary was part of it
     # The chart opened shows its history from the same read.
     assert w.chart.history.count() >= 1
     # And the recent-patients list still knows the chart was opened.
     recent = populated.inst.patients.recent(populated.sessions[Role.RECORDS])
     assert recent[0].id == pid
+
+    # Closed and opened again: one more event, the banner filled from it again.
+    w.find_patient()
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    seen = max(e.seq for e in populated.inst.audit.events(populated.admin, AuditFilter()))
+    open_chart(qtbot, w, "okafor")
+    qtbot.waitUntil(lambda: w.banner.data is not None and w.banner.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    again = [
+        e.entry_point
+        for e in populated.inst.audit.events(populated.admin, AuditFilter())
+        if e.seq > seen and e.action == "view" and e.patient_id == pid
+    ]
+    assert again == ["ChartSummaryService.open"]
 
 
 def test_dob_message_goes_when_the_date_is_fixed(qtbot: QtBot, make_window: W) -> None:

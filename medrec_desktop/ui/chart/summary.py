@@ -1,102 +1,204 @@
-"""The chart summary: a section per list (active problems, allergies...), each a keystroke
-from its full view. Sections are independent: each loads through its own service call and
-refreshes on the change notifications it names, so a new section (medications, vitals,
-"changed since you last opened this chart") is one :meth:`SummaryPage.add_section`.
+"""The chart summary: what a clinician scans first, from ONE service call.
+
+Sections (active problems, allergies, current medications, latest vitals, immunizations due
+or recent, social history) come from ``ChartSummaryService`` (the chart's opening brings the
+first one; a change to the patient reads it again), and below them what others changed since
+the user last opened this chart. Each section opens its full list in one keystroke: Enter on
+the section, or the list tab's own key shown beside the section's title (Ctrl+n, Alt+letter);
+Enter on a change opens the list that holds the changed item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from medrec_desktop.domain.clinical import ItemStatus
+from medrec_desktop.domain.chart_summary import ChartChange, ChartSection, ChartSummary
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
-from medrec_desktop.services.installation import Installation
+from medrec_desktop.services.chart_kinds import KINDS
+from medrec_desktop.services.chart_sections import SECTIONS
 from medrec_desktop.ui.chart.keys import shortcut
-from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 
+COLUMNS = 3  # three across fits 1366 pixels with a line of ~50 characters each
+CHANGES = "changes"
+CHANGES_TITLE = "Changed since you last opened this chart"
+DEMOGRAPHICS = "demographics"  # where a change to the patient record is seen
+# Which list holds an item of each type (the list named like the item kind's change).
+LIST_OF_ITEM = {kind.item_type: kind.change.value for kind in KINDS}
+ERROR_STYLE = "color: #b42318;"
+
 
 @dataclass(frozen=True)
-class SectionContent:
-    """What a section shows: its lines (or ``empty`` when none) and withheld notes."""
+class Line:
+    """One line of a section; ``opens`` names the list Enter opens from it (None: the
+    section's own); ``quiet`` lines say there is nothing (shown dimmed)."""
 
-    lines: tuple[str, ...]
-    empty: str
-    notes: tuple[str, ...] = ()
+    text: str
+    opens: str | None = None
+    quiet: bool = False
 
 
-Loader = Callable[[Installation, UserSession, PatientId], SectionContent]
+class SectionList(QListWidget):
+    """A section's lines: the current line is highlighted only while the list has the
+    cursor, so seven lists at rest read as text, not as seven selections."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        row = max(self.currentRow(), 0)
+        if self.count():
+            self.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.clearSelection()
 
 
 class SummarySection(QFrame):
-    def __init__(
-        self,
-        *,
-        title: str,
-        load: Loader,
-        changes: frozenset[ChangeKind],
-        open_full: Callable[[], None] | None = None,
-        open_hint: str = "",
-        parent: QWidget | None = None,
-    ) -> None:
+    """A titled list. ``open_full`` (set when the chart has the list) opens its full view."""
+
+    def __init__(self, *, key: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.key = key
         self.title = title
-        self.load = load
-        self.changes = changes
-        self.open_full = open_full
+        self.open_full: Callable[[], object] | None = None
+        self.open_line: Callable[[str], object] | None = None
+        self._opens: list[str | None] = []
         self.setFrameShape(QFrame.Shape.StyledPanel)
         v = QVBoxLayout(self)
+        v.setContentsMargins(8, 6, 8, 6)
+        v.setSpacing(2)
         head = QHBoxLayout()
-        heading = QLabel(title)
-        heading.setStyleSheet("font-weight: 600; font-size: 14px;")
-        head.addWidget(heading)
+        # The title opens the list for the mouse; the keyboard has Enter and the tab's key.
+        self.heading = QPushButton(title)
+        self.heading.setFlat(True)
+        self.heading.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.heading.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Without a list to open the title still reads as a title, not as a dead control.
+        self.heading.setStyleSheet(
+            "QPushButton { font-weight: 600; font-size: 14px; text-align: left; padding: 0; }"
+            "QPushButton:disabled { color: palette(window-text); }"
+        )
+        self.heading.clicked.connect(self._open_section)
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
+        head.addWidget(self.heading)
         head.addStretch(1)
-        self.open_button: QPushButton | None = None
-        if open_full is not None:
-            self.open_button = QPushButton(f"Open the full list ({open_hint})")
-            self.open_button.clicked.connect(open_full)
-            head.addWidget(self.open_button)
+        head.addWidget(self.hint)
         v.addLayout(head)
-        self.list = QListWidget()
+        self.list = SectionList()
         self.list.setAccessibleName(title)
+        # The grid shares the height out evenly; a list scrolls beyond it.
+        self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.list.setFrameShape(QFrame.Shape.NoFrame)
+        self.list.setWordWrap(True)
         self.list.setMinimumHeight(self.list.fontMetrics().lineSpacing() * 4)
         v.addWidget(self.list, 1)
         self.notes = QLabel()
         self.notes.setAccessibleName(f"{title}: withheld items")
+        self.notes.setWordWrap(True)
         self.notes.hide()
         v.addWidget(self.notes)
-        if open_full is not None:
-            # Enter on a line opens the list it comes from.
-            for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                shortcut(key, self.list, open_full)
+        for key_ in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut(key_, self.list, self._open_current)
 
-    def show_content(self, content: SectionContent) -> None:
+    def set_opener(self, open_full: Callable[[], object] | None, hint: str) -> None:
+        self.open_full = open_full
+        self.hint.setText(hint)
+        self.heading.setEnabled(open_full is not None)
+        self.heading.setToolTip(f"Open the full list ({hint})" if hint else "")
+
+    def set_title(self, title: str) -> None:
+        self.heading.setText(title)
+
+    def show_lines(self, lines: list[Line], notes: tuple[str, ...] = ()) -> None:
         self.list.clear()
-        for line in content.lines or (content.empty,):
-            self.list.addItem(line)
-        self.notes.setText("⊘ " + "; ".join(content.notes) if content.notes else "")
-        self.notes.setVisible(bool(content.notes))
+        quiet = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        for line in lines:
+            item = QListWidgetItem(line.text)
+            if line.quiet:
+                item.setForeground(quiet)
+            self.list.addItem(item)
+        self._opens = [line.opens for line in lines]
+        if self.list.count():
+            self.list.setCurrentRow(
+                0,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                if self.list.hasFocus()
+                else QItemSelectionModel.SelectionFlag.NoUpdate,
+            )
+        self.notes.setText("⊘ " + "; ".join(notes) if notes else "")
+        self.notes.setVisible(bool(notes))
+
+    def clear(self) -> None:
+        self.show_lines([])
 
     def texts(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def _open_section(self) -> None:
+        if self.open_full is not None:
+            self.open_full()
+
+    def _open_current(self) -> None:
+        row = self.list.currentRow()
+        opens = self._opens[row] if 0 <= row < len(self._opens) else None
+        if opens is not None and self.open_line is not None:
+            self.open_line(opens)
+        else:
+            self._open_section()
+
+
+def section_lines(section: ChartSection) -> tuple[list[Line], tuple[str, ...]]:
+    """A section's lines, and its withheld notes ("1 item withheld (behavioral health)")."""
+    said = [Line(t) for t in (*section.reminders, *section.lines)]
+    if not said and not section.withheld and section.empty_note:
+        said = [Line(section.empty_note, quiet=True)]
+    return said, section.withheld_notes
+
+
+def change_lines(summary: ChartSummary) -> tuple[str, list[Line], tuple[str, ...]]:
+    """The changes section's title, lines (each opening the list holding the item) and
+    notes (changes to withheld items, counted per label)."""
+    if summary.last_opened is None:
+        first = Line("First time you open this chart: nothing to compare", quiet=True)
+        return CHANGES_TITLE, [first], ()
+    since = summary.last_opened.astimezone().strftime("%m/%d/%Y %H:%M")
+    title = f"{CHANGES_TITLE} ({since})"
+    lines = [Line(c.line(), _list_of(c)) for c in summary.changes]
+    if summary.more_changes:
+        lines.append(Line(f"and {summary.more_changes} earlier changes", quiet=True))
+    if not lines and not summary.changes_withheld:
+        lines = [Line("Nothing changed by others", quiet=True)]
+    notes = tuple(
+        f"{n} change{'s' if n != 1 else ''} to withheld items ({label.label})"
+        for label, n in summary.changes_withheld.items()
+    )
+    return title, lines, notes
+
+
+def _list_of(change: ChartChange) -> str | None:
+    if change.item_type is None:
+        return DEMOGRAPHICS
+    return LIST_OF_ITEM.get(change.item_type)
 
 
 class SummaryPage(QWidget):
@@ -111,80 +213,107 @@ class SummaryPage(QWidget):
         super().__init__(parent)
         self._services, self._runner, self._session = services, runner, session
         self.patient_id: PatientId | None = None
-        self.sections: list[SummarySection] = []
-        self.loading = 0
+        self.summary: ChartSummary | None = None
+        self._load: Op[ChartSummary] | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
+        self.message = QLabel()
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        outer.addWidget(self.message)
         self.grid = QGridLayout()
-        self.grid.setSpacing(10)
+        self.grid.setSpacing(8)
         outer.addLayout(self.grid, 1)
+        # Made once, in reading order (also the Tab order): the layout never jumps.
+        self.sections: list[SummarySection] = []
+        for provider in SECTIONS:
+            section = SummarySection(key=provider.key, title=provider.title)
+            n = len(self.sections)
+            self.grid.addWidget(section, n // COLUMNS, n % COLUMNS)
+            self.sections.append(section)
+        self.changes = SummarySection(key=CHANGES, title=CHANGES_TITLE)
+        self.changes.hint.setText("Enter opens the item's list")
+        rows = (len(self.sections) + COLUMNS - 1) // COLUMNS
+        self.grid.addWidget(self.changes, rows, 0, 1, COLUMNS)
+        for r in range(rows + 1):
+            self.grid.setRowStretch(r, 1)
+        for c in range(COLUMNS):
+            self.grid.setColumnStretch(c, 1)
         services.changed.connect(self._changed)
 
-    def add_section(self, section: SummarySection) -> None:
-        """Sections fill two columns, in the order added."""
-        n = len(self.sections)
-        self.sections.append(section)
-        self.grid.addWidget(section, n // 2, n % 2)
+    def section(self, key: str) -> SummarySection | None:
+        return next((s for s in (*self.sections, self.changes) if s.key == key), None)
 
-    def set_patient(self, patient_id: PatientId | None) -> None:
-        self.patient_id = patient_id
+    def connect_lists(
+        self, open_list: Callable[[str], bool], keys: Callable[[str], str | None]
+    ) -> None:
+        """How a section reaches its full list: ``open_list(name)`` shows the chart list
+        named like the section (False when the chart has none), ``keys(name)`` its key
+        ("Ctrl+2 or Alt+O"), None when there is no such list."""
         for section in self.sections:
-            section.list.clear()
-            section.notes.hide()
-        self.reload()
+            hint = keys(section.key)
+            opener = self._opener(open_list, section.key) if hint is not None else None
+            section.set_opener(opener, hint or "")
+        self.changes.open_line = open_list
 
-    def reload(self, only: frozenset[ChangeKind] | None = None) -> None:
+    @staticmethod
+    def _opener(open_list: Callable[[str], bool], name: str) -> Callable[[], object]:
+        return lambda: open_list(name)
+
+    def set_patient(self, patient_id: PatientId | None, *, load: bool = True) -> None:
+        """Show ``patient_id``'s summary; ``load=False`` when the caller brings it
+        (:meth:`show_summary`, from the chart's opening)."""
+        self.patient_id = patient_id
+        self.summary = None
+        if self._load is not None:
+            self._load.cancel()
+        self.message.hide()
+        waiting = [Line("Loading…", quiet=True)] if patient_id is not None else []
+        for section in (*self.sections, self.changes):
+            section.show_lines(waiting)
+        self.changes.set_title(CHANGES_TITLE)
+        if load:
+            self.reload()
+
+    def show_summary(self, summary: ChartSummary) -> None:
+        if summary.patient_id != self.patient_id:
+            return  # the chart moved on to another patient meanwhile
+        self.summary = summary
+        self.message.hide()
+        for section in self.sections:
+            found = summary.section(section.key)
+            if found is not None:
+                section.show_lines(*section_lines(found))
+        title, lines, notes = change_lines(summary)
+        self.changes.set_title(title)
+        self.changes.show_lines(lines, notes)
+
+    def show_failure(self, message: str) -> None:
+        for section in (*self.sections, self.changes):
+            section.clear()
+        self.message.setText(f"⚠ {message}")
+        self.message.show()
+
+    def reload(self) -> None:
         session, pid = self._session(), self.patient_id
         if session is None or pid is None:
             return
-        inst = self._services.inst
-        for section in self.sections:
-            if only is not None and not (section.changes & only):
-                continue
-            self._load(section, inst, session, pid)
+        chart = self._services.inst.chart
+        self._load = (
+            Op(self, lambda: chart.summary(session, pid), runner=self._runner, key="summary")
+            .success(self.show_summary)
+            .failure(self._failed)
+            .run()
+        )
 
-    def _load(
-        self, section: SummarySection, inst: Installation, session: UserSession, pid: PatientId
-    ) -> None:
-        self.loading += 1
-
-        def failed(err: BaseException) -> None:
-            if not isinstance(err, KnownError):
-                raise err
-            section.show_content(SectionContent((), f"⚠ {err.message}"))
-
-        def done() -> None:
-            self.loading -= 1
-
-        Op(
-            self, lambda: section.load(inst, session, pid), runner=self._runner, key=section.title
-        ).success(section.show_content).failure(failed).finished(done).run()
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, KnownError):
+            raise err
+        self.show_failure(err.message)
 
     def _changed(self, patient_id: int, kinds: frozenset[ChangeKind]) -> None:
-        if patient_id == self.patient_id:
-            self.reload(None if ChangeKind.MERGE in kinds else kinds)
-
-
-def kind_section(
-    kind: KindView[Any, Any], *, open_full: Callable[[], None], open_hint: str
-) -> SummarySection:
-    """A summary section listing a kind's active items (and its "none" statement)."""
-    statement = kind.statement
-
-    def load(inst: Installation, session: UserSession, pid: PatientId) -> SectionContent:
-        found = kind.service(inst).list(session, pid)
-        lines = tuple(kind.line(i) for i in found.items if i.status is ItemStatus.ACTIVE)
-        empty = kind.summary_empty
-        if not lines and statement is not None:
-            stated = statement.service(inst).list(session, pid).items
-            if stated:
-                empty = statement.says(stated[-1])
-        return SectionContent(lines, empty, found.withheld_notes)
-
-    return SummarySection(
-        title=kind.summary_title,
-        load=load,
-        changes=frozenset({kind.change}),
-        open_full=open_full,
-        open_hint=open_hint,
-    )
+        # Every kind of change may touch the summary (a birth date moves what is due; a
+        # record change by someone else is listed) except a note, which it does not show.
+        if patient_id == self.patient_id and not kinds <= {ChangeKind.NOTES}:
+            self.reload()

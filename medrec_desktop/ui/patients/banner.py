@@ -2,7 +2,9 @@
 
 Name, age and date of birth, sex and MRN show at once; allergies (or the dated "no known
 allergies", or "not recorded"), the sensitivity flag and the first insurance come from one
-audited service call and refresh whenever that patient's allergies or items change.
+audited service call and refresh whenever that patient's allergies or items change. When a
+chart opens, that call is the chart's opening (:meth:`PatientBanner.expect`,
+:meth:`PatientBanner.show_banner`): one read, one audit event for the whole first screen.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class PatientBanner(QFrame):
         self.patient: PatientInfo | None = None
         self.data: ChartBanner | None = None
         self._load: Op[ChartBanner] | None = None
+        self._given: ChartBanner | None = None  # from the chart's opening, not yet shown
+        self._awaiting: int | None = None  # the patient whose chart's opening will bring it
         self.setObjectName("patientBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
@@ -98,7 +102,28 @@ class PatientBanner(QFrame):
             self.allergies.setText(f"Allergies: {allergies}")
         self.show()
         if allergies is None:
-            self.refresh()
+            given, self._given = self._given, None
+            if given is not None and given.patient.id == p.id:
+                self._loaded(given)
+            elif self.data is None and self._awaiting != p.id:
+                self.refresh()  # (kept current by change notifications once shown)
+
+    def expect(self, patient_id: int | None) -> None:
+        """The chart opening for ``patient_id`` brings its banner: do not read it here
+        (None: no opening is coming after all)."""
+        self._awaiting = patient_id
+
+    def show_banner(self, data: ChartBanner | None) -> None:
+        """The banner as the chart's opening read it; None: the opening failed, so the
+        banner reads itself."""
+        self._awaiting = None
+        if data is None:
+            if self.patient is not None and self.isVisible():
+                self.refresh()
+        elif self.patient is not None and self.patient.id == data.patient.id:
+            self._loaded(data)
+        else:
+            self._given = data  # shown when the main window shows this patient
 
     def refresh(self) -> None:
         services, runner = self._services, self._runner

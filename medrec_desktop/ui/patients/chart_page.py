@@ -10,6 +10,7 @@ changes in any of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -27,12 +28,13 @@ from medrec_desktop.domain.dto import PatientInfo, PatientRecord, UserSession, V
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
+from medrec_desktop.services.chart_summary import ChartOpening
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
 from medrec_desktop.ui.chart.list_page import ItemListPage
-from medrec_desktop.ui.chart.summary import SummaryPage, kind_section
+from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
@@ -47,6 +49,9 @@ SUMMARISED = ("problems", "allergies")
 class PatientChartPage(QWidget):
     title = "Patient"
     patient_changed = Signal(object)  # PatientInfo, for the banner
+    # The banner as read by the chart's opening (ChartBanner), or None when the opening
+    # failed; emitted before patient_changed, so the banner needs no read of its own.
+    banner_loaded = Signal(object)
     closed = Signal()
 
     def __init__(
@@ -61,6 +66,7 @@ class PatientChartPage(QWidget):
         self._services, self._runner, self._session = services, runner, session
         self.patient: PatientInfo | None = None
         self._load: Op[tuple[PatientRecord, list[VersionInfo]]] | None = None
+        self._opening: Op[ChartOpening] | None = None
         self._offered: PatientInput | None = None  # typed for a new registration, not applied
         self._just_saved = False
         # Saved here or in any other view: this chart shows the stored record again.
@@ -142,17 +148,7 @@ class PatientChartPage(QWidget):
                 shortcut(
                     f"Ctrl+{i + 1}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut
                 )
-        for kind in KIND_VIEWS:
-            if kind.key not in SUMMARISED:
-                continue
-            page = self.lists[kind.key]
-            self.summary.add_section(
-                kind_section(
-                    kind,
-                    open_full=self._opener(page),
-                    open_hint=self._hint(page),
-                )
-            )
+        self.summary.connect_lists(self.show_list, self.list_keys)
         layout.addWidget(self.tabs, 1)
 
     def _tab_opener(self, index: int) -> Callable[[], None]:
@@ -197,6 +193,49 @@ class PatientChartPage(QWidget):
         elif page is not None:
             page.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def _named(self, name: str) -> QWidget | None:
+        """The tab showing ``name``: a chart list by its key or by the change kind it
+        notifies ("medications", "social_history"), or the demographics."""
+        if name == DEMOGRAPHICS:
+            return self.demographics
+        if name in self.lists:
+            return self.lists[name]
+        return next((p for p in self.lists.values() if p.kind.change.value == name), None)
+
+    def show_list(self, name: str) -> bool:
+        """Open the full view of ``name`` (see :meth:`_named`) with the cursor in it; False
+        when the chart has no such list, or the role does not see it."""
+        page = self._named(name)
+        if page is not None and page is self.demographics:
+            self.show_tab(self.tabs.indexOf(page))
+            return True
+        if not isinstance(page, ItemListPage) or not self._sees_clinical():
+            return False
+        if self.histories.indexOf(page) < 0:
+            index = self.tabs.indexOf(page)
+            if index < 0 or not self.tabs.isTabVisible(index):
+                return False
+        self.open_list(page)
+        return True
+
+    def list_keys(self, name: str) -> str | None:
+        """The keys that open ``name``'s list from anywhere in the chart ("Ctrl+2 · Alt+O",
+        "Alt+1" for a history), or None when the chart has no such list."""
+        page = self._named(name)
+        if page is None:
+            return None
+        sub = self.histories.indexOf(page)
+        if sub >= 0:
+            return f"Alt+{sub + 1}"
+        index = self.tabs.indexOf(page)
+        if index < 0:
+            return None
+        keys = [f"Ctrl+{index + 1}"] if index < 9 else []
+        mnemonic = re.search(r"&([^&])", self.tabs.tabText(index))
+        if mnemonic:
+            keys.append(f"Alt+{mnemonic.group(1).upper()}")
+        return " · ".join(keys)
+
     def open_list(self, page: ItemListPage) -> None:
         """A list's full view, with the cursor on its table (or its open form)."""
         if not self._sees_clinical():
@@ -228,10 +267,12 @@ class PatientChartPage(QWidget):
             self.tabs.setCurrentWidget(self.demographics)
         else:
             self.tabs.setCurrentWidget(self.summary)
-        self.summary.set_patient(patient.id if self._sees_clinical() else None)
+        # The summary, banner, record and history arrive from ONE audited read (the
+        # opening); the lists read when shown.
+        self.summary.set_patient(patient.id if self._sees_clinical() else None, load=False)
         for page in self.lists.values():
             page.set_patient(patient.id if self._sees_clinical() else None)
-        self.reload()
+        self._open()
 
     def _sees_clinical(self) -> bool:
         session = self._session()
@@ -256,9 +297,35 @@ class PatientChartPage(QWidget):
             else "Your role cannot merge records: ask a records specialist or administrator."
         )
 
+    def _open(self) -> None:
+        session = self._session()
+        if session is None or self.patient is None:
+            return
+        pid = self.patient.id
+        chart = self._services.inst.chart
+        self._opening = (
+            Op(self, lambda: chart.open(session, pid), runner=self._runner, key="open")
+            .success(self._opened)
+            .failure(self._open_failed)
+            .run()
+        )
+
+    def _opened(self, opening: ChartOpening) -> None:
+        self.banner_loaded.emit(opening.banner)
+        if opening.summary is not None:
+            self.summary.show_summary(opening.summary)
+        self._loaded((opening.record, opening.versions))
+
+    def _open_failed(self, err: BaseException) -> None:
+        self.banner_loaded.emit(None)
+        if isinstance(err, KnownError):
+            self.summary.show_failure(err.message)
+        self._failed(err)
+
     def reload(self) -> None:
-        """The demographics and record history; the lists and summary reload themselves on
-        change notifications (``reload_all`` after an emergency access grant)."""
+        """The demographics and record history again (after a change: another view); the
+        lists and summary reload themselves on change notifications (``reload_all`` after
+        an emergency access grant)."""
         session = self._session()
         if session is None or self.patient is None:
             return
@@ -407,8 +474,9 @@ class PatientChartPage(QWidget):
             page.reload()
 
     def clear(self) -> None:
-        if self._load is not None:
-            self._load.cancel()
+        for op in (self._load, self._opening):
+            if op is not None:
+                op.cancel()
         self.summary.set_patient(None)
         for page in self.lists.values():
             page.clear()

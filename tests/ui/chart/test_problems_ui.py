@@ -85,8 +85,7 @@ def test_add_a_problem_by_keyboard_with_the_code_picked_from_the_search(
     section = w.chart.summary.sections[0]
     qtbot.waitUntil(
         lambda: (
-            section.texts()
-            == ["type 2 diabetes, diet controlled (E11.9) · chronic · since 03/2019"]
+            section.texts() == ["type 2 diabetes, diet controlled (E11.9), since 03/2019, chronic"]
         ),
         timeout=WAIT,
     )
