@@ -324,6 +324,12 @@ def render_chart_screenshots(
     settle(app, runner, lambda: summary_window.chart.form.text("family_name") != "")
     settle(app, runner, lambda: len(summary_window.chart.summary.sections[0].texts()) >= 1)
     shots.append(grab(summary_window, out, "chart-summary.png", app, runner))
+    # Each list of that chart, as the records staff see it.
+    for key in ("allergies", "immunizations", "vitals", "medical_history", "family_history"):
+        listing = summary_window.chart.lists[key]
+        summary_window.chart.open_list(listing)
+        settle(app, runner)
+        shots.append(grab(summary_window, out, f"chart-list-{key}.png", app, runner))
     summary_window.session = None
     summary_window.close()
 
