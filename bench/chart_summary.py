@@ -15,9 +15,10 @@ and the labelled items are withheld from her.
   written and committed in the same transaction; p50 and p95 over repeated opens;
 * for information: `ChartSummaryService.summary` (the refresh after a change), audited;
 * baseline, in the same run and interleaved round by round (a quarter as many: each takes
-  seconds): the same summary built the naive way, one query per item: the ids of each kind, then per item its row, its version rows
-  (for the changes) and the names of the users who saved it, then the same selection, lines
-  and change list in Python, without the record, the banner or the audit write.
+  seconds): the same summary built the naive way, one query per item: the ids of each kind,
+  then per item its row, its version rows (for the changes) and the names of the users who
+  saved it, then the same selection, lines and change list in Python, without the record,
+  the banner or the audit write.
 
 Usage: python bench/chart_summary.py [OPENS]
 """
