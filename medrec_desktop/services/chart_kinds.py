@@ -16,7 +16,7 @@ from medrec_desktop.domain.allergies import (
     AllergyStatementData,
     AllergyStatementInput,
 )
-from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
+from medrec_desktop.domain.clinical import ItemInfo, ItemStatus, Sensitivity
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.histories import (
@@ -64,6 +64,19 @@ SocialHistoryService = ClinicalItemService[SocialHistoryData, SocialHistoryInput
 CONTRADICTED = "An active allergy was recorded."
 
 
+def _may_change(op: Op, row: ClinicalItem) -> bool:
+    """Whether this save may change ``row`` as a side effect: a labelled item only by someone
+    allowed to change labelled items (checked before anything of it is touched)."""
+    return row.sensitivity is None or op.can(Action.UPDATE, DataCategory.SENSITIVE, row.patient_id)
+
+
+def _side_effect(op: Op, row: ClinicalItem, data: type[Any], reason: str) -> None:
+    """Another item changed as a consequence of this save: a version of its own saying why,
+    named in this save's audit event (ids only)."""
+    versioning.save(op, row, data, reason=reason)
+    op.event.detail = f"{op.event.detail or ''}; also {row.__item_type__} {row.id}".lstrip("; ")
+
+
 def _contradict_statements(op: Op, saved: ItemInfo[Any]) -> None:
     """An active allergy makes "no known allergies" untrue: each active statement becomes
     inactive, as a version of its own saying why."""
@@ -76,12 +89,19 @@ def _contradict_statements(op: Op, saved: ItemInfo[Any]) -> None:
         )
     ).scalars()
     for statement in stated:
+        if not _may_change(op, statement):
+            continue
         statement.status = ItemStatus.INACTIVE
-        versioning.save(op, statement, AllergyStatementData, reason=CONTRADICTED)
+        _side_effect(op, statement, AllergyStatementData, CONTRADICTED)
 
 
 def _refuse_with_active_allergies(
-    op: Op, patient_id: int, status: ItemStatus, _data: Any, _row: ClinicalItem | None
+    op: Op,
+    patient_id: int,
+    status: ItemStatus,
+    _data: Any,
+    _row: ClinicalItem | None,
+    _sensitivity: Sensitivity | None,
 ) -> None:
     if status is not ItemStatus.ACTIVE:
         return
@@ -104,6 +124,7 @@ PROBLEMS = ClinicalItemKind(
     input=ProblemInput,
     noun="problem",
     change=ChangeKind.PROBLEMS,
+    after_save=lambda op, saved: _label_linked_medications(op, saved),
 )
 ALLERGIES = ClinicalItemKind(
     model=Allergy,
@@ -126,15 +147,23 @@ ALLERGY_STATEMENTS = ClinicalItemKind(
 # ---------------------------------------------------------------------- issue 9, schema 0008
 
 SUPERSEDED = "Replaced by a newer social history."
+LABELLED_LIKE_PROBLEM = "Labelled like the problem it treats."
 NO_SUCH_PROBLEM = "Choose the problem from this patient's problem list."
 
 
 def _check_indication(
-    op: Op, patient_id: int, _status: ItemStatus, data: Any, row: ClinicalItem | None
+    op: Op,
+    patient_id: int,
+    _status: ItemStatus,
+    data: Any,
+    row: ClinicalItem | None,
+    sensitivity: Sensitivity | None,
 ) -> None:
     """The problem a medication treats is one of this patient's, and not entered in error.
     A labelled problem the user may not see is refused like a missing one (it would show
-    its existence), unless the medication already pointed at it."""
+    its existence), unless the medication already pointed at it; and a medication treating a
+    labelled problem carries the same label (its indication would tell the problem to
+    everyone who sees medications)."""
     wanted = data.indication_problem_id
     if wanted is None:
         return
@@ -142,17 +171,42 @@ def _check_indication(
     if problem is None or problem.patient_id != patient_id:
         raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
     kept = row is not None and getattr(row, "indication_problem_id", None) == wanted
-    if problem.status == ItemStatus.ENTERED_IN_ERROR and not kept:
-        raise ValidationError(
-            "That problem was entered in error; choose another or clear the link.",
-            field="indication_problem_id",
-        )
+    # The label first: an unseen labelled problem must look the same whatever its state.
     if (
         problem.sensitivity
         and not kept
         and not op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
     ):
         raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
+    if problem.status == ItemStatus.ENTERED_IN_ERROR and not kept:
+        raise ValidationError(
+            "That problem was entered in error; choose another or clear the link.",
+            field="indication_problem_id",
+        )
+    if problem.sensitivity is not None and sensitivity != problem.sensitivity:
+        label = Sensitivity(problem.sensitivity).label
+        raise ValidationError(
+            f"The problem this treats carries the {label} label: give the medication the "
+            "same label, or clear the problem link.",
+            field="sensitivity",
+        )
+
+
+def _label_linked_medications(op: Op, saved: ItemInfo[Any]) -> None:
+    """A problem given a label passes it to the medications that treat it (their
+    indication names the problem)."""
+    if saved.sensitivity is None:
+        return
+    linked = op.db.execute(
+        select(Medication).where(
+            Medication.patient_id == saved.patient_id,
+            Medication.indication_problem_id == saved.id,
+        )
+    ).scalars()
+    for medication in linked:
+        if medication.sensitivity != saved.sensitivity and _may_change(op, medication):
+            medication.sensitivity = saved.sensitivity
+            _side_effect(op, medication, MedicationData, LABELLED_LIKE_PROBLEM)
 
 
 def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
@@ -168,8 +222,10 @@ def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
         )
     ).scalars()
     for other in others:
+        if not _may_change(op, other):
+            continue  # left as it is: a labelled item changes only by those who may
         other.status = ItemStatus.INACTIVE
-        versioning.save(op, other, SocialHistoryData, reason=SUPERSEDED)
+        _side_effect(op, other, SocialHistoryData, SUPERSEDED)
 
 
 MEDICATIONS = ClinicalItemKind(

@@ -41,7 +41,8 @@ D = TypeVar("D")
 I = TypeVar("I", bound=ItemInput[Any])  # noqa: E741 - the input type, beside D (the data)
 
 # (op, patient id, status to save, content to save, the row before or None for a new item)
-BeforeSave = Callable[[Op, int, ItemStatus, Any, ClinicalItem | None], None]
+# (op, patient id, status, the validated content, the stored row or None, the label to save)
+BeforeSave = Callable[[Op, int, ItemStatus, Any, ClinicalItem | None, Sensitivity | None], None]
 # (op, the item as just saved)
 AfterSave = Callable[[Op, ItemInfo[Any]], None]
 
@@ -163,7 +164,7 @@ class ClinicalItemService(Service, Generic[D, I]):
             op.require(Action.CREATE, DataCategory.SENSITIVE, patient_id)
         clean = self._validated(op, data)
         if kind.before_save is not None:
-            kind.before_save(op, patient_id, data.status, clean, None)
+            kind.before_save(op, patient_id, data.status, clean, None, data.sensitivity)
         row = kind.model()
         row.patient_id = patient_id
         row.status = data.status
@@ -208,7 +209,7 @@ class ClinicalItemService(Service, Generic[D, I]):
         if (current, row.status, row.sensitivity) == (clean, data.status, data.sensitivity):
             return versioning.info_of(op.db, row, kind.data)
         if kind.before_save is not None:
-            kind.before_save(op, row.patient_id, data.status, clean, row)
+            kind.before_save(op, row.patient_id, data.status, clean, row, data.sensitivity)
         row.status = data.status
         row.sensitivity = data.sensitivity
         versioning.assign(row, clean)
@@ -230,7 +231,13 @@ class ClinicalItemService(Service, Generic[D, I]):
             row, expected_version, lambda: versioning.info_of(op.db, row, kind.data)
         )
         saved = versioning.entered_in_error(op, row, kind.data, reason, noun=kind.noun)
-        op.event.reason = saved.reason
+        # The typed reason is clinical text: for a labelled item it stays behind the label
+        # (in the item's history), and the audit trail, which administrators read, says so.
+        op.event.reason = (
+            "entered in error; the reason is in the item's history"
+            if row.sensitivity is not None
+            else saved.reason
+        )
         op.event.detail = f"{kind.item_type} {row.id} entered in error"
         return saved
 

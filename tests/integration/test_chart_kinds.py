@@ -114,7 +114,14 @@ def test_a_labelled_problem_is_linked_only_by_who_may_see_it(clinic: Clinic) -> 
     typed = MedicationInput(name="Buprenorphine", indication_problem_id=hidden.id)
     with pytest.raises(ValidationError, match=NO_SUCH_PROBLEM):
         clinic.inst.medications.add(nurse, pid, typed)
-    assert clinic.inst.medications.add(provider, pid, typed).data.indication_problem_id == hidden.id
+    # Its indication would tell the problem to everyone who sees medications: same label.
+    with pytest.raises(ValidationError) as unlabelled:
+        clinic.inst.medications.add(provider, pid, typed)
+    assert unlabelled.value.field == "sensitivity"
+    labelled = replace(typed, sensitivity=Sensitivity.SUBSTANCE_USE)
+    assert (
+        clinic.inst.medications.add(provider, pid, labelled).data.indication_problem_id == hidden.id
+    )
 
 
 def test_current_medications_from_the_service_list(clinic: Clinic) -> None:
