@@ -56,3 +56,14 @@ class ServicesHolder(QObject):
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:
         self.changed.emit(int(patient_id), frozenset(kinds))
+
+
+# What the patient's own record (name, birth date, contacts, insurance, merge) shows; an
+# empty set means "anything may have changed".
+RECORD_KINDS = frozenset({ChangeKind.DEMOGRAPHICS, ChangeKind.MERGE})
+
+
+def record_changed(kinds: frozenset[ChangeKind]) -> bool:
+    """Whether a change notification concerns the patient's own record, not only chart items
+    (a saved problem must not make every view re-read the demographics)."""
+    return not kinds or bool(kinds & RECORD_KINDS)

@@ -224,3 +224,29 @@ def test_enter_while_a_search_is_still_running_opens_from_its_results(
     release.set()
     qtbot.waitUntil(lambda: opened != [], timeout=WAIT)
     assert opened == ["John"]
+
+
+def test_a_chart_item_change_does_not_reread_the_demographics(
+    qtbot: QtBot, make_window: W, populated: Clinic
+) -> None:
+    """Saving a problem refreshes the problem list and summary, not the patient record: no
+    extra view event, no re-read of the record's versions, per item saved."""
+    from medrec_desktop.domain.enums import ChangeKind
+
+    w = make_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    assert w.chart.patient is not None
+    pid = w.chart.patient.id
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+
+    def record_reads() -> int:
+        events = populated.inst.audit.events(populated.admin, AuditFilter(patient_id=pid))
+        return sum(e.entry_point == "PatientService.open_chart" for e in events)
+
+    before = record_reads()
+    w.services.notify_changed(pid, {ChangeKind.PROBLEMS})
+    qtbot.waitUntil(lambda: w.runner.in_flight == 0, timeout=WAIT)
+    assert record_reads() == before
+    # A change to the record itself still shows the newest version.
+    w.services.notify_changed(pid, {ChangeKind.DEMOGRAPHICS})
+    qtbot.waitUntil(lambda: record_reads() == before + 1, timeout=WAIT)

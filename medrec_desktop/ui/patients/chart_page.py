@@ -38,7 +38,7 @@ from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
-from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.services_holder import ServicesHolder, record_changed
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.unsaved import saved_stamp
 
@@ -338,8 +338,10 @@ class PatientChartPage(QWidget):
             .run()
         )
 
-    def _patient_changed(self, patient_id: int, _kinds: frozenset[ChangeKind]) -> None:
-        if self.patient is not None and self.patient.id == patient_id:
+    def _patient_changed(self, patient_id: int, kinds: frozenset[ChangeKind]) -> None:
+        # Chart items refresh their own lists and summary: only a change to the record itself
+        # re-reads the demographics (an audited view of its own).
+        if self.patient is not None and self.patient.id == patient_id and record_changed(kinds):
             self.reload()  # what the user is typing is kept on top (see _loaded)
 
     def _loaded(self, result: tuple[PatientRecord, list[VersionInfo]]) -> None:

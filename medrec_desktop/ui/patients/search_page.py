@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dto import PatientInfo, UserSession
+from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.patient_search import SEARCH_LIMIT, PatientMatches
 from medrec_desktop.ui.patients.table_model import (
@@ -35,7 +36,7 @@ from medrec_desktop.ui.patients.table_model import (
     PatientTableModel,
     SortRole,
 )
-from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.services_holder import ServicesHolder, record_changed
 from medrec_desktop.ui.tasks import Op, OpRunner
 
 DEBOUNCE_MS = 150
@@ -177,8 +178,9 @@ class PatientSearchPage(QWidget):
             .run()
         )
 
-    def _patient_changed(self, patient_id: int, _kinds: frozenset[object]) -> None:
-        if self._session() is None:
+    def _patient_changed(self, patient_id: int, kinds: frozenset[ChangeKind]) -> None:
+        # The list shows names, birth dates, MRNs and phones: chart items do not change it.
+        if self._session() is None or not record_changed(kinds):
             return
         shown = {self.model.patient(i).id for i in range(self.model.rowCount())}
         if patient_id in shown or not self.search_box.text().strip():
