@@ -44,7 +44,7 @@ from medrec_desktop.ui.patients.search_page import PatientSearchPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import discard_drafts, flush_drafts
-from medrec_desktop.ui.widgets.unsaved import GuardedForm, confirm_leave
+from medrec_desktop.ui.widgets.unsaved import GuardedForm, confirm_leave, guarded_under
 
 
 class LazyArea(QWidget):
@@ -398,9 +398,7 @@ class MainWindow(QMainWindow):
 
     def guarded_forms(self) -> list[GuardedForm]:
         """Every form that may hold unsaved changes, the one in view first."""
-        forms: list[GuardedForm] = [
-            w for w in self.findChildren(QWidget) if isinstance(w, GuardedForm)
-        ]
+        forms = guarded_under(self)
         return sorted(forms, key=lambda f: not f.isVisible())  # type: ignore[attr-defined]
 
     def leave_then(self, proceed: Callable[[], None], *, patients_only: bool = False) -> None:

@@ -27,7 +27,7 @@ from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
-from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp, track
 
 
 class SettingsPage(AdminPage):
@@ -102,6 +102,7 @@ class SettingsPage(AdminPage):
             self.setTabOrder(first, second)
         # A guarded form (ui/widgets/unsaved.py): leaving with changes asks first.
         self.tracker = ChangeTracker(self)
+        track(self)  # a guarded form: leaving the screen asks about its changes
         self.tracker.watch([self.clinic_name, self.clinic_address, self.clinic_phone, self.idle])
         self.tracker.dirty_changed.connect(self._dirty_changed)
         self._after_save: Callable[[], None] | None = None

@@ -46,7 +46,7 @@ from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget, item_type_of
 from medrec_desktop.ui.widgets.status import StatusLabel
-from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp, track
 
 FORM_WIDTH = 760  # a calm column of fields, not a line stretched across a wide screen
 
@@ -143,6 +143,7 @@ class ItemForm(QWidget):
             Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
         self.tracker = ChangeTracker(self)
+        track(self)  # a guarded form: leaving the screen asks about its changes
         self.tracker.watch([w for f in self.inputs.values() for w in f.tracked] + [self.reason])
         self.tracker.dirty_changed.connect(self._dirty_changed)
         self.drafts = DraftKeeper(

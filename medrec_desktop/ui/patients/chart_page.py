@@ -40,7 +40,7 @@ from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.services_holder import ServicesHolder, record_changed
 from medrec_desktop.ui.tasks import Op, OpRunner
-from medrec_desktop.ui.widgets.unsaved import saved_stamp
+from medrec_desktop.ui.widgets.unsaved import saved_stamp, track
 
 # The summary's sections built from a kind's list (the others come with the summary service).
 SUMMARISED = ("problems", "allergies")
@@ -63,6 +63,7 @@ class PatientChartPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        track(self)  # a pending offer of typed details is unsaved work too
         self._services, self._runner, self._session = services, runner, session
         self.patient: PatientInfo | None = None
         self._load: Op[tuple[PatientRecord, list[VersionInfo]]] | None = None

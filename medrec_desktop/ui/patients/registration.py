@@ -48,7 +48,7 @@ from medrec_desktop.ui.patients.form_fields import ALL_FIELDS, SECTIONS, FieldSp
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DEMOGRAPHICS, DraftKeeper, DraftTarget
-from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp, track
 
 ERROR_STYLE = "color: #b42318;"  # the text also starts with a warning sign: not colour alone
 
@@ -137,6 +137,7 @@ class RegistrationForm(QWidget):
         # Only while focus is in this form: several forms with Ctrl+S share one window.
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tracker = ChangeTracker(self)
+        track(self)  # a guarded form: leaving the screen asks about its changes
         self.tracker.watch(self.inputs.values())
         self.tracker.dirty_changed.connect(self._dirty_changed)
         self.drafts = DraftKeeper(
