@@ -34,7 +34,6 @@ from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.code_picker import CodePicker
 from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, Value
 from medrec_desktop.ui.chart.form_parts import attach
-from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
     REASON_LABEL,
@@ -45,6 +44,7 @@ from medrec_desktop.ui.chart.kind_view import (
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget, item_type_of
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp, track
 

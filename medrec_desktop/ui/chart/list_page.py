@@ -30,12 +30,12 @@ from medrec_desktop.ui.chart.conflict_view import ConflictView
 from medrec_desktop.ui.chart.history_view import HistoryView
 from medrec_desktop.ui.chart.item_form import ItemForm
 from medrec_desktop.ui.chart.item_model import ItemsModel
-from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.chart.reason_dialog import EnteredInErrorDialog
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import Severity, StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 from medrec_desktop.ui.widgets.unsaved import saved_stamp

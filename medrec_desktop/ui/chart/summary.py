@@ -34,9 +34,9 @@ from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.chart_kinds import KINDS
 from medrec_desktop.services.chart_sections import SECTIONS
-from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 
 COLUMNS = 3  # three across fits 1366 pixels with a line of ~50 characters each
 CHANGES = "changes"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from medrec_desktop.coding.types import Finding, Severity
 from medrec_desktop.ui.coding.delegates import WrappedTitleDelegate
 from medrec_desktop.ui.coding.models import ClaimLine, ClaimModel, FindingsModel
-from medrec_desktop.ui.coding.shortcuts import widget_shortcut
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 
 SEXES = (("Not stated", None), ("Female", "F"), ("Male", "M"))
 
@@ -76,9 +76,9 @@ class ClaimPane(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        widget_shortcut(Qt.Key.Key_Delete, self.table, self.remove_selected)
-        widget_shortcut("Alt+Up", self.table, lambda: self.move_selected(-1))
-        widget_shortcut("Alt+Down", self.table, lambda: self.move_selected(1))
+        shortcut(Qt.Key.Key_Delete, self.table, self.remove_selected)
+        shortcut("Alt+Up", self.table, lambda: self.move_selected(-1))
+        shortcut("Alt+Down", self.table, lambda: self.move_selected(1))
         patient = QHBoxLayout()
         self.age = QSpinBox()
         self.age.setRange(-1, 124)

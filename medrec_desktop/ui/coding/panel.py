@@ -40,7 +40,6 @@ from medrec_desktop.ui.coding.delegates import WrappedTitleDelegate
 from medrec_desktop.ui.coding.detail_pane import DetailPane
 from medrec_desktop.ui.coding.import_flow import ChooseFile, ImportFlow, ask_for_file
 from medrec_desktop.ui.coding.models import ResultsModel
-from medrec_desktop.ui.coding.shortcuts import widget_shortcut
 from medrec_desktop.ui.coding.splitter_memory import (
     SplitterMemory,
     fixed_width_pane,
@@ -48,6 +47,7 @@ from medrec_desktop.ui.coding.splitter_memory import (
 )
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 
 SYSTEM_LABELS = {
     CodeSystem.ICD10CM: "ICD-10-CM",
@@ -237,10 +237,10 @@ class CodingPanel(QWidget):
         # focus_search() while this area is shown; a second binding makes Qt call the key
         # ambiguous and do nothing.
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            widget_shortcut(
+            shortcut(
                 key, self.results, lambda: self.add_result(self.results.currentIndex().row())
             )
-        widget_shortcut(Qt.Key.Key_Escape, self.results, self.focus_search)
+        shortcut(Qt.Key.Key_Escape, self.results, self.focus_search)
         self.search_edit.installEventFilter(self)
         QWidget.setTabOrder(self.search_edit, self.system_combo)
         for a, b in [

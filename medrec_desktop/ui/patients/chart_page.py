@@ -30,7 +30,6 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.chart_summary import ChartOpening
 from medrec_desktop.services.patient_input import PatientInput
-from medrec_desktop.ui.chart.keys import shortcut
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
 from medrec_desktop.ui.chart.list_page import ItemListPage
@@ -40,6 +39,7 @@ from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.services_holder import ServicesHolder, record_changed
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.unsaved import saved_stamp, track
 
 # The summary's sections built from a kind's list (the others come with the summary service).

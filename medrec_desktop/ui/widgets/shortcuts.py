@@ -1,4 +1,5 @@
-"""Shortcuts that belong to one part of the chart, never to the whole window."""
+"""Shortcuts that belong to one part of a screen (a list, a form, the coding panel's results),
+never to the whole window unless asked."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ def shortcut(
 ) -> QShortcut:
     """``keys`` on ``widget`` (by default only while it has the cursor).
 
-    The context is set after construction: PySide6 drops the ``context=`` keyword of the
-    constructor taking a callable (see ``ui/coding/shortcuts.py``), which would leave the
-    key window-wide and, with two lists holding it, ambiguous: it would do nothing.
+    The context is set after construction on purpose: PySide6 (6.11) drops the ``context=``
+    keyword of the constructor taking a callable, which left keys window-wide: Enter typed
+    anywhere in the coding panel added the current result, its Ctrl+F clashed with the main
+    window's, and a key held by two chart lists was ambiguous and did nothing.
     """
     made = QShortcut(QKeySequence(keys), widget)
     made.setContext(context)
