@@ -81,3 +81,8 @@ class ChangeKind(StrEnum):
     SURGICAL_HISTORY = "surgical_history"
     FAMILY_HISTORY = "family_history"
     SOCIAL_HISTORY = "social_history"
+    # issue 10
+    ENCOUNTERS = "encounters"
+    RESULTS = "results"
+    PROCEDURES = "procedures"
+    AMENDMENTS = "amendments"

@@ -4,7 +4,11 @@ Used for the version rows' JSON (a version must read back as exactly the DTO tha
 and for copying a kind's content onto its table's columns, so a new kind declares its
 dataclass and columns and writes no conversion code.
 Understood field types: str, int, bool, float, dates, UTC datetimes, partial dates, string
-enums, NewTypes of those, ``X | None`` of those, and nested dataclasses.
+enums, NewTypes of those, ``X | None`` of those, nested dataclasses and tuples of any of
+them (``tuple[ResultData, ...]``), which a table column holds as JSON text.
+
+A field added to a kind later has a default, and versions saved before it existed read back
+with that default (their JSON has no such key).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import json
 import types
 import typing
 from typing import Any, TypeVar
@@ -45,6 +50,8 @@ def to_column(value: Any) -> Any:
         return value.storage
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, tuple | list):  # a list inside one item: JSON text in its column
+        return json.dumps(to_plain(value), sort_keys=True)
     return value
 
 
@@ -60,7 +67,17 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 def from_plain(cls: type[T], plain: Any) -> T:
     """Rebuild a dataclass of ``cls`` from :func:`to_plain`'s output (or from column values)."""
     hints = _hints(cls)
-    return cls(**{f.name: _value(hints[f.name], plain[f.name]) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+    return cls(
+        **{
+            f.name: _value(hints[f.name], plain[f.name])
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.name in plain or not _has_default(f)
+        }
+    )
+
+
+def _has_default(f: dataclasses.Field[Any]) -> bool:
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
 
 
 def item_from_plain(data_type: type[T], plain: Any) -> ItemInfo[T]:
@@ -87,6 +104,8 @@ def _value(hint: Any, raw: Any) -> Any:
         return _value(options[0], raw)
     if typing.get_origin(hint) is tuple:
         (inner, _) = typing.get_args(hint)
+        if isinstance(raw, str):  # read from its column (to_column's JSON)
+            raw = json.loads(raw)
         return tuple(_value(inner, v) for v in raw)
     if hint is PartialDate:
         return raw if isinstance(raw, PartialDate) else PartialDate.from_storage(raw)

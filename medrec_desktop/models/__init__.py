@@ -25,6 +25,14 @@ from medrec_desktop.models.patient import (
 )
 from medrec_desktop.models.registry import NOT_MOVED, PATIENT_OWNED, patient_owned
 from medrec_desktop.models.user import BreakGlassGrant, LoginThrottle, User
+from medrec_desktop.models.visits import (
+    AmendmentRequest,
+    Encounter,
+    EncounterAddendum,
+    LabTest,
+    Procedure,
+    ResultTemplate,
+)
 
 # The models written before the registry existed; clinical items register themselves.
 for _model in (ClinicalNote, RelatedPerson, Coverage):
@@ -63,4 +71,11 @@ __all__ = [
     "SocialHistory",
     "SurgicalHistory",
     "Vitals",
+    # issue 10, schema 0011
+    "AmendmentRequest",
+    "Encounter",
+    "EncounterAddendum",
+    "LabTest",
+    "Procedure",
+    "ResultTemplate",
 ]

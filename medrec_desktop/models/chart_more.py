@@ -94,6 +94,10 @@ class Vitals(ClinicalItem, Base):
     weight_kg: Mapped[float | None] = mapped_column(Float, nullable=True)
     bmi: Mapped[float | None] = mapped_column(Float, nullable=True)
     pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The encounter they were taken in (issue 10, schema 0011): locked with its signed note.
+    encounter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("encounter.id"), nullable=True, index=True
+    )
 
 
 class MedicalHistory(ClinicalItem, Base):
