@@ -48,6 +48,7 @@ from medrec_desktop.models import (
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
+from medrec_desktop.services.result_kinds import LAB_TESTS
 
 # What the UI and CLI annotate with (they never import the models).
 ProblemService = ClinicalItemService[ProblemData, ProblemInput]
@@ -291,4 +292,5 @@ KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
     SURGICAL_HISTORY,
     FAMILY_HISTORY,
     SOCIAL_HISTORY,
+    LAB_TESTS,
 )

@@ -111,6 +111,8 @@ from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
+from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
+from medrec_desktop.services.results_grid import ResultsService
 from medrec_desktop.services.setup import SetupService
 from medrec_desktop.services.users import UserService
 
@@ -234,6 +236,9 @@ class Installation:
         self.social_history: SocialHistoryService = SocialHistoryService(
             ctx=self.ctx, kind=SOCIAL_HISTORY
         )
+        # Test results (issue 10): the tests, their templates, and the grid and trends.
+        self.lab_tests = LabTestService(ctx=self.ctx, kind=LAB_TESTS)
+        self.results = ResultsService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

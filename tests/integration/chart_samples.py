@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from typing import Any
 
 from medrec_desktop.domain.allergies import AllergyInput, AllergyStatementInput
@@ -17,7 +18,9 @@ from medrec_desktop.domain.histories import (
 )
 from medrec_desktop.domain.immunizations import ImmunizationInput
 from medrec_desktop.domain.medications import MedicationInput
+from medrec_desktop.domain.panels import BMP
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.results import LabTestInput
 from medrec_desktop.domain.social_history import SocialHistoryInput
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.domain.vitals import VitalsInput
@@ -81,6 +84,22 @@ SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
         housing="stable",
         feels_safe="yes",
     ),
+    # A basic metabolic panel with a high potassium, typed on the template's rows.
+    "lab-test": LabTestInput(
+        name=BMP.name,
+        loinc=BMP.loinc or "",
+        specimen="Serum",
+        collected_at=dt.datetime(2026, 11, 19, 8, 10, tzinfo=dt.UTC),
+        resulted_at=dt.datetime(2026, 11, 19, 13, 40, tzinfo=dt.UTC),
+        ordering_provider="Dr. Osei",
+        performing_lab="Quest Diagnostics",
+        results=tuple(
+            replace(row, value=value)
+            for row, value in zip(
+                BMP.rows(), ("102", "18", "1.1", "139", "5.8", "101", "24", "9.4"), strict=True
+            )
+        ),
+    ),
 }
 
 
@@ -114,4 +133,5 @@ def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:
         "surgical-history": inst.surgical_history,
         "family-history": inst.family_history,
         "social-history": inst.social_history,
+        "lab-test": inst.lab_tests,
     }
