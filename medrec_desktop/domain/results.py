@@ -118,6 +118,13 @@ def number_text(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _places(value: float | None) -> int:
+    if value is None:
+        return 0
+    text = number_text(value)
+    return len(text) - text.index(".") - 1 if "." in text else 0
+
+
 def analyte_key(loinc: str | None, analyte: str) -> str:
     """What makes two results the same analyte over time: its LOINC code, else its name
     (case and spacing aside). The grid's rows and the trends are keyed by it."""
@@ -225,9 +232,11 @@ class ResultData:
 
     @property
     def value_text(self) -> str:
-        """The value as read: "5.8", "Yellow", "Negative"."""
+        """The value as read: "5.8", "Yellow", "Negative". A number shows at least the
+        decimals of its range, as labs print it (creatinine 1.0 beside 0.6–1.3, not 1)."""
         if self.kind is ValueKind.NUMERIC and self.numeric is not None:
-            return number_text(self.numeric)
+            places = max(_places(v) for v in (self.numeric, self.low, self.high))
+            return f"{self.numeric:.{places}f}"
         if self.kind is ValueKind.CODED and self.coded is not None:
             return self.coded.display
         return self.text or ""

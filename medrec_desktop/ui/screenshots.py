@@ -75,9 +75,7 @@ def render_shell(
 ) -> tuple[list[Path], Installation]:
     shots: list[Path] = []
     # The wizard, first page filled in as a clinic would.
-    wizard = SetupWizard(
-        paths=DataPaths(work / "new-clinic"), runner=runner, detect_keyring=False
-    )
+    wizard = SetupWizard(paths=DataPaths(work / "new-clinic"), runner=runner, detect_keyring=False)
     wizard.resize(760, 540)
     wizard.show()
     wizard.clinic_page.name.setText("Maple Street Family Clinic")
