@@ -384,6 +384,11 @@ def render_chart_screenshots(
     shots += render_kind_screenshots(
         window, out, app, runner, inst=inst, session=provider, patient=patient
     )
+    from medrec_desktop.ui.chart.result_screenshots import render_result_screenshots
+
+    shots += render_result_screenshots(
+        window, out, app, runner, inst=inst, session=provider, patient=patient
+    )
     window.session = None
     window.close()
 

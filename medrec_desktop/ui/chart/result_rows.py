@@ -199,22 +199,20 @@ class _Row:
         grid.addWidget(self.value, line, 1)
         grid.addWidget(self.flag, line, 2)
         grid.addWidget(self.unit, line, 3)
-        unused: tuple[QLineEdit, ...]
+        used: tuple[QLineEdit, ...] = (self.low, self.high)
+        unused: tuple[QLineEdit, ...] = (self.words,)
         if _shows_range_in_words(self.typed.row):
             grid.addWidget(self.words, line, 4, 1, 2)
-            unused = (self.low, self.high)
+            used, unused = unused, used
         else:
             grid.addWidget(self.low, line, 4)
             grid.addWidget(self.high, line, 5)
-            unused = (self.words,)
-        for widget in unused:  # kept (they hold the row's values), never shown
-            widget.setParent(self.owner.table)
-            widget.hide()
+        for line_edit in unused:  # kept (they hold the row's values), never shown
+            line_edit.setParent(self.owner.table)
+            line_edit.hide()
         grid.addWidget(self.abnormal, line, 6)
         # Shown now, not when the layout gets round to it: a new row takes the cursor at once.
-        for widget in (self.analyte, self.value, self.flag, self.unit, self.abnormal):
-            widget.show()
-        for widget in (self.words,) if unused != (self.words,) else (self.low, self.high):
+        for widget in (self.analyte, self.value, self.flag, self.unit, self.abnormal, *used):
             widget.show()
 
     def details(self) -> tuple[QLineEdit, ...]:

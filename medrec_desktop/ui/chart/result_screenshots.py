@@ -96,10 +96,8 @@ def render_result_screenshots(
     chart.open_list(page)
     settle(app, runner, lambda: page.grid_model.rowCount() > 20 and page.model.rowCount() > 10)
     # The newest BMP's potassium, its tooltip's cell chosen.
-    potassium = next(
-        r for r in range(page.grid_model.rowCount())
-        if (row := page.grid_model.row_at(r)) is not None and row.analyte == "Potassium"
-    )  # fmt: skip
+    analytes = [page.grid_model.row_at(r) for r in range(page.grid_model.rowCount())]
+    potassium = next(n for n, a in enumerate(analytes) if a and a.analyte == "Potassium")
     page.grid_view.setCurrentIndex(page.grid_model.index(potassium, 0))
     page.grid_view.setFocus()
     shots = [grab(window, out, "chart-results-grid.png", app, runner)]
@@ -107,9 +105,9 @@ def render_result_screenshots(
     page.add_panel(BMP)
     rows = page.form.inputs["results"].widget
     assert isinstance(rows, ResultRowsField)
-    for row, value in zip(rows.rows, TYPED, strict=True):
-        if row.edit is not None:
-            row.edit.setText(value)
+    for typed_row, value in zip(rows.rows, TYPED, strict=True):
+        if typed_row.edit is not None:
+            typed_row.edit.setText(value)
     rows.rows[5].value.setFocus()
     shots.append(grab(window, out, "chart-results-panel-entry.png", app, runner))
     page.form.discard_changes()
