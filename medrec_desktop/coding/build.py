@@ -43,8 +43,15 @@ def tabular_release(data: TabularData, source: str) -> ParsedRelease:
             terms[owner].append(text)
     rel = ParsedRelease("icd10cm", "", source, CM_BUNDLED_FROM, CM_BUNDLED_TO)
     rel.codes = [
-        CodeRow(n.code, n.title, n.billable, n.parent, n.kind,
-                " | ".join(terms.get(n.code, ())), n.expanded)
+        CodeRow(
+            n.code,
+            n.title,
+            n.billable,
+            n.parent,
+            n.kind,
+            " | ".join(terms.get(n.code, ())),
+            n.expanded,
+        )
         for n in data.nodes
     ]
     rel.notes = data.notes

@@ -198,6 +198,8 @@ def text_value(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.strftime("%m/%d/%Y")
+    if isinstance(value, tuple):  # a list inside one item (a test's results): one per line
+        return "\n".join(text_value(v) for v in value)
     shown = getattr(value, "label", None)  # enums name themselves for people
     if isinstance(shown, str):
         return shown

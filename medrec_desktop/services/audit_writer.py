@@ -164,9 +164,7 @@ def check_head(db: Session, ctx: ServiceContext) -> tuple[int, str, str | None]:
     return head_seq, prev, fs_hex
 
 
-def start_chain(
-    db: Session, ctx: ServiceContext, install_id: str, root: bytes
-) -> tuple[int, str]:
+def start_chain(db: Session, ctx: ServiceContext, install_id: str, root: bytes) -> tuple[int, str]:
     """Write the genesis event (#1) of a new installation's trail and its head.
 
     The genesis binds the trail to the installation and to the audit root key; its

@@ -52,9 +52,7 @@ def pause_left(now: dt.datetime, throttle: LoginThrottle | None) -> float | None
     return (until - now).total_seconds() if until is not None and until > now else None
 
 
-def count_failure(
-    db: Session, now: dt.datetime, name: str, throttle: LoginThrottle | None
-) -> None:
+def count_failure(db: Session, now: dt.datetime, name: str, throttle: LoginThrottle | None) -> None:
     """One more wrong password for ``name``: a growing pause, then the lockout."""
     if throttle is None:
         throttle = LoginThrottle(username=name, failed_count=0)

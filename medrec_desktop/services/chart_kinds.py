@@ -50,6 +50,7 @@ from medrec_desktop.services.base import Op
 from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounter_links import linked_before_save, refuse_locked_entry
+from medrec_desktop.services.result_kinds import LAB_TESTS
 
 # What the UI and CLI annotate with (they never import the models).
 ProblemService = ClinicalItemService[ProblemData, ProblemInput]
@@ -299,4 +300,5 @@ KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
     # issue 10 (services/encounter_kinds.py)
     ENCOUNTERS,
     AMENDMENT_REQUESTS,
+    LAB_TESTS,
 )

@@ -24,6 +24,7 @@ from medrec_desktop.domain.encounter_views import (
 from medrec_desktop.domain.encounters import EncounterType, encounter_title
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.item_codec import from_plain
+from medrec_desktop.domain.results import Flag, ResultData
 from medrec_desktop.domain.vital_limits import vitals_warnings
 from medrec_desktop.domain.vitals import VitalsData
 from medrec_desktop.models import (
@@ -252,15 +253,11 @@ def _vitals_entry(row: Vitals) -> LinkedEntry:
 
 
 def _flagged(result: object) -> bool:
-    """Whether one stored result carries an abnormal or critical flag.
-
-    Reads the JSON the results kind stores (``results`` column); ``flag`` blank or "normal"
-    means within range.
-    """
+    """Whether one stored result (the ``results`` column's JSON) is out of range or
+    critical: its flag is computed from the range, as the results grid shows it."""
     if not isinstance(result, dict):
         return False
-    flag = str(result.get("flag") or "").strip().lower()
-    return flag not in ("", "normal", "n")
+    return from_plain(ResultData, result).flag not in (Flag.NORMAL, Flag.NONE)
 
 
 def _test_entry(row: LabTest) -> LinkedEntry:

@@ -114,6 +114,8 @@ from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTE
 from medrec_desktop.services.encounters import EncounterService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
+from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
+from medrec_desktop.services.results_grid import ResultsService
 from medrec_desktop.services.setup import SetupService
 from medrec_desktop.services.users import UserService
 
@@ -240,6 +242,9 @@ class Installation:
         # Issue 10: encounters with signed notes and addenda, amendment requests.
         self.encounters = EncounterService(ctx=self.ctx, kind=ENCOUNTERS)
         self.amendments = AmendmentService(ctx=self.ctx, kind=AMENDMENT_REQUESTS)
+        # Test results (issue 10): the tests, their templates, and the grid and trends.
+        self.lab_tests = LabTestService(ctx=self.ctx, kind=LAB_TESTS)
+        self.results = ResultsService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

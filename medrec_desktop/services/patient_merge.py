@@ -87,9 +87,7 @@ def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
     # without a new version: their version rows name no patient, so their history is intact.
     for model in PATIENT_OWNED.values():
         table = cast(Table, model.__table__)
-        op.db.execute(
-            update(table).where(table.c.patient_id == gone.id).values(patient_id=keep.id)
-        )
+        op.db.execute(update(table).where(table.c.patient_id == gone.id).values(patient_id=keep.id))
     if not keep.previous_names and (gone.family_name, gone.given_names) != (
         keep.family_name,
         keep.given_names,

@@ -75,9 +75,7 @@ def render_shell(
 ) -> tuple[list[Path], Installation]:
     shots: list[Path] = []
     # The wizard, first page filled in as a clinic would.
-    wizard = SetupWizard(
-        paths=DataPaths(work / "new-clinic"), runner=runner, detect_keyring=False
-    )
+    wizard = SetupWizard(paths=DataPaths(work / "new-clinic"), runner=runner, detect_keyring=False)
     wizard.resize(760, 540)
     wizard.show()
     wizard.clinic_page.name.setText("Maple Street Family Clinic")
@@ -384,6 +382,11 @@ def render_chart_screenshots(
     from medrec_desktop.ui.chart.kind_screenshots import render_kind_screenshots
 
     shots += render_kind_screenshots(
+        window, out, app, runner, inst=inst, session=provider, patient=patient
+    )
+    from medrec_desktop.ui.chart.result_screenshots import render_result_screenshots
+
+    shots += render_result_screenshots(
         window, out, app, runner, inst=inst, session=provider, patient=patient
     )
     window.session = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from typing import Any
 
 from medrec_desktop.domain.allergies import AllergyInput, AllergyStatementInput
@@ -19,7 +20,9 @@ from medrec_desktop.domain.histories import (
 )
 from medrec_desktop.domain.immunizations import ImmunizationInput
 from medrec_desktop.domain.medications import MedicationInput
+from medrec_desktop.domain.panels import BMP
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.results import LabTestInput
 from medrec_desktop.domain.social_history import SocialHistoryInput
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.domain.vitals import VitalsInput
@@ -104,6 +107,22 @@ SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
         requested_change="The note says I smoke; I quit in 2019.",
         patient_reason="Insurance premiums depend on it.",
     ),
+    # A basic metabolic panel with a high potassium, typed on the template's rows.
+    "lab-test": LabTestInput(
+        name=BMP.name,
+        loinc=BMP.loinc or "",
+        specimen="Serum",
+        collected_at=dt.datetime(2026, 11, 19, 8, 10, tzinfo=dt.UTC),
+        resulted_at=dt.datetime(2026, 11, 19, 13, 40, tzinfo=dt.UTC),
+        ordering_provider="Dr. Osei",
+        performing_lab="Quest Diagnostics",
+        results=tuple(
+            replace(row, value=value)
+            for row, value in zip(
+                BMP.rows(), ("102", "18", "1.1", "139", "5.8", "101", "24", "9.4"), strict=True
+            )
+        ),
+    ),
 }
 
 
@@ -139,6 +158,7 @@ def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:
         "social-history": inst.social_history,
         "encounter": inst.encounters,
         "amendment-request": inst.amendments,
+        "lab-test": inst.lab_tests,
     }
 
 

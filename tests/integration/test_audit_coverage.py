@@ -18,7 +18,9 @@ from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.dto import NoteId, PatientId
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
+from medrec_desktop.domain.panels import TemplateInput
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.results import LabTestInput, ResultInput
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
@@ -71,6 +73,29 @@ PROBLEM = ProblemInput(description="Seasonal allergic rhinitis", icd10cm="J30.2"
 
 def _problem(c: Clinic) -> ItemId:
     return c.inst.problems.add(c.sessions[Role.PROVIDER], _patient(c), PROBLEM).id
+
+
+IRON = TemplateInput(
+    name="Iron studies", analytes=(ResultInput(analyte="Iron", unit="µg/dL", low="60"),)
+)
+
+
+def _template(c: Clinic) -> int:
+    found = c.inst.lab_tests.add_template(c.sessions[Role.NURSE], IRON).template_id
+    assert found is not None
+    return found
+
+
+def _lab_test(c: Clinic) -> PatientId:
+    """A patient with one potassium result (a trend of one point)."""
+    pid = _patient(c)
+    test = LabTestInput(
+        name="Potassium",
+        collected_at=dt.datetime(2026, 11, 19, 8, 10, tzinfo=dt.UTC),
+        results=(ResultInput(analyte="Potassium", loinc="2823-3", value="4.1"),),
+    )
+    c.inst.lab_tests.add(c.sessions[Role.NURSE], pid, test)
+    return pid
 
 
 def _note(c: Clinic) -> NoteId:
@@ -294,10 +319,32 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "ClinicalItemService.mark_entered_in_error": (
         Role.RECORDS,
         lambda c: (
-            lambda iid: lambda s: c.inst.problems.mark_entered_in_error(
-                s, iid, reason="wrong chart", expected_version=1
+            lambda iid: (
+                lambda s: c.inst.problems.mark_entered_in_error(
+                    s, iid, reason="wrong chart", expected_version=1
+                )
             )
         )(_problem(c)),
+    ),
+    # Test results (issue 10): templates on the lab tests' service, and the grid read model.
+    "LabTestService.templates": (Role.NURSE, lambda c: lambda s: c.inst.lab_tests.templates(s)),
+    "LabTestService.add_template": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.lab_tests.add_template(s, IRON),
+    ),
+    "LabTestService.retire_template": (
+        Role.NURSE,
+        lambda c: (lambda tid: lambda s: c.inst.lab_tests.retire_template(s, tid))(_template(c)),
+    ),
+    "ResultsService.grid": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.results.grid(s, pid))(_patient(c)),
+    ),
+    "ResultsService.trend": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.results.trend(s, pid, "loinc:2823-3"))(
+            _lab_test(c)
+        ),
     ),
     "ChartSummaryService.summary": (
         Role.NURSE,
@@ -310,8 +357,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DraftService.save_draft": (
         Role.NURSE,
         lambda c: (
-            lambda pid: lambda s: c.inst.drafts.save_draft(
-                s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
+            lambda pid: (
+                lambda s: c.inst.drafts.save_draft(
+                    s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
+                )
             )
         )(_patient(c)),
     ),

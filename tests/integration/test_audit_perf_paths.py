@@ -58,12 +58,25 @@ def _chain(rows: list[list[Any]], key: bytes = KEY) -> list[tuple[Any, ...]]:
 
 
 def _values(seq: int, emergency: Any, text_: str = "note 1") -> list[Any]:
-    return [seq, "2026-11-26T09:00:00.000000Z", 2, "doc", "ws\u00e9", 7, "clinical",
-            "create", "success", "PatientService.add_note", None, emergency, text_]
+    return [
+        seq,
+        "2026-11-26T09:00:00.000000Z",
+        2,
+        "doc",
+        "ws\u00e9",
+        7,
+        "clinical",
+        "create",
+        "success",
+        "PatientService.add_note",
+        None,
+        emergency,
+        text_,
+    ]
 
 
 def test_verify_accepts_sqlite_and_postgres_booleans() -> None:
-    ints = _chain([_values(1, 0), _values(2, 1, "caf\u00e9 \"x\"\n")])
+    ints = _chain([_values(1, 0), _values(2, 1, 'caf\u00e9 "x"\n')])
     bools = [(*r[:11], bool(r[11]), *r[12:]) for r in ints]
     from medrec_desktop.security.audit_chain import head_mac
 
@@ -99,7 +112,7 @@ def _stored(c: Clinic) -> list[tuple[Any, ...]]:
 def test_written_chain_matches_the_reference_format(clinic: Clinic) -> None:
     provider = clinic.sessions[Role.PROVIDER]
     patient = clinic.inst.patients.register(provider, PATIENT)
-    clinic.inst.patients.add_note(provider, patient.id, "Caf\u00e9 visit, \"stable\".\n")
+    clinic.inst.patients.add_note(provider, patient.id, 'Caf\u00e9 visit, "stable".\n')
     key = clinic.inst.keyring.material.audit_key
     prev = GENESIS
     rows = _stored(clinic)

@@ -57,9 +57,7 @@ def test_unknown_and_known_names_take_the_same_time_over_repeated_attempts(
             into.append(time.perf_counter() - start)
     _independent(unknown, known)
     # Same outcome, same audit event shape.
-    events = local_clinic.inst.audit.events(
-        local_clinic.admin, AuditFilter(action="login_failed")
-    )
+    events = local_clinic.inst.audit.events(local_clinic.admin, AuditFilter(action="login_failed"))
     shapes = {(e.category, e.outcome, e.reason, e.user_id, e.entry_point) for e in events}
     assert shapes == {("session", "failure", "bad credentials", None, "AuthService.login")}
 

@@ -110,9 +110,7 @@ def test_eight_digits_search_as_a_birth_date_and_as_a_number(registry: Clinic) -
 
 def test_phones_are_stored_in_one_form_and_found_by_any_digits(registry: Clinic) -> None:
     desk = registry.sessions[Role.FRONT_DESK]
-    by_name = {
-        p.family_name: p.phone for p in registry.inst.patients.list_all(desk)
-    }
+    by_name = {p.family_name: p.phone for p in registry.inst.patients.list_all(desk)}
     assert by_name["Anderson"] == "(503) 555-0123"
     assert by_name["Smith"] == "(503) 555-7000"  # the country code 1 is implied
     assert by_name["Smyth"] == "+44 20 7946 0958"  # not North American: as typed

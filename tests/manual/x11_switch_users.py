@@ -97,8 +97,11 @@ def main() -> int:
             QTest.keyClicks(w.search_page.search_box, "mar")
             w.search_page.refresh()
             what = "patient search"
-        print(f"round {state['round'] + 1}: {user} signs out during a {what} "
-              f"({runner.in_flight} op(s) in flight)", flush=True)
+        print(
+            f"round {state['round'] + 1}: {user} signs out during a {what} "
+            f"({runner.in_flight} op(s) in flight)",
+            flush=True,
+        )
         state["round"] += 1
         w.sign_out()  # the app shows the sign-in dialog again (a nested event loop)
 

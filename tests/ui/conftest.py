@@ -48,7 +48,10 @@ def populated(local_clinic: Clinic) -> Clinic:
 
 @pytest.fixture
 def make_window(
-    qtbot, populated: Clinic, tmp_path: Path, runner: OpRunner  # type: ignore[no-untyped-def]
+    qtbot,
+    populated: Clinic,
+    tmp_path: Path,
+    runner: OpRunner,  # type: ignore[no-untyped-def]
 ) -> Iterator[Callable[..., MainWindow]]:
     windows: list[MainWindow] = []
     services = holder(populated.inst)

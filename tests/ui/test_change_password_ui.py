@@ -65,10 +65,12 @@ def test_cancelling_the_change_keeps_the_user_signed_out(  # type: ignore[no-unt
     qtbot.waitUntil(lambda: "choose your own password" in dialog.message.text(), timeout=10_000)
     assert dialog.session is None and dialog.isVisible()
     qtbot.waitUntil(
-        lambda: local_clinic.inst.audit.events(
-            local_clinic.admin, AuditFilter(username="coder")
-        )[-1].entry_point
-        == "AuthService.logout",
+        lambda: (
+            local_clinic.inst.audit.events(local_clinic.admin, AuditFilter(username="coder"))[
+                -1
+            ].entry_point
+            == "AuthService.logout"
+        ),
         timeout=10_000,
     )
 

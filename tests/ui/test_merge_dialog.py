@@ -254,7 +254,8 @@ def test_clicking_merge_merges_and_hands_over_the_kept_record(
     assert c.inst.patients.record(records, jo.id).merged_into == john.id
     assert c.inst.patients.history(records, john.id)[-1].summary.endswith(f"Reason: {REASON}")
     [event] = [
-        e for e in c.inst.audit.events(c.admin, AuditFilter())
+        e
+        for e in c.inst.audit.events(c.admin, AuditFilter())
         if e.entry_point == "PatientService.merge"
     ]
     assert (event.outcome, event.reason) == ("success", REASON)

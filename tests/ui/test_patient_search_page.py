@@ -33,9 +33,11 @@ def _type(  # type: ignore[no-untyped-def]
     page.search_box.clear()
     qtbot.keyClicks(page.search_box, text)
     qtbot.waitUntil(
-        lambda: page.model.rowCount() == rows
-        and page.status.text() != "Searching…"
-        and (first is None or page.proxy.index(0, 0).data() == first),
+        lambda: (
+            page.model.rowCount() == rows
+            and page.status.text() != "Searching…"
+            and (first is None or page.proxy.index(0, 0).data() == first)
+        ),
         timeout=10_000,
     )
 
@@ -47,13 +49,13 @@ def _selected(page: PatientSearchPage) -> str:
 
 def _register_more(clinic: Clinic) -> None:
     for p in MORE:
-        clinic.inst.patients.register(
-            clinic.sessions[Role.RECORDS], p, duplicates_reviewed=True
-        )
+        clinic.inst.patients.register(clinic.sessions[Role.RECORDS], p, duplicates_reviewed=True)
 
 
 def test_arrows_move_the_selection_while_typing_goes_on(
-    qtbot, populated: Clinic, make_window: W  # type: ignore[no-untyped-def]
+    qtbot,
+    populated: Clinic,
+    make_window: W,  # type: ignore[no-untyped-def]
 ) -> None:
     _register_more(populated)
     w = make_window(Role.NURSE)
@@ -86,7 +88,8 @@ def test_arrows_move_the_selection_while_typing_goes_on(
 
 
 def test_the_selected_row_looks_selected_without_focus(
-    qtbot, make_window: W  # type: ignore[no-untyped-def]
+    qtbot,
+    make_window: W,  # type: ignore[no-untyped-def]
 ) -> None:
     w = make_window(Role.NURSE)
     page = w.search_page
@@ -111,7 +114,9 @@ def test_the_selected_row_looks_selected_without_focus(
 
 
 def test_recent_patients_are_most_recent_first(
-    qtbot, populated: Clinic, make_window: W  # type: ignore[no-untyped-def]
+    qtbot,
+    populated: Clinic,
+    make_window: W,  # type: ignore[no-untyped-def]
 ) -> None:
     nurse = populated.sessions[Role.NURSE]
     everyone = {p.family_name: p for p in populated.inst.patients.list_all(nurse)}
@@ -139,7 +144,9 @@ def test_recent_patients_are_most_recent_first(
 
 
 def test_similar_spellings_are_marked_and_counted(
-    qtbot, populated: Clinic, make_window: W  # type: ignore[no-untyped-def]
+    qtbot,
+    populated: Clinic,
+    make_window: W,  # type: ignore[no-untyped-def]
 ) -> None:
     _register_more(populated)
     w = make_window(Role.FRONT_DESK)
@@ -168,7 +175,8 @@ def test_similar_spellings_are_marked_and_counted(
 
 
 def test_the_date_of_birth_field_takes_dates_as_typed(
-    qtbot, make_window: W  # type: ignore[no-untyped-def]
+    qtbot,
+    make_window: W,  # type: ignore[no-untyped-def]
 ) -> None:
     w = make_window(Role.FRONT_DESK)
     qtbot.keyClick(w, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)

@@ -69,8 +69,10 @@ def parse_any(
         else:
             tab = parse_tabular(raw, source)
             rel.system, kind = "icd10cm", f"tabular XML {tab.version}"
-            rel.codes = [CodeRow(n.code, n.title, n.billable, n.parent, n.kind, "", n.expanded)
-                         for n in tab.nodes]
+            rel.codes = [
+                CodeRow(n.code, n.title, n.billable, n.parent, n.kind, "", n.expanded)
+                for n in tab.nodes
+            ]
             rel.notes, rel.seventh = tab.notes, tab.seventh
     else:
         text = _decode(raw, source)

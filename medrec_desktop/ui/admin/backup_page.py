@@ -87,9 +87,12 @@ class BackupPage(AdminPage):
         self.backup_status = StatusLabel()
         self.backup_status.setAccessibleName("Backup result")
         box, col = _section(
-            "Back up", "Writes one file: the encrypted database and its key file, verified "
+            "Back up",
+            "Writes one file: the encrypted database and its key file, verified "
             "after writing. Keep the recovery sheet separately: it is needed to open a backup "
-            "on another computer.", self.backup_button)
+            "on another computer.",
+            self.backup_button,
+        )
         col.addWidget(self.backup_status)
         self.layout_.addWidget(box)
 
@@ -98,17 +101,21 @@ class BackupPage(AdminPage):
         self.verify_status = StatusLabel()
         self.verify_status.setAccessibleName("Verification result")
         box, col = _section(
-            "Check", "Checks the database file's integrity and the audit trail's chain. "
-            "Nothing is changed.", self.verify_button)
+            "Check",
+            "Checks the database file's integrity and the audit trail's chain. Nothing is changed.",
+            self.verify_button,
+        )
         col.addWidget(self.verify_status)
         self.layout_.addWidget(box)
 
         self.restore_button = QPushButton("&Restore from backup…")
         self.restore_button.clicked.connect(self.restore)
         box, col = _section(
-            "Restore", "Replaces the whole database with a backup, after checking it. Use it "
+            "Restore",
+            "Replaces the whole database with a backup, after checking it. Use it "
             "after a disk failure or damage; everything recorded since the backup is lost.",
-            self.restore_button)
+            self.restore_button,
+        )
         col.addWidget(self.status)
         self.layout_.addWidget(box)
         self.layout_.addStretch(1)
@@ -116,8 +123,10 @@ class BackupPage(AdminPage):
         for b in (self.backup_button, self.restore_button):
             b.setEnabled(not is_server)
             if is_server:
-                b.setToolTip("This workstation uses a PostgreSQL server: back it up with the "
-                             "server's own tools.")
+                b.setToolTip(
+                    "This workstation uses a PostgreSQL server: back it up with the "
+                    "server's own tools."
+                )
 
     def refresh(self) -> None:
         """Nothing to load until the administrator acts."""
@@ -216,12 +225,14 @@ class BackupPage(AdminPage):
             self.verify_button.setEnabled(True)
             rows = sum(report.row_counts.values())
             if report.ok:
-                self.verify_status.ok(f"{report.summary} {rows:,} rows in "
-                                      f"{len(report.row_counts)} tables checked.")
+                self.verify_status.ok(
+                    f"{report.summary} {rows:,} rows in {len(report.row_counts)} tables checked."
+                )
             else:
                 self.verify_status.error(
                     report.summary + " Make no further changes; restore the latest verified "
-                    "backup or call your support contact.")
+                    "backup or call your support contact."
+                )
 
         def failed(err: BaseException) -> None:
             self.verify_button.setEnabled(True)
@@ -245,9 +256,7 @@ class BackupPage(AdminPage):
         backup = self._ask_restore_path()
         if backup is None:
             return
-        ask_passphrase = (
-            self._unlock is None and self.inst.keyring.keyfile.slot("keyring") is None
-        )
+        ask_passphrase = self._unlock is None and self.inst.keyring.keyfile.slot("keyring") is None
         dialog = RestoreDialog(
             backup, self.inst.paths, session.username, ask_passphrase=ask_passphrase, parent=self
         )
@@ -269,8 +278,11 @@ class BackupPage(AdminPage):
         dialog.message.info("Verifying the backup and restoring… this can take a minute.")
 
         def work(session: UserSession) -> Installation:
-            how = provider() if provider else Unlock(
-                secret_store=os_keyring_or_none(), passphrase=typed or None)
+            how = (
+                provider()
+                if provider
+                else Unlock(secret_store=os_keyring_or_none(), passphrase=typed or None)
+            )
             # The old connections must be closed before the file under them is replaced;
             # if the restore fails, the old installation reconnects on its next use.
             old.close()

@@ -128,16 +128,24 @@ def main(argv: list[str]) -> int:
         )
         try:
             admin = inst.auth.login("admin", password)
-            create_demo_clinic(inst.users, inst.demo, admin, inst.auth.login,
-                               patients=200, seed=7, password=password)
+            create_demo_clinic(
+                inst.users,
+                inst.demo,
+                admin,
+                inst.auth.login,
+                patients=200,
+                seed=7,
+                password=password,
+            )
             nurse = inst.auth.login("nina", password)
             for p in inst.patients.list_all(nurse, limit=30)[::6]:
                 inst.patients.get(nurse, p.id)
             stage_examples(inst, admin)
             doctor = inst.auth.login("dr.patel", password)
             patient = inst.patients.list_all(doctor, limit=5)[2]
-            inst.auth.break_glass(doctor, patient.id, "Unconscious in clinic, need allergies",
-                                  password)
+            inst.auth.break_glass(
+                doctor, patient.id, "Unconscious in clinic, need allergies", password
+            )
             inst.patients.get(doctor, patient.id)
             for path in render_admin_screenshots(out, inst, admin, runner):
                 print(path)

@@ -96,8 +96,14 @@ class SettingsPage(AdminPage):
         self.layout_.addLayout(row)
         self.layout_.addWidget(self.status)
         self.layout_.addStretch(1)
-        order: list[QWidget] = [self.clinic_name, self.clinic_address, self.clinic_phone, self.idle,
-                 self.save_button, self.revert_button]
+        order: list[QWidget] = [
+            self.clinic_name,
+            self.clinic_address,
+            self.clinic_phone,
+            self.idle,
+            self.save_button,
+            self.revert_button,
+        ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
         # A guarded form (ui/widgets/unsaved.py): leaving with changes asks first.
@@ -181,8 +187,11 @@ class SettingsPage(AdminPage):
         self.errors.clear()
         changes = self.values()
         if not changes["clinic_name"].strip():
-            self.errors.show(ValidationError(
-                "Enter the clinic's name: it heads every printed record.", field="clinic_name"))
+            self.errors.show(
+                ValidationError(
+                    "Enter the clinic's name: it heads every printed record.", field="clinic_name"
+                )
+            )
             return
         self.save_button.setEnabled(False)
 

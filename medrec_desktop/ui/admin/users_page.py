@@ -140,8 +140,13 @@ class UsersPage(AdminPage):
 
     def _update_actions(self) -> None:
         user = self.selected()
-        for w in (self.toggle_button, self.unlock_button, self.reset_button, self.role,
-                  self.role_button):
+        for w in (
+            self.toggle_button,
+            self.unlock_button,
+            self.reset_button,
+            self.role,
+            self.role_button,
+        ):
             w.setEnabled(user is not None)
         if user is None:
             self.selected_label.setText("Select an account in the list.")
@@ -191,17 +196,23 @@ class UsersPage(AdminPage):
             return
         users = self.inst.users
         if user.active:
-            self._apply(lambda s: users.disable_user(s, user.username),
-                        "{name} is disabled and can no longer sign in.")
+            self._apply(
+                lambda s: users.disable_user(s, user.username),
+                "{name} is disabled and can no longer sign in.",
+            )
         else:
-            self._apply(lambda s: users.enable_user(s, user.username),
-                        "{name} is enabled and can sign in again.")
+            self._apply(
+                lambda s: users.enable_user(s, user.username),
+                "{name} is enabled and can sign in again.",
+            )
 
     def unlock(self) -> None:
         user = self.selected()
         if user is not None:
-            self._apply(lambda s: self.inst.users.unlock_user(s, user.username),
-                        "{name} is unlocked and may try to sign in again.")
+            self._apply(
+                lambda s: self.inst.users.unlock_user(s, user.username),
+                "{name} is unlocked and may try to sign in again.",
+            )
 
     def change_role(self) -> None:
         user = self.selected()
@@ -211,8 +222,10 @@ class UsersPage(AdminPage):
         if role == user.role:
             self.status.info(f"{user.username} already has the role {role.label}.")
             return
-        self._apply(lambda s: self.inst.users.set_role(s, user.username, role),
-                    "{name} now has the role " + role.label + ".")
+        self._apply(
+            lambda s: self.inst.users.set_role(s, user.username, role),
+            "{name} now has the role " + role.label + ".",
+        )
 
     # ------------------------------------------------------------------ dialogs
 

@@ -234,11 +234,13 @@ class CodeAhead(QWidget):
 
 class DateTimeField(QWidget):
     """A moment in the workstation's local time, typed as it is read ("05/01/2024 14:02"; a
-    new entry starts at now). Its value is local ISO text without a zone ("2024-05-01T14:02"),
-    or what was typed when it is not a date and time yet (kept, and explained)."""
+    new entry starts at now, or blank when the moment is ``optional``). Its value is local
+    ISO text without a zone ("2024-05-01T14:02"), or what was typed when it is not a date
+    and time yet (kept, and explained)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, optional: bool = False) -> None:
         super().__init__(parent)
+        self.optional = optional
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(MOMENT_HELP)
         self.edit.setMaximumWidth(180)
@@ -255,6 +257,9 @@ class DateTimeField(QWidget):
         return moment.isoformat(timespec="minutes") if moment is not None else self.edit.text()
 
     def set_value(self, value: str) -> None:
+        if not value and self.optional:
+            self.edit.clear()
+            return
         moment = parse_local(value) if value else dt.datetime.now()
         self.edit.setText(f"{moment:{MOMENT_FORMAT}}" if moment is not None else value)
 

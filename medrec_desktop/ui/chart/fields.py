@@ -34,6 +34,7 @@ from medrec_desktop.ui.chart.field_widgets import (
     OtherChoice,
     parse_local,
 )
+from medrec_desktop.ui.chart.result_rows import ResultRowsField, rows_summary
 
 Value = str | bool
 Pairs = Sequence[tuple[str, str]]
@@ -52,8 +53,10 @@ class FieldKind(Enum):
     LOOKUP = "choice from the chart"  # options loaded for the patient when the form opens
     CODE_AHEAD = "code typed ahead"  # a code from a small table, by code or by words
     DATETIME = "local date and time"
+    OPTIONAL_DATETIME = "local date and time, or blank"
     MEASURE = "measurement in metric or US units"  # ``unit`` and ``us_unit``
     COMPUTED = "computed"  # shown, never typed, never part of the input
+    RESULTS = "rows of test results"  # held as JSON text (ui/chart/result_rows.py)
 
 
 # Kinds whose input is one of the widgets of field_widgets.py.
@@ -63,8 +66,10 @@ _WIDGETS = {
     FieldKind.LOOKUP,
     FieldKind.CODE_AHEAD,
     FieldKind.DATETIME,
+    FieldKind.OPTIONAL_DATETIME,
     FieldKind.MEASURE,
     FieldKind.COMPUTED,
+    FieldKind.RESULTS,
 }
 
 
@@ -106,9 +111,11 @@ class FieldSpec:
         """A value as people read it (a choice by its label, a tick as Yes/No)."""
         if isinstance(value, bool):
             return "Yes" if value else "No"
-        if self.kind is FieldKind.DATETIME:
+        if self.kind in (FieldKind.DATETIME, FieldKind.OPTIONAL_DATETIME):
             moment = parse_local(value)
             return f"{moment:%m/%d/%Y %H:%M}" if moment is not None else value
+        if self.kind is FieldKind.RESULTS:
+            return rows_summary(value)
         if self.kind is FieldKind.LOOKUP and value:
             return f"linked (no. {value})"
         for stored, label in self.choices:
@@ -227,7 +234,15 @@ class FieldInput:
             self.focus.setEnabled(not read_only)
 
 
-FieldWidget = OtherChoice | LookupChoice | CodeAhead | DateTimeField | NumberField | ComputedField
+FieldWidget = (
+    OtherChoice
+    | LookupChoice
+    | CodeAhead
+    | DateTimeField
+    | NumberField
+    | ComputedField
+    | ResultRowsField
+)
 
 
 def _widget(spec: FieldSpec) -> FieldWidget:
@@ -238,8 +253,10 @@ def _widget(spec: FieldSpec) -> FieldWidget:
         return LookupChoice()
     if kind is FieldKind.CODE_AHEAD:
         return CodeAhead(spec.lookup or (lambda _text: ()), spec.placeholder)
-    if kind is FieldKind.DATETIME:
-        return DateTimeField()
+    if kind in (FieldKind.DATETIME, FieldKind.OPTIONAL_DATETIME):
+        return DateTimeField(optional=kind is FieldKind.OPTIONAL_DATETIME)
+    if kind is FieldKind.RESULTS:
+        return ResultRowsField()
     if kind in (FieldKind.NUMBER_UNIT, FieldKind.MEASURE):
         number = NumberField(spec.unit)
         number.edit.setPlaceholderText(spec.placeholder)

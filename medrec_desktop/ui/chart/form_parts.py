@@ -35,6 +35,8 @@ class FormHost(Protocol):
     item: Any
     filled: SignalInstance
 
+    def save(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class FormParts:

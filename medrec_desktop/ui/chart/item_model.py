@@ -40,4 +40,3 @@ class ItemsModel(DtoTableModel[ItemInfo[Any]]):
             if row.id == item_id:
                 return i
         return -1
-

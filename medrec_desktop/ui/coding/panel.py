@@ -237,9 +237,7 @@ class CodingPanel(QWidget):
         # focus_search() while this area is shown; a second binding makes Qt call the key
         # ambiguous and do nothing.
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            shortcut(
-                key, self.results, lambda: self.add_result(self.results.currentIndex().row())
-            )
+            shortcut(key, self.results, lambda: self.add_result(self.results.currentIndex().row()))
         shortcut(Qt.Key.Key_Escape, self.results, self.focus_search)
         self.search_edit.installEventFilter(self)
         QWidget.setTabOrder(self.search_edit, self.system_combo)
@@ -410,9 +408,7 @@ class CodingPanel(QWidget):
             self.claim.show_findings([])
             return
         age, sex = self.claim.patient_age(), self.claim.patient_sex()
-        self._call(
-            "validate", lambda: coding.validate(codes, day, age, sex), self._show_findings
-        )
+        self._call("validate", lambda: coding.validate(codes, day, age, sex), self._show_findings)
 
     def _show_findings(self, findings: list[Finding]) -> None:
         self.claim.show_findings(findings)

@@ -36,11 +36,7 @@ def _wait(cond: Callable[[], bool], timeout: float = 20.0) -> None:
 
 
 def _idle(panel: CodingPanel) -> None:
-    _wait(
-        lambda: (
-            not (panel._timer.isActive() or panel.busy)
-        )
-    )
+    _wait(lambda: not (panel._timer.isActive() or panel.busy))
     QApplication.processEvents()
 
 

@@ -65,8 +65,9 @@ class UserTableModel(DtoTableModel[UserInfo]):
     def foreground(self, row: UserInfo, column: int) -> Any:
         if row.active:
             return None
-        return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
-                                               QPalette.ColorRole.Text)
+        return QGuiApplication.palette().color(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+        )
 
     def find(self, username: str) -> int:
         """Row of ``username``, or -1."""

@@ -32,7 +32,9 @@ from medrec_desktop.services.chart_summary import ChartOpening
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
 from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
+from medrec_desktop.ui.chart.kinds_results import RESULTS
 from medrec_desktop.ui.chart.list_page import ItemListPage
+from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
@@ -123,7 +125,9 @@ class PatientChartPage(QWidget):
         self.histories.setDocumentMode(True)
         history_keys = {k.key for k in HISTORY_VIEWS}
         for kind in KIND_VIEWS:
-            page = ItemListPage(
+            # The results' list has the grid of values above it (issue 10).
+            page_type = ResultsPage if kind.key == RESULTS.key else ItemListPage
+            page = page_type(
                 kind=kind, services=services, runner=runner, session=session, describe=self._who
             )
             page.on_reveal = self._revealer(page)

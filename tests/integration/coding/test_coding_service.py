@@ -100,15 +100,23 @@ def tiny_cm_order_file(tmp_path: Path) -> Path:
     download."""
     rows = [
         ("00001", "A00", "0", "Cholera", "Cholera"),
-        ("00002", "A000", "1", "Cholera due to Vibrio cholerae 01, biovar cholerae",
-         "Cholera due to Vibrio cholerae 01, biovar cholerae"),
-        ("00003", "A001", "1", "Cholera due to Vibrio cholerae 01, biovar eltor",
-         "Cholera due to Vibrio cholerae 01, biovar eltor"),
+        (
+            "00002",
+            "A000",
+            "1",
+            "Cholera due to Vibrio cholerae 01, biovar cholerae",
+            "Cholera due to Vibrio cholerae 01, biovar cholerae",
+        ),
+        (
+            "00003",
+            "A001",
+            "1",
+            "Cholera due to Vibrio cholerae 01, biovar eltor",
+            "Cholera due to Vibrio cholerae 01, biovar eltor",
+        ),
     ]
     path = tmp_path / "icd10cm_order_2027.txt"
-    path.write_text(
-        "".join(f"{o:<5} {c:<7} {b} {s:<60} {long}\n" for o, c, b, s, long in rows)
-    )
+    path.write_text("".join(f"{o:<5} {c:<7} {b} {s:<60} {long}\n" for o, c, b, s, long in rows))
     return path
 
 

@@ -19,17 +19,13 @@ WAIT = 15_000
 
 
 @pytest.fixture
-def make_page(
-    qtbot: Any, local_clinic: Clinic, runner: OpRunner
-) -> Iterator[Callable[..., Any]]:
+def make_page(qtbot: Any, local_clinic: Clinic, runner: OpRunner) -> Iterator[Callable[..., Any]]:
     """Build a page for the clinic's administrator, shown and loaded."""
     pages: list[AdminPage] = []
     services = holder(local_clinic.inst)
 
     def make(cls: type[P], **kwargs: Any) -> P:
-        page = cls(
-            services=services, runner=runner, session=lambda: local_clinic.admin, **kwargs
-        )
+        page = cls(services=services, runner=runner, session=lambda: local_clinic.admin, **kwargs)
         qtbot.addWidget(page)
         page.resize(1100, 700)
         page.show()

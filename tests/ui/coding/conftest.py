@@ -54,9 +54,7 @@ MakePanel = Callable[..., CodingPanel]
 
 
 @pytest.fixture()
-def make_panel(
-    qtbot: QtBot, local_clinic: Clinic, runner: OpRunner, tmp_path: Path
-) -> MakePanel:
+def make_panel(qtbot: QtBot, local_clinic: Clinic, runner: OpRunner, tmp_path: Path) -> MakePanel:
     """``make_panel(store, role=..., **panel_kwargs)``: a shown panel for a signed-in user
     (records specialist by default: the role that imports releases), with this test's own
     workstation settings unless ``settings`` is given (never the developer's)."""

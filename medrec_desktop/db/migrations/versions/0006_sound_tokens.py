@@ -43,9 +43,7 @@ def upgrade() -> None:
     for pid, family, given, previous, listing in patients:
         keys = {sound_key(w) for name in (family, given, previous) if name for w in _words(name)}
         key = f"{listing}\t{pid:010d}"
-        rows.extend(
-            {"p": pid, "t": ("~" + k)[:64], "k": key} for k in sorted(keys) if k
-        )
+        rows.extend({"p": pid, "t": ("~" + k)[:64], "k": key} for k in sorted(keys) if k)
         if len(rows) >= 5000:
             _insert(bind, rows)
             rows = []
@@ -56,8 +54,7 @@ def _insert(bind: sa.Connection, rows: list[dict[str, object]]) -> None:
     if rows:
         bind.execute(
             sa.text(
-                "INSERT INTO patient_search_token (patient_id, token, sort_key) "
-                "VALUES (:p, :t, :k)"
+                "INSERT INTO patient_search_token (patient_id, token, sort_key) VALUES (:p, :t, :k)"
             ),
             rows,
         )
