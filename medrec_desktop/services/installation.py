@@ -91,6 +91,7 @@ from medrec_desktop.services.chart_kinds import (
     MEDICAL_HISTORY,
     MEDICATIONS,
     PROBLEMS,
+    PROCEDURES,
     SOCIAL_HISTORY,
     SURGICAL_HISTORY,
     VITALS,
@@ -101,6 +102,7 @@ from medrec_desktop.services.chart_kinds import (
     MedicalHistoryService,
     MedicationService,
     ProblemService,
+    ProcedureService,
     SocialHistoryService,
     SurgicalHistoryService,
     VitalsService,
@@ -112,6 +114,7 @@ from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.setup import SetupService
+from medrec_desktop.services.trends import TrendService
 from medrec_desktop.services.users import UserService
 
 log = logging.getLogger(__name__)
@@ -234,6 +237,9 @@ class Installation:
         self.social_history: SocialHistoryService = SocialHistoryService(
             ctx=self.ctx, kind=SOCIAL_HISTORY
         )
+        # Issue 10: treatments and procedures; trends of vitals for the plots.
+        self.procedures: ProcedureService = ProcedureService(ctx=self.ctx, kind=PROCEDURES)
+        self.trends = TrendService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -18,6 +18,7 @@ from medrec_desktop.domain.histories import (
 from medrec_desktop.domain.immunizations import ImmunizationInput
 from medrec_desktop.domain.medications import MedicationInput
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.procedures import ProcedureInput
 from medrec_desktop.domain.social_history import SocialHistoryInput
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.domain.vitals import VitalsInput
@@ -81,6 +82,17 @@ SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
         housing="stable",
         feels_safe="yes",
     ),
+    "procedure": ProcedureInput(
+        description="Laparoscopic appendectomy",
+        code="0DTJ4ZZ",
+        performed_at=dt.datetime(2026, 11, 19, 9, 30, tzinfo=dt.UTC),
+        performed_by="Dr. Osei",
+        body_site="appendix",
+        laterality="not-applicable",
+        outcome="completed as planned",
+        complications="none",
+        notes="Discharged the next day.",
+    ),
 }
 
 
@@ -114,4 +126,5 @@ def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:
         "surgical-history": inst.surgical_history,
         "family-history": inst.family_history,
         "social-history": inst.social_history,
+        "procedure": inst.procedures,
     }

@@ -271,8 +271,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "ClinicalItemService.mark_entered_in_error": (
         Role.RECORDS,
         lambda c: (
-            lambda iid: lambda s: c.inst.problems.mark_entered_in_error(
-                s, iid, reason="wrong chart", expected_version=1
+            lambda iid: (
+                lambda s: c.inst.problems.mark_entered_in_error(
+                    s, iid, reason="wrong chart", expected_version=1
+                )
             )
         )(_problem(c)),
     ),
@@ -287,8 +289,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DraftService.save_draft": (
         Role.NURSE,
         lambda c: (
-            lambda pid: lambda s: c.inst.drafts.save_draft(
-                s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
+            lambda pid: (
+                lambda s: c.inst.drafts.save_draft(
+                    s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
+                )
             )
         )(_patient(c)),
     ),
@@ -301,6 +305,20 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "ChartBannerService.banner": (
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.chart_banner.banner(s, pid))(_patient(c)),
+    ),
+    "TrendService.vital": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.trends.vital(s, pid, "pulse"))(_patient(c)),
+    ),
+    "TrendService.printed": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.trends.printed(s, pid, "vital:pulse"))(_patient(c)),
+    ),
+    "TrendService.exported": (
+        Role.PROVIDER,
+        lambda c: (lambda pid: lambda s: c.inst.trends.exported(s, pid, "vital:pulse"))(
+            _patient(c)
+        ),
     ),
     "CodingService.import_file": (
         Role.RECORDS,
