@@ -271,10 +271,8 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "ClinicalItemService.mark_entered_in_error": (
         Role.RECORDS,
         lambda c: (
-            lambda iid: (
-                lambda s: c.inst.problems.mark_entered_in_error(
-                    s, iid, reason="wrong chart", expected_version=1
-                )
+            lambda iid: lambda s: c.inst.problems.mark_entered_in_error(
+                s, iid, reason="wrong chart", expected_version=1
             )
         )(_problem(c)),
     ),
@@ -289,10 +287,8 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DraftService.save_draft": (
         Role.NURSE,
         lambda c: (
-            lambda pid: (
-                lambda s: c.inst.drafts.save_draft(
-                    s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
-                )
+            lambda pid: lambda s: c.inst.drafts.save_draft(
+                s, f"problem:new:patient={pid}", pid, "problem", None, {"description": "x"}
             )
         )(_patient(c)),
     ),
