@@ -77,6 +77,16 @@ def key_text(plot: TrendPlot) -> str:
     )
 
 
+def _paper_font(base: QFont, points: float, *, bold: bool = False) -> QFont:
+    """A font for the page. Without ligatures: the PDF's text is searched and copied, and
+    "ﬁ" drawn as one glyph reads back as a character nobody types."""
+    font = QFont(base)
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    font.setFeature(QFont.Tag("liga"), 0)
+    return font
+
+
 class TrendDialog(QDialog):
     def __init__(
         self,
@@ -144,7 +154,12 @@ class TrendDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
-        shortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_plot)
+        shortcut(
+            QKeySequence(QKeySequence.StandardKey.Print),
+            self,
+            self.print_plot,
+            Qt.ShortcutContext.WindowShortcut,  # the dialog is its own window
+        )
         self.plot.setFocus()
 
     # ------------------------------------------------------------------ the page
@@ -152,11 +167,8 @@ class TrendDialog(QDialog):
     def paint_page(self, painter: QPainter, page: QRectF, made: str) -> None:
         """One page: the title, the patient, the summary, the plot, then the footer."""
         unit = page.height() / 100  # layout in hundredths of the page's height
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(16)
-        title_font.setBold(True)
-        body_font = QFont(self.font())
-        body_font.setPointSizeF(10)
+        title_font = _paper_font(self.font(), 16, bold=True)
+        body_font = _paper_font(self.font(), 10)
         painter.setPen(QColor("black"))
         painter.setFont(title_font)
         top = page.top()
@@ -165,7 +177,7 @@ class TrendDialog(QDialog):
         painter.drawText(QRectF(page.left(), top + 7 * unit, page.width(), 5 * unit), self.subject)
         painter.drawText(
             QRectF(page.left(), top + 12 * unit, page.width(), 5 * unit),
-            summary_text(self.trend) + "   " + key_text(self.plot),
+            summary_text(self.trend),
         )
         chart_area = QRectF(page.left(), top + 18 * unit, page.width(), 74 * unit)
         plot = self.plot

@@ -52,6 +52,7 @@ LINE = QColor("#3b6ea5")  # a calm blue: the readings
 ALERT = QColor("#b42318")  # high, low, abnormal (always with a shape of their own)
 CRITICAL = QColor("#7a0916")
 BAND = QColor(46, 125, 50, 46)  # the reference range: a pale green wash
+BAND_KEY = QColor(186, 214, 188)  # the same green in the legend, where it is not washed over
 HOVER_PIXELS = 28  # how near the pointer must be to a reading to read it
 DAY_MS = 86_400_000
 
@@ -225,7 +226,7 @@ class TrendPlot(QChartView):
         self._add(chart, band)
         [marker] = chart.legend().markers(band)
         marker.setShape(QLegend.MarkerShape.MarkerShapeRectangle)
-        marker.setBrush(QBrush(BAND))
+        marker.setBrush(QBrush(BAND_KEY))
         marker.setPen(QPen(BAND.darker(160)))
         return band
 
