@@ -164,7 +164,7 @@ class TrendPlot(QChartView):
         self._draw(chart)
         self._callout_items()
         self.apply_colors(self.palette().base().color(), self.palette().text().color())
-        chart.plotAreaChanged.connect(lambda _r: self._place_points())
+        chart.plotAreaChanged.connect(self._plot_area_changed)
 
     # ------------------------------------------------------------------ drawing
 
@@ -279,30 +279,37 @@ class TrendPlot(QChartView):
         self._callout_box = QGraphicsRectItem()
         self._callout_box.setPen(QPen(QColor(120, 120, 120), 1))
         self._callout = QGraphicsSimpleTextItem(self._callout_box)
-        bold = QFont(self.font())
-        self._callout.setFont(bold)
+        self._callout.setFont(QFont(self.font()))  # the system's, not the scene's default
         for item in (self._ring, self._callout_box):
             item.setZValue(20)
             item.hide()
             scene.addItem(item)
 
-    def _place_points(self) -> None:
-        chart, line = self.chart(), self.line
-        # Dense series get smaller markers, so years of readings stay readable.
-        spacing = chart.plotArea().width() / max(len(self._times), 1)
+    def _scale_markers(self, plot_width: float) -> None:
+        """Dense series get smaller markers, so years of readings stay readable."""
+        spacing = plot_width / max(len(self._times), 1)
         scale = min(1.0, max(0.5, spacing / 12))
         for kind in MARKERS:
             series = self.markers.get(kind.key)
-            if series is not None and series.markerSize() != kind.size * scale:
+            if series is not None and abs(series.markerSize() - kind.size * scale) > 0.5:
                 series.setMarkerSize(kind.size * scale)
+
+    def _plot_area_changed(self, area: QRectF) -> None:
+        # The points' screen positions are worked out on the next look-up, not on every
+        # layout: a plot nobody points at never pays for them.
+        self._xs = []
+        self._scale_markers(area.width())
+        if self.current >= 0:
+            self.show_point(self.current)
+
+    def _place_points(self) -> None:
+        chart, line = self.chart(), self.line
         placed = [
             chart.mapToPosition(QPointF(t, p.value), line)
             for t, p in zip(self._times, self.trend.points, strict=True)
         ]
         self._xs = [p.x() for p in placed]
         self._ys = [p.y() for p in placed]
-        if self.current >= 0:
-            self.show_point(self.current)
 
     def nearest(self, x: float, y: float) -> int:
         """The reading nearest to (x, y) in chart coordinates within reach, else -1."""
@@ -380,6 +387,8 @@ class TrendPlot(QChartView):
         super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        # Sized for the new width before the layout draws them (the axes take ~90 pixels).
+        self._scale_markers(event.size().width() - 90)
         super().resizeEvent(event)
         self._xs = []  # placed again on the next look-up (the plot area moved)
 
