@@ -30,6 +30,7 @@ from medrec_desktop.domain.histories import (
 from medrec_desktop.domain.immunizations import ImmunizationData, ImmunizationInput
 from medrec_desktop.domain.medications import MedicationData, MedicationInput
 from medrec_desktop.domain.problems import ProblemData, ProblemInput
+from medrec_desktop.domain.procedures import ProcedureData, ProcedureInput
 from medrec_desktop.domain.social_history import SocialHistoryData, SocialHistoryInput
 from medrec_desktop.domain.vitals import VitalsData, VitalsInput
 from medrec_desktop.models import (
@@ -41,15 +42,24 @@ from medrec_desktop.models import (
     MedicalHistory,
     Medication,
     Problem,
+    Procedure,
     SocialHistory,
     SurgicalHistory,
     Vitals,
 )
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
-from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
+from medrec_desktop.services.clinical_items import (
+    BeforeSave,
+    ClinicalItemKind,
+    ClinicalItemService,
+)
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
-from medrec_desktop.services.encounter_links import linked_before_save, refuse_locked_entry
+from medrec_desktop.services.encounter_links import (
+    check_encounter_link,
+    linked_before_save,
+    refuse_locked_entry,
+)
 from medrec_desktop.services.result_kinds import LAB_TESTS
 
 # What the UI and CLI annotate with (they never import the models).
@@ -63,6 +73,7 @@ MedicalHistoryService = ClinicalItemService[MedicalHistoryData, MedicalHistoryIn
 SurgicalHistoryService = ClinicalItemService[SurgicalHistoryData, SurgicalHistoryInput]
 FamilyHistoryService = ClinicalItemService[FamilyHistoryData, FamilyHistoryInput]
 SocialHistoryService = ClinicalItemService[SocialHistoryData, SocialHistoryInput]
+ProcedureService = ClinicalItemService[ProcedureData, ProcedureInput]
 
 CONTRADICTED = "An active allergy was recorded."
 
@@ -154,62 +165,83 @@ LABELLED_LIKE_PROBLEM = "Labelled like the problem it treats."
 NO_SUCH_PROBLEM = "Choose the problem from this patient's problem list."
 
 
-def _check_indication(
+def _problem_link(field: str, noun: str) -> BeforeSave:
+    """The check of an item's link to the problem it treats (a medication's indication, a
+    procedure's problem), held in content field ``field``."""
+
+    def check(
+        op: Op,
+        patient_id: int,
+        _status: ItemStatus,
+        data: Any,
+        row: ClinicalItem | None,
+        sensitivity: Sensitivity | None,
+    ) -> None:
+        _check_problem_link(op, patient_id, data, row, sensitivity, field=field, noun=noun)
+
+    return check
+
+
+def _check_problem_link(
     op: Op,
     patient_id: int,
-    _status: ItemStatus,
     data: Any,
     row: ClinicalItem | None,
     sensitivity: Sensitivity | None,
+    *,
+    field: str,
+    noun: str,
 ) -> None:
-    """The problem a medication treats is one of this patient's, and not entered in error.
+    """The problem an item treats is one of this patient's, and not entered in error.
     A labelled problem the user may not see is refused like a missing one (it would show
-    its existence), unless the medication already pointed at it; and a medication treating a
-    labelled problem carries the same label (its indication would tell the problem to
-    everyone who sees medications)."""
-    wanted = data.indication_problem_id
+    its existence), unless the item already pointed at it; and an item treating a labelled
+    problem carries the same label (its link would tell the problem to everyone who sees
+    that kind of item)."""
+    wanted = getattr(data, field)
     if wanted is None:
         return
     problem = op.db.get(Problem, wanted)
     if problem is None or problem.patient_id != patient_id:
-        raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
-    kept = row is not None and getattr(row, "indication_problem_id", None) == wanted
+        raise ValidationError(NO_SUCH_PROBLEM, field=field)
+    kept = row is not None and getattr(row, field, None) == wanted
     # The label first: an unseen labelled problem must look the same whatever its state.
     if (
         problem.sensitivity
         and not kept
         and not op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id)
     ):
-        raise ValidationError(NO_SUCH_PROBLEM, field="indication_problem_id")
+        raise ValidationError(NO_SUCH_PROBLEM, field=field)
     if problem.status == ItemStatus.ENTERED_IN_ERROR and not kept:
         raise ValidationError(
             "That problem was entered in error; choose another or clear the link.",
-            field="indication_problem_id",
+            field=field,
         )
     if problem.sensitivity is not None and sensitivity != problem.sensitivity:
         label = Sensitivity(problem.sensitivity).label
         raise ValidationError(
-            f"The problem this treats carries the {label} label: give the medication the "
+            f"The problem this treats carries the {label} label: give the {noun} the "
             "same label, or clear the problem link.",
             field="sensitivity",
         )
 
 
 def _label_linked_medications(op: Op, saved: ItemInfo[Any]) -> None:
-    """A problem given a label passes it to the medications that treat it (their
-    indication names the problem)."""
+    """A problem given a label passes it to the medications and procedures that treat it
+    (their link names the problem)."""
     if saved.sensitivity is None:
         return
-    linked = op.db.execute(
-        select(Medication).where(
-            Medication.patient_id == saved.patient_id,
-            Medication.indication_problem_id == saved.id,
-        )
-    ).scalars()
-    for medication in linked:
-        if medication.sensitivity != saved.sensitivity and _may_change(op, medication):
-            medication.sensitivity = saved.sensitivity
-            _side_effect(op, medication, MedicationData, LABELLED_LIKE_PROBLEM)
+    linking: tuple[tuple[type[ClinicalItem], type[Any], Any], ...] = (
+        (Medication, MedicationData, Medication.indication_problem_id),
+        (Procedure, ProcedureData, Procedure.problem_id),
+    )
+    for model, data, column in linking:
+        linked = op.db.execute(
+            select(model).where(model.patient_id == saved.patient_id, column == saved.id)
+        ).scalars()
+        for item in linked:
+            if item.sensitivity != saved.sensitivity and _may_change(op, item):
+                item.sensitivity = saved.sensitivity
+                _side_effect(op, item, data, LABELLED_LIKE_PROBLEM)
 
 
 def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
@@ -237,7 +269,7 @@ MEDICATIONS = ClinicalItemKind(
     input=MedicationInput,
     noun="medication",
     change=ChangeKind.MEDICATIONS,
-    before_save=_check_indication,
+    before_save=_problem_link("indication_problem_id", "medication"),
 )
 IMMUNIZATIONS = ClinicalItemKind(
     model=Immunization,
@@ -286,6 +318,34 @@ SOCIAL_HISTORY = ClinicalItemKind(
     after_save=_supersede_social_history,
 )
 
+# ---------------------------------------------------------------------- issue 10
+
+_procedure_problem = _problem_link("problem_id", "procedure")
+
+
+def _check_procedure(
+    op: Op,
+    patient_id: int,
+    status: ItemStatus,
+    data: Any,
+    row: ClinicalItem | None,
+    sensitivity: Sensitivity | None,
+) -> None:
+    """The problem it treated is this patient's; so is the encounter it was done in."""
+    _procedure_problem(op, patient_id, status, data, row, sensitivity)
+    check_encounter_link(op, patient_id, data, row)
+
+
+PROCEDURES = ClinicalItemKind(
+    model=Procedure,
+    data=ProcedureData,
+    input=ProcedureInput,
+    noun="procedure",
+    change=ChangeKind.PROCEDURES,
+    before_save=_check_procedure,
+    before_entered_in_error=refuse_locked_entry,
+)
+
 KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
     PROBLEMS,
     ALLERGIES,
@@ -301,4 +361,5 @@ KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
     ENCOUNTERS,
     AMENDMENT_REQUESTS,
     LAB_TESTS,
+    PROCEDURES,
 )

@@ -92,6 +92,7 @@ from medrec_desktop.services.chart_kinds import (
     MEDICAL_HISTORY,
     MEDICATIONS,
     PROBLEMS,
+    PROCEDURES,
     SOCIAL_HISTORY,
     SURGICAL_HISTORY,
     VITALS,
@@ -102,6 +103,7 @@ from medrec_desktop.services.chart_kinds import (
     MedicalHistoryService,
     MedicationService,
     ProblemService,
+    ProcedureService,
     SocialHistoryService,
     SurgicalHistoryService,
     VitalsService,
@@ -117,6 +119,7 @@ from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
 from medrec_desktop.services.results_grid import ResultsService
 from medrec_desktop.services.setup import SetupService
+from medrec_desktop.services.trends import TrendService
 from medrec_desktop.services.users import UserService
 
 log = logging.getLogger(__name__)
@@ -245,6 +248,9 @@ class Installation:
         # Test results (issue 10): the tests, their templates, and the grid and trends.
         self.lab_tests = LabTestService(ctx=self.ctx, kind=LAB_TESTS)
         self.results = ResultsService(ctx=self.ctx)
+        # Issue 10: treatments and procedures; trends of vitals for the plots.
+        self.procedures: ProcedureService = ProcedureService(ctx=self.ctx, kind=PROCEDURES)
+        self.trends = TrendService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

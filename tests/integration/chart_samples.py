@@ -22,6 +22,7 @@ from medrec_desktop.domain.immunizations import ImmunizationInput
 from medrec_desktop.domain.medications import MedicationInput
 from medrec_desktop.domain.panels import BMP
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.procedures import ProcedureInput
 from medrec_desktop.domain.results import LabTestInput
 from medrec_desktop.domain.social_history import SocialHistoryInput
 from medrec_desktop.domain.vital_units import UnitSystem
@@ -123,6 +124,17 @@ SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
             )
         ),
     ),
+    "procedure": ProcedureInput(
+        description="Laparoscopic appendectomy",
+        code="0DTJ4ZZ",
+        performed_at=dt.datetime(2026, 11, 19, 9, 30, tzinfo=dt.UTC),
+        performed_by="Dr. Osei",
+        body_site="appendix",
+        laterality="not-applicable",
+        outcome="completed as planned",
+        complications="none",
+        notes="Discharged the next day.",
+    ),
 }
 
 
@@ -159,6 +171,7 @@ def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:
         "encounter": inst.encounters,
         "amendment-request": inst.amendments,
         "lab-test": inst.lab_tests,
+        "procedure": inst.procedures,
     }
 
 

@@ -445,6 +445,20 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             )
         )(_request(c, denied=True)),
     ),
+    "TrendService.vital": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.trends.vital(s, pid, "pulse"))(_patient(c)),
+    ),
+    "TrendService.printed": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.trends.printed(s, pid, "vital:pulse"))(_patient(c)),
+    ),
+    "TrendService.exported": (
+        Role.PROVIDER,
+        lambda c: (lambda pid: lambda s: c.inst.trends.exported(s, pid, "vital:pulse"))(
+            _patient(c)
+        ),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from medrec_desktop.coding.types import CodeSystem
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.partial_dates import PARTIAL_HELP
 from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.chart.code_picker import CodePicker
+from medrec_desktop.ui.chart.code_picker import PROCEDURE_SYSTEMS, CodePicker
 from medrec_desktop.ui.chart.field_widgets import (
     CodeAhead,
     ComputedField,
@@ -39,6 +40,7 @@ from medrec_desktop.ui.chart.result_rows import ResultRowsField, rows_summary
 Value = str | bool
 Pairs = Sequence[tuple[str, str]]
 Options = Callable[[Installation, UserSession, PatientId], Pairs]
+MakePicker = Callable[[tuple[CodeSystem, ...]], CodePicker]
 
 
 class FieldKind(Enum):
@@ -49,6 +51,7 @@ class FieldKind(Enum):
     CHECKBOX = "checkbox"
     NUMBER_UNIT = "number with unit"
     ICD10CM = "ICD-10-CM code"
+    PROCEDURE_CODE = "ICD-10-PCS, HCPCS or CPT code"
     CHOICE_OTHER = "choice or other text"  # the choices' stored values, or anything typed
     LOOKUP = "choice from the chart"  # options loaded for the patient when the form opens
     CODE_AHEAD = "code typed ahead"  # a code from a small table, by code or by words
@@ -58,6 +61,12 @@ class FieldKind(Enum):
     COMPUTED = "computed"  # shown, never typed, never part of the input
     RESULTS = "rows of test results"  # held as JSON text (ui/chart/result_rows.py)
 
+
+# The code sets each field of a picked code searches.
+CODE_SETS: dict[FieldKind, tuple[CodeSystem, ...]] = {
+    FieldKind.ICD10CM: (CodeSystem.ICD10CM,),
+    FieldKind.PROCEDURE_CODE: PROCEDURE_SYSTEMS,
+}
 
 # Kinds whose input is one of the widgets of field_widgets.py.
 _WIDGETS = {
@@ -128,15 +137,14 @@ class FieldInput:
     """The widgets of one field: ``focus`` takes the cursor and errors, ``container`` goes
     into the form, ``tracked`` are watched for unsaved changes."""
 
-    def __init__(
-        self, spec: FieldSpec, *, code_picker: Callable[[], CodePicker] | None = None
-    ) -> None:
+    def __init__(self, spec: FieldSpec, *, code_picker: MakePicker | None = None) -> None:
         self.spec = spec
         self.box: QCheckBox | None = None
         self.combo: QComboBox | None = None
         self.line: QLineEdit | None = None
         self.text: QPlainTextEdit | None = None
         self.widget: FieldWidget | None = None
+        self.picker: CodePicker | None = None
         self.read_only = False
         name = spec.plain_label + (" (required)" if spec.required else "")
         kind = spec.kind
@@ -159,8 +167,8 @@ class FieldInput:
             self.text.setFixedHeight(self.text.fontMetrics().lineSpacing() * 3 + 14)
             self.text.setPlaceholderText(spec.placeholder)
             self.focus = self.container = self.text
-        elif kind is FieldKind.ICD10CM and code_picker is not None:
-            picker = code_picker()
+        elif kind in CODE_SETS and code_picker is not None:
+            picker = self.picker = code_picker(CODE_SETS[kind])
             self.line = picker.edit
             self.focus = self.line
             self.container = picker

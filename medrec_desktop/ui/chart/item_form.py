@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from medrec_desktop.coding.types import CodeSystem
 from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
@@ -151,8 +152,8 @@ class ItemForm(QWidget):
         )
         attach(self, self, kind.behaviour, services=services, runner=runner, session=session)
 
-    def _picker(self) -> CodePicker:
-        return CodePicker(services=self._services, runner=self._runner)
+    def _picker(self, systems: tuple[CodeSystem, ...]) -> CodePicker:
+        return CodePicker(services=self._services, runner=self._runner, systems=systems)
 
     def _add_row(self, text: str, buddy: QWidget, container: QWidget) -> QLabel:
         holder = QWidget()

@@ -53,6 +53,17 @@ class Statement(Generic[D]):
     says: Callable[[ItemInfo[D]], str]
 
 
+@dataclass(frozen=True)
+class PageAction:
+    """A button of the kind's own under its list (the vitals' "Trend…"): its label with its
+    mnemonic, its tooltip, and ``attach``, called once with the list's context
+    (``ui/chart/list_page.py``'s ``PageContext``) and the button, to wire what it does."""
+
+    label: str
+    tooltip: str
+    attach: Callable[[Any, Any], None]
+
+
 Arrange = Callable[[tuple[ItemInfo[D], ...], bool, dt.date], tuple[ItemInfo[D], ...]]
 """The rows a list shows of the items loaded (all of them, or only the working ones), and in
 which order; given the items, whether "show all" is ticked, and today's date."""
@@ -74,7 +85,7 @@ class KindView(Generic[D, I]):
     history uses them: "70.0 kg (154.3 lb)", not 69.989); ``behaviour`` wires fields that
     depend on each other in the form (units, computed values, switching fields on and off);
     ``arrange`` picks and orders the list's rows; ``show_all`` is the list's tick box that
-    shows the items off the working list.
+    shows the items off the working list; ``actions`` are the kind's own buttons under it.
     """
 
     key: str
@@ -99,6 +110,7 @@ class KindView(Generic[D, I]):
     behaviour: Behaviour | None = None
     arrange: Arrange[D] | None = None
     show_all: str = "Show &inactive and resolved"
+    actions: tuple[PageAction, ...] = ()
 
     def status_label(self, status: ItemStatus) -> str:
         found = (self.status_labels or {}).get(status)

@@ -31,6 +31,7 @@ from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
 from medrec_desktop.ui.chart.kind_view import Column, KindView, Statement
 from medrec_desktop.ui.chart.kinds_histories import HISTORY_VIEWS
 from medrec_desktop.ui.chart.kinds_medications import IMMUNIZATIONS, MEDICATIONS
+from medrec_desktop.ui.chart.kinds_procedures import PROCEDURES
 from medrec_desktop.ui.chart.kinds_results import RESULTS
 from medrec_desktop.ui.chart.kinds_vitals import VITALS
 
@@ -172,5 +173,6 @@ KIND_VIEWS: tuple[KindView[Any, Any], ...] = (
     IMMUNIZATIONS,
     VITALS,
     RESULTS,
+    PROCEDURES,
     *HISTORY_VIEWS,
 )

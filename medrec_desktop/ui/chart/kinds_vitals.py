@@ -21,6 +21,7 @@ from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
 from medrec_desktop.ui.chart.kind_text import number_text
 from medrec_desktop.ui.chart.kind_view import Column, KindView, when
 from medrec_desktop.ui.chart.vitals_form import build_vitals, vitals_behaviour
+from medrec_desktop.ui.chart.vitals_trend import TREND_ACTION
 
 Item = ItemInfo[VitalsData]
 MARK = " ⚠"
@@ -133,4 +134,5 @@ VITALS: KindView[VitalsData, VitalsInput] = KindView(
     add_label="&Add vitals…",
     arrange=_newest,
     show_all="Show all, &including sets not counted",
+    actions=(TREND_ACTION,),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
@@ -48,6 +49,24 @@ WITHHELD_STYLE = (
 )
 
 
+@dataclass(frozen=True)
+class PageContext:
+    """What a kind's own button (``KindView.actions``) may use of its list: the page as the
+    parent of what it opens, the services, the worker lanes, who is signed in, the patient
+    shown, the row chosen and the header of the column the cursor is in, the patient's
+    identifiers for a printout, and where to say what went wrong."""
+
+    page: QWidget
+    services: ServicesHolder
+    runner: OpRunner
+    session: Callable[[], UserSession | None]
+    patient_id: Callable[[], PatientId | None]
+    current: Callable[[], ItemInfo[Any] | None]
+    current_header: Callable[[], str]
+    identify: Callable[[], str]
+    report: Callable[[str], None]
+
+
 def _stamp() -> str:
     """ "Saved 14:02": the message label adds its own tick."""
     return saved_stamp().removeprefix("✓ ")
@@ -71,6 +90,9 @@ class ItemListPage(QWidget):
         self.loaded: ItemList[Any] | None = None
         self.statements: ItemList[Any] | None = None
         self.on_reveal: Callable[[], None] | None = None
+        # The patient's identifiers on a printout made from this list (the chart gives its
+        # name, birth date and MRN; the name alone otherwise).
+        self.identify: Callable[[], str] = describe
         self.dialog: EnteredInErrorDialog | None = None
         self._select_id: int | None = None
         self._load: Op[Loaded] | None = None
@@ -132,6 +154,24 @@ class ItemListPage(QWidget):
         self.error_button.clicked.connect(self.mark_in_error)
         for b in (self.add_button, self.edit_button, self.history_button, self.error_button):
             buttons.addWidget(b)
+        self.action_buttons: list[QPushButton] = []
+        context = PageContext(
+            page=self,
+            services=services,
+            runner=runner,
+            session=session,
+            patient_id=lambda: self.patient_id,
+            current=self.current_item,
+            current_header=self._current_header,
+            identify=lambda: self.identify(),
+            report=lambda text: self.message.error(text),
+        )
+        for action in kind.actions:
+            button = QPushButton(action.label)
+            button.setToolTip(action.tooltip)
+            action.attach(context, button)
+            buttons.addWidget(button)
+            self.action_buttons.append(button)
         self.statement_button: QPushButton | None = None
         if kind.statement is not None:
             self.statement_button = QPushButton(kind.statement.button)
@@ -267,7 +307,7 @@ class ItemListPage(QWidget):
         elif self.model.rowCount():
             self._select_proxy_row(0)
         has_rows = self.model.rowCount() > 0
-        for b in (self.edit_button, self.history_button):
+        for b in (self.edit_button, self.history_button, *self.action_buttons):
             b.setEnabled(has_rows)
         self.error_button.setEnabled(has_rows and self._may(Action.DELETE))
         if not has_rows and not notes and self.message.severity is None:
@@ -301,6 +341,11 @@ class ItemListPage(QWidget):
     def _current_id(self) -> int | None:
         item = self.current_item()
         return item.id if item is not None else None
+
+    def _current_header(self) -> str:
+        column = self.table.currentIndex().column()
+        header = self.proxy.headerData(column, Qt.Orientation.Horizontal) if column >= 0 else ""
+        return str(header or "")
 
     def current_item(self) -> ItemInfo[Any] | None:
         index = self.table.currentIndex()

@@ -131,6 +131,7 @@ class PatientChartPage(QWidget):
                 kind=kind, services=services, runner=runner, session=session, describe=self._who
             )
             page.on_reveal = self._revealer(page)
+            page.identify = self._identify
             self.lists[kind.key] = page
             if kind.key in history_keys:
                 n = self.histories.addTab(page, kind.tab)
@@ -179,6 +180,13 @@ class PatientChartPage(QWidget):
 
     def _who(self) -> str:
         return self.patient.display_name if self.patient is not None else "this patient"
+
+    def _identify(self) -> str:
+        """The patient as a printout names them: name, birth date and MRN."""
+        p = self.patient
+        if p is None:
+            return ""
+        return f"{p.display_name} · born {p.birth_date:%m/%d/%Y} · MRN {p.mrn}"
 
     def show_tab(self, index: int) -> None:
         """Ctrl+1..n: that tab, with the cursor in it (a list's table, the summary...)."""

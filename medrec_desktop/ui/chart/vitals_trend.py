@@ -1,0 +1,96 @@
+"""The vitals list's "Trend…" button: a menu of the vital signs (each with its own letter;
+the one of the column the cursor is in comes first under the cursor), then the trend dialog
+for the sign chosen, read from the trend service in one audited call."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu, QPushButton
+
+from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.domain.trends import Trend
+from medrec_desktop.domain.vital_trends import VitalSign
+from medrec_desktop.ui.chart.kind_view import PageAction
+from medrec_desktop.ui.chart.list_page import PageContext
+from medrec_desktop.ui.chart.trend_dialog import TrendDialog
+from medrec_desktop.ui.tasks import Op
+
+MENU = {
+    VitalSign.SYSTOLIC: "&Systolic blood pressure",
+    VitalSign.DIASTOLIC: "&Diastolic blood pressure",
+    VitalSign.PULSE: "&Pulse",
+    VitalSign.RESPIRATIONS: "&Respiratory rate",
+    VitalSign.TEMPERATURE: "&Temperature",
+    VitalSign.SPO2: "&Oxygen saturation (SpO2)",
+    VitalSign.WEIGHT: "&Weight",
+    VitalSign.BMI: "&Body-mass index",
+    VitalSign.PAIN: "P&ain score",
+}
+# The vitals list's column headers (kinds_vitals.py) and the sign each shows.
+BY_COLUMN = {
+    "BP (mmHg)": VitalSign.SYSTOLIC,
+    "Pulse": VitalSign.PULSE,
+    "Resp.": VitalSign.RESPIRATIONS,
+    "Temp.": VitalSign.TEMPERATURE,
+    "SpO2 %": VitalSign.SPO2,
+    "Weight": VitalSign.WEIGHT,
+    "BMI": VitalSign.BMI,
+    "Pain": VitalSign.PAIN,
+}
+
+
+def attach_trend(context: PageContext, button: QPushButton) -> None:
+    menu = QMenu(button)
+    menu.setAccessibleName("Trend of")
+    actions = {}
+    for sign, text in MENU.items():
+        action = menu.addAction(text)
+        action.triggered.connect(partial(open_trend, context, sign))
+        actions[sign] = action
+
+    def point_at_column() -> None:
+        sign = BY_COLUMN.get(context.current_header(), VitalSign.SYSTOLIC)
+        menu.setActiveAction(actions[sign])
+
+    menu.aboutToShow.connect(point_at_column)
+    button.setMenu(menu)
+
+
+def open_trend(context: PageContext, sign: VitalSign, _checked: bool = False) -> None:
+    """Read the trend of ``sign``, then show it in its dialog."""
+    session, pid = context.session(), context.patient_id()
+    if session is None or pid is None:
+        return
+    trends = context.services.inst.trends
+
+    def show(trend: Trend) -> None:
+        dialog = TrendDialog(
+            trend,
+            services=context.services,
+            runner=context.runner,
+            session=session,
+            patient_id=pid,
+            what=f"vital:{sign.value}",
+            subject=context.identify(),
+            parent=context.page,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def failed(err: BaseException) -> None:
+        if not isinstance(err, KnownError):
+            raise err
+        context.report(err.message)
+
+    Op(
+        context.page, lambda: trends.vital(session, pid, sign), runner=context.runner, key="trend"
+    ).success(show).failure(failed).run()
+
+
+TREND_ACTION = PageAction(
+    label="Tre&nd…",
+    tooltip="A vital sign over time, with its normal range: choose which",
+    attach=attach_trend,
+)
