@@ -53,6 +53,8 @@ MEASUREMENTS = (
     "weight_kg",
     "pain",
 )
+# Fields of a set that are not measurements (left out of "latest of each").
+_NOT_MEASURED = ("taken_at", "units", "encounter_id")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class VitalsData:
     weight_kg: float | None = field(default=None, metadata=label("Weight (kg)"))
     bmi: float | None = field(default=None, metadata=label("BMI (kg/m²)"))
     pain: int | None = field(default=None, metadata=label("Pain score (0-10)"))
+    # The encounter they were taken in (issue 10); locked with its signed note.
+    encounter_id: int | None = field(default=None, metadata=label("Encounter"))
 
     @property
     def blood_pressure(self) -> str:
@@ -97,6 +101,7 @@ class VitalsInput(ItemInput[VitalsData]):
     height: Typed = ""
     weight: Typed = ""
     pain: Typed = ""
+    encounter_id: int | None = None
 
     def validated(self, today: dt.date) -> VitalsData:
         if self.status not in VITALS_STATUSES:
@@ -118,6 +123,7 @@ class VitalsInput(ItemInput[VitalsData]):
             height_cm=None if height is None else height_cm(height, units),
             weight_kg=None if weight is None else weight_kg(weight, units),
             pain=read_count(self.pain, "pain"),
+            encounter_id=self.encounter_id,
         )
         if all(getattr(data, name) is None for name in MEASUREMENTS):
             raise ValidationError("Enter at least one measurement.", field="systolic")
@@ -156,6 +162,7 @@ class VitalsInput(ItemInput[VitalsData]):
             height=shown(data.height_cm, "height"),
             weight=shown(data.weight_kg, "weight"),
             pain=shown_number(data.pain),
+            encounter_id=data.encounter_id,
         )
 
 
@@ -194,7 +201,7 @@ def latest_of_each(
         (i for i in items if i.status is ItemStatus.ACTIVE),
         key=lambda i: (i.data.taken_at, i.id),
     )
-    names = [f.name for f in fields(VitalsData) if f.name not in ("taken_at", "units")]
+    names = [f.name for f in fields(VitalsData) if f.name not in _NOT_MEASURED]
     for item in ordered:
         for name in names:
             value = getattr(item.data, name)

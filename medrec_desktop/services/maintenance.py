@@ -26,6 +26,7 @@ from medrec_desktop.services.audit import (
     outside_marks,
 )
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.signed_lock_guards import signed_lock_problem
 from medrec_desktop.services.version_guards import version_guard_problem
 
 Progress = Callable[[int, int], None]
@@ -68,9 +69,10 @@ class MaintenanceService(Service):
             chain = _local_chain(store.engine, op.ctx.audit_key, check)
         if chain.ok and mark_problem is not None:
             chain = replace(chain, ok=False, problem=mark_problem)
-        guard = version_guard_problem(conn)  # clinical item versions are append-only too
-        if guard is not None:
-            problems.append(guard)
+        # Clinical item versions are append-only too, and signed notes locked.
+        for guard in (version_guard_problem(conn), signed_lock_problem(conn)):
+            if guard is not None:
+                problems.append(guard)
         report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)
         op.event.detail = "ok" if report.ok else f"{len(report.problems)} problems"
         return report
