@@ -262,7 +262,9 @@ class DecisionDialog(DiscardGuardDialog):
             self.change_label = self.fields.add(
                 "text", "The &change, as the addendum says it *", self.change
             )
-            self.denial_label = self.fields.add("reason", "Reason for de&nial *", self.denial)
+            self.denial_label = self.fields.add(
+                "denial_reason", "Reason for de&nial *", self.denial
+            )
             self.fields.add(
                 "disagreement", "Patient's statement of d&isagreement", self.disagreement
             )
@@ -322,7 +324,10 @@ class DecisionDialog(DiscardGuardDialog):
         elif self.deny_choice.isChecked():
             reason = self.denial.toPlainText()
             if not reason.strip():
-                self._refuse("Say why the request is denied; the patient is told.", "reason")
+                self._refuse(
+                    "Give the basis for the denial (the patient receives it in writing).",
+                    "denial_reason",
+                )
                 return
             self.ok_button.setEnabled(False)
             self._deny(reason, self.disagreement.toPlainText().strip() or None)

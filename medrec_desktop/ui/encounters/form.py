@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.domain.clinical import ItemInfo, ItemStatus, Sensitivity
+from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
 from medrec_desktop.domain.dto import PatientId, UserSession
-from medrec_desktop.domain.encounters import EncounterData, EncounterDetail
+from medrec_desktop.domain.encounter_views import EncounterDetail
+from medrec_desktop.domain.encounters import EncounterData
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.security import permissions
@@ -187,6 +188,19 @@ class EncounterForm(QWidget):
         self.amendments_text.setAccessibleName("Amendment requests about this note")
         side_column.addWidget(self.amendments_title)
         side_column.addWidget(self.amendments_text)
+        status = FieldSpec(
+            STATUS_FIELD,
+            "Status",
+            FieldKind.CHOICE,
+            tuple((st.value, kind.status_label(st)) for st in kind.statuses),
+        )
+        self.inputs[STATUS_FIELD] = FieldInput(status)
+        label = section_title("Status")
+        label.setBuddy(self.inputs[STATUS_FIELD].focus)
+        side_column.addWidget(label)
+        side_column.addWidget(self.inputs[STATUS_FIELD].container)
+        self.errors[STATUS_FIELD] = self._error_label("Status")
+        side_column.addWidget(self.errors[STATUS_FIELD])
         sensitivity = FieldSpec(
             SENSITIVITY_FIELD,
             "Sensitivity",
@@ -263,7 +277,6 @@ class EncounterForm(QWidget):
             self.save,
             Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
-        self.status_value = ItemStatus.ACTIVE.value
         self.tracker = ChangeTracker(self)
         track(self)
         watched = [w for f in self.inputs.values() for w in f.tracked]
@@ -328,7 +341,6 @@ class EncounterForm(QWidget):
     def values(self) -> dict[str, Value]:
         found: dict[str, Value] = {name: f.value() for name, f in self.inputs.items()}
         found[PROBLEMS_FIELD] = self.problems.value()
-        found[STATUS_FIELD] = self.status_value
         return found
 
     def start_new(self, patient_id: PatientId) -> None:
@@ -350,7 +362,6 @@ class EncounterForm(QWidget):
     def _fill(self, item: ItemInfo[EncounterData] | None) -> None:
         self.item = item
         self.base_version = item.version if item is not None else None
-        self.status_value = item.status.value if item is not None else ItemStatus.ACTIVE.value
         session = self._session()
         role = session.role if session is not None else None
         signed = item is not None and is_signed(item)
@@ -666,7 +677,7 @@ class EncounterForm(QWidget):
 
     def restore_fields(self, fields: Mapping[str, str]) -> None:
         for name, value in fields.items():
-            if name not in (STATUS_FIELD, REASON_FIELD):
+            if name != REASON_FIELD:
                 self.set_value(name, value)
         self.reason.setText(fields.get(REASON_FIELD, ""))
 

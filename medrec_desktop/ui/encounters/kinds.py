@@ -15,9 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medrec_desktop.domain.amendments import AmendmentData, AmendmentDecision, AmendmentInput
+from medrec_desktop.domain.amendments import (
+    AMENDMENT_STATUS_LABELS,
+    AmendmentData,
+    AmendmentDecision,
+    AmendmentInput,
+)
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.encounters import EncounterData, EncounterInput, EncounterType
+from medrec_desktop.domain.encounters import (
+    ENCOUNTER_STATUS_LABELS,
+    EncounterData,
+    EncounterInput,
+    EncounterType,
+)
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.ui.chart.field_widgets import parse_local
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
@@ -78,6 +88,12 @@ def build_encounter(**values: Any) -> EncounterInput:
     )
 
 
+def build_amendment(**values: Any) -> AmendmentInput:
+    """The request as typed in its dialog (all text; the note by its id)."""
+    note = str(values.pop("encounter_id", "") or "").strip()
+    return AmendmentInput(encounter_id=int(note) if note.isdigit() else None, **values)
+
+
 def _types() -> tuple[tuple[str, str], ...]:
     return tuple((t.value, t.label) for t in EncounterType)
 
@@ -117,8 +133,8 @@ def encounter_kind(names: Names) -> KindView[EncounterData, EncounterInput]:
         change=ChangeKind.ENCOUNTERS,
         columns=(Column("Date", lambda i: when(i.data.starts_at)),),
         fields=fields(),
-        statuses=(ItemStatus.ACTIVE,),
-        status_labels={ItemStatus.ACTIVE: "In the chart"},
+        statuses=(ItemStatus.ACTIVE, ItemStatus.INACTIVE),
+        status_labels=ENCOUNTER_STATUS_LABELS,
         formats=formats,
         editing=EncounterInput.editing,
         build=build_encounter,
@@ -177,11 +193,11 @@ def amendment_kind(
             FieldSpec("requested_change", "What to change", FieldKind.MULTILINE, required=True),
             FieldSpec("patient_reason", "Why (the patient's words)", FieldKind.MULTILINE),
         ),
-        statuses=(ItemStatus.ACTIVE,),
-        status_labels={ItemStatus.ACTIVE: "Kept with the record"},
+        statuses=(ItemStatus.ACTIVE, ItemStatus.INACTIVE),
+        status_labels=AMENDMENT_STATUS_LABELS,
         formats=formats,
         editing=AmendmentInput.editing,
-        build=lambda **v: AmendmentInput(**v),
+        build=build_amendment,
         line=lambda i: f"{day(i.data.received_on)} {decision_text(i.data.decision)}",
         name=lambda i: f"amendment request of {day(i.data.received_on)}",
         summary_title="Amendment requests",

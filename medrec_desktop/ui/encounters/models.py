@@ -9,10 +9,17 @@ from PySide6.QtGui import QPalette
 
 from medrec_desktop.domain.amendments import AmendmentData
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.encounters import EncounterRow, TodayRow, UnsignedRow
+from medrec_desktop.domain.encounter_views import EncounterRow, TodayRow, UnsignedRow
 from medrec_desktop.ui.encounters.kinds import Names, decision_text
 from medrec_desktop.ui.encounters.texts import day, signed_text, time_of_day, type_label, when
 from medrec_desktop.ui.itemmodels.base import DtoTableModel
+
+
+WITHHELD = "⊘ withheld (sensitivity label)"
+
+
+def _reason(reason: str, withheld: bool) -> str:
+    return WITHHELD if withheld else reason
 
 
 def _quiet() -> Any:
@@ -74,7 +81,7 @@ class TodayModel(DtoTableModel[TodayRow]):
             row.mrn,
             type_label(row.encounter_type),
             row.provider,
-            row.reason_for_visit,
+            _reason(row.reason, row.reason_withheld),
             signed_text(row.signed),
         )[column]
 
@@ -92,14 +99,13 @@ class UnsignedModel(DtoTableModel[UnsignedRow]):
 
     def display(self, row: UnsignedRow, column: int) -> str:
         if column == self.COL_DAYS:
-            days = getattr(row, "days_open", None)
-            return f"{days} days" if isinstance(days, int) else ""
+            return f"{row.days_open} day{'s' if row.days_open != 1 else ''}"
         return (
             when(row.starts_at),
             row.patient_name,
             row.mrn,
             type_label(row.encounter_type),
-            row.reason_for_visit,
+            _reason(row.reason, row.reason_withheld),
         )[column]
 
     def sort_key(self, row: UnsignedRow, column: int) -> Any:

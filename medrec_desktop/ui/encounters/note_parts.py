@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.amendments import AddendumInfo
-from medrec_desktop.domain.encounters import LinkedEntry
+from medrec_desktop.domain.encounter_views import LinkedEntry
 from medrec_desktop.ui.encounters.kinds import problem_ids
 from medrec_desktop.ui.encounters.texts import when
 
