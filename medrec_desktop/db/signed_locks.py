@@ -45,7 +45,9 @@ def _sqlite_refuse(message: str) -> str:
 
 
 def _signed(row: str) -> str:
-    return f"EXISTS (SELECT 1 FROM encounter WHERE id = {row}.encounter_id AND signed_at IS NOT NULL)"
+    return (
+        f"EXISTS (SELECT 1 FROM encounter WHERE id = {row}.encounter_id AND signed_at IS NOT NULL)"
+    )
 
 
 def sqlite_triggers(columns: Columns) -> dict[str, str]:

@@ -118,12 +118,6 @@ class EncounterInput(ItemInput[EncounterData]):
             missing="Enter the reason for the visit.",
             limit=REASON_FOR_VISIT_MAX,
         )
-        soap = {
-            name: optional_text(
-                getattr(self, name), field=name, what=f"{name} section", limit=SOAP_MAX
-            )
-            for name in SOAP_SECTIONS
-        }
         return EncounterData(
             starts_at=starts_at,
             encounter_type=kind,
@@ -132,9 +126,16 @@ class EncounterInput(ItemInput[EncounterData]):
                 self.location, field="location", what="location", limit=LOCATION_MAX
             ),
             reason_for_visit=reason,
+            subjective=self._section("subjective"),
+            objective=self._section("objective"),
+            assessment=self._section("assessment"),
+            plan=self._section("plan"),
             problems_addressed=tuple(dict.fromkeys(int(p) for p in self.problems_addressed)),
-            **soap,
         )
+
+    def _section(self, name: str) -> str | None:
+        value: str = getattr(self, name)
+        return optional_text(value, field=name, what=f"{name} section", limit=SOAP_MAX)
 
     @classmethod
     def editing(cls, item: ItemInfo[EncounterData]) -> EncounterInput:
@@ -164,9 +165,7 @@ def _starts_at(value: dt.datetime | None, today: dt.date) -> dt.datetime:
             "A visit can be entered at most a day ahead; check the date.", field="starts_at"
         )
     if utc.year < EARLIEST_YEAR:
-        raise ValidationError(
-            f"That is before {EARLIEST_YEAR}; check the year.", field="starts_at"
-        )
+        raise ValidationError(f"That is before {EARLIEST_YEAR}; check the year.", field="starts_at")
     return utc
 
 

@@ -66,8 +66,8 @@ def count_failure(
         throttle.locked_until = iso(now + dt.timedelta(minutes=passwords.LOCK_MINUTES))
 
 
-def _recheck_password(op: Op, password: str, *, message: str, field: str) -> bool:
-    """The signed-in user's password asked again (change-password, break-the-glass).
+def recheck_password(op: Op, password: str, *, message: str, field: str) -> bool:
+    """The signed-in user's password asked again (change-password, break-the-glass, signing).
 
     Throttled and counted exactly like a sign-in: otherwise a session left open would let
     anyone at the keyboard guess the password without pause or lockout. False means the
@@ -139,7 +139,7 @@ class AuthService(Service):
         """Also the one call a temporary password allows; it clears the must-change flag."""
         user = op.user
         op.event.detail = "own password"
-        if not _recheck_password(
+        if not recheck_password(
             op, current, message="The current password is not correct.", field="current"
         ):
             return
@@ -171,7 +171,7 @@ class AuthService(Service):
                 "it is recorded and reviewed.",
                 field="reason",
             )
-        if not _recheck_password(
+        if not recheck_password(
             op, password, message="The password is not correct.", field="password"
         ):
             return _NO_GRANT

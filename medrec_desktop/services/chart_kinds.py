@@ -48,6 +48,8 @@ from medrec_desktop.models import (
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
+from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
+from medrec_desktop.services.encounter_links import linked_before_save, refuse_locked_entry
 
 # What the UI and CLI annotate with (they never import the models).
 ProblemService = ClinicalItemService[ProblemData, ProblemInput]
@@ -249,6 +251,9 @@ VITALS = ClinicalItemKind(
     input=VitalsInput,
     noun="set of vitals",
     change=ChangeKind.VITALS,
+    # Taken in an encounter: locked with its signed note (issue 10).
+    before_save=linked_before_save,
+    before_entered_in_error=refuse_locked_entry,
 )
 MEDICAL_HISTORY = ClinicalItemKind(
     model=MedicalHistory,
@@ -291,4 +296,7 @@ KINDS: tuple[ClinicalItemKind[Any, Any], ...] = (
     SURGICAL_HISTORY,
     FAMILY_HISTORY,
     SOCIAL_HISTORY,
+    # issue 10 (services/encounter_kinds.py)
+    ENCOUNTERS,
+    AMENDMENT_REQUESTS,
 )

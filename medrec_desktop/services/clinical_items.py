@@ -45,6 +45,8 @@ I = TypeVar("I", bound=ItemInput[Any])  # noqa: E741 - the input type, beside D 
 BeforeSave = Callable[[Op, int, ItemStatus, Any, ClinicalItem | None, Sensitivity | None], None]
 # (op, the item as just saved)
 AfterSave = Callable[[Op, ItemInfo[Any]], None]
+# (op, the stored row about to be marked entered in error)
+BeforeEnteredInError = Callable[[Op, ClinicalItem], None]
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class ClinicalItemKind(Generic[D, I]):
 
     ``noun`` names one item in messages ("problem"); ``change`` is what the UI notifies after
     a successful write. ``before_save`` may refuse a save (a plain ValidationError);
-    ``after_save`` may update related items (each through :func:`versioning.save`).
+    ``after_save`` may update related items (each through :func:`versioning.save`);
+    ``before_entered_in_error`` may refuse marking an item so (e.g. one locked with a signed
+    note).
     """
 
     model: type[ClinicalItem]
@@ -63,6 +67,7 @@ class ClinicalItemKind(Generic[D, I]):
     change: ChangeKind
     before_save: BeforeSave | None = None
     after_save: AfterSave | None = None
+    before_entered_in_error: BeforeEnteredInError | None = None
 
     @property
     def item_type(self) -> str:
@@ -230,6 +235,8 @@ class ClinicalItemService(Service, Generic[D, I]):
         versioning.require_version(
             row, expected_version, lambda: versioning.info_of(op.db, row, kind.data)
         )
+        if kind.before_entered_in_error is not None:
+            kind.before_entered_in_error(op, row)
         saved = versioning.entered_in_error(op, row, kind.data, reason, noun=kind.noun)
         # The typed reason is clinical text: for a labelled item it stays behind the label
         # (in the item's history), and the audit trail, which administrators read, says so.

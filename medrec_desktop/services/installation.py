@@ -62,6 +62,7 @@ from medrec_desktop.security.keyslots import (
     unlock_with_secret,
 )
 from medrec_desktop.security.secret_store import SecretStore
+from medrec_desktop.services.amendments import AmendmentService
 from medrec_desktop.services.audit import AuditService, verification
 from medrec_desktop.services.audit_writer import start_chain
 from medrec_desktop.services.auth import (
@@ -109,6 +110,8 @@ from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.drafts import DraftService
+from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
+from medrec_desktop.services.encounters import EncounterService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.setup import SetupService
@@ -234,6 +237,9 @@ class Installation:
         self.social_history: SocialHistoryService = SocialHistoryService(
             ctx=self.ctx, kind=SOCIAL_HISTORY
         )
+        # Issue 10: encounters with signed notes and addenda, amendment requests.
+        self.encounters = EncounterService(ctx=self.ctx, kind=ENCOUNTERS)
+        self.amendments = AmendmentService(ctx=self.ctx, kind=AMENDMENT_REQUESTS)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

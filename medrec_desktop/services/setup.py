@@ -5,6 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from medrec_desktop.domain.dto import UserId, UserInfo
+from medrec_desktop.domain.encounters import (
+    UNSIGNED_NOTE_DAYS_DEFAULT,
+    UNSIGNED_NOTE_DAYS_SETTING,
+    unsigned_note_days,
+)
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.models import AppMeta, ClinicSetting, User
@@ -18,6 +23,8 @@ DEFAULT_SETTINGS = {
     "clinic_address": "",
     "clinic_phone": "",
     "idle_timeout_minutes": "15",
+    # Unsigned notes older than this are listed for their provider (issue 10).
+    UNSIGNED_NOTE_DAYS_SETTING: str(UNSIGNED_NOTE_DAYS_DEFAULT),
 }
 
 
@@ -74,6 +81,8 @@ class SetupService(Service):
                     "The idle timeout must be a whole number of minutes from 1 to 240.",
                     field="idle_timeout_minutes",
                 )
+        if UNSIGNED_NOTE_DAYS_SETTING in changes:
+            unsigned_note_days(changes[UNSIGNED_NOTE_DAYS_SETTING] or "-")  # blank is refused
         for key, value in changes.items():
             row = op.db.get(ClinicSetting, key)
             if row is None:
