@@ -283,9 +283,11 @@ class MainWindow(QMainWindow):
         def found(patient: PatientInfo) -> None:
             self.open_patient(patient, then=lambda: self.chart.show_encounter(encounter_id))
 
-        Op(self, lambda: inst.patients.get(session, PatientId(patient_id)), runner=self.runner).success(
-            found
-        ).failure(lambda err: self.statusBar().showMessage(error_text(err), 8000)).run()
+        Op(
+            self, lambda: inst.patients.get(session, PatientId(patient_id)), runner=self.runner
+        ).success(found).failure(
+            lambda err: self.statusBar().showMessage(error_text(err), 8000)
+        ).run()
 
     def _coding_area(self) -> QWidget | None:
         # Only roles that code or keep the code sets (the matrix's CODESET category: coders,

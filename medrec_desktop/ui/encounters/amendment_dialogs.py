@@ -94,9 +94,7 @@ def _form() -> QFormLayout:
     return form
 
 
-def _buttons(
-    dialog: DiscardGuardDialog, text: str
-) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+def _buttons(dialog: DiscardGuardDialog, text: str) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
     row = QHBoxLayout()
     row.addStretch(1)
     cancel = QPushButton("Cancel")
@@ -228,8 +226,10 @@ class DecisionDialog(DiscardGuardDialog):
             ("Concerns", note),
             ("What to change", d.requested_change),
             ("Why", d.patient_reason or "(no reason given)"),
-            ("Decision", decision_text(d.decision)
-             + (f" on {day(d.decided_on)}" if d.decided_on else "")),
+            (
+                "Decision",
+                decision_text(d.decision) + (f" on {day(d.decided_on)}" if d.decided_on else ""),
+            ),
         ):
             value = QLabel(text)
             value.setWordWrap(True)
@@ -251,8 +251,14 @@ class DecisionDialog(DiscardGuardDialog):
         self.change = _text_box("The change to make (required)", 5)
         self.denial = _text_box("Reason for denial (required)", 3)
         self.disagreement = _text_box("Statement of disagreement", 3)
-        self.mode = "pending" if pending else (
-            "disagree" if d.decision is AmendmentDecision.DENIED and not d.disagreement else "done"
+        self.mode = (
+            "pending"
+            if pending
+            else (
+                "disagree"
+                if d.decision is AmendmentDecision.DENIED and not d.disagreement
+                else "done"
+            )
         )
         if self.mode == "pending":
             choices = QVBoxLayout()
@@ -276,7 +282,7 @@ class DecisionDialog(DiscardGuardDialog):
                 self.accept_choice.setToolTip("The addendum goes on the note the request names")
         elif self.mode == "disagree":
             self.fields.add(
-                "text", "Patient's statement of d&isagreement *", self.disagreement
+                "disagreement", "Patient's statement of d&isagreement *", self.disagreement
             )
         layout.addLayout(form)
         self.error = StatusLabel()
@@ -310,7 +316,7 @@ class DecisionDialog(DiscardGuardDialog):
         if self.mode == "disagree":
             text = self.disagreement.toPlainText()
             if not text.strip():
-                self._refuse("Type the patient's statement of disagreement.", "text")
+                self._refuse("Type the patient's statement of disagreement.", "disagreement")
                 return
             self.ok_button.setEnabled(False)
             self._disagree(text)

@@ -167,18 +167,14 @@ class AmendmentsSection(QWidget):
             def done(_result: object) -> None:
                 dialog.decided()
                 self.message.ok(said)
-                self._services.notify_changed(
-                    pid, {ChangeKind.AMENDMENTS, ChangeKind.ENCOUNTERS}
-                )
+                self._services.notify_changed(pid, {ChangeKind.AMENDMENTS, ChangeKind.ENCOUNTERS})
 
             Op(self, work, runner=self._runner).success(done).failure(dialog.refused).run()
 
         def accept(text: str) -> None:
             run(
                 lambda: _accepted(
-                    service.accept(
-                        session, request.id, text=text, expected_version=request.version
-                    )
+                    service.accept(session, request.id, text=text, expected_version=request.version)
                 ),
                 "Accepted: the change is an addendum to the note, citing the request.",
             )

@@ -39,7 +39,12 @@ from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.field_widgets import LookupChoice
 from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, FieldSpec, Value
 from medrec_desktop.ui.chart.form_parts import attach
-from medrec_desktop.ui.chart.kind_view import REASON_FIELD, SENSITIVITY_FIELD, STATUS_FIELD, KindView
+from medrec_desktop.ui.chart.kind_view import (
+    REASON_FIELD,
+    SENSITIVITY_FIELD,
+    STATUS_FIELD,
+    KindView,
+)
 from medrec_desktop.ui.encounters.kinds import SOAP, Names, is_signed
 from medrec_desktop.ui.encounters.note_parts import (
     AddendaView,
@@ -470,8 +475,7 @@ class EncounterForm(QWidget):
         self.amendments_text.setVisible(bool(requests))
         self.amendments_text.setText(
             "\n".join(
-                f"Received {r.data.received_on:%m/%d/%Y}: {r.data.decision.value}"
-                for r in requests
+                f"Received {r.data.received_on:%m/%d/%Y}: {r.data.decision.value}" for r in requests
             )
         )
         if detail is not None and (signed or self.item is None or self.item.entered_in_error):
@@ -503,9 +507,7 @@ class EncounterForm(QWidget):
         if session is None or not isinstance(choice, LookupChoice):
             return
         detail = self.detail
-        own = (
-            (int(detail.item.data.provider_id), detail.provider) if detail is not None else None
-        )
+        own = (int(detail.item.data.provider_id), detail.provider) if detail is not None else None
         encounters = self._services.inst.encounters
 
         def loaded(found: tuple[tuple[int, str], ...]) -> None:
@@ -523,9 +525,9 @@ class EncounterForm(QWidget):
         if own is not None:
             self.names.users[own[0]] = own[1]
             choice.set_options([(str(own[0]), own[1])])
-        Op(self, lambda: encounters.providers(session), runner=self._runner, key="providers").success(
-            loaded
-        ).failure(failed).run()
+        Op(
+            self, lambda: encounters.providers(session), runner=self._runner, key="providers"
+        ).success(loaded).failure(failed).run()
 
     def focus_first(self) -> None:
         if self.save_button.isVisibleTo(self):
@@ -626,7 +628,9 @@ class EncounterForm(QWidget):
 
     def show_signed(self, detail: EncounterDetail) -> None:
         self.show_detail(detail)
-        self.message.ok(f"Signed: {note_name(detail.item.data.starts_at, detail.item.data.encounter_type)}.")
+        self.message.ok(
+            f"Signed: {note_name(detail.item.data.starts_at, detail.item.data.encounter_type)}."
+        )
         self.focus_first()
 
     # ------------------------------------------------------------------ concurrent edits
@@ -672,7 +676,9 @@ class EncounterForm(QWidget):
         return DraftTarget.of(ENCOUNTER_ITEM_TYPE, self.patient_id, item_id, self.base_version)
 
     def draft_fields(self) -> dict[str, str]:
-        typed = {n: v if isinstance(v, str) else ("true" if v else "") for n, v in self.values().items()}
+        typed = {
+            n: v if isinstance(v, str) else ("true" if v else "") for n, v in self.values().items()
+        }
         return typed | {REASON_FIELD: self.reason.text()}
 
     def restore_fields(self, fields: Mapping[str, str]) -> None:

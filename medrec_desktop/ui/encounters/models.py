@@ -14,7 +14,6 @@ from medrec_desktop.ui.encounters.kinds import Names, decision_text
 from medrec_desktop.ui.encounters.texts import day, signed_text, time_of_day, type_label, when
 from medrec_desktop.ui.itemmodels.base import DtoTableModel
 
-
 WITHHELD = "⊘ withheld (sensitivity label)"
 
 

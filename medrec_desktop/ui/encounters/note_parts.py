@@ -86,7 +86,9 @@ class ProblemsPicker(QWidget):
 
     def _fit(self) -> None:
         rows = min(max(self.list.count(), 2), 7)
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 8 if self.list.count() else 44)
+        self.list.setFixedHeight(
+            self.list.sizeHintForRow(0) * rows + 8 if self.list.count() else 44
+        )
 
     def set_options(self, options: Sequence[tuple[str, str]]) -> None:
         """The problems to choose from (id, text); ticked ones not offered (no longer seen by
@@ -119,8 +121,7 @@ class ProblemsPicker(QWidget):
         ids = [
             str(row.data(ID_ROLE))
             for i in range(self.list.count())
-            if (row := self.list.item(i)) is not None
-            and row.checkState() == Qt.CheckState.Checked
+            if (row := self.list.item(i)) is not None and row.checkState() == Qt.CheckState.Checked
         ]
         self.held.setText(",".join(ids))
 
@@ -179,8 +180,7 @@ class LinkedList(QLabel):
         self.setForegroundRole(QPalette.ColorRole.WindowText)
         self.setText(
             "\n".join(
-                f"{ABNORMAL + ' ' if e.abnormal else ''}{when(e.when)} · {e.text}"
-                for e in entries
+                f"{ABNORMAL + ' ' if e.abnormal else ''}{when(e.when)} · {e.text}" for e in entries
             )
         )
 
@@ -219,9 +219,7 @@ class AddendaView(QWidget):
                 if addendum.amendment_request_id is not None
                 else ""
             )
-            head = QLabel(
-                f"Addendum {n} · {addendum.author} · {when(addendum.written_at)}{cited}"
-            )
+            head = QLabel(f"Addendum {n} · {addendum.author} · {when(addendum.written_at)}{cited}")
             head.setTextFormat(Qt.TextFormat.PlainText)
             head.setStyleSheet("font-weight: 600;")
             why = QLabel(f"Why: {addendum.reason}")

@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.amendments import AmendmentData
-from medrec_desktop.domain.clinical import ItemInfo, ItemList, ItemVersion
+from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemList, ItemVersion
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail, EncounterList, EncounterRow
 from medrec_desktop.domain.encounters import EncounterData
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
+from medrec_desktop.services.encounters import EncounterService
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.conflict_view import ConflictView
 from medrec_desktop.ui.chart.history_view import HistoryView
@@ -436,7 +437,10 @@ class EncountersPage(QWidget):
             return
         encounters = self._services.inst.encounters
         Op(
-            self, lambda: encounters.detail(session, encounter_id), runner=self._runner, key="detail"
+            self,
+            lambda: encounters.detail(session, ItemId(encounter_id)),
+            runner=self._runner,
+            key="detail",
         ).success(then).failure(self._failed).run()
 
     def _saved(self, info: ItemInfo[EncounterData]) -> None:
@@ -544,9 +548,7 @@ class EncountersPage(QWidget):
         def submit(password: str) -> None:
             Op(
                 self,
-                lambda: _signed_detail(
-                    encounters, session, int(item.id), password, item.version
-                ),
+                lambda: _signed_detail(encounters, session, item.id, password, item.version),
                 runner=self._runner,
             ).success(signed).failure(dialog.refused).run()
 
@@ -592,9 +594,12 @@ class EncountersPage(QWidget):
 
 
 def _signed_detail(
-    encounters: Any, session: UserSession, encounter_id: int, password: str, version: int
+    encounters: EncounterService,
+    session: UserSession,
+    encounter_id: ItemId,
+    password: str,
+    version: int,
 ) -> EncounterDetail:
     """Sign, then read the note back as its view shows it (two audited steps, one op)."""
     encounters.sign(session, encounter_id, password=password, expected_version=version)
-    detail: EncounterDetail = encounters.detail(session, encounter_id)
-    return detail
+    return encounters.detail(session, encounter_id)

@@ -203,8 +203,7 @@ class TodayPage(QWidget):
             waited = f"more than {days} day{'s' if days != 1 else ''}"
             self.unsigned_title.setText(f"Your unsigned notes ({len(unsigned)})")
             self.unsigned_hint.setText(
-                f"Notes of yours left unsigned for {waited} (the clinic's setting), oldest "
-                "first."
+                f"Notes of yours left unsigned for {waited} (the clinic's setting), oldest first."
                 if unsigned
                 else f"✓ None of your notes has been left unsigned for {waited}."
             )
