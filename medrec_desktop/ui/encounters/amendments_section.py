@@ -63,6 +63,9 @@ class AmendmentsSection(QWidget):
         self.proxy = sorted_proxy(self.model, self)
         self.table = data_table(self.proxy, "Amendment requests")
         self.table.doubleClicked.connect(lambda _i: self.decide())
+        # Newest first as shown, until the user sorts by a column.
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
         column.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.record_button = QPushButton("Record a re&quest…")

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -45,15 +47,15 @@ from medrec_desktop.ui.chart.kind_view import (
     STATUS_FIELD,
     KindView,
 )
-from medrec_desktop.ui.encounters.kinds import SOAP, Names, is_signed
+from medrec_desktop.ui.encounters.kinds import SOAP, Names, decision_text, is_signed
 from medrec_desktop.ui.encounters.note_parts import (
     AddendaView,
     LinkedList,
+    NoteText,
     ProblemsPicker,
-    fit_text,
     section_title,
 )
-from medrec_desktop.ui.encounters.texts import note_name, when
+from medrec_desktop.ui.encounters.texts import note_name, type_label, when
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget
@@ -115,6 +117,7 @@ class EncounterForm(QWidget):
         self.inputs: dict[str, FieldInput] = {}
         self.errors: dict[str, StatusLabel] = {}
         self.labels: dict[str, QLabel] = {}
+        self.note_texts: dict[str, NoteText] = {}
         self._linkable: set[str] = set()
 
         outer = QVBoxLayout(self)
@@ -142,13 +145,23 @@ class EncounterForm(QWidget):
         self.note_column = QVBoxLayout(note)
         self.note_column.setContentsMargins(0, 0, 0, 0)
         self.note_column.setSpacing(4)
-        self.grid = QFormLayout()
+        self.header_box = QWidget()
+        self.grid = QFormLayout(self.header_box)
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.grid.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.grid.setVerticalSpacing(4)
         for name in ("starts_at", "encounter_type", "provider_id", "location", "reason_for_visit"):
             self._header_row(specs[name])
-        self.note_column.addLayout(self.grid)
+        self.note_column.addWidget(self.header_box)
+        # A note that cannot change shows who, where and why as text, like a printed note.
+        self.header_text = QLabel()
+        self.header_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.header_text.setWordWrap(True)
+        self.header_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.header_text.setAccessibleName("Visit")
+        self.header_text.setContentsMargins(4, 0, 0, 0)  # in line with the note's text
+        self.note_column.addWidget(self.header_text)
         for name in SOAP:
             self._soap_box(specs[name])
         self.addenda = AddendaView()
@@ -303,6 +316,10 @@ class EncounterForm(QWidget):
 
     def _header_row(self, spec: FieldSpec) -> None:
         field = FieldInput(spec)
+        if field.combo is not None:
+            # A short choice stays as wide as its longest entry, not the whole column.
+            field.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            field.combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         holder = QWidget()
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
@@ -321,7 +338,7 @@ class EncounterForm(QWidget):
         field = FieldInput(spec)
         assert field.text is not None
         field.text.setMinimumHeight(0)
-        fit_text(field.text)
+        self.note_texts[spec.name] = NoteText(field.text)
         label = QLabel(spec.label)
         label.setStyleSheet("font-weight: 600; margin-top: 6px;")
         label.setBuddy(field.focus)
@@ -399,9 +416,22 @@ class EncounterForm(QWidget):
             # what can be done (Add addendum, Record amendment request).
             text = self.kind_label(name)
             label.setText(text if may_edit else _plain(text).removesuffix(" *"))
+        for note in self.note_texts.values():
+            note.reading(not may_edit)
+        self.header_box.setVisible(may_edit)
+        self.header_text.setVisible(not may_edit and item is not None)
+        if item is not None:
+            self.header_text.setText(self._header_text(item))
         self._show_state(item, signed, gone, may_edit, role)
         self._show_detail_parts(signed)
         self.filled.emit()
+
+    def _header_text(self, item: ItemInfo[EncounterData]) -> str:
+        d = item.data
+        detail = self.detail
+        provider = detail.provider if detail is not None else self.names.user(d.provider_id)
+        first = f"Provider: {provider}" + (f" · Location: {d.location}" if d.location else "")
+        return f"{first}\nReason for visit: {d.reason_for_visit}"
 
     def kind_label(self, name: str) -> str:
         spec = next(s for s in self.kind.fields if s.name == name)
@@ -423,8 +453,7 @@ class EncounterForm(QWidget):
             self.state.setStyleSheet("")
         else:
             self.heading.setText(
-                f"{note_name(item.data.starts_at, item.data.encounter_type).capitalize()}"
-                f" · {when(item.data.starts_at)}"
+                f"{type_label(item.data.encounter_type)} · {when(item.data.starts_at)}"
             )
             if gone:
                 self.state.setText(
@@ -475,7 +504,8 @@ class EncounterForm(QWidget):
         self.amendments_text.setVisible(bool(requests))
         self.amendments_text.setText(
             "\n".join(
-                f"Received {r.data.received_on:%m/%d/%Y}: {r.data.decision.value}" for r in requests
+                f"Received {r.data.received_on:%m/%d/%Y}: {decision_text(r.data.decision)}"
+                for r in requests
             )
         )
         if detail is not None and (signed or self.item is None or self.item.entered_in_error):

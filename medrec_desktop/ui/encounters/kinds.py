@@ -147,7 +147,7 @@ def encounter_kind(names: Names) -> KindView[EncounterData, EncounterInput]:
 
 
 DECISIONS = {
-    AmendmentDecision.PENDING: "⧗ Pending",
+    AmendmentDecision.PENDING: "◷ Pending",
     AmendmentDecision.ACCEPTED: "✔ Accepted",
     AmendmentDecision.DENIED: "✖ Denied",
 }

@@ -29,12 +29,29 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 ABNORMAL = "⚠"
 
 
-def fit_text(box: QPlainTextEdit, *, least: int = 3, most: int = 14) -> None:
+class NoteText:
     """A note box as tall as its text (between ``least`` and ``most`` lines), so a note is
-    read down the page like paper, not through four small windows."""
-    box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    read down the page like paper, not through four small windows. Read only (a signed
+    note), it loses its frame and spare lines and reads like the printed page."""
 
-    def fit() -> None:
+    def __init__(self, box: QPlainTextEdit, *, least: int = 3, most: int = 14) -> None:
+        self.box = box
+        self.least, self.most = least, most
+        self.editing_least = least
+        box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        box.textChanged.connect(self.fit)
+        box.document().documentLayout().documentSizeChanged.connect(lambda _s: self.fit())
+        self.fit()
+
+    def reading(self, read_only: bool) -> None:
+        self.least = 1 if read_only else self.editing_least
+        self.box.setFrameShape(QFrame.Shape.NoFrame if read_only else QFrame.Shape.StyledPanel)
+        self.box.setStyleSheet("QPlainTextEdit { background: transparent; }" if read_only else "")
+        self.box.setPlaceholderText("Nothing written." if read_only else "")
+        self.fit()
+
+    def fit(self) -> None:
+        box = self.box
         doc = box.document()
         lines = 0
         block = doc.begin()
@@ -42,7 +59,7 @@ def fit_text(box: QPlainTextEdit, *, least: int = 3, most: int = 14) -> None:
             layout = block.layout()
             lines += max(1, layout.lineCount() if layout is not None else 1)
             block = block.next()
-        shown = min(max(lines, least), most)
+        shown = min(max(lines, self.least), self.most)
         margins = box.contentsMargins()
         height = (
             box.fontMetrics().lineSpacing() * shown
@@ -53,10 +70,6 @@ def fit_text(box: QPlainTextEdit, *, least: int = 3, most: int = 14) -> None:
         )
         if box.height() != height:
             box.setFixedHeight(height)
-
-    box.textChanged.connect(fit)
-    box.document().documentLayout().documentSizeChanged.connect(lambda _s: fit())
-    fit()
 
 
 class ProblemsPicker(QWidget):

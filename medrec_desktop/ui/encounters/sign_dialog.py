@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.ui.widgets.status import StatusLabel
+
+WIDTH = 480
 
 
 class SignDialog(QDialog):
@@ -38,6 +41,8 @@ class SignDialog(QDialog):
         self.setModal(True)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
+        # Grows to show a refusal under the field, never squeezing the words above it.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         intro = QLabel(
             f"Sign “{note}” as {signer}.\n\nOnce signed, the note and the vitals, results and "
             "procedures linked to it are locked; later changes go in an addendum."
@@ -69,7 +74,10 @@ class SignDialog(QDialog):
         layout.addLayout(buttons)
         self.cancel_button.clicked.connect(self.reject)
         self.sign_button.clicked.connect(self._sign)
-        self.resize(460, self.sizeHint().height())
+        # A fixed width, and the words above always get the height they need at it.
+        self.setFixedWidth(WIDTH)
+        margins = layout.contentsMargins()
+        intro.setMinimumHeight(intro.heightForWidth(WIDTH - margins.left() - margins.right()))
         self.password.setFocus()
 
     def _sign(self) -> None:

@@ -80,7 +80,7 @@ class TodayPage(QWidget):
         self.filter.setAccessibleName("Filter the day's encounters")
         self.filter.setPlaceholderText("patient, MRN, provider, reason…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.setMaximumWidth(300)
+        self.filter.setFixedWidth(300)
         filter_label.setBuddy(self.filter)
         top.addWidget(self.heading)
         top.addSpacing(16)
@@ -90,7 +90,8 @@ class TodayPage(QWidget):
         top.addWidget(self.reload_button)
         top.addSpacing(16)
         top.addWidget(filter_label)
-        top.addWidget(self.filter, 1)
+        top.addWidget(self.filter)
+        top.addStretch(1)
         outer.addLayout(top)
         self.message = StatusLabel()
         self.message.setAccessibleName("Today message")
@@ -129,12 +130,12 @@ class TodayPage(QWidget):
         self.open_note_button.clicked.connect(self.open_unsigned)
         box.addWidget(self.unsigned_title)
         box.addWidget(self.unsigned_hint)
-        box.addWidget(self.unsigned, 1)
+        box.addWidget(self.unsigned)
         note_row = QHBoxLayout()
         note_row.addWidget(self.open_note_button)
         note_row.addStretch(1)
         box.addLayout(note_row)
-        outer.addWidget(self.unsigned_box, 2)
+        outer.addWidget(self.unsigned_box)
         self.unsigned_box.hide()
 
         self.day.dateChanged.connect(lambda _d: self.refresh())
@@ -208,6 +209,12 @@ class TodayPage(QWidget):
                 else f"✓ None of your notes has been left unsigned for {waited}."
             )
             self.unsigned.setVisible(bool(unsigned))
+            lines = min(max(len(unsigned), 1), 6)
+            self.unsigned.setFixedHeight(
+                self.unsigned.horizontalHeader().sizeHint().height()
+                + self.unsigned.verticalHeader().defaultSectionSize() * lines
+                + 4
+            )
             self.open_note_button.setVisible(bool(unsigned))
             if unsigned and not self.unsigned.currentIndex().isValid():
                 self.unsigned.setCurrentIndex(self.unsigned_proxy.index(0, 0))
