@@ -7,8 +7,10 @@ import itertools
 from typing import Any
 
 from medrec_desktop.domain.allergies import AllergyInput, AllergyStatementInput
-from medrec_desktop.domain.clinical import ItemInput
+from medrec_desktop.domain.amendments import AmendmentInput
+from medrec_desktop.domain.clinical import ItemId, ItemInput
 from medrec_desktop.domain.dto import PatientId
+from medrec_desktop.domain.encounters import EncounterInput, EncounterType
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.histories import (
     FamilyHistoryInput,
@@ -23,9 +25,12 @@ from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.domain.vitals import VitalsInput
 from medrec_desktop.services.clinical_items import ClinicalItemService
 from medrec_desktop.services.patients import PatientInput
-from tests.conftest import Clinic
+from tests.conftest import ROLE_PASSWORD, Clinic
 
 _NAMES = itertools.count(1)
+# The test clinic's provider (tests/conftest.py adds one user per role, in Role order, after
+# the administrator): the provider of the sample encounter, who may sign it.
+PROVIDER_ID = 4
 
 # One valid input per item type: a new kind adds its line, or the tests over every kind fail.
 SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
@@ -81,6 +86,24 @@ SAMPLE_INPUTS: dict[str, ItemInput[Any]] = {
         housing="stable",
         feels_safe="yes",
     ),
+    # Issue 10.
+    "encounter": EncounterInput(
+        starts_at=dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC),
+        encounter_type=EncounterType.OFFICE,
+        provider_id=PROVIDER_ID,
+        location="Room 2",
+        reason_for_visit="Follow-up of blood pressure",
+        subjective="Feels well; no headaches.",
+        objective="BP 128/82, pulse 72.",
+        assessment="Hypertension, controlled.",
+        plan="Continue lisinopril; recheck in 3 months.",
+    ),
+    "amendment-request": AmendmentInput(
+        received_on="11/23/2026",
+        concerns="Visit note of 11/20/2026",
+        requested_change="The note says I smoke; I quit in 2019.",
+        patient_reason="Insurance premiums depend on it.",
+    ),
 }
 
 
@@ -114,4 +137,17 @@ def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:
         "surgical-history": inst.surgical_history,
         "family-history": inst.family_history,
         "social-history": inst.social_history,
+        "encounter": inst.encounters,
+        "amendment-request": inst.amendments,
     }
+
+
+def sign_with_addendum(c: Clinic, encounter_id: int, expected_version: int) -> None:
+    """Sign the provider's encounter (their password again) and add an addendum to it."""
+    provider = c.sessions[Role.PROVIDER]
+    c.inst.encounters.sign(
+        provider, ItemId(encounter_id), password=ROLE_PASSWORD, expected_version=expected_version
+    )
+    c.inst.encounters.add_addendum(
+        provider, ItemId(encounter_id), reason="Late entry", text="Patient called: BP 124/80."
+    )

@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from medrec_desktop.services.base import Service, audited, entry_points
 from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
+from tests.integration.chart_samples import SAMPLE_INPUTS
 from tests.integration.coding.conftest import codes_dir, scratch_store, store  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "coding"))
@@ -74,6 +76,27 @@ def _problem(c: Clinic) -> ItemId:
 def _note(c: Clinic) -> NoteId:
     pid = _patient(c)
     return c.inst.patients.add_note(c.sessions[Role.PROVIDER], pid, "note text").id
+
+
+def _encounter(c: Clinic, *, signed: bool = False) -> ItemId:
+    provider = c.sessions[Role.PROVIDER]
+    added = c.inst.encounters.add(provider, _patient(c), SAMPLE_INPUTS["encounter"])
+    if signed:
+        c.inst.encounters.sign(provider, added.id, password=ROLE_PASSWORD, expected_version=1)
+    return added.id
+
+
+def _request(c: Clinic, *, denied: bool = False) -> ItemId:
+    """An amendment request about a signed note (version 1, or 2 once denied)."""
+    records = c.sessions[Role.RECORDS]
+    encounter = c.inst.encounters.get(records, _encounter(c, signed=True))
+    typed = replace(SAMPLE_INPUTS["amendment-request"], encounter_id=encounter.id)
+    request = c.inst.amendments.add(records, encounter.patient_id, typed)
+    if denied:
+        c.inst.amendments.deny(
+            records, request.id, reason="accurate", disagreement=None, expected_version=1
+        )
+    return request.id
 
 
 # One successful call per entry point: (role, call). A new entry point without a row here fails
@@ -301,6 +324,77 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "ChartBannerService.banner": (
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.chart_banner.banner(s, pid))(_patient(c)),
+    ),
+    # Issue 10: encounters and amendment requests.
+    "EncounterService.sign": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda eid: (
+                lambda s: c.inst.encounters.sign(s, eid, password=ROLE_PASSWORD, expected_version=1)
+            )
+        )(_encounter(c)),
+    ),
+    "EncounterService.add_addendum": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda eid: (
+                lambda s: c.inst.encounters.add_addendum(s, eid, reason="Late entry", text="x")
+            )
+        )(_encounter(c, signed=True)),
+    ),
+    "EncounterService.detail": (
+        Role.NURSE,
+        lambda c: (lambda eid: lambda s: c.inst.encounters.detail(s, eid))(_encounter(c)),
+    ),
+    "EncounterService.list_for_patient": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.encounters.list_for_patient(s, pid))(_patient(c)),
+    ),
+    "EncounterService.open_choices": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.encounters.open_choices(s, pid))(_patient(c)),
+    ),
+    "EncounterService.today": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.encounters.today(s, dt.date(2026, 11, 20)),
+    ),
+    "EncounterService.unsigned": (Role.PROVIDER, lambda c: lambda s: c.inst.encounters.unsigned(s)),
+    "EncounterService.providers": (Role.NURSE, lambda c: lambda s: c.inst.encounters.providers(s)),
+    "EncounterService.unsigned_note_days": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.encounters.unsigned_note_days(s),
+    ),
+    "EncounterService.set_unsigned_note_days": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.encounters.set_unsigned_note_days(s, 5),
+    ),
+    "AmendmentService.accept": (
+        Role.RECORDS,
+        lambda c: (
+            lambda rid: (
+                lambda s: c.inst.amendments.accept(s, rid, text="Quit 2019.", expected_version=1)
+            )
+        )(_request(c)),
+    ),
+    "AmendmentService.deny": (
+        Role.RECORDS,
+        lambda c: (
+            lambda rid: (
+                lambda s: c.inst.amendments.deny(
+                    s, rid, reason="accurate", disagreement=None, expected_version=1
+                )
+            )
+        )(_request(c)),
+    ),
+    "AmendmentService.record_disagreement": (
+        Role.RECORDS,
+        lambda c: (
+            lambda rid: (
+                lambda s: c.inst.amendments.record_disagreement(
+                    s, rid, text="I disagree.", expected_version=2
+                )
+            )
+        )(_request(c, denied=True)),
     ),
     "CodingService.import_file": (
         Role.RECORDS,

@@ -14,7 +14,12 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.models import ITEM_MODELS, NOT_MOVED, PATIENT_OWNED, Base
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
-from tests.integration.chart_samples import SAMPLE_INPUTS, new_patient, services
+from tests.integration.chart_samples import (
+    SAMPLE_INPUTS,
+    new_patient,
+    services,
+    sign_with_addendum,
+)
 
 
 def tables_pointing_at_patients() -> set[str]:
@@ -70,7 +75,9 @@ def _fill_every_registered_table(c: Clinic) -> PatientId:
     svcs = services(c)
     # The statement first: an active allergy added before it would make it refused.
     for item_type in sorted(svcs, key=lambda t: t != "allergy-statement"):
-        svcs[item_type].add(provider, gone, SAMPLE_INPUTS[item_type])
+        added = svcs[item_type].add(provider, gone, SAMPLE_INPUTS[item_type])
+        if item_type == "encounter":  # a signed note moves too, with its addendum
+            sign_with_addendum(c, added.id, added.version)
     c.inst.drafts.save_draft(
         provider, new_form_key("problem", gone), gone, "problem", None, {"description": "Cough"}
     )
