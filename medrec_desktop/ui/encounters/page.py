@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.amendments import AmendmentData
 from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemList, ItemVersion
+from medrec_desktop.domain.drafts import Draft
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail, EncounterList, EncounterRow
 from medrec_desktop.domain.encounters import EncounterData
@@ -42,10 +43,10 @@ from medrec_desktop.ui.chart.reason_dialog import EnteredInErrorDialog
 from medrec_desktop.ui.encounters.addendum_dialog import AddendumDialog
 from medrec_desktop.ui.encounters.amendments_section import AmendmentsSection
 from medrec_desktop.ui.encounters.form import EncounterForm
-from medrec_desktop.ui.encounters.kinds import Names, amendment_kind, encounter_kind
+from medrec_desktop.ui.encounters.kinds import Names, amendment_kind, encounter_kind, is_signed
 from medrec_desktop.ui.encounters.models import EncountersModel
 from medrec_desktop.ui.encounters.sign_dialog import SignDialog
-from medrec_desktop.ui.encounters.texts import note_name
+from medrec_desktop.ui.encounters.texts import note_name, when
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -479,6 +480,13 @@ class EncountersPage(QWidget):
     def _conflict(self, err: VersionConflictError) -> None:
         self.reload()
         self.conflict.show_conflict(self.form.values(), err)
+        if is_signed(err.stored):
+            # Nothing typed can be saved into a signed note: say so before the user tries.
+            self.conflict.explain.setText(
+                f"{err.stored.changed_by} signed this note while you were editing it: it is "
+                "locked and changes only by addendum. Your version is on the left; copy what "
+                "you still need, keep theirs, then add an addendum to the signed note."
+            )
         self.stack.setCurrentWidget(self.conflict)
         self.conflict.mine_button.setFocus()
 
@@ -582,6 +590,32 @@ class EncountersPage(QWidget):
 
         dialog = AddendumDialog(name, submit, self)
         self._open_dialog(dialog)
+
+    # ------------------------------------------------------------------ drafts
+
+    def restore_draft(self, draft: Draft, detail: EncounterDetail | None) -> None:
+        """The note's form with what was typed back on top (unsaved, for review); if the
+        note was saved again since, both versions side by side (the conflict view)."""
+        info = draft.info
+        if info.patient_id is None or info.patient_id != self.patient_id:
+            return
+        if self.on_reveal is not None:
+            self.on_reveal()
+        form = self.form
+        if detail is not None:
+            form.show_detail(detail)
+        else:
+            form.start_new(info.patient_id)
+        form.restore_fields(draft.fields)
+        form.drafts.adopt(info.key)
+        self.stack.setCurrentWidget(form)
+        if detail is not None and info.base_version is not None and info.changed_meanwhile:
+            form.base_version = info.base_version
+            form.pending = VersionConflictError(detail.item, info.base_version)
+            form.conflict.emit(form.pending)
+            return
+        form.message.info(f"Restored what you typed at {when(info.saved_at)}: review, then Save.")
+        form.focus_first()
 
     def _record_amendment(self) -> None:
         item = self.form.item
