@@ -586,6 +586,7 @@ class EncountersPage(QWidget):
             dialog.added()
             self.form.show_detail(detail)
             self.form.message.ok(f"Addendum added under the note, by {session.display_name}.")
+            self.form.focus_first()
             self._services.notify_changed(detail.item.patient_id, {ChangeKind.ENCOUNTERS})
 
         dialog = AddendumDialog(name, submit, self)
