@@ -36,7 +36,7 @@ from medrec_desktop.ui.encounters.texts import day, note_name, type_label, when
 
 SOAP = ("subjective", "objective", "assessment", "plan")
 # Labels with the Alt letters left free on the chart (see ui/chart/kinds.py): the menus
-# (f p h), the chart's buttons (w c) and tabs (u o g t d, e for Encounters), the form's Save
+# (f p h), the chart's buttons (w c) and tabs (u o g t d), the form's Save
 # (s) and Sign (i) and its "Link a new entry" menu (k).
 LABELS = {
     "starts_at": "Date and ti&me",
@@ -127,7 +127,7 @@ def encounter_kind(names: Names) -> KindView[EncounterData, EncounterInput]:
     return KindView(
         key="encounters",
         title="Encounters",
-        tab="&Encounters",
+        tab="Encounters",
         noun="encounter",
         service=lambda inst: inst.encounters,
         change=ChangeKind.ENCOUNTERS,

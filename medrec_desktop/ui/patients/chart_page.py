@@ -149,7 +149,7 @@ class PatientChartPage(QWidget):
         self.encounters.form.set_linkable(
             {key for key, page in self.lists.items() if "encounter_id" in page.form.inputs}
         )
-        self.tabs.addTab(self.encounters, "&Encounters")
+        self.tabs.addTab(self.encounters, "Encounters")  # Ctrl+7: no Alt letter is left
         self.tabs.addTab(self.histories, "His&tories")
         self.tabs.addTab(self.demographics, "&Demographics")
         self.tabs.addTab(self.history, "Record versions")
