@@ -375,14 +375,13 @@ class EncounterForm(QWidget):
 
     def show_detail(self, detail: EncounterDetail) -> None:
         """A saved encounter, with its addenda and linked entries."""
-        same = self.item is not None and self.item.id == detail.item.id
+        if self.item is None or self.item.id != detail.item.id:
+            self.save_state.clear()  # "Saved 14:02" belongs to the note it was said of
+            self.message.clear_message()
         self.patient_id = detail.item.patient_id
         self.pending = None
         self.detail = detail
         self._fill(detail.item)
-        if not same:
-            self.save_state.clear()  # "Saved 14:02" belongs to the note it was said of
-            self.message.clear_message()
 
     def _fill(self, item: ItemInfo[EncounterData] | None) -> None:
         self.item = item
