@@ -191,6 +191,11 @@ class EncounterForm(QWidget):
             side_column.addWidget(section_title(title))
             self.linked[key] = LinkedList(what)
             side_column.addWidget(self.linked[key])
+        self.withheld = QLabel()
+        self.withheld.setAccessibleName("Withheld linked entries")
+        self.withheld.setWordWrap(True)
+        self.withheld.hide()
+        side_column.addWidget(self.withheld)
         self.link_button = QPushButton("Lin&k a new entry")
         self.link_button.setToolTip("Add vitals, a test result or a procedure taken in this visit")
         self.link_menu = QMenu(self.link_button)
@@ -501,6 +506,14 @@ class EncounterForm(QWidget):
         self.linked["tests"].show_entries(detail.tests if detail else ())
         self.linked["procedures"].show_entries(detail.procedures if detail else ())
         self.addenda.show_addenda(detail.addenda if detail and signed else ())
+        withheld = detail.withheld if detail is not None else 0
+        self.withheld.setText(
+            f"⊘ {withheld} linked entr{'ies' if withheld != 1 else 'y'} withheld "
+            "(sensitivity label)"
+            if withheld
+            else ""
+        )
+        self.withheld.setVisible(bool(withheld))
         requests = detail.amendments if detail else ()
         self.amendments_title.setVisible(bool(requests))
         self.amendments_text.setVisible(bool(requests))

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtGui import QPalette
 
-from medrec_desktop.domain.amendments import AmendmentData
+from medrec_desktop.domain.amendments import AmendmentData, AmendmentDecision
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
 from medrec_desktop.domain.encounter_views import EncounterRow, TodayRow, UnsignedRow
 from medrec_desktop.ui.encounters.kinds import Names, decision_text
@@ -116,7 +116,7 @@ class UnsignedModel(DtoTableModel[UnsignedRow]):
 class AmendmentsModel(DtoTableModel[ItemInfo[AmendmentData]]):
     """A patient's amendment requests, newest first, with their decision."""
 
-    HEADERS = ("Received", "Concerns", "What to change", "Decision", "Decided")
+    HEADERS = ("Received", "Concerns", "What to change", "Decision", "Decided or due")
     COL_RECEIVED, COL_NOTE, COL_CHANGE, COL_DECISION, COL_DECIDED = range(5)
 
     def __init__(self, names: Names, notes: dict[int, str], parent: Any = None) -> None:
@@ -141,7 +141,8 @@ class AmendmentsModel(DtoTableModel[ItemInfo[AmendmentData]]):
         if column == self.COL_DECISION:
             return decision_text(d.decision)
         if d.decided_on is None:
-            return ""
+            # The clinic acts on a request within 60 days of receiving it.
+            return f"due by {day(d.due_on)}" if d.decision is AmendmentDecision.PENDING else ""
         return f"{day(d.decided_on)} by {self.names.user(d.decided_by)}"
 
     def sort_key(self, row: ItemInfo[AmendmentData], column: int) -> Any:

@@ -267,3 +267,33 @@ def render_encounter_screenshots(
     window.session = None
     window.close()
     return shots
+
+
+def render_demo_encounter_screenshots(
+    out: Path, app: QApplication, inst: Installation, runner: OpRunner
+) -> list[Path]:
+    """The pictures above on the demo clinic (``python -m medrec_desktop.ui.screenshots``)."""
+    import tempfile
+
+    from medrec_desktop.domain.enums import Role
+    from medrec_desktop.services.coding import CodeSets
+    from medrec_desktop.services.demo import DEMO_USERS
+    from medrec_desktop.ui.screenshots import PASSWORD
+
+    provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], PASSWORD)
+    records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
+    patients = inst.patients.list_all(provider, limit=40)
+    # Workstation preferences for these windows only, never beside the pictures.
+    prefs = Path(tempfile.mkdtemp(prefix="medrec-encounter-shots-"))
+    return render_encounter_screenshots(
+        out,
+        app,
+        runner,
+        services=ServicesHolder(inst=inst, code_sets=CodeSets()),
+        settings=QSettings(str(prefs / "encounter-shots.ini"), QSettings.Format.IniFormat),
+        provider=provider,
+        records=records,
+        patient=patients[3],
+        others=list(patients[20:25]),
+        password=PASSWORD,
+    )
