@@ -59,10 +59,15 @@ class Names:
     users: dict[int, str] = field(default_factory=dict)
     problems: dict[int, str] = field(default_factory=dict)
 
-    def user(self, user_id: int | None) -> str:
+    def user(self, user_id: int | None, fallback: str | None = None) -> str:
+        """The user's name; ``fallback`` when this screen has not read it (the version
+        that set the id was saved by them, so its author is the name)."""
         if user_id is None:
             return ""
-        return self.users.get(int(user_id), f"user no. {user_id}")
+        found = self.users.get(int(user_id))
+        if found is not None:
+            return found
+        return fallback if fallback is not None else f"user no. {user_id}"
 
     def problem_list(self, ids: tuple[int, ...]) -> str:
         return "; ".join(self.problems.get(int(i), f"problem no. {i}") for i in ids)
@@ -175,7 +180,8 @@ def amendment_kind(
         "received_on": lambda i: day(i.data.received_on),
         "encounter_id": lambda i: note(i.data.encounter_id),
         "decision": lambda i: decision_text(i.data.decision),
-        "decided_by": lambda i: names.user(i.data.decided_by),
+        # The version deciding a request is saved by whoever decided it.
+        "decided_by": lambda i: names.user(i.data.decided_by, i.changed_by),
         "decided_on": lambda i: day(i.data.decided_on),
     }
     return KindView(

@@ -143,7 +143,10 @@ class AmendmentsModel(DtoTableModel[ItemInfo[AmendmentData]]):
         if d.decided_on is None:
             # The clinic acts on a request within 60 days of receiving it.
             return f"due by {day(d.due_on)}" if d.decision is AmendmentDecision.PENDING else ""
-        return f"{day(d.decided_on)} by {self.names.user(d.decided_by)}"
+        # The decider's name when known here; the latest version's author otherwise, unless
+        # a later statement of disagreement was recorded (by someone else, perhaps).
+        who = self.names.user(d.decided_by, "" if d.disagreement else row.changed_by)
+        return f"{day(d.decided_on)} by {who}" if who else day(d.decided_on)
 
     def sort_key(self, row: ItemInfo[AmendmentData], column: int) -> Any:
         if column == self.COL_RECEIVED:
