@@ -137,3 +137,34 @@ def test_a_note_left_with_typing_asks_first_and_keeps_a_draft(
         "Chest X-ray if not better in a week."
     )
     qtbot.waitUntil(lambda: populated.inst.drafts.my_drafts(provider) == [], timeout=WAIT)
+
+
+def test_vitals_added_from_a_note_are_linked_to_it_and_listed_under_it(
+    qtbot: QtBot, make_window: Window, populated: Clinic
+) -> None:
+    made = visit(populated)
+    w = make_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    page = encounters(qtbot, w)
+    open_note(qtbot, page, made.id)
+    form = page.form
+    assert form.link_button.isVisible()
+    [vitals_action] = [a for a in form.link_menu.actions() if "Vitals" in a.text()]
+    vitals_action.trigger()
+    listing = w.chart.lists["vitals"]
+    assert w.chart.tabs.currentWidget() is listing
+    assert listing.stack.currentWidget() is listing.form
+    inputs = listing.form.inputs
+    assert inputs["encounter_id"].value() == str(made.id)
+    inputs["taken_at"].set_value("2026-11-19T10:40")
+    inputs["systolic"].set_value("148")
+    inputs["diastolic"].set_value("92")
+    key(qtbot, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: listing.stack.currentWidget() is listing.panel, timeout=WAIT)
+    nurse = populated.sessions[Role.NURSE]
+    [stored] = populated.inst.vitals.list(nurse, okafor(populated)).items  # type: ignore[arg-type]
+    assert stored.data.encounter_id == made.id
+    # Back to the note: the vitals are listed under "Vitals taken".
+    key(qtbot, Qt.Key.Key_7, CTRL)
+    qtbot.waitUntil(lambda: "BP 148/92" in form.linked["vitals"].text(), timeout=WAIT)
+    assert page.stack.currentWidget() is form
