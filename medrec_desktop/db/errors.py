@@ -10,6 +10,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 
+from medrec_desktop.db import signed_locks
 from medrec_desktop.domain.errors import (
     BackupError,
     ConflictError,
@@ -49,6 +50,13 @@ BACKUP_NOT_WRITABLE = (
     "The backup cannot be written there (the folder is read-only or you lack permission). "
     "No backup was written. Choose another place."
 )
+# The database's own lock on signed notes (db.signed_locks), should a save get past the
+# services' checks: said in plain words, not shown as a crash.
+SIGNED_LOCKED = (
+    "This belongs to a signed note, which is locked: nothing was changed. Add an addendum to "
+    "the note instead."
+)
+ADDENDA_LOCKED = "Addenda cannot be changed or removed: nothing was changed."
 UNREACHABLE = (
     "The database server could not be reached. Check the network and that the server is running."
 )
@@ -79,6 +87,10 @@ def known_error_for(err: BaseException) -> KnownError | None:
         return WrongKeyError(NOT_A_DB)
     if "malformed" in text or "disk i/o error" in text or "corrupt" in text:
         return DatabaseFileError(DAMAGED)
+    if signed_locks.LOCKED in text:
+        return ConflictError(SIGNED_LOCKED)
+    if signed_locks.APPEND_ONLY in text:
+        return ConflictError(ADDENDA_LOCKED)
     if "connection refused" in text or "could not connect" in text or "timeout expired" in text:
         return KnownError(UNREACHABLE)
     return None

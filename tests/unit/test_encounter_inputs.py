@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import exc as sa_exc
 
 from medrec_desktop.db import signed_locks
+from medrec_desktop.db.errors import ADDENDA_LOCKED, SIGNED_LOCKED, known_error_for
 from medrec_desktop.domain.amendments import AmendmentInput, addendum_text, denial_text
 from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus
 from medrec_desktop.domain.dto import PatientId
@@ -17,7 +19,7 @@ from medrec_desktop.domain.encounters import (
     encounter_title,
     unsigned_note_days,
 )
-from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.errors import ConflictError, ValidationError
 
 TODAY = dt.date(2026, 11, 26)
 VISIT = EncounterInput(
@@ -146,3 +148,13 @@ def test_lock_triggers_cover_every_column_but_the_one_a_merge_moves() -> None:
         "signed_note_refuse()"
     )
     assert {fn for _, fn in pg.values()} == set(signed_locks.PG_FUNCTIONS)
+
+
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [(signed_locks.LOCKED, SIGNED_LOCKED), (signed_locks.APPEND_ONLY, ADDENDA_LOCKED)],
+)
+def test_a_lock_reached_past_the_services_is_said_in_plain_words(raised: str, said: str) -> None:
+    err = sa_exc.IntegrityError("UPDATE encounter ...", {}, Exception(raised))
+    known = known_error_for(err)
+    assert isinstance(known, ConflictError) and known.message == said
