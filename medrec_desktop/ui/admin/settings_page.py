@@ -117,8 +117,15 @@ class SettingsPage(AdminPage):
         self.layout_.addLayout(row)
         self.layout_.addWidget(self.status)
         self.layout_.addStretch(1)
-        order: list[QWidget] = [self.clinic_name, self.clinic_address, self.clinic_phone, self.idle,
-                 self.unsigned_days, self.save_button, self.revert_button]
+        order: list[QWidget] = [
+            self.clinic_name,
+            self.clinic_address,
+            self.clinic_phone,
+            self.idle,
+            self.unsigned_days,
+            self.save_button,
+            self.revert_button,
+        ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
         # A guarded form (ui/widgets/unsaved.py): leaving with changes asks first.
@@ -170,9 +177,7 @@ class SettingsPage(AdminPage):
             raw = values.get("idle_timeout_minutes", "15")
             self.idle.setValue(int(raw) if raw.isdigit() else 15)
             days = values.get(UNSIGNED_NOTE_DAYS_SETTING, "")
-            self.unsigned_days.setValue(
-                int(days) if days.isdigit() else UNSIGNED_NOTE_DAYS_DEFAULT
-            )
+            self.unsigned_days.setValue(int(days) if days.isdigit() else UNSIGNED_NOTE_DAYS_DEFAULT)
 
     # ------------------------------------------------------------------ unsaved changes
 
@@ -215,8 +220,11 @@ class SettingsPage(AdminPage):
         self.errors.clear()
         changes = self.values()
         if not changes["clinic_name"].strip():
-            self.errors.show(ValidationError(
-                "Enter the clinic's name: it heads every printed record.", field="clinic_name"))
+            self.errors.show(
+                ValidationError(
+                    "Enter the clinic's name: it heads every printed record.", field="clinic_name"
+                )
+            )
             return
         self.save_button.setEnabled(False)
 
