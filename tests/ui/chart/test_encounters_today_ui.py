@@ -168,3 +168,32 @@ def test_vitals_added_from_a_note_are_linked_to_it_and_listed_under_it(
     key(qtbot, Qt.Key.Key_7, CTRL)
     qtbot.waitUntil(lambda: "BP 148/92" in form.linked["vitals"].text(), timeout=WAIT)
     assert page.stack.currentWidget() is form
+
+
+def test_a_note_typed_before_a_crash_is_offered_back_into_its_form(
+    qtbot: QtBot, make_window: Window, populated: Clinic
+) -> None:
+    from tests.ui.chart.test_drafts_ui import crash, lines, offer
+
+    made = visit(populated)
+    w = make_window(Role.PROVIDER)
+    open_chart(qtbot, w, "okafor")
+    page = encounters(qtbot, w)
+    open_note(qtbot, page, made.id)
+    key(qtbot, Qt.Key.Key_N, ALT)  # Pla&n
+    type_text(qtbot, "Chest X-ray if not better.")
+    qtbot.waitUntil(lambda: page.form.drafts.writes >= 1, timeout=WAIT)
+    crash(qtbot, w)
+
+    again = make_window(Role.PROVIDER)
+    dialog = offer(qtbot, again)
+    [line] = lines(dialog)
+    assert "Encounter note for Okafor, Chidi" in line
+    dialog.restore_button.click()
+    form = again.chart.encounters.form
+    qtbot.waitUntil(
+        lambda: form.detail is not None and form.inputs["plan"].value() != "", timeout=WAIT
+    )
+    assert form.inputs["plan"].value() == "Chest X-ray if not better."
+    assert form.has_unsaved_changes() and "Restored what you typed" in form.message.message
+    assert again.chart.tabs.currentWidget() is again.chart.encounters
