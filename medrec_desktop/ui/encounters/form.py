@@ -16,21 +16,17 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
+from medrec_desktop.domain.clinical import ItemInfo
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail
 from medrec_desktop.domain.encounters import EncounterData
@@ -39,22 +35,19 @@ from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.field_widgets import LookupChoice
-from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, FieldSpec, Value
+from medrec_desktop.ui.chart.fields import FieldInput, Value
 from medrec_desktop.ui.chart.form_parts import attach
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
     SENSITIVITY_FIELD,
-    STATUS_FIELD,
     KindView,
 )
-from medrec_desktop.ui.encounters.kinds import SOAP, Names, decision_text, is_signed
+from medrec_desktop.ui.encounters.kinds import Names, is_signed
+from medrec_desktop.ui.encounters.note_column import NOTE_WIDTH, NoteColumn
 from medrec_desktop.ui.encounters.note_parts import (
-    AddendaView,
-    LinkedList,
-    NoteText,
-    ProblemsPicker,
-    section_title,
+    error_label,
 )
+from medrec_desktop.ui.encounters.side_panel import PROBLEMS_FIELD, NoteSide
 from medrec_desktop.ui.encounters.texts import note_name, type_label, when
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -64,19 +57,10 @@ from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp, track
 
 ENCOUNTER_ITEM_TYPE = "encounter"  # the encounter model's item type (drafts name it)
-PROBLEMS_FIELD = "problems_addressed"
-NOTE_WIDTH = 760  # a page of notes, not a line stretched across a wide screen
-SIDE_WIDTH = 340
 SIGNED_STYLE = (
     "background: palette(alternate-base); border: 1px solid palette(mid); "
     "border-radius: 4px; padding: 6px 8px;"
 )
-# Entries a visit can link, as (chart list key, what the menu says).
-LINKABLE = (("vitals", "&Vitals…"), ("lab_tests", "Test &result…"), ("procedures", "&Procedure…"))
-
-
-def _plain(label: str) -> str:
-    return label.replace("&", "")
 
 
 class EncounterForm(QWidget):
@@ -116,9 +100,6 @@ class EncounterForm(QWidget):
         self.on_reveal: Callable[[], None] | None = None
         self.inputs: dict[str, FieldInput] = {}
         self.errors: dict[str, StatusLabel] = {}
-        self.labels: dict[str, QLabel] = {}
-        self.note_texts: dict[str, NoteText] = {}
-        self._linkable: set[str] = set()
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -135,111 +116,28 @@ class EncounterForm(QWidget):
         outer.addWidget(self.state)
         outer.addWidget(self.message)
 
-        specs = {s.name: s for s in kind.fields}
         body = QWidget()
         columns = QHBoxLayout(body)
         columns.setContentsMargins(0, 0, 0, 0)
         columns.setSpacing(20)
-        note = QWidget()
-        note.setMaximumWidth(NOTE_WIDTH)
-        self.note_column = QVBoxLayout(note)
-        self.note_column.setContentsMargins(0, 0, 0, 0)
-        self.note_column.setSpacing(4)
-        self.header_box = QWidget()
-        self.grid = QFormLayout(self.header_box)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.grid.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.grid.setVerticalSpacing(4)
-        for name in ("starts_at", "encounter_type", "provider_id", "location", "reason_for_visit"):
-            self._header_row(specs[name])
-        self.note_column.addWidget(self.header_box)
-        # A note that cannot change shows who, where and why as text, like a printed note.
-        self.header_text = QLabel()
-        self.header_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.header_text.setWordWrap(True)
-        self.header_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.header_text.setAccessibleName("Visit")
-        self.header_text.setContentsMargins(4, 0, 0, 0)  # in line with the note's text
-        self.note_column.addWidget(self.header_text)
-        for name in SOAP:
-            self._soap_box(specs[name])
-        self.addenda = AddendaView()
-        self.addenda.hide()
-        self.note_column.addWidget(self.addenda)
-        self.note_column.addStretch(1)
-        columns.addWidget(note, 3)
+        self.note = NoteColumn(kind)
+        self.inputs.update(self.note.inputs)
+        self.errors.update(self.note.errors)
+        self.grid = self.note.grid  # what the generic form parts read (FormHost)
+        self.addenda = self.note.addenda
+        self.header_box, self.header_text = self.note.header_box, self.note.header_text
+        columns.addWidget(self.note, 3)
 
-        side = QWidget()
-        side.setFixedWidth(SIDE_WIDTH)
-        side_column = QVBoxLayout(side)
-        side_column.setContentsMargins(0, 0, 0, 0)
-        side_column.setSpacing(4)
-        self.problems = ProblemsPicker()
-        self.problems_label = section_title(_plain(specs[PROBLEMS_FIELD].label))
-        self.problems_label.setBuddy(self.problems.list)
-        side_column.addWidget(self.problems_label)
-        side_column.addWidget(self.problems)
-        self.errors[PROBLEMS_FIELD] = self._error_label("Problems addressed")
-        side_column.addWidget(self.errors[PROBLEMS_FIELD])
-        self.linked: dict[str, LinkedList] = {}
-        for key, title, what in (
-            ("vitals", "Vitals taken", "vitals"),
-            ("tests", "Test results", "results"),
-            ("procedures", "Treatments and procedures", "procedures"),
-        ):
-            side_column.addWidget(section_title(title))
-            self.linked[key] = LinkedList(what)
-            side_column.addWidget(self.linked[key])
-        self.withheld = QLabel()
-        self.withheld.setAccessibleName("Withheld linked entries")
-        self.withheld.setWordWrap(True)
-        self.withheld.hide()
-        side_column.addWidget(self.withheld)
-        self.link_button = QPushButton("Lin&k a new entry")
-        self.link_button.setToolTip("Add vitals, a test result or a procedure taken in this visit")
-        self.link_menu = QMenu(self.link_button)
-        self.link_button.setMenu(self.link_menu)
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.link_button)
-        link_row.addStretch(1)
-        side_column.addLayout(link_row)
-        self.amendments_title = section_title("Amendment requests about this note")
-        self.amendments_text = QLabel()
-        self.amendments_text.setWordWrap(True)
-        self.amendments_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.amendments_text.setAccessibleName("Amendment requests about this note")
-        side_column.addWidget(self.amendments_title)
-        side_column.addWidget(self.amendments_text)
-        status = FieldSpec(
-            STATUS_FIELD,
-            "Status",
-            FieldKind.CHOICE,
-            tuple((st.value, kind.status_label(st)) for st in kind.statuses),
-        )
-        self.inputs[STATUS_FIELD] = FieldInput(status)
-        label = section_title("Status")
-        label.setBuddy(self.inputs[STATUS_FIELD].focus)
-        side_column.addWidget(label)
-        side_column.addWidget(self.inputs[STATUS_FIELD].container)
-        self.errors[STATUS_FIELD] = self._error_label("Status")
-        side_column.addWidget(self.errors[STATUS_FIELD])
-        sensitivity = FieldSpec(
-            SENSITIVITY_FIELD,
-            "Sensitivity",
-            FieldKind.CHOICE,
-            (("", "None (anyone with chart access)"),)
-            + tuple((s.value, s.label.capitalize()) for s in Sensitivity),
-        )
-        self.inputs[SENSITIVITY_FIELD] = FieldInput(sensitivity)
-        label = section_title("Sensitivity label")
-        label.setBuddy(self.inputs[SENSITIVITY_FIELD].focus)
-        side_column.addWidget(label)
-        side_column.addWidget(self.inputs[SENSITIVITY_FIELD].container)
-        self.errors[SENSITIVITY_FIELD] = self._error_label("Sensitivity")
-        side_column.addWidget(self.errors[SENSITIVITY_FIELD])
-        side_column.addStretch(1)
-        columns.addWidget(side, 0, Qt.AlignmentFlag.AlignTop)
+        self.side = NoteSide(kind)
+        self.side.link_requested.connect(self.link_requested)
+        self.inputs.update(self.side.inputs)
+        self.errors.update(self.side.errors)
+        # The side's parts, by the names the page and the tests use.
+        self.problems = self.side.problems
+        self.linked = self.side.linked
+        self.link_button, self.link_menu = self.side.link_button, self.side.link_menu
+        self.amendments_text = self.side.amendments_text
+        columns.addWidget(self.side, 0, Qt.AlignmentFlag.AlignTop)
         columns.addStretch(0)
 
         scroll = QScrollArea()
@@ -261,7 +159,7 @@ class EncounterForm(QWidget):
         reason_line.addWidget(reason_label)
         reason_line.addWidget(self.reason, 1)
         self.reason_row.setMaximumWidth(NOTE_WIDTH)
-        self.errors[REASON_FIELD] = self._error_label("Reason for change")
+        self.errors[REASON_FIELD] = error_label("Reason for change")
         outer.addWidget(self.reason_row)
         outer.addWidget(self.errors[REASON_FIELD])
 
@@ -314,54 +212,8 @@ class EncounterForm(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def _error_label(self, name: str) -> StatusLabel:
-        error = StatusLabel()
-        error.setAccessibleName(f"{name} problem")
-        return error
-
-    def _header_row(self, spec: FieldSpec) -> None:
-        field = FieldInput(spec)
-        if field.combo is not None:
-            # A short choice stays as wide as its longest entry, not the whole column.
-            field.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            field.combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(field.container)
-        error = self._error_label(spec.plain_label)
-        column.addWidget(error)
-        label = QLabel(spec.label + (" *" if spec.required else ""))
-        label.setBuddy(field.focus)
-        self.grid.addRow(label, holder)
-        self.inputs[spec.name] = field
-        self.errors[spec.name] = error
-        self.labels[spec.name] = label
-
-    def _soap_box(self, spec: FieldSpec) -> None:
-        field = FieldInput(spec)
-        assert field.text is not None
-        field.text.setMinimumHeight(0)
-        self.note_texts[spec.name] = NoteText(field.text)
-        label = QLabel(spec.label)
-        label.setStyleSheet("font-weight: 600; margin-top: 6px;")
-        label.setBuddy(field.focus)
-        self.note_column.addWidget(label)
-        self.note_column.addWidget(field.container)
-        self.errors[spec.name] = self._error_label(spec.plain_label)
-        self.note_column.addWidget(self.errors[spec.name])
-        self.inputs[spec.name] = field
-        self.labels[spec.name] = label
-
     def set_linkable(self, keys: set[str]) -> None:
-        """The chart lists that can take an entry linked to this visit (the page knows)."""
-        self._linkable = keys
-        self.link_menu.clear()
-        for key, text in LINKABLE:
-            if key in keys:
-                action = self.link_menu.addAction(text)
-                action.triggered.connect(lambda _c=False, k=key: self.link_requested.emit(k))
+        self.side.set_linkable(keys)
 
     # ------------------------------------------------------------------ filling
 
@@ -418,19 +270,9 @@ class EncounterForm(QWidget):
             self.problems.set_read_only(not may_edit)
             self.reason.clear()
         self.inputs[SENSITIVITY_FIELD].set_read_only(not (may_edit and may_label))
-        for name, label in self.labels.items():
-            # A note that cannot change offers no Alt letters into it: the letters go to
-            # what can be done (Add addendum, Record amendment request).
-            text = self.kind_label(name)
-            label.setText(text if may_edit else _plain(text).removesuffix(" *"))
-        for note in self.note_texts.values():
-            note.reading(not may_edit)
-        self.header_box.setVisible(may_edit)
-        self.header_text.setVisible(not may_edit and item is not None)
-        if item is not None:
-            self.header_text.setText(self._header_text(item))
+        self.note.reading(not may_edit, self._header_text(item) if item is not None else None)
         self._show_state(item, signed, gone, may_edit, role)
-        self._show_detail_parts(signed)
+        self._show_detail_parts(signed, may_edit)
         self.filled.emit()
 
     def _header_text(self, item: ItemInfo[EncounterData]) -> str:
@@ -439,10 +281,6 @@ class EncounterForm(QWidget):
         provider = detail.provider if detail is not None else self.names.user(d.provider_id)
         first = f"Provider: {provider}" + (f" · Location: {d.location}" if d.location else "")
         return f"{first}\nReason for visit: {d.reason_for_visit}"
-
-    def kind_label(self, name: str) -> str:
-        spec = next(s for s in self.kind.fields if s.name == name)
-        return spec.label + (" *" if spec.required and name not in SOAP else "")
 
     def _show_state(
         self,
@@ -495,37 +333,15 @@ class EncounterForm(QWidget):
         )
         self.addendum_button.setVisible(signed and not gone and may_add)
         self.amend_button.setVisible(signed and not gone and may_add)
-        self.link_button.setVisible(may_edit and item is not None and bool(self._linkable))
+        self.link_button.setVisible(may_edit and item is not None and bool(self.side.linkable))
         self.cancel_button.setText("Cancel" if may_edit else "Back to the list")
         if item is not None and not may_edit and not signed and not gone:
             self.message.info("Your role can read this encounter but not change it.")
 
-    def _show_detail_parts(self, signed: bool) -> None:
+    def _show_detail_parts(self, signed: bool, may_edit: bool) -> None:
         detail = self.detail
-        self.linked["vitals"].show_entries(detail.vitals if detail else ())
-        self.linked["tests"].show_entries(detail.tests if detail else ())
-        self.linked["procedures"].show_entries(detail.procedures if detail else ())
         self.addenda.show_addenda(detail.addenda if detail and signed else ())
-        withheld = detail.withheld if detail is not None else 0
-        self.withheld.setText(
-            f"⊘ {withheld} linked entr{'ies' if withheld != 1 else 'y'} withheld "
-            "(sensitivity label)"
-            if withheld
-            else ""
-        )
-        self.withheld.setVisible(bool(withheld))
-        requests = detail.amendments if detail else ()
-        self.amendments_title.setVisible(bool(requests))
-        self.amendments_text.setVisible(bool(requests))
-        self.amendments_text.setText(
-            "\n".join(
-                f"Received {r.data.received_on:%m/%d/%Y}: {decision_text(r.data.decision)}"
-                for r in requests
-            )
-        )
-        if detail is not None and (signed or self.item is None or self.item.entered_in_error):
-            # Read only: the problems this visit addressed are what is shown.
-            self.problems.set_options([(str(i), text) for i, text in detail.problems])
+        self.side.show_detail(detail, read_only=not may_edit)
 
     def _load_problems(self) -> None:
         """The patient's problems to tick, for a note that can still change."""

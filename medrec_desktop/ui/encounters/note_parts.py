@@ -24,6 +24,7 @@ from medrec_desktop.domain.amendments import AddendumInfo
 from medrec_desktop.domain.encounter_views import LinkedEntry
 from medrec_desktop.ui.encounters.kinds import problem_ids
 from medrec_desktop.ui.encounters.texts import when
+from medrec_desktop.ui.widgets.status import StatusLabel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 ABNORMAL = "⚠"
@@ -164,6 +165,13 @@ class ProblemsPicker(QWidget):
             else:
                 flags |= Qt.ItemFlag.ItemIsUserCheckable
             row.setFlags(flags)
+
+
+def error_label(name: str) -> StatusLabel:
+    """The line under a field that explains a refused value."""
+    error = StatusLabel()
+    error.setAccessibleName(f"{name} problem")
+    return error
 
 
 def section_title(text: str) -> QLabel:

@@ -34,18 +34,16 @@ from medrec_desktop.domain.encounters import EncounterData
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
-from medrec_desktop.services.encounters import EncounterService
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.conflict_view import ConflictView
 from medrec_desktop.ui.chart.history_view import HistoryView
 from medrec_desktop.ui.chart.kinds_medications import problem_options
 from medrec_desktop.ui.chart.reason_dialog import EnteredInErrorDialog
-from medrec_desktop.ui.encounters.addendum_dialog import AddendumDialog
 from medrec_desktop.ui.encounters.amendments_section import AmendmentsSection
 from medrec_desktop.ui.encounters.form import EncounterForm
 from medrec_desktop.ui.encounters.kinds import Names, amendment_kind, encounter_kind, is_signed
 from medrec_desktop.ui.encounters.models import EncountersModel
-from medrec_desktop.ui.encounters.sign_dialog import SignDialog
+from medrec_desktop.ui.encounters.note_actions import NoteActions
 from medrec_desktop.ui.encounters.texts import note_name, when
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
@@ -112,7 +110,6 @@ class EncountersPage(QWidget):
         self.kind = encounter_kind(self.names)
         self.amendment_kind = amendment_kind(self.names, self.notes)
         self.on_reveal: Callable[[], None] | None = None
-        self.dialog: Any = None
         self._select_id: int | None = None
         self._load: Op[Loaded] | None = None
         self._stale = False
@@ -209,8 +206,9 @@ class EncountersPage(QWidget):
         self.form.closed.connect(self.show_list)
         self.form.conflict.connect(self._conflict)
         self.form.on_reveal = self._reveal_form
-        self.form.sign_requested.connect(self.sign)
-        self.form.addendum_requested.connect(self.add_addendum)
+        self.note_actions = NoteActions(
+            form=self.form, services=services, runner=runner, session=session, parent=self
+        )
         self.form.amendment_requested.connect(self._record_amendment)
         self.form.link_requested.connect(self._link)
         self.history = HistoryView(self.kind)
@@ -230,6 +228,11 @@ class EncountersPage(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(key, self.table, self.open_current)
         shortcut(Qt.Key.Key_Delete, self.table, self.mark_in_error)
+
+    @property
+    def dialog(self) -> Any:
+        """The dialog open over this page (sign, addendum, entered in error), if any."""
+        return self.note_actions.dialog
 
     # ------------------------------------------------------------------ the patient
 
@@ -531,66 +534,7 @@ class EncountersPage(QWidget):
             dialog.refused(err)
 
         dialog = EnteredInErrorDialog(name, submit, self)
-        self._open_dialog(dialog)
-
-    def _open_dialog(self, dialog: Any) -> None:
-        self.dialog = dialog
-        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
-        dialog.open()
-
-    def _dialog_closed(self, dialog: Any) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-
-    # ------------------------------------------------------------------ signing, addenda
-
-    def sign(self) -> None:
-        """The provider's password again, then the note is signed and shown locked."""
-        item, session = self.form.item, self._session()
-        if item is None or session is None:
-            return
-        encounters = self._services.inst.encounters
-        name = note_name(item.data.starts_at, item.data.encounter_type)
-
-        def submit(password: str) -> None:
-            Op(
-                self,
-                lambda: _signed_detail(encounters, session, item.id, password, item.version),
-                runner=self._runner,
-            ).success(signed).failure(dialog.refused).run()
-
-        def signed(detail: EncounterDetail) -> None:
-            dialog.accept()
-            self.form.show_signed(detail)
-            self._services.notify_changed(detail.item.patient_id, {ChangeKind.ENCOUNTERS})
-
-        dialog = SignDialog(name, session.display_name, submit, self)
-        self._open_dialog(dialog)
-
-    def add_addendum(self) -> None:
-        item, session = self.form.item, self._session()
-        if item is None or session is None:
-            return
-        encounters = self._services.inst.encounters
-        name = note_name(item.data.starts_at, item.data.encounter_type)
-
-        def submit(reason: str, text: str) -> None:
-            def work() -> EncounterDetail:
-                encounters.add_addendum(session, item.id, reason=reason, text=text)
-                return encounters.detail(session, item.id)
-
-            Op(self, work, runner=self._runner).success(added).failure(dialog.refused).run()
-
-        def added(detail: EncounterDetail) -> None:
-            dialog.added()
-            self.form.show_detail(detail)
-            self.form.message.ok(f"Addendum added under the note, by {session.display_name}.")
-            self.form.focus_first()
-            self._services.notify_changed(detail.item.patient_id, {ChangeKind.ENCOUNTERS})
-
-        dialog = AddendumDialog(name, submit, self)
-        self._open_dialog(dialog)
+        self.note_actions.open_dialog(dialog)
 
     # ------------------------------------------------------------------ drafts
 
@@ -626,15 +570,3 @@ class EncountersPage(QWidget):
         item = self.form.item
         if item is not None:
             self.link_requested.emit(key, int(item.id))
-
-
-def _signed_detail(
-    encounters: EncounterService,
-    session: UserSession,
-    encounter_id: ItemId,
-    password: str,
-    version: int,
-) -> EncounterDetail:
-    """Sign, then read the note back as its view shows it (two audited steps, one op)."""
-    encounters.sign(session, encounter_id, password=password, expected_version=version)
-    return encounters.detail(session, encounter_id)
