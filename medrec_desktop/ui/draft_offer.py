@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.clinical import ItemInfo
 from medrec_desktop.domain.drafts import Draft, DraftInfo
 from medrec_desktop.domain.dto import PatientInfo
+from medrec_desktop.domain.encounter_views import EncounterDetail
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.chart.kinds import KIND_VIEWS
+from medrec_desktop.ui.encounters.form import ENCOUNTER_ITEM_TYPE
 from medrec_desktop.ui.patients.form_fields import ALL_FIELDS
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
 from medrec_desktop.ui.tasks import Op
@@ -74,6 +76,8 @@ def describe(info: DraftInfo, kind: KindView[Any, Any] | None) -> str:
         what = "Demographics"
     elif kind is not None:
         what = kind.noun.capitalize() if info.item_id is not None else f"New {kind.noun}"
+    elif info.item_type == ENCOUNTER_ITEM_TYPE:
+        what = "Encounter note" if info.item_id is not None else "New encounter"
     else:
         what = info.item_type.replace("-", " ").capitalize()
     who = f"{info.patient_name} (MRN {info.mrn})"
@@ -227,6 +231,9 @@ def restore(window: MainWindow, info: DraftInfo) -> None:
     if info.item_type == REGISTRATION:
         _restore_registration(window, info)
         return
+    if info.item_type == ENCOUNTER_ITEM_TYPE:
+        _restore_encounter(window, info)
+        return
     kind = kind_of(info.item_type)
     patient_id = info.patient_id
     if (kind is None and info.item_type != DEMOGRAPHICS) or patient_id is None:
@@ -281,6 +288,39 @@ def _restore_registration(window: MainWindow, info: DraftInfo) -> None:
     Op(window, lambda: inst.drafts.draft(session, info.key), runner=window.runner).success(
         reopen
     ).failure(lambda err: _refused(window, err)).run()
+
+
+EncounterReopened = tuple[Draft | None, PatientInfo, EncounterDetail | None]
+
+
+def _restore_encounter(window: MainWindow, info: DraftInfo) -> None:
+    """The chart's Encounters tab with the note's form and what was typed back in it."""
+    session, inst = window.session, window.inst
+    patient_id = info.patient_id
+    if session is None or patient_id is None:
+        return
+
+    def work() -> EncounterReopened:
+        draft = inst.drafts.draft(session, info.key)
+        patient = inst.patients.get(session, patient_id)
+        detail = None
+        if info.item_id is not None and not info.item_gone:
+            detail = inst.encounters.detail(session, info.item_id)
+        return draft, patient, detail
+
+    def reopen(found: EncounterReopened) -> None:
+        draft, patient, detail = found
+        window.activateWindow()
+        if draft is None:
+            window.statusBar().showMessage("That unsaved work is no longer kept.", 8000)
+            return
+        window.open_patient(
+            patient, then=lambda: window.chart.encounters.restore_draft(draft, detail)
+        )
+
+    Op(window, work, runner=window.runner).success(reopen).failure(
+        lambda err: _refused(window, err)
+    ).run()
 
 
 def restore_registration(form: RegistrationForm, draft: Draft) -> None:

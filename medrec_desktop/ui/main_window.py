@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dates import FORMATS_HELP
-from medrec_desktop.domain.dto import BreakGlassInfo, PatientInfo, UserSession
+from medrec_desktop.domain.dto import BreakGlassInfo, PatientId, PatientInfo, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import permissions
@@ -44,6 +44,7 @@ from medrec_desktop.ui.patients.search_page import PatientSearchPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import discard_drafts, flush_drafts
+from medrec_desktop.ui.widgets.status import error_text
 from medrec_desktop.ui.widgets.unsaved import GuardedForm, confirm_leave, guarded_under
 
 
@@ -196,6 +197,8 @@ class MainWindow(QMainWindow):
         self._drop_areas()
         if self._may(Action.QUERY, DataCategory.DEMOGRAPHICS):
             self._add_area("Patients", self.patients_area)
+        if self._may(Action.QUERY, DataCategory.CLINICAL) and "Patients" in self.areas:
+            self._add_area("Today", self._today_area())
         coding = self._coding_area()
         if coding is not None:
             self._add_area("Coding", coding)
@@ -261,6 +264,30 @@ class MainWindow(QMainWindow):
         self.areas[name] = widget
         self.pages.addWidget(widget)
         QListWidgetItem(name, self.nav)
+
+    def _today_area(self) -> QWidget:
+        """The clinic's encounters of the day (and a provider's unsigned notes); Enter opens
+        the patient's chart at that encounter."""
+        from medrec_desktop.ui.encounters.today_page import TodayPage
+
+        page = TodayPage(services=self.services, runner=self.runner, session=self._session_getter)
+        page.open_requested.connect(self.open_encounter)
+        return page
+
+    def open_encounter(self, patient_id: int, encounter_id: int) -> None:
+        """The patient's chart at one encounter (asking about unsaved changes first)."""
+        session, inst = self._session_getter(), self.inst
+        if session is None:
+            return
+
+        def found(patient: PatientInfo) -> None:
+            self.open_patient(patient, then=lambda: self.chart.show_encounter(encounter_id))
+
+        Op(
+            self, lambda: inst.patients.get(session, PatientId(patient_id)), runner=self.runner
+        ).success(found).failure(
+            lambda err: self.statusBar().showMessage(error_text(err), 8000)
+        ).run()
 
     def _coding_area(self) -> QWidget | None:
         # Only roles that code or keep the code sets (the matrix's CODESET category: coders,

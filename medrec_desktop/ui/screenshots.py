@@ -416,6 +416,11 @@ def main(argv: list[str]) -> int:
         shots += shell
         try:
             shots += render_chart_screenshots(out, app, inst, runner)
+            from medrec_desktop.ui.encounters.screenshots import (
+                render_demo_encounter_screenshots,
+            )
+
+            shots += render_demo_encounter_screenshots(out, app, inst, runner)
             from medrec_desktop.ui.admin.screenshots import (
                 render_admin_screenshots,
                 stage_examples,

@@ -17,6 +17,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.chart.list_page import ItemListPage
+from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
@@ -53,6 +54,7 @@ def window_for(
 ) -> Iterator[Callable[[Role], MainWindow]]:
     made: list[MainWindow] = []
     services = holder(populated.inst, CodeSets(store=ui_store))
+    signed_note(populated)  # its read-only view and addendum buttons are a screen too
 
     def make(role: Role) -> MainWindow:
         w = MainWindow(
@@ -112,6 +114,8 @@ def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
                         yield name, w
                     if isinstance(shown, ItemListPage):
                         yield from list_views(name, shown, w)
+                    if isinstance(shown, EncountersPage):
+                        yield from encounter_views(qtbot, name, shown, w)
             w.chart.tabs.setCurrentIndex(0)
             w.find_patient()
             continue
@@ -136,7 +140,51 @@ def list_views(tab: str, page: ItemListPage, w: MainWindow) -> Screens:
     page.show_list()
 
 
-@pytest.mark.parametrize("role", [Role.RECORDS, Role.ADMIN, Role.CODER, Role.NURSE])
+def encounter_views(qtbot: QtBot, tab: str, page: EncountersPage, w: MainWindow) -> Screens:
+    """A new note's form, a signed note (read only, with its addendum and amendment
+    buttons), and the history, request history and conflict views."""
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 1, timeout=WAIT)
+    if page.add_button.isEnabled():
+        page.add()
+        yield f"{tab} › new note", w
+        page.form.discard_changes()
+    page.open_encounter(page.model.row_at(0).id)
+    qtbot.waitUntil(lambda: page.form.detail is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.form, timeout=WAIT)
+    yield f"{tab} › signed note", w
+    for view in (page.history, page.request_history, page.conflict):
+        page.stack.setCurrentWidget(view)
+        yield f"{tab} › {type(view).__name__}", w
+    page.show_list()
+
+
+def signed_note(clinic: Clinic) -> tuple[int, int]:
+    """A signed visit of Okafor's with a pending amendment request about it (ids)."""
+    import datetime as dt
+
+    from medrec_desktop.domain.amendments import AmendmentInput
+    from medrec_desktop.domain.encounters import EncounterInput
+    from tests.conftest import ROLE_PASSWORD
+
+    provider = clinic.sessions[Role.PROVIDER]
+    okafor = clinic.inst.patients.search(provider, "okafor")[0]
+    made = clinic.inst.encounters.add(
+        provider,
+        okafor.id,
+        EncounterInput(starts_at=dt.datetime(2026, 11, 2, 9, 0), reason_for_visit="Check-up"),
+    )
+    clinic.inst.encounters.sign(
+        provider, made.id, password=ROLE_PASSWORD, expected_version=made.version
+    )
+    request = clinic.inst.amendments.add(
+        clinic.sessions[Role.RECORDS],
+        okafor.id,
+        AmendmentInput(encounter_id=made.id, requested_change="Another walking distance."),
+    )
+    return int(made.id), int(request.id)
+
+
+@pytest.mark.parametrize("role", [Role.RECORDS, Role.ADMIN, Role.CODER, Role.NURSE, Role.PROVIDER])
 def test_every_screen_of_the_main_window_has_unique_mnemonics(
     qtbot: QtBot, window_for: Callable[[Role], MainWindow], role: Role
 ) -> None:
@@ -152,6 +200,10 @@ def test_every_screen_of_the_main_window_has_unique_mnemonics(
     if role is Role.RECORDS:
         # The four histories' forms are visited too, under their shared tab.
         assert any(name.endswith("› Social › form") for name in visited)
+    if role in (Role.RECORDS, Role.PROVIDER):
+        assert any(name.endswith("Encounters › new note") for name in visited)
+        assert any(name.endswith("Encounters › signed note") for name in visited)
+        assert "Today" in visited
     assert not problems, "\n".join(problems)
 
 
@@ -189,6 +241,7 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
             keep=okafor,
         ),
     )
+    yield from encounter_dialogs(populated)
     like = PatientInput("Okafor", "Chidi", okafor.birth_date, "male")
     found = populated.inst.patients.find_duplicates(nurse, like)
     yield (
@@ -196,6 +249,38 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
         DuplicatesDialog(
             new_column("Okafor, Chidi", f"{okafor.birth_date:%m/%d/%Y}", "Male", ""), found
         ),
+    )
+
+
+def encounter_dialogs(populated: Clinic) -> Screens:
+    from medrec_desktop.ui.encounters.addendum_dialog import AddendumDialog
+    from medrec_desktop.ui.encounters.amendment_dialogs import (
+        AmendmentRequestDialog,
+        DecisionDialog,
+    )
+    from medrec_desktop.ui.encounters.sign_dialog import SignDialog
+
+    note, request_id = signed_note(populated)
+    records = populated.sessions[Role.RECORDS]
+    request = populated.inst.amendments.get(records, request_id)  # type: ignore[arg-type]
+    yield "sign a note", SignDialog("11/02/2026 office visit", "Test Provider", print)
+    yield "addendum", AddendumDialog("11/02/2026 office visit", lambda _r, _t: None)
+    notes = [(note, "11/02/2026 office visit")]
+    yield "amendment request", AmendmentRequestDialog(notes, print, chosen=note)
+    yield (
+        "amendment decision",
+        DecisionDialog(request, notes[0][1], accept=print, deny=print, disagree=print),
+    )
+    denied = populated.inst.amendments.deny(
+        records,
+        request.id,
+        reason="Accurate as written.",
+        disagreement=None,
+        expected_version=request.version,
+    )
+    yield (
+        "amendment disagreement",
+        DecisionDialog(denied, notes[0][1], accept=print, deny=print, disagree=print),
     )
 
 
@@ -211,7 +296,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 8
+    assert len(names) == 13
     assert not problems, "\n".join(problems)
 
 

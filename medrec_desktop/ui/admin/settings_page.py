@@ -1,4 +1,5 @@
-"""Clinic-wide settings kept in the database: letterhead and the idle-lock policy.
+"""Clinic-wide settings kept in the database: letterhead, the idle-lock policy and after how
+many days an unsigned note is listed for its provider.
 
 ``saved(dict)`` is emitted with the stored values after a save, so the main window can apply
 a new idle timeout at once.
@@ -22,6 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from medrec_desktop.domain.encounters import (
+    UNSIGNED_NOTE_DAYS_DEFAULT,
+    UNSIGNED_NOTE_DAYS_MAX,
+    UNSIGNED_NOTE_DAYS_SETTING,
+)
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.services_holder import ServicesHolder
@@ -62,6 +68,14 @@ class SettingsPage(AdminPage):
         self.idle.setAccessibleName("Lock after idle minutes")
         self.idle.setToolTip("Workstations lock after this long without keyboard or mouse use")
 
+        self.unsigned_days = QSpinBox()
+        self.unsigned_days.setRange(0, UNSIGNED_NOTE_DAYS_MAX)
+        self.unsigned_days.setSuffix(" days")
+        self.unsigned_days.setAccessibleName("List unsigned notes after days")
+        self.unsigned_days.setToolTip(
+            "A provider's notes left unsigned longer than this are listed on their Today page"
+        )
+
         letterhead = QGroupBox("Letterhead (printed records and exports)")
         form = self._form(letterhead)
         self.errors.add_row(form, "Clinic &name", self.clinic_name, "clinic_name")
@@ -72,9 +86,16 @@ class SettingsPage(AdminPage):
         self.errors.add_row(form, "&Lock after idle", self.idle, "idle_timeout_minutes")
         hint = QLabel("Each workstation uses the new time from its next sign-in.")
         form.addRow("", hint)
+        notes = QGroupBox("Encounter notes")
+        form = self._form(notes)
+        self.errors.add_row(
+            form, "List &unsigned notes after", self.unsigned_days, UNSIGNED_NOTE_DAYS_SETTING
+        )
+        form.addRow("", QLabel("Providers see their notes unsigned for longer on Today."))
         self.layout_.addWidget(letterhead)
         self.layout_.addWidget(security)
-        self._align_labels(letterhead, security)
+        self.layout_.addWidget(notes)
+        self._align_labels(letterhead, security, notes)
 
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the settings (Ctrl+S)")
@@ -101,6 +122,7 @@ class SettingsPage(AdminPage):
             self.clinic_address,
             self.clinic_phone,
             self.idle,
+            self.unsigned_days,
             self.save_button,
             self.revert_button,
         ]
@@ -109,7 +131,15 @@ class SettingsPage(AdminPage):
         # A guarded form (ui/widgets/unsaved.py): leaving with changes asks first.
         self.tracker = ChangeTracker(self)
         track(self)  # a guarded form: leaving the screen asks about its changes
-        self.tracker.watch([self.clinic_name, self.clinic_address, self.clinic_phone, self.idle])
+        self.tracker.watch(
+            [
+                self.clinic_name,
+                self.clinic_address,
+                self.clinic_phone,
+                self.idle,
+                self.unsigned_days,
+            ]
+        )
         self.tracker.dirty_changed.connect(self._dirty_changed)
         self._after_save: Callable[[], None] | None = None
 
@@ -146,6 +176,8 @@ class SettingsPage(AdminPage):
             self.clinic_phone.setText(values.get("clinic_phone", ""))
             raw = values.get("idle_timeout_minutes", "15")
             self.idle.setValue(int(raw) if raw.isdigit() else 15)
+            days = values.get(UNSIGNED_NOTE_DAYS_SETTING, "")
+            self.unsigned_days.setValue(int(days) if days.isdigit() else UNSIGNED_NOTE_DAYS_DEFAULT)
 
     # ------------------------------------------------------------------ unsaved changes
 
@@ -181,6 +213,7 @@ class SettingsPage(AdminPage):
             "clinic_address": self.clinic_address.text(),
             "clinic_phone": self.clinic_phone.text(),
             "idle_timeout_minutes": str(self.idle.value()),
+            UNSIGNED_NOTE_DAYS_SETTING: str(self.unsigned_days.value()),
         }
 
     def save(self, then: Callable[[], None] | None = None) -> None:

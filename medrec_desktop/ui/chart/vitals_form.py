@@ -50,7 +50,8 @@ TYPED = ("taken_at", "units", *COUNTS, "temperature", "height", "weight")
 def build_vitals(**values: Any) -> VitalsInput:
     """The input from the form's text: the time is local (the form shows local time)."""
     taken = parse_local(str(values.pop("taken_at", "") or ""))
-    return VitalsInput(taken_at=taken, **values)
+    link = str(values.pop("encounter_id", "") or "").strip()
+    return VitalsInput(taken_at=taken, encounter_id=int(link) if link.isdigit() else None, **values)
 
 
 def _number(text: str) -> float | None:

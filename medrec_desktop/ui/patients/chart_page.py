@@ -1,6 +1,7 @@
 """An open patient: the summary, the chart's lists (problems, allergies, medications,
-immunizations, vitals, and the four histories under one tab), demographics (editable), the
-record's versions, and merge of a duplicate.
+immunizations, vitals, and the four histories under one tab), the encounters with their notes
+and amendment requests, demographics (editable), the record's versions, and merge of a
+duplicate.
 
 Tabs switch with Ctrl+1..9 (and their Alt mnemonics); the histories' lists open with
 Alt+1..4 from anywhere in the chart; the summary's sections open their full list in one
@@ -36,6 +37,7 @@ from medrec_desktop.ui.chart.kinds_results import RESULTS
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
+from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 from medrec_desktop.ui.patients.registration import ERROR_STYLE, RegistrationForm
@@ -143,6 +145,16 @@ class PatientChartPage(QWidget):
                 )
             else:
                 self.tabs.addTab(page, kind.tab)
+        # Issue 10: the visits, their notes and the patient's amendment requests.
+        self.encounters = EncountersPage(
+            services=services, runner=runner, session=session, describe=self._who
+        )
+        self.encounters.on_reveal = lambda: self.tabs.setCurrentWidget(self.encounters)
+        self.encounters.link_requested.connect(self._add_linked)
+        self.encounters.form.set_linkable(
+            {key for key, page in self.lists.items() if "encounter_id" in page.form.inputs}
+        )
+        self.tabs.addTab(self.encounters, "Encounters")  # Ctrl+7: no Alt letter is left
         self.tabs.addTab(self.histories, "His&tories")
         self.tabs.addTab(self.demographics, "&Demographics")
         self.tabs.addTab(self.history, "Record versions")
@@ -199,6 +211,9 @@ class PatientChartPage(QWidget):
             self.open_list(page)
             return
         self.tabs.setCurrentIndex(index)
+        if page is self.encounters:
+            self.encounters.focus_list()
+            return
         if page is self.summary and self.summary.sections:
             self.summary.sections[0].list.setFocus(Qt.FocusReason.ShortcutFocusReason)
         elif page is self.demographics:
@@ -211,6 +226,8 @@ class PatientChartPage(QWidget):
         notifies ("medications", "social_history"), or the demographics."""
         if name == DEMOGRAPHICS:
             return self.demographics
+        if name in (self.encounters.kind.key, ChangeKind.ENCOUNTERS.value):
+            return self.encounters
         if name in self.lists:
             return self.lists[name]
         return next((p for p in self.lists.values() if p.kind.change.value == name), None)
@@ -220,6 +237,9 @@ class PatientChartPage(QWidget):
         when the chart has no such list, or the role does not see it."""
         page = self._named(name)
         if page is not None and page is self.demographics:
+            self.show_tab(self.tabs.indexOf(page))
+            return True
+        if page is not None and page is self.encounters and self._sees_clinical():
             self.show_tab(self.tabs.indexOf(page))
             return True
         if not isinstance(page, ItemListPage) or not self._sees_clinical():
@@ -248,6 +268,23 @@ class PatientChartPage(QWidget):
         if mnemonic:
             keys.append(f"Alt+{mnemonic.group(1).upper()}")
         return " · ".join(keys)
+
+    def show_encounter(self, encounter_id: int) -> None:
+        """The Encounters tab with one encounter's note open (from the Today list)."""
+        if not self._sees_clinical():
+            return
+        self.tabs.setCurrentWidget(self.encounters)
+        self.encounters.open_encounter(encounter_id)
+
+    def _add_linked(self, key: str, encounter_id: int) -> None:
+        """A new entry of list ``key`` (vitals...) in the form, linked to the encounter."""
+        page = self.lists.get(key)
+        if page is None or "encounter_id" not in page.form.inputs:
+            return
+        self.open_list(page)
+        page.add()
+        if page.stack.currentWidget() is page.form:
+            page.form.inputs["encounter_id"].set_value(str(encounter_id))
 
     def open_list(self, page: ItemListPage) -> None:
         """A list's full view, with the cursor on its table (or its open form)."""
@@ -285,6 +322,7 @@ class PatientChartPage(QWidget):
         self.summary.set_patient(patient.id if self._sees_clinical() else None, load=False)
         for page in self.lists.values():
             page.set_patient(patient.id if self._sees_clinical() else None)
+        self.encounters.set_patient(patient.id if self._sees_clinical() else None)
         self._open()
 
     def _sees_clinical(self) -> bool:
@@ -299,7 +337,7 @@ class PatientChartPage(QWidget):
             session.role, Action.DELETE, DataCategory.DEMOGRAPHICS
         )
         clinical = self._sees_clinical()
-        for page in (self.summary, self.histories, *self.lists.values()):
+        for page in (self.summary, self.histories, self.encounters, *self.lists.values()):
             index = self.tabs.indexOf(page)
             if index >= 0:
                 self.tabs.setTabVisible(index, clinical)
@@ -487,6 +525,7 @@ class PatientChartPage(QWidget):
         self.summary.reload()
         for page in self.lists.values():
             page.reload()
+        self.encounters.reload()
 
     def clear(self) -> None:
         for op in (self._load, self._opening):
@@ -495,6 +534,7 @@ class PatientChartPage(QWidget):
         self.summary.set_patient(None)
         for page in self.lists.values():
             page.clear()
+        self.encounters.clear()
         self.patient = None
         self._offered = None
         self.offer.hide()

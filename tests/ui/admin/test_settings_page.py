@@ -47,3 +47,21 @@ def test_empty_clinic_name_is_explained_and_the_rest_kept(qtbot: Any, make_page:
     assert page.clinic_phone.text() == "555-0100"
     assert page.clinic_name.hasFocus() or page.focusWidget() is page.clinic_name
     assert page.idle.minimum() == 1 and page.idle.maximum() == 240
+
+
+def test_unsigned_notes_are_listed_after_the_days_the_clinic_sets(
+    qtbot: Any, make_page: Any, local_clinic: Clinic
+) -> None:
+    from medrec_desktop.domain.enums import Role
+
+    page: SettingsPage = make_page(SettingsPage)
+    assert page.unsigned_days.value() == 3  # the default
+    page.clinic_name.setText("Harbor Clinic")
+    page.unsigned_days.setValue(7)
+    with qtbot.waitSignal(page.saved, timeout=WAIT) as saved:
+        page.save()
+    assert saved.args[0]["unsigned_note_days"] == "7"
+    provider = local_clinic.sessions[Role.PROVIDER]
+    assert local_clinic.inst.encounters.unsigned_note_days(provider) == 7
+    again: SettingsPage = make_page(SettingsPage)
+    assert again.unsigned_days.value() == 7
