@@ -323,8 +323,9 @@ def _check_procedure(
 ) -> None:
     """The problem it treated is this patient's; so is the encounter it was done in."""
     _procedure_problem(op, patient_id, status, data, row, sensitivity)
-    # PLUG (ENC-BACKEND, branch i10-enc-backend): the encounter-link check goes here, e.g.
-    # encounter_link(op, patient_id, status, data, row, sensitivity)
+    # PLUG (ENC-BACKEND, branch i10-enc-backend, services/encounter_links.py): at merge,
+    # check_encounter_link(op, patient_id, data, row) here, and PROCEDURES below gets
+    # before_entered_in_error=refuse_locked_entry.
 
 
 PROCEDURES = ClinicalItemKind(
