@@ -28,6 +28,7 @@ from medrec_desktop.domain.immunizations import (
 from medrec_desktop.domain.item_fields import shown_number
 from medrec_desktop.domain.medications import MEDICATION_STATUS_LABELS, MedicationData
 from medrec_desktop.domain.problems import ProblemData
+from medrec_desktop.domain.procedures import PROCEDURE_STATUS_LABELS, ProcedureData
 from medrec_desktop.domain.social_history import (
     Answer,
     Housing,
@@ -250,6 +251,18 @@ def surgical_history_line(item: ItemInfo[SurgicalHistoryData]) -> str:
     if data.site:
         more.append(data.site)
     return ", ".join([data.procedure, *more, *_status(item)])
+
+
+def procedure_line(item: ItemInfo[ProcedureData]) -> str:
+    """ "Laparoscopic appendectomy (0DTJ4ZZ), 11/19/2026, appendix, by Dr. Osei"."""
+    data = item.data
+    text = data.description + (f" ({data.code})" if data.code else "")
+    more = [f"{data.performed_at.astimezone():%m/%d/%Y}"]
+    if data.body_site:
+        more.append(data.body_site)
+    if data.performed_by:
+        more.append(f"by {data.performed_by}")
+    return ", ".join([text, *more, *_status(item, PROCEDURE_STATUS_LABELS)])
 
 
 def family_history_line(item: ItemInfo[FamilyHistoryData]) -> str:

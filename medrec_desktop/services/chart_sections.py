@@ -33,6 +33,7 @@ from medrec_desktop.services.chart_kinds import (
     MEDICAL_HISTORY,
     MEDICATIONS,
     PROBLEMS,
+    PROCEDURES,
     SOCIAL_HISTORY,
     SURGICAL_HISTORY,
     VITALS,
@@ -260,6 +261,7 @@ CHANGES_ALSO: tuple[ItemText, ...] = (
     ItemText(MEDICAL_HISTORY, "Past medical history", lines.medical_history_line),
     ItemText(SURGICAL_HISTORY, "Surgical history", lines.surgical_history_line),
     ItemText(FAMILY_HISTORY, "Family history", lines.family_history_line),
+    ItemText(PROCEDURES, "Procedure", lines.procedure_line),
 )
 
 

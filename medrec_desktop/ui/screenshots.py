@@ -328,6 +328,9 @@ def render_chart_screenshots(
         summary_window.chart.open_list(listing)
         settle(app, runner)
         shots.append(grab(summary_window, out, f"chart-list-{key}.png", app, runner))
+    from medrec_desktop.ui.chart.trend_screenshots import render_trend_screenshots
+
+    shots += render_trend_screenshots(summary_window, out, app, runner)
     summary_window.session = None
     summary_window.close()
 

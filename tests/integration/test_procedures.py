@@ -157,3 +157,18 @@ def test_a_procedure_set_aside_leaves_the_working_list(clinic: Clinic) -> None:
     )
     assert clinic.inst.procedures.list(nurse, pid).items == ()
     assert len(clinic.inst.procedures.list(nurse, pid, include_inactive=True).items) == 1
+
+
+def test_a_procedure_added_by_someone_else_is_news_on_the_summary(clinic: Clinic) -> None:
+    provider, nurse = clinic.sessions[Role.PROVIDER], clinic.sessions[Role.NURSE]
+    pid = new_patient(clinic)
+    clinic.inst.chart.summary(nurse, pid)  # her first visit to this chart
+    clinic.inst.chart.summary(nurse, new_patient(clinic))  # then another chart
+    clinic.clock.advance(minutes=10)
+    clinic.inst.procedures.add(provider, pid, TYPED)
+    clinic.clock.advance(minutes=10)
+    [change] = clinic.inst.chart.summary(nurse, pid).changes
+    assert change.item_type == "procedure"
+    assert change.line(dt.UTC).startswith("Procedure added by Test Provider ")
+    local_day = f"{DONE.astimezone():%m/%d/%Y}"
+    assert change.text == f"Knee injection, corticosteroid (J1030), {local_day}, knee, by Dr. Osei"

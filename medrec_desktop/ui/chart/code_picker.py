@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from medrec_desktop.coding.types import CodeSystem, SearchHit
@@ -87,6 +87,33 @@ def search_systems(
     return Answer(hits[:limit], frozenset(loaded))
 
 
+class _Title(QLabel):
+    """The title beside the code, on as many lines as it needs: a long PCS title wraps, and
+    the form's row grows to show it whole instead of cutting its second line off."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def clear(self) -> None:
+        super().clear()
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        # The picker's own minimum height, which the form's row honours (a wrapped label's
+        # height-for-width alone is not asked for by the row).
+        picker = self.parentWidget()
+        if picker is None:
+            return
+        need = max(self.heightForWidth(self.width()), 0) if self.text() else 0
+        if picker.minimumHeight() != need:
+            picker.setMinimumHeight(need)
+
+
 class CodePicker(QWidget):
     #: (code, code set's value, title): a code was picked from the list
     picked = Signal(str, str, str)
@@ -112,7 +139,7 @@ class CodePicker(QWidget):
             else "a code or words, e.g. 0DTJ4ZZ, J1030 or appendectomy (optional)"
         )
         self.edit.setMaximumWidth(300)
-        self.title = QLabel()
+        self.title = _Title()
         self.title.setWordWrap(True)
         self.title.setAccessibleName("Code title")
         row.addWidget(self.edit, 2)

@@ -47,9 +47,7 @@ CODE_SETS = (
 
 def encounter_options(inst: Installation, session: UserSession, pid: PatientId) -> Pairs:
     """The patient's unsigned encounters a procedure may be linked to."""
-    # PLUG (ENC-BACKEND, branch i10-enc-backend): return inst.encounters.open_choices(
-    # session, pid). Until then nothing is offered; a link already saved is kept as it is.
-    return ()
+    return inst.encounters.open_choices(session, pid)
 
 
 def _ident(text: Any) -> int | None:

@@ -6,21 +6,31 @@ word that it is not checked."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from medrec_desktop.coding.store import CodeSetStore
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.histories import Laterality
 from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.domain.procedures import ProcedureCodeSystem
-from medrec_desktop.ui.chart.code_picker import CPT_UNCHECKED, CodePicker
+from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.ui.chart.code_picker import CPT_UNCHECKED, PROCEDURE_SYSTEMS, CodePicker
 from medrec_desktop.ui.chart.field_widgets import LookupChoice
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.main_window import MainWindow
+from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
 from tests.ui.chart.conftest import WAIT, Window, focused, key, open_chart, rows, settle, type_text
 from tests.ui.chart.form_keys import ALT, fill, new_item, open_list, refused, retype, saved
+from tests.ui.coding.conftest import scratch_ui_store  # noqa: F401 - a fixture
+from tests.ui.conftest import holder
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
+from hcpcs_fixture import sample_file  # noqa: E402
 
 TAB = Qt.Key.Key_Tab
 
@@ -126,3 +136,40 @@ def test_a_wrong_code_is_refused_and_a_cpt_code_is_kept_unchecked(
     qtbot.waitUntil(
         lambda: "Not in the loaded ICD-10-PCS release" in picker.title.text(), timeout=WAIT
     )
+
+
+def test_the_picker_searches_hcpcs_beside_pcs_once_a_release_is_imported(
+    qtbot: QtBot,
+    local_clinic: Clinic,
+    scratch_ui_store: CodeSetStore,  # noqa: F811 - the fixture imported above
+    runner: OpRunner,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "HCPC2024_JAN_ANWEB.txt"
+    path.write_text(sample_file())
+    scratch_ui_store.import_file(path)
+    services = holder(local_clinic.inst, CodeSets(store=scratch_ui_store))
+    picker = CodePicker(services=services, runner=runner, systems=PROCEDURE_SYSTEMS)
+    qtbot.addWidget(picker)
+    picker.show()
+    picker.activateWindow()
+    qtbot.waitUntil(picker.isActiveWindow)
+    picker.edit.setFocus()
+    picked: list[tuple[str, str, str]] = []
+    picker.picked.connect(lambda *args: picked.append(args))
+    qtbot.keyClicks(picker.edit, "injection dexamethasone")
+    popup = picker.completer.popup()
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible, timeout=WAIT)
+    item = picker.model.item(0)
+    assert item is not None and item.text() == (
+        "J1100   HCPCS   Injection, dexamethasone sodium phosphate, 1 mg"
+    )
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picked == [("J1100", "hcpcs", "Injection, dexamethasone sodium phosphate, 1 mg")]
+    assert picker.edit.text() == "J1100"
+    # Typed by hand, a whole HCPCS code the release lacks is said so.
+    picker.edit.selectAll()
+    qtbot.keyClicks(picker.edit, "J9999")
+    qtbot.waitUntil(lambda: "Not in the loaded HCPCS release" in picker.title.text(), timeout=WAIT)
