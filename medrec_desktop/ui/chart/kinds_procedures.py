@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.histories import Laterality
 from medrec_desktop.domain.procedures import (
@@ -22,8 +21,8 @@ from medrec_desktop.domain.procedures import (
     ProcedureData,
     ProcedureInput,
 )
-from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.chart.field_widgets import Pairs, parse_local
+from medrec_desktop.ui.chart.encounter_choices import encounter_options
+from medrec_desktop.ui.chart.field_widgets import parse_local
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
 from medrec_desktop.ui.chart.form_parts import FormParts
 from medrec_desktop.ui.chart.kind_view import Column, KindView, when
@@ -43,11 +42,6 @@ CODE_SETS = (
     (ProcedureCodeSystem.HCPCS.value, "HCPCS Level II"),
     (ProcedureCodeSystem.CPT.value, "CPT (typed by hand; not checked)"),
 )
-
-
-def encounter_options(inst: Installation, session: UserSession, pid: PatientId) -> Pairs:
-    """The patient's unsigned encounters a procedure may be linked to."""
-    return inst.encounters.open_choices(session, pid)
 
 
 def _ident(text: Any) -> int | None:

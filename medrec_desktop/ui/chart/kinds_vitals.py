@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
-from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.vital_limits import vitals_warnings
 from medrec_desktop.domain.vital_units import (
@@ -18,8 +17,8 @@ from medrec_desktop.domain.vital_units import (
     weight_display,
 )
 from medrec_desktop.domain.vitals import VITALS_STATUS_LABELS, VitalsData, VitalsInput
-from medrec_desktop.services.installation import Installation
-from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Pairs
+from medrec_desktop.ui.chart.encounter_choices import encounter_options
+from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec
 from medrec_desktop.ui.chart.kind_text import number_text
 from medrec_desktop.ui.chart.kind_view import Column, KindView, when
 from medrec_desktop.ui.chart.vitals_form import build_vitals, vitals_behaviour
@@ -53,12 +52,6 @@ def _measure(item: Item, quantity: str, unit: tuple[str, str]) -> str:
 
 def _column(header: str, show: Callable[[Item], str], *fields: str) -> Column[VitalsData]:
     return Column(header, lambda i: _cell(show(i), i, *fields))
-
-
-def encounter_options(inst: Installation, session: UserSession, pid: PatientId) -> Pairs:
-    """The patient's unsigned encounters an entry may be recorded in ("03/14/2025 office
-    visit"); a set linked to a signed note keeps its link (shown as already linked)."""
-    return [(str(i), text) for i, text in inst.encounters.open_choices(session, pid)]
 
 
 def _newest(items: tuple[Item, ...], _show_all: bool, _today: dt.date) -> tuple[Item, ...]:
