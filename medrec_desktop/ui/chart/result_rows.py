@@ -179,9 +179,11 @@ class _Row:
         self.words = self._line(
             row.reference_text, WIDTHS[4] + WIDTHS[5] + 6, f"{name} reference range in words"
         )
-        for line, hint in ((self.analyte, "analyte"), (self.unit, "unit"), (self.low, "low"),
-                           (self.high, "high"), (self.words, "in words")):  # fmt: skip
-            line.setPlaceholderText(hint)
+        # Said in an open row only: a locked one shows what the template holds, blanks too.
+        self.hints = {
+            self.analyte: "analyte", self.unit: "unit", self.low: "low", self.high: "high",
+            self.words: "in words",
+        }  # fmt: skip
         self.abnormal = QCheckBox("Abnormal")
         self.abnormal.setChecked(row.abnormal)
         self.abnormal.setAccessibleName(f"{name} abnormal")
@@ -417,6 +419,7 @@ class ResultRowsField(QWidget):
         for row in self.rows:
             locked = self.read_only or (row.typed.fixed and not open_all)
             for line in row.details():
+                line.setPlaceholderText("" if locked else row.hints[line])
                 line.setReadOnly(locked)
                 line.setFrame(not locked)
                 line.setFocusPolicy(

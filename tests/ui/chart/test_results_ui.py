@@ -8,10 +8,12 @@ the results page, Enter on an analyte asks for its trend, and a labelled test is
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.domain.clinical import Sensitivity
@@ -333,3 +335,41 @@ def test_a_labelled_test_is_withheld_from_the_grid_of_a_role_without_access(
     qtbot.waitUntil(lambda: page.grid_note.isVisible(), timeout=WAIT)
     assert page.grid_note.text() == "⊘ 1 test withheld (HIV/STI)"
     assert page.grid_model.rowCount() == 0 and page.grid_model.columnCount() == 0
+
+
+def test_a_test_saved_meanwhile_is_compared_result_by_result(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    nurse, provider = populated.sessions[Role.NURSE], populated.sessions[Role.PROVIDER]
+    pid = populated.inst.patients.search(nurse, "okafor")[0].id
+    typed = LabTestInput(
+        name="Potassium",
+        collected_at=dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.UTC),
+        results=(
+            ResultInput(analyte="Potassium", value="4.1", unit="mmol/L", low="3.5", high="5.1"),
+        ),
+    )
+    saved = populated.inst.lab_tests.add(nurse, pid, typed)
+    w = chart_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    page = results(qtbot, w)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
+    page.table.setFocus()
+    key(qtbot, Qt.Key.Key_Return)  # Edit
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.form, timeout=WAIT)
+    rows = page.form.inputs["results"].widget
+    assert isinstance(rows, ResultRowsField)
+    [row] = rows.rows
+    assert row.analyte.isReadOnly() and not row.unit.focusPolicy() & Qt.FocusPolicy.TabFocus
+    row.value.setFocus()
+    focused().selectAll()  # type: ignore[attr-defined]
+    type_text(qtbot, "6.1")
+    assert row.flag.text() == "H ↑"
+    other = replace(typed, results=(replace(typed.results[0], value="4.4"),))
+    populated.inst.lab_tests.update(provider, saved.id, other, expected_version=1)
+    key(qtbot, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.conflict, timeout=WAIT)
+    view = page.conflict
+    assert view.differing == ["results"]
+    texts = [label.text() for label in view.table.findChildren(QLabel)]
+    assert "Potassium 6.1 mmol/L H ↑" in texts and "Potassium 4.4 mmol/L" in texts
