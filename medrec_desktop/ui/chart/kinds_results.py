@@ -105,12 +105,12 @@ RESULTS = LabTestView(
     service=lambda inst: inst.lab_tests,
     change=ChangeKind.RESULTS,
     columns=(
+        Column("Test", lambda i: i.data.name),
         Column(
             "Collected",
             lambda i: when(i.data.collected_at),
             lambda i: i.data.collected_at.isoformat(),
         ),
-        Column("Test", lambda i: i.data.name),
         Column("Results", results_count),
         Column("Performing lab", lambda i: i.data.performing_lab or ""),
         Column("Status", lambda i: LAB_TEST_STATUS_LABELS[i.status]),
