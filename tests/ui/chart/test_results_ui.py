@@ -22,6 +22,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.results import Flag, LabTestInput, ResultInput
 from medrec_desktop.ui.chart.result_rows import ResultRowsField
 from medrec_desktop.ui.chart.result_style import flag_background, flag_foreground
+from medrec_desktop.ui.chart.results_grid_model import ResultsGridModel
 from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.template_dialog import TemplatesDialog
 from medrec_desktop.ui.draft_offer import DraftOfferDialog
@@ -373,3 +374,58 @@ def test_a_test_saved_meanwhile_is_compared_result_by_result(
     assert view.differing == ["results"]
     texts = [label.text() for label in view.table.findChildren(QLabel)]
     assert "Potassium 6.1 mmol/L H ↑" in texts and "Potassium 4.4 mmol/L" in texts
+
+
+def test_the_grid_model_passes_the_model_checks(qtmodeltester: Any, populated: Clinic) -> None:
+    nurse = populated.sessions[Role.NURSE]
+    pid = populated.inst.patients.search(nurse, "okafor")[0].id
+    for days, potassium in ((10, "5.8"), (400, "2.1")):
+        populated.inst.lab_tests.add(
+            nurse,
+            pid,
+            LabTestInput(
+                name="Basic metabolic panel",
+                collected_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC) - dt.timedelta(days=days),
+                results=(
+                    ResultInput(analyte="Sodium", value="139", low="135", high="145"),
+                    ResultInput(
+                        analyte="Potassium", value=potassium, unit="mmol/L", low="3.5",
+                        high="5.1", critical_low="2.8", loinc="2823-3",
+                    ),
+                ),
+            ),
+        )  # fmt: skip
+    model = ResultsGridModel()
+    model.set_grid(populated.inst.results.grid(nurse, pid))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and model.columnCount() == 2
+    assert model.headerData(0, Qt.Orientation.Vertical) == "Basic metabolic panel"
+    assert model.headerData(2, Qt.Orientation.Vertical) == "   Potassium (mmol/L)"
+    assert model.data(model.index(2, 1)) == "2.1 LL ‼"
+    assert model.data(model.index(2, 1), Qt.ItemDataRole.AccessibleTextRole) == (
+        "Potassium 2.1 mmol/L, critically low"
+    )
+    tip = model.data(model.index(2, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[:2] == [
+        "Potassium: 5.8 mmol/L — High",
+        "Reference 3.5–5.1 mmol/L; critical below 2.8",
+    ]
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable  # a heading
+
+
+def test_the_rows_read_back_as_typed_and_compare_as_results() -> None:
+    from medrec_desktop.domain.panels import URINALYSIS
+    from medrec_desktop.ui.chart.result_rows import rows_from_text, rows_summary, template_text
+
+    text = template_text(URINALYSIS)
+    rows = rows_from_text(text)
+    assert len(rows) == 12 and all(r.fixed for r in rows)
+    assert [c.display for c in rows[4].choices][:3] == ["Negative", "Trace", "1+"]
+    assert rows_summary(text) == ""  # nothing typed yet
+    typed = [
+        replace(r, row=replace(r.row, value="6.5")) if r.row.analyte == "pH" else r for r in rows
+    ]
+    from medrec_desktop.ui.chart.result_rows import rows_text
+
+    assert rows_summary(rows_text(typed)) == "pH 6.5"
+    assert rows_from_text("not json") == [] and rows_from_text("") == []
