@@ -24,7 +24,8 @@ from medrec_desktop.ui.chart.field_widgets import parse_local, parse_moment
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Value
 from medrec_desktop.ui.chart.form_parts import FormParts
 from medrec_desktop.ui.chart.kind_view import Column, KindView, when
-from medrec_desktop.ui.chart.result_rows import ResultRowsField, inputs_of, saved_text
+from medrec_desktop.ui.chart.result_rows import ResultRowsField
+from medrec_desktop.ui.chart.result_rows_text import inputs_of, saved_text
 
 Item = ItemInfo[LabTestData]
 SPECIMENS = ("Serum or plasma", "Serum", "Plasma", "Whole blood", "Urine", "Swab")

@@ -415,7 +415,12 @@ def test_the_grid_model_passes_the_model_checks(qtmodeltester: Any, populated: C
 
 def test_the_rows_read_back_as_typed_and_compare_as_results() -> None:
     from medrec_desktop.domain.panels import URINALYSIS
-    from medrec_desktop.ui.chart.result_rows import rows_from_text, rows_summary, template_text
+    from medrec_desktop.ui.chart.result_rows_text import (
+        rows_from_text,
+        rows_summary,
+        rows_text,
+        template_text,
+    )
 
     text = template_text(URINALYSIS)
     rows = rows_from_text(text)
@@ -425,7 +430,5 @@ def test_the_rows_read_back_as_typed_and_compare_as_results() -> None:
     typed = [
         replace(r, row=replace(r.row, value="6.5")) if r.row.analyte == "pH" else r for r in rows
     ]
-    from medrec_desktop.ui.chart.result_rows import rows_text
-
     assert rows_summary(rows_text(typed)) == "pH 6.5"
     assert rows_from_text("not json") == [] and rows_from_text("") == []
