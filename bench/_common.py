@@ -19,8 +19,10 @@ if str(REPO) not in sys.path:  # run as `python bench/x.py` from anywhere
 
 
 def machine() -> str:
-    return f"{platform.platform()}, {platform.python_implementation()} "\
+    return (
+        f"{platform.platform()}, {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} CPUs"
+    )
 
 
 def median_seconds(fn: Callable[[], object], runs: int) -> float:
@@ -57,7 +59,9 @@ def write_result(
     }
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(doc, indent=2) + "\n")
-    print(f"{figure}: {value:.4g} {unit}  (baseline, {baseline}: {baseline_value:.4g} {unit}; "
-          f"target {target})")
+    print(
+        f"{figure}: {value:.4g} {unit}  (baseline, {baseline}: {baseline_value:.4g} {unit}; "
+        f"target {target})"
+    )
     print(f"wrote {path}")
     return path

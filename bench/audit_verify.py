@@ -55,9 +55,19 @@ def fill(path: Path, db_key: bytes, audit_key: bytes, total: int) -> None:
         seq += 1
         ts = (start + dt.timedelta(seconds=seq)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         values = (
-            seq, ts, 2, "doc", "bench-host", 1 + seq % 500, "clinical",
-            "view" if seq % 3 else "create", "success", "PatientService.notes", None,
-            False, f"{seq % 7} notes",
+            seq,
+            ts,
+            2,
+            "doc",
+            "bench-host",
+            1 + seq % 500,
+            "clinical",
+            "view" if seq % 3 else "create",
+            "success",
+            "PatientService.notes",
+            None,
+            False,
+            f"{seq % 7} notes",
         )
         mac = event_mac(audit_key, mac, values)
         batch.append((*values, mac, fs_event_mac(fs_key, mac)))
@@ -99,9 +109,7 @@ def main() -> None:
         checked = reports[-1].checked
         full: list[object] = []
         full_s = median_seconds(
-            lambda: full.append(
-                inst.verify_audit(admin, password="correct horse battery")
-            ),
+            lambda: full.append(inst.verify_audit(admin, password="correct horse battery")),
             RUNS,
         )
         assert all(getattr(r, "full", False) for r in full), full[-1]
@@ -121,8 +129,10 @@ def main() -> None:
         inst.close()
 
     print(f"full verification (forward-secure MACs too): {full_s:.3f} s")
-    print(f"verified {checked:,} events; load average {load_before:.2f} before, "
-          f"{load_after:.2f} after")
+    print(
+        f"verified {checked:,} events; load average {load_before:.2f} before, "
+        f"{load_after:.2f} after"
+    )
     write_result(
         "audit_verify",
         figure=f"audit verify over {checked:,} events (AuditService.verify, median of {RUNS})",

@@ -107,12 +107,18 @@ def main() -> None:
 
     overhead = (audited_s / bare_s - 1) * 100
     median_overhead = (statistics.median(ratios) - 1) * 100
-    print(f"audited: {audited_s:.2f} s, bare: {bare_s:.2f} s for {writes:,} writes each "
-          f"({ROUNDS} interleaved rounds after {WARMUP} warm-up writes per side)")
-    print("bare = same note writes and reads, same transactions and commits, "
-          "no audit event and no permission-matrix check")
-    print(f"overhead {overhead:.1f} % (totals), median per round {median_overhead:.1f} %; "
-          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(
+        f"audited: {audited_s:.2f} s, bare: {bare_s:.2f} s for {writes:,} writes each "
+        f"({ROUNDS} interleaved rounds after {WARMUP} warm-up writes per side)"
+    )
+    print(
+        "bare = same note writes and reads, same transactions and commits, "
+        "no audit event and no permission-matrix check"
+    )
+    print(
+        f"overhead {overhead:.1f} % (totals), median per round {median_overhead:.1f} %; "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
+    )
     write_result(
         "audited_writes",
         figure=f"audited write (add_note), mean over {writes:,} transactions",

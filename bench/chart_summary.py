@@ -96,23 +96,48 @@ def form(kind: str, n: int, v: int, when: dt.datetime, label: Sensitivity | None
     """Item ``n`` of ``kind`` as saved in version ``v`` (first saved at ``when``)."""
     day = f"{when:%m/%d/%Y}"
     if kind == "vitals":
-        return VitalsInput(taken_at=when - dt.timedelta(hours=1), systolic=str(120 + n % 20),
-                           diastolic="80", pulse=str(60 + v), temperature="37.0",
-                           weight="70" if n % 10 == 0 else "", height="170" if n % 50 == 0 else "")
+        return VitalsInput(
+            taken_at=when - dt.timedelta(hours=1),
+            systolic=str(120 + n % 20),
+            diastolic="80",
+            pulse=str(60 + v),
+            temperature="37.0",
+            weight="70" if n % 10 == 0 else "",
+            height="170" if n % 50 == 0 else "",
+        )
     if kind == "medication":
         stopped = v == VERSIONS and n < STOPPED
-        return MedicationInput(name=f"Medication {n}", strength=f"{5 * v} mg", dose="1",
-                               dose_unit="tablet", route="oral", frequency="once daily",
-                               start=day, status=ItemStatus.INACTIVE if stopped else
-                               ItemStatus.ACTIVE)
+        return MedicationInput(
+            name=f"Medication {n}",
+            strength=f"{5 * v} mg",
+            dose="1",
+            dose_unit="tablet",
+            route="oral",
+            frequency="once daily",
+            start=day,
+            status=ItemStatus.INACTIVE if stopped else ItemStatus.ACTIVE,
+        )
     if kind == "problem":
-        return ProblemInput(description=f"Chronic condition {n}", icd10cm="E11.9",
-                            onset=f"03/{2012 - v}", chronic=v == VERSIONS, sensitivity=label)
+        return ProblemInput(
+            description=f"Chronic condition {n}",
+            icd10cm="E11.9",
+            onset=f"03/{2012 - v}",
+            chronic=v == VERSIONS,
+            sensitivity=label,
+        )
     if kind == "immunization":
-        return ImmunizationInput(cvx="141" if n % 3 else "115", given_on=day,
-                                 lot_number=f"LOT{n}-{v}", given_by="Nina Nurse")
-    return AllergyInput(substance=f"Substance {n}", category="drug", reaction="Hives",
-                        severity="moderate" if v == 2 else "severe")
+        return ImmunizationInput(
+            cvx="141" if n % 3 else "115",
+            given_on=day,
+            lot_number=f"LOT{n}-{v}",
+            given_by="Nina Nurse",
+        )
+    return AllergyInput(
+        substance=f"Substance {n}",
+        category="drug",
+        reaction="Hives",
+        severity="moderate" if v == 2 else "severe",
+    )
 
 
 def fill(inst: Installation, clock: Clock) -> tuple[PatientId, UserSession]:
@@ -122,15 +147,23 @@ def fill(inst: Installation, clock: Clock) -> tuple[PatientId, UserSession]:
     doc, rita = inst.auth.login("pat", PASSWORD), inst.auth.login("rita", PASSWORD)
     nina = inst.auth.login("nina", PASSWORD)
     services: dict[str, ClinicalItemService[Any, Any]] = {
-        "vitals": inst.vitals, "medication": inst.medications, "problem": inst.problems,
-        "immunization": inst.immunizations, "allergy": inst.allergies,
+        "vitals": inst.vitals,
+        "medication": inst.medications,
+        "problem": inst.problems,
+        "immunization": inst.immunizations,
+        "allergy": inst.allergies,
     }
 
     def patient(n: int) -> PatientId:
         return inst.patients.register(
             rita,
-            PatientInput(f"Family{n:03d}", f"Given{n:03d}", dt.date(1950 + n % 60, 1, 1), "female",
-                         f"555 010 {n:04d}"),
+            PatientInput(
+                f"Family{n:03d}",
+                f"Given{n:03d}",
+                dt.date(1950 + n % 60, 1, 1),
+                "female",
+                f"555 010 {n:04d}",
+            ),
             duplicates_reviewed=True,
             reason="bench",
         ).id
@@ -159,7 +192,9 @@ def fill(inst: Installation, clock: Clock) -> tuple[PatientId, UserSession]:
     for v in range(2, VERSIONS + 1):
         for i, (kind, n, first, item) in enumerate(added):
             saved = services[kind].update(
-                doc, item.id, form(kind, n, v, first, item.sensitivity),
+                doc,
+                item.id,
+                form(kind, n, v, first, item.sensitivity),
                 expected_version=item.version,
             )
             added[i] = (kind, n, first, saved)
@@ -169,8 +204,9 @@ def fill(inst: Installation, clock: Clock) -> tuple[PatientId, UserSession]:
                 inst.chart.open(nina, others[0])
                 visited = True
     for kind, _n, _first, item in [a for a in added if a[0] in ("problem", "vitals")][:4]:
-        services[kind].mark_entered_in_error(doc, item.id, reason="wrong chart",
-                                             expected_version=item.version)
+        services[kind].mark_entered_in_error(
+            doc, item.id, reason="wrong chart", expected_version=item.version
+        )
     clock.now = NOW
     for pid in others:  # the nurse's day: other charts opened since
         inst.chart.open(nina, pid)
@@ -180,8 +216,12 @@ def fill(inst: Installation, clock: Clock) -> tuple[PatientId, UserSession]:
 def naive(inst: Installation, session: UserSession, pid: PatientId) -> ChartSummary:
     """The same summary, one query per item (no record, banner or audit write)."""
     with inst.store.unit_of_work() as db:
-        op = Op(db=db, ctx=inst.ctx, session=session,
-                event=PendingEvent(Action.VIEW, DataCategory.CLINICAL, "bench"))
+        op = Op(
+            db=db,
+            ctx=inst.ctx,
+            session=session,
+            event=PendingEvent(Action.VIEW, DataCategory.CLINICAL, "bench"),
+        )
         texts = change_texts(SECTIONS)
         since = chart_changes.last_opened(op, pid)
         me = op.user.id
@@ -193,22 +233,37 @@ def naive(inst: Installation, session: UserSession, pid: PatientId) -> ChartSumm
         may_see = op.can(Action.VIEW, DataCategory.SENSITIVE, pid)
         for text in texts:
             model = text.kind.model
-            ids = db.execute(select(model.id).where(model.patient_id == pid)
-                             .order_by(getattr(model, text.newest_by), model.id)).scalars().all()
+            ids = (
+                db.execute(
+                    select(model.id)
+                    .where(model.patient_id == pid)
+                    .order_by(getattr(model, text.newest_by), model.id)
+                )
+                .scalars()
+                .all()
+            )
             items[text.item_type] = []
             for item_id in ids:
                 row = db.execute(select(model).where(model.id == item_id)).scalar_one()
-                people = {u: db.execute(select(User.display_name).where(User.id == u)).scalar_one()
-                          for u in (row.created_by, row.changed_by)}
+                people = {
+                    u: db.execute(select(User.display_name).where(User.id == u)).scalar_one()
+                    for u in (row.created_by, row.changed_by)
+                }
                 info = versioning.to_info(row, text.kind.data, people)
                 if info.status is not ItemStatus.ENTERED_IN_ERROR:
                     items[text.item_type].append(info)
-                versions = db.execute(
-                    select(ClinicalItemVersion)
-                    .where(ClinicalItemVersion.item_type == text.item_type,
-                           ClinicalItemVersion.item_id == item_id)
-                    .order_by(ClinicalItemVersion.version)
-                ).scalars().all()
+                versions = (
+                    db.execute(
+                        select(ClinicalItemVersion)
+                        .where(
+                            ClinicalItemVersion.item_type == text.item_type,
+                            ClinicalItemVersion.item_id == item_id,
+                        )
+                        .order_by(ClinicalItemVersion.version)
+                    )
+                    .scalars()
+                    .all()
+                )
                 previous = None
                 for v in versions:
                     saved = item_from_plain(text.kind.data, json.loads(v.data_json))
@@ -217,20 +272,33 @@ def naive(inst: Installation, session: UserSession, pid: PatientId) -> ChartSumm
                             withheld[Sensitivity(row.sensitivity or v.sensitivity)] += 1
                         else:
                             labels = [c.label for c in changes(previous, saved)]
-                            found.append(ChartChange(
-                                stored_utc(v.changed_at),
-                                db.execute(select(User.display_name)
-                                           .where(User.id == v.changed_by)).scalar_one(),
-                                text.noun,
-                                "added" if v.version == 1 else "changed " + ", ".join(labels),
-                                text.line(saved), text.item_type, saved.id))
+                            found.append(
+                                ChartChange(
+                                    stored_utc(v.changed_at),
+                                    db.execute(
+                                        select(User.display_name).where(User.id == v.changed_by)
+                                    ).scalar_one(),
+                                    text.noun,
+                                    "added" if v.version == 1 else "changed " + ", ".join(labels),
+                                    text.line(saved),
+                                    text.item_type,
+                                    saved.id,
+                                )
+                            )
                     previous = saved
-        found_input = SectionInput(items, NOW.date(), birth_date=patient.birth_date,
-                                   sex=patient.sex, sees_labelled=may_see)
+        found_input = SectionInput(
+            items, NOW.date(), birth_date=patient.birth_date, sex=patient.sex, sees_labelled=may_see
+        )
         sections = tuple(build_section(p, found_input, may_see) for p in SECTIONS)
         found.sort(key=lambda c: c.when, reverse=True)
-        return ChartSummary(pid, sections, stored_utc(since) if since else None,
-                            tuple(found[:50]), dict(withheld), max(0, len(found) - 50))
+        return ChartSummary(
+            pid,
+            sections,
+            stored_utc(since) if since else None,
+            tuple(found[:50]),
+            dict(withheld),
+            max(0, len(found) - 50),
+        )
 
 
 def main() -> None:
@@ -283,17 +351,25 @@ def measure(inst: Installation, clock: Clock) -> dict[str, Any]:
                 start = time.perf_counter()
                 calls[name]()
                 timings[name].append(time.perf_counter() - start)
-    return {"timings": timings, "opened": opened, "shown": shown, "withheld": withheld,
-            "fill_seconds": fill_seconds}
+    return {
+        "timings": timings,
+        "opened": opened,
+        "shown": shown,
+        "withheld": withheld,
+        "fill_seconds": fill_seconds,
+    }
 
 
 def report(
-    measured: dict[str, Any], load_before: tuple[float, float, float],
+    measured: dict[str, Any],
+    load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
 ) -> None:
     timings, opened = measured["timings"], measured["opened"]
     shown, withheld, fill_seconds = (
-        measured["shown"], measured["withheld"], measured["fill_seconds"]
+        measured["shown"],
+        measured["withheld"],
+        measured["fill_seconds"],
     )
     stats = {
         name: {"p50": round(statistics.median(t) * 1000, 3), "p95": round(p95(t) * 1000, 3)}
@@ -301,9 +377,11 @@ def report(
     }
     for name, s in stats.items():
         print(f"{name:>8}: p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms")
-    print(f"chart: lines shown {shown}, {withheld} withheld, {len(opened.changes)} changes "
-          f"listed ({opened.more_changes} more); filled in {fill_seconds:.0f} s; "
-          f"load average {load_before} before, {load_after} after")
+    print(
+        f"chart: lines shown {shown}, {withheld} withheld, {len(opened.changes)} changes "
+        f"listed ({opened.more_changes} more); filled in {fill_seconds:.0f} s; "
+        f"load average {load_before} before, {load_after} after"
+    )
     write_result(
         "chart_summary",
         figure=f"chart opening ready for first paint (ChartSummaryService.open: record, "

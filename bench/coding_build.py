@@ -31,8 +31,9 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 
 def child(body: str) -> tuple[float, float]:
     code = CHILD.format(root=str(ROOT), body=body)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[-2]), float(out[-1])
 
 
@@ -45,20 +46,38 @@ def main() -> None:
     base_s, base_rss = child("import simple_icd_10_cm")
     print(f"store build {seconds:.2f} s, peak RSS {rss:.0f} MB (targets < 10 s, < 150 MB)")
     print(f"baseline: import simple_icd_10_cm {base_s:.2f} s, peak RSS {base_rss:.0f} MB")
-    machine = (f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}"
-               f", {resource.getpagesize()} B pages")
+    machine = (
+        f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}"
+        f", {resource.getpagesize()} B pages"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name, figure, unit, value, base, target in (
-        ("coding_build_time", "code-set store build from bundled data", "s", seconds, base_s,
-         "< 10 s"),
+        (
+            "coding_build_time",
+            "code-set store build from bundled data",
+            "s",
+            seconds,
+            base_s,
+            "< 10 s",
+        ),
         ("coding_build_rss", "code-set store build peak RSS", "MB", rss, base_rss, "< 150 MB"),
     ):
-        (RESULTS / f"{name}.json").write_text(json.dumps({
-            "figure": figure, "unit": unit, "value": round(value, 2),
-            "baseline": "import simple_icd_10_cm (parses the same XML), same run",
-            "baseline_value": round(base, 2), "target": target, "machine": machine,
-            "date": date.today().isoformat(),
-        }, indent=1) + "\n")
+        (RESULTS / f"{name}.json").write_text(
+            json.dumps(
+                {
+                    "figure": figure,
+                    "unit": unit,
+                    "value": round(value, 2),
+                    "baseline": "import simple_icd_10_cm (parses the same XML), same run",
+                    "baseline_value": round(base, 2),
+                    "target": target,
+                    "machine": machine,
+                    "date": date.today().isoformat(),
+                },
+                indent=1,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

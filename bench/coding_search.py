@@ -40,9 +40,11 @@ def pct(values: list[float], p: float) -> float:
 
 
 def write(name: str, payload: dict[str, object]) -> None:
-    payload.update(machine=f"{platform.machine()} {platform.processor() or ''}".strip()
-                   + f", {platform.system()}, Python {platform.python_version()}",
-                   date=date.today().isoformat())
+    payload.update(
+        machine=f"{platform.machine()} {platform.processor() or ''}".strip()
+        + f", {platform.system()}, Python {platform.python_version()}",
+        date=date.today().isoformat(),
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1) + "\n")
 
@@ -51,8 +53,12 @@ def main() -> None:
     store = CodeSetStore()
     queries = load_queries()
     conn = store.conn()
-    titles = [(c, (t or "").lower()) for c, t in conn.execute(
-        "SELECT code, title FROM code WHERE kind = 'code' AND system IN ('icd10cm','icd10pcs')")]
+    titles = [
+        (c, (t or "").lower())
+        for c, t in conn.execute(
+            "SELECT code, title FROM code WHERE kind = 'code' AND system IN ('icd10cm','icd10pcs')"
+        )
+    ]
 
     def naive(q: str) -> list[str]:
         words = q.lower().split()
@@ -85,27 +91,43 @@ def main() -> None:
     n50, n95 = pct(naive_lat, 50), pct(naive_lat, 95)
     r1, r10 = hit1 / n, hit10 / n
     print(f"queries: {n} over {len(titles):,} CM + PCS codes")
-    print(f"search latency p50 {p50:.2f} ms, p95 {p95:.2f} ms  |  naive scan p50 {n50:.2f} ms,"
-          f" p95 {n95:.2f} ms  |  speed-up at p95 {n95 / p95:.1f}x (target p95 < 5 ms, >= 20x)")
+    print(
+        f"search latency p50 {p50:.2f} ms, p95 {p95:.2f} ms  |  naive scan p50 {n50:.2f} ms,"
+        f" p95 {n95:.2f} ms  |  speed-up at p95 {n95 / p95:.1f}x (target p95 < 5 ms, >= 20x)"
+    )
     print(f"recall@1 {r1:.1%} (target >= 70%)  recall@10 {r10:.1%} (target >= 95%)")
     for q, exp, got in misses:
         print(f"  miss@1 {q!r}: expected {exp}, got {got}")
-    write("coding_search_latency", {
-        "figure": "search latency p95 per query (in-process, full CM + PCS store)",
-        "unit": "ms", "value": round(p95, 3), "p50": round(p50, 3),
-        "baseline": "naive all-words substring scan over all CM + PCS titles, same run",
-        "baseline_value": round(n95, 3), "baseline_p50": round(n50, 3),
-        "speedup_p95": round(n95 / p95, 1), "target": "p95 < 5 ms and >= 20x the baseline",
-        "queries": n,
-    })
-    write("coding_search_recall", {
-        "figure": "search recall@1 / recall@10 over realistic coder queries",
-        "unit": "fraction", "value": round(r1, 4), "recall_at_10": round(r10, 4),
-        "baseline": "naive all-words substring scan, recall@1",
-        "baseline_value": round(sum(bool(naive(q)[:1] and normalize(naive(q)[0]) in e)
-                                    for q, e in queries) / n, 4),
-        "target": "recall@10 >= 0.95 and recall@1 >= 0.70", "queries": n,
-    })
+    write(
+        "coding_search_latency",
+        {
+            "figure": "search latency p95 per query (in-process, full CM + PCS store)",
+            "unit": "ms",
+            "value": round(p95, 3),
+            "p50": round(p50, 3),
+            "baseline": "naive all-words substring scan over all CM + PCS titles, same run",
+            "baseline_value": round(n95, 3),
+            "baseline_p50": round(n50, 3),
+            "speedup_p95": round(n95 / p95, 1),
+            "target": "p95 < 5 ms and >= 20x the baseline",
+            "queries": n,
+        },
+    )
+    write(
+        "coding_search_recall",
+        {
+            "figure": "search recall@1 / recall@10 over realistic coder queries",
+            "unit": "fraction",
+            "value": round(r1, 4),
+            "recall_at_10": round(r10, 4),
+            "baseline": "naive all-words substring scan, recall@1",
+            "baseline_value": round(
+                sum(bool(naive(q)[:1] and normalize(naive(q)[0]) in e) for q, e in queries) / n, 4
+            ),
+            "target": "recall@10 >= 0.95 and recall@1 >= 0.70",
+            "queries": n,
+        },
+    )
     store.close()
 
 

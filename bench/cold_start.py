@@ -45,8 +45,9 @@ qt.exec()
 def time_process(code: str, *args: str) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=120
+    )
     elapsed = time.perf_counter() - start
     if "SHOWN" not in proc.stdout:
         raise RuntimeError(proc.stderr[-2000:])
@@ -56,16 +57,25 @@ def time_process(code: str, *args: str) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "clinic"
-        env = dict(os.environ, MEDREC_PASSWORD="bench password 2026",
-                   MEDREC_PASSPHRASE="bench workstation passphrase")
-        subprocess.run([sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data),
-                        "init"], check=True, env=env, capture_output=True)
+        env = dict(
+            os.environ,
+            MEDREC_PASSWORD="bench password 2026",
+            MEDREC_PASSPHRASE="bench workstation passphrase",
+        )
+        subprocess.run(
+            [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data), "init"],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         time_process(APP, str(data))  # warm the OS file cache once, like a second start
         app = [time_process(APP, str(data)) for _ in range(RUNS)]
         bare = [time_process(BARE) for _ in range(RUNS)]
     value, baseline = statistics.median(app), statistics.median(bare)
-    print(f"cold start to login window: median {value * 1000:.0f} ms "
-          f"(bare Qt window: {baseline * 1000:.0f} ms; target < 1500 ms)")
+    print(
+        f"cold start to login window: median {value * 1000:.0f} ms "
+        f"(bare Qt window: {baseline * 1000:.0f} ms; target < 1500 ms)"
+    )
     write_result(
         "cold_start",
         figure="cold start to the login window (median of 7 processes)",

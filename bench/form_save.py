@@ -49,7 +49,11 @@ def main() -> None:
         )
         admin = inst.auth.login("admin", "correct horse battery")
         inst.users.add_user(
-            admin, "rita", "Rita Records", Role.RECORDS, "role password 1234",
+            admin,
+            "rita",
+            "Rita Records",
+            Role.RECORDS,
+            "role password 1234",
             must_change_password=False,
         )
         rita = inst.auth.login("rita", "role password 1234")
@@ -57,8 +61,13 @@ def main() -> None:
         for n in range(PATIENTS):
             info = inst.patients.register(
                 rita,
-                PatientInput(f"Family{n:03d}", f"Given{n:03d}", dt.date(1950 + n % 60, 1 + n % 12,
-                             1 + n % 28), "female" if n % 2 else "male", f"555 010 {n:04d}"),
+                PatientInput(
+                    f"Family{n:03d}",
+                    f"Given{n:03d}",
+                    dt.date(1950 + n % 60, 1 + n % 12, 1 + n % 28),
+                    "female" if n % 2 else "male",
+                    f"555 010 {n:04d}",
+                ),
                 duplicates_reviewed=True,
             )
             ids.append(info.id)
@@ -70,10 +79,14 @@ def main() -> None:
             pid = ids[i % PATIENTS]
             record = inst.patients.record(rita, pid)  # what the open form holds
             info = record.info
-            details = replace(record.details, mobile_phone=f"555 020 {i % 10_000:04d}",
-                              address_line1=f"{i} Main Street")
-            data = PatientInput(info.family_name, info.given_names, info.birth_date, info.sex,
-                                info.phone, details)
+            details = replace(
+                record.details,
+                mobile_phone=f"555 020 {i % 10_000:04d}",
+                address_line1=f"{i} Main Street",
+            )
+            data = PatientInput(
+                info.family_name, info.given_names, info.birth_date, info.sex, info.phone, details
+            )
             start = time.perf_counter()
             inst.patients.update(rita, pid, data, expected_version=info.version)
             audited.append(time.perf_counter() - start)
@@ -104,10 +117,14 @@ def main() -> None:
     a95, b95 = p95(audited) * 1000, p95(bare) * 1000
     a50, b50 = statistics.median(audited) * 1000, statistics.median(bare) * 1000
     overhead = (sum(audited) / sum(bare) - 1) * 100
-    print(f"form save p50 {a50:.2f} ms, p95 {a95:.2f} ms over {len(audited):,} saves; "
-          f"bare p50 {b50:.2f} ms, p95 {b95:.2f} ms")
-    print(f"audit + validation + version overhead (for information): {overhead:.0f} %; "
-          f"load average {load_before:.2f} before, {load_after:.2f} after")
+    print(
+        f"form save p50 {a50:.2f} ms, p95 {a95:.2f} ms over {len(audited):,} saves; "
+        f"bare p50 {b50:.2f} ms, p95 {b95:.2f} ms"
+    )
+    print(
+        f"audit + validation + version overhead (for information): {overhead:.0f} %; "
+        f"load average {load_before:.2f} before, {load_after:.2f} after"
+    )
     write_result(
         "form_save",
         figure=f"save of the registration form (PatientService.update), p95 over "

@@ -76,15 +76,21 @@ def main() -> None:
 
 def measure(inst: Installation) -> dict[str, list[float]]:
     admin = inst.auth.login("admin", PASSWORD)
-    inst.users.add_user(admin, "pat", "Dr. Patel", Role.PROVIDER, PASSWORD,
-                        must_change_password=False)
+    inst.users.add_user(
+        admin, "pat", "Dr. Patel", Role.PROVIDER, PASSWORD, must_change_password=False
+    )
     doc = inst.auth.login("pat", PASSWORD)
     items: list[tuple[int, int, int]] = []  # (patient, problem, version)
     for n in range(PATIENTS):
         pid = inst.patients.register(
             doc,
-            PatientInput(f"Family{n:03d}", f"Given{n:03d}", dt.date(1950 + n % 60, 1, 1),
-                         "female", f"555 010 {n:04d}"),
+            PatientInput(
+                f"Family{n:03d}",
+                f"Given{n:03d}",
+                dt.date(1950 + n % 60, 1, 1),
+                "female",
+                f"555 010 {n:04d}",
+            ),
             duplicates_reviewed=True,
             reason="bench",
         ).id
@@ -93,14 +99,23 @@ def measure(inst: Installation) -> dict[str, list[float]]:
                 doc, pid, ProblemInput(description=f"Problem {i} of {n}", icd10cm="E11.9")
             )
             items.append((pid, added.id, added.version))
-    timings: dict[str, list[float]] = {"save": [], "bare": [], "add": [], "draft": [],
-                                       "draft_bare": []}
+    timings: dict[str, list[float]] = {
+        "save": [],
+        "bare": [],
+        "add": [],
+        "draft": [],
+        "draft_bare": [],
+    }
 
     def save(i: int) -> None:
         n = i % len(items)
         pid, item_id, version = items[n]
-        form = ProblemInput(description=f"Problem {n % PROBLEMS_EACH} of {n // PROBLEMS_EACH}",
-                            icd10cm="E11.9", onset=str(2000 + i % 20), chronic=i % 2 == 0)
+        form = ProblemInput(
+            description=f"Problem {n % PROBLEMS_EACH} of {n // PROBLEMS_EACH}",
+            icd10cm="E11.9",
+            onset=str(2000 + i % 20),
+            chronic=i % 2 == 0,
+        )
         start = time.perf_counter()
         saved = inst.problems.update(doc, item_id, form, expected_version=version)
         timings["save"].append(time.perf_counter() - start)
@@ -127,25 +142,41 @@ def measure(inst: Installation) -> dict[str, list[float]]:
         timings["add"].append(time.perf_counter() - start)
 
     def fields(i: int) -> dict[str, str]:
-        return {"description": f"Problem typed {i}", "icd10cm": "E11", "onset": "03/20",
-                "resolution": "", "chronic": "no"}
+        return {
+            "description": f"Problem typed {i}",
+            "icd10cm": "E11",
+            "onset": "03/20",
+            "resolution": "",
+            "chronic": "no",
+        }
 
     def draft(i: int) -> None:
         pid, item_id, version = items[i % 50]  # a few forms, typed into again and again
         start = time.perf_counter()
-        inst.drafts.save_draft(doc, item_form_key("problem", item_id), pid, "problem", version,
-                               fields(i))
+        inst.drafts.save_draft(
+            doc, item_form_key("problem", item_id), pid, "problem", version, fields(i)
+        )
         timings["draft"].append(time.perf_counter() - start)
 
     def draft_bare(i: int) -> None:
         pid, item_id, version = items[50 + i % 50]
-        values = {"user_id": doc.user_id, "form_key": item_form_key("problem", item_id),
-                  "patient_id": pid, "item_type": "problem", "item_id": item_id,
-                  "base_version": version, "data_json": json.dumps(fields(i)),
-                  "saved_at": iso(dt.datetime.now(dt.UTC))}
-        statement = sqlite.insert(FormDraft).values(values).on_conflict_do_update(
-            index_elements=["user_id", "form_key"],
-            set_={k: v for k, v in values.items() if k not in ("user_id", "form_key")},
+        values = {
+            "user_id": doc.user_id,
+            "form_key": item_form_key("problem", item_id),
+            "patient_id": pid,
+            "item_type": "problem",
+            "item_id": item_id,
+            "base_version": version,
+            "data_json": json.dumps(fields(i)),
+            "saved_at": iso(dt.datetime.now(dt.UTC)),
+        }
+        statement = (
+            sqlite.insert(FormDraft)
+            .values(values)
+            .on_conflict_do_update(
+                index_elements=["user_id", "form_key"],
+                set_={k: v for k, v in values.items() if k not in ("user_id", "form_key")},
+            )
         )
         start = time.perf_counter()
         with inst.store.unit_of_work() as db:

@@ -24,8 +24,10 @@ PASSPHRASE = "workstation pass phrase"
 
 
 def main() -> None:
-    print(f"Argon2id defaults: t={keyslots.KDF_TIME}, m={keyslots.KDF_MEMORY_KIB} KiB, "
-          f"p={keyslots.KDF_LANES}")
+    print(
+        f"Argon2id defaults: t={keyslots.KDF_TIME}, m={keyslots.KDF_MEMORY_KIB} KiB, "
+        f"p={keyslots.KDF_LANES}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         paths = DataPaths(Path(tmp) / "data")
         store = InMemorySecretStore()

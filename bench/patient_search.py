@@ -130,9 +130,7 @@ def naive(inst: Installation, text: str) -> list[PatientInfo]:
     stmt = select(Patient).where((Patient.merged_into_id + 0).is_(None))
     for word in query.name_prefixes:
         pattern = f"%{word}%"
-        stmt = stmt.where(
-            or_(Patient.family_name.like(pattern), Patient.given_names.like(pattern))
-        )
+        stmt = stmt.where(or_(Patient.family_name.like(pattern), Patient.given_names.like(pattern)))
     for number in query.number_prefixes:
         pattern = f"%{number}%"
         stmt = stmt.where(
@@ -171,8 +169,10 @@ def main() -> None:
     created_s = loaded_s = None
     if not paths.database.exists():
         created_s, loaded_s = build(paths, args.patients)
-        print(f"Installation.create: {created_s:.2f} s; demo loader, {args.patients:,} patients "
-              f"(users, patients, contacts, insurance, a note each): {loaded_s:.1f} s")
+        print(
+            f"Installation.create: {created_s:.2f} s; demo loader, {args.patients:,} patients "
+            f"(users, patients, contacts, insurance, a note each): {loaded_s:.1f} s"
+        )
     else:
         print(f"reusing the clinic in {root}")
     db_mb = paths.database.stat().st_size / 1e6
@@ -225,17 +225,23 @@ def main() -> None:
         kind: {name: round(pct(v, 0.95), 3) for name, v in per.items()}
         for kind, per in by_kind.items()
     }
-    print(f"{len(queries)} typed texts from {SAMPLES} patients x {REPEATS} repeats; "
-          f"database {db_mb:.0f} MB; {sum(1 for h in hits if h)} texts had results")
+    print(
+        f"{len(queries)} typed texts from {SAMPLES} patients x {REPEATS} repeats; "
+        f"database {db_mb:.0f} MB; {sum(1 for h in hits if h)} texts had results"
+    )
     for name, s in stats.items():
-        print(f"  {name:12s} p50 {s['p50']:7.2f} ms   p95 {s['p95']:7.2f} ms   "
-              f"max {s['max']:7.2f} ms")
+        print(
+            f"  {name:12s} p50 {s['p50']:7.2f} ms   p95 {s['p95']:7.2f} ms   max {s['max']:7.2f} ms"
+        )
     print("  p95 by kind (audited / search only / naive):")
     for kind, per in kinds.items():
-        print(f"    {kind:22s} {per['audited']:7.2f} {per['search_only']:7.2f} "
-              f"{per['naive']:8.2f} ms")
-    print("  slowest audited (first pass): "
-          + ", ".join(f"{text!r} {ms:.1f} ms" for ms, text in slowest))
+        print(
+            f"    {kind:22s} {per['audited']:7.2f} {per['search_only']:7.2f} {per['naive']:8.2f} ms"
+        )
+    print(
+        "  slowest audited (first pass): "
+        + ", ".join(f"{text!r} {ms:.1f} ms" for ms, text in slowest)
+    )
     print(f"load average after: {load_after[0]:.2f}")
     write_result(
         "patient_search",

@@ -18,13 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medrec_desktop.domain.errors import ValidationError
-from medrec_desktop.domain.results import (
-    ResultInput,
-    ValueKind,
-    clean_loinc,
-    number_text,
-    reference_numbers,
-)
+from medrec_desktop.domain.loinc import clean_loinc
+from medrec_desktop.domain.result_flags import number_text
+from medrec_desktop.domain.results import ResultInput, ValueKind, reference_numbers
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,31 @@ version of the test, so the old value stays in its history.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import re
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemInput, ItemStatus, label
 from medrec_desktop.domain.dates import EARLIEST_YEAR
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.item_fields import Typed, optional_text, required_text
+from medrec_desktop.domain.loinc import clean_loinc
+from medrec_desktop.domain.result_data import SNOMED, CodedValue, ResultData, results_from_json
+from medrec_desktop.domain.result_flags import Flag, ValueKind, number_text
 
-SNOMED = "http://snomed.info/sct"
+__all__ = [
+    "SNOMED",
+    "CodedValue",
+    "Flag",
+    "LabTestData",
+    "LabTestInput",
+    "ResultData",
+    "ResultInput",
+    "ValueKind",
+    "reads_as_number",
+    "reference_numbers",
+    "results_from_json",
+]
+
 LAB_TEST_STATUSES = frozenset({ItemStatus.ACTIVE, ItemStatus.INACTIVE})
 LAB_TEST_STATUS_LABELS = {
     ItemStatus.ACTIVE: "Counted",
@@ -35,242 +47,6 @@ LAB_TEST_STATUS_LABELS = {
 }
 MAX_RESULTS = 100
 NUMBER_LIMIT = 1e9  # no analyte is measured in billions of its unit: a slip of the keyboard
-_LOINC = re.compile(r"^\d{1,7}-\d$")
-
-
-class ValueKind(StrEnum):
-    NUMERIC = "numeric"
-    TEXT = "text"
-    CODED = "coded"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class Flag(StrEnum):
-    """A result's interpretation, computed (see :attr:`ResultData.flag`)."""
-
-    CRITICAL_LOW = "critical-low"
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    CRITICAL_HIGH = "critical-high"
-    ABNORMAL = "abnormal"
-    NONE = "none"  # no range to judge by
-
-    @property
-    def symbol(self) -> str:
-        """The HL7 interpretation code ("H", "LL"...); empty for normal or unjudged."""
-        return _SYMBOLS[self]
-
-    @property
-    def mark(self) -> str:
-        """What a screen writes beside the value: the symbol with an arrow ("H ↑"), or
-        "‼" for a critical value; empty when there is nothing to say."""
-        return _MARKS[self]
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-    @property
-    def abnormal(self) -> bool:
-        return self not in (Flag.NORMAL, Flag.NONE)
-
-    @property
-    def critical(self) -> bool:
-        return self in (Flag.CRITICAL_LOW, Flag.CRITICAL_HIGH)
-
-
-_SYMBOLS = {
-    Flag.CRITICAL_LOW: "LL",
-    Flag.LOW: "L",
-    Flag.NORMAL: "",
-    Flag.HIGH: "H",
-    Flag.CRITICAL_HIGH: "HH",
-    Flag.ABNORMAL: "A",
-    Flag.NONE: "",
-}
-_MARKS = {
-    Flag.CRITICAL_LOW: "LL ‼",
-    Flag.LOW: "L ↓",
-    Flag.NORMAL: "",
-    Flag.HIGH: "H ↑",
-    Flag.CRITICAL_HIGH: "HH ‼",
-    Flag.ABNORMAL: "A",
-    Flag.NONE: "",
-}
-_LABELS = {
-    Flag.CRITICAL_LOW: "Critically low",
-    Flag.LOW: "Low",
-    Flag.NORMAL: "Normal",
-    Flag.HIGH: "High",
-    Flag.CRITICAL_HIGH: "Critically high",
-    Flag.ABNORMAL: "Abnormal",
-    Flag.NONE: "No reference range",
-}
-
-
-def number_text(value: float) -> str:
-    """140.0 -> "140", 1.010 -> "1.01", 0.0005 -> "0.0005" (six places at most)."""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _places(value: float | None) -> int:
-    if value is None:
-        return 0
-    text = number_text(value)
-    return len(text) - text.index(".") - 1 if "." in text else 0
-
-
-def analyte_key(loinc: str | None, analyte: str) -> str:
-    """What makes two results the same analyte over time: its LOINC code, else its name
-    (case and spacing aside). The grid's rows and the trends are keyed by it."""
-    if loinc:
-        return f"loinc:{loinc}"
-    return "name:" + " ".join(analyte.split()).casefold()
-
-
-def loinc_check_digit(number: str) -> int:
-    """LOINC's mod-10 check digit of the part before the hyphen (the Luhn algorithm)."""
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            digit = digit - 9 if digit > 9 else digit
-        total += digit
-    return (10 - total % 10) % 10
-
-
-def loinc_valid(code: str) -> bool:
-    if not _LOINC.match(code):
-        return False
-    number, check = code.split("-")
-    return loinc_check_digit(number) == int(check)
-
-
-def clean_loinc(typed: str, *, field: str, where: str = "") -> str | None:
-    """A LOINC code as typed ("2823-3"), checked by its check digit; blank -> None."""
-    code = typed.strip()
-    if not code:
-        return None
-    if not _LOINC.match(code):
-        raise ValidationError(
-            f"{where}type the LOINC code as digits, a hyphen and one check digit, for "
-            "example 2823-3.",
-            field=field,
-        )
-    if not loinc_valid(code):
-        raise ValidationError(
-            f"{where}that LOINC code does not check out (its last digit is a check digit); "
-            "copy it again from the lab report.",
-            field=field,
-        )
-    return code
-
-
-@dataclass(frozen=True)
-class CodedValue:
-    """An answer from a code system (SNOMED CT by default): "260385009" "Negative"."""
-
-    code: str
-    display: str
-    system: str = SNOMED
-
-
-@dataclass(frozen=True)
-class ResultData:
-    """One analyte's result. ``numeric``, ``text`` or ``coded`` holds the value, as ``kind``
-    says; ``low``/``high`` are the reference range (either may be open), ``reference_text``
-    a range said in words ("Negative", "<200 desirable"); ``critical_low``/``critical_high``
-    the limits beyond which the value is critical. ``abnormal`` is the user's (or the
-    template's) judgement of a value the range cannot judge: text, coded, or a number with
-    only a range in words."""
-
-    analyte: str
-    kind: ValueKind = ValueKind.NUMERIC
-    numeric: float | None = None
-    text: str | None = None
-    coded: CodedValue | None = None
-    unit: str | None = None
-    low: float | None = None
-    high: float | None = None
-    reference_text: str | None = None
-    critical_low: float | None = None
-    critical_high: float | None = None
-    abnormal: bool = False
-    loinc: str | None = None
-
-    @property
-    def key(self) -> str:
-        return analyte_key(self.loinc, self.analyte)
-
-    @property
-    def flag(self) -> Flag:
-        value = self.numeric
-        if self.kind is ValueKind.NUMERIC and value is not None:
-            if self.critical_low is not None and value < self.critical_low:
-                return Flag.CRITICAL_LOW
-            if self.critical_high is not None and value > self.critical_high:
-                return Flag.CRITICAL_HIGH
-            if self.low is not None and value < self.low:
-                return Flag.LOW
-            if self.high is not None and value > self.high:
-                return Flag.HIGH
-            if self.low is not None or self.high is not None:
-                return Flag.NORMAL
-        if self.abnormal:
-            return Flag.ABNORMAL
-        return Flag.NORMAL if self.has_reference else Flag.NONE
-
-    @property
-    def has_reference(self) -> bool:
-        return self.low is not None or self.high is not None or bool(self.reference_text)
-
-    @property
-    def value_text(self) -> str:
-        """The value as read: "5.8", "Yellow", "Negative". A number shows at least the
-        decimals of its range, as labs print it (creatinine 1.0 beside 0.6–1.3, not 1)."""
-        if self.kind is ValueKind.NUMERIC and self.numeric is not None:
-            places = max(_places(v) for v in (self.numeric, self.low, self.high))
-            return f"{self.numeric:.{places}f}"
-        if self.kind is ValueKind.CODED and self.coded is not None:
-            return self.coded.display
-        return self.text or ""
-
-    @property
-    def range_text(self) -> str:
-        """ "3.5–5.1", "≥ 40", "≤ 99", or the range in words; blank without one."""
-        return range_text(self.low, self.high, self.reference_text)
-
-    @property
-    def critical_text(self) -> str:
-        """ "critical below 2.8 or above 6.2" (blank without critical limits)."""
-        parts = []
-        if self.critical_low is not None:
-            parts.append(f"below {number_text(self.critical_low)}")
-        if self.critical_high is not None:
-            parts.append(f"above {number_text(self.critical_high)}")
-        return "critical " + " or ".join(parts) if parts else ""
-
-    def __str__(self) -> str:
-        """ "Potassium 5.8 mmol/L (H)": one result in a history or a line of text."""
-        unit = f" {self.unit}" if self.unit and self.kind is ValueKind.NUMERIC else ""
-        symbol = self.flag.symbol
-        return f"{self.analyte} {self.value_text}{unit}" + (f" ({symbol})" if symbol else "")
-
-
-def range_text(low: float | None, high: float | None, words: str | None = None) -> str:
-    if low is not None and high is not None:
-        return f"{number_text(low)}–{number_text(high)}"
-    if low is not None:
-        return f"≥ {number_text(low)}"
-    if high is not None:
-        return f"≤ {number_text(high)}"
-    return words or ""
 
 
 @dataclass(frozen=True)
@@ -590,39 +366,3 @@ def _encounter(value: int | str | None) -> int | None:
         return int(value)
     except ValueError:
         raise ValidationError("Choose the encounter from the list.", field="encounter_id") from None
-
-
-# ---------------------------------------------------------------------- reading stored results
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def results_from_json(text: str) -> tuple[ResultData, ...]:
-    """A test's ``results`` column read straight into DTOs: the grid reads thousands of
-    results at once, where the generic codec's type-hint walk would cost more than the
-    query. Keys missing from older rows take the field's default, as the codec does."""
-    found = []
-    for d in json.loads(text):
-        coded = d.get("coded")
-        found.append(
-            ResultData(
-                analyte=d["analyte"],
-                kind=ValueKind(d.get("kind", "numeric")),
-                numeric=_float(d.get("numeric")),
-                text=d.get("text"),
-                coded=None
-                if coded is None
-                else CodedValue(coded["code"], coded["display"], coded.get("system", SNOMED)),
-                unit=d.get("unit"),
-                low=_float(d.get("low")),
-                high=_float(d.get("high")),
-                reference_text=d.get("reference_text"),
-                critical_low=_float(d.get("critical_low")),
-                critical_high=_float(d.get("critical_high")),
-                abnormal=bool(d.get("abnormal", False)),
-                loinc=d.get("loinc"),
-            )
-        )
-    return tuple(found)

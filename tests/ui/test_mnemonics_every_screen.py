@@ -242,6 +242,14 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
         ),
     )
     yield from encounter_dialogs(populated)
+    from medrec_desktop.ui.chart.template_dialog import TemplatesDialog
+
+    templates = TemplatesDialog(
+        services=holder(populated.inst), runner=runner, session=lambda: nurse
+    )
+    yield "panel templates", templates
+    templates.start_new()
+    yield "panel templates › new", templates
     like = PatientInput("Okafor", "Chidi", okafor.birth_date, "male")
     found = populated.inst.patients.find_duplicates(nurse, like)
     yield (
@@ -296,7 +304,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 13
+    assert len(names) == 15
     assert not problems, "\n".join(problems)
 
 

@@ -15,7 +15,15 @@ from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus, text_va
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.item_codec import from_plain, to_column
-from medrec_desktop.domain.panels import BMP, BUNDLED, CBC, URINALYSIS, TemplateInput
+from medrec_desktop.domain.loinc import loinc_valid
+from medrec_desktop.domain.panels import (
+    BMP,
+    BUNDLED,
+    CBC,
+    URINALYSIS,
+    PanelTemplate,
+    TemplateInput,
+)
 from medrec_desktop.domain.result_grid import GridTest, build_grid, build_trend
 from medrec_desktop.domain.results import (
     CodedValue,
@@ -25,7 +33,6 @@ from medrec_desktop.domain.results import (
     ResultData,
     ResultInput,
     ValueKind,
-    loinc_valid,
     results_from_json,
 )
 
@@ -213,8 +220,6 @@ def test_a_history_says_each_result_on_its_own_line() -> None:
 
 @pytest.mark.parametrize("template", BUNDLED, ids=lambda t: t.key)
 def test_every_bundled_template_has_checked_loinc_codes_and_sane_ranges(template: object) -> None:
-    from medrec_desktop.domain.panels import PanelTemplate
-
     assert isinstance(template, PanelTemplate)
     assert template.loinc is not None and loinc_valid(template.loinc)
     names = [a.analyte for a in template.analytes]

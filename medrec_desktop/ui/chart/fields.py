@@ -35,7 +35,8 @@ from medrec_desktop.ui.chart.field_widgets import (
     OtherChoice,
     parse_local,
 )
-from medrec_desktop.ui.chart.result_rows import ResultRowsField, rows_summary
+from medrec_desktop.ui.chart.result_rows import ResultRowsField
+from medrec_desktop.ui.chart.result_rows_text import rows_summary
 
 Value = str | bool
 Pairs = Sequence[tuple[str, str]]

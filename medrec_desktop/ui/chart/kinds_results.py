@@ -20,11 +20,13 @@ from medrec_desktop.domain.results import (
     LabTestData,
     LabTestInput,
 )
+from medrec_desktop.ui.chart.encounter_choices import encounter_options
 from medrec_desktop.ui.chart.field_widgets import parse_local, parse_moment
 from medrec_desktop.ui.chart.fields import FieldKind, FieldSpec, Value
 from medrec_desktop.ui.chart.form_parts import FormParts
 from medrec_desktop.ui.chart.kind_view import Column, KindView, when
-from medrec_desktop.ui.chart.result_rows import ResultRowsField, inputs_of, saved_text
+from medrec_desktop.ui.chart.result_rows import ResultRowsField
+from medrec_desktop.ui.chart.result_rows_text import inputs_of, saved_text
 
 Item = ItemInfo[LabTestData]
 SPECIMENS = ("Serum or plasma", "Serum", "Plasma", "Whole blood", "Urine", "Swab")
@@ -105,12 +107,12 @@ RESULTS = LabTestView(
     service=lambda inst: inst.lab_tests,
     change=ChangeKind.RESULTS,
     columns=(
+        Column("Test", lambda i: i.data.name),
         Column(
             "Collected",
             lambda i: when(i.data.collected_at),
             lambda i: i.data.collected_at.isoformat(),
         ),
-        Column("Test", lambda i: i.data.name),
         Column("Results", results_count),
         Column("Performing lab", lambda i: i.data.performing_lab or ""),
         Column("Status", lambda i: LAB_TEST_STATUS_LABELS[i.status]),
@@ -130,9 +132,8 @@ RESULTS = LabTestView(
         FieldSpec("performing_lab", "Performing la&b"),
         FieldSpec("results", "Valu&es", FieldKind.RESULTS, required=True),
         FieldSpec("notes", "&Notes", FieldKind.MULTILINE, placeholder="the lab's comments"),
-        # Kept as stored until the encounters' choices are wired (options=the patient's
-        # unsigned encounters, issue 10): a saved link is never dropped by an edit.
-        FieldSpec("encounter_id", "Encounter", FieldKind.LOOKUP),
+        # The patient's unsigned visits; a saved link is never dropped by an edit.
+        FieldSpec("encounter_id", "Encounter", FieldKind.LOOKUP, options=encounter_options),
     ),
     statuses=(ItemStatus.ACTIVE, ItemStatus.INACTIVE),
     status_labels=LAB_TEST_STATUS_LABELS,

@@ -155,7 +155,7 @@ class ItemListPage(QWidget):
         for b in (self.add_button, self.edit_button, self.history_button, self.error_button):
             buttons.addWidget(b)
         self.action_buttons: list[QPushButton] = []
-        context = PageContext(
+        self.context = context = PageContext(
             page=self,
             services=services,
             runner=runner,

@@ -95,10 +95,11 @@ def render_result_screenshots(
     assert isinstance(page, ResultsPage)
     chart.open_list(page)
     settle(app, runner, lambda: page.grid_model.rowCount() > 20 and page.model.rowCount() > 10)
-    # The newest BMP's potassium, its tooltip's cell chosen.
+    # The oldest sodium chosen: the flagged values of the newest panels show their colours.
     analytes = [page.grid_model.row_at(r) for r in range(page.grid_model.rowCount())]
-    potassium = next(n for n, a in enumerate(analytes) if a and a.analyte == "Potassium")
-    page.grid_view.setCurrentIndex(page.grid_model.index(potassium, 0))
+    sodium = next(n for n, a in enumerate(analytes) if a and a.analyte == "Sodium")
+    oldest = page.grid_model.columnCount() - 1
+    page.grid_view.setCurrentIndex(page.grid_model.index(sodium, oldest))
     page.grid_view.setFocus()
     shots = [grab(window, out, "chart-results-grid.png", app, runner)]
 

@@ -35,7 +35,8 @@ from medrec_desktop.domain.panels import PanelTemplate
 from medrec_desktop.domain.result_grid import ResultsGrid
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.chart.list_page import WITHHELD_STYLE, ItemListPage
-from medrec_desktop.ui.chart.result_rows import ResultRowsField, template_text
+from medrec_desktop.ui.chart.result_rows import ResultRowsField
+from medrec_desktop.ui.chart.result_rows_text import template_text
 from medrec_desktop.ui.chart.results_grid_model import ResultsGridModel
 from medrec_desktop.ui.chart.template_dialog import TemplatesDialog
 from medrec_desktop.ui.services_holder import ServicesHolder

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.domain.panels import PanelTemplate, TemplateInput
-from medrec_desktop.domain.results import ResultInput, range_text
+from medrec_desktop.domain.result_flags import range_text
+from medrec_desktop.domain.results import ResultInput
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel

@@ -4,11 +4,13 @@ for the sign chosen, read from the trend service in one audited call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QPushButton
 
+from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.trends import Trend
 from medrec_desktop.domain.vital_trends import VitalSign
@@ -60,10 +62,35 @@ def attach_trend(context: PageContext, button: QPushButton) -> None:
 
 def open_trend(context: PageContext, sign: VitalSign, _checked: bool = False) -> None:
     """Read the trend of ``sign``, then show it in its dialog."""
+    trends = context.services.inst.trends
+    show_trend(
+        context,
+        lambda session, pid: trends.vital(session, pid, sign),
+        what=f"vital:{sign.value}",
+    )
+
+
+def open_result_trend(context: PageContext, analyte_key: str) -> None:
+    """Read the trend of one analyte of the patient's results, then show it."""
+    results = context.services.inst.results
+    show_trend(
+        context,
+        lambda session, pid: results.trend(session, pid, analyte_key),
+        what=f"result:{analyte_key}",
+    )
+
+
+def show_trend(
+    context: PageContext,
+    load: Callable[[UserSession, PatientId], Trend],
+    *,
+    what: str,
+) -> None:
+    """Read a trend off the UI thread (``load``), then show it in its dialog; ``what``
+    names it for the audit trail of a print or PDF."""
     session, pid = context.session(), context.patient_id()
     if session is None or pid is None:
         return
-    trends = context.services.inst.trends
 
     def show(trend: Trend) -> None:
         dialog = TrendDialog(
@@ -72,7 +99,7 @@ def open_trend(context: PageContext, sign: VitalSign, _checked: bool = False) ->
             runner=context.runner,
             session=session,
             patient_id=pid,
-            what=f"vital:{sign.value}",
+            what=what,
             subject=context.identify(),
             parent=context.page,
         )
@@ -84,9 +111,9 @@ def open_trend(context: PageContext, sign: VitalSign, _checked: bool = False) ->
             raise err
         context.report(err.message)
 
-    Op(
-        context.page, lambda: trends.vital(session, pid, sign), runner=context.runner, key="trend"
-    ).success(show).failure(failed).run()
+    Op(context.page, lambda: load(session, pid), runner=context.runner, key="trend").success(
+        show
+    ).failure(failed).run()
 
 
 TREND_ACTION = PageAction(

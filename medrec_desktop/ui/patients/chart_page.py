@@ -3,7 +3,7 @@ immunizations, vitals, and the four histories under one tab), the encounters wit
 and amendment requests, demographics (editable), the record's versions, and merge of a
 duplicate.
 
-Tabs switch with Ctrl+1..9 (and their Alt mnemonics); the histories' lists open with
+Tabs switch with Ctrl+1..9 and Ctrl+0 (and their Alt mnemonics); the histories' lists open with
 Alt+1..4 from anywhere in the chart; the summary's sections open their full list in one
 keystroke. Every list's form is a guarded form, so leaving the chart asks about unsaved
 changes in any of them.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +38,7 @@ from medrec_desktop.ui.chart.kinds_results import RESULTS
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
+from medrec_desktop.ui.chart.vitals_trend import open_result_trend
 from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
@@ -126,6 +128,7 @@ class PatientChartPage(QWidget):
         self.histories = QTabWidget()
         self.histories.setDocumentMode(True)
         history_keys = {k.key for k in HISTORY_VIEWS}
+        own_tabs: list[ItemListPage] = []
         for kind in KIND_VIEWS:
             # The results' list has the grid of values above it (issue 10).
             page_type = ResultsPage if kind.key == RESULTS.key else ItemListPage
@@ -134,6 +137,8 @@ class PatientChartPage(QWidget):
             )
             page.on_reveal = self._revealer(page)
             page.identify = self._identify
+            if isinstance(page, ResultsPage):  # a row's "Trend plot" opens the plot
+                page.trend_requested.connect(partial(open_result_trend, page.context))
             self.lists[kind.key] = page
             if kind.key in history_keys:
                 n = self.histories.addTab(page, kind.tab)
@@ -144,7 +149,7 @@ class PatientChartPage(QWidget):
                     f"Alt+{n + 1}", self, self._opener(page), Qt.ShortcutContext.WindowShortcut
                 )
             else:
-                self.tabs.addTab(page, kind.tab)
+                own_tabs.append(page)
         # Issue 10: the visits, their notes and the patient's amendment requests.
         self.encounters = EncountersPage(
             services=services, runner=runner, session=session, describe=self._who
@@ -154,18 +159,23 @@ class PatientChartPage(QWidget):
         self.encounters.form.set_linkable(
             {key for key, page in self.lists.items() if "encounter_id" in page.form.inputs}
         )
-        self.tabs.addTab(self.encounters, "Encounters")  # Ctrl+7: no Alt letter is left
+        # The tabs of issue 9 keep the keys people learned (Ctrl+2..6); the visit's tabs
+        # follow: Encounters Ctrl+7, Results Ctrl+8, Procedures Ctrl+9, Histories Ctrl+0.
+        # No Alt letter is left for the three new ones.
+        for listed in own_tabs[:5]:
+            self.tabs.addTab(listed, listed.kind.tab)
+        self.tabs.addTab(self.encounters, "Encounters")
+        for listed in own_tabs[5:]:
+            self.tabs.addTab(listed, listed.kind.tab)
         self.tabs.addTab(self.histories, "His&tories")
         self.tabs.addTab(self.demographics, "&Demographics")
         self.tabs.addTab(self.history, "Record versions")
-        for i in range(self.tabs.count()):
-            if i < 9:
-                self.tabs.setTabToolTip(i, f"Ctrl+{i + 1}")
-                # Window-wide while the chart is shown (the cursor may be in the banner or
-                # the areas list); a hidden chart answers no key.
-                shortcut(
-                    f"Ctrl+{i + 1}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut
-                )
+        for i in range(min(self.tabs.count(), 10)):
+            digit = (i + 1) % 10
+            self.tabs.setTabToolTip(i, f"Ctrl+{digit}")
+            # Window-wide while the chart is shown (the cursor may be in the banner or
+            # the areas list); a hidden chart answers no key.
+            shortcut(f"Ctrl+{digit}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut)
         self.summary.connect_lists(self.show_list, self.list_keys)
         layout.addWidget(self.tabs, 1)
 
@@ -180,7 +190,7 @@ class PatientChartPage(QWidget):
 
     def _hint(self, page: ItemListPage) -> str:
         sub = self.histories.indexOf(page)
-        return f"Alt+{sub + 1}" if sub >= 0 else f"Ctrl+{self.tabs.indexOf(page) + 1}"
+        return f"Alt+{sub + 1}" if sub >= 0 else f"Ctrl+{(self.tabs.indexOf(page) + 1) % 10}"
 
     def _bring(self, page: ItemListPage) -> None:
         """A list's tab to the front (the Histories tab, then its own, for a history)."""
@@ -263,7 +273,7 @@ class PatientChartPage(QWidget):
         index = self.tabs.indexOf(page)
         if index < 0:
             return None
-        keys = [f"Ctrl+{index + 1}"] if index < 9 else []
+        keys = [f"Ctrl+{(index + 1) % 10}"] if index < 10 else []
         mnemonic = re.search(r"&([^&])", self.tabs.tabText(index))
         if mnemonic:
             keys.append(f"Alt+{mnemonic.group(1).upper()}")

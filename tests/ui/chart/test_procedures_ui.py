@@ -36,7 +36,7 @@ TAB = Qt.Key.Key_Tab
 
 
 def procedures(qtbot: QtBot, w: MainWindow) -> ItemListPage:
-    return open_list(qtbot, w, Qt.Key.Key_7, "procedures")  # Ctrl+7
+    return open_list(qtbot, w, Qt.Key.Key_9, "procedures")  # Ctrl+9
 
 
 def test_a_procedure_by_keyboard_with_its_pcs_code_picked_from_the_search(

@@ -8,10 +8,12 @@ the results page, Enter on an analyte asks for its trend, and a labelled test is
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.domain.clinical import Sensitivity
@@ -20,6 +22,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.results import Flag, LabTestInput, ResultInput
 from medrec_desktop.ui.chart.result_rows import ResultRowsField
 from medrec_desktop.ui.chart.result_style import flag_background, flag_foreground
+from medrec_desktop.ui.chart.results_grid_model import ResultsGridModel
 from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.template_dialog import TemplatesDialog
 from medrec_desktop.ui.draft_offer import DraftOfferDialog
@@ -33,7 +36,7 @@ BMP_VALUES = ("412", "22", "1.4", "136", "5.8", "99", "23", "9.1")
 
 
 def results(qtbot: QtBot, w: MainWindow) -> ResultsPage:
-    key(qtbot, Qt.Key.Key_7, CTRL)  # the Results tab
+    key(qtbot, Qt.Key.Key_8, CTRL)  # the Results tab
     page = w.chart.lists["results"]
     assert isinstance(page, ResultsPage)
     qtbot.waitUntil(lambda: page.isVisible() and w.runner.in_flight == 0, timeout=WAIT)
@@ -333,3 +336,99 @@ def test_a_labelled_test_is_withheld_from_the_grid_of_a_role_without_access(
     qtbot.waitUntil(lambda: page.grid_note.isVisible(), timeout=WAIT)
     assert page.grid_note.text() == "⊘ 1 test withheld (HIV/STI)"
     assert page.grid_model.rowCount() == 0 and page.grid_model.columnCount() == 0
+
+
+def test_a_test_saved_meanwhile_is_compared_result_by_result(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    nurse, provider = populated.sessions[Role.NURSE], populated.sessions[Role.PROVIDER]
+    pid = populated.inst.patients.search(nurse, "okafor")[0].id
+    typed = LabTestInput(
+        name="Potassium",
+        collected_at=dt.datetime(2026, 10, 1, 8, 0, tzinfo=dt.UTC),
+        results=(
+            ResultInput(analyte="Potassium", value="4.1", unit="mmol/L", low="3.5", high="5.1"),
+        ),
+    )
+    saved = populated.inst.lab_tests.add(nurse, pid, typed)
+    w = chart_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    page = results(qtbot, w)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
+    page.table.setFocus()
+    key(qtbot, Qt.Key.Key_Return)  # Edit
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.form, timeout=WAIT)
+    rows = page.form.inputs["results"].widget
+    assert isinstance(rows, ResultRowsField)
+    [row] = rows.rows
+    assert row.analyte.isReadOnly() and not row.unit.focusPolicy() & Qt.FocusPolicy.TabFocus
+    row.value.setFocus()
+    focused().selectAll()  # type: ignore[attr-defined]
+    type_text(qtbot, "6.1")
+    assert row.flag.text() == "H ↑"
+    other = replace(typed, results=(replace(typed.results[0], value="4.4"),))
+    populated.inst.lab_tests.update(provider, saved.id, other, expected_version=1)
+    key(qtbot, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.conflict, timeout=WAIT)
+    view = page.conflict
+    assert view.differing == ["results"]
+    texts = [label.text() for label in view.table.findChildren(QLabel)]
+    assert "Potassium 6.1 mmol/L H ↑" in texts and "Potassium 4.4 mmol/L" in texts
+
+
+def test_the_grid_model_passes_the_model_checks(qtmodeltester: Any, populated: Clinic) -> None:
+    nurse = populated.sessions[Role.NURSE]
+    pid = populated.inst.patients.search(nurse, "okafor")[0].id
+    for days, potassium in ((10, "5.8"), (400, "2.1")):
+        populated.inst.lab_tests.add(
+            nurse,
+            pid,
+            LabTestInput(
+                name="Basic metabolic panel",
+                collected_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC) - dt.timedelta(days=days),
+                results=(
+                    ResultInput(analyte="Sodium", value="139", low="135", high="145"),
+                    ResultInput(
+                        analyte="Potassium", value=potassium, unit="mmol/L", low="3.5",
+                        high="5.1", critical_low="2.8", loinc="2823-3",
+                    ),
+                ),
+            ),
+        )  # fmt: skip
+    model = ResultsGridModel()
+    model.set_grid(populated.inst.results.grid(nurse, pid))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and model.columnCount() == 2
+    assert model.headerData(0, Qt.Orientation.Vertical) == "Basic metabolic panel"
+    assert model.headerData(2, Qt.Orientation.Vertical) == "   Potassium (mmol/L)"
+    assert model.data(model.index(2, 1)) == "2.1 LL ‼"
+    assert model.data(model.index(2, 1), Qt.ItemDataRole.AccessibleTextRole) == (
+        "Potassium 2.1 mmol/L, critically low"
+    )
+    tip = model.data(model.index(2, 0), Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines()[:2] == [
+        "Potassium: 5.8 mmol/L — High",
+        "Reference 3.5–5.1 mmol/L; critical below 2.8",
+    ]
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable  # a heading
+
+
+def test_the_rows_read_back_as_typed_and_compare_as_results() -> None:
+    from medrec_desktop.domain.panels import URINALYSIS
+    from medrec_desktop.ui.chart.result_rows_text import (
+        rows_from_text,
+        rows_summary,
+        rows_text,
+        template_text,
+    )
+
+    text = template_text(URINALYSIS)
+    rows = rows_from_text(text)
+    assert len(rows) == 12 and all(r.fixed for r in rows)
+    assert [c.display for c in rows[4].choices][:3] == ["Negative", "Trace", "1+"]
+    assert rows_summary(text) == ""  # nothing typed yet
+    typed = [
+        replace(r, row=replace(r.row, value="6.5")) if r.row.analyte == "pH" else r for r in rows
+    ]
+    assert rows_summary(rows_text(typed)) == "pH 6.5"
+    assert rows_from_text("not json") == [] and rows_from_text("") == []
