@@ -45,7 +45,8 @@ def test_coders_get_the_coding_area(
     qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
 ) -> None:
     w = coding_window(Role.CODER)
-    assert list(w.areas) == ["Patients", "Coding"]
+    # Today's visits too: they are what a coder codes (coders read clinical data).
+    assert list(w.areas) == ["Patients", "Today", "Coding"]
     area = w.areas["Coding"]
     assert isinstance(area, LazyArea) and area.content is None  # nothing built before use
     w.show_area("Coding")
@@ -70,7 +71,8 @@ def test_records_specialists_code_and_import(
     qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
 ) -> None:
     w = coding_window(Role.RECORDS)
-    assert list(w.areas) == ["Patients", "Coding"]
+    # Today's visits too: they are what a coder codes (coders read clinical data).
+    assert list(w.areas) == ["Patients", "Today", "Coding"]
     w.show_area("Coding")
     panel = w.areas["Coding"]
     assert isinstance(panel, LazyArea) and isinstance(panel.content, CodingPanel)
