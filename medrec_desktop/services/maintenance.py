@@ -26,6 +26,7 @@ from medrec_desktop.services.audit import (
     outside_marks,
 )
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.row_identity_guards import row_identity_problem
 from medrec_desktop.services.signed_lock_guards import signed_lock_problem
 from medrec_desktop.services.version_guards import version_guard_problem
 
@@ -69,8 +70,13 @@ class MaintenanceService(Service):
             chain = _local_chain(store.engine, op.ctx.audit_key, check)
         if chain.ok and mark_problem is not None:
             chain = replace(chain, ok=False, problem=mark_problem)
-        # Clinical item versions are append-only too, and signed notes locked.
-        for guard in (version_guard_problem(conn), signed_lock_problem(conn)):
+        # Clinical item versions are append-only too, signed notes locked, and neither is
+        # replaced under its id.
+        for guard in (
+            version_guard_problem(conn),
+            signed_lock_problem(conn),
+            row_identity_problem(conn),
+        ):
             if guard is not None:
                 problems.append(guard)
         report = integrity_report(problems, row_counts(conn), chain.summary, chain.ok)

@@ -83,6 +83,12 @@ def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
     why = clean_reason(reason)
     refuse_merged(keep, gone)
     op.require(Action.DELETE, DataCategory.DEMOGRAPHICS, gone.id)
+    # The merge is recorded first: the database lets a signed note, its entries and addenda
+    # move only to the record theirs was merged into (db.signed_locks), and it must see so.
+    now = iso(op.ctx.now())
+    gone.merged_into_id = keep.id
+    gone.updated_at = now
+    op.db.flush()
     # Every patient-owned table (models/registry.py), clinical items included. Item rows move
     # without a new version: their version rows name no patient, so their history is intact.
     for model in PATIENT_OWNED.values():
@@ -93,9 +99,7 @@ def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
         keep.given_names,
     ):
         keep.previous_names = f"{gone.given_names} {gone.family_name}"
-    gone.merged_into_id = keep.id
-    now = iso(op.ctx.now())
-    keep.updated_at = gone.updated_at = now
+    keep.updated_at = now
     op.db.flush()
     rows.reindex(op.db, gone)
     rows.reindex(op.db, keep)

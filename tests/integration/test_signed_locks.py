@@ -86,7 +86,7 @@ def test_raw_sql_cannot_change_a_signed_note_or_what_was_recorded_in_it(clinic: 
         "UPDATE encounter SET plan = 'rewritten' WHERE id = :id",
         "UPDATE encounter SET signed_at = NULL, signed_by = NULL WHERE id = :id",
         "UPDATE encounter SET status = 'entered-in-error', version = version + 1 WHERE id = :id",
-        "UPDATE encounter SET patient_id = patient_id, reason = 'x' WHERE id = :id",
+        "UPDATE encounter SET patient_id = patient_id, plan = 'x', reason = 'x' WHERE id = :id",
         "DELETE FROM encounter WHERE id = :id",
     ):
         _refused(clinic, sql, id=eid)
@@ -130,7 +130,8 @@ def test_unsigned_notes_and_entries_outside_signed_notes_stay_editable(clinic: C
     loose = _raw_entry(clinic, "lab_test", visit.patient_id, draft.id)
     _allowed(clinic, "UPDATE lab_test SET notes = 'hemolysed' WHERE id = :id", id=loose)
     _allowed(clinic, "UPDATE lab_test SET encounter_id = NULL WHERE id = :id", id=loose)
-    # A merge moves records by their patient_id alone: allowed on the signed note too.
+    # Setting the patient it already has moves nothing: allowed on the signed note too (a move
+    # to another patient is a merge's alone: test_lock_hardening.py).
     _allowed(
         clinic,
         "UPDATE encounter SET patient_id = :p WHERE id = :id",

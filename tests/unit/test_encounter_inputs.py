@@ -137,17 +137,28 @@ def test_addenda_and_denials_need_their_words() -> None:
     assert refused.value.field == "text"
 
 
-def test_lock_triggers_cover_every_column_but_the_one_a_merge_moves() -> None:
-    columns = {t: ["patient_id", "id", "b", "a", "encounter_id"] for t in signed_locks.TABLES}
+def test_lock_triggers_cover_every_content_column() -> None:
+    """Not the merge's patient_id (guarded apart) nor the label and its save's stamps."""
+    bookkeeping = ["sensitivity", "version", "changed_by", "changed_at", "reason"]
+    columns = {
+        t: ["patient_id", "id", "b", "status", "a", "encounter_id", *bookkeeping]
+        for t in signed_locks.TABLES
+    }
     sqlite = signed_locks.sqlite_triggers(columns)
-    assert "UPDATE OF a, b, encounter_id, id ON vitals" in sqlite["vitals_signed_no_update"]
+    assert "UPDATE OF a, b, encounter_id, id, status ON vitals" in sqlite["vitals_signed_no_update"]
+    # Addenda have no bookkeeping: any column of theirs is content.
+    assert (
+        "UPDATE OF a, b, changed_at, changed_by, encounter_id, id, reason, sensitivity, status, "
+        "version ON encounter_addendum" in sqlite["encounter_addendum_no_update"]
+    )
+    assert "UPDATE OF patient_id ON vitals" in sqlite["vitals_signed_no_move"]
     pg = signed_locks.pg_triggers(columns)
-    assert pg["encounter_signed_no_update"][0] == (
-        "CREATE TRIGGER encounter_signed_no_update BEFORE UPDATE OF a, b, encounter_id, id ON "
-        "encounter FOR EACH ROW WHEN ((old.signed_at IS NOT NULL)) EXECUTE FUNCTION "
+    assert pg["encounter_signed_no_update"].definition == (
+        "CREATE TRIGGER encounter_signed_no_update BEFORE UPDATE OF a, b, encounter_id, id, "
+        "status ON encounter FOR EACH ROW WHEN ((old.signed_at IS NOT NULL)) EXECUTE FUNCTION "
         "signed_note_refuse()"
     )
-    assert {fn for _, fn in pg.values()} == set(signed_locks.PG_FUNCTIONS)
+    assert {t.function for t in pg.values()} == set(signed_locks.PG_FUNCTIONS)
 
 
 @pytest.mark.parametrize(
