@@ -55,7 +55,8 @@ class ClinicalItem:
 
 class ClinicalItemVersion(Base):
     """Every saved state of every clinical item. Database triggers refuse UPDATE and DELETE
-    (schema 0007): history cannot be rewritten, not even by our own code.
+    (schema 0007) and an INSERT over a stored version, SQLite's REPLACE (schema 0013): history
+    cannot be rewritten, not even by our own code.
 
     There is deliberately no patient column: a merge moves items to another patient without
     touching their history. ``data_json`` is the item's DTO exactly as it was saved.

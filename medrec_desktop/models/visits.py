@@ -25,8 +25,9 @@ from medrec_desktop.models.registry import patient_owned
 class Encounter(ClinicalItem, Base):
     """A visit (office, telehealth, procedure, phone, lab only) and its SOAP note.
 
-    ``signed_by``/``signed_at`` are set only by signing; from then on the row is refused any
-    change but a merge's ``patient_id`` (schema 0012), and later text goes in addenda.
+    ``signed_by``/``signed_at`` are set only by signing; from then on its content is refused
+    any change (schemas 0012, 0013: only its label and the stamps of the save that sets it
+    change, and a merge moves it), and later text goes in addenda.
     """
 
     __tablename__ = "encounter"

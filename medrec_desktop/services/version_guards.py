@@ -2,6 +2,8 @@
 
 Like the audit trail's guards (services/audit.py), each trigger is compared by its text: a
 guard recreated under the same name with an empty body or a WHEN clause refuses nothing.
+The guards against replacing a version under its id or item and version (schema 0013) are
+checked with the other rows that keep their identity (``services.row_identity_guards``).
 """
 
 from __future__ import annotations

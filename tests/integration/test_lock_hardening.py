@@ -11,6 +11,7 @@ SQL shell on the file:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -18,7 +19,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
-from medrec_desktop.db import row_identity
+from medrec_desktop.db import migrate, row_identity, signed_locks
 from medrec_desktop.domain.clinical import Sensitivity
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.medications import MedicationInput
@@ -26,6 +27,7 @@ from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.domain.procedures import ProcedureInput
 from medrec_desktop.models import Base
 from medrec_desktop.services.chart_kinds import LABELLED_LIKE_PROBLEM
+from medrec_desktop.services.signed_lock_guards import model_columns
 from tests.conftest import Clinic
 from tests.integration.chart_samples import SAMPLE_INPUTS, new_patient, sign_with_addendum
 from tests.integration.test_faults import raw_db
@@ -300,3 +302,77 @@ def test_a_locked_row_moves_to_another_patient_only_in_a_merge(clinic: Clinic) -
             clinic, f"UPDATE {table} SET patient_id = :p WHERE id = :id", p=elsewhere, id=row_id
         )
     assert clinic.inst.maintenance.verify_database(clinic.admin).ok
+
+
+# ---------------------------------------------------------------- the upgrade
+
+
+def _as_0012_left_it(c: Clinic) -> None:
+    """Put back the triggers the first 0012 installed: every column but patient_id locked, no
+    guard on moves, none against REPLACE or renumbering."""
+    postgres = c.backend == "postgresql"
+    columns = model_columns()
+    if postgres:
+        lock = {n: t.definition for n, t in signed_locks.pg_triggers(columns).items()}
+        guards = {n: t.definition for n, t in row_identity.pg_triggers().items()}
+    else:
+        lock, guards = signed_locks.sqlite_triggers(columns), row_identity.sqlite_triggers()
+    with c.inst.store.engine.begin() as conn:
+        for name, definition in (lock | guards).items():
+            table = _table_of(definition)
+            conn.exec_driver_sql(f"DROP TRIGGER {name}" + (f" ON {table}" if postgres else ""))
+        if postgres:
+            for fn in (
+                *row_identity.PG_FUNCTIONS,
+                *(f for f in signed_locks.PG_FUNCTIONS if "move" in f),
+            ):
+                conn.exec_driver_sql(f"DROP FUNCTION {fn}()")
+        for name, definition in lock.items():
+            if name.endswith("_no_move"):
+                continue
+            table = _table_of(definition)
+            now = signed_locks.locked_columns(columns[table], table)
+            then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
+            conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0012'")
+
+
+def _table_of(definition: str) -> str:
+    found = re.search(r" ON (\w+) ", definition)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_upgrade_hardens_the_locks_of_a_database_at_0012(clinic: Clinic) -> None:
+    provider = clinic.sessions[Role.PROVIDER]
+    visit = _signed_visit(clinic)
+    stranger = new_patient(clinic)
+    _as_0012_left_it(clinic)
+    before = clinic.inst.maintenance.verify_database(clinic.admin)
+    assert not before.ok and any("encounter_signed_no_move" in p for p in before.problems)
+    # The holes are open at 0012: a bookkeeping column is refused, a move is not.
+    _refused(clinic, "UPDATE encounter SET reason = 'x' WHERE id = :id", id=visit.encounter_id)
+    _allowed(
+        clinic,
+        "UPDATE vitals SET patient_id = :p WHERE id = :id",
+        p=stranger,
+        id=visit.entries["vitals"],
+    )
+    _allowed(
+        clinic,
+        "UPDATE vitals SET patient_id = :p WHERE id = :id",
+        p=visit.patient_id,
+        id=visit.entries["vitals"],
+    )
+    migrate.upgrade(clinic.inst.store.engine)
+    assert migrate.current_revision(clinic.inst.store.engine) == migrate.head_revision()
+    assert clinic.inst.maintenance.verify_database(clinic.admin).ok
+    _allowed(clinic, "UPDATE encounter SET reason = 'x' WHERE id = :id", id=visit.encounter_id)
+    _refused(
+        clinic,
+        "UPDATE vitals SET patient_id = :p WHERE id = :id",
+        p=stranger,
+        id=visit.entries["vitals"],
+    )
+    _refused(clinic, "UPDATE encounter SET id = id + 1000 WHERE id = :id", id=visit.encounter_id)
+    assert clinic.inst.encounters.detail(provider, visit.encounter_id).locked

@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     bind = op.get_bind()
     inspector = sa.inspect(bind)
-    # The columns the tables have now: each one but patient_id is locked.
+    # The columns the tables have now (db.signed_locks says which are locked).
     columns = {
         table: [c["name"] for c in inspector.get_columns(table)] for table in signed_locks.TABLES
     }
