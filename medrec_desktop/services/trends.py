@@ -89,7 +89,7 @@ def _what(what: str) -> str:
     could say what the patient was tested for, so it, and anything else, is not copied."""
     kind, _, key = what.strip().partition(":")
     if kind == "vital" and key in VITAL_KEYS:
-        return what.strip()
+        return f"vital:{key}"
     code = key.removeprefix("loinc:")
     if kind == "result" and key.startswith("loinc:") and loinc_valid(code):
         return f"result:loinc:{code}"
