@@ -218,7 +218,7 @@ def unsigned_notes(op: Op, provider_id: int, days: int) -> tuple[UnsignedRow, ..
 
 def open_encounters(op: Op, patient_id: int) -> tuple[tuple[int, str], ...]:
     """The patient's encounters entries may still be recorded in (unsigned, took place),
-    newest first, as (id, "03/14/2025 office visit")."""
+    newest first, as (id, "03/14/2025 office visit"); a labelled one says its label."""
     found = op.db.execute(
         select(Encounter.id, Encounter.starts_at, Encounter.encounter_type, Encounter.sensitivity)
         .where(
@@ -230,9 +230,16 @@ def open_encounters(op: Op, patient_id: int) -> tuple[tuple[int, str], ...]:
     ).all()
     if any(r.sensitivity for r in found) and not _sees_labels(op, patient_id):
         found = [r for r in found if not r.sensitivity]
-    return tuple(
-        (r.id, encounter_title(r.starts_at, EncounterType(r.encounter_type))) for r in found
-    )
+    return tuple((r.id, _choice_text(r)) for r in found)
+
+
+def _choice_text(row: Any) -> str:
+    """ "03/14/2025 office visit", and the visit's label if it has one: what is recorded in
+    it must carry the same label, so the form says so before Save does."""
+    title = encounter_title(row.starts_at, EncounterType(row.encounter_type))
+    if row.sensitivity:
+        return f"{title} (labelled {Sensitivity(row.sensitivity).label})"
+    return title
 
 
 # ---------------------------------------------------------------------- one encounter
