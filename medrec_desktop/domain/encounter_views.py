@@ -82,26 +82,34 @@ class EncounterDetail:
     withheld: int = 0
 
 
+WITHHELD = "(withheld)"
+
+
 @dataclass(frozen=True)
 class TodayRow:
-    """One visit of the clinic's day. ``reason`` is blank when the encounter carries a
-    sensitivity label the caller may not see (``reason_withheld``)."""
+    """One visit of the clinic's day. When the encounter carries a sensitivity label the
+    caller may not see (``withheld``), only that the visit happens is shown (its time and
+    patient): its type is None, its provider :data:`WITHHELD` and its reason blank, since
+    a clinic's behavioral health or substance use provider would tell as much as the
+    reason."""
 
     patient_id: PatientId
     mrn: str
     patient_name: str
     encounter_id: ItemId
     starts_at: dt.datetime
-    encounter_type: EncounterType
+    encounter_type: EncounterType | None
     provider: str
     reason: str
     signed: bool
-    reason_withheld: bool = False
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
 class UnsignedRow:
-    """A note its provider has not signed, older than the clinic's threshold."""
+    """A note its provider has not signed, older than the clinic's threshold. A labelled
+    one the caller may not see is ``withheld`` like a :class:`TodayRow` (type None, reason
+    blank)."""
 
     patient_id: PatientId
     mrn: str
@@ -109,7 +117,7 @@ class UnsignedRow:
     encounter_id: ItemId
     version: int
     starts_at: dt.datetime
-    encounter_type: EncounterType
+    encounter_type: EncounterType | None
     reason: str
     days_open: int
-    reason_withheld: bool = False
+    withheld: bool = False

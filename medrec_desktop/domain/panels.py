@@ -9,8 +9,8 @@ row, and the test keeps what was typed. The clinic adds its own templates (store
 ``result_template``); a template is copied into each test entered from it, so retiring or
 changing one never alters a saved result.
 
-Urinalysis dipstick answers are coded in SNOMED CT (qualifier values: Negative, Trace, +...);
-an answer other than the normal one flags the result abnormal.
+Urinalysis dipstick answers are coded in SNOMED CT (``domain/result_answers.py``: Negative,
+Trace, +...); an answer other than the normal one flags the result abnormal.
 """
 
 from __future__ import annotations
@@ -19,17 +19,9 @@ from dataclasses import dataclass
 
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.loinc import clean_loinc
+from medrec_desktop.domain.result_answers import ANSWERS, Choice
 from medrec_desktop.domain.result_flags import number_text
 from medrec_desktop.domain.results import ResultInput, ValueKind, reference_numbers
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A coded answer offered for an analyte; ``normal`` answers leave the result unflagged."""
-
-    code: str
-    display: str
-    normal: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,20 +78,6 @@ def _shown(value: float | None) -> str:
     return "" if value is None else number_text(value)
 
 
-# ---------------------------------------------------------------------- SNOMED CT answers
-
-NEGATIVE = Choice("260385009", "Negative", normal=True)
-POSITIVE = Choice("10828004", "Positive")
-TRACE = Choice("260405006", "Trace")
-PLUS = (
-    Choice("260347006", "1+"),
-    Choice("260348001", "2+"),
-    Choice("260349009", "3+"),
-    Choice("260350009", "4+"),
-)
-GRADED = (NEGATIVE, TRACE, *PLUS)
-
-
 def _num(
     analyte: str,
     loinc: str,
@@ -122,7 +100,9 @@ def _num(
     )
 
 
-def _coded(analyte: str, loinc: str, choices: tuple[Choice, ...]) -> AnalyteTemplate:
+def _coded(analyte: str, loinc: str) -> AnalyteTemplate:
+    """A coded analyte offering its answers (``domain/result_answers.py``)."""
+    choices = ANSWERS[loinc]
     normal = ", ".join(c.display for c in choices if c.normal)
     return AnalyteTemplate(
         analyte, loinc, None, ValueKind.CODED, reference_text=normal, choices=choices
@@ -217,14 +197,14 @@ URINALYSIS = PanelTemplate(
         _text("Appearance", "5767-9", "Clear"),
         _num("Specific gravity", "5811-5", None, 1.005, 1.030),
         _num("pH", "5803-2", None, 5.0, 8.0),
-        _coded("Protein", "5804-0", GRADED),
-        _coded("Glucose", "5792-7", GRADED),
-        _coded("Ketones", "5797-6", GRADED),
-        _coded("Blood", "5794-3", GRADED),
-        _coded("Bilirubin", "5770-3", (NEGATIVE, *PLUS[:3])),
+        _coded("Protein", "5804-0"),
+        _coded("Glucose", "5792-7"),
+        _coded("Ketones", "5797-6"),
+        _coded("Blood", "5794-3"),
+        _coded("Bilirubin", "5770-3"),
         _num("Urobilinogen", "5818-0", "mg/dL", 0.2, 1.0),
-        _coded("Nitrite", "5802-4", (NEGATIVE, POSITIVE)),
-        _coded("Leukocyte esterase", "5799-2", GRADED),
+        _coded("Nitrite", "5802-4"),
+        _coded("Leukocyte esterase", "5799-2"),
     ),
 )
 

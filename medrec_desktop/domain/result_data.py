@@ -43,7 +43,10 @@ class ResultData:
     a range said in words ("Negative", "<200 desirable"); ``critical_low``/``critical_high``
     the limits beyond which the value is critical. ``abnormal`` is the user's (or the
     template's) judgement of a value the range cannot judge: text, coded, or a number with
-    only a range in words."""
+    only a range in words. ``comparator`` ("<", "<=", ">", ">=") marks a censored number,
+    one the lab could only bound ("<0.01" below its assay's limit, ">14" above it):
+    ``numeric`` holds the bound. It comes last, with a default, so results saved before it
+    existed read back."""
 
     analyte: str
     kind: ValueKind = ValueKind.NUMERIC
@@ -58,6 +61,7 @@ class ResultData:
     critical_high: float | None = None
     abnormal: bool = False
     loinc: str | None = None
+    comparator: str | None = None
 
     @property
     def key(self) -> str:
@@ -65,15 +69,14 @@ class ResultData:
 
     @property
     def flag(self) -> Flag:
-        value = self.numeric
-        if self.kind is ValueKind.NUMERIC and value is not None:
-            if self.critical_low is not None and value < self.critical_low:
+        if self.kind is ValueKind.NUMERIC and self.numeric is not None:
+            if self.critical_low is not None and self._below(self.critical_low):
                 return Flag.CRITICAL_LOW
-            if self.critical_high is not None and value > self.critical_high:
+            if self.critical_high is not None and self._above(self.critical_high):
                 return Flag.CRITICAL_HIGH
-            if self.low is not None and value < self.low:
+            if self.low is not None and self._below(self.low):
                 return Flag.LOW
-            if self.high is not None and value > self.high:
+            if self.high is not None and self._above(self.high):
                 return Flag.HIGH
             if self.low is not None or self.high is not None:
                 return Flag.NORMAL
@@ -81,17 +84,44 @@ class ResultData:
             return Flag.ABNORMAL
         return Flag.NORMAL if self.has_reference else Flag.NONE
 
+    def _below(self, limit: float) -> bool:
+        """Whether the value is surely below ``limit``: a censored one by its bound ("<0.01"
+        is below a low of 0.45; "<0.45" too), and never one bounded from below (">2" may
+        lie either side of a low of 4: its flag does not claim it is low)."""
+        bound = self.numeric
+        assert bound is not None
+        if self.comparator is None:
+            return bound < limit
+        if self.comparator == "<":
+            return bound <= limit
+        if self.comparator == "<=":
+            return bound < limit
+        return False
+
+    def _above(self, limit: float) -> bool:
+        """Whether the value is surely above ``limit`` (">14" is above a high of 5.6)."""
+        bound = self.numeric
+        assert bound is not None
+        if self.comparator is None:
+            return bound > limit
+        if self.comparator == ">":
+            return bound >= limit
+        if self.comparator == ">=":
+            return bound > limit
+        return False
+
     @property
     def has_reference(self) -> bool:
         return self.low is not None or self.high is not None or bool(self.reference_text)
 
     @property
     def value_text(self) -> str:
-        """The value as read: "5.8", "Yellow", "Negative". A number shows at least the
-        decimals of its range, as labs print it (creatinine 1.0 beside 0.6–1.3, not 1)."""
+        """The value as read: "5.8", "<0.01", "Yellow", "Negative". A number shows at least
+        the decimals of its range, as labs print it (creatinine 1.0 beside 0.6–1.3, not 1),
+        after its comparator if it is censored."""
         if self.kind is ValueKind.NUMERIC and self.numeric is not None:
             places = max(decimal_places(v) for v in (self.numeric, self.low, self.high))
-            return f"{self.numeric:.{places}f}"
+            return f"{self.comparator or ''}{self.numeric:.{places}f}"
         if self.kind is ValueKind.CODED and self.coded is not None:
             return self.coded.display
         return self.text or ""
@@ -149,6 +179,7 @@ def results_from_json(text: str) -> tuple[ResultData, ...]:
                 critical_high=_float(d.get("critical_high")),
                 abnormal=bool(d.get("abnormal", False)),
                 loinc=d.get("loinc"),
+                comparator=d.get("comparator"),
             )
         )
     return tuple(found)

@@ -3,8 +3,10 @@
 A :class:`ResultData` is one analyte's result: numeric (with its unit and reference range),
 text ("Yellow") or coded (a SNOMED CT answer such as "Negative"). Its :attr:`~ResultData.flag`
 is computed from the range and the optional critical limits, never typed, so it cannot
-disagree with the value; a text or coded result is flagged abnormal only when the user says
-so (or a template's answer list does). Each flag has a symbol (the HL7 interpretation codes
+disagree with the value; a text or coded result is flagged abnormal when the user says so
+or when its answer is one the bundled analyte's answer list calls abnormal. A number the lab
+could only bound ("<0.01", ">14") keeps its comparator and is flagged where the bound
+settles it. Each flag has a symbol (the HL7 interpretation codes
 L, H, LL, HH, A) for screens that must not rely on colour alone.
 
 A :class:`LabTestData` holds every result of the test as it stood; a corrected value is a new
@@ -22,6 +24,7 @@ from medrec_desktop.domain.dates import EARLIEST_YEAR
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.item_fields import Typed, optional_text, required_text
 from medrec_desktop.domain.loinc import clean_loinc
+from medrec_desktop.domain.result_answers import abnormal_answer
 from medrec_desktop.domain.result_data import SNOMED, CodedValue, ResultData, results_from_json
 from medrec_desktop.domain.result_flags import Flag, ValueKind, number_text
 
@@ -34,6 +37,7 @@ __all__ = [
     "ResultData",
     "ResultInput",
     "ValueKind",
+    "censored",
     "reads_as_number",
     "reference_numbers",
     "results_from_json",
@@ -92,9 +96,30 @@ def _number(value: Typed) -> float | None:
     return number
 
 
+COMPARATORS = ("<=", ">=", "<", ">")  # longest first: "<=5" is "<=" then 5
+_WRITTEN = {"≤": "<=", "≥": ">="}
+
+
+def censored(value: Typed) -> tuple[str | None, Typed]:
+    """A typed value's leading comparator and the rest: "<0.01" -> ("<", "0.01"), "≥ 60" ->
+    (">=", " 60"), "5.8" -> (None, "5.8"). A lab reports a value beyond what its assay can
+    measure by its bound."""
+    if value is None or isinstance(value, bool):
+        return None, value
+    text = str(value).strip()
+    for sign, written in _WRITTEN.items():
+        if text.startswith(sign):
+            return written, text[len(sign) :]
+    for comparator in COMPARATORS:
+        if text.startswith(comparator):
+            return comparator, text[len(comparator) :]
+    return None, value
+
+
 def reads_as_number(value: Typed) -> bool:
+    """Whether ``value`` reads as a number, censored ("<0.01") or not."""
     try:
-        return _number(value) is not None
+        return _number(censored(value)[1]) is not None
     except ValueError:
         return False
 
@@ -135,10 +160,12 @@ class ResultInput:
         kind = self._kind(where)
         typed = str(self.value if self.value is not None else "").strip()
         numeric: float | None = None
+        comparator: str | None = None
         text: str | None = None
         coded: CodedValue | None = None
         if kind is ValueKind.NUMERIC:
-            numeric = _read(self.value, where, "the value")
+            comparator, number = censored(self.value)
+            numeric = _read(number, where, "the value")
         elif kind is ValueKind.CODED and self.code.strip():
             coded = CodedValue(self.code.strip(), typed)
         else:
@@ -151,6 +178,9 @@ class ResultInput:
                 )
             text = typed
         low, high, critical_low, critical_high = reference_numbers(self, where)
+        loinc = clean_loinc(self.loinc, field="results", where=where)
+        # An answer the bundled analyte calls abnormal is flagged whatever the tick said.
+        judged = coded is not None and abnormal_answer(loinc, coded.code)
         return ResultData(
             analyte=name,
             kind=kind,
@@ -163,8 +193,9 @@ class ResultInput:
             reference_text=_short(self.reference_text, where, "range in words", 100),
             critical_low=critical_low,
             critical_high=critical_high,
-            abnormal=bool(self.abnormal),
-            loinc=clean_loinc(self.loinc, field="results", where=where),
+            abnormal=bool(self.abnormal) or judged,
+            loinc=loinc,
+            comparator=comparator,
         )
 
     def _kind(self, where: str) -> ValueKind:

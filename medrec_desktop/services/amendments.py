@@ -39,6 +39,10 @@ NEEDS_SIGNED_NOTE = (
     "Accepting makes the change as an addendum to the signed note the request concerns. "
     "Choose that note on the request first."
 )
+LABELLED = (
+    "This request concerns a note with a sensitivity label, which your role ({role}) may not "
+    "change: a provider must {act}. This attempt was recorded."
+)
 NOTE_NOT_SIGNED = (
     "The note this request concerns is not signed yet: correct the note itself and sign "
     "it, then accept the request."
@@ -61,8 +65,10 @@ class AmendmentService(ClinicalItemService[AmendmentData, AmendmentInput]):
         encounter = op.db.get(Encounter, row.encounter_id, with_for_update=True)
         if encounter is None or encounter.signed_at is None:
             raise ValidationError(NOTE_NOT_SIGNED, field="encounter_id")
-        if encounter.sensitivity is not None:
-            op.require(Action.CREATE, DataCategory.SENSITIVE, encounter.patient_id)
+        if encounter.sensitivity is not None and not op.can(
+            Action.CREATE, DataCategory.SENSITIVE, encounter.patient_id
+        ):
+            raise PermissionDeniedError(LABELLED.format(role=op.role.label, act="decide this one"))
         current = self._data(row)
         why, body = addendum_text(
             f"Amendment requested by the patient on {current.received_on:%m/%d/%Y}, accepted",
@@ -117,7 +123,7 @@ class AmendmentService(ClinicalItemService[AmendmentData, AmendmentInput]):
     ) -> ItemInfo[AmendmentData]:
         """The patient's statement of disagreement with a denial, received after it (it
         replaces an earlier statement; the history keeps both)."""
-        row = self._request(op, request_id, expected_version)
+        row = self._request(op, request_id, expected_version, act="record this statement")
         if row.decision != AmendmentDecision.DENIED:
             raise ValidationError(
                 "A statement of disagreement answers a denial; this request was not denied."
@@ -136,12 +142,19 @@ class AmendmentService(ClinicalItemService[AmendmentData, AmendmentInput]):
 
     # ------------------------------------------------------------------ helpers
 
-    def _request(self, op: Op, request_id: int, expected_version: int) -> AmendmentRequest:
-        """The request's row, locked, checked for its label, version and status."""
+    def _request(
+        self, op: Op, request_id: int, expected_version: int, *, act: str = "decide this one"
+    ) -> AmendmentRequest:
+        """The request's row, locked, checked for its label, version and status. A labelled
+        request (about a labelled note) is changed only by a role that may change labelled
+        items: records specialists read and release them but do not change them."""
         row = self._row(op, request_id)
         if not isinstance(row, AmendmentRequest):  # pragma: no cover - the kind's model
             raise TypeError("not an amendment request")
-        self._require_label_access(op, Action.UPDATE, row)
+        if row.sensitivity is not None and not op.can(
+            Action.UPDATE, DataCategory.SENSITIVE, row.patient_id
+        ):
+            raise PermissionDeniedError(LABELLED.format(role=op.role.label, act=act))
         versioning.require_version(
             row, expected_version, lambda: versioning.info_of(op.db, row, AmendmentData)
         )

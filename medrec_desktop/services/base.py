@@ -13,7 +13,7 @@ import contextlib
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
@@ -109,6 +109,31 @@ class Op:
                 self.event.emergency = True
                 return True
         return False
+
+    def can_for(
+        self, action: Action, category: DataCategory, patient_ids: Iterable[int]
+    ) -> frozenset[int]:
+        """Which of ``patient_ids`` the caller may do this for, in one query whatever their
+        number (a clinic-wide list): all of them by role, else those an active emergency
+        grant covers. The event is flagged only when a grant is used, that is when it
+        covers one of these patients."""
+        wanted = frozenset(patient_ids)
+        if not wanted or permissions.allowed(self.role, action, category):
+            return wanted
+        if not permissions.break_glass_covers(action, category):
+            return frozenset()
+        now = iso(self.ctx.now())
+        granted = frozenset(
+            self.db.execute(
+                select(BreakGlassGrant.patient_id)
+                .where(BreakGlassGrant.user_id == self.user.id)
+                .where(BreakGlassGrant.patient_id.in_(wanted))
+                .where(BreakGlassGrant.expires_at > now)
+            ).scalars()
+        )
+        if granted:
+            self.event.emergency = True
+        return granted
 
     def require(
         self, action: Action, category: DataCategory, patient_id: int | None = None

@@ -47,7 +47,6 @@ from medrec_desktop.models import (
     SurgicalHistory,
     Vitals,
 )
-from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.clinical_items import (
     BeforeSave,
@@ -61,6 +60,7 @@ from medrec_desktop.services.encounter_links import (
     refuse_locked_entry,
 )
 from medrec_desktop.services.result_kinds import LAB_TESTS
+from medrec_desktop.services.side_effects import may_change, side_effect
 
 # What the UI and CLI annotate with (they never import the models).
 ProblemService = ClinicalItemService[ProblemData, ProblemInput]
@@ -78,19 +78,6 @@ ProcedureService = ClinicalItemService[ProcedureData, ProcedureInput]
 CONTRADICTED = "An active allergy was recorded."
 
 
-def _may_change(op: Op, row: ClinicalItem) -> bool:
-    """Whether this save may change ``row`` as a side effect: a labelled item only by someone
-    allowed to change labelled items (checked before anything of it is touched)."""
-    return row.sensitivity is None or op.can(Action.UPDATE, DataCategory.SENSITIVE, row.patient_id)
-
-
-def _side_effect(op: Op, row: ClinicalItem, data: type[Any], reason: str) -> None:
-    """Another item changed as a consequence of this save: a version of its own saying why,
-    named in this save's audit event (ids only)."""
-    versioning.save(op, row, data, reason=reason)
-    op.event.detail = f"{op.event.detail or ''}; also {row.__item_type__} {row.id}".lstrip("; ")
-
-
 def _contradict_statements(op: Op, saved: ItemInfo[Any]) -> None:
     """An active allergy makes "no known allergies" untrue: each active statement becomes
     inactive, as a version of its own saying why."""
@@ -103,10 +90,10 @@ def _contradict_statements(op: Op, saved: ItemInfo[Any]) -> None:
         )
     ).scalars()
     for statement in stated:
-        if not _may_change(op, statement):
+        if not may_change(op, statement):
             continue
         statement.status = ItemStatus.INACTIVE
-        _side_effect(op, statement, AllergyStatementData, CONTRADICTED)
+        side_effect(op, statement, AllergyStatementData, CONTRADICTED)
 
 
 def _refuse_with_active_allergies(
@@ -239,9 +226,9 @@ def _label_linked_medications(op: Op, saved: ItemInfo[Any]) -> None:
             select(model).where(model.patient_id == saved.patient_id, column == saved.id)
         ).scalars()
         for item in linked:
-            if item.sensitivity != saved.sensitivity and _may_change(op, item):
+            if item.sensitivity != saved.sensitivity and may_change(op, item):
                 item.sensitivity = saved.sensitivity
-                _side_effect(op, item, data, LABELLED_LIKE_PROBLEM)
+                side_effect(op, item, data, LABELLED_LIKE_PROBLEM)
 
 
 def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
@@ -257,10 +244,10 @@ def _supersede_social_history(op: Op, saved: ItemInfo[Any]) -> None:
         )
     ).scalars()
     for other in others:
-        if not _may_change(op, other):
+        if not may_change(op, other):
             continue  # left as it is: a labelled item changes only by those who may
         other.status = ItemStatus.INACTIVE
-        _side_effect(op, other, SocialHistoryData, SUPERSEDED)
+        side_effect(op, other, SocialHistoryData, SUPERSEDED)
 
 
 MEDICATIONS = ClinicalItemKind(
@@ -333,7 +320,7 @@ def _check_procedure(
 ) -> None:
     """The problem it treated is this patient's; so is the encounter it was done in."""
     _procedure_problem(op, patient_id, status, data, row, sensitivity)
-    check_encounter_link(op, patient_id, data, row)
+    check_encounter_link(op, patient_id, data, row, sensitivity)
 
 
 PROCEDURES = ClinicalItemKind(

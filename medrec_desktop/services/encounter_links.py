@@ -36,11 +36,21 @@ def is_signed(op: Op, encounter_id: int | None) -> bool:
     return encounter is not None and encounter.signed_at is not None
 
 
-def check_encounter_link(op: Op, patient_id: int, data: Any, row: ClinicalItem | None) -> None:
+def check_encounter_link(
+    op: Op,
+    patient_id: int,
+    data: Any,
+    row: ClinicalItem | None,
+    sensitivity: Sensitivity | None,
+) -> None:
     """Refuse, in plain words naming ``encounter_id``: changing an entry recorded in a signed
     note (``row``'s encounter), or linking ``data`` to an encounter that is not this
     patient's, is entered in error, carries a label the user may not see, or is signed.
-    A link the entry already had is kept whatever became of its encounter since."""
+    A link the entry already had is kept whatever became of its encounter since.
+
+    An entry recorded in a labelled encounter carries the same label (``sensitivity``, the
+    label to save), refused on the ``sensitivity`` field otherwise: a drug screen done in a
+    substance-use visit tells what the visit was about to everyone who sees results."""
     current = getattr(row, "encounter_id", None) if row is not None else None
     if is_signed(op, current):
         raise ValidationError(LOCKED_ENTRY, field="encounter_id")
@@ -50,6 +60,22 @@ def check_encounter_link(op: Op, patient_id: int, data: Any, row: ClinicalItem |
     encounter = patients_encounter(op, patient_id, wanted, kept=wanted == current)
     if encounter.signed_at is not None:
         raise ValidationError(SIGNED_ENCOUNTER, field="encounter_id")
+    if encounter.sensitivity is not None and sensitivity != encounter.sensitivity:
+        message = _labelled_like(op, patient_id, Sensitivity(encounter.sensitivity))
+        raise ValidationError(message, field="sensitivity")
+
+
+def _labelled_like(op: Op, patient_id: int, label: Sensitivity) -> str:
+    # Named to who may see labels; otherwise (an old link, kept) only said to exist.
+    if op.can(Action.VIEW, DataCategory.SENSITIVE, patient_id):
+        return (
+            f"The encounter this was recorded in carries the {label.label} label: give this entry "
+            "the same label, or clear the encounter link."
+        )
+    return (
+        "The encounter this was recorded in carries a sensitivity label: this entry needs "
+        "the same label, which someone allowed to set labels must give it."
+    )
 
 
 def patients_encounter(op: Op, patient_id: int, encounter_id: int, *, kept: bool) -> Encounter:
@@ -77,10 +103,10 @@ def linked_before_save(
     _status: ItemStatus,
     data: Any,
     row: ClinicalItem | None,
-    _sensitivity: Sensitivity | None,
+    sensitivity: Sensitivity | None,
 ) -> None:
     """:func:`check_encounter_link` as a kind's ``before_save``."""
-    check_encounter_link(op, patient_id, data, row)
+    check_encounter_link(op, patient_id, data, row, sensitivity)
 
 
 def refuse_locked_entry(op: Op, row: ClinicalItem) -> None:

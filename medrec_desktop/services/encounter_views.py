@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, null, select
 
 from medrec_desktop.domain.amendments import AmendmentData
 from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus, Sensitivity
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.encounter_views import (
+    WITHHELD,
     EncounterList,
     EncounterRow,
     LinkedEntry,
@@ -23,13 +25,15 @@ from medrec_desktop.domain.encounter_views import (
 )
 from medrec_desktop.domain.encounters import EncounterType, encounter_title
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.item_codec import from_plain
+from medrec_desktop.domain.item_codec import from_plain, item_from_plain
+from medrec_desktop.domain.problems import ProblemData
 from medrec_desktop.domain.results import Flag, ResultData
 from medrec_desktop.domain.vital_limits import vitals_warnings
 from medrec_desktop.domain.vitals import VitalsData
 from medrec_desktop.models import (
     AmendmentRequest,
     ClinicalItem,
+    ClinicalItemVersion,
     Encounter,
     EncounterAddendum,
     LabTest,
@@ -42,6 +46,7 @@ from medrec_desktop.models import (
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.chart_lines import vitals_parts
+from medrec_desktop.services.context import iso
 
 
 def _sees_labels(op: Op, patient_id: int) -> bool:
@@ -105,9 +110,18 @@ def _patient_name(family: str, given: str) -> str:
     return f"{family}, {given}"
 
 
+def _label_access(op: Op, found: Sequence[Any]) -> frozenset[int]:
+    """The patients among ``found``'s labelled rows whose labels the caller may see (one
+    query for the whole list; a grant for a patient without a labelled row here is not
+    used, so it does not flag this clinic-wide event)."""
+    labelled = {r.patient_id for r in found if r.sensitivity}
+    return op.can_for(Action.VIEW, DataCategory.SENSITIVE, labelled)
+
+
 def day_list(op: Op, day: dt.date) -> tuple[TodayRow, ...]:
     """Every visit that took place (or will) on ``day`` in local time, clinic-wide, in
-    order of time; cancelled and entered-in-error ones are left out."""
+    order of time; cancelled and entered-in-error ones are left out. A labelled visit the
+    caller may not see shows only its time and patient."""
     start = dt.datetime.combine(day, dt.time.min).astimezone()  # local midnight
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
     found = op.db.execute(
@@ -133,9 +147,10 @@ def day_list(op: Op, day: dt.date) -> tuple[TodayRow, ...]:
         )
         .order_by(Encounter.starts_at, Encounter.id)
     ).all()
+    seen = _label_access(op, found)
     rows = []
     for r in found:
-        hidden = bool(r.sensitivity) and not _sees_labels(op, r.patient_id)
+        hidden = bool(r.sensitivity) and r.patient_id not in seen
         rows.append(
             TodayRow(
                 patient_id=PatientId(r.patient_id),
@@ -143,11 +158,11 @@ def day_list(op: Op, day: dt.date) -> tuple[TodayRow, ...]:
                 patient_name=_patient_name(r.family_name, r.given_names),
                 encounter_id=ItemId(r.id),
                 starts_at=r.starts_at,
-                encounter_type=EncounterType(r.encounter_type),
-                provider=r.display_name,
+                encounter_type=None if hidden else EncounterType(r.encounter_type),
+                provider=WITHHELD if hidden else r.display_name,
                 reason="" if hidden else r.reason_for_visit,
                 signed=r.signed_at is not None,
-                reason_withheld=hidden,
+                withheld=hidden,
             )
         )
     return tuple(rows)
@@ -155,7 +170,8 @@ def day_list(op: Op, day: dt.date) -> tuple[TodayRow, ...]:
 
 def unsigned_notes(op: Op, provider_id: int, days: int) -> tuple[UnsignedRow, ...]:
     """``provider_id``'s notes of visits that took place more than ``days`` days ago and are
-    still unsigned, oldest first."""
+    still unsigned, oldest first (labelled ones the caller may not see withheld, as in
+    :func:`day_list`)."""
     now = op.ctx.now()
     found = op.db.execute(
         select(
@@ -179,9 +195,10 @@ def unsigned_notes(op: Op, provider_id: int, days: int) -> tuple[UnsignedRow, ..
         )
         .order_by(Encounter.starts_at, Encounter.id)
     ).all()
+    seen = _label_access(op, found)
     rows = []
     for r in found:
-        hidden = bool(r.sensitivity) and not _sees_labels(op, r.patient_id)
+        hidden = bool(r.sensitivity) and r.patient_id not in seen
         rows.append(
             UnsignedRow(
                 patient_id=PatientId(r.patient_id),
@@ -190,10 +207,10 @@ def unsigned_notes(op: Op, provider_id: int, days: int) -> tuple[UnsignedRow, ..
                 encounter_id=ItemId(r.id),
                 version=r.version,
                 starts_at=r.starts_at,
-                encounter_type=EncounterType(r.encounter_type),
+                encounter_type=None if hidden else EncounterType(r.encounter_type),
                 reason="" if hidden else r.reason_for_visit,
                 days_open=(now - r.starts_at).days,
-                reason_withheld=hidden,
+                withheld=hidden,
             )
         )
     return tuple(rows)
@@ -201,7 +218,7 @@ def unsigned_notes(op: Op, provider_id: int, days: int) -> tuple[UnsignedRow, ..
 
 def open_encounters(op: Op, patient_id: int) -> tuple[tuple[int, str], ...]:
     """The patient's encounters entries may still be recorded in (unsigned, took place),
-    newest first, as (id, "03/14/2025 office visit")."""
+    newest first, as (id, "03/14/2025 office visit"); a labelled one says its label."""
     found = op.db.execute(
         select(Encounter.id, Encounter.starts_at, Encounter.encounter_type, Encounter.sensitivity)
         .where(
@@ -213,9 +230,16 @@ def open_encounters(op: Op, patient_id: int) -> tuple[tuple[int, str], ...]:
     ).all()
     if any(r.sensitivity for r in found) and not _sees_labels(op, patient_id):
         found = [r for r in found if not r.sensitivity]
-    return tuple(
-        (r.id, encounter_title(r.starts_at, EncounterType(r.encounter_type))) for r in found
-    )
+    return tuple((r.id, _choice_text(r)) for r in found)
+
+
+def _choice_text(row: Any) -> str:
+    """ "03/14/2025 office visit", and the visit's label if it has one: what is recorded in
+    it must carry the same label, so the form says so before Save does."""
+    title = encounter_title(row.starts_at, EncounterType(row.encounter_type))
+    if row.sensitivity:
+        return f"{title} (labelled {Sensitivity(row.sensitivity).label})"
+    return title
 
 
 # ---------------------------------------------------------------------- one encounter
@@ -273,6 +297,15 @@ def _test_entry(row: LabTest) -> LinkedEntry:
     )
 
 
+NO_COMPLICATIONS = frozenset({"none", "no", "nil"})
+
+
+def had_complications(complications: str | None) -> bool:
+    """Whether what was typed as complications reports one: "None", "no.", "NIL" do not."""
+    said = " ".join((complications or "").split()).rstrip(".").strip().casefold()
+    return bool(said) and said not in NO_COMPLICATIONS
+
+
 def _procedure_entry(row: Procedure) -> LinkedEntry:
     code = f" ({(row.code_system or '').upper()} {row.code})".replace("( ", "(") if row.code else ""
     return LinkedEntry(
@@ -280,7 +313,7 @@ def _procedure_entry(row: Procedure) -> LinkedEntry:
         item_id=ItemId(row.id),
         when=row.performed_at,
         text=f"{row.description}{code}",
-        abnormal=bool(row.complications),
+        abnormal=had_complications(row.complications),
     )
 
 
@@ -303,27 +336,79 @@ def linked_entries(
 
 def addressed_problems(op: Op, encounter: Encounter) -> tuple[tuple[int, str], ...]:
     """The problems addressed, in the order chosen, as (id, description); labelled ones
-    only for who may see them."""
+    only for who may see them. A signed note shows each problem as it stood when the note
+    was signed (its latest version saved by then), not as it was reworded since: what the
+    provider signed is what the note says. One query."""
     wanted = [int(p) for p in json.loads(encounter.problems_addressed or "[]")]
     if not wanted:
         return ()
-    found = {
-        r.id: r
-        for r in op.db.execute(
-            select(Problem.id, Problem.description, Problem.sensitivity).where(
-                Problem.id.in_(wanted)
-            )
-        ).all()
-    }
+    found = {r.id: r for r in _problems_as_of(op, wanted, encounter.signed_at)}
     sees = (
         _sees_labels(op, encounter.patient_id)
-        if any(r.sensitivity for r in found.values())
+        if any(r.sensitivity or r.signed_sensitivity for r in found.values())
         else True
     )
-    return tuple(
-        (pid, found[pid].description)
-        for pid in wanted
-        if pid in found and (sees or not found[pid].sensitivity)
+    shown = []
+    for pid in wanted:
+        r = found.get(pid)
+        if r is None or (not sees and (r.sensitivity or r.signed_sensitivity)):
+            continue
+        description = r.description
+        if r.data_json is not None:  # the version the note was signed with
+            description = item_from_plain(ProblemData, json.loads(r.data_json)).data.description
+        shown.append((pid, description))
+    return tuple(shown)
+
+
+def _problems_as_of(op: Op, wanted: list[int], signed_at: dt.datetime | None) -> list[Any]:
+    """``wanted`` problems now (id, description, sensitivity), each with the version it had
+    at ``signed_at`` (``data_json``, ``signed_sensitivity``; None for an unsigned note, or
+    when none was saved by then: a workstation's clock behind another's)."""
+    if signed_at is None:
+        return list(
+            op.db.execute(
+                select(
+                    Problem.id,
+                    Problem.description,
+                    Problem.sensitivity,
+                    null().label("data_json"),
+                    null().label("signed_sensitivity"),
+                ).where(Problem.id.in_(wanted))
+            ).all()
+        )
+    version = ClinicalItemVersion
+    problem_type = Problem.__item_type__
+    latest = (
+        select(version.item_id, func.max(version.version).label("version"))
+        .where(
+            version.item_type == problem_type,
+            version.item_id.in_(wanted),
+            version.changed_at <= iso(signed_at),
+        )
+        .group_by(version.item_id)
+        .subquery()
+    )
+    signed = (
+        select(version.item_id, version.data_json, version.sensitivity)
+        .join(
+            latest,
+            (latest.c.item_id == version.item_id) & (latest.c.version == version.version),
+        )
+        .where(version.item_type == problem_type)
+        .subquery()
+    )
+    return list(
+        op.db.execute(
+            select(
+                Problem.id,
+                Problem.description,
+                Problem.sensitivity,
+                signed.c.data_json,
+                signed.c.sensitivity.label("signed_sensitivity"),
+            )
+            .outerjoin(signed, signed.c.item_id == Problem.id)
+            .where(Problem.id.in_(wanted))
+        ).all()
     )
 
 

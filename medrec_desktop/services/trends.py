@@ -13,13 +13,15 @@ from medrec_desktop.domain.clinical import ItemStatus
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.loinc import loinc_valid
 from medrec_desktop.domain.trends import Trend
 from medrec_desktop.domain.vital_trends import Reading, VitalSign, usual_units, vital_trend
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.models import Vitals
 from medrec_desktop.services.base import Op, Service, audited
 
-WHAT_MAX = 100
+UNNAMED_ANALYTE = "result (unnamed analyte)"
+VITAL_KEYS = frozenset(s.value for s in VitalSign)
 
 
 class TrendService(Service):
@@ -60,7 +62,8 @@ class TrendService(Service):
     @audited(Action.PRINT, DataCategory.CLINICAL, patient="patient_id")
     def printed(self, op: Op, patient_id: PatientId, what: str) -> None:
         """Record that a trend plot of this patient is being printed. ``what`` names the
-        trend by its key ("vital:systolic", "result:4548-4"), never by typed text."""
+        trend by its key ("vital:systolic", "result:loinc:4548-4"); any other key (a result
+        known only by its typed name) is recorded as an unnamed analyte (see :func:`_what`)."""
         op.event.detail = f"trend plot {_what(what)} printed"
 
     @audited(Action.EXPORT, DataCategory.CLINICAL, patient="patient_id")
@@ -81,7 +84,13 @@ def _sign(which: VitalSign | str) -> VitalSign:
 
 
 def _what(what: str) -> str:
-    key = " ".join(what.split())
-    if not key or len(key) > WHAT_MAX:
-        raise ValidationError("Name the trend by its key.", field="what")
-    return key
+    """The trend's name for the audit trail, which administrators read: a vital sign or a
+    LOINC code only. An analyte known only by the name typed for it ("result:name:...")
+    could say what the patient was tested for, so it, and anything else, is not copied."""
+    kind, _, key = what.strip().partition(":")
+    if kind == "vital" and key in VITAL_KEYS:
+        return f"vital:{key}"
+    code = key.removeprefix("loinc:")
+    if kind == "result" and key.startswith("loinc:") and loinc_valid(code):
+        return f"result:loinc:{code}"
+    return UNNAMED_ANALYTE

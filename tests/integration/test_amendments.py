@@ -11,13 +11,13 @@ from dataclasses import replace
 import pytest
 
 from medrec_desktop.domain.amendments import AmendmentDecision, AmendmentInput
-from medrec_desktop.domain.clinical import ItemId
+from medrec_desktop.domain.clinical import ItemId, ItemStatus, Sensitivity
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import PermissionDeniedError, ValidationError
 from medrec_desktop.services.amendments import NEEDS_SIGNED_NOTE, NOTE_NOT_SIGNED
 from medrec_desktop.services.audit import AuditFilter
-from medrec_desktop.services.encounter_kinds import DECIDED
+from medrec_desktop.services.encounter_kinds import DECIDED, DECIDED_STAYS
 from medrec_desktop.services.encounter_links import NO_SUCH_ENCOUNTER
 from tests.conftest import ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import PROVIDER_ID, SAMPLE_INPUTS, new_patient
@@ -161,3 +161,55 @@ def test_accepting_needs_the_signed_note_and_a_deciding_role(clinic: Clinic) -> 
     # A request is about one of this patient's notes.
     with pytest.raises(ValidationError, match=NO_SUCH_ENCOUNTER):
         _request(clinic, other, unsigned)
+
+
+def test_a_decided_request_is_never_marked_entered_in_error(clinic: Clinic) -> None:
+    records, provider = clinic.sessions[Role.RECORDS], clinic.sessions[Role.PROVIDER]
+    pid = new_patient(clinic)
+    eid = _note(clinic, pid)
+    accepted, denied, pending = (_request(clinic, pid, eid) for _ in range(3))
+    clinic.inst.amendments.accept(provider, accepted, text=CHANGE, expected_version=1)
+    clinic.inst.amendments.deny(
+        records, denied, reason="The note is accurate.", disagreement=None, expected_version=1
+    )
+    for rid in (accepted, denied):
+        with pytest.raises(ValidationError, match=DECIDED_STAYS):
+            clinic.inst.amendments.mark_entered_in_error(
+                records, rid, reason="typed on the wrong chart", expected_version=2
+            )
+        assert clinic.inst.amendments.get(records, rid).status is ItemStatus.ACTIVE
+    # One still pending, recorded by mistake, may be.
+    marked = clinic.inst.amendments.mark_entered_in_error(
+        records, pending, reason="typed on the wrong chart", expected_version=1
+    )
+    assert marked.status is ItemStatus.ENTERED_IN_ERROR
+
+
+def test_a_request_about_a_labelled_note_is_decided_by_a_provider(clinic: Clinic) -> None:
+    records, provider = clinic.sessions[Role.RECORDS], clinic.sessions[Role.PROVIDER]
+    pid = new_patient(clinic)
+    visit = replace(SAMPLE_INPUTS["encounter"], sensitivity=Sensitivity.BEHAVIORAL_HEALTH)
+    eid = clinic.inst.encounters.add(provider, pid, visit).id
+    clinic.inst.encounters.sign(provider, eid, password=ROLE_PASSWORD, expected_version=1)
+    typed = replace(REQUEST, encounter_id=eid, sensitivity=Sensitivity.BEHAVIORAL_HEALTH)
+    rid = clinic.inst.amendments.add(provider, pid, typed).id
+    # Records specialists read labelled notes but do not change them: a plain refusal.
+    decisions = (
+        lambda: clinic.inst.amendments.accept(records, rid, text=CHANGE, expected_version=1),
+        lambda: clinic.inst.amendments.deny(
+            records, rid, reason="accurate", disagreement=None, expected_version=1
+        ),
+    )
+    for decide in decisions:
+        with pytest.raises(PermissionDeniedError, match="a provider must decide this one"):
+            decide()
+    assert clinic.inst.amendments.get(records, rid).version == 1
+    assert clinic.inst.encounters.detail(records, eid).addenda == ()
+    denied = [
+        e
+        for e in clinic.inst.audit.events(clinic.admin, AuditFilter(patient_id=pid))
+        if e.username == records.username and e.entry_point.startswith("AmendmentService.")
+    ]
+    assert [e.outcome for e in denied] == ["denied", "denied"]
+    decided, _ = clinic.inst.amendments.accept(provider, rid, text=CHANGE, expected_version=1)
+    assert decided.data.decision is AmendmentDecision.ACCEPTED

@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from medrec_desktop.domain.clinical import ItemStatus
+from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
 from medrec_desktop.domain.dto import PatientId
+from medrec_desktop.domain.encounter_views import WITHHELD
 from medrec_desktop.domain.encounters import EncounterInput, EncounterType, encounter_title
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import PermissionDeniedError, ValidationError
@@ -26,6 +27,7 @@ from medrec_desktop.services.encounter_links import (
 from medrec_desktop.services.encounters import ONLY_PROVIDER, WRONG_PASSWORD
 from tests.conftest import ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import PROVIDER_ID, SAMPLE_INPUTS, new_patient
+from tests.integration.test_results import selects
 
 VISIT = SAMPLE_INPUTS["encounter"]
 assert isinstance(VISIT, EncounterInput)
@@ -417,3 +419,114 @@ def test_every_call_is_audited_without_the_notes_words(clinic: Clinic) -> None:
         text = f"{e.detail or ''} {e.reason or ''}".lower()
         assert not any(w.lower() in text for w in NOTE_WORDS), e
     assert events[4].detail == f"encounter {eid} signed, version 3"
+
+
+def test_a_labelled_visit_shows_only_that_it_happens_to_roles_without_access(
+    clinic: Clinic,
+) -> None:
+    provider, nurse = clinic.sessions[Role.PROVIDER], clinic.sessions[Role.NURSE]
+    local = dt.datetime(2026, 11, 25, 0, 0).astimezone()  # local midnight
+    labelled = [new_patient(clinic) for _ in range(3)]
+    plain = new_patient(clinic)
+    for n, pid in enumerate(labelled):
+        _visit(
+            clinic,
+            pid,
+            starts_at=local + dt.timedelta(hours=9 + n),
+            encounter_type=EncounterType.TELEHEALTH,
+            reason_for_visit="Opioid use disorder follow-up",
+            sensitivity=Sensitivity.SUBSTANCE_USE,
+        )
+    _visit(clinic, plain, starts_at=local + dt.timedelta(hours=15))
+    # The nurse holds an emergency grant for the patient without a labelled visit.
+    clinic.inst.auth.break_glass(nurse, plain, "collapsed in the waiting room", ROLE_PASSWORD)
+    with selects(clinic) as seen:
+        day = clinic.inst.encounters.today(nurse, dt.date(2026, 11, 25))
+    assert len([s for s in seen if "break_glass_grant" in s]) == 1  # one for the whole list
+    *hidden, shown = day
+    assert [(r.patient_id, r.withheld) for r in hidden] == [(p, True) for p in labelled]
+    for row in hidden:
+        assert (row.encounter_type, row.provider, row.reason) == (None, WITHHELD, "")
+        assert row.mrn and row.patient_name and row.starts_at  # the visit happens
+    assert (shown.withheld, shown.provider, shown.reason) == (
+        False,
+        "Test Provider",
+        VISIT.reason_for_visit,
+    )
+    [event] = clinic.inst.audit.events(clinic.admin, AuditFilter(username=nurse.username))[-1:]
+    assert event.entry_point == "EncounterService.today" and not event.emergency
+    # A grant for a patient with a labelled visit shows that visit, and flags the event.
+    clinic.inst.auth.break_glass(nurse, labelled[1], "seizure at the front desk", ROLE_PASSWORD)
+    day = clinic.inst.encounters.today(nurse, dt.date(2026, 11, 25))
+    assert [r.withheld for r in day] == [True, False, True, False]
+    assert day[1].encounter_type is EncounterType.TELEHEALTH
+    [event] = clinic.inst.audit.events(clinic.admin, AuditFilter(username=nurse.username))[-1:]
+    assert event.emergency
+    # The provider sees everything, unflagged.
+    assert not any(r.withheld for r in clinic.inst.encounters.today(provider, local.date()))
+
+
+def test_a_labelled_unsigned_note_is_withheld_from_who_may_not_see_it(clinic: Clinic) -> None:
+    provider, nurse = clinic.sessions[Role.PROVIDER], clinic.sessions[Role.NURSE]
+    pid = new_patient(clinic)
+    eid, _ = _visit(
+        clinic,
+        pid,
+        starts_at=clinic.clock.now - dt.timedelta(days=5),
+        sensitivity=Sensitivity.BEHAVIORAL_HEALTH,
+    )
+    [row] = clinic.inst.encounters.unsigned(nurse, provider_id=PROVIDER_ID)
+    assert (row.encounter_id, row.withheld, row.encounter_type, row.reason) == (
+        eid,
+        True,
+        None,
+        "",
+    )
+    [own] = clinic.inst.encounters.unsigned(provider)
+    assert (own.withheld, own.encounter_type) == (False, EncounterType.OFFICE)
+
+
+def test_a_signed_note_shows_its_problems_as_they_were_when_signed(clinic: Clinic) -> None:
+    provider = clinic.sessions[Role.PROVIDER]
+    pid = new_patient(clinic)
+    problems = clinic.inst.problems
+    htn = problems.add(provider, pid, ProblemInput(description="Hypertension"))
+    dm = problems.add(provider, pid, ProblemInput(description="Prediabetes"))
+    clinic.clock.advance(minutes=5)
+    problems.update(
+        provider, dm.id, ProblemInput(description="Prediabetes, diet"), expected_version=1
+    )
+    clinic.clock.advance(minutes=5)
+    eid, _ = _visit(clinic, pid, problems_addressed=(dm.id, htn.id))
+    _sign(clinic, eid)
+    unsigned, _ = _visit(clinic, pid, problems_addressed=(htn.id,))
+    clinic.clock.advance(days=30)
+    problems.update(
+        provider,
+        htn.id,
+        ProblemInput(description="Hypertension, resistant"),
+        expected_version=1,
+    )
+    problems.update(
+        provider, dm.id, ProblemInput(description="Type 2 diabetes"), expected_version=2
+    )
+    detail = clinic.inst.encounters.detail(provider, eid)
+    assert detail.problems == ((dm.id, "Prediabetes, diet"), (htn.id, "Hypertension"))
+    # An unsigned note is still being written: it shows the problems as they are now.
+    assert clinic.inst.encounters.detail(provider, unsigned).problems == (
+        (htn.id, "Hypertension, resistant"),
+    )
+
+
+def test_a_procedure_without_complications_is_not_marked(clinic: Clinic) -> None:
+    provider = clinic.sessions[Role.PROVIDER]
+    pid = new_patient(clinic)
+    eid, _ = _visit(clinic, pid)
+    procedure = SAMPLE_INPUTS["procedure"]
+    said = ("none", "None.", " NIL ", "no", "", "Minor bleeding, stopped with pressure")
+    for complications in said:
+        clinic.inst.procedures.add(
+            provider, pid, replace(procedure, complications=complications, encounter_id=eid)
+        )
+    detail = clinic.inst.encounters.detail(provider, eid)
+    assert [p.abnormal for p in detail.procedures] == [False] * 5 + [True]

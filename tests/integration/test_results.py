@@ -17,7 +17,7 @@ from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
-from medrec_desktop.domain.panels import BMP, CBC, TemplateInput
+from medrec_desktop.domain.panels import BMP, CBC, TSH, URINALYSIS, TemplateInput
 from medrec_desktop.domain.results import Flag, LabTestInput, ResultInput
 from medrec_desktop.services.audit import AuditFilter
 from tests.conftest import Clinic
@@ -239,3 +239,35 @@ def test_a_merged_record_keeps_its_tests(clinic: Clinic) -> None:
     clinic.inst.patients.merge(records, keep, gone, reason="registered twice")
     assert clinic.inst.results.grid(nurse, PatientId(keep)).tests == 1
     assert clinic.inst.results.grid(nurse, PatientId(gone)).tests == 0
+
+
+def test_censored_values_and_coded_answers_are_judged_when_saved(clinic: Clinic) -> None:
+    nurse = clinic.sessions[Role.NURSE]
+    pid = new_patient(clinic)
+    tsh = TSH.rows()[0]
+    for days_ago, value in ((60, "2.1"), (0, "<0.01")):
+        clinic.inst.lab_tests.add(
+            nurse,
+            pid,
+            LabTestInput(
+                name=TSH.name,
+                collected_at=COLLECTED - dt.timedelta(days=days_ago),
+                results=(replace(tsh, value=value),),
+            ),
+        )
+    nitrite = next(r for r in URINALYSIS.rows() if r.analyte == "Nitrite")
+    # The form's tick says normal; the answer is one the template calls abnormal.
+    urine = replace(nitrite, value="Positive", code="10828004", abnormal=False)
+    saved = clinic.inst.lab_tests.add(
+        nurse,
+        pid,
+        LabTestInput(name=URINALYSIS.name, collected_at=COLLECTED, results=(urine,)),
+    )
+    assert saved.data.results[0].abnormal and saved.data.abnormal_count == 1
+    grid = clinic.inst.results.grid(nurse, pid)
+    row = next(r for r in grid.rows if r.analyte == "TSH")
+    newest = row.cells[0]
+    assert newest is not None and (newest.text, newest.flag) == ("<0.01", Flag.LOW)
+    assert newest.result.comparator == "<"
+    trend = clinic.inst.results.trend(nurse, pid, row.key)
+    assert [(p.value, p.flag) for p in trend.points] == [(2.1, ""), (0.01, "L")]

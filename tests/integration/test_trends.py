@@ -15,6 +15,7 @@ from medrec_desktop.domain.vital_trends import VitalSign
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.domain.vitals import VitalsInput
 from medrec_desktop.services.audit import AuditFilter
+from medrec_desktop.services.trends import UNNAMED_ANALYTE
 from tests.conftest import Clinic
 from tests.integration.chart_samples import new_patient
 
@@ -124,3 +125,27 @@ def test_printing_and_saving_a_plot_are_recorded(clinic: Clinic) -> None:
     ]
     assert events[0].detail == "trend plot vital:pulse printed"
     assert events[1].detail == "trend plot vital:pulse saved as PDF"
+
+
+def test_a_plots_audit_names_it_by_code_never_by_typed_text(clinic: Clinic) -> None:
+    pid = new_patient(clinic)
+    nurse = clinic.sessions[Role.NURSE]
+    keys = (
+        "vital:spo2",
+        "result:loinc:4548-4",
+        "result:name:cocaine metabolite",  # typed for a result without a LOINC code
+        "result:loinc:4548-5",  # not a LOINC code (its check digit is wrong)
+        "result:loinc:4548-4 positive",
+        "vital:mood",
+        "HIV viral load",
+        "",
+    )
+    for key in keys:
+        clinic.inst.trends.printed(nurse, pid, key)
+    events = clinic.inst.audit.events(clinic.admin, AuditFilter(patient_id=pid))[-len(keys) :]
+    unnamed = f"trend plot {UNNAMED_ANALYTE} printed"
+    assert [e.detail for e in events] == [
+        "trend plot vital:spo2 printed",
+        "trend plot result:loinc:4548-4 printed",
+        *[unnamed] * 6,
+    ]

@@ -20,10 +20,13 @@ from medrec_desktop.domain.panels import (
     BMP,
     BUNDLED,
     CBC,
+    HBA1C,
+    TSH,
     URINALYSIS,
     PanelTemplate,
     TemplateInput,
 )
+from medrec_desktop.domain.result_answers import abnormal_answer
 from medrec_desktop.domain.result_grid import GridTest, build_grid, build_trend
 from medrec_desktop.domain.results import (
     CodedValue,
@@ -33,6 +36,7 @@ from medrec_desktop.domain.results import (
     ResultData,
     ResultInput,
     ValueKind,
+    reads_as_number,
     results_from_json,
 )
 
@@ -200,6 +204,7 @@ def test_the_fast_decoder_reads_what_the_codec_wrote() -> None:
         critical_high=3,
         abnormal=True,
         loinc="5802-4",
+        comparator=">",
     )
     assert all(getattr(every_field, f.name) != f.default for f in dataclasses.fields(ResultData))
     column = to_column((every_field, POTASSIUM))
@@ -213,6 +218,73 @@ def test_the_fast_decoder_reads_what_the_codec_wrote() -> None:
 def test_a_history_says_each_result_on_its_own_line() -> None:
     results = (replace(POTASSIUM, numeric=5.8), ResultData("Sodium", numeric=139, unit="mmol/L"))
     assert text_value(results) == "Potassium 5.8 mmol/L (H)\nSodium 139 mmol/L"
+
+
+# ---------------------------------------------------------------------- censored and coded
+
+
+TSH_ROW, A1C_ROW = TSH.rows()[0], HBA1C.rows()[0]
+EGFR = ResultInput(analyte="eGFR", unit="mL/min/1.73m²", low="60", kind=ValueKind.NUMERIC)
+GLUCOSE = BMP.rows()[0]
+
+
+@pytest.mark.parametrize(
+    ("row", "typed", "comparator", "bound", "shown", "flag"),
+    [
+        (TSH_ROW, "<0.01", "<", 0.01, "<0.01", Flag.LOW),  # below the assay, below 0.4
+        (replace(TSH_ROW, low="0.45"), "<0.45", "<", 0.45, "<0.45", Flag.LOW),
+        (replace(TSH_ROW, low="0.45"), "<=0.45", "<=", 0.45, "<=0.45", Flag.NORMAL),
+        (A1C_ROW, ">14", ">", 14.0, ">14.0", Flag.HIGH),  # above the assay, above 5.6
+        (A1C_ROW, "≥ 5.6", ">=", 5.6, ">=5.6", Flag.NORMAL),
+        (A1C_ROW, ">5.6", ">", 5.6, ">5.6", Flag.HIGH),
+        (EGFR, ">60", ">", 60.0, ">60", Flag.NORMAL),  # at least 60: within the range
+        (GLUCOSE, ">600", ">", 600.0, ">600", Flag.CRITICAL_HIGH),
+        (GLUCOSE, "<20", "<", 20.0, "<20", Flag.CRITICAL_LOW),
+        # Bounded from below yet under the low limit: it may be either side, never "L".
+        (replace(TSH_ROW, low="4"), ">2", ">", 2.0, ">2.0", Flag.NORMAL),
+    ],
+)
+def test_a_censored_value_keeps_its_comparator_and_is_flagged_by_its_bound(
+    row: ResultInput, typed: str, comparator: str, bound: float, shown: str, flag: Flag
+) -> None:
+    result = replace(row, value=typed).validated(1)
+    assert (result.kind, result.comparator, result.numeric) == (
+        ValueKind.NUMERIC,
+        comparator,
+        bound,
+    )
+    assert (result.value_text, result.flag) == (shown, flag)
+    assert replace(row, value=typed).flag() is flag  # as the form shows it while typing
+    # Saved and edited again, it reads back the same.
+    assert ResultInput.of(result).validated(1) == result
+    assert results_from_json(to_column((result,))) == (result,)
+
+
+def test_a_censored_value_typed_freely_is_a_number_and_the_trend_plots_its_bound() -> None:
+    free = ResultInput(analyte="Troponin I", value="< 0.01", unit="ng/mL", high="0.04")
+    result = free.validated(1)
+    assert (result.kind, result.comparator, result.flag) == (ValueKind.NUMERIC, "<", Flag.NORMAL)
+    assert reads_as_number("<0.01") and reads_as_number(">= 60")
+    assert not reads_as_number("<") and not reads_as_number(">1:160")
+    with pytest.raises(ValidationError, match="type the value"):
+        replace(A1C_ROW, value=">").validated(1)
+    a1c = (replace(A1C_ROW, value=">14").validated(1),)
+    trend = build_trend([GridTest(1, "A1c", WHEN, None, None, a1c)], a1c[0].key)
+    assert trend is not None and [(p.value, p.flag) for p in trend.points] == [(14.0, "H")]
+
+
+def test_a_coded_answer_the_template_calls_abnormal_flags_the_result() -> None:
+    nitrite = next(r for r in URINALYSIS.rows() if r.analyte == "Nitrite")
+    positive = replace(nitrite, value="Positive", code="10828004", abnormal=False)
+    assert positive.validated(1).abnormal and positive.validated(1).flag is Flag.ABNORMAL
+    negative = replace(nitrite, value="Negative", code="260385009", abnormal=False)
+    assert negative.validated(1).flag is Flag.NORMAL
+    # The user's judgement still counts where the template's answer is normal.
+    assert replace(negative, abnormal=True).validated(1).flag is Flag.ABNORMAL
+    # A code another analyte offers, or an analyte the template does not know: as ticked.
+    odd = replace(positive, loinc="2823-3")
+    assert not odd.validated(1).abnormal
+    assert abnormal_answer("5802-4", "10828004") and not abnormal_answer(None, "10828004")
 
 
 # ---------------------------------------------------------------------- bundled templates

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -112,7 +112,7 @@ class ItemForm(QWidget):
         self.reason_row = self._last_holder
         self.errors[REASON_FIELD] = self._last_error
         # A long form (social history) scrolls; Tab brings each field into view.
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
@@ -311,6 +311,9 @@ class ItemForm(QWidget):
         label.error(err.message)
         target = self.reason if err.field == REASON_FIELD else self.inputs[err.field or ""].focus
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+        # Under the last fields (Sensitivity) the message would sit below the scrolled view:
+        # brought into view once the form has made room for it.
+        QTimer.singleShot(0, label, lambda: self.scroll_area.ensureWidgetVisible(label, 0, 8))
 
     # ------------------------------------------------------------------ concurrent edits
 

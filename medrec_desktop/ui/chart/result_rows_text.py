@@ -10,7 +10,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from medrec_desktop.domain.errors import ValidationError
-from medrec_desktop.domain.panels import Choice, PanelTemplate, bundled_analyte
+from medrec_desktop.domain.panels import PanelTemplate, bundled_analyte
+from medrec_desktop.domain.result_answers import Choice
 from medrec_desktop.domain.results import ResultData, ResultInput, ValueKind
 
 _TEXT_FIELDS = [f.name for f in fields(ResultInput) if f.name not in ("kind", "abnormal")]

@@ -15,10 +15,18 @@ from medrec_desktop.ui.encounters.texts import day, signed_text, time_of_day, ty
 from medrec_desktop.ui.itemmodels.base import DtoTableModel
 
 WITHHELD = "⊘ withheld (sensitivity label)"
+WITHHELD_SHORT = "⊘ withheld"
 
 
 def _reason(reason: str, withheld: bool) -> str:
     return WITHHELD if withheld else reason
+
+
+def _type(row: TodayRow | UnsignedRow) -> str:
+    """A labelled visit the caller may not see has no type to show (the service sends none)."""
+    if row.withheld or row.encounter_type is None:
+        return WITHHELD_SHORT
+    return type_label(row.encounter_type)
 
 
 def _quiet() -> Any:
@@ -78,9 +86,9 @@ class TodayModel(DtoTableModel[TodayRow]):
             time_of_day(row.starts_at),
             row.patient_name,
             row.mrn,
-            type_label(row.encounter_type),
-            row.provider,
-            _reason(row.reason, row.reason_withheld),
+            _type(row),
+            WITHHELD_SHORT if row.withheld else row.provider,
+            _reason(row.reason, row.withheld),
             signed_text(row.signed),
         )[column]
 
@@ -103,8 +111,8 @@ class UnsignedModel(DtoTableModel[UnsignedRow]):
             when(row.starts_at),
             row.patient_name,
             row.mrn,
-            type_label(row.encounter_type),
-            _reason(row.reason, row.reason_withheld),
+            _type(row),
+            _reason(row.reason, row.withheld),
         )[column]
 
     def sort_key(self, row: UnsignedRow, column: int) -> Any:

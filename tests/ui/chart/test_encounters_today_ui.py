@@ -10,8 +10,10 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from medrec_desktop.domain.encounters import EncounterInput
+from medrec_desktop.domain.clinical import Sensitivity
+from medrec_desktop.domain.encounters import EncounterInput, EncounterType
 from medrec_desktop.domain.enums import Role
+from medrec_desktop.ui.encounters.models import WITHHELD, WITHHELD_SHORT
 from medrec_desktop.ui.encounters.today_page import TodayPage
 from medrec_desktop.ui.widgets.unsaved import LeavePrompt
 from tests.conftest import Clinic
@@ -197,3 +199,39 @@ def test_a_note_typed_before_a_crash_is_offered_back_into_its_form(
     assert form.inputs["plan"].value() == "Chest X-ray if not better."
     assert form.has_unsaved_changes() and "Restored what you typed" in form.message.message
     assert again.chart.tabs.currentWidget() is again.chart.encounters
+
+
+def test_a_labelled_visit_shows_only_its_time_and_patient_to_a_nurse(
+    qtbot: QtBot, make_window: Window, populated: Clinic
+) -> None:
+    now = dt.datetime.now().astimezone()
+    populated.clock.now = now.astimezone(dt.UTC)
+    provider = populated.sessions[Role.PROVIDER]
+    at = now.replace(hour=10, minute=0, second=0, microsecond=0).replace(tzinfo=None)
+    populated.inst.encounters.add(
+        provider,
+        okafor(populated),  # type: ignore[arg-type]
+        EncounterInput(
+            starts_at=at,
+            encounter_type=EncounterType.TELEHEALTH,
+            reason_for_visit="Alcohol use disorder follow-up",
+            sensitivity=Sensitivity.SUBSTANCE_USE,
+        ),
+    )
+    w = make_window(Role.NURSE)
+    w.show_area("Today")
+    page = w.areas["Today"]
+    assert isinstance(page, TodayPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=WAIT)
+    [row] = page.model.rows()
+    shown = [page.model.display(row, c) for c in range(len(page.model.HEADERS))]
+    assert shown == [
+        "10:00",
+        "Okafor, Chidi",
+        row.mrn,
+        WITHHELD_SHORT,
+        WITHHELD_SHORT,
+        WITHHELD,
+        "✎ Unsigned",
+    ]
+    assert "Alcohol" not in " ".join(shown) and "Telehealth" not in " ".join(shown)

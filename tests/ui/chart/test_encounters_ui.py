@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.domain.amendments import AmendmentDecision, AmendmentInput
-from medrec_desktop.domain.clinical import ItemInfo
+from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
 from medrec_desktop.domain.encounters import EncounterData, EncounterInput, EncounterType
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.ui.chart.field_widgets import LookupChoice
 from medrec_desktop.ui.encounters.addendum_dialog import AddendumDialog
 from medrec_desktop.ui.encounters.amendment_dialogs import (
     AmendmentRequestDialog,
@@ -26,6 +27,7 @@ from medrec_desktop.ui.encounters.sign_dialog import SignDialog
 from medrec_desktop.ui.main_window import MainWindow
 from tests.conftest import ROLE_PASSWORD, Clinic
 from tests.ui.chart.conftest import WAIT, Window, focused, key, open_chart, settle, type_text
+from tests.ui.chart.form_keys import fill, new_item, open_list, refused, saved
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -356,3 +358,43 @@ def test_amendment_requests_recorded_one_accepted_as_an_addendum_one_denied(
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.request_history, timeout=WAIT)
     assert page.request_history.list.count() == 2
     assert "Denied" in page.request_history.list.item(0).text()
+
+
+def test_an_entry_of_a_labelled_visit_is_given_the_visits_label_in_its_form(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    """The visit's label shows in the Encounter choice; saving without it is refused under
+    the Sensitivity field, and choosing it there saves the entry in the visit."""
+    labelled = visit(
+        populated,
+        reason_for_visit="Alcohol use disorder follow-up",
+        sensitivity=Sensitivity.SUBSTANCE_USE,
+    )
+    w = chart_window(Role.PROVIDER)
+    open_chart(qtbot, w, "okafor")
+    page = open_list(qtbot, w, Qt.Key.Key_9, "procedures")  # Ctrl+9
+    form = new_item(qtbot, page)
+    type_text(qtbot, "Brief intervention, alcohol")
+    fill(qtbot, form, "performed_at", "11/19/2026 10:45")
+    key(qtbot, Qt.Key.Key_V, ALT)  # &Visit (encounter)
+    link = form.inputs["encounter_id"].widget
+    assert isinstance(link, LookupChoice) and focused() is link.combo
+    qtbot.waitUntil(lambda: link.combo.count() == 2, timeout=WAIT)
+    key(qtbot, Qt.Key.Key_Down)
+    assert link.combo.currentText() == "11/19/2026 office visit (labelled substance use disorder)"
+    refused(qtbot, form, "sensitivity", "carries the substance use disorder label")
+    # Under the last field of a long form, the message is scrolled into view whole.
+    message, viewport = form.errors["sensitivity"], form.scroll_area.viewport()
+    qtbot.waitUntil(
+        lambda: viewport.rect().contains(QRect(message.mapTo(viewport, QPoint()), message.size())),
+        timeout=WAIT,
+    )
+    type_text(qtbot, "Su")  # the Sensitivity choice has the cursor: type-ahead picks the label
+    assert form.inputs["sensitivity"].value() == Sensitivity.SUBSTANCE_USE.value
+    saved(qtbot, page)
+    provider = populated.sessions[Role.PROVIDER]
+    [stored] = populated.inst.procedures.list(provider, okafor(populated)).items  # type: ignore[arg-type]
+    assert (stored.sensitivity, stored.data.encounter_id) == (
+        Sensitivity.SUBSTANCE_USE,
+        labelled.id,
+    )

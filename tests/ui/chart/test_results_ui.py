@@ -432,3 +432,22 @@ def test_the_rows_read_back_as_typed_and_compare_as_results() -> None:
     ]
     assert rows_summary(rows_text(typed)) == "pH 6.5"
     assert rows_from_text("not json") == [] and rows_from_text("") == []
+
+
+def test_a_value_below_the_assays_limit_is_typed_with_its_comparator(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    populated.clock.now = dt.datetime.now(dt.UTC)
+    w = chart_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    page = results(qtbot, w)
+    rows = pick_panel(qtbot, page, "TSH")
+    type_text(qtbot, "<0.01")  # as the lab printed it
+    tsh = rows.rows[0]
+    assert tsh.flag.text() == "L ↓" and tsh.flag.toolTip() == "Low (reference 0.4–4.5)"
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.panel, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.grid_model.rowCount() == 2, timeout=WAIT)  # heading + TSH
+    text, fore, _back = grid_cell(page, "TSH")
+    assert text == "<0.01 L ↓"
+    assert isinstance(fore, QColor) and fore.name() == colour(Flag.LOW)
