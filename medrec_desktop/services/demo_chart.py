@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,9 @@ class Version:
     at: dt.datetime
     by: int
     reason: str | None = None
+    # A version made by a service act rather than a form (an amendment request decided): the
+    # content of the version before, changed by this (checked by the domain's own rules).
+    derive: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -84,9 +88,30 @@ class Planned:
     kind: ClinicalItemKind[Any, Any]
     patient_id: int
     versions: list[Version]
-    treats: Planned | None = None  # a medication's problem (its id is known once written)
+    # Content fields holding other planned items' ids, known once those are written: a
+    # medication's problem, an entry's encounter, the problems an encounter addressed.
+    links: dict[str, Planned | tuple[Planned, ...]] = field(default_factory=dict)
     id: int = 0
     data: list[tuple[Any, ItemStatus, Sensitivity | None]] = field(default_factory=list)
+
+
+@dataclass
+class Signing:
+    """An encounter's note signed by its provider at ``at`` (after its entries)."""
+
+    encounter: Planned
+    by: int
+    at: dt.datetime
+
+
+@dataclass
+class PlannedAddendum:
+    encounter: Planned
+    by: int
+    at: dt.datetime
+    reason: str
+    text: str
+    request: Planned | None = None  # the amendment request it makes, once accepted
 
 
 def _d(day: dt.date) -> str:
@@ -235,7 +260,7 @@ class ChartPlanner:
                     sensitivity=condition.label,
                 )
                 item = Planned(MEDICATIONS, p.id, [Version(med, first.at, self.staff.provider)])
-                item.treats = problem
+                item.links["indication_problem_id"] = problem
                 if condition.resolves:
                     stop = start + dt.timedelta(days=10)
                     if stop <= self.today:
@@ -264,7 +289,7 @@ class ChartPlanner:
                         p.id,
                         [Version(switch, item.versions[-1].at, self.staff.provider)],
                     )
-                    other.treats = problem
+                    other.links["indication_problem_id"] = problem
                     meds.append(other)
                 elif drug.raised_to is not None and self.rng.random() < 0.5:
                     raised = dataclasses.replace(
@@ -373,8 +398,8 @@ class ChartPlanner:
 
     def _vitals(self, p: DemoPatient, age: int, rich: bool, codes: set[str]) -> list[Planned]:
         rng = self.rng
-        span_years = rng.randint(5, 8) if rich else 2
-        visits = rng.randint(3, 4) * span_years if rich else rng.randint(1, 3)
+        span_years = rng.randint(5, 8) if rich else rng.randint(3, 4)
+        visits = rng.randint(3, 4) * span_years if rich else rng.randint(2, 4)
         first_day = max(self.today - dt.timedelta(days=365 * span_years), p.birth_date)
         days = sorted(self._day_between(first_day, self.today) for _ in range(visits))
         male = p.sex == "male"
