@@ -401,7 +401,9 @@ class ChartPlanner:
         span_years = rng.randint(5, 8) if rich else rng.randint(3, 4)
         visits = rng.randint(3, 4) * span_years if rich else rng.randint(2, 4)
         first_day = max(self.today - dt.timedelta(days=365 * span_years), p.birth_date)
-        days = sorted(self._day_between(first_day, self.today) for _ in range(visits))
+        # The first visit when they joined the clinic, the others spread over the years since.
+        joined = self._day_between(first_day, min(first_day + dt.timedelta(days=60), self.today))
+        days = sorted([joined] + [self._day_between(joined, self.today) for _ in range(visits - 1)])
         male = p.sex == "male"
         adult_height = rng.gauss(176 if male else 163, 6.5)
         bmi = min(max(rng.gauss(27.5 if "E66.9" in codes else 25.5, 3.5), 18.6), 42)

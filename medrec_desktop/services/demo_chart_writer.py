@@ -38,7 +38,7 @@ from medrec_desktop.services.chart_kinds import (
     VITALS,
 )
 from medrec_desktop.services.clinical_items import ClinicalItemKind
-from medrec_desktop.services.context import from_iso, iso
+from medrec_desktop.services.context import iso
 from medrec_desktop.services.demo_chart import (
     EIE,
     ChartPlanner,
@@ -84,6 +84,16 @@ def _resolve_links(item: Planned) -> None:
     item.data = [(dataclasses.replace(d, **ids), s, lb) for d, s, lb in item.data]
 
 
+def _plains(item: Planned) -> list[Any]:
+    """Each version's content as plain values (``to_plain``), each distinct content once: the
+    version rows and the row's JSON columns share them."""
+    memo: dict[int, Any] = {}
+    for data, _status, _label in item.data:
+        if id(data) not in memo:
+            memo[id(data)] = to_plain(data)
+    return [memo[id(data)] for data, _status, _label in item.data]
+
+
 def version_row(
     kind: ClinicalItemKind[Any, Any],
     item: Planned,
@@ -91,12 +101,14 @@ def version_row(
     content: tuple[Any, ItemStatus, Sensitivity | None],
     version: Version,
     staff: Staff,
+    plain: Any = None,
 ) -> dict[str, Any]:
     """Version ``number`` of the written ``item``: exactly the JSON ``versioning.snapshot``
-    writes (the item's DTO as saved) beside who, when, status and why."""
+    writes (the item's DTO as saved) beside who, when, status and why. ``plain`` is the
+    content's ``to_plain`` if known."""
     data, status, label = content
     first = item.versions[0]
-    info = ItemInfo(
+    info: ItemInfo[Any] = ItemInfo(
         id=ItemId(item.id),
         item_type=kind.item_type,
         patient_id=PatientId(item.patient_id),
@@ -104,17 +116,20 @@ def version_row(
         status=status,
         sensitivity=label,
         created_by=staff.names[first.by],
-        created_at=from_iso(iso(first.at)),
+        # As stored and read back (``iso``/``from_iso``): UTC, to the microsecond.
+        created_at=first.at.astimezone(dt.UTC),
         changed_by=staff.names[version.by],
-        changed_at=from_iso(iso(version.at)),
+        changed_at=version.at.astimezone(dt.UTC),
         reason=version.reason,
-        data=data,
+        data=None,
     )
+    snapshot = to_plain(info)
+    snapshot["data"] = to_plain(data) if plain is None else plain
     return {
         "item_type": kind.item_type,
         "item_id": item.id,
         "version": number,
-        "data_json": json.dumps(to_plain(info), sort_keys=True),
+        "data_json": json.dumps(snapshot, sort_keys=True),
         "status": status.value,
         "sensitivity": label.value if label else None,
         "changed_by": version.by,
@@ -131,11 +146,21 @@ def _write_kind(
     model = kind.model
     names = content_fields(kind.data)
     rows: list[dict[str, Any]] = []
+    plains: list[list[Any]] = []
     for item in items:
         _resolve_links(item)
+        plains.append(_plains(item))
         data, status, label = item.data[-1]
         first, last = item.versions[0], item.versions[-1]
-        row = {n: to_column(getattr(data, n)) for n in names}
+        row = {}
+        for n in names:
+            value = getattr(data, n)
+            # A list inside the item: the JSON ``to_column`` would make of it.
+            row[n] = (
+                json.dumps(plains[-1][-1][n], sort_keys=True)
+                if isinstance(value, tuple | list)
+                else to_column(value)
+            )
         row.update(
             patient_id=item.patient_id,
             version=len(item.versions),
@@ -150,10 +175,12 @@ def _write_kind(
         rows.append(row)
     ids = _insert(conn, model, rows)
     versions: list[dict[str, Any]] = []
-    for item, item_id in zip(items, ids, strict=True):
+    for item, item_id, plain in zip(items, ids, plains, strict=True):
         item.id = item_id
-        for number, (v, content) in enumerate(zip(item.versions, item.data, strict=True), 1):
-            versions.append(version_row(kind, item, number, content, v, staff))
+        for number, (v, content, p) in enumerate(
+            zip(item.versions, item.data, plain, strict=True), 1
+        ):
+            versions.append(version_row(kind, item, number, content, v, staff, p))
     conn.execute(insert(ClinicalItemVersion), versions)
     return len(items)
 
@@ -171,23 +198,30 @@ def _insert(conn: Connection, model: type[ClinicalItem], rows: list[dict[str, An
     return ids
 
 
+def _sign(s: Signing) -> Version:
+    """The signature as a version of the planned note: its content with who signed and
+    when, saved by the signer with the reason the service gives ("Signed")."""
+    item = s.encounter
+    data, status, label = item.data[-1]
+    version = Version(None, s.at, s.by, SIGNED)
+    item.versions.append(version)
+    item.data.append((dataclasses.replace(data, signed_by=s.by, signed_at=s.at), status, label))
+    return version
+
+
 def sign_notes(conn: Connection, signings: Sequence[Signing], staff: Staff) -> None:
-    """What ``EncounterService.sign`` writes: the row gets who signed and when, its next
-    version number and who changed it why ("Signed"), and a version row holds the signed
-    note. After the entries recorded in the notes, which the database refuses in a signed
-    note (schema 0012)."""
+    """What ``EncounterService.sign`` writes for written notes: the row gets who signed and
+    when, its next version number and who changed it why, and a version row holds the
+    signed note. After the entries recorded in the notes, which the database refuses in a
+    signed note (schema 0012)."""
     if not signings:
         return
     rows: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
     for s in signings:
         item = s.encounter
-        data, status, label = item.data[-1]
-        signed = dataclasses.replace(data, signed_by=s.by, signed_at=s.at)
-        number = len(item.versions) + 1
-        version = Version(None, s.at, s.by, SIGNED)
-        item.versions.append(version)
-        item.data.append((signed, status, label))
+        version = _sign(s)
+        number = len(item.versions)
         rows.append(
             {
                 "b_id": item.id,
@@ -280,8 +314,19 @@ def write_charts(
     by_kind: dict[str, list[Planned]] = {}
     for item in planned:
         by_kind.setdefault(item.kind.item_type, []).append(item)
+    # A note nothing was recorded in is written signed, as it ends up (one INSERT); the
+    # others are signed once their entries are in.
+    holding = {
+        id(item.links["encounter_id"])
+        for kind in (VITALS, LAB_TESTS, PROCEDURES)
+        for item in by_kind.get(kind.item_type, [])
+        if "encounter_id" in item.links
+    }
+    for s in signings:
+        if id(s.encounter) not in holding:
+            _sign(s)
     written = sum(_write_kind(conn, kind, by_kind.get(kind.item_type, []), staff) for kind in ORDER)
-    sign_notes(conn, signings, staff)
+    sign_notes(conn, [s for s in signings if id(s.encounter) in holding], staff)
     requests = by_kind.get(AMENDMENT_REQUESTS.item_type, [])
     written += _write_kind(conn, AMENDMENT_REQUESTS, requests, staff)
     write_addenda(conn, addenda)

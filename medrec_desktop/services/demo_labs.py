@@ -123,7 +123,8 @@ class LabValues:
                 return 5.9 + self.g(0, 0.15)  # prediabetes before the diagnosis
             return 5.3 + self.g(0, 0.15)
         level = _settle(p.base["a1c_start"], p.base["a1c_goal"], years, 0.4)
-        return level + 0.08 * max(0.0, years - 3) + self.g(0, 0.25)
+        # Years on, it creeps up again a little (then treatment is stepped up).
+        return level + min(0.6, 0.06 * max(0.0, years - 3)) + self.g(0, 0.25)
 
     def value(self, loinc: str, day: dt.date) -> float:
         p, g = self.p, self.g
@@ -308,6 +309,7 @@ class LabPlanner:
         wanted = {
             "potassium": ("2823-3", 6.4),
             "hemolyzed": ("2823-3", 6.7),
+            "low-potassium": ("2823-3", 2.5),
             "glucose": ("2345-7", 428.0),
             "hemoglobin": ("718-7", 6.6),
         }.get(p.critical or "")

@@ -31,8 +31,8 @@ from medrec_desktop.services.demo_chart import Planned, PlannedAddendum, Signing
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS
 
 # Every this many patients with signed notes, one of each outcome.
-EVERY = 12
-TURNS = {0: AmendmentDecision.ACCEPTED, 4: AmendmentDecision.DENIED, 8: AmendmentDecision.PENDING}
+EVERY = 30
+TURNS = {0: AmendmentDecision.ACCEPTED, 10: AmendmentDecision.DENIED, 20: AmendmentDecision.PENDING}
 
 
 class RequestPlanner:

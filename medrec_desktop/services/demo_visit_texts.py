@@ -346,7 +346,7 @@ COMPLAINTS: tuple[Complaint, ...] = (
         "Fever to 101.8 F and body aches since yesterday.",
         "Ill-appearing but non-toxic. Lungs clear. No neck stiffness.",
         "Febrile illness, likely viral.",
-        "CBC done. Fluids, acetaminophen. Return if not improving in 48 hours.",
+        "Fluids, acetaminophen. Return if not improving in 48 hours.",
         test="cbc",
         fever=True,
     ),
@@ -607,6 +607,11 @@ CRITICAL_CALLS: dict[str, tuple[str, str]] = {
         "Severe hyperglycemia.",
         "Patient reached; thirsty, no vomiting or confusion. Sent to urgent care today; "
         "follow-up visit this week.",
+    ),
+    "low-potassium": (
+        "Hypokalemia, critical, after three days of vomiting and diarrhea.",
+        "Patient reached; keeping fluids down now. Potassium chloride 40 mEq twice daily for "
+        "3 days. Repeat potassium tomorrow morning.",
     ),
     "hemoglobin": (
         "Severe anemia.",

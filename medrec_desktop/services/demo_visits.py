@@ -61,7 +61,7 @@ MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 # One adult in this many whose labs are planned gets a critical value somewhere.
-CRITICAL_EVERY = 8
+CRITICAL_EVERY = 6
 
 
 @dataclass
@@ -166,6 +166,9 @@ class VisitPlanner:
         self.labs = LabPlanner(rng, rng.choice(LABS))
         self.requests = RequestPlanner(rng, staff, now)
         self.adults = 0  # adults seen so far, for the rare critical values
+        # A critical value planned for a patient who had no test it could be in: the next
+        # adult has it.
+        self.critical_owed = False
 
     # ---------------------------------------------------------------- helpers
 
@@ -292,7 +295,7 @@ class VisitPlanner:
             "Critical result called by the lab",
             (subjective, "", assessment, plan),
         )
-        if what == "potassium":
+        if what in ("potassium", "low-potassium"):
             morning = self._at(called.date() + DAY)
             if morning > called:
                 repeat = self._encounter(
@@ -364,6 +367,7 @@ class VisitPlanner:
                 ("Called to set up care and have records sent from the previous clinic.", "",
                  "New patient.", "Records release form sent. First visit scheduled."),
             )  # fmt: skip
+        self.critical_owed = c.labs.critical is not None
         visits = Visits(items=c.items)
         self._close(c, visits)
         return visits
@@ -392,11 +396,13 @@ class VisitPlanner:
         start = min(firsts, default=self.today - 365 * DAY)
         if age_on(p.birth_date, self.today) >= 18:
             self.adults += 1
-            if self.adults % CRITICAL_EVERY == 3:
+            if self.adults % CRITICAL_EVERY == 3 or self.critical_owed:
+                # Fitting the patient's conditions; else a spurious or a passing one.
+                usual = "hemolyzed" if self.adults % 2 else "low-potassium"
                 labs.critical = next(
                     (w for code, w in (("N18.30", "potassium"), ("E11.9", "glucose"),
                      ("D50.9", "hemoglobin")) if code in onsets),
-                    "hemolyzed",
+                    usual,
                 )  # fmt: skip
         return _Patient(p, problems, labs, start)
 
@@ -439,22 +445,31 @@ class VisitPlanner:
         self, c: _Patient, start: dt.datetime, shown: str, active: list[_Problem], age: int
     ) -> Planned:
         drawn = self._at(start.date() - dt.timedelta(days=self.rng.randint(3, 10)))
-        keys = ["cmp", "cbc"]
-        codes = {pr.code for pr in active}
-        if age >= 20:
+        rng = self.rng
+        codes = {pr.code for pr in c.problems if pr.onset <= start and not pr.resolved}
+        keys = ["cmp"]
+        if age >= 60 or codes & {"D50.9", "N18.30", "I48.91"} or rng.random() < 0.2:
+            keys.append("cbc")
+        if age >= 20 and ("E78.5" in codes or rng.random() < 0.35):
             keys.append("lipids")
-        if "E11.9" in codes or (age >= 35 and self.rng.random() < 0.4):
+        if "E11.9" in codes or (age >= 35 and rng.random() < 0.2):
             keys.append("hba1c")
-        if "E03.9" in codes or self.rng.random() < 0.15:
+        if "E03.9" in codes or rng.random() < 0.08:
             keys.append("tsh")
-        if codes & {"E11.9", "N18.30"} or self.rng.random() < 0.2:
-            keys.append("urinalysis")
         if codes & {"E11.9", "N18.30"}:
-            keys.append("acr")
-        if c.p.sex == "male" and age >= 50 and self.rng.random() < 0.5:
+            keys += ["urinalysis", "acr"]
+        elif rng.random() < 0.1:
+            keys.append("urinalysis")
+        if c.p.sex == "male" and age >= 50 and rng.random() < 0.4:
             keys.append("psa")
+        reason, s, exam, a, plan = tx.PHYSICAL
+        lines = [a] + [self._assess(c, pr, start) for pr in active]
+        if age < 40 and not codes and rng.random() < 0.6:
+            keys = []  # a healthy young adult: no labs needed this year
         tests: list[LabTestInput] = []
-        if drawn.date() > c.p.birth_date:
+        if (
+            keys and rng.random() < 0.4 and drawn.date() > c.p.birth_date
+        ):  # fasting labs days before
             draw = self._encounter(
                 c,
                 EncounterType.LAB_ONLY,
@@ -464,13 +479,9 @@ class VisitPlanner:
                  "Results to be reviewed at the physical."),
             )  # fmt: skip
             tests = self._labs(c, draw, drawn, keys)
-        reason, s, exam, a, plan = tx.PHYSICAL
-        lines = [a] + [self._assess(c, pr, start) for pr in active]
-        if tests:
-            plan += f" Labs of {drawn:%m/%d/%Y}: {results_summary(tests)}."
-            if any(_flagged(r) for t in tests for r in t.results) and self.rng.random() < 0.4:
-                self._results_call(c, drawn, tests)
-        return self._encounter(
+            if tests:
+                plan += f" Labs of {drawn:%m/%d/%Y}: {results_summary(tests)}."
+        encounter = self._encounter(
             c,
             EncounterType.OFFICE,
             start,
@@ -478,6 +489,15 @@ class VisitPlanner:
             (s, f"{shown} {exam}", "\n".join(lines), plan),
             active,
         )
+        if keys and not tests:  # drawn at the visit; the results follow by phone or at the next one
+            drawn = start
+            tests = self._labs(c, encounter, start + 30 * MINUTE, keys)
+            if tests:
+                names = ", ".join(t.name for t in tests)
+                self._rewrite(encounter, plan=f"{plan} Labs drawn today: {names}.")
+        if any(_flagged(r) for t in tests for r in t.results) and rng.random() < 0.5:
+            self._results_call(c, drawn, tests)
+        return encounter
 
     def _assess(self, c: _Patient, pr: _Problem, at: dt.datetime, bp: str = "") -> str:
         fu = tx.FOLLOW_UPS.get(pr.code)
@@ -528,8 +548,7 @@ class VisitPlanner:
         ):
             if code in codes and rng.random() < chance:
                 later += [k for k in keys if k not in later]
-        if later:
-            self._labs(c, encounter, start + 20 * MINUTE, later)
+        drawn = self._labs(c, encounter, start + 20 * MINUTE, later) if later else []
         reason = "; ".join(f.reason for f in follow) or "Follow-up"
         subjective = " ".join(rng.choice(f.subjective) for f in follow)
         exam = " ".join(f.exam for f in follow)
@@ -545,8 +564,8 @@ class VisitPlanner:
         heart = next((pr for pr in chosen if pr.code == "I48.91"), None)
         if heart is not None and rng.random() < 0.4:
             self._procedure(c, encounter, "ecg", done, heart)
-        if later:
-            plan.append("Labs drawn today: " + ", ".join(later).upper() + ".")
+        if drawn:
+            plan.append("Labs drawn today: " + ", ".join(t.name for t in drawn) + ".")
         shown = vitals_text(typed)
         note = (subjective, f"{shown} {exam}".strip(), "\n".join(lines), " ".join(plan))
         self._rewrite(
@@ -576,8 +595,9 @@ class VisitPlanner:
                 plan = "Amoxicillin 500 mg twice daily for 10 days. School or work note given."
         elif complaint.test == "urinalysis":
             self._labs(c, encounter, start, ["urinalysis"], uti=True)
-        elif complaint.test == "cbc":
+        elif complaint.test == "cbc" and self.rng.random() < 0.5:
             self._labs(c, encounter, start, ["cbc"])
+            plan = f"CBC drawn. {plan}"
         if complaint.procedure is not None:
             at = start + dt.timedelta(minutes=self.rng.randint(20, 40))
             done = self._procedure(c, encounter, complaint.procedure, at)
