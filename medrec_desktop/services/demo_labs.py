@@ -91,7 +91,7 @@ class LabPatient:
             "creat": g(0, 0.07),
             "hgb": g(0, 0.5),
             "tsh": abs(g(1.8, 0.5)),
-            "plt": g(0, 35),
+            "plt": g(0, 25),
             "psa": self.rng.uniform(0.5, 2.2),
         }
 
@@ -114,6 +114,7 @@ class LabValues:
     def __init__(self, patient: LabPatient) -> None:
         self.p = patient
         self.g = patient.rng.gauss
+        self._count: dict[str, float] | None = None  # this blood count's red cell values
 
     def a1c(self, day: dt.date) -> float:
         p, years = self.p, self.p.years_with("E11.9", day)
@@ -199,33 +200,34 @@ class LabValues:
         base = 185 + self.p.base["chol"]
         if years_on_statin is None:
             return base
-        return _settle(base + 70, base - 5, years_on_statin, 0.3)
+        return _settle(base + 70, base - 25, years_on_statin, 0.3)
 
     def _cbc(self, loinc: str, day: dt.date, ida: float | None, ckd: float | None) -> float:
-        p = self.p
-        hgb = (13.4 if p.female else 15.1) + p.base["hgb"] - (1.0 if ckd is not None else 0.0)
-        mcv = 89.0
-        rdw = 13.2
-        if ida is not None:
-            hgb = _settle(hgb - 3.6, hgb - 0.4, ida, 0.35)
-            mcv = _settle(73, 87, ida, 0.5)
-            rdw = _settle(17, 13.8, ida, 0.5)
-        hgb += self.g(0, 0.35)
-        rbc = hgb * 10 / (mcv * 0.335)  # MCH = MCV x MCHC (33.5 g/dL)
-        hct = rbc * mcv / 10
-        if loinc == "718-7":
-            return hgb
-        if loinc == "4544-3":
-            return hct
-        if loinc == "789-8":
-            return rbc
-        if loinc == "787-2":
-            return mcv + self.g(0, 1.5)
-        if loinc == "785-6":
-            return hgb / rbc * 10
-        if loinc == "786-4":
-            return hgb / hct * 100
-        return rdw + self.g(0, 0.4)
+        """One blood count's red cell values, drawn once per count so that they agree
+        (hematocrit = RBC x MCV, MCH and MCHC from hemoglobin)."""
+        if self._count is None:
+            p, g = self.p, self.g
+            hgb = (13.4 if p.female else 15.1) + p.base["hgb"] - (1.0 if ckd is not None else 0)
+            mcv, rdw = 89.0, 13.2
+            if ida is not None:
+                hgb = _settle(hgb - 3.6, hgb - 0.4, ida, 0.35)
+                mcv = _settle(73, 87, ida, 0.5)
+                rdw = _settle(17, 13.8, ida, 0.5)
+            hgb += g(0, 0.35)
+            mcv += g(0, 1.5)
+            mchc = 33.5 + g(0, 0.5) - (1.5 if ida is not None and ida < 0.5 else 0)
+            hct = hgb / mchc * 100
+            rbc = hct * 10 / mcv
+            self._count = {
+                "718-7": hgb,
+                "4544-3": hct,
+                "789-8": rbc,
+                "787-2": mcv,
+                "785-6": hgb / rbc * 10,
+                "786-4": mchc,
+                "788-0": rdw + g(0, 0.4),
+            }
+        return self._count[loinc]
 
 
 # The decimals labs print, by LOINC code.

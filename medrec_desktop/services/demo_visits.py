@@ -642,7 +642,7 @@ class VisitPlanner:
                 continue
             video = fu.telehealth and (problem.label is None or self.rng.random() < 0.6)
             kind = EncounterType.TELEHEALTH if video else EncounterType.OFFICE
-            exam = "Video visit: alert, in no distress. " + fu.exam if video else fu.exam
+            exam = f"Video visit. {fu.exam}" if video else fu.exam
             note = (
                 self.rng.choice(fu.subjective),
                 exam,

@@ -17,7 +17,7 @@ from medrec_desktop.coding.sanity import STABLE_CODES
 from medrec_desktop.coding.schema import bundled_pcs_file
 from medrec_desktop.coding.types import CodeSystem
 from medrec_desktop.domain.amendments import AmendmentDecision
-from medrec_desktop.domain.clinical import ItemStatus
+from medrec_desktop.domain.clinical import ItemId, ItemStatus
 from medrec_desktop.domain.dates import age_on
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.encounters import EncounterInput, EncounterType
@@ -201,7 +201,7 @@ def test_amendment_requests_accepted_denied_and_pending(demo: Clinic) -> None:
             history = inst.amendments.history(doc, request.id)
             assert history[-1].item == request
             assert data.encounter_id is not None
-            note = inst.encounters.detail(doc, data.encounter_id)
+            note = inst.encounters.detail(doc, ItemId(data.encounter_id))
             assert note.locked and request.id in [a.id for a in note.amendments]
             citing = [a for a in note.addenda if a.amendment_request_id == request.id]
             if data.decision is AmendmentDecision.ACCEPTED:
@@ -230,7 +230,7 @@ def test_signed_demo_notes_are_locked_and_verify_is_clean(demo: Clinic) -> None:
         for p in inst.patients.list_all(doc)
         for v in inst.vitals.list(doc, p.id).items
         if v.data.encounter_id is not None
-        and inst.encounters.get(doc, v.data.encounter_id).data.signed
+        and inst.encounters.get(doc, ItemId(v.data.encounter_id)).data.signed
     )
     changed = dataclasses.replace(VitalsInput.editing(taken), pulse="99")
     with pytest.raises(ValidationError, match="signed"):
