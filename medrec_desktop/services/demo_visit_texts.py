@@ -592,7 +592,7 @@ ACUTE_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
     ),
 }
 RESULTS_CALL = (
-    "Phone call: lab results",
+    "Lab results",
     "Called the patient to go over the results of the labs drawn on {day}.",
     "Results: {summary}.",
     "Diet and exercise reviewed; recheck at the next visit.",
