@@ -310,7 +310,20 @@ def write_charts(
         planned += chart + seen.items
         signings += seen.signings
         addenda += seen.addenda
-    _validate(planned, now.date())
+    return write_plan(conn, planned, signings, addenda, staff, now.date())
+
+
+def write_plan(
+    conn: Connection,
+    planned: Sequence[Planned],
+    signings: Sequence[Signing],
+    addenda: Sequence[PlannedAddendum],
+    staff: Staff,
+    today: dt.date,
+) -> int:
+    """Check and write planned items (of any kinds in ``ORDER`` and amendment requests),
+    sign the notes and add the addenda; the number of items written."""
+    _validate(planned, today)
     by_kind: dict[str, list[Planned]] = {}
     for item in planned:
         by_kind.setdefault(item.kind.item_type, []).append(item)
