@@ -2,13 +2,14 @@
 grid are ready for first paint (issue 10, figure 1).
 
 Setup, on a real SQLCipher file with the product's pragmas: a demo clinic of 200 patients
-(their charts and visits, `services/demo.py`) and one patient with ten years of history:
-500 encounters (office, lab-only, phone, telehealth and procedure visits with their SOAP
-notes, 95% signed, a few with addenda), 2,000 tests (bundled panels and single tests,
-values trending, about 14,000 results) drawn at 350 of those visits, and 200 coded
-procedures. It is written in bulk by the demo clinic's writer (`demo_chart_writer.
-write_plan`): every item checked by its kind's own validation, the notes signed after their
-entries, exactly the rows and version JSON the services write.
+(their charts and visits, `services/demo.py`) and the issue's patient with ten years of
+history: 500 encounters (office, lab-only, phone, telehealth and procedure visits with their
+SOAP notes, 95% signed, a few with addenda), 2,000 results (bundled panels, values trending:
+about 290 tests, drawn at visits spread over the years) and 200 coded procedures. Beside it a
+heavier chart, measured the same way for information: the same encounters and procedures
+with 2,000 tests (about 14,000 results). Both are written in bulk by the demo clinic's writer
+(`demo_chart_writer.write_plan`): every item checked by its kind's own validation, the notes
+signed after their entries, exactly the rows and version JSON the services write.
 
 * figure: the two service calls the chart makes when its encounter and results pages open,
   `EncounterService.list_for_patient` and `ResultsService.grid` (each an audited call: the
@@ -16,7 +17,7 @@ entries, exactly the rows and version JSON the services write.
   the results grid's Qt table model filled from the grid (offscreen; its cells are worked
   out when painted); p50 and p95 over repeated opens;
 * baseline, in the same run and interleaved round by round (a quarter as many): the same
-  list and grid loaded one query per item, without the audit write: the ids of the
+  list and grid loaded one query per item, without the audit writes: the ids of the
   patient's encounters, then per encounter its row, its provider's name and its addenda
   count; the ids of the patient's tests, then per test its row, decoded by the generic codec;
   then the same rows and grid.
@@ -62,6 +63,7 @@ from medrec_desktop.services.demo_chart import (
     Version,
 )
 from medrec_desktop.services.demo_chart_writer import write_plan
+from medrec_desktop.services.demo_labs import PANELS as LAB_PANELS
 from medrec_desktop.services.demo_labs import LabPatient, LabPlanner
 from medrec_desktop.services.encounter_kinds import ENCOUNTERS
 from medrec_desktop.services.installation import Installation, NewAdmin
@@ -75,8 +77,10 @@ NAIVE_SHARE = 4
 PASSWORD = "correct horse battery"
 OTHERS = 200
 YEARS = 10
-ENCOUNTER_COUNT, TEST_COUNT, PROCEDURE_COUNT = 500, 2000, 200
-DRAWS = 350  # visits where blood was drawn (about six tests each)
+ENCOUNTER_COUNT, RESULT_COUNT, PROCEDURE_COUNT = 500, 2000, 200
+# A heavier chart measured beside it: 2,000 tests (about 14,000 results).
+STRESS_TESTS = 2000
+DRAWS = 350  # at most this many visits where blood was drawn
 TYPES = (
     [EncounterType.OFFICE] * 300
     + [EncounterType.LAB_ONLY] * 100
@@ -92,10 +96,22 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def history(pid: int, staff: Staff, now: dt.datetime) -> tuple[
-    list[Planned], list[Signing], list[PlannedAddendum]
-]:  # fmt: skip
-    """The ten years, planned as the demo clinic plans its visits."""
+def panels_for(results: int | None, tests: int | None) -> list[str]:
+    """The panels drawn over the years: as many as make ``results`` results, or ``tests``."""
+    keys: list[str] = []
+    count = 0
+    while (results is not None and count < results) or (tests is not None and len(keys) < tests):
+        key = PANELS[len(keys) % len(PANELS)]
+        keys.append(key)
+        count += len(LAB_PANELS[key].analytes)
+    return keys
+
+
+def history(
+    pid: int, staff: Staff, now: dt.datetime, panels: list[str]
+) -> tuple[list[Planned], list[Signing], list[PlannedAddendum]]:
+    """The ten years, planned as the demo clinic plans its visits: ``panels`` drawn at up
+    to ``DRAWS`` of the office and lab-only visits, spread evenly over the years."""
     rng = random.Random(10)
     labs = LabPlanner(rng, "Cascade Regional Laboratory")
     patient = LabPatient(
@@ -131,7 +147,7 @@ def history(pid: int, staff: Staff, now: dt.datetime) -> tuple[
         )
         encounter = Planned(ENCOUNTERS, pid, [Version(note, start, staff.provider)])
         planned.append(encounter)
-        if kind in (EncounterType.OFFICE, EncounterType.LAB_ONLY) and len(drawn_at) < DRAWS:
+        if kind in (EncounterType.OFFICE, EncounterType.LAB_ONLY):
             drawn_at.append((encounter, start))
         if kind in (EncounterType.OFFICE, EncounterType.PROCEDURE):
             treated_at.append((encounter, start))
@@ -145,11 +161,12 @@ def history(pid: int, staff: Staff, now: dt.datetime) -> tuple[
                         encounter, staff.provider, signed.at + dt.timedelta(days=2), reason, text
                     )
                 )
-    for n in range(TEST_COUNT):
-        encounter, start = drawn_at[n % len(drawn_at)]
+    draws = drawn_at[:: max(1, len(drawn_at) // min(DRAWS, len(panels)))]
+    for n, key in enumerate(panels):
+        encounter, start = draws[n * len(draws) // len(panels)]
         collected = start + dt.timedelta(minutes=20)
         resulted = collected + dt.timedelta(hours=5)
-        test = labs.panel(patient, PANELS[n % len(PANELS)], collected, resulted, doctor)
+        test = labs.panel(patient, key, collected, resulted, doctor)
         labs.critical_found = None
         item = Planned(LAB_TESTS, pid, [Version(test, resulted, staff.records)])
         item.links["encounter_id"] = encounter
@@ -174,7 +191,9 @@ def history(pid: int, staff: Staff, now: dt.datetime) -> tuple[
     return planned, signings, addenda
 
 
-def fill(inst: Installation) -> tuple[PatientId, UserSession, float, int]:
+def fill(inst: Installation) -> tuple[dict[str, PatientId], UserSession, dict[str, Any]]:
+    """The demo clinic, then the two long-time patients: the issue's chart (2,000 results)
+    and the heavier one (2,000 tests)."""
     admin = inst.auth.login("admin", PASSWORD)
     create_demo_clinic(
         inst.users, inst.demo, admin, inst.auth.login, patients=OTHERS, seed=2, password=PASSWORD
@@ -182,12 +201,6 @@ def fill(inst: Installation) -> tuple[PatientId, UserSession, float, int]:
     doc = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], PASSWORD)
     rita = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
     nina = inst.auth.login(DEMO_USERS[Role.NURSE][0], PASSWORD)
-    pid = inst.patients.register(
-        rita,
-        PatientInput("Longtime", "Patient", dt.date(1950, 4, 5), "female", "555 010 9999"),
-        duplicates_reviewed=True,
-        reason="bench",
-    ).id
     staff = Staff(
         provider=doc.user_id,
         nurse=nina.user_id,
@@ -196,12 +209,28 @@ def fill(inst: Installation) -> tuple[PatientId, UserSession, float, int]:
                rita.user_id: rita.display_name},
     )  # fmt: skip
     now = dt.datetime.now(dt.UTC)
-    started = time.perf_counter()
-    planned, signings, addenda = history(pid, staff, now)
-    with inst.store.unit_of_work() as db:
-        write_plan(db.connection(), planned, signings, addenda, staff, now.date())
-    results = sum(len(i.data[-1][0].results) for i in planned if i.kind is LAB_TESTS)
-    return pid, doc, time.perf_counter() - started, results
+    pids: dict[str, PatientId] = {}
+    facts: dict[str, Any] = {}
+    for n, (name, panels) in enumerate(
+        (("chart", panels_for(RESULT_COUNT, None)), ("stress", panels_for(None, STRESS_TESTS)))
+    ):
+        pids[name] = inst.patients.register(
+            rita,
+            PatientInput(f"Longtime{name}", "Patient", dt.date(1950, 4, 5 + n), "female",
+                         f"555 010 999{n}"),
+            duplicates_reviewed=True,
+            reason="bench",
+        ).id  # fmt: skip
+        started = time.perf_counter()
+        planned, signings, addenda = history(pids[name], staff, now, panels)
+        with inst.store.unit_of_work() as db:
+            write_plan(db.connection(), planned, signings, addenda, staff, now.date())
+        facts[name] = {
+            "written_in_seconds": round(time.perf_counter() - started, 2),
+            "tests": len(panels),
+            "results": sum(len(i.data[-1][0].results) for i in planned if i.kind is LAB_TESTS),
+        }
+    return pids, doc, facts
 
 
 def naive(inst: Installation, pid: int) -> tuple[EncounterList, ResultsGrid]:
@@ -277,48 +306,55 @@ def measure(inst: Installation) -> dict[str, Any]:
     from medrec_desktop.ui.chart.results_grid_model import ResultsGridModel
 
     app = QApplication.instance() or QApplication([])
-    pid, doc, fill_seconds, results = fill(inst)
+    pids, doc, facts = fill(inst)
     model = ResultsGridModel()
 
-    def opened() -> tuple[EncounterList, ResultsGrid]:
+    def opened(pid: PatientId) -> tuple[EncounterList, ResultsGrid]:
         listed = inst.encounters.list_for_patient(doc, pid)
         grid = inst.results.grid(doc, pid)
         model.set_grid(grid)
         return listed, grid
 
-    listed, grid = opened()
-    check_list, check_grid = naive(inst, pid)
-    # The baseline builds the very same list and grid.
-    assert check_list.rows == listed.rows and check_grid == grid
-    assert len(listed.rows) == ENCOUNTER_COUNT and grid.tests == TEST_COUNT
-    timings: dict[str, list[float]] = {"open": [], "list": [], "grid": [], "naive": []}
+    for name, pid in pids.items():
+        listed, grid = opened(pid)
+        check_list, check_grid = naive(inst, pid)
+        # The baseline builds the very same list and grid.
+        assert check_list.rows == listed.rows and check_grid == grid
+        assert len(listed.rows) == ENCOUNTER_COUNT and grid.tests == facts[name]["tests"]
+        facts[name] |= {
+            "encounters": ENCOUNTER_COUNT,
+            "signed": sum(r.signed for r in listed.rows),
+            "addenda": sum(r.addenda for r in listed.rows),
+            "procedures": PROCEDURE_COUNT,
+            "grid_columns": len(grid.columns),
+            "grid_analytes": len(grid.rows),
+        }
+    chart, stress = pids["chart"], pids["stress"]
+    timings: dict[str, list[float]] = {
+        "open": [], "list": [], "grid": [], "naive": [], "stress open": [], "stress naive": []
+    }  # fmt: skip
     calls: dict[str, Callable[[], object]] = {
-        "open": opened,
-        "list": lambda: inst.encounters.list_for_patient(doc, pid),
-        "grid": lambda: inst.results.grid(doc, pid),
-        "naive": lambda: naive(inst, pid),
+        "open": lambda: opened(chart),
+        "list": lambda: inst.encounters.list_for_patient(doc, chart),
+        "grid": lambda: inst.results.grid(doc, chart),
+        "naive": lambda: naive(inst, chart),
+        "stress open": lambda: opened(stress),
+        "stress naive": lambda: naive(inst, stress),
     }
+    share = {"naive": NAIVE_SHARE, "stress open": 2, "stress naive": 4 * NAIVE_SHARE}
     for fn in calls.values():  # warm-up
-        for _ in range(3):
+        for _ in range(2):
             fn()
     per_round = OPENS // ROUNDS
     for r in range(ROUNDS):
         order = list(calls) if r % 2 == 0 else list(reversed(calls))
         for name in order:
-            for _ in range(max(1, per_round // NAIVE_SHARE) if name == "naive" else per_round):
+            for _ in range(max(1, per_round // share.get(name, 1))):
                 start = time.perf_counter()
                 calls[name]()
                 timings[name].append(time.perf_counter() - start)
     del app
-    return {
-        "timings": timings,
-        "fill_seconds": fill_seconds,
-        "columns": len(grid.columns),
-        "analytes": len(grid.rows),
-        "results": results,
-        "signed": sum(r.signed for r in listed.rows),
-        "addenda": sum(r.addenda for r in listed.rows),
-    }
+    return {"timings": timings, "facts": facts}
 
 
 def report(
@@ -326,27 +362,24 @@ def report(
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
 ) -> None:
-    timings = measured["timings"]
+    timings, facts = measured["timings"], measured["facts"]
     stats = {
         name: {"p50": round(statistics.median(t) * 1000, 3), "p95": round(p95(t) * 1000, 3)}
         for name, t in timings.items()
     }
     for name, s in stats.items():
-        print(f"{name:>6}: p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms")
-    print(
-        f"chart: {ENCOUNTER_COUNT} encounters ({measured['signed']} signed, "
-        f"{measured['addenda']} addenda), {TEST_COUNT} tests with {measured['results']} "
-        f"results in {measured['columns']} columns x {measured['analytes']} analytes, "
-        f"{PROCEDURE_COUNT} procedures; written in {measured['fill_seconds']:.1f} s; "
-        f"load average {load_before} before, {load_after} after"
-    )
+        print(f"{name:>13}: p50 {s['p50']:.2f} ms, p95 {s['p95']:.2f} ms ({len(timings[name])})")
+    for name, f in facts.items():
+        print(f"{name}: {f}")
+    print(f"load average {load_before} before, {load_after} after")
+    chart = facts["chart"]
     write_result(
         "chart_history",
         figure="a chart with ten years of history opened: encounter list and results grid "
         "ready for first paint (EncounterService.list_for_patient + ResultsService.grid, each "
         "audited, + the grid's Qt table model; SQLCipher), p95 over "
         f"{len(timings['open'])} opens of a chart with {ENCOUNTER_COUNT} encounters, "
-        f"{TEST_COUNT} tests ({measured['results']} results), {PROCEDURE_COUNT} procedures",
+        f"{chart['results']} results ({chart['tests']} tests), {PROCEDURE_COUNT} procedures",
         unit="ms",
         value=stats["open"]["p95"],
         baseline="the same encounter list and results grid loaded one query per item "
@@ -361,17 +394,16 @@ def report(
             "encounter_list_p95_ms": stats["list"]["p95"],
             "results_grid_p50_ms": stats["grid"]["p50"],
             "results_grid_p95_ms": stats["grid"]["p95"],
-            "chart": {
-                "years": YEARS,
-                "encounters": ENCOUNTER_COUNT,
-                "signed": measured["signed"],
-                "addenda": measured["addenda"],
-                "tests": TEST_COUNT,
-                "results": measured["results"],
-                "grid_columns": measured["columns"],
-                "grid_analytes": measured["analytes"],
-                "procedures": PROCEDURE_COUNT,
-                "written_in_seconds": round(measured["fill_seconds"], 2),
+            "chart": {"years": YEARS, **chart},
+            "heavier_chart": {
+                "what": "the same, with 2,000 tests (not results) over the ten years",
+                "open_p50_ms": stats["stress open"]["p50"],
+                "open_p95_ms": stats["stress open"]["p95"],
+                "baseline_p50_ms": stats["stress naive"]["p50"],
+                "baseline_p95_ms": stats["stress naive"]["p95"],
+                "opens": len(timings["stress open"]),
+                "baseline_opens": len(timings["stress naive"]),
+                **facts["stress"],
             },
             "other_patients": OTHERS,
             "opens": len(timings["open"]),
