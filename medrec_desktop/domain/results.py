@@ -19,7 +19,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemInput, ItemStatus, label
 from medrec_desktop.domain.dates import EARLIEST_YEAR

@@ -399,7 +399,7 @@ class ChartPlanner:
     def _vitals(self, p: DemoPatient, age: int, rich: bool, codes: set[str]) -> list[Planned]:
         rng = self.rng
         span_years = rng.randint(5, 8) if rich else rng.randint(3, 4)
-        visits = rng.randint(3, 4) * span_years if rich else rng.randint(2, 4)
+        visits = rng.randint(3, 4) * span_years if rich else rng.randint(2, 3)
         first_day = max(self.today - dt.timedelta(days=365 * span_years), p.birth_date)
         # The first visit when they joined the clinic, the others spread over the years since.
         joined = self._day_between(first_day, min(first_day + dt.timedelta(days=60), self.today))

@@ -169,6 +169,8 @@ class VisitPlanner:
         # A critical value planned for a patient who had no test it could be in: the next
         # adult has it.
         self.critical_owed = False
+        self.criticals = 0
+        self.patients = 0  # for the rare visits every small clinic still shows
 
     # ---------------------------------------------------------------- helpers
 
@@ -397,8 +399,9 @@ class VisitPlanner:
         if age_on(p.birth_date, self.today) >= 18:
             self.adults += 1
             if self.adults % CRITICAL_EVERY == 3 or self.critical_owed:
-                # Fitting the patient's conditions; else a spurious or a passing one.
-                usual = "hemolyzed" if self.adults % 2 else "low-potassium"
+                # Fitting the patient's conditions; else a passing or a spurious one.
+                self.criticals += 1
+                usual = "low-potassium" if self.criticals % 2 else "hemolyzed"
                 labs.critical = next(
                     (w for code, w in (("N18.30", "potassium"), ("E11.9", "glucose"),
                      ("D50.9", "hemoglobin")) if code in onsets),
@@ -464,7 +467,7 @@ class VisitPlanner:
             keys.append("psa")
         reason, s, exam, a, plan = tx.PHYSICAL
         lines = [a] + [self._assess(c, pr, start) for pr in active]
-        if age < 40 and not codes and rng.random() < 0.6:
+        if age < 40 and not codes and rng.random() < 0.85:
             keys = []  # a healthy young adult: no labs needed this year
         tests: list[LabTestInput] = []
         if (
@@ -533,18 +536,18 @@ class VisitPlanner:
         codes = {pr.code for pr in chosen}
         follow = [tx.FOLLOW_UPS[pr.code] for pr in chosen if pr.code in tx.FOLLOW_UPS]
         encounter = self._encounter(c, EncounterType.OFFICE, start, "", ("", "", "", ""), chosen)
-        if "E11.9" in codes:  # point of care: the value is in the note
+        if "E11.9" in codes and rng.random() < 0.7:  # point of care: the value is in the note
             self._labs(c, encounter, start, ["hba1c"])
         bp = f"{typed.systolic}/{typed.diastolic}" if typed.systolic and typed.diastolic else ""
         lines = [self._assess(c, pr, start, bp) for pr in chosen]
         later: list[str] = []
         for code, keys, chance in (
-            ("N18.30", ["bmp", "acr"], 0.7),
-            ("D50.9", ["cbc", "ferritin"], 0.8),
-            ("E03.9", ["tsh"], 0.6),
-            ("I10", ["bmp"], 0.25),
-            ("I48.91", ["cbc"], 0.3),
-            ("E78.5", ["lipids"], 0.4),
+            ("N18.30", ["bmp", "acr"], 0.5),
+            ("D50.9", ["cbc", "ferritin"], 0.6),
+            ("E03.9", ["tsh"], 0.5),
+            ("I10", ["bmp"], 0.15),
+            ("I48.91", ["cbc"], 0.2),
+            ("E78.5", ["lipids"], 0.3),
         ):
             if code in codes and rng.random() < chance:
                 later += [k for k in keys if k not in later]
@@ -598,7 +601,22 @@ class VisitPlanner:
         elif complaint.test == "cbc" and self.rng.random() < 0.5:
             self._labs(c, encounter, start, ["cbc"])
             plan = f"CBC drawn. {plan}"
-        if complaint.procedure is not None:
+        later = self._at(start.date() + dt.timedelta(days=self.rng.randint(7, 21)))
+        if complaint.procedure in ("wart", "biopsy") and start < later < self.now - HOUR:
+            # Booked for another day, at a procedure visit of its own.
+            done = tx.PROCEDURES[complaint.procedure]
+            plan = f"{done.description} booked for {later.astimezone():%m/%d/%Y}."
+            booked = self._encounter(
+                c,
+                EncounterType.PROCEDURE,
+                later,
+                done.description,
+                (f"Here for the {done.description.lower()} planned on {start:%m/%d/%Y}.",
+                 complaint.exam, f"{complaint.assessment} {done.note}",
+                 "Wound care reviewed. Results or recheck in 1-2 weeks."),
+            )  # fmt: skip
+            self._procedure(c, booked, complaint.procedure, later + 15 * MINUTE)
+        elif complaint.procedure is not None:
             at = start + dt.timedelta(minutes=self.rng.randint(20, 40))
             done = self._procedure(c, encounter, complaint.procedure, at)
             a += f" {done.note}"
@@ -634,7 +652,7 @@ class VisitPlanner:
             return
         first = max(problem.onset.date(), c.start)
         years = (self.today - first).days / 365.25
-        count = round(years * (1.5 if problem.label else 0.5))
+        count = round(years * (1.0 if problem.label else 0.3))
         for _ in range(count):
             day = self._day(first + 14 * DAY, self.today)
             start = self._at(day)
@@ -721,6 +739,7 @@ class VisitPlanner:
                     and typed.cvx in ("197", "150")
                     and typed.administration == "given"
                     and shot.versions[0].at.date() >= c.start
+                    and self.rng.random() < 0.4
                 ):
                     start = shot.versions[0].at - 10 * MINUTE
                     encounter = self._encounter(
@@ -802,7 +821,8 @@ class VisitPlanner:
         """A visit cancelled (a version with the status and why), a note opened on the
         wrong chart (entered in error minutes later)."""
         rng = self.rng
-        if rng.random() < 0.2:
+        self.patients += 1
+        if self.patients % 8 == 1 or rng.random() < 0.05:
             start = self._at(self._day(c.start, self.today))
             item = self._encounter(
                 c, EncounterType.OFFICE, start, "Follow-up visit", ("", "", "", "")
@@ -814,7 +834,7 @@ class VisitPlanner:
             item.versions.append(
                 Version(cancelled, at, self.staff.records, rng.choice(tx.CANCELLED))
             )
-        if rng.random() < 0.04:
+        if self.patients % 20 == 5:
             start = self._at(self._day(c.start, self.today))
             item = self._encounter(
                 c, EncounterType.OFFICE, start, "Follow-up visit", ("", "", "", "")
