@@ -9,6 +9,7 @@ locked like any other, and `verify` finds nothing wrong."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 
 import pytest
@@ -23,11 +24,12 @@ from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.encounters import EncounterInput, EncounterType
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.item_codec import to_plain
 from medrec_desktop.domain.panels import BUNDLED
 from medrec_desktop.domain.procedures import ProcedureCodeSystem
 from medrec_desktop.domain.results import Flag
 from medrec_desktop.domain.vitals import VitalsInput
-from medrec_desktop.services import demo_visit_texts
+from medrec_desktop.services import demo_visit_texts, versioning
 from medrec_desktop.services.amendments import ACCEPTED, DENIED, DISAGREEMENT
 from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic
 from medrec_desktop.services.encounters import SIGNED
@@ -255,3 +257,31 @@ def test_a_day_of_the_clinic_lists_the_demo_visits(demo: Clinic) -> None:
     )
     busiest, count = days.most_common(1)[0]
     assert len(inst.encounters.today(doc, busiest)) == count > 1
+
+
+def test_demo_versions_hold_exactly_what_the_services_write(demo: Clinic) -> None:
+    """The last version of every demo encounter, test, procedure, amendment request and
+    vitals holds the JSON ``versioning.snapshot`` would write for the item as stored."""
+    inst, doc = demo.inst, doctor(demo)
+    services = {
+        "encounter": inst.encounters,
+        "lab-test": inst.lab_tests,
+        "procedure": inst.procedures,
+        "amendment-request": inst.amendments,
+        "vitals": inst.vitals,
+    }
+    stored = [
+        (item_type, item)
+        for patient in inst.patients.list_all(doc)[:10]
+        for item_type, service in services.items()
+        for item in service.list(  # type: ignore[attr-defined]
+            doc, patient.id, include_inactive=True, include_entered_in_error=True
+        ).items
+    ]
+    checked: Counter[str] = Counter()
+    with inst.store.unit_of_work() as db:
+        for item_type, item in stored:
+            last = versioning.version_rows(db, item_type, item.id)[-1]
+            assert last.data_json == json.dumps(to_plain(item), sort_keys=True)
+            checked[item_type] += 1
+    assert all(checked[t] for t in ("encounter", "lab-test", "procedure", "vitals"))
