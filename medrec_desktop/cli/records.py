@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -17,6 +18,7 @@ from medrec_desktop.cli.common import (
     _open,
     _secret,
 )
+from medrec_desktop.cli.visits import encounters_data, procedures_data, results_data, visits_text
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security.secret_store import os_keyring_or_none
@@ -137,6 +139,19 @@ def cmd_patients(args: argparse.Namespace, paths: DataPaths) -> int:
         except KnownError as err:
             data["chart"] = None
             data["chart_hidden"] = err.message
+        sections: dict[str, Callable[[], dict[str, Any]]] = {
+            "encounters": lambda: encounters_data(
+                inst.encounters.list_for_patient(session, info.id)
+            ),
+            "results": lambda: results_data(inst.results.grid(session, info.id)),
+            "procedures": lambda: procedures_data(inst.procedures.list(session, info.id)),
+        }
+        for key, load in sections.items():
+            try:
+                data[key] = load()
+            except KnownError as err:
+                data[key] = None
+                data[f"{key}_hidden"] = err.message
         _emit(args, data, lambda: _record_text(data))
         return EXIT_OK
     finally:
@@ -172,6 +187,7 @@ def _record_text(data: dict[str, Any]) -> str:
         lines.append(f"Chart: {data.get('chart_hidden', 'not available')}")
     else:
         lines += chart_text(data["chart"])
+    lines += visits_text(data)
     for v in data["history"]:
         when = v["changed_at"].astimezone()
         lines.append(

@@ -27,12 +27,27 @@ from medrec_desktop.domain.partial_dates import PartialDate
 T = TypeVar("T")
 
 
+# Values that are already plain: most of an item's leaves, answered first (a test's results
+# are hundreds of them, and the demo clinic writes thousands of tests).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_plain(value: Any) -> Any:
     """JSON-safe values: dataclasses become dicts, dates ISO text, enums their value."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, PartialDate):  # before dataclasses: it is one, stored as text
         return value.storage
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: to_plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):

@@ -155,17 +155,21 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+_KINDS = {k.value: k for k in ValueKind}
+
+
 def results_from_json(text: str) -> tuple[ResultData, ...]:
     """A test's ``results`` column read straight into DTOs: the grid reads thousands of
     results at once, where the generic codec's type-hint walk would cost more than the
-    query. Keys missing from older rows take the field's default, as the codec does."""
+    query. Keys missing from older rows take the field's default, as the codec does.
+    (The kind is found by dictionary: this runs for every result of a patient's years.)"""
     found = []
     for d in json.loads(text):
         coded = d.get("coded")
         found.append(
             ResultData(
                 analyte=d["analyte"],
-                kind=ValueKind(d.get("kind", "numeric")),
+                kind=_KINDS[d.get("kind", "numeric")],
                 numeric=_float(d.get("numeric")),
                 text=d.get("text"),
                 coded=None

@@ -91,19 +91,24 @@ def build_grid(
     latest: dict[str, tuple[ResultData, GridTest]] = {}
     cells: dict[str, list[GridCell | None]] = {}
     numeric: set[str] = set()
+    width = len(columns)
+    # Each result's key worked out once (the panel order reads them again): ten years of
+    # results are thousands.
+    keyed: list[tuple[GridTest, list[tuple[str, ResultData]]]] = []
     for test in ordered:
         column = column_of[test.collected_at]
-        for result in test.results:
-            key = result.key
-            if key not in latest:
+        pairs = [(result.key, result) for result in test.results]
+        keyed.append((test, pairs))
+        for key, result in pairs:
+            row = cells.get(key)
+            if row is None:
                 latest[key] = (result, test)
-                cells[key] = [None] * len(columns)
-            row = cells[key]
+                row = cells[key] = [None] * width
             if row[column] is None:  # the later-entered test of the same moment wins
                 row[column] = GridCell(result, test)
-            if result.kind is ValueKind.NUMERIC and result.numeric is not None:
+            if result.numeric is not None and result.kind is ValueKind.NUMERIC:
                 numeric.add(key)
-    order = _panel_order(ordered, {key: test.name for key, (_r, test) in latest.items()})
+    order = _panel_order(keyed, {key: test.name for key, (_r, test) in latest.items()})
     rows = [
         GridRow(
             key=key,
@@ -120,16 +125,22 @@ def build_grid(
     return ResultsGrid(columns, tuple(rows), len(ordered), dict(withheld or {}))
 
 
-def _panel_order(newest_first: list[GridTest], panel_of: dict[str, str]) -> dict[str, int]:
+def _panel_order(
+    newest_first: list[tuple[GridTest, list[tuple[str, ResultData]]]], panel_of: dict[str, str]
+) -> dict[str, int]:
     """Each analyte's place in its panel: the order the newest test reported them, with an
     analyte only older tests reported slotted in after the one it followed there (an RBC
-    missing from this month's count keeps its place between WBC and hemoglobin)."""
+    missing from this month's count keeps its place between WBC and hemoglobin).
+    ``newest_first`` holds each test with its results' keys."""
     sequences: dict[str, list[str]] = {}
-    for test in newest_first:
+    placed: dict[str, set[str]] = {}
+    for test, pairs in newest_first:
         sequence = sequences.setdefault(test.name, [])
+        known = placed.setdefault(test.name, set())
+        if known.issuperset(key for key, _result in pairs):
+            continue  # the same analytes as a newer test of the panel: nothing to place
         after = -1
-        for result in test.results:
-            key = result.key
+        for key, _result in pairs:
             if panel_of.get(key) != test.name:
                 continue
             if key in sequence:
@@ -137,6 +148,7 @@ def _panel_order(newest_first: list[GridTest], panel_of: dict[str, str]) -> dict
             else:
                 after += 1
                 sequence.insert(after, key)
+                known.add(key)
     return {key: n for sequence in sequences.values() for n, key in enumerate(sequence)}
 
 

@@ -16,6 +16,7 @@ from medrec_desktop.models.base import Base
 from medrec_desktop.models.clinical import ClinicalItem
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_UTC_LENGTH = len("2025-01-31T08:00:00.000000Z")
 
 
 class UtcText(TypeDecorator[dt.datetime]):
@@ -35,6 +36,10 @@ class UtcText(TypeDecorator[dt.datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
+        if len(value) == _UTC_LENGTH and value[-1] == "Z":
+            # The stored form: ``fromisoformat`` reads it about 50 times faster than
+            # ``strptime``, which counts when thousands of rows are read (a results grid).
+            return dt.datetime.fromisoformat(value)
         return dt.datetime.strptime(value, _UTC_FORMAT).replace(tzinfo=dt.UTC)
 
 

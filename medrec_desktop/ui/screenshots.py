@@ -236,7 +236,14 @@ def render_chart_screenshots(
     shots: list[Path] = []
     provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], PASSWORD)
     records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
-    patient = inst.patients.list_all(provider, limit=30)[7]
+    # A demo patient with no problem list of their own yet (the demo gives most one).
+    patient = next(
+        p
+        for p in inst.patients.list_all(provider, limit=60)[7:]
+        if not inst.problems.list(
+            provider, p.id, include_inactive=True, include_entered_in_error=True
+        ).items
+    )
     problems, allergies = inst.problems, inst.allergies
     for data in (
         ProblemInput(
