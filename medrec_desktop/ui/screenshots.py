@@ -7,6 +7,7 @@ Runs offscreen; the demo clinic lives in a temporary folder that is deleted afte
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -236,13 +237,21 @@ def render_chart_screenshots(
     shots: list[Path] = []
     provider = inst.auth.login(DEMO_USERS[Role.PROVIDER][0], PASSWORD)
     records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], PASSWORD)
-    # A demo patient with no problem list of their own yet (the demo gives most one).
-    patient = next(
+    # An adult of an age the problems typed below fit (diabetes since 2012, results over
+    # the years), with the shortest problem list of their own (the demo gives most one).
+    today = dt.date.today()
+    adults = [
         p
-        for p in inst.patients.list_all(provider, limit=60)[7:]
-        if not inst.problems.list(
-            provider, p.id, include_inactive=True, include_entered_in_error=True
-        ).items
+        for p in inst.patients.list_all(provider, limit=300)
+        if 45 <= (today - p.birth_date).days // 365 <= 75
+    ]
+    patient = min(
+        adults[:40],
+        key=lambda p: len(
+            inst.problems.list(
+                provider, p.id, include_inactive=True, include_entered_in_error=True
+            ).items
+        ),
     )
     problems, allergies = inst.problems, inst.allergies
     for data in (
@@ -308,9 +317,10 @@ def render_chart_screenshots(
         settle(app, runner, lambda: w.chart.form.text("family_name") != "")
         return w
 
-    # The summary of a patient the demo gave years of data (vitals, medications, shots).
+    # The summary of a patient the demo gave years of data (problems and medications,
+    # besides the vitals and shots every demo patient has).
     def richness(p: PatientInfo) -> int:
-        return len(inst.vitals.list(provider, p.id).items) + len(
+        return len(inst.problems.list(provider, p.id).items) + len(
             inst.medications.list(provider, p.id).items
         )
 
