@@ -153,8 +153,9 @@ class VisitPlanner(OfficeVisits, OtherVisits):
             open_days = (self.now - start).days
             if open_days < 2 and rng.random() < 0.7:
                 continue  # today's and yesterday's notes: still being written
-            if open_days >= 2 and rng.random() < 0.03:
-                continue  # forgotten: on the provider's unsigned list
+            if 2 <= open_days <= 120 and rng.random() < 0.06:
+                continue  # forgotten lately: on the provider's unsigned list (older ones
+                # were all signed in the end: a clinic chases them)
             late = rng.random()
             delay = (
                 dt.timedelta(hours=rng.uniform(0.3, 10))

@@ -16,6 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The demo clinic keeps West Coast hours: its pictures show them in its own local time,
+# whatever the machine rendering them is set to.
+os.environ["TZ"] = os.environ.get("MEDREC_SCREENSHOT_TZ", "America/Los_Angeles")
+time.tzset()
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
