@@ -1,7 +1,7 @@
 """The chart summary: what a clinician scans first, from ONE service call.
 
 Sections (active problems, allergies, current medications, latest vitals, immunizations due
-or recent, social history) come from ``ChartSummaryService`` (the chart's opening brings the
+or recent, social history, recent visits, recent abnormal results) come from ``ChartSummaryService`` (the chart's opening brings the
 first one; a change to the patient reads it again), and below them what others changed since
 the user last opened this chart. Each section opens its full list in one keystroke: Enter on
 the section, or the list tab's own key shown beside the section's title (Ctrl+n, Alt+letter);
@@ -233,10 +233,14 @@ class SummaryPage(QWidget):
             self.grid.addWidget(section, n // COLUMNS, n % COLUMNS)
             self.sections.append(section)
         self.changes = SummarySection(key=CHANGES, title=CHANGES_TITLE)
-        self.changes.hint.setText("Enter opens the item's list")
-        rows = (len(self.sections) + COLUMNS - 1) // COLUMNS
-        self.grid.addWidget(self.changes, rows, 0, 1, COLUMNS)
-        for r in range(rows + 1):
+        # Its title is long enough for its cell: the hint is a tooltip, not a second label.
+        self.changes.heading.setToolTip("Enter on a change opens the list that holds it")
+        self.changes.list.setToolTip(self.changes.heading.toolTip())
+        # The changes take the cells left after the sections (three rows of three for the
+        # eight sections): a full-width band below them left every list a few lines high.
+        row, column = divmod(len(self.sections), COLUMNS)
+        self.grid.addWidget(self.changes, row, column, 1, COLUMNS - column)
+        for r in range(row + 1):
             self.grid.setRowStretch(r, 1)
         for c in range(COLUMNS):
             self.grid.setColumnStretch(c, 1)
