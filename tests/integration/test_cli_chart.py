@@ -162,6 +162,8 @@ def test_show_includes_the_chart_as_text_and_json(chart: Chart) -> None:
         "vitals",
         "immunizations",
         "social_history",
+        "encounters",
+        "results",
     ]
     problems, allergies = sections["problems"], sections["allergies"]
     assert problems["key"] == "problems" and problems["withheld"] == {}

@@ -1,11 +1,12 @@
 """The chart summary: what a clinician scans first, from ONE service call.
 
 Sections (active problems, allergies, current medications, latest vitals, immunizations due
-or recent, social history, recent visits, recent abnormal results) come from ``ChartSummaryService`` (the chart's opening brings the
-first one; a change to the patient reads it again), and below them what others changed since
-the user last opened this chart. Each section opens its full list in one keystroke: Enter on
-the section, or the list tab's own key shown beside the section's title (Ctrl+n, Alt+letter);
-Enter on a change opens the list that holds the changed item.
+or recent, social history, recent visits, recent abnormal results) come from
+``ChartSummaryService`` (the chart's opening brings the first one; a change to the patient
+reads it again), and after them what others changed since the user last opened this chart.
+Each section opens its full list in one keystroke: Enter on the section, or the list tab's own
+key shown beside the section's title (Ctrl+n, Alt+letter); Enter on a change opens the list
+that holds the changed item.
 """
 
 from __future__ import annotations
