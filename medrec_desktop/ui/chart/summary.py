@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QFocusEvent, QPalette
+from PySide6.QtGui import QColor, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -46,16 +46,22 @@ DEMOGRAPHICS = "demographics"  # where a change to the patient record is seen
 # Which list holds an item of each type (the list named like the item kind's change).
 LIST_OF_ITEM = {kind.item_type: kind.change.value for kind in KINDS}
 ERROR_STYLE = "color: #b42318;"
+ALERT_COLOUR = "#b42318"
+# Sections whose every item line is an abnormal value: drawn in the alert colour beside the
+# flag's mark each line already carries ("H ↑"), never by colour alone.
+ALERT_SECTIONS = frozenset({"results"})
 
 
 @dataclass(frozen=True)
 class Line:
     """One line of a section; ``opens`` names the list Enter opens from it (None: the
-    section's own); ``quiet`` lines say there is nothing (shown dimmed)."""
+    section's own); ``quiet`` lines say there is nothing (shown dimmed); ``alert`` lines
+    an abnormal value (in the alert colour, beside the mark the text carries)."""
 
     text: str
     opens: str | None = None
     quiet: bool = False
+    alert: bool = False
 
 
 class SectionList(QListWidget):
@@ -137,6 +143,8 @@ class SummarySection(QFrame):
             item = QListWidgetItem(line.text)
             if line.quiet:
                 item.setForeground(quiet)
+            elif line.alert:
+                item.setForeground(QColor(ALERT_COLOUR))
             self.list.addItem(item)
         self._opens = [line.opens for line in lines]
         if self.list.count():
@@ -170,7 +178,8 @@ class SummarySection(QFrame):
 
 def section_lines(section: ChartSection) -> tuple[list[Line], tuple[str, ...]]:
     """A section's lines, and its withheld notes ("1 item withheld (behavioral health)")."""
-    said = [Line(t) for t in (*section.reminders, *section.lines)]
+    alert = section.key in ALERT_SECTIONS
+    said = [Line(t) for t in section.reminders] + [Line(t, alert=alert) for t in section.lines]
     if not said and not section.withheld and section.empty_note:
         said = [Line(section.empty_note, quiet=True)]
     return said, section.withheld_notes
