@@ -173,3 +173,37 @@ def build_trend(tests: Iterable[GridTest], key: str) -> Trend | None:
         if (r.unit or "").casefold() == unit and r.numeric is not None
     )
     return Trend(last.analyte, last.unit or "", points, last.low, last.high)
+
+
+@dataclass(frozen=True)
+class AbnormalResult:
+    """An analyte's latest out-of-range result (see :func:`latest_abnormal`);
+    ``normal_since`` is when a later result of it came back in range (None: not since)."""
+
+    result: ResultData
+    test: GridTest
+    normal_since: dt.datetime | None = None
+
+
+def latest_abnormal(tests: Iterable[GridTest]) -> tuple[AbnormalResult, ...]:
+    """Each analyte's latest abnormal result among ``tests``, critical ones first, then
+    newest first. A later in-range result does not hide it (the summary says "No abnormal
+    results" only when there were none) but is named, so a corrected potassium reads as one."""
+    ordered = sorted(tests, key=lambda t: (t.collected_at, t.id), reverse=True)
+    found: dict[str, AbnormalResult] = {}
+    normal: dict[str, dt.datetime] = {}
+    for test in ordered:
+        for result in test.results:
+            key = result.key
+            if key in found:
+                continue
+            if result.flag.abnormal:
+                found[key] = AbnormalResult(result, test, normal.get(key))
+            elif result.flag is Flag.NORMAL:
+                normal[key] = test.collected_at  # going back: the first normal after it
+    return tuple(
+        sorted(
+            found.values(),
+            key=lambda a: (not a.result.flag.critical, -a.test.collected_at.timestamp()),
+        )
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from medrec_desktop.domain.allergies import AllergyData, AllergyStatementData, Severity
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
+from medrec_desktop.domain.encounters import ENCOUNTER_STATUS_LABELS, EncounterData
 from medrec_desktop.domain.histories import (
     FamilyHistoryData,
     MedicalHistoryData,
@@ -29,6 +30,7 @@ from medrec_desktop.domain.item_fields import shown_number
 from medrec_desktop.domain.medications import MEDICATION_STATUS_LABELS, MedicationData
 from medrec_desktop.domain.problems import ProblemData
 from medrec_desktop.domain.procedures import PROCEDURE_STATUS_LABELS, ProcedureData
+from medrec_desktop.domain.results import LAB_TEST_STATUS_LABELS, LabTestData, ResultData
 from medrec_desktop.domain.social_history import (
     Answer,
     Housing,
@@ -274,3 +276,38 @@ def family_history_line(item: ItemInfo[FamilyHistoryData]) -> str:
     if data.deceased:
         more.append("deceased" + (f" at {data.age_at_death}" if data.age_at_death else ""))
     return ", ".join([text, *more, *_status(item)])
+
+
+# ---------------------------------------------------------------------- visits and results
+
+SIGNED = "✔ signed"
+UNSIGNED = "✎ unsigned"
+
+
+def encounter_line(item: ItemInfo[EncounterData]) -> str:
+    """ "11/19/2026 office visit, Follow-up of diabetes, ✔ signed"."""
+    data = item.data
+    local = data.starts_at.astimezone()
+    parts = [f"{local:%m/%d/%Y} {data.encounter_type.label.lower()}"]
+    if data.reason_for_visit:
+        parts.append(data.reason_for_visit)
+    parts.append(SIGNED if data.signed_at is not None else UNSIGNED)
+    return ", ".join([*parts, *_status(item, ENCOUNTER_STATUS_LABELS)])
+
+
+def lab_test_line(item: ItemInfo[LabTestData]) -> str:
+    """ "Basic metabolic panel, collected 11/19/2026, 2 abnormal (1 critical)"."""
+    data = item.data
+    parts = [data.name, f"collected {data.collected_at.astimezone():%m/%d/%Y}"]
+    abnormal, critical = data.abnormal_count, data.critical_count
+    if abnormal:
+        parts.append(f"{abnormal} abnormal" + (f" ({critical} critical)" if critical else ""))
+    return ", ".join([*parts, *_status(item, LAB_TEST_STATUS_LABELS)])
+
+
+def result_line(result: ResultData, collected_at: dt.datetime) -> str:
+    """ "Potassium 5.9 mmol/L HH ‼, 11/19/2026": the value, its unit and its flag's mark
+    (a symbol, so the line does not rely on colour)."""
+    unit = f" {result.unit}" if result.unit and result.numeric is not None else ""
+    mark = f" {result.flag.mark}" if result.flag.mark else ""
+    return f"{result.analyte} {result.value_text}{unit}{mark}, {collected_at.astimezone():%m/%d/%Y}"

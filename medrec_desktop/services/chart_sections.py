@@ -22,6 +22,7 @@ from typing import Any
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus
 from medrec_desktop.domain.immunization_schedule import due_or_recent
 from medrec_desktop.domain.medications import current_medications
+from medrec_desktop.domain.result_grid import GridTest, latest_abnormal
 from medrec_desktop.domain.social_history import current_social_history
 from medrec_desktop.domain.vitals import latest_of_each
 from medrec_desktop.services import chart_lines as lines
@@ -39,10 +40,14 @@ from medrec_desktop.services.chart_kinds import (
     VITALS,
 )
 from medrec_desktop.services.clinical_items import ClinicalItemKind
+from medrec_desktop.services.encounter_kinds import ENCOUNTERS
+from medrec_desktop.services.result_kinds import LAB_TESTS
 
 # The newest sets of vitals the summary reads: enough for a height or weight measured a
 # few visits before today's blood pressure, never ten years of them.
 VITALS_READ = 20
+RECENT_VISITS = 3
+RESULTS_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,13 @@ class ItemText:
     line: Callable[[ItemInfo[Any]], str]
     newest: int | None = None
     newest_by: str = "id"
+    # Only the items of the last ``within_days`` days by ``newest_by`` (the results of the
+    # last year, not ten years of them); None: no limit of time.
+    within_days: int | None = None
+    # A count of the patient's active items the section tells beside what it lists ("2
+    # unsigned notes"): a condition on the kind's model, counted in the summary's one
+    # statement of counts (labelled items apart, see SectionInput.tallied).
+    tally: Callable[[Any], Any] | None = None
 
     @property
     def item_type(self) -> str:
@@ -80,10 +92,16 @@ class SectionInput:
     sex: str | None = None
     sees_labelled: bool = True
     not_active: Mapping[str, int] = field(default_factory=dict)
+    tallies: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def recorded(self, text: ItemText) -> int:
         """How many items of the kind the patient has (entered in error aside)."""
         return len(self.items.get(text.item_type, ())) + self.not_active.get(text.item_type, 0)
+
+    def tallied(self, text: ItemText) -> int:
+        """The kind's ``tally``: labelled items counted only for a user who sees them."""
+        plain, labelled = self.tallies.get(text.item_type, (0, 0))
+        return plain + (labelled if self.sees_labelled else 0)
 
     def of(self, text: ItemText) -> Sequence[ItemInfo[Any]]:
         found = self.items.get(text.item_type, ())
@@ -238,6 +256,71 @@ def social_history(found: SectionInput) -> Selection:
     return Selection([current], "", [lines.social_line(current, found.sex)])
 
 
+# ---------------------------------------------------------------------- visits
+
+ENCOUNTER_TEXT = ItemText(
+    ENCOUNTERS,
+    "Encounter",
+    lines.encounter_line,
+    newest=RECENT_VISITS,
+    newest_by="starts_at",
+    tally=lambda model: model.signed_at.is_(None),
+)
+
+
+def recent_visits(found: SectionInput) -> Selection:
+    """The last visits, newest first, and how many of the patient's notes are unsigned
+    (any visit, not only these; cancelled ones aside)."""
+    recent = list(reversed(found.of(ENCOUNTER_TEXT)))
+    unsigned = found.tallied(ENCOUNTER_TEXT)
+    reminders = [f"✎ {unsigned} unsigned note{'s' if unsigned != 1 else ''}"] if unsigned else []
+    cancelled = found.recorded(ENCOUNTER_TEXT)
+    empty = f"None held ({cancelled} cancelled)" if cancelled else "None recorded"
+    return Selection(recent, empty, reminders=reminders)
+
+
+# ---------------------------------------------------------------------- results
+
+LAB_TEST_TEXT = ItemText(
+    LAB_TESTS,
+    "Lab test",
+    lines.lab_test_line,
+    newest_by="collected_at",
+    within_days=RESULTS_DAYS,
+)
+NO_ABNORMAL = "No abnormal results in the last 12 months"
+
+
+def _grid_test(item: ItemInfo[Any]) -> GridTest:
+    data = item.data
+    return GridTest(
+        item.id, data.name, data.collected_at, data.resulted_at, data.performing_lab, data.results
+    )
+
+
+def recent_results(found: SectionInput) -> Selection:
+    """Each analyte's latest out-of-range result of the last 12 months (critical ones
+    first), each line with its flag's mark. Labelled tests the user may not see are counted
+    when they hold an abnormal result (as a withheld problem would be)."""
+    seen = found.visible(LAB_TEST_TEXT)
+    by_id: dict[int, ItemInfo[Any]] = {i.id: i for i in seen}
+    chosen: list[ItemInfo[Any]] = []
+    said: list[str] = []
+    for abnormal in latest_abnormal(_grid_test(i) for i in seen):
+        line = lines.result_line(abnormal.result, abnormal.test.collected_at)
+        if abnormal.normal_since is not None:
+            line += f" (normal {abnormal.normal_since.astimezone():%m/%d/%Y})"
+        chosen.append(by_id[abnormal.test.id])
+        said.append(line)
+    hidden = [
+        i
+        for i in found.of(LAB_TEST_TEXT)
+        if i.sensitivity is not None and not found.sees_labelled and i.data.abnormal_count
+    ]
+    # The withheld tests' lines are never shown (the service counts them instead).
+    return Selection([*hidden, *chosen], NO_ABNORMAL, ["" for _ in hidden] + said)
+
+
 # ---------------------------------------------------------------------- the registry
 
 # The summary page's lists, in page order. Each key names the chart list it opens (the
@@ -254,6 +337,8 @@ SECTIONS: tuple[SectionProvider, ...] = (
         immunizations_due_or_recent,
     ),
     SectionProvider("social_history", "Social history", (SOCIAL_TEXT,), social_history),
+    SectionProvider("encounters", "Recent visits", (ENCOUNTER_TEXT,), recent_visits),
+    SectionProvider("results", "Recent results", (LAB_TEST_TEXT,), recent_results),
 )
 
 # Kinds listed in "what changed since you last opened this chart" without a section.
@@ -279,6 +364,19 @@ def change_texts(sections: Sequence[SectionProvider] = SECTIONS) -> tuple[ItemTe
     read = item_texts(sections)
     known = {t.item_type for t in read}
     return read + tuple(t for t in CHANGES_ALSO if t.item_type not in known)
+
+
+def read_windows(sections: Sequence[SectionProvider] = SECTIONS) -> dict[str, int | None]:
+    """How many days back each kind is read (None: all of them, or no section limits it)."""
+    windows: dict[str, int | None] = {}
+    for section in sections:
+        for text in section.texts:
+            kind, days = text.item_type, text.within_days
+            if days is None or (kind in windows and windows[kind] is None):
+                windows[kind] = None
+            else:
+                windows[kind] = max(days, windows.get(kind) or 0)
+    return windows
 
 
 def read_limits(sections: Sequence[SectionProvider] = SECTIONS) -> dict[str, int | None]:

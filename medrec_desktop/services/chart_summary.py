@@ -19,6 +19,7 @@ items' rows hold their current version (the version rows are read only for what 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -44,6 +45,7 @@ from medrec_desktop.services.chart_sections import (
     change_texts,
     item_texts,
     read_limits,
+    read_windows,
 )
 from medrec_desktop.services.context import ServiceContext, stored_utc
 from medrec_desktop.services.patients import record_versions
@@ -62,13 +64,18 @@ class ChartOpening:
 
 
 def load_items(
-    op: Op, patient_id: int, texts: Sequence[ItemText], limits: dict[str, int | None]
+    op: Op,
+    patient_id: int,
+    texts: Sequence[ItemText],
+    limits: dict[str, int | None],
+    windows: dict[str, int | None] | None = None,
 ) -> tuple[dict[str, list[ItemInfo[Any]]], dict[str, int]]:
     """The patient's active items of each kind (only the newest where ``limits`` says so),
     oldest first (by the text's ``newest_by``), and how many others (inactive, resolved)
     each kind keeps: the summary is about what is current, and ten years of stopped
     medications are counted, not read. One query per kind, one for the counts and one for
-    the names of the people who saved the items."""
+    the names of the people who saved the items. ``windows`` reads only the last days of a
+    kind (by its ``newest_by``)."""
     rows = {}
     for text in texts:
         limit = limits.get(text.item_type)
@@ -77,6 +84,9 @@ def load_items(
         query = select(model).where(
             model.patient_id == patient_id, model.status == ItemStatus.ACTIVE
         )
+        days = (windows or {}).get(text.item_type)
+        if days is not None:
+            query = query.where(order >= op.ctx.now() - dt.timedelta(days=days))
         if limit is not None:
             newest = query.order_by(order.desc(), model.id.desc()).limit(limit)
             rows[text.item_type] = list(reversed(op.db.execute(newest).scalars().all()))
@@ -105,6 +115,29 @@ def not_active(op: Op, patient_id: int, texts: Sequence[ItemText]) -> dict[str, 
         )
     )
     return {item_type: n for item_type, n in op.db.execute(counts) if n}
+
+
+def tallies(op: Op, patient_id: int, texts: Sequence[ItemText]) -> dict[str, tuple[int, int]]:
+    """Each ``tally`` of the kinds (their active items meeting its condition), as (not
+    labelled, labelled), all kinds in one statement."""
+    asked = [t for t in texts if t.tally is not None]
+    if not asked:
+        return {}
+    counts = union_all(
+        *(
+            select(
+                literal(t.item_type).label("item_type"),
+                func.count().label("n"),
+                func.count(t.kind.model.sensitivity).label("labelled"),
+            ).where(
+                t.kind.model.patient_id == patient_id,
+                t.kind.model.status == ItemStatus.ACTIVE,
+                t.tally(t.kind.model),  # type: ignore[misc]
+            )
+            for t in asked
+        )
+    )
+    return {kind: (n - labelled, labelled) for kind, n, labelled in op.db.execute(counts)}
 
 
 def build_section(
@@ -156,7 +189,7 @@ def read_summary(
     last opened this chart" only through the caller's entry point (``OPEN_ENTRIES``)."""
     patient_id = patient.id
     texts = item_texts(sections)
-    items, others = load_items(op, patient_id, texts, read_limits(sections))
+    items, others = load_items(op, patient_id, texts, read_limits(sections), read_windows(sections))
     if may_see_labelled is None:
         may_see_labelled = labelled_access(op, patient_id)
 
@@ -166,6 +199,7 @@ def read_summary(
         items,
         op.ctx.now().date(),
         not_active=others,
+        tallies=tallies(op, patient_id, texts),
         birth_date=patient.birth_date,
         sex=patient.sex,
         sees_labelled=sees,

@@ -71,6 +71,8 @@ def test_sections_list_active_problems_and_allergies_and_withhold_labelled_items
         "vitals",
         "immunizations",
         "social_history",
+        "encounters",
+        "results",
     ]
     shown = seen.section("problems")
     assert shown is not None and shown.title == "Active problems" and not shown.withheld
@@ -98,7 +100,7 @@ def test_sections_list_active_problems_and_allergies_and_withhold_labelled_items
     ]
     assert event_.detail == (
         "summary: problems 2, allergies 1, medications 0, vitals 0, immunizations 0, "
-        "social_history 0; withheld behavioral-health 1"
+        "social_history 0, encounters 0, results 0; withheld behavioral-health 1"
     )
 
 

@@ -149,6 +149,8 @@ def test_show_includes_the_chart_as_text_and_json(chart: Chart) -> None:
     assert sorted(line.split(" (CVX ")[1][:3] for line in shots.splitlines()) == ["115", "141"]
     assert " due" not in shots
     assert "Social history:\n  Former smoker, 20 pack-years\n" in text
+    assert "Recent visits:\n  None recorded\n" in text
+    assert "Recent results:\n  No abnormal results in the last 12 months\n" in text
     assert "Warfarin" not in text
     assert "depress" not in text.lower() and "F33" not in text
     assert "Changed by others" not in text  # the nurse never opened this chart before
@@ -162,6 +164,8 @@ def test_show_includes_the_chart_as_text_and_json(chart: Chart) -> None:
         "vitals",
         "immunizations",
         "social_history",
+        "encounters",
+        "results",
     ]
     problems, allergies = sections["problems"], sections["allergies"]
     assert problems["key"] == "problems" and problems["withheld"] == {}

@@ -1,11 +1,12 @@
 """The chart summary: what a clinician scans first, from ONE service call.
 
 Sections (active problems, allergies, current medications, latest vitals, immunizations due
-or recent, social history) come from ``ChartSummaryService`` (the chart's opening brings the
-first one; a change to the patient reads it again), and below them what others changed since
-the user last opened this chart. Each section opens its full list in one keystroke: Enter on
-the section, or the list tab's own key shown beside the section's title (Ctrl+n, Alt+letter);
-Enter on a change opens the list that holds the changed item.
+or recent, social history, recent visits, recent abnormal results) come from
+``ChartSummaryService`` (the chart's opening brings the first one; a change to the patient
+reads it again), and after them what others changed since the user last opened this chart.
+Each section opens its full list in one keystroke: Enter on the section, or the list tab's own
+key shown beside the section's title (Ctrl+n, Alt+letter); Enter on a change opens the list
+that holds the changed item.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QFocusEvent, QPalette
+from PySide6.QtGui import QColor, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -45,16 +46,22 @@ DEMOGRAPHICS = "demographics"  # where a change to the patient record is seen
 # Which list holds an item of each type (the list named like the item kind's change).
 LIST_OF_ITEM = {kind.item_type: kind.change.value for kind in KINDS}
 ERROR_STYLE = "color: #b42318;"
+ALERT_COLOUR = "#b42318"
+# Sections whose every item line is an abnormal value: drawn in the alert colour beside the
+# flag's mark each line already carries ("H ↑"), never by colour alone.
+ALERT_SECTIONS = frozenset({"results"})
 
 
 @dataclass(frozen=True)
 class Line:
     """One line of a section; ``opens`` names the list Enter opens from it (None: the
-    section's own); ``quiet`` lines say there is nothing (shown dimmed)."""
+    section's own); ``quiet`` lines say there is nothing (shown dimmed); ``alert`` lines
+    an abnormal value (in the alert colour, beside the mark the text carries)."""
 
     text: str
     opens: str | None = None
     quiet: bool = False
+    alert: bool = False
 
 
 class SectionList(QListWidget):
@@ -136,6 +143,8 @@ class SummarySection(QFrame):
             item = QListWidgetItem(line.text)
             if line.quiet:
                 item.setForeground(quiet)
+            elif line.alert:
+                item.setForeground(QColor(ALERT_COLOUR))
             self.list.addItem(item)
         self._opens = [line.opens for line in lines]
         if self.list.count():
@@ -169,7 +178,8 @@ class SummarySection(QFrame):
 
 def section_lines(section: ChartSection) -> tuple[list[Line], tuple[str, ...]]:
     """A section's lines, and its withheld notes ("1 item withheld (behavioral health)")."""
-    said = [Line(t) for t in (*section.reminders, *section.lines)]
+    alert = section.key in ALERT_SECTIONS
+    said = [Line(t) for t in section.reminders] + [Line(t, alert=alert) for t in section.lines]
     if not said and not section.withheld and section.empty_note:
         said = [Line(section.empty_note, quiet=True)]
     return said, section.withheld_notes
@@ -233,10 +243,14 @@ class SummaryPage(QWidget):
             self.grid.addWidget(section, n // COLUMNS, n % COLUMNS)
             self.sections.append(section)
         self.changes = SummarySection(key=CHANGES, title=CHANGES_TITLE)
-        self.changes.hint.setText("Enter opens the item's list")
-        rows = (len(self.sections) + COLUMNS - 1) // COLUMNS
-        self.grid.addWidget(self.changes, rows, 0, 1, COLUMNS)
-        for r in range(rows + 1):
+        # Its title is long enough for its cell: the hint is a tooltip, not a second label.
+        self.changes.heading.setToolTip("Enter on a change opens the list that holds it")
+        self.changes.list.setToolTip(self.changes.heading.toolTip())
+        # The changes take the cells left after the sections (three rows of three for the
+        # eight sections): a full-width band below them left every list a few lines high.
+        row, column = divmod(len(self.sections), COLUMNS)
+        self.grid.addWidget(self.changes, row, column, 1, COLUMNS - column)
+        for r in range(row + 1):
             self.grid.setRowStretch(r, 1)
         for c in range(COLUMNS):
             self.grid.setColumnStretch(c, 1)
