@@ -344,7 +344,14 @@ def render_chart_screenshots(
     settle(app, runner, lambda: len(summary_window.chart.summary.sections[0].texts()) >= 1)
     shots.append(grab(summary_window, out, "chart-summary.png", app, runner))
     # Each list of that chart, as the records staff see it.
-    for key in ("allergies", "immunizations", "vitals", "medical_history", "family_history"):
+    for key in (
+        "allergies",
+        "immunizations",
+        "vitals",
+        "procedures",
+        "medical_history",
+        "family_history",
+    ):
         listing = summary_window.chart.lists[key]
         summary_window.chart.open_list(listing)
         settle(app, runner)

@@ -113,12 +113,13 @@ PROCEDURES: KindView[ProcedureData, ProcedureInput] = KindView(
     service=lambda inst: inst.procedures,
     change=ChangeKind.PROCEDURES,
     columns=(
+        # What was done first: the list gives its first column the room to read it.
+        Column("Procedure or treatment", lambda i: i.data.description),
         Column(
             "Performed",
             lambda i: when(i.data.performed_at),
             lambda i: i.data.performed_at.isoformat(),
         ),
-        Column("Procedure or treatment", lambda i: i.data.description),
         Column("Code", lambda i: i.data.code_text),
         Column("Site", _site),
         Column("Performed by", lambda i: i.data.performed_by or ""),

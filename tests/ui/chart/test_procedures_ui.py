@@ -83,10 +83,10 @@ def test_a_procedure_by_keyboard_with_its_pcs_code_picked_from_the_search(
     key(qtbot, Qt.Key.Key_Down)
     saved(qtbot, page)
     settle(qtbot, w)
-    assert rows(page) == ["11/20/2026 10:15"]
+    assert rows(page) == ["Laparoscopic appendectomy"]
     row = page.model.rows()[0]
     assert [page.model.display(row, c) for c in (1, 2, 3, 4, 5, 7)] == [
-        "Laparoscopic appendectomy",
+        "11/20/2026 10:15",
         "0DTJ4ZZ (ICD-10-PCS)",
         "appendix",
         "Dr. Osei",
