@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -35,6 +35,7 @@ from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.code_picker import CodePicker
 from medrec_desktop.ui.chart.fields import FieldInput, FieldKind, Value
 from medrec_desktop.ui.chart.form_parts import attach
+from medrec_desktop.ui.chart.guarded_item_form import GuardedItemForm
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
     REASON_LABEL,
@@ -47,12 +48,12 @@ from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget, item_type_of
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
-from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp, track
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp, track
 
 FORM_WIDTH = 760  # a calm column of fields, not a line stretched across a wide screen
 
 
-class ItemForm(QWidget):
+class ItemForm(GuardedItemForm):
     saved = Signal(object)  # ItemInfo as saved
     conflict = Signal(object)  # VersionConflictError
     closed = Signal()  # back to the list (cancelled, discarded or theirs kept)
@@ -369,38 +370,7 @@ class ItemForm(QWidget):
         self.reason.setText(fields.get(REASON_FIELD, ""))
 
     # ------------------------------------------------------------------ guarded form
+    # (the rest: GuardedItemForm)
 
-    def has_unsaved_changes(self) -> bool:
-        return self.pending is not None or self.tracker.is_dirty()
-
-    def unsaved_summary(self) -> str:
-        changed = ", ".join(dict.fromkeys(self.tracker.changed())) or "your edits"
-        return f"{self.kind.noun.capitalize()} in the chart of {self._describe()}: {changed}"
-
-    def save_then(self, done: Callable[[], None]) -> None:
-        self._save(self.base_version, done)
-
-    def discard_changes(self) -> None:
-        self.pending = None
-        self._fill(self.item)
-        self.closed.emit()
-
-    def reveal(self) -> None:
-        if self.on_reveal is not None:
-            self.on_reveal()
-
-    def cancel(self) -> None:
-        """Back to the list; with changes, asks Save / Discard / Cancel first."""
-        confirm_leave(self, [self], self.closed.emit)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() == Qt.Key.Key_Escape:
-            self.cancel()
-            return
-        super().keyPressEvent(event)
-
-    def _dirty_changed(self, dirty: bool) -> None:
-        if dirty:
-            self.save_state.setText("Unsaved changes")
-        elif self.save_state.text() == "Unsaved changes":
-            self.save_state.clear()
+    def _noun(self) -> str:
+        return self.kind.noun.capitalize()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.field_widgets import LookupChoice
 from medrec_desktop.ui.chart.fields import FieldInput, Value
 from medrec_desktop.ui.chart.form_parts import attach
+from medrec_desktop.ui.chart.guarded_item_form import GuardedItemForm
 from medrec_desktop.ui.chart.kind_view import (
     REASON_FIELD,
     SENSITIVITY_FIELD,
@@ -54,7 +55,7 @@ from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
-from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave, saved_stamp, track
+from medrec_desktop.ui.widgets.unsaved import ChangeTracker, saved_stamp, track
 
 ENCOUNTER_ITEM_TYPE = "encounter"  # the encounter model's item type (drafts name it)
 SIGNED_STYLE = (
@@ -63,7 +64,7 @@ SIGNED_STYLE = (
 )
 
 
-class EncounterForm(QWidget):
+class EncounterForm(GuardedItemForm):
     saved = Signal(object)  # ItemInfo[EncounterData] as saved
     conflict = Signal(object)  # VersionConflictError
     closed = Signal()  # back to the list
@@ -549,40 +550,10 @@ class EncounterForm(QWidget):
         self.reason.setText(fields.get(REASON_FIELD, ""))
 
     # ------------------------------------------------------------------ guarded form
+    # (the rest: GuardedItemForm)
 
-    def has_unsaved_changes(self) -> bool:
-        return self.pending is not None or self.tracker.is_dirty()
-
-    def unsaved_summary(self) -> str:
-        changed = ", ".join(dict.fromkeys(self.tracker.changed())) or "your edits"
-        return f"Encounter in the chart of {self._describe()}: {changed}"
-
-    def save_then(self, done: Callable[[], None]) -> None:
-        self._save(self.base_version, done)
-
-    def discard_changes(self) -> None:
-        self.pending = None
-        self._fill(self.item)
-        self.closed.emit()
-
-    def reveal(self) -> None:
-        if self.on_reveal is not None:
-            self.on_reveal()
-
-    def cancel(self) -> None:
-        confirm_leave(self, [self], self.closed.emit)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() == Qt.Key.Key_Escape:
-            self.cancel()
-            return
-        super().keyPressEvent(event)
-
-    def _dirty_changed(self, dirty: bool) -> None:
-        if dirty:
-            self.save_state.setText("Unsaved changes")
-        elif self.save_state.text() == "Unsaved changes":
-            self.save_state.clear()
+    def _noun(self) -> str:
+        return "Encounter"
 
 
 def _with_item(detail: EncounterDetail, item: ItemInfo[EncounterData]) -> EncounterDetail:
