@@ -12,7 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
+from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.services.versioning import VersionConflictError
+from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import ChangeTracker, confirm_leave
 
 UNSAVED = "Unsaved changes"
@@ -28,8 +30,10 @@ class GuardedItemForm(QWidget):
     base_version: int | None
     pending: VersionConflictError | None
     on_reveal: Callable[[], None] | None
+    conflict: Any  # the subclass's Signal(object): a save refused by a newer version
     tracker: ChangeTracker
     save_state: QLabel
+    message: StatusLabel
     _describe: Callable[[], str]
 
     def _fill(self, item: Any) -> None:
@@ -37,6 +41,10 @@ class GuardedItemForm(QWidget):
 
     def _save(self, expected: int | None, then: Callable[[], None] | None) -> None:
         raise NotImplementedError  # abstract: each form builds its own input
+
+    def show_error(self, err: ValidationError) -> None:
+        """Under the field it names (the typed text stays), or at the top."""
+        raise NotImplementedError  # abstract: each form knows its fields
 
     def _noun(self) -> str:
         """What the form edits, for the leave question ("Problem", "Encounter")."""
@@ -70,6 +78,22 @@ class GuardedItemForm(QWidget):
             self.cancel()
             return
         super().keyPressEvent(event)
+
+    def _failed(self, err: BaseException) -> None:
+        """A save refused: a newer version to compare with, a field to fix, or a plain
+        reason; anything else is a bug (the crash dialog)."""
+        self.save_state.setText("✖ Not saved")
+        if isinstance(err, VersionConflictError):
+            self.pending = err
+            self.conflict.emit(err)
+            return
+        if isinstance(err, ValidationError):
+            self.show_error(err)
+            return
+        if isinstance(err, KnownError):
+            self.message.error(err.message)
+            return
+        raise err
 
     def _dirty_changed(self, dirty: bool) -> None:
         if dirty:

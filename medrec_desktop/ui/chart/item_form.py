@@ -29,7 +29,7 @@ from medrec_desktop.coding.types import CodeSystem
 from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.chart.code_picker import CodePicker
@@ -288,20 +288,6 @@ class ItemForm(GuardedItemForm):
         self.saved.emit(info)
         if then is not None:
             then()
-
-    def _failed(self, err: BaseException) -> None:
-        self.save_state.setText("✖ Not saved")
-        if isinstance(err, VersionConflictError):
-            self.pending = err
-            self.conflict.emit(err)
-            return
-        if isinstance(err, ValidationError):
-            self.show_error(err)
-            return
-        if isinstance(err, KnownError):
-            self.message.error(err.message)
-            return
-        raise err
 
     def show_error(self, err: ValidationError) -> None:
         """Under the field it names (the typed text stays), or at the top."""

@@ -451,20 +451,6 @@ class EncounterForm(GuardedItemForm):
         if then is not None:
             then()
 
-    def _failed(self, err: BaseException) -> None:
-        self.save_state.setText("✖ Not saved")
-        if isinstance(err, VersionConflictError):
-            self.pending = err
-            self.conflict.emit(err)
-            return
-        if isinstance(err, ValidationError):
-            self.show_error(err)
-            return
-        if isinstance(err, KnownError):
-            self.message.error(err.message)
-            return
-        raise err
-
     def show_error(self, err: ValidationError) -> None:
         """Under the field it names (the typed text stays), or at the top."""
         label = self.errors.get(err.field or "")
