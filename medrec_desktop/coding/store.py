@@ -27,6 +27,8 @@ from medrec_desktop.coding.types import (
     Release,
     Row,
     SearchHit,
+    SearchResults,
+    Setting,
 )
 from medrec_desktop.coding.writer import refresh_vocab, write_release
 from medrec_desktop.domain.errors import KnownError
@@ -107,6 +109,20 @@ class CodeSetStore:
         dos: dt.date | None = None,
         limit: int = 50,
     ) -> list[SearchHit]:
+        return list(
+            self.find(query, system=system, billable_only=billable_only, dos=dos, limit=limit).hits
+        )
+
+    def find(
+        self,
+        query: str,
+        *,
+        system: CodeSystem | str | None = None,
+        billable_only: bool = False,
+        dos: dt.date | None = None,
+        limit: int = 50,
+    ) -> SearchResults:
+        """``search`` plus how the query was read (spelling corrected, procedure recognised)."""
         sys_ = CodeSystem(system) if system else None
         view = self._view()
         ranked = run_search(
@@ -118,7 +134,7 @@ class CodeSetStore:
             seventh=view.snap.seventh_words,
             vocab=view.snap.vocab,
         )
-        return [_hit(view, r, s, m) for r, s, m in ranked]
+        return SearchResults(tuple(_hit(view, r, s, m) for r, s, m in ranked))
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""
@@ -139,8 +155,11 @@ class CodeSetStore:
         dos: dt.date | None = None,
         age: int | None = None,
         sex: str | None = None,
+        setting: Setting = Setting.OUTPATIENT,
     ) -> list[Finding]:
-        return validate_mod.validate(self._view(), list(codes), dos or dt.date.today(), age, sex)
+        return validate_mod.validate(
+            self._view(), list(codes), dos or dt.date.today(), age, sex, setting
+        )
 
     # -- imports -----------------------------------------------------------------------
     def import_file(

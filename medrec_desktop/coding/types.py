@@ -15,6 +15,17 @@ class CodeSystem(StrEnum):
     CPT = "cpt"
 
 
+class Setting(StrEnum):
+    """Where the care was given: it decides which edits apply (Guidelines sections II-IV).
+
+    Office/outpatient is a clinic's default: first-listed diagnosis rules (section IV), no
+    inpatient-only Medicare Code Editor edits. Inpatient: principal diagnosis rules and the
+    whole MCE."""
+
+    OUTPATIENT = "outpatient"
+    INPATIENT = "inpatient"
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -51,6 +62,19 @@ class SearchHit:
     path: tuple[tuple[str, str], ...] = ()
     matched: str = ""  # the inclusion term or synonym that matched, when not the title
     score: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One search: the hits best first and how the query was understood."""
+
+    hits: tuple[SearchHit, ...]
+    #: the query as searched after spelling correction ("" when nothing was corrected); the
+    #: panel says "Showing results for ..."
+    corrected: str = ""
+    #: plain-words notes on how the query was read, e.g. a procedure name recognised as an
+    #: ICD-10-PCS table ("tonsillectomy: Resection of Tonsils (0CT)")
+    understood: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from medrec_desktop.coding.codes import date_int, display, normalize, pad_placeh
 from medrec_desktop.coding.lookup import CodeLookup
 from medrec_desktop.coding.mce import SEX_EDIT_LAST_DAY
 from medrec_desktop.coding.refs import matches
-from medrec_desktop.coding.types import CodeSystem, Finding, Severity
+from medrec_desktop.coding.types import CodeSystem, Finding, Setting, Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -82,7 +82,12 @@ def _ancestors(store: CodeLookup, release_id: int, code: str) -> list[str]:
 
 
 def validate(
-    store: CodeLookup, codes: list[str], dos: dt.date, age: int | None, sex: str | None
+    store: CodeLookup,
+    codes: list[str],
+    dos: dt.date,
+    age: int | None,
+    sex: str | None,
+    setting: Setting = Setting.OUTPATIENT,
 ) -> list[Finding]:
     out: list[Finding] = []
     conn = store.conn()

@@ -17,6 +17,8 @@ from medrec_desktop.coding.types import (
     ProgressCallback,
     Release,
     SearchHit,
+    SearchResults,
+    Setting,
 )
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ReleaseLooksIncompleteError
@@ -94,6 +96,21 @@ class CodingService(Service):
         )
 
     @no_phi(_NO_PHI)
+    def find(
+        self,
+        query: str,
+        *,
+        system: CodeSystem | str | None = None,
+        billable_only: bool = False,
+        dos: dt.date | None = None,
+        limit: int = 50,
+    ) -> SearchResults:
+        """The hits and how the query was read (spelling corrected, procedure recognised)."""
+        return self._codes.get().find(
+            query, system=system, billable_only=billable_only, dos=dos, limit=limit
+        )
+
+    @no_phi(_NO_PHI)
     def detail(self, code: str, dos: dt.date | None = None) -> CodeDetail:
         return self._codes.get().detail(code, dos)
 
@@ -104,8 +121,9 @@ class CodingService(Service):
         dos: dt.date | None = None,
         age: int | None = None,
         sex: str | None = None,
+        setting: Setting = Setting.OUTPATIENT,
     ) -> list[Finding]:
-        return self._codes.get().validate(codes, dos, age, sex)
+        return self._codes.get().validate(codes, dos, age, sex, setting)
 
     @audited(Action.CREATE, DataCategory.CODESET, outside_transaction=True)
     def import_file(
