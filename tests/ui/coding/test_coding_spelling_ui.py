@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.coding.types import SearchResults
 from medrec_desktop.ui.coding import CodingPanel
 
 
@@ -27,3 +29,12 @@ def test_a_correct_query_says_nothing_about_spelling(qtbot: QtBot, panel: Coding
     qtbot.keyClicks(panel.search_edit, "pneumonia")
     qtbot.waitUntil(lambda: "codes for “pneumonia”" in panel.status.text(), timeout=10_000)
     assert "Showing results for" not in panel.status.text()
+
+
+def test_notes_on_how_the_query_was_read_follow_the_count(
+    panel: CodingPanel, ui_store: CodeSetStore
+) -> None:
+    results = ui_store.find("asthma", limit=10)
+    read = SearchResults(results.hits, understood=("asthma: read as a diagnosis",))
+    panel._show_results("asthma", read)
+    assert "codes for “asthma”. asthma: read as a diagnosis." in panel.status.text()
