@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
+from medrec_desktop.coding.spelling import abbreviations
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
 from medrec_desktop.coding.types import Row
 
@@ -180,7 +181,7 @@ def _fts(
         if best:
             return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES]
         hits = conn.execute(
-            sql, (" OR ".join(fts_query([w]) for w in words), _CANDIDATES)
+            sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
         ).fetchall()
     return [(int(r), -float(b)) for r, b in hits]
 
@@ -215,6 +216,8 @@ def search_words(
 ) -> list[tuple[Row, float, str]]:
     text, likely, rest = expand(query)
     words = tokens(text)
+    # "LAD", "CVA" typed in capitals name a thing; they must not find "ladder" as a prefix
+    whole = abbreviations(query) & set(words)
     out: list[tuple[Row, float, str]] = []
     wanted = set(releases)
     # an abbreviation on its own means its usual code; with more words it only breaks ties
@@ -233,7 +236,7 @@ def search_words(
         return out
     core = not needs_full_index(words, seventh)
     # the last word may still be being typed: it stays a prefix
-    exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab)
+    exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
     hits = _fts(conn, words, "fts_core" if core else "fts", exact)
     if not hits:
         return out
@@ -253,12 +256,12 @@ def search_words(
                 rank[rep.id] = rank[header.id]
                 rows.append(rep)
     qset = set(words)
-    qtuple = tuple(qset)
+    qtuple = tuple(qset - whole)  # the words that may be the start of a title word
     for r in rows:
         title_words = _tokens(r.title or "")
-        matched = {w for w in title_words if w.startswith(qtuple)}
-        unmatched = [w for w in title_words if w not in FILLER and not w.startswith(qtuple)]
-        in_title = all(any(t.startswith(q) for t in matched) for q in qset)
+        matched = {w for w in title_words if w in whole or w.startswith(qtuple)}
+        unmatched = [w for w in title_words if w not in matched and w not in FILLER]
+        in_title = all(any(_word_hit(t, q, whole) for t in matched) for q in qset)
         score = rank[r.id] + (5.0 if r.billable else 0.0)
         score += 1.5 * len(matched) - 0.8 * len(unmatched)
         score -= 3.0 * sum(1 for w in unmatched if w in SPECIAL)
@@ -269,14 +272,19 @@ def search_words(
             score += 4.0
         if len(r.code) == 7 and r.code.endswith("A") and r.system == "icd10cm":
             score += 0.5  # initial encounter is the usual one
-        out.append((r, score, "" if in_title else _matched_term(r.terms, qset)))
+        out.append((r, score, "" if in_title else _matched_term(r.terms, qset, whole)))
     return out
 
 
-def _matched_term(terms: str, qset: set[str]) -> str:
+def _word_hit(word: str, q: str, whole: frozenset[str]) -> bool:
+    """Does title word ``word`` answer query word ``q`` (an abbreviation: only in full)?"""
+    return word == q if q in whole else word.startswith(q)
+
+
+def _matched_term(terms: str, qset: set[str], whole: frozenset[str] = frozenset()) -> str:
     for term in terms.split(" | "):
         words = _tokens(term)
-        if all(any(w.startswith(q) for w in words) for q in qset):
+        if all(any(_word_hit(w, q, whole) for w in words) for q in qset):
             return term
     return ""
 

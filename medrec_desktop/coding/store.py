@@ -16,8 +16,9 @@ from medrec_desktop.coding.importers.detect import parse_any
 from medrec_desktop.coding.mce import Mce
 from medrec_desktop.coding.sanity import check_release
 from medrec_desktop.coding.schema import SCHEMA_VERSION, STORE_FILE, store_dir
-from medrec_desktop.coding.search import run_search
+from medrec_desktop.coding.search import is_code_query, run_search
 from medrec_desktop.coding.snapshot import Snapshot, StoreView, load_snapshot
+from medrec_desktop.coding.spelling import Speller, document_counts, synonym_words
 from medrec_desktop.coding.types import (
     CancelFlag,
     CodeDetail,
@@ -47,6 +48,10 @@ class CodeSetStore:
         self._ensure_built(progress)
         # replaced whole, in one assignment, by each import; never changed in place
         self._snap: Snapshot = load_snapshot(self.conn())
+        # (snapshot, its speller): built on the first query with a word that matches nothing,
+        # not with the store (the build must stay quick), and again after each import
+        self._speller: tuple[Snapshot, Speller] | None = None
+        self._speller_lock = threading.Lock()
 
     # -- connections -------------------------------------------------------------------
     def _ensure_built(self, progress: ProgressCallback | None) -> None:
@@ -125,16 +130,33 @@ class CodeSetStore:
         """``search`` plus how the query was read (spelling corrected, procedure recognised)."""
         sys_ = CodeSystem(system) if system else None
         view = self._view()
+        searched = query if is_code_query(query) else self.speller(view.snap).correct(query)
         ranked = run_search(
             view.conn(),
-            query,
+            searched,
             view.release_ids(sys_, dos),
             billable_only=billable_only,
             limit=limit,
             seventh=view.snap.seventh_words,
             vocab=view.snap.vocab,
         )
-        return SearchResults(tuple(_hit(view, r, s, m) for r, s, m in ranked))
+        return SearchResults(
+            tuple(_hit(view, r, s, m) for r, s, m in ranked),
+            corrected=searched if searched != query else "",
+        )
+
+    def speller(self, snap: Snapshot) -> Speller:
+        """The spelling index of ``snap``, built once (about 60 ms) when first needed."""
+        held = self._speller
+        if held is not None and held[0] is snap:
+            return held[1]
+        with self._speller_lock:
+            held = self._speller
+            if held is None or held[0] is not snap:
+                speller = Speller(snap.vocab, document_counts(self.path), synonym_words())
+                held = (snap, speller)
+                self._speller = held
+            return held[1]
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.coding.types import CodeDetail, CodeSystem, Finding, Release, SearchHit
+from medrec_desktop.coding.types import CodeDetail, CodeSystem, Finding, Release, SearchResults
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.ui.coding.claim_pane import ClaimPane
@@ -351,28 +351,36 @@ class CodingPanel(QWidget):
             return
         if not query:
             self._forget("search")
-            self._show_results(query, [])
+            self._show_results(query, SearchResults(()))
             return
         system = self.system_combo.currentData()
         billable = self.billable_check.isChecked()
         self._call(
             "search",
-            lambda: coding.search(
+            lambda: coding.find(
                 query, system=system, billable_only=billable, dos=day, limit=RESULT_LIMIT
             ),
-            lambda hits: self._show_results(query, hits),
+            lambda results: self._show_results(query, results),
         )
 
-    def _show_results(self, query: str, hits: list[SearchHit]) -> None:
+    def _show_results(self, query: str, results: SearchResults) -> None:
+        hits = list(results.hits)
         self.results_model.set_rows(hits)
+        # how the query was read: notes on what was recognised in it (a procedure, a phrase)
+        notes = "".join(f" {n}" if n.endswith(".") else f" {n}." for n in results.understood)
         if not query:
             self.status.setText("Type a code or words; results appear as you type.")
+        elif results.corrected and hits:
+            self.status.setText(
+                f"Showing results for “{results.corrected}” — no codes match “{query}”."
+                f"{notes} ↓ to the list, Enter adds to the claim."
+            )
         elif not hits:
             self.status.setText(f"No codes match “{query}”. Try fewer or other words.")
         else:
             more = " (best first; refine to narrow)" if len(hits) >= RESULT_LIMIT else ""
             self.status.setText(
-                f"{len(hits)} code{'s' if len(hits) != 1 else ''} for “{query}”{more}."
+                f"{len(hits)} code{'s' if len(hits) != 1 else ''} for “{query}”{more}.{notes}"
                 " ↓ to the list, Enter adds to the claim."
             )
 
