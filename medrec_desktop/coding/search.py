@@ -236,7 +236,7 @@ def search_words(
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab)
     hits = _fts(conn, words, "fts_core" if core else "fts", exact)
     if not hits:
-        return out
+        return _with_children(conn, out, words)
     rank = dict(hits)
     rows = [
         r
@@ -254,6 +254,7 @@ def search_words(
                 rows.append(rep)
     qset = set(words)
     qtuple = tuple(qset)
+    asks = _asks(query)
     for r in rows:
         title_words = _tokens(r.title or "")
         matched = {w for w in title_words if w.startswith(qtuple)}
@@ -269,8 +270,134 @@ def search_words(
             score += 4.0
         if len(r.code) == 7 and r.code.endswith("A") and r.system == "icd10cm":
             score += 0.5  # initial encounter is the usual one
+        score += _concept_bonus(r, words, asks)
         out.append((r, score, "" if in_title else _matched_term(r.terms, qset)))
-    return out
+    return _with_children(conn, out, words)
+
+
+# -- ranking by concept ------------------------------------------------------------------
+# A code "covers" the query when its title, or one of its inclusion terms, holds every query
+# word. Among those, the code that says nothing more than the query (besides words that narrow
+# nothing: unspecified, NOS, uncomplicated...) is the concept's default code; a header is
+# never shown without the billable codes under it, the most general of them first.
+
+#: words that leave a title "pure": it still means just the query's concept
+_PLAIN = FILLER | {"uncomplicated", "initial", "encounter", "nos", "mellitus", "disorder"}
+#: 7th-character and other words that tell a code's default from its siblings
+_DEFAULT_MARKS = frozenset({"unspecified", "uncomplicated", "nos"})
+#: query words that ask for a place, activity or status code (Y92, Y93, Y99) rather than the
+#: event of an external cause
+_PLACE_WORDS = frozenset({"place", "location", "occurrence", "activity", "activities", "status"})
+_RAW = re.compile(r"[a-z0-9]+")
+_CHILDREN = 3  # billable codes shown right after a header that matches
+_EXPAND = 4  # headers (best first) whose billable codes are fetched: one indexed range each
+
+
+class _Asks:
+    __slots__ = ("place", "with_", "other")
+
+    def __init__(self, place: bool, with_: bool, other: bool) -> None:
+        self.place, self.with_, self.other = place, with_, other
+
+
+def _asks(query: str) -> _Asks:
+    raw = set(_RAW.findall(query.lower()))
+    return _Asks(bool(raw & _PLACE_WORDS), bool(raw & {"with", "w"}), "other" in raw)
+
+
+@lru_cache(maxsize=65536)
+def _profile(text: str, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
+    """(covers every query word, extra words, extra words after "with", head word is the
+    query's) for one title or inclusion term."""
+    raw = _RAW.findall(text.lower())
+    with_at = raw.index("with") if "with" in raw else len(raw)
+    after_with = set(_tokens(" ".join(raw[with_at + 1 :])))
+    toks = _tokens(text)
+    used: set[str] = set()
+    for q in words:
+        # a query word uses the title word it equals, else the first it is a prefix of
+        # ("asthma" uses "asthma", so "asthmaticus" stays an extra word)
+        pick = q if q in toks else next((t for t in toks if t.startswith(q)), None)
+        if pick is None:
+            return False, len(toks), 0, False
+        used.add(pick)
+    extras = [t for t in toks if t not in used and t not in _PLAIN]
+    head = next((t for t in toks if t not in _PLAIN), "") in used
+    return True, len(extras), sum(1 for t in extras if t in after_with), head
+
+
+def _best_profile(r: Row, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
+    best = _profile(r.title or "", words)
+    if best[0] and best[1] == 0:
+        return best
+    for term in r.terms.split(" | ") if r.terms else ():
+        p = _profile(term, words)
+        if p[0] and (not best[0] or (p[1], p[2]) < (best[1], best[2])):
+            best = p
+    return best
+
+
+def _concept_bonus(r: Row, words: Sequence[str], asks: _Asks) -> float:
+    covers, extras, with_extras, head = _best_profile(r, tuple(words))
+    bonus = 0.0
+    if covers:
+        # billable codes covering every concept first; a header that covers them stands for
+        # its default code, which follows it (see _with_children)
+        bonus += 4.0 if r.billable else 2.0
+        if extras == 0:
+            bonus += 5.0 + (0.0 if r.billable else 3.0)
+        elif extras == 1 and "other" in _tokens(r.title or "") and not asks.other:
+            bonus += 4.0  # "Other fatigue": the default where the category has no unspecified
+        bonus += 1.0 if head else 0.0
+        if with_extras and not asks.with_:
+            bonus -= 1.5  # "with <something the query did not say>" narrows the concept
+    if r.system == "icd10cm" and r.code[:3] in ("Y92", "Y93", "Y99") and not asks.place:
+        bonus -= 8.0  # the event (V00-Y38) is the code for how it happened
+    return bonus
+
+
+def _child_order(child: Row, header_words: frozenset[str]) -> tuple[int, int, int, str]:
+    toks = _tokens(child.title or "")
+    raw = _RAW.findall((child.title or "").lower())
+    extras = sum(1 for t in toks if t not in header_words and t not in _PLAIN and t != "other")
+    return (
+        extras + (2 if "with" in raw else 0),
+        0 if any(t in _DEFAULT_MARKS for t in toks) else 1,
+        len(child.code),
+        child.code,
+    )
+
+
+def _with_children(
+    conn: sqlite3.Connection,
+    out: list[tuple[Row, float, str]],
+    words: Sequence[str],
+) -> list[tuple[Row, float, str]]:
+    """Each of the best few ICD-10-CM headers is followed by its best billable codes; the most
+    general of them (fewest words beyond the header's and the query's) goes just above it."""
+    best: dict[int, tuple[Row, float, str]] = {}
+    for t in out:
+        if t[0].id not in best or best[t[0].id][1] < t[1]:
+            best[t[0].id] = t
+    ranked = sorted(best.values(), key=lambda t: -t[1])
+    headers = [t for t in ranked[:12] if not t[0].billable and t[0].system == "icd10cm"]
+    extra: list[tuple[Row, float, str]] = []
+    for header, score, _ in headers[:_EXPAND]:
+        code = header.code
+        if len(code) == 3 and code[0] in "ST":
+            continue  # injury categories: thousands of codes; their 7th-character codes stand in
+        kids = _fetch(
+            conn,
+            f"SELECT {_COLS} FROM code WHERE code > ? AND code < ? AND billable = 1"
+            f" AND (expanded = 0 OR substr(code, 7, 1) = 'A')"
+            f" AND release_id = ? LIMIT 80",
+            (code, code + "\x7f", header.release_id),
+        )
+        hw = frozenset(_tokens(header.title or "")) | frozenset(words)
+        kids.sort(key=lambda k: _child_order(k, hw))
+        for i, kid in enumerate(kids[:_CHILDREN]):
+            extra.append((kid, score + 0.02 if i == 0 else score - 0.01 * i, ""))
+    return out + extra
 
 
 def _matched_term(terms: str, qset: set[str]) -> str:
