@@ -14,6 +14,7 @@ core index ``fts_core`` leaves them out and a header it finds stands for its usu
 
 from __future__ import annotations
 
+import heapq
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -309,28 +310,56 @@ def _asks(query: str) -> _Asks:
 def _profile(text: str, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
     """(covers every query word, extra words, extra words after "with", head word is the
     query's) for one title or inclusion term."""
-    raw = _RAW.findall(text.lower())
-    with_at = raw.index("with") if "with" in raw else len(raw)
-    after_with = set(_tokens(" ".join(raw[with_at + 1 :])))
-    toks = _tokens(text)
+    after_with: tuple[str, ...] = ()
+    if " with" not in text.lower():  # most titles: no clause to look at
+        toks = _tokens(text)
+    else:
+        # words after "without" rule things out and do not narrow the concept; words after
+        # "with" add to it ("...without perforation or abscess with bleeding")
+        kept: list[str] = []
+        withs: list[str] = []
+        mode = ""
+        for w in _RAW.findall(text.lower()):
+            if w in ("with", "without"):
+                mode = w
+            elif mode == "with":
+                withs.append(w)
+                kept.append(w)
+            elif not mode:
+                kept.append(w)
+        toks = _tokens(" ".join(kept))
+        after_with = _tokens(" ".join(withs))
     used: set[str] = set()
     for q in words:
         # a query word uses the title word it equals, else the first it is a prefix of
         # ("asthma" uses "asthma", so "asthmaticus" stays an extra word)
-        pick = q if q in toks else next((t for t in toks if t.startswith(q)), None)
-        if pick is None:
+        if q in toks:
+            used.add(q)
+            continue
+        for t in toks:
+            if t.startswith(q):
+                used.add(t)
+                break
+        else:
             return False, len(toks), 0, False
-        used.add(pick)
     extras = [t for t in toks if t not in used and t not in _PLAIN]
-    head = next((t for t in toks if t not in _PLAIN), "") in used
-    return True, len(extras), sum(1 for t in extras if t in after_with), head
+    head = next((t for t in toks if t not in _PLAIN and t != "other"), "") in used
+    # "with <words the query did not say>" (even "with unspecified complications") narrows it
+    narrowed = bool(after_with) and (
+        not any(t in used for t in after_with)
+        or any(t not in used and t not in _PLAIN for t in after_with)
+    )
+    return True, len(extras), int(narrowed), head
 
 
 def _best_profile(r: Row, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
     best = _profile(r.title or "", words)
-    if best[0] and best[1] == 0:
+    if (best[0] and best[1] == 0) or not r.terms:
         return best
-    for term in r.terms.split(" | ") if r.terms else ():
+    low = r.terms.lower()
+    if not all(q in low for q in words):
+        return best  # no term holds every word: skip splitting them (most rows)
+    for term in r.terms.split(" | "):
         p = _profile(term, words)
         if p[0] and (not best[0] or (p[1], p[2]) < (best[1], best[2])):
             best = p
@@ -345,23 +374,25 @@ def _concept_bonus(r: Row, words: Sequence[str], asks: _Asks) -> float:
         # its default code, which follows it (see _with_children)
         bonus += 4.0 if r.billable else 2.0
         if extras == 0:
-            bonus += 5.0 + (0.0 if r.billable else 3.0)
+            bonus += 9.0 + (0.0 if r.billable else 3.0)
         elif extras == 1 and "other" in _tokens(r.title or "") and not asks.other:
-            bonus += 4.0  # "Other fatigue": the default where the category has no unspecified
-        bonus += 1.0 if head else 0.0
+            bonus += 8.0  # "Other fatigue": the default where the category has no unspecified
+        bonus += 2.5 if head else 0.0  # "Syncope and collapse" before "Cough syncope"
         if with_extras and not asks.with_:
-            bonus -= 1.5  # "with <something the query did not say>" narrows the concept
+            bonus -= 3.0  # "with <something the query did not say>" narrows the concept
     if r.system == "icd10cm" and r.code[:3] in ("Y92", "Y93", "Y99") and not asks.place:
         bonus -= 8.0  # the event (V00-Y38) is the code for how it happened
     return bonus
 
 
 def _child_order(child: Row, header_words: frozenset[str]) -> tuple[int, int, int, str]:
-    toks = _tokens(child.title or "")
     raw = _RAW.findall((child.title or "").lower())
-    extras = sum(1 for t in toks if t not in header_words and t not in _PLAIN and t != "other")
+    if "without" in raw:
+        raw = raw[: raw.index("without")]
+    toks = _tokens(" ".join(raw))
+    extras = {t for t in toks if t not in header_words and t not in _PLAIN and t != "other"}
     return (
-        extras + (2 if "with" in raw else 0),
+        len(extras) + (2 if "with" in raw else 0),
         0 if any(t in _DEFAULT_MARKS for t in toks) else 1,
         len(child.code),
         child.code,
@@ -375,17 +406,15 @@ def _with_children(
 ) -> list[tuple[Row, float, str]]:
     """Each of the best few ICD-10-CM headers is followed by its best billable codes; the most
     general of them (fewest words beyond the header's and the query's) goes just above it."""
-    best: dict[int, tuple[Row, float, str]] = {}
-    for t in out:
-        if t[0].id not in best or best[t[0].id][1] < t[1]:
-            best[t[0].id] = t
-    ranked = sorted(best.values(), key=lambda t: -t[1])
-    headers = [t for t in ranked[:12] if not t[0].billable and t[0].system == "icd10cm"]
+    top = heapq.nlargest(12, out, key=lambda t: t[1])
+    headers = [t for t in top if not t[0].billable and t[0].system == "icd10cm"]
     extra: list[tuple[Row, float, str]] = []
+    done: set[int] = set()
     for header, score, _ in headers[:_EXPAND]:
         code = header.code
-        if len(code) == 3 and code[0] in "ST":
+        if header.id in done or (len(code) == 3 and code[0] in "ST"):
             continue  # injury categories: thousands of codes; their 7th-character codes stand in
+        done.add(header.id)
         kids = _fetch(
             conn,
             f"SELECT {_COLS} FROM code WHERE code > ? AND code < ? AND billable = 1"
