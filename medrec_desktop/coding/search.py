@@ -294,16 +294,30 @@ _CHILDREN = 3  # billable codes shown right after a header that matches
 _EXPAND = 4  # headers (best first) whose billable codes are fetched: one indexed range each
 
 
-class _Asks:
-    __slots__ = ("place", "with_", "other")
+#: title phrases of an intent other than accident, and the query words that ask for each
+_INTENTS = (
+    ("undetermined intent", frozenset({"undetermined", "unknown"})),
+    ("assault", frozenset({"assault", "assaulted", "attack", "attacked", "homicide"})),
+    ("self-harm", frozenset({"self", "suicide", "suicidal", "intentional"})),
+    ("legal intervention", frozenset({"legal", "police", "law"})),
+)
 
-    def __init__(self, place: bool, with_: bool, other: bool) -> None:
-        self.place, self.with_, self.other = place, with_, other
+
+class _Asks:
+    """What the query asks for beyond its words' concepts."""
+
+    __slots__ = ("place", "with_", "other", "intent")
+
+    def __init__(self, raw: set[str]) -> None:
+        self.place = bool(raw & _PLACE_WORDS)
+        self.with_ = bool(raw & {"with", "w"})
+        self.other = "other" in raw
+        #: title phrases of intents the query did not ask for
+        self.intent = tuple(p for p, asked in _INTENTS if not raw & asked)
 
 
 def _asks(query: str) -> _Asks:
-    raw = set(_RAW.findall(query.lower()))
-    return _Asks(bool(raw & _PLACE_WORDS), bool(raw & {"with", "w"}), "other" in raw)
+    return _Asks(set(_RAW.findall(query.lower())))
 
 
 @lru_cache(maxsize=65536)
@@ -382,6 +396,11 @@ def _concept_bonus(r: Row, words: Sequence[str], asks: _Asks) -> float:
             bonus -= 3.0  # "with <something the query did not say>" narrows the concept
     if r.system == "icd10cm" and r.code[:3] in ("Y92", "Y93", "Y99") and not asks.place:
         bonus -= 8.0  # the event (V00-Y38) is the code for how it happened
+    if r.code[:1] in "VWXY" and r.system == "icd10cm" and asks.intent:
+        title = (r.title or "").lower()
+        if any(m in title for m in asks.intent):
+            # Guidelines I.C.20.f: an unknown intent is coded as an accident
+            bonus -= 4.0
     return bonus
 
 
