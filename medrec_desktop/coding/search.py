@@ -14,6 +14,7 @@ core index ``fts_core`` leaves them out and a header it finds stands for its usu
 
 from __future__ import annotations
 
+import heapq
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -239,7 +240,7 @@ def search_words(
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
     hits = _fts(conn, words, "fts_core" if core else "fts", exact)
     if not hits:
-        return out
+        return _with_children(conn, out, words)
     rank = dict(hits)
     rows = [
         r
@@ -257,6 +258,7 @@ def search_words(
                 rows.append(rep)
     qset = set(words)
     qtuple = tuple(qset - whole)  # the words that may be the start of a title word
+    asks = _asks(query)
     for r in rows:
         title_words = _tokens(r.title or "")
         matched = {w for w in title_words if w in whole or w.startswith(qtuple)}
@@ -272,8 +274,181 @@ def search_words(
             score += 4.0
         if len(r.code) == 7 and r.code.endswith("A") and r.system == "icd10cm":
             score += 0.5  # initial encounter is the usual one
+        score += _concept_bonus(r, words, asks)
         out.append((r, score, "" if in_title else _matched_term(r.terms, qset, whole)))
-    return out
+    return _with_children(conn, out, words)
+
+
+# -- ranking by concept ------------------------------------------------------------------
+# A code "covers" the query when its title, or one of its inclusion terms, holds every query
+# word. Among those, the code that says nothing more than the query (besides words that narrow
+# nothing: unspecified, NOS, uncomplicated...) is the concept's default code; a header is
+# never shown without the billable codes under it, the most general of them first.
+
+#: words that leave a title "pure": it still means just the query's concept
+_PLAIN = FILLER | {"uncomplicated", "initial", "encounter", "nos", "mellitus", "disorder"}
+#: 7th-character and other words that tell a code's default from its siblings
+_DEFAULT_MARKS = frozenset({"unspecified", "uncomplicated", "nos"})
+#: query words that ask for a place, activity or status code (Y92, Y93, Y99) rather than the
+#: event of an external cause
+_PLACE_WORDS = frozenset({"place", "location", "occurrence", "activity", "activities", "status"})
+_RAW = re.compile(r"[a-z0-9]+")
+_CHILDREN = 3  # billable codes shown right after a header that matches
+_EXPAND = 4  # headers (best first) whose billable codes are fetched: one indexed range each
+
+
+#: title phrases of an intent other than accident, and the query words that ask for each
+_INTENTS = (
+    ("undetermined intent", frozenset({"undetermined", "unknown"})),
+    ("assault", frozenset({"assault", "assaulted", "attack", "attacked", "homicide"})),
+    ("self-harm", frozenset({"self", "suicide", "suicidal", "intentional"})),
+    ("legal intervention", frozenset({"legal", "police", "law"})),
+)
+
+
+class _Asks:
+    """What the query asks for beyond its words' concepts."""
+
+    __slots__ = ("place", "with_", "other", "intent")
+
+    def __init__(self, raw: set[str]) -> None:
+        self.place = bool(raw & _PLACE_WORDS)
+        self.with_ = bool(raw & {"with", "w"})
+        self.other = "other" in raw
+        #: title phrases of intents the query did not ask for
+        self.intent = tuple(p for p, asked in _INTENTS if not raw & asked)
+
+
+def _asks(query: str) -> _Asks:
+    return _Asks(set(_RAW.findall(query.lower())))
+
+
+@lru_cache(maxsize=65536)
+def _profile(text: str, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
+    """(covers every query word, extra words, extra words after "with", head word is the
+    query's) for one title or inclusion term."""
+    after_with: tuple[str, ...] = ()
+    if " with" not in text.lower():  # most titles: no clause to look at
+        toks = _tokens(text)
+    else:
+        # words after "without" rule things out and do not narrow the concept; words after
+        # "with" add to it ("...without perforation or abscess with bleeding")
+        kept: list[str] = []
+        withs: list[str] = []
+        mode = ""
+        for w in _RAW.findall(text.lower()):
+            if w in ("with", "without"):
+                mode = w
+            elif mode == "with":
+                withs.append(w)
+                kept.append(w)
+            elif not mode:
+                kept.append(w)
+        toks = _tokens(" ".join(kept))
+        after_with = _tokens(" ".join(withs))
+    used: set[str] = set()
+    for q in words:
+        # a query word uses the title word it equals, else the first it is a prefix of
+        # ("asthma" uses "asthma", so "asthmaticus" stays an extra word)
+        if q in toks:
+            used.add(q)
+            continue
+        for t in toks:
+            if t.startswith(q):
+                used.add(t)
+                break
+        else:
+            return False, len(toks), 0, False
+    extras = [t for t in toks if t not in used and t not in _PLAIN]
+    head = next((t for t in toks if t not in _PLAIN and t != "other"), "") in used
+    # "with <words the query did not say>" (even "with unspecified complications") narrows it
+    narrowed = bool(after_with) and (
+        not any(t in used for t in after_with)
+        or any(t not in used and t not in _PLAIN for t in after_with)
+    )
+    return True, len(extras), int(narrowed), head
+
+
+def _best_profile(r: Row, words: tuple[str, ...]) -> tuple[bool, int, int, bool]:
+    best = _profile(r.title or "", words)
+    if (best[0] and best[1] == 0) or not r.terms:
+        return best
+    low = r.terms.lower()
+    if not all(q in low for q in words):
+        return best  # no term holds every word: skip splitting them (most rows)
+    for term in r.terms.split(" | "):
+        p = _profile(term, words)
+        if p[0] and (not best[0] or (p[1], p[2]) < (best[1], best[2])):
+            best = p
+    return best
+
+
+def _concept_bonus(r: Row, words: Sequence[str], asks: _Asks) -> float:
+    covers, extras, with_extras, head = _best_profile(r, tuple(words))
+    bonus = 0.0
+    if covers:
+        # billable codes covering every concept first; a header that covers them stands for
+        # its default code, which follows it (see _with_children)
+        bonus += 4.0 if r.billable else 2.0
+        if extras == 0:
+            bonus += 9.0 + (0.0 if r.billable else 3.0)
+        elif extras == 1 and "other" in _tokens(r.title or "") and not asks.other:
+            bonus += 8.0  # "Other fatigue": the default where the category has no unspecified
+        bonus += 2.5 if head else 0.0  # "Syncope and collapse" before "Cough syncope"
+        if with_extras and not asks.with_:
+            bonus -= 3.0  # "with <something the query did not say>" narrows the concept
+    if r.system == "icd10cm" and r.code[:3] in ("Y92", "Y93", "Y99") and not asks.place:
+        bonus -= 8.0  # the event (V00-Y38) is the code for how it happened
+    if r.code[:1] in "VWXY" and r.system == "icd10cm" and asks.intent:
+        title = (r.title or "").lower()
+        if any(m in title for m in asks.intent):
+            # Guidelines I.C.20.f: an unknown intent is coded as an accident
+            bonus -= 4.0
+    return bonus
+
+
+def _child_order(child: Row, header_words: frozenset[str]) -> tuple[int, int, int, str]:
+    raw = _RAW.findall((child.title or "").lower())
+    if "without" in raw:
+        raw = raw[: raw.index("without")]
+    toks = _tokens(" ".join(raw))
+    extras = {t for t in toks if t not in header_words and t not in _PLAIN and t != "other"}
+    return (
+        len(extras) + (2 if "with" in raw else 0),
+        0 if any(t in _DEFAULT_MARKS for t in toks) else 1,
+        len(child.code),
+        child.code,
+    )
+
+
+def _with_children(
+    conn: sqlite3.Connection,
+    out: list[tuple[Row, float, str]],
+    words: Sequence[str],
+) -> list[tuple[Row, float, str]]:
+    """Each of the best few ICD-10-CM headers is followed by its best billable codes; the most
+    general of them (fewest words beyond the header's and the query's) goes just above it."""
+    top = heapq.nlargest(12, out, key=lambda t: t[1])
+    headers = [t for t in top if not t[0].billable and t[0].system == "icd10cm"]
+    extra: list[tuple[Row, float, str]] = []
+    done: set[int] = set()
+    for header, score, _ in headers[:_EXPAND]:
+        code = header.code
+        if header.id in done or (len(code) == 3 and code[0] in "ST"):
+            continue  # injury categories: thousands of codes; their 7th-character codes stand in
+        done.add(header.id)
+        kids = _fetch(
+            conn,
+            f"SELECT {_COLS} FROM code WHERE code > ? AND code < ? AND billable = 1"
+            f" AND (expanded = 0 OR substr(code, 7, 1) = 'A')"
+            f" AND release_id = ? LIMIT 80",
+            (code, code + "\x7f", header.release_id),
+        )
+        hw = frozenset(_tokens(header.title or "")) | frozenset(words)
+        kids.sort(key=lambda k: _child_order(k, hw))
+        for i, kid in enumerate(kids[:_CHILDREN]):
+            extra.append((kid, score + 0.02 if i == 0 else score - 0.01 * i, ""))
+    return out + extra
 
 
 def _word_hit(word: str, q: str, whole: frozenset[str]) -> bool:
