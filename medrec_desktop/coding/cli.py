@@ -59,6 +59,12 @@ def add_parser(
     v.add_argument("--dos", type=_date)
     v.add_argument("--age", type=int)
     v.add_argument("--sex", choices=("F", "M", "f", "m"))
+    v.add_argument(
+        "--setting",
+        choices=("outpatient", "inpatient"),
+        default="outpatient",
+        help="office/outpatient (default: first-listed rules) or inpatient (the whole MCE)",
+    )
 
     leaves = [s, v]
     if imports:
@@ -149,12 +155,21 @@ def _run(args: argparse.Namespace) -> int:
                     print(f"{h.code:<9}{flag} {h.title}")
             return 0
         if cmd == "validate":
-            findings = store.validate(
-                args.codes, args.dos, args.age, args.sex.upper() if args.sex else None
-            )
+            from medrec_desktop.coding.types import Setting
+
+            setting = Setting(args.setting)
+            dos = args.dos or dt.date.today()
+            sex = args.sex.upper() if args.sex else None
+            findings = store.validate(args.codes, dos, args.age, sex, setting)
             if getattr(args, "json", False):
-                print(json.dumps([f.as_json() for f in findings], indent=1))
+                out = {
+                    "setting": setting.value,
+                    "dos": dos.isoformat(),
+                    "findings": [f.as_json() for f in findings],
+                }
+                print(json.dumps(out, indent=1))
             else:
+                print(f"Setting: {setting.value}; date of service {dos}")
                 for f in findings:
                     print(f"{f.severity.value.upper():<8}{f.rule_id:<26}{f.message}")
                 if not findings:

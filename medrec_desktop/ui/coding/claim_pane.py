@@ -17,16 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.coding.types import Finding, Severity
+from medrec_desktop.coding.types import Finding, Setting, Severity
 from medrec_desktop.ui.coding.delegates import WrappedTitleDelegate
 from medrec_desktop.ui.coding.models import ClaimLine, ClaimModel, FindingsModel
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 
 SEXES = (("Not stated", None), ("Female", "F"), ("Male", "M"))
+#: a clinic's claims are office claims unless the user says otherwise
+SETTINGS = (("Office / outpatient", Setting.OUTPATIENT), ("Inpatient", Setting.INPATIENT))
 
 
 class ClaimPane(QWidget):
-    #: the codes, age or sex changed: the findings are stale
+    #: the codes, age, sex or setting changed: the findings are stale
     changed = Signal()
 
     def __init__(self) -> None:
@@ -101,8 +103,26 @@ class ClaimPane(QWidget):
         patient.addWidget(self.sex)
         patient.addStretch(1)
         outer.addLayout(patient)
+        # Which rules apply: office claims get the first-listed rules (Guidelines section IV),
+        # inpatient claims the whole Medicare Code Editor.
+        where = QHBoxLayout()
+        self.setting = QComboBox()
+        for text, value in SETTINGS:
+            self.setting.addItem(text, value)
+        self.setting.setAccessibleName("Claim setting: office or outpatient, or inpatient")
+        self.setting.setToolTip(
+            "Office / outpatient: first-listed diagnosis rules. Inpatient: principal diagnosis"
+            " rules and every Medicare Code Editor edit."
+        )
+        setting_label = QLabel("Se&tting")
+        setting_label.setBuddy(self.setting)
+        where.addWidget(setting_label)
+        where.addWidget(self.setting)
+        where.addStretch(1)
+        outer.addLayout(where)
         self.age.valueChanged.connect(lambda _v: self.changed.emit())
         self.sex.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.setting.currentIndexChanged.connect(lambda _i: self.changed.emit())
         # The findings get the panel's full width (the panel places this box): their messages
         # are sentences, unreadable in a third of the screen.
         self.findings_box = QWidget()
@@ -173,6 +193,12 @@ class ClaimPane(QWidget):
 
     def patient_age(self) -> int | None:
         return None if self.age.value() < 0 else self.age.value()
+
+    def claim_setting(self) -> Setting:
+        return Setting(self.setting.currentData())
+
+    def set_claim_setting(self, setting: Setting) -> None:
+        self.setting.setCurrentIndex(self.setting.findData(setting))
 
     def patient_sex(self) -> str | None:
         value = self.sex.currentData()

@@ -257,7 +257,8 @@ class CodingPanel(QWidget):
             (self.claim.down_button, self.claim.remove_button),
             (self.claim.remove_button, self.claim.age),
             (self.claim.age, self.claim.sex),
-            (self.claim.sex, self.claim.findings),
+            (self.claim.sex, self.claim.setting),
+            (self.claim.setting, self.claim.findings),
         ]:
             QWidget.setTabOrder(a, b)
 
@@ -416,7 +417,12 @@ class CodingPanel(QWidget):
             self.claim.show_findings([])
             return
         age, sex = self.claim.patient_age(), self.claim.patient_sex()
-        self._call("validate", lambda: coding.validate(codes, day, age, sex), self._show_findings)
+        setting = self.claim.claim_setting()
+        self._call(
+            "validate",
+            lambda: coding.validate(codes, day, age, sex, setting=setting),
+            self._show_findings,
+        )
 
     def _show_findings(self, findings: list[Finding]) -> None:
         self.claim.show_findings(findings)

@@ -47,7 +47,7 @@ def test_validate_json(store: CodeSetStore) -> None:
         store.path.parent,
     )
     assert out.returncode == 0
-    found = json.loads(out.stdout)
+    found = json.loads(out.stdout)["findings"]
     assert {"severity", "rule_id", "message", "codes", "rule"} <= set(found[0])
     assert "SEQ-MANIFESTATION-FIRST" in {f["rule_id"] for f in found}
 

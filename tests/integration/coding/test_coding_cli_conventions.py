@@ -43,6 +43,6 @@ def test_codes_info_json_carries_the_text(store: CodeSetStore) -> None:
 
 def test_codes_validate_json_after_the_codes(store: CodeSetStore) -> None:
     claim = ("validate", "G63", "E11.42", "--dos", "2026-06-01", "--age", "60", "--sex", "F")
-    found = json.loads(codes(store, "codes", *claim, "--json").stdout)
+    found = json.loads(codes(store, "codes", *claim, "--json").stdout)["findings"]
     text = codes(store, "codes", *claim).stdout
     assert found and all(f["rule_id"] in text and f["message"] in text for f in found)
