@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medrec_desktop.coding import detail as detail_mod
+from medrec_desktop.coding import procedures
 from medrec_desktop.coding import validate as validate_mod
 from medrec_desktop.coding.build import build_store
 from medrec_desktop.coding.codes import display, display_node, no_title
@@ -134,7 +135,10 @@ class CodeSetStore:
             seventh=view.snap.seventh_words,
             vocab=view.snap.vocab,
         )
-        return SearchResults(tuple(_hit(view, r, s, m) for r, s, m in ranked))
+        understood = procedures.understood(query, [r for r, _, _ in ranked])
+        return SearchResults(
+            tuple(_hit(view, r, s, m) for r, s, m in ranked), understood=understood
+        )
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""
