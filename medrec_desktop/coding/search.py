@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
+from medrec_desktop.coding.procedures import procedure_hits
 from medrec_desktop.coding.spelling import abbreviations
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
 from medrec_desktop.coding.types import Row
@@ -486,7 +487,12 @@ def run_search(
         for r, s in search_codes(conn, normalize(query), releases, limit):
             scored[r.id] = (r, s + 100.0, "")
     else:
-        for r, s, m in search_words(conn, query, releases, seventh, vocab):
+        # A procedure name ("lap chole") is answered from its ICD-10-PCS tables; a word search
+        # as well would read the long doclists of PCS title words ("approach") for nothing.
+        procedures = procedure_hits(conn, query, releases, limit)
+        for r, s, m in procedures:
+            scored[r.id] = (r, s, m)
+        for r, s, m in [] if procedures else search_words(conn, query, releases, seventh, vocab):
             if r.id not in scored or scored[r.id][1] < s:
                 scored[r.id] = (r, s, m)
     ranked = sorted(scored.values(), key=lambda t: (-t[1], len(t[0].code), t[0].code))

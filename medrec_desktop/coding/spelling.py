@@ -28,6 +28,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
+from medrec_desktop.coding import procedures
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS
 
 #: what the search splits a query into (search._WORD), on the raw text so spans keep their case
@@ -62,6 +63,14 @@ def synonym_words() -> frozenset[str]:
     for typed, meant in WORDS.items():
         words.update(_split(typed))
         words.update(_split(meant))
+    # procedure names and their modifier words ("appy", "chole", "orif", "lap") are real words
+    # of the vocabulary too: never "corrected" into a diagnosis word
+    data = procedures.DATA
+    for key in (*data.procs, *data.bodies, *data.approaches):
+        words.update(key)
+    words.update(data.roots)
+    words.update(data.sides)
+    words.update(data.blocks)
     return frozenset(words)
 
 

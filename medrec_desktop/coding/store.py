@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medrec_desktop.coding import detail as detail_mod
+from medrec_desktop.coding import procedures
 from medrec_desktop.coding import validate as validate_mod
 from medrec_desktop.coding.build import build_store
 from medrec_desktop.coding.codes import display, display_node, no_title
@@ -140,9 +141,11 @@ class CodeSetStore:
             seventh=view.snap.seventh_words,
             vocab=view.snap.vocab,
         )
+        understood = procedures.understood(searched, [r for r, _, _ in ranked])
         return SearchResults(
             tuple(_hit(view, r, s, m) for r, s, m in ranked),
             corrected=searched if searched != query else "",
+            understood=understood,
         )
 
     def speller(self, snap: Snapshot) -> Speller:

@@ -1,260 +1,86 @@
 """Clinical abbreviations and lay terms coders and clinicians type, and the codes they mean.
 
-Each entry maps what is typed (lower case, as a whole phrase inside the query) to the words of
-the official title it stands for, plus the codes it most often means (shown first).
+The vocabulary is data, not code: ``resources/coding/vocabulary.tsv`` (one mapping per line,
+tab separated, ``#`` comments). Columns:
+
+- ``phrase  typed  title words  likely codes``: what is typed (lower case, matched as a whole
+  phrase inside the query) is replaced by the words of the official title or inclusion term it
+  stands for; the likely codes (display form, space separated, may be empty) are shown first
+  when the phrase is the whole query and break ties otherwise.
+- ``word  typed  title word``: a word translated on its own (spellings, lay words).
+- ``stop  word``: a word dropped from queries, it carries no meaning for matching titles.
+
+The file is read once, at import (a few milliseconds).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from medrec_desktop.coding.schema import resources_dir
+
+
+def vocabulary_file() -> Path:
+    return resources_dir() / "coding" / "vocabulary.tsv"
+
+
+class VocabularyError(ValueError):
+    """A line of the vocabulary file that cannot be read (says which line and why)."""
+
+
+def parse_vocabulary(
+    lines: list[str],
+) -> tuple[dict[str, tuple[str, tuple[str, ...]]], dict[str, str], frozenset[str]]:
+    """(phrases, words, stopwords) from the file's lines; raises VocabularyError on a bad line."""
+    phrases: dict[str, tuple[str, tuple[str, ...]]] = {}
+    words: dict[str, str] = {}
+    stops: set[str] = set()
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        kind, typed = cols[0], " ".join(cols[1].lower().split()) if len(cols) > 1 else ""
+        if not typed:
+            raise VocabularyError(f"line {n}: no typed phrase")
+        if kind == "phrase" and len(cols) <= 4:
+            title = " ".join(cols[2].lower().split()) if len(cols) > 2 else ""
+            codes = tuple(
+                c.replace(".", "").upper() for c in (cols[3] if len(cols) > 3 else "").split()
+            )
+            if typed in phrases and phrases[typed] != (title, codes):
+                raise VocabularyError(f"line {n}: {typed!r} is already mapped differently")
+            phrases[typed] = (title, codes)
+        elif kind == "word" and len(cols) == 3 and cols[2]:
+            if typed in words and words[typed] != cols[2].lower():
+                raise VocabularyError(f"line {n}: {typed!r} is already mapped differently")
+            words[typed] = cols[2].lower()
+        elif kind == "stop" and len(cols) == 2:
+            stops.add(typed)
+        else:
+            raise VocabularyError(f"line {n}: expected phrase/word/stop with its columns")
+    return phrases, words, frozenset(stops)
+
+
+def _load() -> tuple[dict[str, tuple[str, tuple[str, ...]]], dict[str, str], frozenset[str]]:
+    path = vocabulary_file()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise VocabularyError(
+            f"The coding vocabulary {path} could not be read ({exc.strerror}); reinstall the"
+            " application or restore the file."
+        ) from None
+    return parse_vocabulary(text.splitlines())
+
 
 # typed phrase -> (title words, likely codes without dots)
-SYNONYMS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "htn": ("essential hypertension", ("I10",)),
-    # a ground-level fall is a fall on the same level (W18.3-)
-    "glf": ("fall on same level", ("W1830XA",)),
-    "ground level": ("same level", ()),
-    # a "hip fracture" is, in the tabular, a fracture of the neck of the femur (S72.0-)
-    "hip fracture": ("fracture neck femur", ()),
-    "hip fx": ("fracture neck femur", ()),
-    "high blood pressure": ("essential hypertension", ("I10",)),
-    "hypertension": ("hypertension", ("I10",)),
-    "hbp": ("essential hypertension", ("I10",)),
-    "dm": ("diabetes mellitus", ("E119",)),
-    "dm2": ("type 2 diabetes mellitus", ("E119",)),
-    "dm ii": ("type 2 diabetes mellitus", ("E119",)),
-    "dm 2": ("type 2 diabetes mellitus", ("E119",)),
-    "t2dm": ("type 2 diabetes mellitus", ("E119",)),
-    "niddm": ("type 2 diabetes mellitus", ("E119",)),
-    "type 2 diabetes": ("type 2 diabetes mellitus", ("E119",)),
-    "type ii diabetes": ("type 2 diabetes mellitus", ("E119",)),
-    "dm1": ("type 1 diabetes mellitus", ("E109",)),
-    "t1dm": ("type 1 diabetes mellitus", ("E109",)),
-    "iddm": ("type 1 diabetes mellitus", ("E109",)),
-    "sugar diabetes": ("type 2 diabetes mellitus", ("E119",)),
-    "dka": ("diabetes mellitus with ketoacidosis", ("E1010", "E1110")),
-    "ckd": ("chronic kidney disease", ("N189",)),
-    "esrd": ("end stage renal disease", ("N186",)),
-    "aki": ("acute kidney failure", ("N179",)),
-    "arf": ("acute kidney failure", ("N179",)),
-    "copd": ("chronic obstructive pulmonary disease", ("J449",)),
-    "emphysema": ("emphysema", ("J439",)),
-    "chf": ("heart failure", ("I509",)),
-    "hf": ("heart failure", ("I509",)),
-    "hfref": ("systolic heart failure", ("I5020",)),
-    "hfpef": ("diastolic heart failure", ("I5030",)),
-    "cad": ("atherosclerotic heart disease of native coronary artery", ("I2510",)),
-    "ashd": ("atherosclerotic heart disease of native coronary artery", ("I2510",)),
-    "afib": ("atrial fibrillation", ("I4891",)),
-    "a fib": ("atrial fibrillation", ("I4891",)),
-    "af": ("atrial fibrillation", ("I4891",)),
-    "aflutter": ("atrial flutter", ("I4892",)),
-    "uti": ("urinary tract infection", ("N390",)),
-    "bladder infection": ("cystitis", ("N3090",)),
-    "gerd": ("gastro-esophageal reflux disease", ("K219",)),
-    "acid reflux": ("gastro-esophageal reflux disease", ("K219",)),
-    "heartburn": ("heartburn", ("R12",)),
-    "bph": ("benign prostatic hyperplasia", ("N400",)),
-    "enlarged prostate": ("benign prostatic hyperplasia", ("N400",)),
-    "mi": ("myocardial infarction", ("I219",)),
-    "ami": ("acute myocardial infarction", ("I219",)),
-    "heart attack": ("acute myocardial infarction", ("I219",)),
-    "stemi": ("st elevation myocardial infarction", ("I213",)),
-    "nstemi": ("non-st elevation myocardial infarction", ("I214",)),
-    "old mi": ("old myocardial infarction", ("I252",)),
-    "cva": ("cerebral infarction", ("I639",)),
-    "stroke": ("cerebral infarction", ("I639",)),
-    "tia": ("transient cerebral ischemic attack", ("G459",)),
-    "mini stroke": ("transient cerebral ischemic attack", ("G459",)),
-    "hld": ("hyperlipidemia", ("E785",)),
-    "high cholesterol": ("hypercholesterolemia", ("E7800",)),
-    "hyperlipidemia": ("hyperlipidemia", ("E785",)),
-    "osa": ("obstructive sleep apnea", ("G4733",)),
-    "sleep apnea": ("sleep apnea", ("G4730",)),
-    "uri": ("acute upper respiratory infection", ("J069",)),
-    "common cold": ("acute nasopharyngitis", ("J00",)),
-    "flu": ("influenza", ("J111",)),
-    "pna": ("pneumonia", ("J189",)),
-    "cap": ("pneumonia", ("J189",)),
-    "strep throat": ("streptococcal pharyngitis", ("J020",)),
-    "sore throat": ("acute pharyngitis", ("J029",)),
-    "pink eye": ("conjunctivitis", ("H1030",)),
-    "ear infection": ("otitis media", ("H6690",)),
-    "aom": ("acute otitis media", ("H6690",)),
-    "om": ("otitis media", ("H6690",)),
-    "uc": ("ulcerative colitis", ("K5190",)),
-    "ibs": ("irritable bowel syndrome", ("K589",)),
-    "ibd": ("inflammatory bowel disease", ("K5090", "K5190")),
-    "pud": ("peptic ulcer", ("K279",)),
-    "oa": ("osteoarthritis", ("M199",)),
-    "djd": ("osteoarthritis", ("M199",)),
-    "ra": ("rheumatoid arthritis", ("M069",)),
-    "lbp": ("low back pain", ("M5450",)),
-    "low back pain": ("low back pain", ("M5450",)),
-    "back pain": ("dorsalgia", ("M549",)),
-    "sob": ("shortness of breath", ("R0602",)),
-    "shortness of breath": ("shortness of breath", ("R0602",)),
-    "cp": ("chest pain", ("R079",)),
-    "n/v": ("nausea with vomiting", ("R112",)),
-    "nv": ("nausea with vomiting", ("R112",)),
-    "ha": ("headache", ("R519",)),
-    "headache": ("headache", ("R519",)),
-    "mdd": ("major depressive disorder", ("F329",)),
-    "depression": ("depression", ("F32A",)),
-    "gad": ("generalized anxiety disorder", ("F411",)),
-    "anxiety": ("anxiety disorder", ("F419",)),
-    "adhd": ("attention-deficit hyperactivity disorder", ("F909",)),
-    "ptsd": ("post-traumatic stress disorder", ("F4310",)),
-    "ocd": ("obsessive-compulsive disorder", ("F429",)),
-    "bipolar": ("bipolar disorder", ("F319",)),
-    "aud": ("alcohol use", ("F1090",)),
-    "etoh abuse": ("alcohol abuse", ("F1010",)),
-    "etoh": ("alcohol", ("F1090",)),
-    "oud": ("opioid use", ("F1190",)),
-    "hypothyroid": ("hypothyroidism", ("E039",)),
-    "hyperthyroid": ("hyperthyroidism", ("E0590",)),
-    "obesity": ("obesity", ("E669",)),
-    "morbid obesity": ("morbid obesity", ("E6601",)),
-    "ida": ("iron deficiency anemia", ("D509",)),
-    "anemia": ("anemia", ("D649",)),
-    "dvt": ("deep vein thrombosis", ("I82409",)),
-    "pe": ("pulmonary embolism", ("I2699",)),
-    "pvd": ("peripheral vascular disease", ("I739",)),
-    "pad": ("peripheral vascular disease", ("I739",)),
-    "aaa": ("abdominal aortic aneurysm", ("I714",)),
-    "svt": ("supraventricular tachycardia", ("I471",)),
-    "hypokalemia": ("hypokalemia", ("E876",)),
-    "low potassium": ("hypokalemia", ("E876",)),
-    "vit d deficiency": ("vitamin d deficiency", ("E559",)),
-    "vitamin d deficiency": ("vitamin d deficiency", ("E559",)),
-    "b12 deficiency": ("vitamin b12 deficiency", ("E538",)),
-    "ms": ("multiple sclerosis", ("G35",)),
-    "als": ("amyotrophic lateral sclerosis", ("G1221",)),
-    "pd": ("parkinson's disease", ("G20",)),
-    "parkinsons": ("parkinson's disease", ("G20",)),
-    "alzheimers": ("alzheimer's disease", ("G309",)),
-    "dementia": ("dementia", ("F03",)),
-    "sz": ("seizures", ("R569",)),
-    "epilepsy": ("epilepsy", ("G40909",)),
-    "migraine": ("migraine", ("G43909",)),
-    "hiv": ("human immunodeficiency virus", ("B20",)),
-    "hep c": ("hepatitis c", ("B1920",)),
-    "hcv": ("hepatitis c", ("B1920",)),
-    "hep b": ("hepatitis b", ("B1910",)),
-    "tb": ("tuberculosis", ("A159",)),
-    "covid": ("covid-19", ("U071",)),
-    "covid-19": ("covid-19", ("U071",)),
-    "rsv": ("respiratory syncytial virus", ("J210",)),
-    "mrsa": ("methicillin resistant staphylococcus aureus", ("A4902",)),
-    "cellulitis": ("cellulitis", ("L0390",)),
-    "abscess": ("abscess", ("L0291",)),
-    "shingles": ("zoster", ("B029",)),
-    "chickenpox": ("varicella", ("B019",)),
-    "pap smear": ("cervical smear", ("Z01419",)),
-    "well child": ("routine child health examination", ("Z00129",)),
-    "annual physical": ("general adult medical examination", ("Z0000",)),
-    "physical exam": ("general adult medical examination", ("Z0000",)),
-    "flu shot": ("encounter for immunization", ("Z23",)),
-    "vaccine": ("encounter for immunization", ("Z23",)),
-    "preg": ("pregnancy", ("Z3400",)),
-    "pregnant": ("pregnancy", ("Z3400",)),
-    "bmi": ("body mass index", ()),
-    "lmp": ("menstruation", ()),
-    "fx": ("fracture", ()),
-    "hx": ("personal history", ()),
-    "h/o": ("personal history", ()),
-    "fhx": ("family history", ()),
-    "fh": ("family history", ()),
-    "r/o": ("", ()),
-    "s/p": ("status", ()),
-    "sp": ("status", ()),
-    "nos": ("unspecified", ()),
-    "unspec": ("unspecified", ()),
-    "lt": ("left", ()),
-    "rt": ("right", ()),
-    "l": ("left", ()),
-    "r": ("right", ()),
-    "bilat": ("bilateral", ()),
-    "ext": ("extremity", ()),
-    "init": ("initial encounter", ()),
-    "subs": ("subsequent encounter", ()),
-    "w/": ("with", ()),
-    "w/o": ("without", ()),
-    "wo": ("without", ()),
-    "ca": ("malignant neoplasm", ()),
-    "cancer": ("malignant neoplasm", ()),
-    "mets": ("secondary malignant neoplasm", ()),
-    "lac": ("laceration", ()),
-    "abd": ("abdominal", ()),
-    "inj": ("injury", ()),
-    "neck pain": ("cervicalgia", ("M542",)),
-    "rlq": ("right lower quadrant", ()),
-    "llq": ("left lower quadrant", ()),
-    "ruq": ("right upper quadrant", ()),
-    "luq": ("left upper quadrant", ()),
-    "colon cancer": ("malignant neoplasm colon", ("C189",)),
-    "lung cancer": ("malignant neoplasm bronchus lung", ("C3490",)),
-    "breast cancer": ("malignant neoplasm breast", ("C50919",)),
-    "appendectomy": ("resection appendix", ("0DTJ4ZZ",)),
-    "cholecystectomy": ("resection gallbladder", ("0FT44ZZ",)),
-    "laparoscopic": ("percutaneous endoscopic", ()),
-    "lap": ("percutaneous endoscopic", ()),
-    "stage 3a": ("stage 3a", ("N1831",)),
-    "stage 3b": ("stage 3b", ("N1832",)),
-}
-
+SYNONYMS: dict[str, tuple[str, tuple[str, ...]]]
 #: Lay words and spellings translated word by word after phrase expansion.
-WORDS: dict[str, str] = {
-    "kidney": "kidney",
-    "renal": "kidney",
-    "diabetic": "diabetes",
-    "hyperglycaemia": "hyperglycemia",
-    "anaemia": "anemia",
-    "oesophageal": "esophageal",
-    "haemorrhage": "hemorrhage",
-    "tumour": "neoplasm",
-    "tumor": "neoplasm",
-    "heart": "heart",
-    "broken": "fracture",
-    "fractured": "fracture",
-    "busted": "fracture",
-    "belly": "abdominal",
-    "stomach": "abdominal",
-    "tummy": "abdominal",
-    "puking": "vomiting",
-    "throwing": "vomiting",
-    "hbp": "hypertension",
-    "ii": "2",
-    "i": "1",
-}
-
+WORDS: dict[str, str]
 #: Words dropped from queries: they carry no meaning for matching titles.
-STOPWORDS = frozenset(
-    {
-        "of",
-        "the",
-        "a",
-        "an",
-        "and",
-        "in",
-        "on",
-        "to",
-        "for",
-        "with",
-        "w",
-        "pt",
-        "patient",
-        "dx",
-        "due",
-        "at",
-        "by",
-        "is",
-        "has",
-        "c/o",
-        "r/o",
-        "from",
-    }
-)
+STOPWORDS: frozenset[str]
+SYNONYMS, WORDS, STOPWORDS = _load()
 
 _PHRASES = sorted(SYNONYMS, key=len, reverse=True)
 _PHRASE_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![\w/])")
