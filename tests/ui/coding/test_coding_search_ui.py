@@ -103,8 +103,10 @@ def test_keyboard_flow_find_type_down_enter_delete(qtbot: QtBot, panel: CodingPa
     assert panel.results.currentIndex().row() == 0
     qtbot.keyClick(panel.results, Qt.Key.Key_Return)
     assert panel.claim.codes() == ["I10"]
-    # I10 as principal diagnosis is a questionable reason for admission (an MCE edit)
-    qtbot.waitUntil(lambda: "1 warning" in panel.claim.summary.text(), timeout=10_000)
+    # An office visit (the default setting): I10 first-listed is fine, only the tabular's
+    # "use additional code" reminder remains, as a note
+    qtbot.waitUntil(lambda: "1 note" in panel.claim.summary.text(), timeout=10_000)
+    assert "error" not in panel.claim.summary.text()
     qtbot.keyClick(panel, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)  # &Claim
     assert panel.claim.table.hasFocus()
     qtbot.keyClick(panel.claim.table, Qt.Key.Key_Delete)
