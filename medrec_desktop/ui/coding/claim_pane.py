@@ -206,6 +206,10 @@ class ClaimPane(QWidget):
 
     # -- findings ----------------------------------------------------------------------
     def show_findings(self, findings: list[Finding]) -> None:
+        # Errors first, then warnings, then notes (in the order the checks found them): what
+        # blocks the claim must be on screen without scrolling.
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        findings = sorted(findings, key=lambda f: rank[f.severity])
         self.findings_model.set_rows(findings)
         self.findings.resizeRowsToContents()
         if not self.model.rowCount():

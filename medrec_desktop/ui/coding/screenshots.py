@@ -14,6 +14,7 @@ from PySide6.QtCore import QEventLoop, QPoint, QSettings
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from medrec_desktop.coding.types import Setting
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.installation import Installation
@@ -61,7 +62,8 @@ def _save(pixmap: QPixmap, path: Path) -> Path:
 def render_coding_screenshots(
     out_dir: Path, inst: Installation, admin: UserSession, code_sets: CodeSets
 ) -> list[Path]:
-    """coding-typing, -notes, -seventh, -validation and -import .png in ``out_dir``."""
+    """coding-typing, -notes, -seventh, -validation, -misspelling, -procedure, -setting and
+    -import .png in ``out_dir``."""
     app = QApplication.instance() or QApplication([])
     assert app is not None
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -106,6 +108,40 @@ def render_coding_screenshots(
         panel.add_to_claim("E10.9", "Type 1 diabetes mellitus without complications")
         _idle(panel)
         out.append(_save(panel.grab(), out_dir / "coding-validation.png"))
+
+        # A misspelt word is corrected against the code sets' own words, and the status line
+        # says so; the claim is an office visit that passes every check.
+        for _ in range(len(panel.claim.codes())):
+            panel.claim._select(0)
+            panel.claim.remove_selected()
+        panel.add_to_claim("J18.9", "Pneumonia, unspecified organism")
+        _search(panel, "pnuemonia lobar", select="J18.1")
+        out.append(_save(panel.grab(), out_dir / "coding-misspelling.png"))
+
+        # An everyday procedure name read as its ICD-10-PCS table (root operation, body part
+        # and the approach the phrase names)
+        _search(panel, "lap chole", select="0FT44ZZ")
+        out.append(_save(panel.grab(), out_dir / "coding-procedure.png"))
+
+        # The same claim checked as an inpatient stay: the inpatient-only MCE edits apply
+        for _ in range(len(panel.claim.codes())):
+            panel.claim._select(0)
+            panel.claim.remove_selected()
+        for code, title in (
+            ("Z00.00", "Encounter for general adult medical examination without abnormal findings"),
+            ("I10", "Essential (primary) hypertension"),
+            ("N18.30", "Chronic kidney disease, stage 3 unspecified"),
+            ("E11.9", "Type 2 diabetes mellitus without complications"),
+        ):
+            panel.add_to_claim(code, title)
+        c = panel.claim
+        c.setting.setCurrentIndex(c.setting.findData(Setting.INPATIENT))
+        _search(panel, "screening colon", select="Z12.11")
+        c.setting.setFocus()
+        _idle(panel)
+        out.append(_save(panel.grab(), out_dir / "coding-setting.png"))
+        c.setting.setCurrentIndex(c.setting.findData(Setting.OUTPATIENT))
+        _idle(panel)
 
         out.append(_save(_import_midway(panel, runner), out_dir / "coding-import.png"))
     finally:

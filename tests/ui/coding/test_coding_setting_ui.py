@@ -37,3 +37,20 @@ def test_switching_the_setting_changes_the_findings(qtbot: QtBot, panel: CodingP
     assert claim.summary.text().startswith("✖")
     claim.set_claim_setting(Setting.OUTPATIENT)
     qtbot.waitUntil(lambda: "UNACCEPTABLE_PDX" not in rule_ids(panel), timeout=10_000)
+
+
+def test_errors_are_listed_before_warnings_and_notes(qtbot: QtBot, panel: CodingPanel) -> None:
+    """What blocks the claim is at the top of the findings, however the checks ordered them."""
+    claim = panel.claim
+    panel.dos_edit.setText("06/01/2026")
+    claim.set_claim_setting(Setting.INPATIENT)
+    # hypertension beside CKD (a warning: code I12.-) and a header (an error), then an annual
+    # exam in second place (an error: it may only be first-listed)
+    for code in ("I10", "N18.30", "E11", "Z00.00"):
+        panel.add_to_claim(code, "")
+    qtbot.waitUntil(lambda: "COMBO-HTN-CKD" in rule_ids(panel), timeout=10_000)
+    model = claim.findings_model
+    severities = [model.finding(r).severity.value for r in range(model.rowCount())]
+    order = {"error": 0, "warning": 1, "info": 2}
+    assert severities == sorted(severities, key=order.__getitem__)
+    assert severities[0] == "error" and "warning" in severities
