@@ -83,11 +83,19 @@ def needs_full_index(words: Sequence[str], seventh: frozenset[str]) -> bool:
     )
 
 
-def fts_query(words: Sequence[str], exact: frozenset[str] = frozenset()) -> str:
+def fts_query(
+    words: Sequence[str], exact: frozenset[str] = frozenset(), plurals: frozenset[str] = frozenset()
+) -> str:
     """Every word must match; words of two letters or more also match as prefixes, except
     those in ``exact``: a prefix longer than the prefix index (4) makes FTS5 copy and merge the
-    doclists of every term it covers, a whole word is read in place."""
-    parts = [f'"{w}"*' if len(w) >= 2 and w not in exact else f'"{w}"' for w in words]
+    doclists of every term it covers, a whole word is read in place. An exact word in
+    ``plurals`` also matches its plural ("vehicle": "motor vehicles"), one more doclist."""
+    parts = [
+        f'"{w}"*'
+        if len(w) >= 2 and w not in exact
+        else (f'("{w}" OR "{w}s")' if w in plurals else f'"{w}"')
+        for w in words
+    ]
     return " AND ".join(parts)
 
 
@@ -168,10 +176,14 @@ _RANKED = "SELECT rowid, bm25({t}, 4.0, 1.0) FROM {t} WHERE {t} MATCH ? ORDER BY
 
 
 def _fts(
-    conn: sqlite3.Connection, words: Sequence[str], table: str, exact: frozenset[str]
+    conn: sqlite3.Connection,
+    words: Sequence[str],
+    table: str,
+    exact: frozenset[str],
+    plurals: frozenset[str] = frozenset(),
 ) -> list[tuple[int, float]]:
     sql = _RANKED.format(t=table)
-    hits = conn.execute(sql, (fts_query(words, exact), _CANDIDATES)).fetchall()
+    hits = conn.execute(sql, (fts_query(words, exact, plurals), _CANDIDATES)).fetchall()
     if not hits and len(words) > 1:
         # Nothing has every word ("well child visit": no title says "visit"). An OR of them
         # all would rank tens of thousands of codes; every word but one is still a small set.
@@ -239,7 +251,8 @@ def search_words(
     core = not needs_full_index(words, seventh)
     # the last word may still be being typed: it stays a prefix
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
-    hits = _fts(conn, words, "fts_core" if core else "fts", exact)
+    plurals = frozenset(w for w in exact if w + "s" in vocab and w not in whole)
+    hits = _fts(conn, words, "fts_core" if core else "fts", exact, plurals)
     if not hits:
         return _with_children(conn, out, words)
     rank = dict(hits)
@@ -293,6 +306,11 @@ _DEFAULT_MARKS = frozenset({"unspecified", "uncomplicated", "nos"})
 #: query words that ask for a place, activity or status code (Y92, Y93, Y99) rather than the
 #: event of an external cause
 _PLACE_WORDS = frozenset({"place", "location", "occurrence", "activity", "activities", "status"})
+#: query words that place a transport accident off the public highway (the tabular's
+#: definition of a nontraffic accident, note at V00-V99)
+_NONTRAFFIC_WORDS = frozenset(
+    {"nontraffic", "non", "parking", "driveway", "private", "offroad", "farm", "yard"}
+)
 _RAW = re.compile(r"[a-z0-9]+")
 _CHILDREN = 3  # billable codes shown right after a header that matches
 _EXPAND = 4  # headers (best first) whose billable codes are fetched: one indexed range each
@@ -301,7 +319,10 @@ _EXPAND = 4  # headers (best first) whose billable codes are fetched: one indexe
 #: title phrases of an intent other than accident, and the query words that ask for each
 _INTENTS = (
     ("undetermined intent", frozenset({"undetermined", "unknown"})),
-    ("assault", frozenset({"assault", "assaulted", "attack", "attacked", "homicide"})),
+    (
+        "assault",
+        frozenset({"assault", "assaulted", "assailant", "attack", "attacked", "homicide"}),
+    ),
     ("self-harm", frozenset({"self", "suicide", "suicidal", "intentional"})),
     ("legal intervention", frozenset({"legal", "police", "law"})),
 )
@@ -310,10 +331,11 @@ _INTENTS = (
 class _Asks:
     """What the query asks for beyond its words' concepts."""
 
-    __slots__ = ("place", "with_", "other", "intent")
+    __slots__ = ("place", "with_", "other", "intent", "nontraffic")
 
     def __init__(self, raw: set[str]) -> None:
         self.place = bool(raw & _PLACE_WORDS)
+        self.nontraffic = bool(raw & _NONTRAFFIC_WORDS)
         self.with_ = bool(raw & {"with", "w"})
         self.other = "other" in raw
         #: title phrases of intents the query did not ask for
@@ -400,6 +422,15 @@ def _concept_bonus(r: Row, words: Sequence[str], asks: _Asks) -> float:
             bonus -= 3.0  # "with <something the query did not say>" narrows the concept
     if r.system == "icd10cm" and r.code[:3] in ("Y92", "Y93", "Y99") and not asks.place:
         bonus -= 8.0  # the event (V00-Y38) is the code for how it happened
+    if (
+        r.code[:1] == "V"
+        and r.code[:3] != "V86"
+        and not asks.nontraffic
+        and "nontraffic" in (r.title or "").lower()
+    ):
+        # V00-V99 note: "a vehicle accident is assumed to have occurred on the public highway
+        # unless another place is specified" (off-road vehicles, V86, the other way round)
+        bonus -= 4.0
     if r.code[:1] in "VWXY" and r.system == "icd10cm" and asks.intent:
         title = (r.title or "").lower()
         if any(m in title for m in asks.intent):
