@@ -47,7 +47,7 @@ class ProcedureData:
     procs: dict[tuple[str, ...], tuple[str, ...]]
     bodies: dict[tuple[str, ...], tuple[str, ...]]
     roots: dict[str, tuple[str, str]]  # word -> (root operation, qualifier or "")
-    approaches: dict[tuple[str, ...], str]
+    approaches: dict[tuple[str, ...], str]  # phrase -> 5th characters, preferred first
     sides: dict[str, str]
     blocks: frozenset[str]
 
@@ -84,7 +84,7 @@ def parse_procedures(lines: Sequence[str]) -> ProcedureData:
             table[key] = prefixes
         elif kind == "root" and len(cols) in (3, 4) and len(key) == 1 and len(cols[2]) == 1:
             roots[key[0]] = (cols[2].upper(), cols[3].upper() if len(cols) == 4 else "")
-        elif kind == "approach" and len(cols) == 3 and len(cols[2]) == 1:
+        elif kind == "approach" and len(cols) == 3 and 1 <= len(cols[2]) <= 3:
             approaches[key] = cols[2].upper()
         elif kind == "side" and len(cols) == 3 and len(key) == 1:
             sides[key[0]] = cols[2]
@@ -118,7 +118,7 @@ class Reading:
     phrase: str  # the words recognised, as typed (lower case)
     prefixes: tuple[str, ...]  # PCS prefixes, most usual first, modifiers applied
     fallback: tuple[str, ...]  # the same without the root-word change, if it finds nothing
-    approach: str  # 5th character asked for by an approach word ("" if none)
+    approach: str  # 5th characters asked for by an approach word, preferred first ("" if none)
     qualifier: str  # 7th character asked for ("X" for a biopsy)
     side: str  # title word kept (Right, Left, Bilateral) or ""
     rest: tuple[str, ...]  # the query's other words, to rank the table's codes
@@ -138,17 +138,32 @@ def _longest_match(
     return best
 
 
-def _with_approach(prefix: str, approach: str) -> str:
+def _with_approach(prefix: str, approach: str) -> tuple[str, ...]:
+    """The prefix with each of the approach characters asked for (preferred first)."""
     if not approach or len(prefix) < 4:
-        return prefix
-    return prefix[:4] + approach + prefix[5:]
+        return (prefix,)
+    return tuple(prefix[:4] + a + prefix[5:] for a in approach)
+
+
+def _approached(prefixes: Sequence[str], approach: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(q for p in prefixes for q in _with_approach(p, approach)))
+
+
+def _inspection(prefixes: Sequence[str]) -> bool:
+    return all(p[2:3] == "J" for p in prefixes)
+
+
+def blocked(query: str) -> bool:
+    """The query holds a status or diagnosis word ("screening", "history"): a Z or diagnosis code
+    is meant, though it may name a procedure too."""
+    return any(t in DATA.blocks for t in words(query))
 
 
 @lru_cache(maxsize=4096)
 def read(query: str) -> Reading | None:
     """The procedure a query names, or None (a diagnosis, a status, or no procedure words)."""
-    toks = words(query)
-    if not toks or any(t in DATA.blocks for t in toks):
+    toks = tuple(t for t in words(query) if t not in DATA.blocks)
+    if not toks:
         return None
     used = [False] * len(toks)
     root, qualifier, body_root = "", "", False
@@ -172,8 +187,21 @@ def read(query: str) -> Reading | None:
         root, qualifier = DATA.roots[rooted[0]]
         base = tuple(p.replace("_", root) for p in DATA.bodies[toks[start : start + size]])
         body_root = True
+    if match is not None and not body_root and _inspection(base):
+        # "colonoscopy polypectomy": an inspection done to reach a more definitive procedure is
+        # not coded separately (PCS guideline B3.11a); the other procedure named is the one
+        others = [(i, t) for i, t in enumerate(toks) if i not in spots]
+        other = _longest_match(tuple(t for _, t in others), DATA.procs)
+        if other is not None:
+            more = [others[j][0] for j in range(other[0], other[0] + other[1])]
+            found = DATA.procs[tuple(toks[i] for i in more)]
+            if not _inspection(found):
+                spots, base = [*spots, *more], found
+    # a root word inside the name carries its qualifier ("lymph node biopsy" = Diagnostic)
     for i in spots:
         used[i] = True
+        if not body_root and toks[i] in DATA.roots and DATA.roots[toks[i]][1]:
+            qualifier = DATA.roots[toks[i]][1]
     # modifier words outside the phrase
     approach = ""
     i = 0
@@ -201,8 +229,8 @@ def read(query: str) -> Reading | None:
     if root and not body_root:
         # "colonoscopy biopsy": the same body part and approach under the root the word names
         prefixes = tuple(p[:2] + root + p[3:] if len(p) >= 3 else p for p in base)
-    prefixes = tuple(dict.fromkeys(_with_approach(p, approach) for p in prefixes))
-    fallback = tuple(dict.fromkeys(_with_approach(p, approach) for p in base))
+    prefixes = _approached(prefixes, approach)
+    fallback = _approached(base, approach)
     rest = tuple(t for i, t in enumerate(toks) if not used[i] and t not in _FILLER)
     phrase = " ".join(t for i, t in enumerate(toks) if used[i])
     return Reading(phrase, prefixes, fallback, approach, qualifier, side, rest)
@@ -243,14 +271,31 @@ def procedure_hits(
 ) -> list[tuple[Row, float, str]]:
     """The PCS codes the query's procedure names, best first, scored above word hits."""
     reading = read(query)
-    if reading is None or not releases:
+    if reading is None or not releases or blocked(query):
         return []
+    return _hits(conn, reading, releases, limit)
+
+
+def named_procedure_hits(
+    conn: sqlite3.Connection, query: str, releases: Sequence[int], limit: int
+) -> list[tuple[Row, float, str]]:
+    """For a status or diagnosis query that also names a procedure ("screening colonoscopy"),
+    the procedure's codes, to show after the best diagnosis and Z codes (scores 0 to -limit)."""
+    reading = read(query)
+    if reading is None or not releases or not blocked(query):
+        return []
+    return [(r, -float(i), m) for i, (r, _, m) in enumerate(_hits(conn, reading, releases, limit))]
+
+
+def _hits(
+    conn: sqlite3.Connection, reading: Reading, releases: Sequence[int], limit: int
+) -> list[tuple[Row, float, str]]:
     ids = ",".join(str(int(i)) for i in releases)
     rows = _fetch(conn, reading.prefixes, ids)
     if not rows and reading.fallback != reading.prefixes:
         rows = _fetch(conn, reading.fallback, ids)
     if reading.approach and len(reading.prefixes[0]) < 5:
-        narrowed = [t for t in rows if t[1].code[4:5] == reading.approach]
+        narrowed = [t for t in rows if t[1].code[4:5] in reading.approach]
         rows = narrowed or rows
     if reading.qualifier:
         narrowed = [t for t in rows if t[1].code[6:7] == reading.qualifier]
@@ -261,12 +306,24 @@ def procedure_hits(
         rows = narrowed or rows
     rest = reading.rest
 
-    def key(item: tuple[int, Row]) -> tuple[int, bool, int, bool, bool, str]:
+    def key(item: tuple[int, Row]) -> tuple[int, bool, int, int, bool, bool, bool, str]:
         n, r = item
         title = words(r.title or "")
         matched = sum(1 for w in rest if any(t.startswith(w) for t in title))
+        way = reading.approach.find(r.code[4:5]) if reading.approach else 0
+        # imaging (section B): the 5th character is the contrast; none (Z) is the plain study
+        contrast = r.code[:1] == "B" and r.code[4:5] != "Z"
         # codes whose title is not yet imported say less: after those that have one
-        return (-matched, r.title is None, n, r.code[5:6] != "Z", r.code[6:7] != "Z", r.code)
+        return (
+            -matched,
+            r.title is None,
+            n,
+            way,
+            contrast,
+            r.code[5:6] != "Z",
+            r.code[6:7] != "Z",
+            r.code,
+        )
 
     ranked = sorted(rows, key=key)[:limit]
     return [(r, PROCEDURE_SCORE - i, "") for i, (_, r) in enumerate(ranked)]
@@ -284,7 +341,7 @@ def _plain_title(title: str) -> str:
 def understood(query: str, rows: Sequence[Row]) -> tuple[str, ...]:
     """A plain note on how the query was read, when its procedure hits are shown first."""
     reading = read(query)
-    if reading is None:
+    if reading is None or blocked(query):
         return ()
     for r in rows[:1]:
         if r.system != "icd10pcs":

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
-from medrec_desktop.coding.procedures import procedure_hits
+from medrec_desktop.coding.procedures import named_procedure_hits, procedure_hits
 from medrec_desktop.coding.spelling import abbreviations
 from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
 from medrec_desktop.coding.types import Row
@@ -500,6 +500,31 @@ def is_code_query(query: str) -> bool:
     return looks_like_code(query) and query.strip().lower() not in SYNONYMS
 
 
+#: a status query naming a procedure shows this many of its best word hits, then the procedure's
+_WORD_HITS_FIRST = 3
+_NAMED_PROCEDURE_HITS = 3
+
+
+def _with_named_procedure(
+    conn: sqlite3.Connection,
+    query: str,
+    releases: Sequence[int],
+    limit: int,
+    ranked: list[tuple[Row, float, str]],
+) -> list[tuple[Row, float, str]]:
+    """ "screening colonoscopy" means Z12.11 first, but the colonoscopy's PCS codes are what a
+    coder coding the procedure wants: they follow the best few diagnosis and Z codes."""
+    named = named_procedure_hits(conn, query, releases, _NAMED_PROCEDURE_HITS)
+    if not named:
+        return ranked
+    head = ranked[:_WORD_HITS_FIRST]
+    shown = {r.code for r, _, _ in head}
+    named = [t for t in named if t[0].code not in shown]
+    shown |= {r.code for r, _, _ in named}
+    tail = [t for t in ranked[_WORD_HITS_FIRST:] if t[0].code not in shown]
+    return [*head, *named, *tail]
+
+
 def run_search(
     conn: sqlite3.Connection,
     query: str,
@@ -527,6 +552,8 @@ def run_search(
             if r.id not in scored or scored[r.id][1] < s:
                 scored[r.id] = (r, s, m)
     ranked = sorted(scored.values(), key=lambda t: (-t[1], len(t[0].code), t[0].code))
+    if not is_code_query(query):
+        ranked = _with_named_procedure(conn, query, releases, limit, ranked)
     if billable_only:
         ranked = [t for t in ranked if t[0].billable]
     return ranked[:limit]
