@@ -260,16 +260,25 @@ def search_words(
     qset = set(words)
     qtuple = tuple(qset - whole)  # the words that may be the start of a title word
     asks = _asks(query)
+    # "right knee", "first trimester": a title saying "unspecified knee/trimester" contradicts
+    specified = {b for a, b in zip(words, words[1:], strict=False) if a in _SPECIFIERS}
     for r in rows:
         title_words = _tokens(r.title or "")
         matched = {w for w in title_words if w in whole or w.startswith(qtuple)}
-        unmatched = [w for w in title_words if w not in matched and w not in FILLER]
+        unmatched = [
+            w for w in _tokens(_excluded_cut(r.title or "")) if w not in matched and w not in FILLER
+        ]
         in_title = all(any(_word_hit(t, q, whole) for t in matched) for q in qset)
         score = rank[r.id] + (5.0 if r.billable else 0.0)
         score += 1.5 * len(matched) - 0.8 * len(unmatched)
         score -= 3.0 * sum(1 for w in unmatched if w in SPECIAL)
         score += 2.0 if in_title else 0.0
-        if "unspecified" in title_words and "other" not in qset:
+        if specified and any(
+            a == "unspecified" and b in specified
+            for a, b in zip(title_words, title_words[1:], strict=False)
+        ):
+            score -= 4.0  # the query says which one; this code says it was not said
+        elif "unspecified" in title_words and "other" not in qset:
             score += 2.5  # the default code when the chart says no more
         if r.code in likely_rank:
             score += 4.0
@@ -278,6 +287,18 @@ def search_words(
         score += _concept_bonus(r, words, asks)
         out.append((r, score, "" if in_title else _matched_term(r.terms, qset, whole)))
     return _with_children(conn, out, words)
+
+
+#: query words that say which side or trimester: titles have "unspecified <that word>" for
+#: the code used when the chart does not say
+_SPECIFIERS = frozenset({"right", "left", "bilateral", "first", "second", "third"})
+
+
+def _excluded_cut(title: str) -> str:
+    """The title without its "other than ..." clause: words it rules out do not narrow it
+    ("Encounter for follow-up examination ... for conditions other than malignant neoplasm")."""
+    at = title.find(" other than ")
+    return title if at < 0 else title[:at]
 
 
 # -- ranking by concept ------------------------------------------------------------------
@@ -441,7 +462,9 @@ def _with_children(
         kids = _fetch(
             conn,
             f"SELECT {_COLS} FROM code WHERE code > ? AND code < ? AND billable = 1"
-            f" AND (expanded = 0 OR substr(code, 7, 1) = 'A')"
+            # 7th character A (initial encounter) or 0 (obstetric "not applicable or
+            # unspecified" fetus): the usual full code of a 7th-character subcategory
+            f" AND (expanded = 0 OR substr(code, 7, 1) IN ('A', '0'))"
             f" AND release_id = ? LIMIT 80",
             (code, code + "\x7f", header.release_id),
         )
