@@ -21,9 +21,12 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
+from medrec_desktop.coding.procedures import DATA as PROCEDURE_DATA
 from medrec_desktop.coding.procedures import procedure_hits
+from medrec_desktop.coding.procedures import read as read_procedure
+from medrec_desktop.coding.procedures import words as proc_words
 from medrec_desktop.coding.spelling import abbreviations
-from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
+from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, diagnosis_phrases, expand
 from medrec_desktop.coding.types import Row
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -488,6 +491,14 @@ def _matched_term(terms: str, qset: set[str], whole: frozenset[str] = frozenset(
     return ""
 
 
+def _diagnosis_holds_procedure(query: str) -> bool:
+    reading = read_procedure(query)
+    if reading is None:
+        return False
+    named = {w for w in reading.phrase.split() if w not in PROCEDURE_DATA.sides}  # side words
+    return any(named < set(proc_words(p)) for p in diagnosis_phrases(query))
+
+
 def is_code_query(query: str) -> bool:
     return looks_like_code(query) and query.strip().lower() not in SYNONYMS
 
@@ -512,7 +523,13 @@ def run_search(
     else:
         # A procedure name ("lap chole") is answered from its ICD-10-PCS tables; a word search
         # as well would read the long doclists of PCS title words ("approach") for nothing.
-        procedures = procedure_hits(conn, query, releases, limit)
+        # unless a longer diagnosis phrase of the vocabulary holds the procedure name ("tubal
+        # pregnancy", "normal vaginal delivery" name a condition, not tubal ligation or 10E0XZZ)
+        procedures = (
+            []
+            if _diagnosis_holds_procedure(query)
+            else procedure_hits(conn, query, releases, limit)
+        )
         for r, s, m in procedures:
             scored[r.id] = (r, s, m)
         for r, s, m in [] if procedures else search_words(conn, query, releases, seventh, vocab):

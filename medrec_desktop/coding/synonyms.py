@@ -150,3 +150,14 @@ def expand(query: str) -> tuple[str, tuple[str, ...], str]:
     rest = _PHRASE_RE.sub(" ", _CKD_STAGE.sub(" ", " ".join(query.lower().split())))
     text = _PHRASE_RE.sub(repl, text)
     return " ".join(text.split()), tuple(likely), rest
+
+
+def diagnosis_phrases(query: str) -> list[str]:
+    """The vocabulary phrases in ``query`` whose likely codes are ICD-10-CM (a diagnosis,
+    status or encounter: "normal vaginal delivery" is O80, not a PCS delivery)."""
+    text = _status_phrasing(" ".join(query.lower().split()))
+    return [
+        m.group(1)
+        for m in _PHRASE_RE.finditer(text)
+        if any(c[:1].isalpha() for c in SYNONYMS[m.group(1)][1])
+    ]
