@@ -21,9 +21,12 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from medrec_desktop.coding.codes import looks_like_code, normalize
+from medrec_desktop.coding.procedures import DATA as PROCEDURE_DATA
 from medrec_desktop.coding.procedures import named_procedure_hits, procedure_hits
+from medrec_desktop.coding.procedures import read as read_procedure
+from medrec_desktop.coding.procedures import words as proc_words
 from medrec_desktop.coding.spelling import abbreviations
-from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, expand
+from medrec_desktop.coding.synonyms import STOPWORDS, SYNONYMS, WORDS, diagnosis_phrases, expand
 from medrec_desktop.coding.types import Row
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -273,16 +276,25 @@ def search_words(
     qset = set(words)
     qtuple = tuple(qset - whole)  # the words that may be the start of a title word
     asks = _asks(query)
+    # "right knee", "first trimester": a title saying "unspecified knee/trimester" contradicts
+    specified = {b for a, b in zip(words, words[1:], strict=False) if a in _SPECIFIERS}
     for r in rows:
         title_words = _tokens(r.title or "")
         matched = {w for w in title_words if w in whole or w.startswith(qtuple)}
-        unmatched = [w for w in title_words if w not in matched and w not in FILLER]
+        unmatched = [
+            w for w in _tokens(_excluded_cut(r.title or "")) if w not in matched and w not in FILLER
+        ]
         in_title = all(any(_word_hit(t, q, whole) for t in matched) for q in qset)
         score = rank[r.id] + (5.0 if r.billable else 0.0)
         score += 1.5 * len(matched) - 0.8 * len(unmatched)
         score -= 3.0 * sum(1 for w in unmatched if w in SPECIAL)
         score += 2.0 if in_title else 0.0
-        if "unspecified" in title_words and "other" not in qset:
+        if specified and any(
+            a == "unspecified" and b in specified
+            for a, b in zip(title_words, title_words[1:], strict=False)
+        ):
+            score -= 4.0  # the query says which one; this code says it was not said
+        elif "unspecified" in title_words and "other" not in qset:
             score += 2.5  # the default code when the chart says no more
         if r.code in likely_rank:
             score += 4.0
@@ -291,6 +303,18 @@ def search_words(
         score += _concept_bonus(r, words, asks)
         out.append((r, score, "" if in_title else _matched_term(r.terms, qset, whole)))
     return _with_children(conn, out, words)
+
+
+#: query words that say which side or trimester: titles have "unspecified <that word>" for
+#: the code used when the chart does not say
+_SPECIFIERS = frozenset({"right", "left", "bilateral", "first", "second", "third"})
+
+
+def _excluded_cut(title: str) -> str:
+    """The title without its "other than ..." clause: words it rules out do not narrow it
+    ("Encounter for follow-up examination ... for conditions other than malignant neoplasm")."""
+    at = title.find(" other than ")
+    return title if at < 0 else title[:at]
 
 
 # -- ranking by concept ------------------------------------------------------------------
@@ -472,7 +496,9 @@ def _with_children(
         kids = _fetch(
             conn,
             f"SELECT {_COLS} FROM code WHERE code > ? AND code < ? AND billable = 1"
-            f" AND (expanded = 0 OR substr(code, 7, 1) = 'A')"
+            # 7th character A (initial encounter) or 0 (obstetric "not applicable or
+            # unspecified" fetus): the usual full code of a 7th-character subcategory
+            f" AND (expanded = 0 OR substr(code, 7, 1) IN ('A', '0'))"
             f" AND release_id = ? LIMIT 80",
             (code, code + "\x7f", header.release_id),
         )
@@ -494,6 +520,14 @@ def _matched_term(terms: str, qset: set[str], whole: frozenset[str] = frozenset(
         if all(any(_word_hit(w, q, whole) for w in words) for q in qset):
             return term
     return ""
+
+
+def _diagnosis_holds_procedure(query: str) -> bool:
+    reading = read_procedure(query)
+    if reading is None:
+        return False
+    named = {w for w in reading.phrase.split() if w not in PROCEDURE_DATA.sides}  # side words
+    return any(named < set(proc_words(p)) for p in diagnosis_phrases(query))
 
 
 def is_code_query(query: str) -> bool:
@@ -545,7 +579,13 @@ def run_search(
     else:
         # A procedure name ("lap chole") is answered from its ICD-10-PCS tables; a word search
         # as well would read the long doclists of PCS title words ("approach") for nothing.
-        procedures = procedure_hits(conn, query, releases, limit)
+        # unless a longer diagnosis phrase of the vocabulary holds the procedure name ("tubal
+        # pregnancy", "normal vaginal delivery" name a condition, not tubal ligation or 10E0XZZ)
+        procedures = (
+            []
+            if _diagnosis_holds_procedure(query)
+            else procedure_hits(conn, query, releases, limit)
+        )
         for r, s, m in procedures:
             scored[r.id] = (r, s, m)
         for r, s, m in [] if procedures else search_words(conn, query, releases, seventh, vocab):

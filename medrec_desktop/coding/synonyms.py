@@ -84,12 +84,48 @@ SYNONYMS, WORDS, STOPWORDS = _load()
 
 _PHRASES = sorted(SYNONYMS, key=len, reverse=True)
 _PHRASE_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![\w/])")
+#: Ways of saying "status post": "hx of appendectomy", "status post CABG", "h/o knee replacement"
+#: mean what the vocabulary's "s/p <procedure>" line says (a past procedure is a status code,
+#: Guidelines I.C.21.c.3); so does "<procedure> status". Only procedures with an "s/p" line.
+_STATUS_LEADS = (
+    "status post",
+    "status-post",
+    "s/p",
+    "s p",
+    "sp",
+    "history of",
+    "hx of",
+    "hx",
+    "h/o",
+    "personal history of",
+    "post",
+    "prior",
+    "previous",
+)
+_STATUS_TAILS = sorted((p[4:] for p in SYNONYMS if p.startswith("s/p ")), key=len, reverse=True)
+_TAILS = "|".join(re.escape(t) for t in _STATUS_TAILS)
+_STATUS_LEAD_RE = re.compile(
+    r"(?<![\w/])(?:"
+    + "|".join(re.escape(p) for p in _STATUS_LEADS)
+    + r")\s+(?=(?:"
+    + _TAILS
+    + r")(?![\w/]))"
+)
+_STATUS_TRAIL_RE = re.compile(r"(?<![\w/])(" + _TAILS + r")\s+status(?![\w/])")
+
+
+def _status_phrasing(text: str) -> str:
+    text = _STATUS_LEAD_RE.sub("s/p ", text)
+    return _STATUS_TRAIL_RE.sub(lambda m: "s/p " + m.group(1), text)
+
+
 _CKD_STAGE = re.compile(r"\bckd\s*(?:stage\s*)?([1-5]|3a|3b)\b")
 
 
 def expand(query: str) -> tuple[str, tuple[str, ...], str]:
     """Return (query in title words, likely codes best first, what no synonym explained)."""
-    text = " ".join(query.lower().split())
+    query = _status_phrasing(" ".join(query.lower().split()))
+    text = query
     likely: list[str] = []
     stage = _CKD_STAGE.search(text)
     if stage:
@@ -114,3 +150,14 @@ def expand(query: str) -> tuple[str, tuple[str, ...], str]:
     rest = _PHRASE_RE.sub(" ", _CKD_STAGE.sub(" ", " ".join(query.lower().split())))
     text = _PHRASE_RE.sub(repl, text)
     return " ".join(text.split()), tuple(likely), rest
+
+
+def diagnosis_phrases(query: str) -> list[str]:
+    """The vocabulary phrases in ``query`` whose likely codes are ICD-10-CM (a diagnosis,
+    status or encounter: "normal vaginal delivery" is O80, not a PCS delivery)."""
+    text = _status_phrasing(" ".join(query.lower().split()))
+    return [
+        m.group(1)
+        for m in _PHRASE_RE.finditer(text)
+        if any(c[:1].isalpha() for c in SYNONYMS[m.group(1)][1])
+    ]
