@@ -216,14 +216,16 @@ def search_words(
     seventh: frozenset[str] = frozenset(),
     vocab: frozenset[str] = frozenset(),
 ) -> list[tuple[Row, float, str]]:
-    text, likely, rest = expand(query)
+    text, likely, rest, phrases = expand(query)
     words = tokens(text)
     # "LAD", "CVA" typed in capitals name a thing; they must not find "ladder" as a prefix
     whole = abbreviations(query) & set(words)
     out: list[tuple[Row, float, str]] = []
     wanted = set(releases)
-    # an abbreviation on its own means its usual code; with more words it only breaks ties
-    alone = not tokens(rest)
+    # an abbreviation on its own means its usual code; with more words, or beside another
+    # phrase ("T2DM with CKD": the combination code, not each part's usual one), it only
+    # breaks ties
+    alone = phrases == 1 and not tokens(rest)
     likely_rank = {c: i for i, c in enumerate(likely)}
     seen: set[int] = set()
     if likely and alone:
