@@ -184,7 +184,9 @@ def _fts(
     table: str,
     exact: frozenset[str],
     plurals: frozenset[str] = frozenset(),
-) -> list[tuple[int, float]]:
+) -> tuple[list[tuple[int, float]], bool]:
+    """(rowid, score) best first, and whether they hold every word (else: all words but one,
+    or any of them)."""
     sql = _RANKED.format(t=table)
     hits = conn.execute(sql, (fts_query(words, exact, plurals), _CANDIDATES)).fetchall()
     if not hits and len(words) > 1:
@@ -196,11 +198,12 @@ def _fts(
             for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
                 best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
         if best:
-            return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES]
+            return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES], False
         hits = conn.execute(
             sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
         ).fetchall()
-    return [(int(r), -float(b)) for r, b in hits]
+        return [(int(r), -float(b)) for r, b in hits], False
+    return [(int(r), -float(b)) for r, b in hits], bool(hits)
 
 
 def _representatives(
@@ -231,17 +234,20 @@ def search_words(
     seventh: frozenset[str] = frozenset(),
     vocab: frozenset[str] = frozenset(),
 ) -> list[tuple[Row, float, str]]:
-    text, likely, rest = expand(query)
+    text, likely, rest, phrases = expand(query)
     words = tokens(text)
     # "LAD", "CVA" typed in capitals name a thing; they must not find "ladder" as a prefix
     whole = abbreviations(query) & set(words)
     out: list[tuple[Row, float, str]] = []
     wanted = set(releases)
-    # an abbreviation on its own means its usual code; with more words it only breaks ties
-    alone = not tokens(rest)
+    # an abbreviation on its own means its usual code; with more words it only breaks ties.
+    # Beside another phrase ("T2DM with CKD") a code covering both concepts comes first (the
+    # combination code), and each phrase's usual code only when no code covers them all.
+    explained = not tokens(rest)
     likely_rank = {c: i for i, c in enumerate(likely)}
     seen: set[int] = set()
-    if likely and alone:
+
+    def put_likely_first() -> None:
         rows = _fetch(
             conn, f"SELECT {_COLS} FROM code WHERE code IN ({','.join('?' * len(likely))})", likely
         )
@@ -249,13 +255,18 @@ def search_words(
             if r.release_id in wanted:
                 out.append((r, 1000.0 - likely_rank[r.code], "abbreviation"))
                 seen.add(r.id)
+
+    if likely and explained and phrases == 1:
+        put_likely_first()
     if not words:
         return out
     core = not needs_full_index(words, seventh)
     # the last word may still be being typed: it stays a prefix
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
     plurals = frozenset(w for w in exact if w + "s" in vocab and w not in whole)
-    hits = _fts(conn, words, "fts_core" if core else "fts", exact, plurals)
+    hits, every_word = _fts(conn, words, "fts_core" if core else "fts", exact, plurals)
+    if likely and explained and phrases > 1 and not every_word:
+        put_likely_first()
     if not hits:
         return _with_children(conn, out, words)
     rank = dict(hits)

@@ -9,6 +9,8 @@ tab separated, ``#`` comments). Columns:
   when the phrase is the whole query and break ties otherwise.
 - ``word  typed  title word``: a word translated on its own (spellings, lay words).
 - ``stop  word``: a word dropped from queries, it carries no meaning for matching titles.
+- ``caps  TYPED  title words  likely codes``: an abbreviation that is also an everyday word
+  ("ALL", "ED"): read like a phrase, but only when typed in capitals as a whole word.
 
 The file is read once, at import (a few milliseconds).
 """
@@ -43,6 +45,12 @@ def parse_vocabulary(
         kind, typed = cols[0], " ".join(cols[1].lower().split()) if len(cols) > 1 else ""
         if not typed:
             raise VocabularyError(f"line {n}: no typed phrase")
+        if kind == "caps":
+            # kept in capitals: the key itself says the phrase is matched case-sensitively
+            typed = cols[1].strip()
+            if not re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", typed) or len(cols) > 4:
+                raise VocabularyError(f"line {n}: a caps line needs an abbreviation in capitals")
+            kind = "phrase"
         if kind == "phrase" and len(cols) <= 4:
             title = " ".join(cols[2].lower().split()) if len(cols) > 2 else ""
             codes = tuple(
@@ -82,7 +90,7 @@ WORDS: dict[str, str]
 STOPWORDS: frozenset[str]
 SYNONYMS, WORDS, STOPWORDS = _load()
 
-_PHRASES = sorted(SYNONYMS, key=len, reverse=True)
+_PHRASES = sorted((p for p in SYNONYMS if p == p.lower()), key=len, reverse=True)
 _PHRASE_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _PHRASES) + r")(?![\w/])")
 #: Ways of saying "status post": "hx of appendectomy", "status post CABG", "h/o knee replacement"
 #: mean what the vocabulary's "s/p <procedure>" line says (a past procedure is a status code,
@@ -119,16 +127,41 @@ def _status_phrasing(text: str) -> str:
     return _STATUS_TRAIL_RE.sub(lambda m: "s/p " + m.group(1), text)
 
 
+#: abbreviations that are also everyday words ("ALL"): read only as typed, in capitals
+_CAPS = sorted((p for p in SYNONYMS if p != p.lower()), key=len, reverse=True)
+_CAPS_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _CAPS) + r")(?![\w/])")
 _CKD_STAGE = re.compile(r"\bckd\s*(?:stage\s*)?([1-5]|3a|3b)\b")
 
 
-def expand(query: str) -> tuple[str, tuple[str, ...], str]:
-    """Return (query in title words, likely codes best first, what no synonym explained)."""
-    query = _status_phrasing(" ".join(query.lower().split()))
-    text = query
+def expand(query: str) -> tuple[str, tuple[str, ...], str, int]:
+    """Return (query in title words, likely codes best first, what no synonym explained, how
+    many phrases of the vocabulary the query holds)."""
     likely: list[str] = []
+    found = 0
+
+    def repl(match: re.Match[str]) -> str:
+        nonlocal found
+        found += 1
+        words, codes = SYNONYMS[match.group(1)]
+        likely.extend(c for c in codes if c not in likely)
+        return f" {words} "
+
+    raw = " ".join(query.split())
+    rest_raw = raw
+    held: list[str] = []
+    if _CAPS:
+        # set aside until the other phrases are read: their title words are not typed words
+        rest_raw = _CAPS_RE.sub(" ", raw)
+
+        def hold(match: re.Match[str]) -> str:
+            held.append(repl(match))
+            return f" \x00{len(held) - 1}\x00 "
+
+        raw = _CAPS_RE.sub(hold, raw)
+    text = _status_phrasing(raw.lower())
     stage = _CKD_STAGE.search(text)
     if stage:
+        found += 1
         st = stage.group(1)
         code = {
             "1": "N181",
@@ -142,14 +175,11 @@ def expand(query: str) -> tuple[str, tuple[str, ...], str]:
         likely.append(code)
         text = _CKD_STAGE.sub(f"chronic kidney disease stage {st}", text)
 
-    def repl(match: re.Match[str]) -> str:
-        words, codes = SYNONYMS[match.group(1)]
-        likely.extend(c for c in codes if c not in likely)
-        return f" {words} "
-
-    rest = _PHRASE_RE.sub(" ", _CKD_STAGE.sub(" ", " ".join(query.lower().split())))
+    rest = _PHRASE_RE.sub(" ", _CKD_STAGE.sub(" ", _status_phrasing(rest_raw.lower())))
     text = _PHRASE_RE.sub(repl, text)
-    return " ".join(text.split()), tuple(likely), rest
+    for i, words in enumerate(held):
+        text = text.replace(f"\x00{i}\x00", words)
+    return " ".join(text.split()), tuple(likely), rest, found
 
 
 def diagnosis_phrases(query: str) -> list[str]:

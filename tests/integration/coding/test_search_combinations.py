@@ -1,0 +1,44 @@
+"""Abbreviations that are also everyday words, and queries naming several concepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrec_desktop.coding import synonyms
+from medrec_desktop.coding.codes import normalize
+from medrec_desktop.coding.store import CodeSetStore
+
+
+def _codes(store: CodeSetStore, query: str) -> list[str]:
+    return [normalize(h.code) for h in store.find(query, limit=10).hits]
+
+
+def test_a_caps_abbreviation_is_read_only_in_capitals() -> None:
+    text, likely, _rest, phrases = synonyms.expand("ALL in remission")
+    assert "acute lymphoblastic leukemia" in text and likely[0] == "C9100" and phrases == 1
+    text, likely, _rest, phrases = synonyms.expand("all in remission")
+    assert "leukemia" not in text and not likely and phrases == 0
+
+
+def test_a_caps_line_must_be_in_capitals() -> None:
+    with pytest.raises(synonyms.VocabularyError, match="capitals"):
+        synonyms.parse_vocabulary(["caps\tall\tacute lymphoblastic leukemia\tC91.00"])
+
+
+def test_capital_leukemia_abbreviations_find_their_leukemia(store: CodeSetStore) -> None:
+    assert _codes(store, "ALL")[0] == "C9100"
+    assert _codes(store, "ALL in remission")[0] == "C9101"
+    assert _codes(store, "CML")[0] == "C9210"
+
+
+def test_two_phrases_find_the_code_covering_both_not_each_ones_usual_code(
+    store: CodeSetStore,
+) -> None:
+    # each phrase alone means its usual code; together they mean the combination code
+    assert _codes(store, "T2DM")[0] == "E119"
+    assert _codes(store, "T2DM with CKD")[0] == "E1122"
+    assert _codes(store, "RSV pneumonia")[0] == "J121"
+
+
+def test_plural_body_parts_find_the_singular_titles(store: CodeSetStore) -> None:
+    assert _codes(store, "frostbite fingers")[0].startswith(("T3353", "T3453"))
