@@ -211,9 +211,10 @@ _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 _DIABETES_WITH: tuple[tuple[str, str, str], ...] = (
     ("N18", "22", "chronic kidney disease"),
     ("G629", "42", "polyneuropathy"),
-    ("G609", "40", "neuropathy"),
     ("K3184", "43", "gastroparesis"),
-    ("H350", "319", "retinopathy"),
+    # H35.00 background retinopathy NOS only: H35.03 (hypertensive) and H35.06 (vasculitis)
+    # sit beside it under H35.0 and are not the diabetic retinopathy of the Index
+    ("H3500", "319", "retinopathy"),
     ("I739", "51", "peripheral angiopathy"),
     ("L974", "621", "foot ulcer"),
     ("L975", "621", "foot ulcer"),

@@ -147,7 +147,10 @@ class Speller:
         for m in _WORD.finditer(query):
             raw = m.group(0)
             word = raw.lower().replace("'", "")
-            if _ABBREVIATION.match(raw) or self.matches(word):
+            # Two or three capitals are an abbreviation the store may not know ("LAD"): left
+            # alone. A longer word in capitals that matches nothing ("ASTMA") is a misspelling
+            # typed with caps lock, corrected like any other.
+            if (_ABBREVIATION.match(raw) and len(raw) <= 3) or self.matches(word):
                 continue
             better = self.nearest(word)
             if better is None or better == word:

@@ -106,10 +106,11 @@ _STATUS_LEADS = (
     "hx",
     "h/o",
     "personal history of",
-    "post",
-    "prior",
-    "previous",
 )
+#: "prior appendectomy" is a status only when the procedure ends the query: "post
+#: mastectomy lymphedema" (I97.2) and "post cholecystectomy syndrome" (K91.5) are conditions
+#: that follow the procedure, not its status, so a bare "post" is never read as one.
+_STATUS_LEADS_AT_END = ("prior", "previous")
 _STATUS_TAILS = sorted((p[4:] for p in SYNONYMS if p.startswith("s/p ")), key=len, reverse=True)
 _TAILS = "|".join(re.escape(t) for t in _STATUS_TAILS)
 _STATUS_LEAD_RE = re.compile(
@@ -119,11 +120,18 @@ _STATUS_LEAD_RE = re.compile(
     + _TAILS
     + r")(?![\w/]))"
 )
+_STATUS_END_RE = re.compile(
+    r"(?<![\w/])(?:"
+    + "|".join(re.escape(p) for p in _STATUS_LEADS_AT_END)
+    + r")\s+(?=(?:"
+    + _TAILS
+    + r")\s*$)"
+)
 _STATUS_TRAIL_RE = re.compile(r"(?<![\w/])(" + _TAILS + r")\s+status(?![\w/])")
 
 
 def _status_phrasing(text: str) -> str:
-    text = _STATUS_LEAD_RE.sub("s/p ", text)
+    text = _STATUS_END_RE.sub("s/p ", _STATUS_LEAD_RE.sub("s/p ", text))
     return _STATUS_TRAIL_RE.sub(lambda m: "s/p " + m.group(1), text)
 
 

@@ -136,7 +136,6 @@ def test_hypertension_combinations(
     [
         ("N18.30", "E11.22"),
         ("G62.9", "E11.42"),
-        ("G60.9", "E11.40"),
         ("K31.84", "E11.43"),
         ("I73.9", "E11.51"),
         ("L97.409", "E11.621"),
@@ -148,6 +147,15 @@ def test_diabetes_with_conventions(store: CodeSetStore, condition: str, combinat
     found = [f for f in check(store, ["E11.9", condition]) if f.rule_id == "COMBO-DIABETES-WITH"]
     assert found and combination in found[0].message
     assert "COMBO-DIABETES-WITH" not in ids(check(store, [combination, condition]))
+
+
+@pytest.mark.parametrize("condition", ["G60.9", "H35.033", "H35.061"])
+def test_conditions_that_are_not_diabetic_by_definition_ask_for_no_combination(
+    store: CodeSetStore, condition: str
+) -> None:
+    """Hereditary/idiopathic neuropathy, hypertensive retinopathy and retinal vasculitis are not
+    what the Index lists under diabetes "with"."""
+    assert "COMBO-DIABETES-WITH" not in ids(check(store, ["E11.9", condition]))
 
 
 def test_diabetes_without_beside_with_complications_is_an_error(store: CodeSetStore) -> None:

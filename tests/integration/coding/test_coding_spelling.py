@@ -130,3 +130,11 @@ def test_capital_abbreviations_are_never_corrected_and_synonyms_still_expand(
     assert abbreviations("LAD occlusion, CVA and HTN") == frozenset({"lad"})
     assert store.find("CVA", limit=10).hits[0].code == "I63.9"
     assert store.find("HTN", limit=10).hits[0].code == "I10"
+
+
+def test_a_longer_word_typed_in_capitals_is_corrected_like_any_other(store: CodeSetStore) -> None:
+    """Caps lock on: "ASTMA" is a misspelling, not an abbreviation, and still finds asthma."""
+    found = store.find("ASTMA", limit=10)
+    assert found.corrected.lower() == "asthma"
+    assert any(h.code.startswith("J45") for h in found.hits)
+    assert store.find("FEVR", limit=10).hits

@@ -42,3 +42,23 @@ def test_two_phrases_find_the_code_covering_both_not_each_ones_usual_code(
 
 def test_plural_body_parts_find_the_singular_titles(store: CodeSetStore) -> None:
     assert _codes(store, "frostbite fingers")[0].startswith(("T3353", "T3453"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "not_first"),
+    [
+        # a condition that follows a procedure is not the procedure's status
+        ("post mastectomy lymphedema", "I97.2", "Z90.1"),
+        ("post cholecystectomy syndrome", "K91.5", "Z90.49"),
+        # a past stroke is a history code, not the acute infarction
+        ("prior stroke", "Z86.73", "I63.9"),
+        ("neonatal sepsis", "P36.9", "A41.9"),
+        ("influenza vaccine", "Z23", "J11.1"),
+    ],
+)
+def test_a_longer_meaning_beats_the_usual_code_of_one_word(
+    store: CodeSetStore, query: str, expected: str, not_first: str
+) -> None:
+    top = [h.code for h in store.find(query, limit=5).hits]
+    assert top[0] == expected, top
+    assert not top[0].startswith(not_first)
