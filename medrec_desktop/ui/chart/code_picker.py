@@ -64,9 +64,13 @@ class Answer:
     """One search's hits over the picker's code sets, best first, and which code sets have a
     release loaded (a CPT code cannot be checked without the clinic's file)."""
 
-    def __init__(self, hits: list[SearchHit], loaded: frozenset[CodeSystem]) -> None:
+    def __init__(
+        self, hits: list[SearchHit], loaded: frozenset[CodeSystem], corrected: str = ""
+    ) -> None:
         self.hits = hits
         self.loaded = loaded
+        #: the query as searched after spelling correction ("" when nothing was corrected)
+        self.corrected = corrected
 
 
 def search_systems(
@@ -76,15 +80,18 @@ def search_systems(
     hits merged by score."""
     hits: list[SearchHit] = []
     loaded: set[CodeSystem] = set()
+    corrected = ""
     for system in systems:
         if coding.release_for(system) is None:
             continue
         loaded.add(system)
-        hits.extend(coding.search(query, system=system, limit=limit))
+        found = coding.find(query, system=system, limit=limit)
+        hits.extend(found.hits)
+        corrected = corrected or found.corrected
     if len(systems) > 1:
         exact = _plain(query)
         hits.sort(key=lambda h: (_plain(h.code) != exact, -h.score))
-    return Answer(hits[:limit], frozenset(loaded))
+    return Answer(hits[:limit], frozenset(loaded), corrected if hits else "")
 
 
 class _Title(QLabel):
@@ -197,6 +204,11 @@ class CodePicker(QWidget):
         whole = _whole_code_of(query) if many else None
         if exact:
             self.title.setText(exact[0].title)
+        elif answer.corrected:
+            # the same words as the coding panel's status line: the list is for other words
+            self.title.setText(
+                f"Showing codes for “{answer.corrected}” — no codes match “{query}”."
+            )
         elif whole is CodeSystem.CPT and whole not in answer.loaded:
             self.title.setText(CPT_UNCHECKED)
         elif whole is not None and whole not in answer.loaded:

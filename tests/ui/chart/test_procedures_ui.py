@@ -26,7 +26,7 @@ from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
 from tests.ui.chart.conftest import WAIT, Window, focused, key, open_chart, rows, settle, type_text
 from tests.ui.chart.form_keys import ALT, fill, new_item, open_list, refused, retype, saved
-from tests.ui.coding.conftest import scratch_ui_store  # noqa: F401 - a fixture
+from tests.ui.coding.conftest import scratch_ui_store, ui_store, ui_store_file  # noqa: F401 - fixtures
 from tests.ui.conftest import holder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "coding"))
@@ -173,3 +173,27 @@ def test_the_picker_searches_hcpcs_beside_pcs_once_a_release_is_imported(
     picker.edit.selectAll()
     qtbot.keyClicks(picker.edit, "J9999")
     qtbot.waitUntil(lambda: "Not in the loaded HCPCS release" in picker.title.text(), timeout=WAIT)
+
+
+def test_a_misspelt_procedure_name_is_corrected_and_the_picker_says_so(
+    qtbot: QtBot,
+    local_clinic: Clinic,
+    ui_store: CodeSetStore,  # noqa: F811 - the fixture imported above
+    runner: OpRunner,
+) -> None:
+    services = holder(local_clinic.inst, CodeSets(store=ui_store))
+    picker = CodePicker(services=services, runner=runner, systems=PROCEDURE_SYSTEMS)
+    qtbot.addWidget(picker)
+    picker.show()
+    picker.activateWindow()
+    qtbot.waitUntil(picker.isActiveWindow)
+    picker.edit.setFocus()
+    qtbot.keyClicks(picker.edit, "apendectomy")
+    popup = picker.completer.popup()
+    assert popup is not None
+    qtbot.waitUntil(popup.isVisible, timeout=WAIT)
+    item = picker.model.item(0)
+    assert item is not None and "Resection of Appendix" in item.text()
+    assert picker.title.text() == (
+        "Showing codes for “appendectomy” — no codes match “apendectomy”."
+    )
