@@ -312,8 +312,27 @@ def search_words(
         if len(r.code) == 7 and r.code.endswith("A") and r.system == "icd10cm":
             score += 0.5  # initial encounter is the usual one
         score += _concept_bonus(r, words, asks)
+        score += _diabetes_default(r.code, qset)
         out.append((r, score, "" if in_title else _matched_term(r.terms, qset, whole)))
     return _with_children(conn, out, words)
+
+
+#: Guidelines I.C.4.a.2: "If the type of diabetes mellitus is not documented in the medical
+#: record the default is E11.-"; E08, E09, E10 and E13 are for a record that says which. These
+#: query words say it (type 1/2, secondary, drug or chemical induced, due to an underlying
+#: condition, other specified), so the default then does not apply.
+_DIABETES_TYPE_WORDS = frozenset(
+    {"type", "1", "2", "secondary", "drug", "chemical", "induced", "due", "underlying", "other"}
+)
+_DIABETES_CATEGORIES = ("E08", "E09", "E10", "E13")
+
+
+def _diabetes_default(code: str, qset: set[str]) -> float:
+    if "diabetes" not in qset or not qset.isdisjoint(_DIABETES_TYPE_WORDS):
+        return 0.0
+    if code.startswith("E11"):
+        return 6.0
+    return -3.0 if code.startswith(_DIABETES_CATEGORIES) else 0.0
 
 
 #: query words that say which side or trimester: titles have "unspecified <that word>" for

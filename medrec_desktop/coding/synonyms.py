@@ -141,6 +141,22 @@ _CAPS_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(p) for p in _CAPS) + r
 _CKD_STAGE = re.compile(r"\bckd\s*(?:stage\s*)?([1-5]|3a|3b)\b")
 
 
+_SLASHED = re.compile(r"[^\s/]+(?:/[^\s/]+)+")
+
+
+def _split_slashes(query: str) -> str:
+    """ "htn/dm", "CHF/COPD": two conditions written with a slash are read as two words, unless
+    the slashed form is itself in the vocabulary ("s/p", "h/o", "n/v", "w/o")."""
+
+    def split(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token.lower() in SYNONYMS or token.lower() in WORDS or token.lower() in STOPWORDS:
+            return token
+        return token.replace("/", " ")
+
+    return _SLASHED.sub(split, query)
+
+
 def expand(query: str) -> tuple[str, tuple[str, ...], str, int]:
     """Return (query in title words, likely codes best first, what no synonym explained, how
     many phrases of the vocabulary the query holds)."""
@@ -154,7 +170,7 @@ def expand(query: str) -> tuple[str, tuple[str, ...], str, int]:
         likely.extend(c for c in codes if c not in likely)
         return f" {words} "
 
-    raw = " ".join(query.split())
+    raw = " ".join(_split_slashes(query).split())
     rest_raw = raw
     held: list[str] = []
     if _CAPS:

@@ -62,3 +62,30 @@ def test_a_longer_meaning_beats_the_usual_code_of_one_word(
     top = [h.code for h in store.find(query, limit=5).hits]
     assert top[0] == expected, top
     assert not top[0].startswith(not_first)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Guidelines I.C.4.a.2: the type of diabetes not documented -> E11
+        ("diabetes", "E11.9"),
+        ("diabetes with hyperglycemia", "E11.65"),
+        ("diabetic foot ulcer", "E11.621"),
+        # ... but a query that names the type or cause gets that category
+        ("type 1 diabetes", "E10.9"),
+        ("diabetes due to drug", "E09.9"),
+        ("secondary diabetes", "E08.9"),
+    ],
+)
+def test_diabetes_of_unstated_type_defaults_to_type_2(
+    store: CodeSetStore, query: str, expected: str
+) -> None:
+    assert store.find(query, limit=5).hits[0].code == expected
+
+
+def test_conditions_written_with_a_slash_are_read_as_two(store: CodeSetStore) -> None:
+    top = [h.code for h in store.find("htn/dm", limit=5).hits]
+    assert top[:2] == ["I10", "E11.9"]
+    # a slashed abbreviation of the vocabulary stays whole
+    assert store.find("n/v", limit=1).hits[0].code == "R11.2"
+    assert store.find("h/o mi", limit=1).hits[0].code == "I25.2"
