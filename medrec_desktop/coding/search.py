@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from medrec_desktop.coding import fts_rank
 from medrec_desktop.coding.codes import looks_like_code, normalize
 from medrec_desktop.coding.procedures import procedure_hits
 from medrec_desktop.coding.spelling import abbreviations
@@ -87,8 +88,12 @@ def fts_query(words: Sequence[str], exact: frozenset[str] = frozenset()) -> str:
     """Every word must match; words of two letters or more also match as prefixes, except
     those in ``exact``: a prefix longer than the prefix index (4) makes FTS5 copy and merge the
     doclists of every term it covers, a whole word is read in place."""
-    parts = [f'"{w}"*' if len(w) >= 2 and w not in exact else f'"{w}"' for w in words]
+    parts = [f'"{w}"*' if _prefix(w, exact) else f'"{w}"' for w in words]
     return " AND ".join(parts)
+
+
+def _prefix(word: str, exact: frozenset[str]) -> bool:
+    return len(word) >= 2 and word not in exact
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, args: Sequence[object]) -> list[Row]:
@@ -171,21 +176,44 @@ def _fts(
     conn: sqlite3.Connection, words: Sequence[str], table: str, exact: frozenset[str]
 ) -> list[tuple[int, float]]:
     sql = _RANKED.format(t=table)
-    hits = conn.execute(sql, (fts_query(words, exact), _CANDIDATES)).fetchall()
+
+    def ranked(ws: Sequence[str]) -> tuple[list[tuple[int, float]], bool]:
+        # (hits, scored here): small match sets are scored from cached word counts, the same
+        # numbers FTS5 gives (see fts_rank); the rest by FTS5
+        query = fts_query(ws, exact)
+        phrases = [(w, _prefix(w, exact)) for w in ws]
+        mine = fts_rank.ranked(conn, table, phrases, query, _CANDIDATES)
+        if mine is not None:
+            return mine, True
+        return [(int(r), -float(b)) for r, b in conn.execute(sql, (query, _CANDIDATES))], False
+
+    hits, _ = ranked(words)
     if not hits and len(words) > 1:
         # Nothing has every word ("well child visit": no title says "visit"). An OR of them
         # all would rank tens of thousands of codes; every word but one is still a small set.
         best: dict[int, float] = {}
+        here = False
         for skip in range(len(words)):
-            rest = [w for i, w in enumerate(words) if i != skip]
-            for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
-                best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
+            found, mine = ranked([w for i, w in enumerate(words) if i != skip])
+            here = here or mine
+            for r, b in found:
+                best[r] = max(best.get(r, float("-inf")), b)
+        if here and len(best) > _CANDIDATES:
+            # which of equal scores make the cut follows FTS5's order: ask it for every set
+            best = {}
+            for skip in range(len(words)):
+                rest = [w for i, w in enumerate(words) if i != skip]
+                for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
+                    best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
         if best:
             return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES]
-        hits = conn.execute(
-            sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
-        ).fetchall()
-    return [(int(r), -float(b)) for r, b in hits]
+        return [
+            (int(r), -float(b))
+            for r, b in conn.execute(
+                sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
+            )
+        ]
+    return hits
 
 
 def _representatives(

@@ -1,0 +1,59 @@
+"""fts_rank scores small match sets itself: the scores must be FTS5's bm25, bit for bit."""
+
+from __future__ import annotations
+
+import pytest
+
+from medrec_desktop.coding import fts_rank
+from medrec_desktop.coding.search import _RANKED
+from medrec_desktop.coding.store import CodeSetStore
+
+# (index, phrases): common words with short and long doclists, prefixes and whole words,
+# titles and inclusion terms, codes that tie (left/right twins)
+CASES = [
+    ("fts_core", [("pain", True), ("knee", True), ("right", True)]),
+    ("fts_core", [("knee", True), ("replacement", False), ("right", True)]),
+    ("fts_core", [("cellulitis", False), ("right", False)]),
+    ("fts_core", [("atherosclerotic", False), ("heart", False), ("disease", True)]),
+    ("fts_core", [("chronic", False), ("kidney", False), ("disease", False), ("stage", True)]),
+    ("fts", [("right", False), ("fracture", False), ("neck", True), ("femur", False)]),
+    ("fts", [("encounter", False), ("encounter", False), ("immunization", True)]),
+    ("fts", [("radius", False), ("fracture", False), ("right", False), ("closed", True)]),
+    ("fts", [("sprain", False), ("ankle", False), ("left", True), ("initial", True)]),
+    ("fts_core", [("nosuchword", False), ("pain", True)]),
+]
+
+
+def _match(phrases: list[tuple[str, bool]]) -> str:
+    return " AND ".join(f'"{w}"*' if p else f'"{w}"' for w, p in phrases)
+
+
+@pytest.mark.parametrize(("table", "phrases"), CASES)
+def test_scores_are_fts5_bm25(
+    store: CodeSetStore, table: str, phrases: list[tuple[str, bool]]
+) -> None:
+    conn = store.conn()
+    match = _match(phrases)
+    mine = fts_rank.ranked(conn, table, phrases, match, 150, cheap=0)
+    theirs = [(int(r), -float(b)) for r, b in conn.execute(_RANKED.format(t=table), (match, 150))]
+    if mine is None:  # more rows than the limit: FTS5 chooses, and must have hit the limit
+        assert len(theirs) == 150
+    else:
+        assert sorted(mine) == sorted(theirs)  # exact float equality, not approximate
+        assert [s for _, s in mine] == sorted((s for _, s in theirs), reverse=True)
+
+
+def test_most_cases_are_scored_here(store: CodeSetStore) -> None:
+    conn = store.conn()
+    scored = [fts_rank.ranked(conn, t, p, _match(p), 150, cheap=0) is not None for t, p in CASES]
+    assert sum(scored) >= len(CASES) - 2
+
+
+def test_a_word_no_row_holds_finds_nothing(store: CodeSetStore) -> None:
+    phrases = [("nosuchword", False), ("pain", True)]
+    assert fts_rank.ranked(store.conn(), "fts_core", phrases, _match(phrases), 150) == []
+
+
+def test_words_the_tokenizer_would_split_are_left_to_fts5(store: CodeSetStore) -> None:
+    phrases = [("non-st", False)]
+    assert fts_rank.ranked(store.conn(), "fts_core", phrases, '"non-st"', 150, cheap=0) is None
