@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -62,6 +64,19 @@ def _phrase(word: str, prefix: bool) -> str:
     return f'"{word}"*' if prefix else f'"{word}"'
 
 
+#: FTS5's own ranking, the weights above: title 4, inclusion terms 1
+RANKED_SQL = (
+    f"SELECT rowid, bm25({{t}}, {_TITLE_WEIGHT}, {_TERMS_WEIGHT}) FROM {{t}}"
+    " WHERE {t} MATCH ? ORDER BY rank LIMIT ?"
+)
+#: one common word's best rows, as FTS5 ranked them: (file, index, totals, phrase, limit) ->
+#: hits. Searches that find nothing with every word try every word but one; for two-word
+#: queries that is each word alone, and ranking all the rows of "eye" or "hand" is most of it.
+_singles: OrderedDict[tuple[str, str, bytes, str, int], list[tuple[int, float]]] = OrderedDict()
+_MAX_SINGLES = 256  # about 16 kB each
+_singles_lock = threading.Lock()  # searches run on worker threads
+
+
 def ranked(
     conn: sqlite3.Connection,
     table: str,
@@ -70,11 +85,43 @@ def ranked(
     limit: int,
     *,
     cheap: int = _CHEAP,
-) -> list[tuple[int, float]] | None:
-    """(rowid, bm25 score as ``-bm25(table, 4.0, 1.0)``) of every row matching ``match``, the
-    AND of ``phrases`` (word, is a prefix); None when FTS5 should rank it instead."""
-    if not phrases or not all(_PLAIN.fullmatch(w) for w, _ in phrases):
-        return None
+) -> tuple[list[tuple[int, float]], bool]:
+    """The best ``limit`` rows matching ``match``, the AND of ``phrases`` (word, is a prefix),
+    as (rowid, ``-bm25(table, 4.0, 1.0)``) best first, and whether they were scored here (then
+    every matching row is listed, and equal scores may be in another order than FTS5's)."""
+    index = _index(conn, table)
+    if index is not None and phrases and all(_PLAIN.fullmatch(w) for w, _ in phrases):
+        hits = [_count(conn, table, index, w, p) for w, p in phrases]
+        if min(hits) == 0:
+            return [], False  # a word no row holds: the AND of them all holds none
+        if len(phrases) == 1 and hits[0] > limit:
+            key = (index[0], table, index[1], match, limit)
+            with _singles_lock:
+                found = _singles.get(key)
+                if found is not None:
+                    _singles.move_to_end(key)
+            if found is None:
+                found = _fts5(conn, table, match, limit)
+                with _singles_lock:
+                    _singles[key] = found
+                    if len(_singles) > _MAX_SINGLES:
+                        _singles.popitem(last=False)
+            return list(found), False
+        if sum(hits) >= cheap:
+            mine = _score_here(conn, table, phrases, match, limit, index, hits)
+            if mine is not None:
+                return mine, True
+    return _fts5(conn, table, match, limit), False
+
+
+def _fts5(conn: sqlite3.Connection, table: str, match: str, limit: int) -> list[tuple[int, float]]:
+    return [
+        (int(r), -float(b)) for r, b in conn.execute(RANKED_SQL.format(t=table), (match, limit))
+    ]
+
+
+def _index(conn: sqlite3.Connection, table: str) -> tuple[str, bytes, int, int] | None:
+    """(store file, the index's totals record, rows, tokens), or None (a database in memory)."""
     main = "SELECT file FROM pragma_database_list WHERE name = 'main'"
     (db_file,) = conn.execute(main).fetchone()
     row = conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()
@@ -82,24 +129,42 @@ def ranked(
         return None
     averages = bytes(row[0])
     totals = _varints(averages)
-    n_rows, n_tokens = totals[0], sum(totals[1:])
-    if n_rows <= 0:
+    if not totals or totals[0] <= 0:
         return None
-    hits: list[int] = []
-    for word, prefix in phrases:
-        key = (str(db_file), table, averages, word, prefix)
-        count = _counts.get(key)
-        if count is None:
-            if len(_counts) >= _MAX_CACHED:
-                _counts.clear()
-            sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
-            count = int(conn.execute(sql, (_phrase(word, prefix),)).fetchone()[0])
-            _counts[key] = count
-        hits.append(count)
-    if min(hits) == 0:
-        return []  # a word no row holds: the AND of them all holds none
-    if sum(hits) < cheap:
-        return None  # FTS5's own counting is cheap here
+    return str(db_file), averages, totals[0], sum(totals[1:])
+
+
+def _count(
+    conn: sqlite3.Connection,
+    table: str,
+    index: tuple[str, bytes, int, int],
+    word: str,
+    prefix: bool,
+) -> int:
+    """How many rows hold the phrase: the n of its IDF, counted once per index state."""
+    key = (index[0], table, index[1], word, prefix)
+    count = _counts.get(key)
+    if count is None:
+        if len(_counts) >= _MAX_CACHED:
+            _counts.clear()
+        sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
+        count = int(conn.execute(sql, (_phrase(word, prefix),)).fetchone()[0])
+        _counts[key] = count
+    return count
+
+
+def _score_here(
+    conn: sqlite3.Connection,
+    table: str,
+    phrases: Sequence[tuple[str, bool]],
+    match: str,
+    limit: int,
+    index: tuple[str, bytes, int, int],
+    hits: list[int],
+) -> list[tuple[int, float]] | None:
+    """Every matching row scored with FTS5's formula, or None when there are more than
+    ``limit`` (FTS5 must choose which to keep) or a text this cannot tokenize as FTS5 does."""
+    n_rows, n_tokens = index[2], index[3]
     ids = [
         int(r)
         for (r,) in conn.execute(
@@ -107,7 +172,7 @@ def ranked(
         )
     ]
     if len(ids) > limit:
-        return None  # FTS5 must choose which rows to keep
+        return None
     if not ids:
         return []
     idf = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import re
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -96,6 +97,28 @@ def _prefix(word: str, exact: frozenset[str]) -> bool:
     return len(word) >= 2 and word not in exact
 
 
+def _complete(words: Sequence[str], vocab: frozenset[str]) -> frozenset[str]:
+    """Words of more than 4 letters that no other word of the index starts with ("right",
+    "closed"): as a prefix such a word matches exactly the rows, and counts exactly the
+    instances, it does as a whole word; but FTS5 reads a whole word's doclist in place and
+    copies and merges a prefix's (longer than the prefix index) first."""
+    if not vocab:
+        return frozenset()
+    ordered = _sorted_vocab(vocab)
+    out = set()
+    for w in words:
+        if len(w) > 4 and w in vocab:
+            i = bisect_left(ordered, w) + 1  # ordered[i - 1] is w itself
+            if i >= len(ordered) or not ordered[i].startswith(w):
+                out.add(w)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4)  # one per snapshot in use; the frozenset's hash is computed once
+def _sorted_vocab(vocab: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(vocab))
+
+
 def _fetch(conn: sqlite3.Connection, sql: str, args: Sequence[object]) -> list[Row]:
     return [Row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in conn.execute(sql, args)]
 
@@ -169,7 +192,7 @@ SPECIAL = frozenset(
 )
 
 
-_RANKED = "SELECT rowid, bm25({t}, 4.0, 1.0) FROM {t} WHERE {t} MATCH ? ORDER BY rank LIMIT ?"
+_RANKED = fts_rank.RANKED_SQL
 
 
 def _fts(
@@ -179,13 +202,9 @@ def _fts(
 
     def ranked(ws: Sequence[str]) -> tuple[list[tuple[int, float]], bool]:
         # (hits, scored here): small match sets are scored from cached word counts, the same
-        # numbers FTS5 gives (see fts_rank); the rest by FTS5
-        query = fts_query(ws, exact)
+        # numbers FTS5 gives, and one common word's best rows are kept (see fts_rank)
         phrases = [(w, _prefix(w, exact)) for w in ws]
-        mine = fts_rank.ranked(conn, table, phrases, query, _CANDIDATES)
-        if mine is not None:
-            return mine, True
-        return [(int(r), -float(b)) for r, b in conn.execute(sql, (query, _CANDIDATES))], False
+        return fts_rank.ranked(conn, table, phrases, fts_query(ws, exact), _CANDIDATES)
 
     hits, _ = ranked(words)
     if not hits and len(words) > 1:
@@ -267,6 +286,7 @@ def search_words(
     core = not needs_full_index(words, seventh)
     # the last word may still be being typed: it stays a prefix
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
+    exact |= _complete(words, vocab)  # the same matches and scores, read faster
     hits = _fts(conn, words, "fts_core" if core else "fts", exact)
     if not hits:
         return _with_children(conn, out, words)
