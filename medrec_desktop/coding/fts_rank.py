@@ -69,12 +69,13 @@ RANKED_SQL = (
     f"SELECT rowid, bm25({{t}}, {_TITLE_WEIGHT}, {_TERMS_WEIGHT}) FROM {{t}}"
     " WHERE {t} MATCH ? ORDER BY rank LIMIT ?"
 )
-#: one common word's best rows, as FTS5 ranked them: (file, index, totals, phrase, limit) ->
-#: hits. Searches that find nothing with every word try every word but one; for two-word
-#: queries that is each word alone, and ranking all the rows of "eye" or "hand" is most of it.
-_singles: OrderedDict[tuple[str, str, bytes, str, int], list[tuple[int, float]]] = OrderedDict()
-_MAX_SINGLES = 256  # about 16 kB each
-_singles_lock = threading.Lock()  # searches run on worker threads
+#: FTS5's answers that had to rank more rows than they keep, as FTS5 ordered them:
+#: (file, index, totals record, match, limit) -> hits. Those are the costly ones (common words:
+#: "eye", "low back", the OR of every word), and they recur: the searches that find nothing with
+#: every word try every word but one, and each keystroke of a query repeats its first words.
+_ranked: OrderedDict[tuple[str, str, bytes, str, int], list[tuple[int, float]]] = OrderedDict()
+_MAX_RANKED = 256  # about 16 kB each
+_ranked_lock = threading.Lock()  # searches run on worker threads
 
 
 def ranked(
@@ -94,30 +95,45 @@ def ranked(
         hits = [_count(conn, table, index, w, p) for w, p in phrases]
         if min(hits) == 0:
             return [], False  # a word no row holds: the AND of them all holds none
-        if len(phrases) == 1 and hits[0] > limit:
-            key = (index[0], table, index[1], match, limit)
-            with _singles_lock:
-                found = _singles.get(key)
-                if found is not None:
-                    _singles.move_to_end(key)
-            if found is None:
-                found = _fts5(conn, table, match, limit)
-                with _singles_lock:
-                    _singles[key] = found
-                    if len(_singles) > _MAX_SINGLES:
-                        _singles.popitem(last=False)
-            return list(found), False
-        if sum(hits) >= cheap:
+        if sum(hits) >= cheap and _kept(index, table, match, limit) is None:
             mine = _score_here(conn, table, phrases, match, limit, index, hits)
             if mine is not None:
                 return mine, True
-    return _fts5(conn, table, match, limit), False
+    return fts5(conn, table, match, limit, index), False
 
 
-def _fts5(conn: sqlite3.Connection, table: str, match: str, limit: int) -> list[tuple[int, float]]:
-    return [
-        (int(r), -float(b)) for r, b in conn.execute(RANKED_SQL.format(t=table), (match, limit))
-    ]
+def fts5(
+    conn: sqlite3.Connection,
+    table: str,
+    match: str,
+    limit: int,
+    index: tuple[str, bytes, int, int] | None = None,
+) -> list[tuple[int, float]]:
+    """FTS5's own ranking of any match expression; kept when it had more rows than ``limit``."""
+    index = index or _index(conn, table)
+    if index is not None:
+        kept = _kept(index, table, match, limit)
+        if kept is not None:
+            return kept
+    rows = conn.execute(RANKED_SQL.format(t=table), (match, limit))
+    found = [(int(r), -float(b)) for r, b in rows]
+    if index is not None and len(found) >= limit:
+        with _ranked_lock:
+            _ranked[(index[0], table, index[1], match, limit)] = found
+            if len(_ranked) > _MAX_RANKED:
+                _ranked.popitem(last=False)
+    return list(found)
+
+
+def _kept(
+    index: tuple[str, bytes, int, int], table: str, match: str, limit: int
+) -> list[tuple[int, float]] | None:
+    key = (index[0], table, index[1], match, limit)
+    with _ranked_lock:
+        found = _ranked.get(key)
+        if found is not None:
+            _ranked.move_to_end(key)
+    return None if found is None else list(found)
 
 
 def _index(conn: sqlite3.Connection, table: str) -> tuple[str, bytes, int, int] | None:

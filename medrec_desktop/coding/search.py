@@ -198,11 +198,9 @@ _RANKED = fts_rank.RANKED_SQL
 def _fts(
     conn: sqlite3.Connection, words: Sequence[str], table: str, exact: frozenset[str]
 ) -> list[tuple[int, float]]:
-    sql = _RANKED.format(t=table)
-
     def ranked(ws: Sequence[str]) -> tuple[list[tuple[int, float]], bool]:
         # (hits, scored here): small match sets are scored from cached word counts, the same
-        # numbers FTS5 gives, and one common word's best rows are kept (see fts_rank)
+        # numbers FTS5 gives; FTS5's answers for common words are kept (see fts_rank)
         phrases = [(w, _prefix(w, exact)) for w in ws]
         return fts_rank.ranked(conn, table, phrases, fts_query(ws, exact), _CANDIDATES)
 
@@ -217,22 +215,25 @@ def _fts(
             here = here or mine
             for r, b in found:
                 best[r] = max(best.get(r, float("-inf")), b)
-        if here and len(best) > _CANDIDATES:
+        if here and len(best) > _CANDIDATES and _tie_at_cut(best):
             # which of equal scores make the cut follows FTS5's order: ask it for every set
             best = {}
             for skip in range(len(words)):
                 rest = [w for i, w in enumerate(words) if i != skip]
-                for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
-                    best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
+                for r, b in fts_rank.fts5(conn, table, fts_query(rest, exact), _CANDIDATES):
+                    best[r] = max(best.get(r, float("-inf")), b)
         if best:
             return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES]
-        return [
-            (int(r), -float(b))
-            for r, b in conn.execute(
-                sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
-            )
-        ]
+        anyword = " OR ".join(fts_query([w], exact) for w in words)
+        return fts_rank.fts5(conn, table, anyword, _CANDIDATES)
     return hits
+
+
+def _tie_at_cut(best: dict[int, float]) -> bool:
+    """Do rows of equal score straddle the ``_CANDIDATES`` cut of ``best``? (Every set scored
+    here lists all its rows, so only the cut can differ from what FTS5 keeps.)"""
+    scores = heapq.nlargest(_CANDIDATES + 1, best.values())
+    return scores[-1] == scores[-2]
 
 
 def _representatives(
