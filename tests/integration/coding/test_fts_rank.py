@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from medrec_desktop.coding import fts_rank
 from medrec_desktop.coding.search import _RANKED
 from medrec_desktop.coding.store import CodeSetStore
+from tests.unit.coding.hcpcs_fixture import sample_file
 
 # (index, phrases): common words with short and long doclists, prefixes and whole words,
 # titles and inclusion terms, codes that tie (left/right twins)
@@ -71,3 +74,25 @@ def test_one_common_word_is_kept_as_fts5_ranked_it(
     again = fts_rank.ranked(conn, table, [(word, True)], match, 150)
     assert first == again == (theirs, False)
     assert len(theirs) == 150
+
+
+def test_an_import_changes_the_counts_and_kept_answers(
+    scratch_store: CodeSetStore, tmp_path: Path
+) -> None:
+    conn = scratch_store.conn()
+    phrases = [("injection", True), ("dexamethasone", False)]
+    word = [("injection", True)]
+
+    def check() -> None:
+        for ps in (phrases, word):
+            match = _match(ps)
+            mine, here = fts_rank.ranked(conn, "fts_core", ps, match, 150, cheap=0)
+            sql = _RANKED.format(t="fts_core")
+            theirs = [(int(r), -float(b)) for r, b in conn.execute(sql, (match, 150))]
+            assert sorted(mine) == sorted(theirs) if here else mine == theirs
+
+    check()  # fills the counts and keeps FTS5's answer for "injection"
+    hcpcs = tmp_path / "HCPC2024_JAN_ANWEB.txt"
+    hcpcs.write_text(sample_file())
+    scratch_store.import_file(hcpcs)  # more rows, and new rows holding both words
+    check()
