@@ -101,7 +101,7 @@ def ranked(
         if None in known or sum(k or 0 for k in known) >= cheap:
             mine = _score_here(conn, table, phrases, match, limit, index)
             if mine is not None:
-                return mine, True
+                return mine, bool(mine)  # nothing found: nothing to order
     return fts5(conn, table, match, limit, index), False
 
 
