@@ -17,9 +17,11 @@ from __future__ import annotations
 import heapq
 import re
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from medrec_desktop.coding import fts_rank
 from medrec_desktop.coding.codes import looks_like_code, normalize
 from medrec_desktop.coding.procedures import DATA as PROCEDURE_DATA
 from medrec_desktop.coding.procedures import named_procedure_hits, procedure_hits
@@ -95,11 +97,37 @@ def fts_query(
     ``plurals`` also matches its plural ("vehicle": "motor vehicles"), one more doclist."""
     parts = [
         f'"{w}"*'
-        if len(w) >= 2 and w not in exact
+        if _prefix(w, exact)
         else (f'("{w}" OR "{w}s")' if w in plurals else f'"{w}"')
         for w in words
     ]
     return " AND ".join(parts)
+
+
+def _prefix(word: str, exact: frozenset[str]) -> bool:
+    return len(word) >= 2 and word not in exact
+
+
+def _complete(words: Sequence[str], vocab: frozenset[str]) -> frozenset[str]:
+    """Words of more than 4 letters that no other word of the index starts with ("right",
+    "closed"): as a prefix such a word matches exactly the rows, and counts exactly the
+    instances, it does as a whole word; but FTS5 reads a whole word's doclist in place and
+    copies and merges a prefix's (longer than the prefix index) first."""
+    if not vocab:
+        return frozenset()
+    ordered = _sorted_vocab(vocab)
+    out = set()
+    for w in words:
+        if len(w) > 4 and w in vocab:
+            i = bisect_left(ordered, w) + 1  # ordered[i - 1] is w itself
+            if i >= len(ordered) or not ordered[i].startswith(w):
+                out.add(w)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4)  # one per snapshot in use; the frozenset's hash is computed once
+def _sorted_vocab(vocab: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(vocab))
 
 
 def _fetch(conn: sqlite3.Connection, sql: str, args: Sequence[object]) -> list[Row]:
@@ -175,7 +203,7 @@ SPECIAL = frozenset(
 )
 
 
-_RANKED = "SELECT rowid, bm25({t}, 4.0, 1.0) FROM {t} WHERE {t} MATCH ? ORDER BY rank LIMIT ?"
+_RANKED = fts_rank.RANKED_SQL
 
 
 def _fts(
@@ -187,23 +215,48 @@ def _fts(
 ) -> tuple[list[tuple[int, float]], bool]:
     """(rowid, score) best first, and whether they hold every word (else: all words but one,
     or any of them)."""
-    sql = _RANKED.format(t=table)
-    hits = conn.execute(sql, (fts_query(words, exact, plurals), _CANDIDATES)).fetchall()
+
+    def ranked(
+        ws: Sequence[str], pl: frozenset[str] = frozenset()
+    ) -> tuple[list[tuple[int, float]], bool]:
+        # (hits, scored here): small match sets are scored from cached word counts, the same
+        # numbers FTS5 gives; FTS5's answers for common words are kept (see fts_rank). A word
+        # with its plural is two phrases in one: FTS5 ranks those itself.
+        if not pl.isdisjoint(ws):
+            return fts_rank.fts5(conn, table, fts_query(ws, exact, pl), _CANDIDATES), False
+        phrases = [(w, _prefix(w, exact)) for w in ws]
+        return fts_rank.ranked(conn, table, phrases, fts_query(ws, exact), _CANDIDATES)
+
+    hits, _ = ranked(words, plurals)
     if not hits and len(words) > 1:
         # Nothing has every word ("well child visit": no title says "visit"). An OR of them
         # all would rank tens of thousands of codes; every word but one is still a small set.
         best: dict[int, float] = {}
+        here = False
         for skip in range(len(words)):
-            rest = [w for i, w in enumerate(words) if i != skip]
-            for r, b in conn.execute(sql, (fts_query(rest, exact), _CANDIDATES)):
-                best[int(r)] = max(best.get(int(r), float("-inf")), -float(b))
+            found, mine = ranked([w for i, w in enumerate(words) if i != skip])
+            here = here or mine
+            for r, b in found:
+                best[r] = max(best.get(r, float("-inf")), b)
+        if here and len(best) > _CANDIDATES and _tie_at_cut(best):
+            # which of equal scores make the cut follows FTS5's order: ask it for every set
+            best = {}
+            for skip in range(len(words)):
+                rest = [w for i, w in enumerate(words) if i != skip]
+                for r, b in fts_rank.fts5(conn, table, fts_query(rest, exact), _CANDIDATES):
+                    best[r] = max(best.get(r, float("-inf")), b)
         if best:
             return sorted(best.items(), key=lambda t: -t[1])[:_CANDIDATES], False
-        hits = conn.execute(
-            sql, (" OR ".join(fts_query([w], exact) for w in words), _CANDIDATES)
-        ).fetchall()
-        return [(int(r), -float(b)) for r, b in hits], False
-    return [(int(r), -float(b)) for r, b in hits], bool(hits)
+        anyword = " OR ".join(fts_query([w], exact) for w in words)
+        return fts_rank.fts5(conn, table, anyword, _CANDIDATES), False
+    return hits, bool(hits)
+
+
+def _tie_at_cut(best: dict[int, float]) -> bool:
+    """Do rows of equal score straddle the ``_CANDIDATES`` cut of ``best``? (Every set scored
+    here lists all its rows, so only the cut can differ from what FTS5 keeps.)"""
+    scores = heapq.nlargest(_CANDIDATES + 1, best.values())
+    return scores[-1] == scores[-2]
 
 
 def _representatives(
@@ -263,6 +316,7 @@ def search_words(
     core = not needs_full_index(words, seventh)
     # the last word may still be being typed: it stays a prefix
     exact = frozenset(w for w in words[:-1] if len(w) > 4 and w in vocab) | whole
+    exact |= _complete(words, vocab)  # the same matches and scores, read faster
     plurals = frozenset(w for w in exact if w + "s" in vocab and w not in whole)
     hits, every_word = _fts(conn, words, "fts_core" if core else "fts", exact, plurals)
     if likely and explained and phrases > 1 and not every_word:

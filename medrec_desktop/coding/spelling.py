@@ -41,6 +41,9 @@ MAX_EDITS = 2
 _SHORT = 4
 #: the shortest word worth correcting (two letters are a prefix or an abbreviation)
 _MIN_LEN = 3
+#: corrections remembered per index (a few hundred bytes each)
+_CACHED = 4096
+_UNKNOWN = object()
 
 
 def abbreviations(query: str) -> frozenset[str]:
@@ -113,6 +116,9 @@ class Speller:
             self._near[size] = [
                 w for n in range(size - MAX_EDITS, size + MAX_EDITS + 1) for w in by_len.get(n, ())
             ]
+        # a misspelt word stays in the box while the rest of the query is typed: each keystroke
+        # would compare it with ~6,000 words again (~0.4 ms); the index never changes
+        self._nearest: dict[str, object] = {}
 
     def matches(self, word: str) -> bool:
         """True when the word finds something as typed: a word of the store or the start of
@@ -124,6 +130,16 @@ class Speller:
 
     def nearest(self, word: str) -> str | None:
         """The best real word within two edits, or None."""
+        known = self._nearest.get(word, _UNKNOWN)  # one lookup: another thread may clear it
+        if known is not _UNKNOWN:
+            return known if isinstance(known, str) else None
+        found = self._nearest_uncached(word)
+        if len(self._nearest) >= _CACHED:
+            self._nearest.clear()
+        self._nearest[word] = found
+        return found
+
+    def _nearest_uncached(self, word: str) -> str | None:
         choices = self._near.get(len(word))
         if not choices:
             return None
