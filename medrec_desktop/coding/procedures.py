@@ -338,6 +338,9 @@ def _plain_title(title: str) -> str:
     return ", ".join([parts[0], *how[:1]])
 
 
+_SIDE_WORD = re.compile(r"\b(?:Right|Left) ")
+
+
 def understood(query: str, rows: Sequence[Row]) -> tuple[str, ...]:
     """A plain note on how the query was read, when its procedure hits are shown first."""
     reading = read(query)
@@ -353,5 +356,9 @@ def understood(query: str, rows: Sequence[Row]) -> tuple[str, ...]:
         tables = {p[:3] for p in reading.prefixes}
         more = f" (and {len(tables) - 1} other PCS tables)" if len(tables) > 1 else ""
         what = _plain_title(r.title) if r.title else "an ICD-10-PCS table"
+        if not reading.side and _SIDE_WORD.search(what):
+            # the query named no side: the first code's "Right" is not what was asked
+            what = _SIDE_WORD.sub("", what, count=1) + " (right or left: pick from the list)"
+            prefix = r.code[:3]  # the table: the body-part character names one side
         return (f"\u201c{reading.phrase}\u201d read as {what} ({prefix}){more}",)
     return ()

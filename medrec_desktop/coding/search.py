@@ -96,9 +96,7 @@ def fts_query(
     doclists of every term it covers, a whole word is read in place. An exact word in
     ``plurals`` also matches its plural ("vehicle": "motor vehicles"), one more doclist."""
     parts = [
-        f'"{w}"*'
-        if _prefix(w, exact)
-        else (f'("{w}" OR "{w}s")' if w in plurals else f'"{w}"')
+        f'"{w}"*' if _prefix(w, exact) else (f'("{w}" OR "{w}s")' if w in plurals else f'"{w}"')
         for w in words
     ]
     return " AND ".join(parts)

@@ -68,3 +68,12 @@ def test_a_diagnosis_filter_gets_no_procedure_codes(store: CodeSetStore) -> None
     assert all(h.system == CodeSystem.ICD10CM for h in found.hits)
     assert found.understood == ()
     assert _codes(store, "lap appy", system="icd10pcs")[0] == "0DTJ4ZZ"
+
+
+def test_the_note_names_no_side_the_query_did_not_name(store: CodeSetStore) -> None:
+    """'knee replacement' lists both knees' codes; the note must not say 'Right Knee'."""
+    note = store.find("knee replacement", limit=10).understood[0]
+    assert "Right" not in note and "Left" not in note
+    assert "right or left" in note and "(0SR)" in note
+    sided = store.find("left knee replacement", limit=10).understood[0]
+    assert "Left Knee Joint" in sided
