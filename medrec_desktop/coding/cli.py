@@ -146,10 +146,20 @@ def _run(args: argparse.Namespace) -> int:
                     hits = store.search(line.strip(), **kw)
                     print(json.dumps([_hit_json(h) for h in hits]), flush=True)
                 return 0
-            hits = store.search(args.query, **kw)
+            found = store.find(args.query, **kw)
+            hits = list(found.hits)
             if getattr(args, "json", False):
                 print(json.dumps([_hit_json(h) for h in hits], indent=1))
             else:
+                # how the query was read goes to stderr: stdout stays one code per line
+                if found.corrected:
+                    print(
+                        f"Showing results for \u201c{found.corrected}\u201d \u2014 no codes match"
+                        f" \u201c{args.query}\u201d.",
+                        file=sys.stderr,
+                    )
+                for note in found.understood:
+                    print(note, file=sys.stderr)
                 for h in hits:
                     flag = " " if h.billable else "H"
                     print(f"{h.code:<9}{flag} {h.title}")

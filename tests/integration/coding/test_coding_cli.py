@@ -41,6 +41,17 @@ def test_search_json_and_stdin(store: CodeSetStore) -> None:
     assert rows[3][0]["system"] == "icd10pcs"
 
 
+def test_search_says_how_it_read_the_query_on_stderr(store: CodeSetStore) -> None:
+    """stdout stays one code per line; the correction and the procedure reading are told."""
+    d = store.path.parent
+    out = run(["search", "--limit", "3", "pnuemonia lobar"], d)
+    assert out.returncode == 0 and out.stdout.startswith("J18.1")
+    assert "Showing results for \u201cpneumonia lobar\u201d" in out.stderr
+    out = run(["search", "--limit", "3", "lap chole"], d)
+    assert out.stdout.startswith("0FT44ZZ")
+    assert "read as Resection of Gallbladder" in out.stderr
+
+
 def test_validate_json(store: CodeSetStore) -> None:
     out = run(
         ["validate", "G63", "E11.42", "--dos", "2026-06-01", "--age", "60", "--sex", "F", "--json"],
