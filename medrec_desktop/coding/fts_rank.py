@@ -18,6 +18,7 @@ keep (the costly ones, for common words) are kept per index state as well.
 from __future__ import annotations
 
 import math
+import os
 import re
 import sqlite3
 import threading
@@ -150,7 +151,13 @@ def _index(conn: sqlite3.Connection, table: str) -> tuple[str, bytes, int, int] 
     totals = _varints(averages)
     if not totals or totals[0] <= 0:
         return None
-    return str(db_file), averages, totals[0], sum(totals[1:])
+    # The file's inode as well: a store rebuilt at the same path (schema bump) is a new file,
+    # whose rowids may name other codes even if its totals happened to match.
+    try:
+        ident = f"{db_file}#{os.stat(db_file).st_ino}"
+    except OSError:
+        return None
+    return ident, averages, totals[0], sum(totals[1:])
 
 
 def _count(
