@@ -41,6 +41,12 @@ RULES: dict[str, tuple[Severity, str]] = {
         "Guidelines I.C.9.a.1: hypertension with heart failure is presumed linked; code"
         " I11.0 (plus I50.- for the type), not I10, unless the provider documents another cause.",
     ),
+    "COMBO-HTN-HEART": (
+        W,
+        "Guidelines I.C.9.a.1: heart conditions classified to I51.4-I51.7, I51.89 and I51.9"
+        " with hypertension are presumed linked; code I11.9 (plus the heart condition), not"
+        " I10, unless the provider documents another cause.",
+    ),
     "COMBO-HTN-HEART-CKD": (
         W,
         "Guidelines I.C.9.a.3: hypertension with both heart failure and chronic kidney"
@@ -235,13 +241,18 @@ def combination_checks(store: CodeLookup, dx: Sequence[tuple[str, int]]) -> list
     return out
 
 
+_HYPERTENSIVE_HEART = ("I514", "I515", "I516", "I517", "I5189", "I519")
+
+
 def _hypertension(codes: list[str]) -> list[Finding]:
     ckd = [c for c in codes if c.startswith("N18")]
     hf = [c for c in codes if c.startswith("I50")]
+    # I.C.9.a.1: besides heart failure, these heart conditions are presumed hypertensive
+    heart_dz = [c for c in codes if c.startswith(_HYPERTENSIVE_HEART)]
     stage5 = any(c in ("N185", "N186") for c in ckd)
     htn = [c for c in codes if c == "I10" or c[:3] in ("I11", "I12")]
     with_hf = bool(hf) or "I110" in codes
-    heart = with_hf or any(c.startswith("I11") for c in codes)
+    heart = with_hf or bool(heart_dz) or any(c.startswith("I11") for c in codes)
     kidney = bool(ckd) or any(c.startswith("I12") for c in codes)
     if htn and heart and kidney:
         if "I10" not in htn and any(c.startswith("I13") for c in codes):
@@ -250,7 +261,7 @@ def _hypertension(codes: list[str]) -> list[Finding]:
             target = "I13.2" if stage5 else "I13.0"
         else:
             target = "I13.11" if stage5 else "I13.10"
-        parts = [display(c) for c in htn + hf + ckd]
+        parts = [display(c) for c in htn + hf + heart_dz + ckd]
         return [
             finding(
                 "COMBO-HTN-HEART-CKD",
@@ -278,6 +289,15 @@ def _hypertension(codes: list[str]) -> list[Finding]:
                 f"I10 with {', '.join(display(c) for c in hf)}: code I11.0 instead of I10 and"
                 " keep the I50 code for the type of heart failure.",
                 ["I10", *[display(c) for c in hf]],
+            )
+        )
+    elif "I10" in codes and heart_dz:
+        out.append(
+            finding(
+                "COMBO-HTN-HEART",
+                f"I10 with {', '.join(display(c) for c in heart_dz)}: code I11.9 instead of I10"
+                " and keep the code for the heart condition.",
+                ["I10", *[display(c) for c in heart_dz]],
             )
         )
     return out

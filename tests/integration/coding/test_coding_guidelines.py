@@ -119,6 +119,10 @@ def test_code_also_note(store: CodeSetStore) -> None:
         (["I10", "N18.30"], ["I12.9", "N18.30"], "COMBO-HTN-CKD", "I12.9"),
         (["I10", "N18.6"], ["I12.0", "N18.6"], "COMBO-HTN-CKD", "I12.0"),
         (["I10", "I50.9"], ["I11.0", "I50.9"], "COMBO-HTN-HF", "I11.0"),
+        # cardiomegaly (I51.7) and heart disease NOS (I51.9) are presumed hypertensive too
+        (["I10", "I51.7"], ["I11.9", "I51.7"], "COMBO-HTN-HEART", "I11.9"),
+        (["I10", "I51.9"], ["I11.9", "I51.9"], "COMBO-HTN-HEART", "I11.9"),
+        (["I10", "I51.7", "N18.4"], ["I13.10", "I51.7", "N18.4"], "COMBO-HTN-HEART-CKD", "I13.10"),
         (["I10", "I50.9", "N18.4"], ["I13.0", "I50.9", "N18.4"], "COMBO-HTN-HEART-CKD", "I13.0"),
         (["I11.0", "I50.9", "N18.4"], ["I13.0", "I50.9", "N18.4"], "COMBO-HTN-HEART-CKD", "I13.0"),
     ],
