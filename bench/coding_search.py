@@ -138,6 +138,15 @@ def main() -> None:
     holdout: dict[str, dict[str, float | int]] = {}
     holdout_misses: dict[str, list[tuple[str, list[str], list[str]]]] = {}
     held = _query_set().load_queries(_query_set().HOLDOUT_DIR)  # type: ignore[attr-defined]
+    # common phrasings ("dog bite", "lap chole") are in both sets: only the queries the tuning
+    # set does not hold count, or the held-out figure would repeat the tuned one
+    tuned = {q.text.lower() for q in every}  # type: ignore[attr-defined]
+    shared = sum(1 for qs in held.values() for q in qs if q.text.lower() in tuned)
+    held = {
+        kind: kept
+        for kind, qs in held.items()
+        if (kept := [q for q in qs if q.text.lower() not in tuned])
+    }
     for kind, qs in held.items():
         a1, a10, misses = recall(qs, ours)
         b1, b10, _ = recall(qs, naive)
@@ -184,7 +193,10 @@ def main() -> None:
             for k in ("recall_at_1", "recall_at_10", "naive_at_1", "naive_at_10")
         }
         holdout["ALL"] = {"queries": hn, **htot}
-        print(f"held-out set (never tuned on): {hn} queries")
+        print(
+            f"held-out set (never tuned on): {hn} queries"
+            f" ({shared} more left out: the tuning set holds the same words)"
+        )
         for kind, row in holdout.items():
             print(
                 f"{kind:<16}{row['queries']:>5}{float(row['recall_at_1']):>8.1%}"
@@ -221,7 +233,8 @@ def main() -> None:
                 for k, row in holdout.items()
             },
             "holdout_note": "written after the tuning, blind to the vocabulary, the tuning set"
-            " and the code; never tuned on",
+            " and the code; never tuned on; queries also in the tuning set left out",
+            "holdout_left_out_as_shared": shared,
         },
     )
     write(
