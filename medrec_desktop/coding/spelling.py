@@ -39,6 +39,8 @@ MAX_EDITS = 2
 #: words this short are corrected only one edit away first: two edits of a four-letter word
 #: reach too many unrelated words to be a better guess than the nearest one
 _SHORT = 4
+#: words this long may be corrected by three edits when nothing is within MAX_EDITS
+_LONG, _LONG_EDITS = 8, 3
 #: the shortest word worth correcting (two letters are a prefix or an abbreviation)
 _MIN_LEN = 3
 #: corrections remembered per index (a few hundred bytes each)
@@ -92,6 +94,15 @@ def document_counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 class Speller:
     """Corrects query words against one snapshot's words; immutable once built."""
 
@@ -110,6 +121,7 @@ class Speller:
         for w in self._known:
             if len(w) >= 2 and w.isalpha():
                 by_len.setdefault(len(w), []).append(w)
+        self._by_len = by_len
         # the words a word of each length may be corrected to: lengths within MAX_EDITS
         self._near: dict[int, list[str]] = {}
         for size in range(_MIN_LEN, max(by_len, default=0) + MAX_EDITS + 1):
@@ -144,6 +156,24 @@ class Speller:
         if not choices:
             return None
         found = extract(word, choices, scorer=OSA.distance, score_cutoff=MAX_EDITS, limit=None)
+        if not found and len(word) >= _LONG:
+            # a long word typed by ear ("hemroids" for hemorrhoids: three letters short) still
+            # deserves an answer rather than none; only when nothing is two edits away
+            wider = [
+                w
+                for n in range(len(word) - _LONG_EDITS, len(word) + _LONG_EDITS + 1)
+                for w in self._by_len.get(n, ())
+            ]
+            far = extract(word, wider, scorer=OSA.distance, score_cutoff=_LONG_EDITS, limit=None)
+            if not far:
+                return None
+            # so far out, the word that starts as typed is the likelier one ("hemroids":
+            # hemorrhoids, not fibroids, both three edits away)
+            best_far = min(
+                far,
+                key=lambda f: (f[1], -_common_start(f[0], word), -self._count.get(f[0], 1), f[0]),
+            )
+            return str(best_far[0])
         if not found:
             return None
         if len(word) <= _SHORT and any(d <= 1 for _w, d, _i in found):

@@ -138,3 +138,11 @@ def test_a_longer_word_typed_in_capitals_is_corrected_like_any_other(store: Code
     assert found.corrected.lower() == "asthma"
     assert any(h.code.startswith("J45") for h in found.hits)
     assert store.find("FEVR", limit=10).hits
+
+
+def test_a_long_word_three_letters_out_still_finds_its_word(store: CodeSetStore) -> None:
+    """Typed by ear, three edits from the word ("hemmorhoyds"): answered, not left empty; a
+    short word three edits out is not guessed at."""
+    found = store.find("hemmorhoyds", limit=5)
+    assert found.corrected == "hemorrhoids"
+    assert found.hits and found.hits[0].code.startswith("K64")
