@@ -35,7 +35,7 @@ contracts: $(STAMP)
 
 # One worker per core: every test has its own database file or PostgreSQL schema.
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 bench: $(STAMP)
 	for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done
