@@ -271,36 +271,27 @@ def _hypertension(codes: list[str]) -> list[Finding]:
                 parts,
             )
         ]
-    out: list[Finding] = []
-    if "I10" in codes and ckd:
-        target = "I12.0" if stage5 else "I12.9"
-        out.append(
-            finding(
-                "COMBO-HTN-CKD",
-                f"I10 with {', '.join(display(c) for c in ckd)}: code {target} instead of I10"
-                " and keep the N18 code for the stage.",
-                ["I10", *[display(c) for c in ckd]],
-            )
+    if "I10" not in codes:
+        return []
+    # (rule, the other codes, the combination code, what stays coded beside it)
+    pairs: list[tuple[str, list[str], str, str]] = []
+    if ckd:
+        pairs.append(
+            ("COMBO-HTN-CKD", ckd, "I12.0" if stage5 else "I12.9", "the N18 code for the stage")
         )
-    if "I10" in codes and hf:
-        out.append(
-            finding(
-                "COMBO-HTN-HF",
-                f"I10 with {', '.join(display(c) for c in hf)}: code I11.0 instead of I10 and"
-                " keep the I50 code for the type of heart failure.",
-                ["I10", *[display(c) for c in hf]],
-            )
+    if hf:
+        pairs.append(("COMBO-HTN-HF", hf, "I11.0", "the I50 code for the type of heart failure"))
+    elif heart_dz:
+        pairs.append(("COMBO-HTN-HEART", heart_dz, "I11.9", "the code for the heart condition"))
+    return [
+        finding(
+            rule,
+            f"I10 with {', '.join(display(c) for c in others)}: code {target} instead of I10"
+            f" and keep {kept}.",
+            ["I10", *[display(c) for c in others]],
         )
-    elif "I10" in codes and heart_dz:
-        out.append(
-            finding(
-                "COMBO-HTN-HEART",
-                f"I10 with {', '.join(display(c) for c in heart_dz)}: code I11.9 instead of I10"
-                " and keep the code for the heart condition.",
-                ["I10", *[display(c) for c in heart_dz]],
-            )
-        )
-    return out
+        for rule, others, target, kept in pairs
+    ]
 
 
 def _diabetes(store: CodeLookup, codes: list[str]) -> list[Finding]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from medrec_desktop.coding.schema import resources_dir
+from medrec_desktop.coding.schema import read_data_lines, resources_dir
 from medrec_desktop.coding.types import Row
 
 _TOKEN = re.compile(r"[a-z0-9&/]+")
@@ -96,15 +96,9 @@ def parse_procedures(lines: Sequence[str]) -> ProcedureData:
 
 
 def _load() -> ProcedureData:
-    path = procedures_file()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProcedureDataError(
-            f"The procedure vocabulary {path} could not be read ({exc.strerror}); reinstall the"
-            " application or restore the file."
-        ) from None
-    return parse_procedures(text.splitlines())
+    return parse_procedures(
+        read_data_lines(procedures_file(), "procedure vocabulary", ProcedureDataError)
+    )
 
 
 DATA = _load()

@@ -87,6 +87,18 @@ def resources_dir() -> Path:
     return Path(medrec_desktop.__file__).resolve().parent.parent / "resources"
 
 
+def read_data_lines(path: Path, what: str, error: type[Exception]) -> list[str]:
+    """The lines of a data file the application ships (the coding vocabularies); a file that
+    cannot be read raises ``error`` saying which and what to do."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise error(
+            f"The {what} {path} could not be read ({exc.strerror}); reinstall the"
+            " application or restore the file."
+        ) from None
+
+
 def bundled_pcs_file() -> Path:
     return resources_dir() / "codesets" / "icd10pcs_codes_2024.txt"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from medrec_desktop.coding.schema import resources_dir
+from medrec_desktop.coding.schema import read_data_lines, resources_dir
 
 
 def vocabulary_file() -> Path:
@@ -71,15 +71,9 @@ def parse_vocabulary(
 
 
 def _load() -> tuple[dict[str, tuple[str, tuple[str, ...]]], dict[str, str], frozenset[str]]:
-    path = vocabulary_file()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise VocabularyError(
-            f"The coding vocabulary {path} could not be read ({exc.strerror}); reinstall the"
-            " application or restore the file."
-        ) from None
-    return parse_vocabulary(text.splitlines())
+    return parse_vocabulary(
+        read_data_lines(vocabulary_file(), "coding vocabulary", VocabularyError)
+    )
 
 
 # typed phrase -> (title words, likely codes without dots)

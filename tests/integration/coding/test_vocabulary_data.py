@@ -4,6 +4,7 @@ PCS table they name must exist (and be billable) in the bundled releases."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,13 @@ def test_every_procedure_name_alone_lists_a_pcs_code_first(store: CodeSetStore) 
         elif not any(hits[0].code.startswith(p) for p in prefixes):
             wrong.append(f"{' '.join(key)} -> {hits[0].code}")
     assert wrong == []
+
+
+def test_a_missing_vocabulary_file_says_which_and_what_to_do(tmp_path: Path) -> None:
+    from medrec_desktop.coding.schema import read_data_lines
+    from medrec_desktop.coding.synonyms import VocabularyError
+
+    missing = tmp_path / "vocabulary.tsv"
+    with pytest.raises(VocabularyError) as err:
+        read_data_lines(missing, "coding vocabulary", VocabularyError)
+    assert str(missing) in str(err.value) and "reinstall" in str(err.value)

@@ -138,6 +138,20 @@ def test_a_wrong_code_is_refused_and_a_cpt_code_is_kept_unchecked(
     )
 
 
+def focused_picker(
+    qtbot: QtBot, clinic: Clinic, store: CodeSetStore, runner: OpRunner
+) -> CodePicker:
+    """A procedure code picker on its own, shown, active and ready for typing."""
+    services = holder(clinic.inst, CodeSets(store=store))
+    picker = CodePicker(services=services, runner=runner, systems=PROCEDURE_SYSTEMS)
+    qtbot.addWidget(picker)
+    picker.show()
+    picker.activateWindow()
+    qtbot.waitUntil(picker.isActiveWindow)
+    picker.edit.setFocus()
+    return picker
+
+
 def test_the_picker_searches_hcpcs_beside_pcs_once_a_release_is_imported(
     qtbot: QtBot,
     local_clinic: Clinic,
@@ -148,13 +162,7 @@ def test_the_picker_searches_hcpcs_beside_pcs_once_a_release_is_imported(
     path = tmp_path / "HCPC2024_JAN_ANWEB.txt"
     path.write_text(sample_file())
     scratch_ui_store.import_file(path)
-    services = holder(local_clinic.inst, CodeSets(store=scratch_ui_store))
-    picker = CodePicker(services=services, runner=runner, systems=PROCEDURE_SYSTEMS)
-    qtbot.addWidget(picker)
-    picker.show()
-    picker.activateWindow()
-    qtbot.waitUntil(picker.isActiveWindow)
-    picker.edit.setFocus()
+    picker = focused_picker(qtbot, local_clinic, scratch_ui_store, runner)
     picked: list[tuple[str, str, str]] = []
     picker.picked.connect(lambda *args: picked.append(args))
     qtbot.keyClicks(picker.edit, "injection dexamethasone")
@@ -181,13 +189,7 @@ def test_a_misspelt_procedure_name_is_corrected_and_the_picker_says_so(
     ui_store: CodeSetStore,  # noqa: F811 - the fixture imported above
     runner: OpRunner,
 ) -> None:
-    services = holder(local_clinic.inst, CodeSets(store=ui_store))
-    picker = CodePicker(services=services, runner=runner, systems=PROCEDURE_SYSTEMS)
-    qtbot.addWidget(picker)
-    picker.show()
-    picker.activateWindow()
-    qtbot.waitUntil(picker.isActiveWindow)
-    picker.edit.setFocus()
+    picker = focused_picker(qtbot, local_clinic, ui_store, runner)
     qtbot.keyClicks(picker.edit, "apendectomy")
     popup = picker.completer.popup()
     assert popup is not None
