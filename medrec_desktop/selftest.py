@@ -89,6 +89,21 @@ def check_code_set_packages() -> str:
     )
 
 
+def check_coding_vocabulary() -> str:
+    # Both vocabularies are parsed at import; the spelling correction needs rapidfuzz's
+    # compiled edit distance, which a frozen build could leave out.
+    from rapidfuzz.distance import OSA
+
+    from medrec_desktop.coding import procedures, synonyms
+
+    if OSA.distance("astma", "asthma") != 1:
+        raise CheckFailed("rapidfuzz's edit distance gives a wrong answer")
+    return (
+        f"{len(synonyms.SYNONYMS):,} phrases, {len(synonyms.WORDS)} words;"
+        f" {len(procedures.DATA.procs)} procedure names; spelling distance works"
+    )
+
+
 def check_pdf() -> str:
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
@@ -199,6 +214,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("bundled resources", check_resources),
     ("database migrations", check_migrations),
     ("code-set package data", check_code_set_packages),
+    ("coding vocabulary", check_coding_vocabulary),
     ("encrypted database", check_encrypted_database),
     ("PDF export", check_pdf),
     ("demo data generator", check_demo_data),
