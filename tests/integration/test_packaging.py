@@ -19,6 +19,7 @@ CHECKS = (
     "bundled resources",
     "database migrations",
     "code-set package data",
+    "coding vocabulary",
     "encrypted database",
     "PDF export",
     "demo data generator",
