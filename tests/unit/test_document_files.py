@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import re
 import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -173,6 +173,21 @@ def test_other_images_are_named(fmt: str, hint: str) -> None:
     assert hint in refusal(out.getvalue())
 
 
+@pytest.mark.parametrize(
+    ("head", "hint"),
+    [
+        (b"PK\x03\x04" + b"\x00" * 26 + b"xl/workbook.xml", "an Excel workbook?"),
+        (b"PK\x03\x04" + b"\x00" * 26 + b"notes.txt", "a ZIP archive?"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56, "an older Word or Excel"),
+        (b"{\\rtf1\\ansi Dear Dr", "a Rich Text document?"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "(HEIC)? export it as JPEG"),
+    ],
+)
+def test_other_documents_are_named(head: bytes, hint: str) -> None:
+    assert hint in refusal(head)
+    assert looks_like(head) is None
+
+
 def test_unknown_content_names_the_accepted_types() -> None:
     message = refusal(b"Dear Dr Smith, please see ...")
     assert message == (
@@ -208,14 +223,24 @@ def test_the_limit_message_in_megabytes() -> None:
     )
 
 
-def test_inspection_writes_nothing_to_the_temp_folder() -> None:
-    before = set(os.listdir(tempfile.gettempdir()))
+def test_inspection_writes_nothing_to_the_temp_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A temp folder of its own, so files other programs make in the shared one do not count.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, str(private))
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    assert tempfile.gettempdir() == str(private)
+
     for data in (make_pdf(3), make_image("TIFF", frames=4), make_image("JPEG")):
         inspect_file(data)
-    for bad in (make_pdf(3)[:900], make_pdf(1, encrypt="s3cret")):
+    for bad in (make_pdf(3)[:900], make_pdf(1, encrypt="s3cret"), make_image("PNG")[:200]):
         with pytest.raises(ValidationError):
             inspect_file(bad)
-    assert set(os.listdir(tempfile.gettempdir())) <= before
+    assert list(private.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
 
 
 def test_pypdf_complaints_about_a_damaged_file_stay_out_of_the_logs(
