@@ -85,4 +85,5 @@ class ChangeKind(StrEnum):
     ENCOUNTERS = "encounters"
     RESULTS = "results"
     PROCEDURES = "procedures"
+    DOCUMENTS = "documents"
     AMENDMENTS = "amendments"

@@ -13,6 +13,7 @@ from medrec_desktop.models.chart_more import (
     Vitals,
 )
 from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
+from medrec_desktop.models.documents import Document, DocumentBlob
 from medrec_desktop.models.drafts import FormDraft
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
 from medrec_desktop.models.patient import (
@@ -77,5 +78,8 @@ __all__ = [
     "EncounterAddendum",
     "LabTest",
     "Procedure",
+    # issue 12, schema 0014
+    "Document",
+    "DocumentBlob",
     "ResultTemplate",
 ]

@@ -111,6 +111,7 @@ from medrec_desktop.services.chart_kinds import (
 from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.demo import DemoService
+from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
@@ -251,6 +252,8 @@ class Installation:
         # Issue 10: treatments and procedures; trends of vitals for the plots.
         self.procedures: ProcedureService = ProcedureService(ctx=self.ctx, kind=PROCEDURES)
         self.trends = TrendService(ctx=self.ctx)
+        # Issue 12: documents in the chart, their bytes inside the encrypted database.
+        self.documents = DocumentService(ctx=self.ctx, kind=DOCUMENTS)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from dataclasses import replace
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from medrec_desktop.domain.allergies import AllergyInput, AllergyStatementInput
 from medrec_desktop.domain.amendments import AmendmentInput
 from medrec_desktop.domain.clinical import ItemId, ItemInput
+from medrec_desktop.domain.documents import DocumentInput
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.encounters import EncounterInput, EncounterType
 from medrec_desktop.domain.enums import Role
@@ -152,6 +154,28 @@ def new_patient(c: Clinic, family: str | None = None) -> PatientId:
     return c.inst.patients.register(
         c.sessions[Role.RECORDS], data, duplicates_reviewed=True, reason="checked: different"
     ).id
+
+
+SAMPLE_DOCUMENT = DocumentInput(
+    doc_type="outside_lab",
+    document_date=dt.date(2026, 11, 18),
+    author="Valley Labs",
+    description="Lipid panel from the outside lab",
+    file_name="lipids.pdf",
+)
+
+
+def sample_pdf(pages: int = 1) -> bytes:
+    """A real PDF made here (reportlab), ``pages`` pages of plain text."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    for n in range(pages):
+        pdf.drawString(72, 720, f"Outside lab report, page {n + 1}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
 
 def services(c: Clinic) -> dict[str, ClinicalItemService[Any, Any]]:

@@ -27,7 +27,7 @@ from medrec_desktop.services.base import Service, audited, entry_points
 from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
-from tests.integration.chart_samples import SAMPLE_INPUTS
+from tests.integration.chart_samples import SAMPLE_DOCUMENT, SAMPLE_INPUTS, sample_pdf
 from tests.integration.coding.conftest import codes_dir, scratch_store, store  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "coding"))
@@ -122,6 +122,11 @@ def _request(c: Clinic, *, denied: bool = False) -> ItemId:
             records, request.id, reason="accurate", disagreement=None, expected_version=1
         )
     return request.id
+
+
+def _document(c: Clinic) -> ItemId:
+    records = c.sessions[Role.RECORDS]
+    return c.inst.documents.attach(records, _patient(c), SAMPLE_DOCUMENT, sample_pdf()).id
 
 
 # One successful call per entry point: (role, call). A new entry point without a row here fails
@@ -458,6 +463,41 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         lambda c: (lambda pid: lambda s: c.inst.trends.exported(s, pid, "vital:pulse"))(
             _patient(c)
         ),
+    ),
+    # issue 12: documents, their bytes inside the database
+    "DocumentService.attach": (
+        Role.RECORDS,
+        lambda c: (
+            lambda pid: lambda s: c.inst.documents.attach(s, pid, SAMPLE_DOCUMENT, sample_pdf())
+        )(_patient(c)),
+    ),
+    "DocumentService.open_file": (
+        Role.PROVIDER,
+        lambda c: (lambda d: lambda s: c.inst.documents.open_file(s, d))(_document(c)),
+    ),
+    "DocumentService.export_file": (
+        Role.PROVIDER,
+        lambda c: (lambda d: lambda s: c.inst.documents.export_file(s, d))(_document(c)),
+    ),
+    "DocumentService.print_file": (
+        Role.NURSE,
+        lambda c: (lambda d: lambda s: c.inst.documents.print_file(s, d))(_document(c)),
+    ),
+    "DocumentService.refile": (
+        Role.RECORDS,
+        lambda c: (
+            lambda d, to: lambda s: c.inst.documents.refile(
+                s, d, to, reason="wrong chart", expected_version=1
+            )
+        )(_document(c), _patient(c)),
+    ),
+    "DocumentService.max_file_mb": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.documents.max_file_mb(s),
+    ),
+    "DocumentService.set_max_file_mb": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.documents.set_max_file_mb(s, 40),
     ),
     "CodingService.import_file": (
         Role.RECORDS,

@@ -15,8 +15,10 @@ from medrec_desktop.models import ITEM_MODELS, NOT_MOVED, PATIENT_OWNED, Base
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
 from tests.integration.chart_samples import (
+    SAMPLE_DOCUMENT,
     SAMPLE_INPUTS,
     new_patient,
+    sample_pdf,
     services,
     sign_with_addendum,
 )
@@ -81,6 +83,8 @@ def _fill_every_registered_table(c: Clinic) -> PatientId:
     c.inst.drafts.save_draft(
         provider, new_form_key("problem", gone), gone, "problem", None, {"description": "Cough"}
     )
+    # A document is attached with its bytes, not added like the other kinds.
+    c.inst.documents.attach(records, gone, SAMPLE_DOCUMENT, sample_pdf())
     return gone
 
 
