@@ -104,6 +104,31 @@ def check_coding_vocabulary() -> str:
     )
 
 
+def check_document_files() -> str:
+    # Attached files are checked with pypdf and Pillow (a frozen build could leave a codec out)
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    from medrec_desktop.domain.document_files import inspect_file
+
+    pdf_out = io.BytesIO()
+    pdf = canvas.Canvas(pdf_out)
+    for _ in range(2):
+        pdf.drawString(72, 720, "medrec-desktop self-test")
+        pdf.showPage()
+    pdf.save()
+    tiff_out = io.BytesIO()
+    frames = [Image.new("L", (32, 32), shade) for shade in (0, 128, 255)]
+    frames[0].save(tiff_out, "TIFF", save_all=True, append_images=frames[1:])
+    pages = (
+        inspect_file(pdf_out.getvalue()).page_count,
+        inspect_file(tiff_out.getvalue()).page_count,
+    )
+    if pages != (2, 3):
+        raise CheckFailed(f"a 2-page PDF and a 3-frame TIFF were read as {pages[0]} and {pages[1]}")
+    return "a 2-page PDF and a 3-page TIFF read in memory (pypdf, Pillow)"
+
+
 def check_pdf() -> str:
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
@@ -216,6 +241,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("code-set package data", check_code_set_packages),
     ("coding vocabulary", check_coding_vocabulary),
     ("encrypted database", check_encrypted_database),
+    ("document files", check_document_files),
     ("PDF export", check_pdf),
     ("demo data generator", check_demo_data),
     ("Qt libraries", check_qt_libraries),

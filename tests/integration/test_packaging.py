@@ -21,6 +21,7 @@ CHECKS = (
     "code-set package data",
     "coding vocabulary",
     "encrypted database",
+    "document files",
     "PDF export",
     "demo data generator",
     "Qt libraries",
