@@ -20,9 +20,10 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
 
+from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
-from medrec_desktop.services.installation import Installation, NewAdmin
+from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
 from tests.support.cli import PASSPHRASE, PASSWORD, medrec, one_plain_line
 
@@ -186,6 +187,20 @@ def test_a_refused_file_is_named_and_the_ones_before_it_stay(
 
     listed = json.loads(ok(run(clinic, "documents", "list", "--patient", mrn, "--json")))
     assert [d["file_name"] for d in listed["documents"]] == ["lab-report.pdf"]
+
+    # Entered in error: gone from the list, shown (and said so) with --all.
+    doc_id = listed["documents"][0]["id"]
+    inst = Installation.open(DataPaths(clinic.data), Unlock(passphrase=PASSPHRASE))
+    try:
+        rita = inst.auth.login("rita", PASSWORD)
+        inst.documents.mark_entered_in_error(
+            rita, ItemId(doc_id), reason="scanned twice", expected_version=1
+        )
+    finally:
+        inst.close()
+    assert ok(run(clinic, "documents", "list", "--patient", mrn)).strip() == "No documents."
+    shown = ok(run(clinic, "documents", "list", "--all", "--patient", mrn))
+    assert "[entered in error]" in shown.splitlines()[1]
 
 
 def test_usage_mistakes_and_unknown_patients_are_refused_plainly(
