@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from medrec_desktop import __version__, logs
+from medrec_desktop.cli import documents as documents_cli
 from medrec_desktop.cli.admin import (
     cmd_audit,
     cmd_backup,
@@ -134,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--limit", type=int, default=100)
     ps.add_parser("show", help="show one patient's record").add_argument("mrn")
     s.set_defaults(func=cmd_patients)
+
+    documents_cli.add_parser(sub)
 
     s = sub.add_parser("backup", help="write a verified, encrypted backup file")
     s.add_argument("--out", required=True, help="the new backup file")
