@@ -24,7 +24,7 @@ from medrec_desktop.domain.document_files import DocumentContent
 from medrec_desktop.domain.documents import DocumentType
 
 # The patient fields a template holds, with the width of each placeholder (in bytes).
-WIDTHS = {"name": 44, "dob": 10, "mrn": 12, "date": 10, "given": 24}
+WIDTHS = {"name": 60, "dob": 10, "mrn": 12, "date": 10, "given": 24}
 # How much of a line a value usually takes, in characters (a long name may run over).
 _ROOM = {"name": 23, "given": 9, "mrn": 8}
 
