@@ -4,10 +4,11 @@ A child process runs a clinic's day with random canary strings in patient names,
 and note texts, and in an attached PDF's text and file name (the document is filed, opened and
 exported through the service), with DEBUG logging on and TMPDIR pointing at a fresh folder.
 Every file in the data folder (database, WAL, SHM, key file, logs, backups) and in the temp
-folder is then searched for the canaries, in UTF-8 and UTF-16-LE and in several letter cases: none may appear. The
-audit export, the user's own export and the exported document are explicit disclosures and are
-not searched, but they are the controls that prove the search finds canaries where they are.
-File names are searched too: a temporary copy named after the document would be a leak.
+folder is then searched for the canaries, in UTF-8 and UTF-16-LE and in several letter cases:
+none may appear. File names are searched too: a temporary copy named after the document would
+be a leak. The audit export, the user's own export and the exported document are explicit
+disclosures and are not searched, but they are the controls that prove the search finds
+canaries where they are.
 """
 
 from __future__ import annotations
