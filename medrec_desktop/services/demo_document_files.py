@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
+import reportlab
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen import canvas
@@ -24,9 +26,10 @@ from medrec_desktop.domain.document_files import DocumentContent
 from medrec_desktop.domain.documents import DocumentType
 
 # The patient fields a template holds, with the width of each placeholder (in bytes).
-WIDTHS = {"name": 60, "dob": 10, "mrn": 12, "date": 10, "given": 24}
-# How much of a line a value usually takes, in characters (a long name may run over).
-_ROOM = {"name": 23, "given": 9, "mrn": 8}
+WIDTHS = {"name": 60, "dob": 10, "mrn": 12, "date": 10}
+# How much of a line a value takes, in characters: names end a column, the rest fit.
+_ROOM = {"mrn": 8, "dob": 9, "date": 9}
+_SECOND_COLUMN = 300.0
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,6 @@ class Filled:
     """Who a document is about, as printed on it."""
 
     name: str  # "Maria Lopez"
-    given: str
     dob: str  # 03/14/1962
     mrn: str
     date: str  # the document's date, 05/02/2024
@@ -105,15 +107,17 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
             (
                 "Dear Dr. Patel,",
                 "",
-                "Thank you for referring {name} (DOB {dob}) for evaluation of",
-                "intermittent palpitations. I saw {given} in consultation on {date}.",
+                "Re: {name}\tDOB: {dob}",
+                "",
+                "Thank you for this referral for evaluation of intermittent palpitations.",
+                "I saw the patient in consultation on {date}.",
                 "",
                 "ECG showed sinus rhythm without ectopy. A 14-day ambulatory monitor",
                 "recorded rare premature atrial complexes and no sustained arrhythmia.",
                 "Echocardiogram: normal left ventricular size and function, EF 60%.",
                 "",
                 "Impression: benign palpitations. Reduce caffeine; no medication needed.",
-                "I am happy to see {given} again if symptoms change.",
+                "I am happy to see the patient again if symptoms change.",
                 "",
                 "Sincerely,",
                 "Lena Park, MD, FACC",
@@ -129,11 +133,11 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         "orthopedics-consult",
         (
             (
-                "Re: {name}, DOB {dob}, your MRN {mrn}",
+                "Re: {name}\tDOB: {dob}   Your MRN: {mrn}",
                 "",
                 "Dear Dr. Patel,",
                 "",
-                "I saw {given} on {date} for knee pain of several months.",
+                "On {date} I saw your patient for knee pain of several months.",
                 "Examination: mild effusion, medial joint line tenderness, stable ligaments.",
                 "X-rays: moderate medial compartment narrowing, small osteophytes.",
                 "",
@@ -142,7 +146,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
                 "a corticosteroid injection can be given in your office if needed.",
             ),
             (
-                "Re: {name}, page 2",
+                "Re: {name}\tpage 2 of 2",
                 "",
                 "Home exercise program reviewed: quadriceps sets, straight leg raises,",
                 "stationary cycling. Weight-bearing as tolerated.",
@@ -163,11 +167,11 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         "counseling-intake",
         (
             (
-                "Re: {name}, DOB {dob}",
+                "Re: {name}\tDOB: {dob}",
                 "",
                 "Dear Dr. Patel,",
                 "",
-                "{given} attended an intake appointment on {date} on your referral.",
+                "Your patient attended an intake appointment on {date} on your referral.",
                 "We agreed on weekly cognitive behavioral therapy for anxiety, starting",
                 "next week. A PHQ-9 of 8 and GAD-7 of 11 were recorded at intake.",
                 "",
@@ -186,7 +190,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         "lab-report",
         (
             (
-                "Patient: {name}     DOB: {dob}",
+                "Patient: {name}\tDOB: {dob}",
                 "Collected: {date}     Ordering: Dr. Priya Patel",
                 "",
                 "COMPREHENSIVE METABOLIC PANEL       Result   Units     Reference",
@@ -200,7 +204,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
                 "  ALT                               22       U/L       7-40",
             ),
             (
-                "Patient: {name}     page 2 of 2",
+                "Patient: {name}\tpage 2 of 2",
                 "",
                 "LIPID PANEL                         Result   Units     Reference",
                 "  Total cholesterol                 186      mg/dL     <200",
@@ -221,7 +225,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         "xray-chest",
         (
             (
-                "Patient: {name}     DOB: {dob}",
+                "Patient: {name}\tDOB: {dob}",
                 "Exam: XR CHEST 2 VIEWS     Date: {date}",
                 "",
                 "Indication: cough.",
@@ -243,7 +247,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         "us-abdomen",
         (
             (
-                "Patient: {name}     DOB: {dob}",
+                "Patient: {name}\tDOB: {dob}",
                 "Exam: US ABDOMEN COMPLETE     Date: {date}",
                 "",
                 "Indication: right upper quadrant pain.",
@@ -268,7 +272,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
             (
                 "AUTHORIZATION TO RELEASE HEALTH INFORMATION",
                 "",
-                "Patient: {name}     DOB: {dob}     MRN: {mrn}",
+                "Patient: {name}\tDOB: {dob}   MRN: {mrn}",
                 "",
                 "I authorize Riverside Family Practice to release to Maple Street Clinic:",
                 "  [x] office notes  [x] laboratory results  [x] immunization record",
@@ -291,7 +295,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
             (
                 "CONSENT FOR OFFICE PROCEDURE",
                 "",
-                "Patient: {name}     DOB: {dob}     MRN: {mrn}",
+                "Patient: {name}\tDOB: {dob}   MRN: {mrn}",
                 "",
                 "The procedure, its benefits, risks (bleeding, infection, pain, scarring)",
                 "and alternatives were explained to me, and my questions were answered.",
@@ -313,7 +317,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
         (
             (
                 "DISCHARGE SUMMARY",
-                "Patient: {name}     DOB: {dob}",
+                "Patient: {name}\tDOB: {dob}",
                 "Discharged: {date}     Attending: Dr. R. Hughes, Hospital Medicine",
                 "",
                 "Admission diagnosis: community-acquired pneumonia, right lower lobe.",
@@ -321,7 +325,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
                 "oral amoxicillin-clavulanate on day 3. Oxygen weaned on day 2.",
             ),
             (
-                "Patient: {name}     page 2 of 3",
+                "Patient: {name}\tpage 2 of 3",
                 "",
                 "Discharge medications: amoxicillin-clavulanate 875 mg twice daily for",
                 "4 more days; continue home medicines unchanged.",
@@ -329,7 +333,7 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
                 "Condition at discharge: stable, ambulating, tolerating diet.",
             ),
             (
-                "Patient: {name}     page 3 of 3",
+                "Patient: {name}\tpage 3 of 3",
                 "",
                 "Follow-up: primary care within 7 days; repeat chest X-ray in 6 weeks.",
                 "",
@@ -357,23 +361,30 @@ def _letter_pdf(sender: str, pages: tuple[tuple[str, ...], ...]) -> bytes:
         pdf.setFillColorRGB(0, 0, 0)
         y = height - 120
         for line in lines:
-            pdf.setFont("Courier" if "   " in line else "Helvetica", 10.5)
-            # Each placeholder is its own string, so a filled value's padding never pushes
-            # the rest of the line.
-            x = 54.0
-            for piece, field in _pieces(line):
-                pdf.drawString(x, y, piece)
-                x += pdf.stringWidth(piece)
-                if field:
-                    pdf.drawString(x, y, _slot(field).decode("ascii"))
-                    # Room for a typical value: digits are as wide as "n" in Helvetica.
-                    x += pdf.stringWidth("n" * _ROOM.get(field, 10))
+            table = "   " in line and "{" not in line  # a lab report's rows line up
+            pdf.setFont("Courier" if table else "Helvetica", 10.5)
+            # After a tab, the second column: a long name never runs into what follows.
+            for column, part in enumerate(line.split("\t")):
+                _draw(pdf, 54.0 + column * _SECOND_COLUMN, y, part)
             y -= 16
         pdf.setFont("Helvetica-Oblique", 8)
         pdf.drawString(54, 36, "Synthetic demo document: not a real patient.")
         pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def _draw(pdf: canvas.Canvas, x: float, y: float, text: str) -> None:
+    """``text`` at ``x``, each placeholder its own string (so filling one never moves the
+    rest); a placeholder ends its part of the line (names) or is followed by room for a
+    typical value (dates, MRN)."""
+    for piece, field in _pieces(text):
+        pdf.drawString(x, y, piece)
+        x += pdf.stringWidth(piece)
+        if field:
+            pdf.drawString(x, y, _slot(field).decode("ascii"))
+            # Room for a typical value: digits are as wide as "n" in Helvetica.
+            x += pdf.stringWidth("n" * _ROOM.get(field, 10))
 
 
 def _pieces(line: str) -> list[tuple[str, str]]:
@@ -416,6 +427,10 @@ _PAYER_COLORS = {
 
 @functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    # Bitstream Vera (shipped with reportlab) has the accented letters names need.
+    vera = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+    if vera.is_file():
+        return ImageFont.truetype(str(vera), size)
     return ImageFont.load_default(size=size)
 
 

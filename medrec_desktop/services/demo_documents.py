@@ -115,7 +115,7 @@ class DocumentPlanner:
             description = f"{payer} card, front" + (" (photo)" if photo else "")
             stem, label = "insurance-card-front", None
         else:
-            who = Filled(name, p.given, f"{p.birth_date:%m/%d/%Y}", p.mrn, f"{day:%m/%d/%Y}")
+            who = Filled(name, f"{p.birth_date:%m/%d/%Y}", p.mrn, f"{day:%m/%d/%Y}")
             file = kind.fill(who)
             doc_type, author, description = kind.doc_type, kind.author, kind.description
             stem = kind.file_stem
