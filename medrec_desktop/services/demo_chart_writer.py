@@ -1,5 +1,7 @@
-"""Writes the demo charts planned in ``demo_chart.py`` and the visits planned in
-``demo_visits.py`` in bulk (issue 9, item 7; issue 10, item 8).
+"""Writes the demo charts planned in ``demo_chart.py``, the visits planned in
+``demo_visits.py`` and the documents planned in ``demo_documents.py`` (their bytes stored
+first, as ``DocumentService.attach`` does) in bulk (issue 9, item 7; issue 10, item 8;
+issue 12, item 7).
 
 Each version's content is checked by its kind's own ``validated`` (the demo holds nothing a
 form would refuse); rows and version rows are inserted a kind at a time, the version rows
