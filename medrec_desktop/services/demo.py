@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import and_, exists, func, insert, select
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
@@ -227,13 +227,41 @@ class DemoService(Service):
             RecordVersion.data_json == DEMO_MARK,
         )
         charted = exists().where(Vitals.patient_id == Patient.id)
+        first_cover = and_(Coverage.patient_id == Patient.id, Coverage.priority == 1)
         rows = op.db.execute(
-            select(Patient.id, Patient.birth_date, Patient.sex, Patient.occupation)
+            select(
+                Patient.id,
+                Patient.birth_date,
+                Patient.sex,
+                Patient.occupation,
+                Patient.given_names,
+                Patient.family_name,
+                Patient.mrn,
+                Coverage.payer,
+                Coverage.member_id,
+                Coverage.group_number,
+                Coverage.plan,
+            )
+            .outerjoin(Coverage, first_cover)
             .where(Patient.id.in_(synthetic), Patient.merged_into_id.is_(None), ~charted)
             .order_by(Patient.id)
             .limit(limit)
         ).all()
-        patients = [DemoPatient(r.id, r.birth_date, r.sex, r.occupation) for r in rows]
+        patients = [
+            DemoPatient(
+                r.id,
+                r.birth_date,
+                r.sex,
+                r.occupation,
+                r.given_names,
+                r.family_name,
+                r.mrn,
+                None
+                if r.payer is None
+                else (r.payer, r.member_id, r.group_number or "", r.plan or "Standard"),
+            )
+            for r in rows
+        ]
         staff = self._staff(op)
         written = 0
         conn = op.db.connection()

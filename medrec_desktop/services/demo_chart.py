@@ -61,6 +61,12 @@ class DemoPatient:
     birth_date: dt.date
     sex: str
     occupation: str | None
+    # For the documents (demo_documents.py), which name the patient: names, MRN and the
+    # first insurance (payer, member id, group, plan). A patient without names gets none.
+    given: str = ""
+    family: str = ""
+    mrn: str = ""
+    card: tuple[str, str, str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
-"""Writes the demo charts planned in ``demo_chart.py`` and the visits planned in
-``demo_visits.py`` in bulk (issue 9, item 7; issue 10, item 8).
+"""Writes the demo charts planned in ``demo_chart.py``, the visits planned in
+``demo_visits.py`` and the documents planned in ``demo_documents.py`` (their bytes stored
+first, as ``DocumentService.attach`` does) in bulk (issue 9, item 7; issue 10, item 8;
+issue 12, item 7).
 
 Each version's content is checked by its kind's own ``validated`` (the demo holds nothing a
 form would refuse); rows and version rows are inserted a kind at a time, the version rows
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import random
 from collections.abc import Sequence
@@ -20,9 +23,16 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from medrec_desktop.domain.amendments import addendum_text
 from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus, Sensitivity
+from medrec_desktop.domain.documents import DocumentInput
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.item_codec import to_column, to_plain
-from medrec_desktop.models import ClinicalItem, ClinicalItemVersion, Encounter, EncounterAddendum
+from medrec_desktop.models import (
+    ClinicalItem,
+    ClinicalItemVersion,
+    DocumentBlob,
+    Encounter,
+    EncounterAddendum,
+)
 from medrec_desktop.models.chart_more import UtcText
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
@@ -49,7 +59,9 @@ from medrec_desktop.services.demo_chart import (
     Staff,
     Version,
 )
+from medrec_desktop.services.demo_documents import DocumentPlanner, PlannedFile
 from medrec_desktop.services.demo_visits import VisitPlanner
+from medrec_desktop.services.documents import DOCUMENTS
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import SIGNED
 from medrec_desktop.services.result_kinds import LAB_TESTS
@@ -185,7 +197,9 @@ def _write_kind(
     return len(items)
 
 
-def _insert(conn: Connection, model: type[ClinicalItem], rows: list[dict[str, Any]]) -> list[int]:
+def _insert(
+    conn: Connection, model: type[ClinicalItem] | type[DocumentBlob], rows: list[dict[str, Any]]
+) -> list[int]:
     """Insert ``rows``, returning their ids in order. PostgreSQL batches INSERT ... RETURNING;
     SQLite (SQLCipher) would run it one row at a time, so there the ids are given here, after
     the highest one: the file has one writer, and this transaction is it."""
@@ -285,6 +299,7 @@ ORDER = (
     SOCIAL_HISTORY,
     LAB_TESTS,
     PROCEDURES,
+    DOCUMENTS,
 )
 
 
@@ -301,7 +316,9 @@ def write_charts(
     signed once their entries are written; amendment requests and addenda come last."""
     charts = ChartPlanner(random.Random(seed), staff, now)
     visits = VisitPlanner(random.Random(seed * 1_000_003 + 17), staff, now)
+    documents = DocumentPlanner(random.Random(seed * 7_919 + 5), staff, now)
     planned: list[Planned] = []
+    files: list[PlannedFile] = []
     signings: list[Signing] = []
     addenda: list[PlannedAddendum] = []
     for p in patients:
@@ -310,7 +327,43 @@ def write_charts(
         planned += chart + seen.items
         signings += seen.signings
         addenda += seen.addenda
+        files += documents.documents(p, seen.items)
+    write_files(conn, files)
+    planned += [f.item for f in files]
     return write_plan(conn, planned, signings, addenda, staff, now.date())
+
+
+def write_files(conn: Connection, files: Sequence[PlannedFile]) -> None:
+    """Store the documents' bytes (as ``DocumentService.attach`` does, facts from the bytes
+    the demo made) and put what they are into each document's form input."""
+    if not files:
+        return
+    rows: list[dict[str, Any]] = []
+    for f in files:
+        filed = f.item.versions[0]
+        rows.append(
+            {
+                "sha256": hashlib.sha256(f.file.content).hexdigest(),
+                "content_type": f.file.content_type.value,
+                "page_count": f.file.pages,
+                "size": len(f.file.content),
+                "content": f.file.content,
+                "created_by": filed.by,
+                "created_at": iso(filed.at),
+            }
+        )
+    ids = _insert(conn, DocumentBlob, rows)
+    for f, row, blob_id in zip(files, rows, ids, strict=True):
+        for v in f.item.versions:
+            if isinstance(v.input, DocumentInput):
+                v.input = dataclasses.replace(
+                    v.input,
+                    blob_id=blob_id,
+                    sha256=row["sha256"],
+                    content_type=row["content_type"],
+                    page_count=row["page_count"],
+                    size=row["size"],
+                )
 
 
 def write_plan(
@@ -331,7 +384,7 @@ def write_plan(
     # others are signed once their entries are in.
     holding = {
         id(item.links["encounter_id"])
-        for kind in (VITALS, LAB_TESTS, PROCEDURES)
+        for kind in (VITALS, LAB_TESTS, PROCEDURES, DOCUMENTS)
         for item in by_kind.get(kind.item_type, [])
         if "encounter_id" in item.links
     }

@@ -1,11 +1,14 @@
 """No plaintext PHI on disk (DESIGN §4): a whole workflow leaves no trace of its patients.
 
 A child process runs a clinic's day with random canary strings in patient names, phone numbers
-and note texts, with DEBUG logging on and TMPDIR pointing at a fresh folder. Every file in the
-data folder (database, WAL, SHM, key file, logs, backups) and in the temp folder is then searched
-for the canaries, in UTF-8 and UTF-16-LE and in several letter cases: none may appear. The
-audit export and the user's own export are explicit disclosures and are not searched, but the
-user's export is the control that proves the search finds canaries where they are.
+and note texts, and in an attached PDF's text and file name (the document is filed, opened and
+exported through the service), with DEBUG logging on and TMPDIR pointing at a fresh folder.
+Every file in the data folder (database, WAL, SHM, key file, logs, backups) and in the temp
+folder is then searched for the canaries, in UTF-8 and UTF-16-LE and in several letter cases:
+none may appear. File names are searched too: a temporary copy named after the document would
+be a leak. The audit export, the user's own export and the exported document are explicit
+disclosures and are not searched, but they are the controls that prove the search finds
+canaries where they are.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 WORKFLOW = r"""
-import csv, datetime as dt, json, logging, sys
+import csv, datetime as dt, io, json, logging, sys
 from dataclasses import asdict
 from pathlib import Path
 from medrec_desktop import logs
+from medrec_desktop.domain.documents import DocumentInput, DocumentType
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import ConflictError
 from medrec_desktop.paths import DataPaths
@@ -77,6 +81,28 @@ inst.patients.notes(doc, first.id)
 inst.patients.list_all(doc)
 inst.patients.find_by_mrn(doc, updated.mrn)
 
+# A referral letter whose text and file name carry canaries: filed, opened, exported. The page
+# is not compressed, so its text is plain bytes in the file (the control below finds it).
+from reportlab.pdfgen import canvas
+letter = io.BytesIO()
+pdf = canvas.Canvas(letter, pageCompression=0)
+pdf.drawString(72, 720, f"Referral letter: {c['doctext']} for evaluation")
+pdf.showPage()
+pdf.drawString(72, 720, "Page two")
+pdf.showPage()
+pdf.save()
+letter_bytes = letter.getvalue()
+filed = inst.documents.attach(doc, first.id, DocumentInput(
+    doc_type=DocumentType.REFERRAL, document_date=dt.date(2024, 3, 4),
+    author="Outside cardiology", file_name=f"{c['docname']}.pdf",
+), letter_bytes)
+assert inst.documents.open_file(doc, filed.id).content == letter_bytes
+exported = inst.documents.export_file(doc, filed.id)
+assert exported.content == letter_bytes and exported.file_name == f"{c['docname']}.pdf"
+# The export's bytes come back in memory; saved here, outside the scanned folders, as the
+# user would save them (an explicit disclosure): the scanner's control for documents.
+(exports / exported.file_name).write_bytes(exported.content)
+
 events = inst.audit.export(admin, AuditFilter())
 with (exports / "audit.csv").open("w", newline="", encoding="utf-8") as fh:
     writer = csv.DictWriter(fh, fieldnames=list(asdict(events[0])))
@@ -106,6 +132,7 @@ inst.close()
 inst = Installation.open(paths, Unlock(passphrase=PASS))
 doc = inst.auth.login("drwho", "role password 1234")
 inst.patients.notes(doc, first.id)
+assert inst.documents.open_file(doc, filed.id).content == letter_bytes
 print("READY", flush=True)
 sys.stdin.readline()
 inst.close()
@@ -159,6 +186,7 @@ def _scan(roots: list[Path], needles: dict[bytes, str]) -> tuple[list[str], list
         p for root in roots for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()
     )
     for path in files:
+        hits += [f"{label} in the name {path}" for n, label in needles.items() if n in bytes(path)]
         for where, data in _contents(path):
             hits += [f"{label} in {where}" for needle, label in needles.items() if needle in data]
     return hits, files
@@ -174,8 +202,9 @@ def test_no_canary_reaches_any_file(tmp_path: Path) -> None:
         f"{kind}{i}": _canary() for kind in ("family", "given", "note", "secret") for i in range(3)
     }
     canaries |= {f"phone{i}": _phone() for i in range(3)} | {"newphone": _phone()}
-    needles = _needles(canaries)
-    cfg = {"data": str(data), "exports": str(exports), "canaries": canaries}
+    in_document = {"doctext": _canary(), "docname": _canary()}
+    needles = _needles(canaries | in_document)
+    cfg = {"data": str(data), "exports": str(exports), "canaries": canaries | in_document}
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")}
     env |= {"TMPDIR": str(temp), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
@@ -220,3 +249,9 @@ def test_no_canary_reaches_any_file(tmp_path: Path) -> None:
     for name in canaries:
         if name != "phone0":  # replaced by newphone before the export
             assert any(hit.startswith(f"{name} (utf-8)") for hit in control), name
+
+    # Control: the exported document, saved outside the scanned folders, holds the letter's
+    # text in its bytes and the file name in its name, and the scanner finds both.
+    document = _scan([exports / f"{in_document['docname']}.pdf"], needles)[0]
+    assert any(hit.startswith("doctext (utf-8) in ") for hit in document), document
+    assert any(hit.startswith("docname (utf-8) in the name ") for hit in document), document
