@@ -31,7 +31,7 @@ from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
-from medrec_desktop.ui.widgets.tables import data_table
+from medrec_desktop.ui.widgets.tables import SORT_ROLE, data_table, sorted_proxy
 
 Item = ItemInfo[DocumentData]
 COLUMNS = ("Date", "Type", "From", "Pages", "Size", "Description")
@@ -51,6 +51,19 @@ def row_texts(item: Item) -> tuple[str, ...]:
         str(d.page_count),
         size_text(d.size),
         d.description or "",
+    )
+
+
+def sort_keys(item: Item) -> tuple[object, ...]:
+    """What a header click sorts by: dates as dates, pages and sizes as numbers."""
+    d = item.data
+    return (
+        d.document_date.isoformat(),
+        d.type_text.lower(),
+        (d.author or "").lower(),
+        d.page_count,
+        d.size,
+        (d.description or "").lower(),
     )
 
 
@@ -91,13 +104,17 @@ class DocumentsPage(QWidget):
         v.addWidget(self.message)
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table = data_table(self.model, "Documents list")
+        self.proxy = sorted_proxy(self.model, self)
+        self.table = data_table(self.proxy, "Documents list")
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        # Newest first as read; a header click sorts by that column (no arrow until then).
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
         v.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.attach_button = QPushButton("&Attach…")
         self.attach_button.setToolTip("Attach a scanned or received file (Insert)")
-        self.open_button = QPushButton("&Open…")
+        self.open_button = QPushButton("Op&en…")
         self.open_button.setToolTip("View the chosen document (Enter); the view is recorded")
         self.attach_button.clicked.connect(self.attach)
         self.open_button.clicked.connect(self.open_current)
@@ -182,8 +199,9 @@ class DocumentsPage(QWidget):
         self.model.setRowCount(0)
         for item in newest_first(found.items):
             cells = [QStandardItem(text) for text in row_texts(item)]
-            for cell in cells:
+            for cell, key in zip(cells, sort_keys(item), strict=True):
                 cell.setEditable(False)
+                cell.setData(key, SORT_ROLE)
             cells[0].setData(item, ITEM_ROLE)
             for n in (3, 4):
                 cells[n].setTextAlignment(
@@ -197,7 +215,7 @@ class DocumentsPage(QWidget):
         rows = self.model.rowCount()
         chosen = next((r for r in range(rows) if self._item(r).id == keep), 0) if rows else -1
         if chosen >= 0:
-            self.table.setCurrentIndex(self.model.index(chosen, 0))
+            self.table.setCurrentIndex(self.proxy.index(chosen, 0))
             self.table.selectRow(chosen)
         self.open_button.setEnabled(rows > 0)
         if not rows and not notes and self.message.severity is None:
@@ -217,7 +235,8 @@ class DocumentsPage(QWidget):
     # ------------------------------------------------------------------ the selection
 
     def _item(self, row: int) -> Item:
-        value = self.model.index(row, 0).data(ITEM_ROLE)
+        """The document on the table's ``row`` (as sorted on screen)."""
+        value = self.proxy.index(row, 0).data(ITEM_ROLE)
         assert isinstance(value, ItemInfo)
         return value
 
@@ -231,8 +250,8 @@ class DocumentsPage(QWidget):
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
-            tuple(str(self.model.index(r, c).data() or "") for c in range(len(COLUMNS)))
-            for r in range(self.model.rowCount())
+            tuple(str(self.proxy.index(r, c).data() or "") for c in range(len(COLUMNS)))
+            for r in range(self.proxy.rowCount())
         ]
 
     # ------------------------------------------------------------------ attach

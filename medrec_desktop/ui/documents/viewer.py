@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -102,6 +103,12 @@ class DocumentViewer(QDialog):
         self.thumbs.setAccessibleName("Pages")
         self.thumbs.setIconSize(QSize(THUMB_WIDTH, round(THUMB_WIDTH * 1.3)))
         self.thumbs.setFixedWidth(THUMB_WIDTH + 40)
+        # Each page's number under its picture, one column down the side.
+        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbs.setFlow(QListView.Flow.TopToBottom)
+        self.thumbs.setWrapping(False)
+        self.thumbs.setMovement(QListView.Movement.Static)
+        self.thumbs.setSpacing(6)
         self.thumbs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # page keys answer in the view
         for n in range(self.pages.count):
             self.thumbs.addItem(QListWidgetItem(f"{n + 1}"))
