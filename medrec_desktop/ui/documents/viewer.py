@@ -101,17 +101,24 @@ class DocumentViewer(QDialog):
         body = QHBoxLayout()
         self.thumbs = QListWidget()
         self.thumbs.setAccessibleName("Pages")
-        self.thumbs.setIconSize(QSize(THUMB_WIDTH, round(THUMB_WIDTH * 1.3)))
+        first = self.pages.natural_size(0)
+        thumb = QSize(THUMB_WIDTH, max(1, round(THUMB_WIDTH * first.height() / first.width())))
+        self.thumbs.setIconSize(thumb)
         self.thumbs.setFixedWidth(THUMB_WIDTH + 40)
         # Each page's number under its picture, one column down the side.
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setFlow(QListView.Flow.TopToBottom)
         self.thumbs.setWrapping(False)
         self.thumbs.setMovement(QListView.Movement.Static)
-        self.thumbs.setSpacing(6)
+        self.thumbs.setSpacing(4)
+        # A fixed cell per page, so pictures drawn later do not overlap the blank ones.
+        self.thumbs.setGridSize(QSize(THUMB_WIDTH + 12, thumb.height() + 26))
+        self.thumbs.setUniformItemSizes(True)
+        blank = QPixmap(thumb)
+        blank.fill(Qt.GlobalColor.white)
         self.thumbs.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # page keys answer in the view
         for n in range(self.pages.count):
-            self.thumbs.addItem(QListWidgetItem(f"{n + 1}"))
+            self.thumbs.addItem(QListWidgetItem(QIcon(blank), f"{n + 1}"))
         self.thumbs.currentRowChanged.connect(self._thumb_chosen)
         body.addWidget(self.thumbs)
         self.view = QLabel()

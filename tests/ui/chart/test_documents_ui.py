@@ -1,6 +1,7 @@
 """Documents in the chart on a real clinic: a reportlab PDF attached by keyboard appears in
 the list, opens in the viewer (an audited view) whose page keys move; a 3-frame TIFF shows 3
-thumbnails; a refused file shows its message beside the field with everything typed kept."""
+thumbnails and prints as an audited print; a labelled one is withheld from a nurse; a refused
+file shows its message beside the field with everything typed kept."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import io
 from pathlib import Path
 
 from PIL import Image
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from reportlab.pdfgen import canvas
 
+from medrec_desktop.domain.clinical import Sensitivity
 from medrec_desktop.domain.documents import DocumentInput, DocumentType
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.services.audit import AuditFilter
@@ -141,8 +145,8 @@ def test_a_pdf_attached_by_keyboard_is_listed_and_opens_with_page_keys(
     viewer.reject()
 
 
-def test_a_three_frame_tiff_shows_three_thumbnails(
-    qtbot: QtBot, chart_window: Window, populated: Clinic
+def test_a_three_frame_tiff_shows_three_thumbnails_and_prints_audited(
+    qtbot: QtBot, chart_window: Window, populated: Clinic, tmp_path: Path
 ) -> None:
     records = populated.sessions[Role.RECORDS]
     pid = populated.inst.patients.search(records, "okafor")[0].id
@@ -166,7 +170,47 @@ def test_a_three_frame_tiff_shows_three_thumbnails(
     assert all(not viewer.thumbs.item(n).icon().isNull() for n in range(3))
     key(qtbot, Qt.Key.Key_PageDown)
     assert viewer.page == 1
+
+    # Ctrl+P: the print is recorded, then the pages go to the printer chosen (a PDF here).
+    printed = tmp_path / "printed.pdf"
+
+    def to_pdf() -> QPrinter:
+        printer = QPrinter()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return printer
+
+    viewer.ask_printer = to_pdf
+    key(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: viewer.message.message.startswith("Sent"), timeout=WAIT)
+    assert len(PdfReader(printed).pages) == 3
+    events = populated.inst.audit.events(populated.admin, AuditFilter(patient_id=pid))
+    points = [(e.entry_point, e.action, e.outcome) for e in events]
+    assert ("DocumentService.open_file", "view", "success") in points
+    assert ("DocumentService.print_file", "print", "success") in points
     viewer.reject()
+
+
+def test_a_labelled_document_is_withheld_from_a_role_without_access(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    provider = populated.sessions[Role.PROVIDER]
+    pid = populated.inst.patients.search(provider, "okafor")[0].id
+    populated.inst.documents.attach(
+        provider,
+        pid,
+        DocumentInput(
+            sensitivity=Sensitivity.BEHAVIORAL_HEALTH,
+            doc_type=DocumentType.CORRESPONDENCE,
+            document_date=dt.date(2026, 8, 1),
+        ),
+        pdf_bytes(1),
+    )
+    w = chart_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    page = documents_tab(qtbot, w)
+    qtbot.waitUntil(page.withheld.isVisible, timeout=WAIT)
+    assert page.rows() == [] and "withheld" in page.withheld.text().lower()
 
 
 def test_a_refused_file_is_named_beside_the_field_and_the_form_keeps_what_was_typed(
