@@ -14,7 +14,7 @@ from typing import Protocol
 
 from PIL import Image
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 
 PDF = "application/pdf"
@@ -60,7 +60,14 @@ class PdfPages:
     def render(self, index: int, width: int) -> QImage:
         natural = self.natural_size(index)
         height = max(1, round(natural.height() * width / natural.width()))
-        return self._doc.render(index, QSize(max(1, width), height))
+        drawn = self._doc.render(index, QSize(max(1, width), height))
+        # QtPdf leaves the paper transparent: on the viewer's grey a page would have no edge.
+        paper = QImage(drawn.size(), QImage.Format.Format_RGB32)
+        paper.fill(Qt.GlobalColor.white)
+        painter = QPainter(paper)
+        painter.drawImage(0, 0, drawn)
+        painter.end()
+        return paper
 
 
 def _to_qimage(frame: Image.Image) -> QImage:

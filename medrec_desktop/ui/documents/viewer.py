@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap, QTransform
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap, QTransform
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -172,7 +172,12 @@ class DocumentViewer(QDialog):
     def _draw_thumbs(self) -> None:
         end = min(self.pages.count, self._next_thumb + THUMBS_PER_TURN)
         for n in range(self._next_thumb, end):
-            image = self.pages.render(n, THUMB_WIDTH)
+            image = self.pages.render(n, THUMB_WIDTH).convertToFormat(QImage.Format.Format_ARGB32)
+            # A thin edge: a white page on the white list would have none.
+            painter = QPainter(image)
+            painter.setPen(QColor(160, 160, 160))
+            painter.drawRect(0, 0, image.width() - 1, image.height() - 1)
+            painter.end()
             item = self.thumbs.item(n)
             if item is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
@@ -218,6 +223,11 @@ class DocumentViewer(QDialog):
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)  # type: ignore[arg-type]
+        if self.fit_width:
+            # After the layout has given the page view its new width, not before.
+            QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
         if self.fit_width:
             self._show_page()
 
