@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from PySide6.QtWidgets import QApplication
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
@@ -55,14 +55,15 @@ def referral_pdf(patient: PatientInfo, pages: int = 3) -> bytes:
 def card_tiff() -> bytes:
     """Both sides of an insurance card, scanned to a 2-page TIFF (synthetic)."""
     sides = []
+    title, body = ImageFont.load_default(size=34), ImageFont.load_default(size=28)
     for side in ("FRONT", "BACK"):
         image = Image.new("RGB", (856, 540), (236, 242, 250))
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, 855, 90), fill=(32, 86, 160))
-        draw.text((30, 30), f"Northwind Health Plan - {side}", fill=(255, 255, 255))
-        draw.text((30, 140), "Member ID  NWH 4401 2298 17", fill=(20, 20, 20))
-        draw.text((30, 180), "Group  88102   Plan  PPO Silver", fill=(20, 20, 20))
-        draw.text((30, 220), "Copay  Office $25  Specialist $50", fill=(20, 20, 20))
+        draw.text((30, 26), f"Northwind Health Plan - {side}", fill=(255, 255, 255), font=title)
+        draw.text((30, 140), "Member ID  NWH 4401 2298 17", fill=(20, 20, 20), font=body)
+        draw.text((30, 180), "Group  88102   Plan  PPO Silver", fill=(20, 20, 20), font=body)
+        draw.text((30, 220), "Copay  Office $25  Specialist $50", fill=(20, 20, 20), font=body)
         sides.append(image)
     out = io.BytesIO()
     sides[0].save(out, "TIFF", save_all=True, append_images=sides[1:])
