@@ -1,6 +1,7 @@
 """The chart's Documents tab: the patient's documents, newest first (date, type, from,
 pages, size, description), labelled ones withheld as every list does; Attach… (Insert) files
-a new one, Enter or a double-click opens it in the viewer (an audited view).
+a new one, Enter or a double-click opens it in the viewer (an audited view), Delete marks it
+entered in error with a reason.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.chart.list_page import WITHHELD_STYLE
+from medrec_desktop.ui.chart.reason_dialog import EnteredInErrorDialog
 from medrec_desktop.ui.documents.attach_dialog import (
     AttachDialog,
     FileChooser,
@@ -84,6 +86,7 @@ class DocumentsPage(QWidget):
         self.choose_file: FileChooser = choose_file
         self.attach_dialog: AttachDialog | None = None
         self.viewer: DocumentViewer | None = None
+        self.error_dialog: EnteredInErrorDialog | None = None
         self._stale = False
         self._load: Op[ItemList[DocumentData]] | None = None
         self._select_id: int | None = None
@@ -116,10 +119,17 @@ class DocumentsPage(QWidget):
         self.attach_button.setToolTip("Attach a scanned or received file (Insert)")
         self.open_button = QPushButton("Op&en…")
         self.open_button.setToolTip("View the chosen document (Enter); the view is recorded")
+        self.error_button = QPushButton("Entered in e&rror…")
+        self.error_button.setToolTip(
+            "Take the chosen document off the list, with a reason (Delete); it stays in its "
+            "history and the audit trail"
+        )
         self.attach_button.clicked.connect(self.attach)
         self.open_button.clicked.connect(self.open_current)
+        self.error_button.clicked.connect(self.mark_in_error)
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.error_button)
         buttons.addStretch(1)
         v.addLayout(buttons)
         shortcut(
@@ -127,6 +137,7 @@ class DocumentsPage(QWidget):
         )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(key, self.table, self.open_current)
+        shortcut(Qt.Key.Key_Delete, self.table, self.mark_in_error)
 
     # ------------------------------------------------------------------ the patient
 
@@ -142,7 +153,7 @@ class DocumentsPage(QWidget):
         """Signed out or chart closed: nothing of this patient stays on screen."""
         if self._load is not None:
             self._load.cancel()
-        for dialog in (self.attach_dialog, self.viewer):
+        for dialog in (self.attach_dialog, self.viewer, self.error_dialog):
             if dialog is not None:
                 dialog.reject()
         self.patient_id = None
@@ -164,6 +175,9 @@ class DocumentsPage(QWidget):
             if allowed
             else "Your role cannot attach documents."
         )
+        if not self._may(Action.DELETE):
+            self.error_button.setEnabled(False)
+            self.error_button.setToolTip("Your role cannot mark documents entered in error.")
 
     def focus_list(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -218,6 +232,7 @@ class DocumentsPage(QWidget):
             self.table.setCurrentIndex(self.proxy.index(chosen, 0))
             self.table.selectRow(chosen)
         self.open_button.setEnabled(rows > 0)
+        self.error_button.setEnabled(rows > 0 and self._may(Action.DELETE))
         if not rows and not notes and self.message.severity is None:
             self.message.info("No documents in this chart. Insert attaches one.")
 
@@ -333,6 +348,40 @@ class DocumentsPage(QWidget):
         viewer.finished.connect(lambda _r: self._viewer_closed(viewer))
         self.viewer = viewer
         viewer.open()
+
+    # ------------------------------------------------------------------ entered in error
+
+    def mark_in_error(self) -> None:
+        item, session = self.current_item(), self._session()
+        if item is None or session is None or not self.error_button.isEnabled():
+            return
+        documents = self._services.inst.documents
+        name = f"{item.data.type_text} of {item.data.document_date:%m/%d/%Y}"
+
+        def submit(reason: str) -> None:
+            Op(
+                dialog,
+                lambda: documents.mark_entered_in_error(
+                    session, item.id, reason=reason, expected_version=item.version
+                ),
+                runner=self._runner,
+            ).success(marked).failure(dialog.refused).run()
+
+        def marked(info: Item) -> None:
+            dialog.accept()
+            self.message.ok(f"Marked entered in error: {name}. It stays readable in its history.")
+            self._services.notify_changed(info.patient_id, {ChangeKind.DOCUMENTS})
+            self.table.setFocus()
+
+        dialog = EnteredInErrorDialog(name, submit, self)
+        dialog.finished.connect(lambda _r: self._error_closed(dialog))
+        self.error_dialog = dialog
+        dialog.open()
+
+    def _error_closed(self, dialog: EnteredInErrorDialog) -> None:
+        if self.error_dialog is dialog:
+            self.error_dialog = None
+        dialog.deleteLater()
 
     def _viewer_closed(self, viewer: DocumentViewer) -> None:
         if self.viewer is viewer:

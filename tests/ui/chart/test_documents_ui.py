@@ -247,3 +247,32 @@ def test_a_refused_file_is_named_beside_the_field_and_the_form_keeps_what_was_ty
     qtbot.waitUntil(lambda: page.rows() != [], timeout=WAIT)
     assert page.rows()[0][1:3] == ("Disability form", "Dr. Park")
     assert QApplication.activeModalWidget() is None
+
+
+def test_delete_marks_a_document_entered_in_error_with_a_reason(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    records = populated.sessions[Role.RECORDS]
+    pid = populated.inst.patients.search(records, "okafor")[0].id
+    populated.inst.documents.attach(
+        records,
+        pid,
+        DocumentInput(doc_type=DocumentType.REFERRAL, document_date=dt.date(2026, 7, 1)),
+        pdf_bytes(1),
+    )
+    w = chart_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    page = documents_tab(qtbot, w)
+    qtbot.waitUntil(lambda: len(page.rows()) == 1, timeout=WAIT)
+    key(qtbot, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: page.error_dialog is not None, timeout=WAIT)
+    dialog = page.error_dialog
+    assert dialog is not None
+    dialog.activateWindow()  # the offscreen platform has no window manager to do it
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT)
+    dialog.reason.setFocus()
+    type_text(qtbot, "filed to the wrong patient")
+    key(qtbot, Qt.Key.Key_M, ALT)
+    qtbot.waitUntil(lambda: page.rows() == [], timeout=WAIT)
+    assert page.message.message.startswith("Marked entered in error: Referral of 07/01/2026")
+    assert populated.inst.documents.list(records, pid).items == ()
