@@ -420,6 +420,11 @@ def render_chart_screenshots(
     shots += render_result_screenshots(
         window, out, app, runner, inst=inst, session=provider, patient=patient
     )
+    from medrec_desktop.ui.documents.screenshots import render_document_screenshots
+
+    shots += render_document_screenshots(
+        window, out, app, runner, inst=inst, session=provider, patient=patient
+    )
     window.session = None
     window.close()
 

@@ -259,6 +259,36 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
         ),
     )
 
+    # Issue 12: the documents' attach form and viewer, on a real one-page PDF.
+    import hashlib
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from medrec_desktop.services.documents import DocumentFile
+    from medrec_desktop.ui.documents.attach_dialog import AttachDialog
+    from medrec_desktop.ui.documents.viewer import DocumentViewer
+
+    out = io.BytesIO()
+    letter = canvas.Canvas(out)
+    letter.drawString(72, 720, "Referral letter")
+    letter.showPage()
+    letter.save()
+    pdf = out.getvalue()
+    yield (
+        "attach a document",
+        AttachDialog(
+            services=holder(populated.inst),
+            runner=runner,
+            session=populated.sessions[Role.RECORDS],
+            patient_id=okafor.id,
+            file_name="referral.pdf",
+            content=pdf,
+        ),
+    )
+    shown = DocumentFile(pdf, "application/pdf", 1, hashlib.sha256(pdf).hexdigest(), None)
+    yield "document viewer", DocumentViewer("Referral", shown, print_file=lambda _d, _f: None)
+
 
 def encounter_dialogs(populated: Clinic) -> Screens:
     from medrec_desktop.ui.encounters.addendum_dialog import AddendumDialog
@@ -304,7 +334,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 15
+    assert len(names) == 17
     assert not problems, "\n".join(problems)
 
 

@@ -39,6 +39,7 @@ from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.chart.results_page import ResultsPage
 from medrec_desktop.ui.chart.summary import DEMOGRAPHICS, SummaryPage
 from medrec_desktop.ui.chart.vitals_trend import open_result_trend
+from medrec_desktop.ui.documents.page import DocumentsPage
 from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.itemmodels.timefmt import local_datetime
 from medrec_desktop.ui.patients.merge_dialog import MergeDialog
@@ -167,20 +168,36 @@ class PatientChartPage(QWidget):
         self.tabs.addTab(self.encounters, "Encounters")
         for listed in own_tabs[5:]:
             self.tabs.addTab(listed, listed.kind.tab)
+        # Issue 12: documents after procedures. Every Ctrl+digit is taken and every free
+        # letter of "Documents" is a field's mnemonic on some form shown under the tab bar,
+        # so this tab has neither: Ctrl+Tab and the tab bar reach it, and Histories keeps
+        # the Ctrl+0 people learned.
+        self.documents = DocumentsPage(services=services, runner=runner, session=session)
+        self.documents.on_reveal = lambda: self.tabs.setCurrentWidget(self.documents)
+        self.tabs.addTab(self.documents, "Documents")
+        self.tabs.setTabToolTip(self.tabs.count() - 1, "The patient's scanned and received files")
         self.tabs.addTab(self.histories, "His&tories")
         self.tabs.addTab(self.demographics, "&Demographics")
         self.tabs.addTab(self.history, "Record versions")
-        for i in range(min(self.tabs.count(), 10)):
-            digit = (i + 1) % 10
+        # Ctrl+1..9 and Ctrl+0, in tab order, skipping the tabs that have none.
+        self._digits: dict[QWidget, int] = {}
+        every = (self.tabs.widget(i) for i in range(self.tabs.count()))
+        keyed = [w for w in every if w is not None and w is not self.documents][:10]
+        for n, widget in enumerate(keyed):
+            digit = (n + 1) % 10
+            i = self.tabs.indexOf(widget)
+            self._digits[widget] = digit
             self.tabs.setTabToolTip(i, f"Ctrl+{digit}")
             # Window-wide while the chart is shown (the cursor may be in the banner or
             # the areas list); a hidden chart answers no key.
-            shortcut(f"Ctrl+{digit}", self, self._tab_opener(i), Qt.ShortcutContext.WindowShortcut)
+            shortcut(
+                f"Ctrl+{digit}", self, self._tab_opener(widget), Qt.ShortcutContext.WindowShortcut
+            )
         self.summary.connect_lists(self.show_list, self.list_keys)
         layout.addWidget(self.tabs, 1)
 
-    def _tab_opener(self, index: int) -> Callable[[], None]:
-        return lambda: self.show_tab(index)
+    def _tab_opener(self, widget: QWidget) -> Callable[[], None]:
+        return lambda: self.show_tab(self.tabs.indexOf(widget))
 
     def _opener(self, page: ItemListPage) -> Callable[[], None]:
         return lambda: self.open_list(page)
@@ -190,7 +207,7 @@ class PatientChartPage(QWidget):
 
     def _hint(self, page: ItemListPage) -> str:
         sub = self.histories.indexOf(page)
-        return f"Alt+{sub + 1}" if sub >= 0 else f"Ctrl+{(self.tabs.indexOf(page) + 1) % 10}"
+        return f"Alt+{sub + 1}" if sub >= 0 else f"Ctrl+{self._digits.get(page, 0)}"
 
     def _bring(self, page: ItemListPage) -> None:
         """A list's tab to the front (the Histories tab, then its own, for a history)."""
@@ -223,6 +240,9 @@ class PatientChartPage(QWidget):
         self.tabs.setCurrentIndex(index)
         if page is self.encounters:
             self.encounters.focus_list()
+            return
+        if page is self.documents:
+            self.documents.focus_list()
             return
         if page is self.summary and self.summary.sections:
             self.summary.sections[0].list.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -273,7 +293,9 @@ class PatientChartPage(QWidget):
         index = self.tabs.indexOf(page)
         if index < 0:
             return None
-        keys = [f"Ctrl+{(index + 1) % 10}"] if index < 10 else []
+        tab = self.tabs.widget(index)
+        digit = self._digits.get(tab) if tab is not None else None
+        keys = [f"Ctrl+{digit}"] if digit is not None else []
         mnemonic = re.search(r"&([^&])", self.tabs.tabText(index))
         if mnemonic:
             keys.append(f"Alt+{mnemonic.group(1).upper()}")
@@ -333,6 +355,7 @@ class PatientChartPage(QWidget):
         for page in self.lists.values():
             page.set_patient(patient.id if self._sees_clinical() else None)
         self.encounters.set_patient(patient.id if self._sees_clinical() else None)
+        self.documents.set_patient(patient.id if self._sees_clinical() else None)
         self._open()
 
     def _sees_clinical(self) -> bool:
@@ -347,7 +370,13 @@ class PatientChartPage(QWidget):
             session.role, Action.DELETE, DataCategory.DEMOGRAPHICS
         )
         clinical = self._sees_clinical()
-        for page in (self.summary, self.histories, self.encounters, *self.lists.values()):
+        for page in (
+            self.summary,
+            self.histories,
+            self.encounters,
+            self.documents,
+            *self.lists.values(),
+        ):
             index = self.tabs.indexOf(page)
             if index >= 0:
                 self.tabs.setTabVisible(index, clinical)
@@ -536,6 +565,7 @@ class PatientChartPage(QWidget):
         for page in self.lists.values():
             page.reload()
         self.encounters.reload()
+        self.documents.reload()
 
     def clear(self) -> None:
         for op in (self._load, self._opening):
@@ -545,6 +575,7 @@ class PatientChartPage(QWidget):
         for page in self.lists.values():
             page.clear()
         self.encounters.clear()
+        self.documents.clear()
         self.patient = None
         self._offered = None
         self.offer.hide()
