@@ -100,7 +100,10 @@ def cmd_documents(args: argparse.Namespace, paths: DataPaths) -> int:
         if args.documents_cmd == "get":
             found = inst.documents.export_file(session, ItemId(args.id))
             if hashlib.sha256(found.content).hexdigest() != found.sha256:
-                raise KnownError("The stored file does not match its checksum; run medrec verify.")
+                raise KnownError(
+                    "The stored file does not match its checksum: restore the database from a"
+                    " backup and tell the administrator."
+                )
             _write_private(out, found.content, replace=args.force)
             data = {
                 "id": args.id,

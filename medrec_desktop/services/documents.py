@@ -10,6 +10,7 @@ limit): a refused file leaves nothing behind.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from medrec_desktop.domain.document_files import DEFAULT_MAX_BYTES, inspect_file
 from medrec_desktop.domain.documents import DocumentData, DocumentInput
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
-from medrec_desktop.domain.errors import NotFoundError, ValidationError
+from medrec_desktop.domain.errors import DatabaseFileError, NotFoundError, ValidationError
 from medrec_desktop.models import ClinicSetting, Document, DocumentBlob
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op, audited
@@ -44,7 +45,7 @@ DOCUMENTS = ClinicalItemKind(
 #: clinic setting: the largest file a user may attach, in MB
 MAX_MB_KEY = "document_max_mb"
 #: the database holds every file: a clinic may not set a limit that invites whole archives
-MAX_MB_CEILING = 500
+MAX_MB_CEILING = 200
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,19 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         Raises ValidationError (field ``file`` for the file, else the form's field)."""
         shown = f"“{data.file_name.strip()}”" if data.file_name.strip() else "The file"
         found = inspect_file(content, max_bytes=self._max_bytes(op), shown_name=shown)
+
+        def with_file(blob_id: int) -> DocumentInput:
+            return replace(
+                data,
+                blob_id=blob_id,
+                content_type=found.content_type.value,
+                page_count=found.page_count,
+                size=found.size,
+                sha256=found.sha256,
+            )
+
+        # The form is checked before the bytes are written: a missing date costs no write.
+        self._validated(op, with_file(1))
         blob = DocumentBlob(
             sha256=found.sha256,
             content_type=found.content_type.value,
@@ -78,14 +92,7 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         )
         op.db.add(blob)
         op.db.flush()
-        filed = replace(
-            data,
-            blob_id=blob.id,
-            content_type=found.content_type.value,
-            page_count=found.page_count,
-            size=found.size,
-            sha256=found.sha256,
-        )
+        filed = with_file(blob.id)
         # The generic add's checks and versioning, inside this same transaction.
         saved = self._add_in(op, patient_id, filed)
         op.event.detail = f"document {saved.id}: {found.page_count} page(s)"
@@ -120,6 +127,10 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         ``to_patient`` as it was, the same bytes. Returns the new item."""
         why = clean_reason(reason, required=True, what="the document is moved")
         row = self._row(op, item_id)
+        # Moving takes both rights: entering the item in error where it is (as
+        # mark_entered_in_error asks) and filing a new one on the other chart.
+        op.require(Action.DELETE, DataCategory.CLINICAL, row.patient_id)
+        op.require(Action.CREATE, DataCategory.CLINICAL, to_patient)
         self._require_label_access(op, Action.UPDATE, row)
         if row.patient_id == to_patient:
             raise ValidationError("The document is already filed to this patient.", field="patient")
@@ -150,7 +161,7 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
 
     @audited(Action.UPDATE, DataCategory.SETTINGS)
     def set_max_file_mb(self, op: Op, mb: int) -> int:
-        """Administrators: the largest file a user may attach, 1 to 500 MB."""
+        """Administrators: the largest file a user may attach, 1 to 200 MB."""
         if not 1 <= mb <= MAX_MB_CEILING:
             raise ValidationError(
                 f"Choose a limit from 1 to {MAX_MB_CEILING} MB per file.", field="document_max_mb"
@@ -189,11 +200,20 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
             select(DocumentBlob).where(DocumentBlob.id == row.blob_id)  # type: ignore[attr-defined]
         ).one()
         op.event.detail = f"document {row.id}"
+        # The item's own checksum (kept in its version history), not the blob's: stored bytes
+        # swapped behind the application's back are refused, never shown as the document.
+        recorded: str = row.sha256  # type: ignore[attr-defined]
+        if hashlib.sha256(blob.content).hexdigest() != recorded:
+            raise DatabaseFileError(
+                "This document's stored file does not match the checksum recorded when it was"
+                " filed: it was changed outside the application. Restore the database from a"
+                " backup and tell the administrator."
+            )
         return DocumentFile(
             blob.content,
             blob.content_type,
             blob.page_count,
-            blob.sha256,
+            recorded,
             row.file_name,  # type: ignore[attr-defined]
         )
 

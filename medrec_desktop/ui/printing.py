@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSizeF
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
 
@@ -39,12 +39,25 @@ def print_pdf(data: bytes, printer: QPrinter) -> int:
     return doc.pageCount()
 
 
-def ask_and_print(parent: QWidget, data: bytes, title: str) -> bool:
-    """The system print dialog, then print. False if the user cancelled."""
+def printer_from_dialog(parent: QWidget, title: str) -> QPrinter | None:
+    """The system print dialog for a real printer, or None if the user cancelled.
+
+    "Print to file" is not offered: a print is audited as a print, and a file written from
+    here would be an export nobody recorded. ``title`` names the job in the printer's queue
+    (kept on the print server): it must not name the patient."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
     dialog = QPrintDialog(printer, parent)
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted or printer.outputFileName():
+        return None
+    return printer
+
+
+def ask_and_print(parent: QWidget, data: bytes, title: str) -> bool:
+    """The system print dialog, then print. False if the user cancelled."""
+    printer = printer_from_dialog(parent, title)
+    if printer is None:
         return False
     print_pdf(data, printer)
     return True

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from medrec_desktop.domain.clinical import ItemStatus
 from medrec_desktop.domain.documents import DocumentInput, DocumentType
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.errors import DatabaseFileError, PermissionDeniedError, ValidationError
 from medrec_desktop.models import Document, DocumentBlob
 from medrec_desktop.services.audit import AuditFilter
 from tests.conftest import Clinic
@@ -175,3 +175,57 @@ def test_stored_bytes_cannot_be_changed_even_with_sql(clinic: Clinic, statement:
             conn.execute(text(statement), {"junk": b"forged"} if ":junk" in statement else {})
     got = clinic.inst.documents.open_file(records, saved.id)
     assert hashlib.sha256(got.content).hexdigest() == saved.data.sha256
+
+
+def test_only_who_may_enter_in_error_and_file_may_move_a_document(clinic: Clinic) -> None:
+    """A nurse may edit clinical items but not enter them in error: nor move a document."""
+    records, nurse = clinic.sessions[Role.RECORDS], clinic.sessions[Role.NURSE]
+    wrong, right = new_patient(clinic), new_patient(clinic)
+    first = clinic.inst.documents.attach(records, wrong, FILED, pdf_bytes(1))
+    with pytest.raises(PermissionDeniedError):
+        clinic.inst.documents.refile(nurse, first.id, right, reason="x", expected_version=1)
+    assert clinic.inst.documents.get(records, first.id).status is ItemStatus.ACTIVE
+
+
+def test_stored_bytes_cannot_be_replaced_or_truncated_either(clinic: Clinic) -> None:
+    """SQLite's INSERT OR REPLACE deletes without DELETE triggers; PostgreSQL's TRUNCATE fires
+    no row trigger: both are refused too."""
+    records = clinic.sessions[Role.RECORDS]
+    saved = clinic.inst.documents.attach(records, new_patient(clinic), FILED, pdf_bytes(1))
+    engine = clinic.inst.store.engine
+    if engine.dialect.name == "sqlite":
+        attack = (
+            "INSERT OR REPLACE INTO document_blob(id, sha256, content_type, page_count, size,"
+            " content, created_by, created_at) SELECT id, sha256, content_type, page_count,"
+            " size, :junk, created_by, created_at FROM document_blob WHERE id = :id"
+        )
+    else:
+        attack = "TRUNCATE document_blob CASCADE"
+    with pytest.raises(Exception, match="never"):
+        with engine.begin() as conn:
+            conn.execute(text(attack), {"junk": b"forged", "id": saved.data.blob_id})
+    assert clinic.inst.documents.open_file(records, saved.id).content.startswith(b"%PDF")
+
+
+def test_bytes_swapped_behind_the_applications_back_are_refused(clinic: Clinic) -> None:
+    """The attack: an insider with the database key drops the lock and rewrites a stored
+    file. The item's checksum (kept in its versions) no longer matches: the file is refused,
+    never shown as the document."""
+    records = clinic.sessions[Role.RECORDS]
+    saved = clinic.inst.documents.attach(records, new_patient(clinic), FILED, pdf_bytes(1))
+    forged = pdf_bytes(1, words="Forged letter")
+    with clinic.inst.store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER document_blob_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE document_blob DISABLE TRIGGER document_blob_locked"))
+        conn.execute(
+            text("UPDATE document_blob SET content = :forged, sha256 = :sum WHERE id = :id"),
+            {
+                "forged": forged,
+                "sum": hashlib.sha256(forged).hexdigest(),
+                "id": saved.data.blob_id,
+            },
+        )
+    with pytest.raises(DatabaseFileError, match="changed outside the application"):
+        clinic.inst.documents.open_file(records, saved.id)

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -43,6 +43,7 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.trends import Trend
 from medrec_desktop.security import permissions
 from medrec_desktop.ui.chart.trend_plot import MARKERS, NORMAL, TrendPlot, range_text, value_text
+from medrec_desktop.ui.printing import printer_from_dialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.shortcuts import shortcut
@@ -286,10 +287,8 @@ class TrendDialog(QDialog):
         ).run()
 
     def _printer_from_dialog(self) -> QPrinter | None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.trend.title)
-        dialog = QPrintDialog(printer, self)
-        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+        # a real printer only: "print to file" would be an unrecorded export
+        return printer_from_dialog(self, self.trend.title)
 
     def _path_from_dialog(self) -> Path | None:
         # The suggested name says what, never who: file names travel further than files.

@@ -341,7 +341,7 @@ class DocumentsPage(QWidget):
             viewer = DocumentViewer(
                 title, file, print_file=print_file if may_print else None, parent=self
             )
-        except ValueError:
+        except Exception:  # noqa: BLE001 - any reader error (QtPdf, Pillow): say so, keep going
             self.message.error("This document could not be shown: its file cannot be read.")
             return
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

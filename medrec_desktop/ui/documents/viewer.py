@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap, QTransform
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.documents.pages import PageSource, page_source
+from medrec_desktop.ui.printing import printer_from_dialog
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
 
@@ -275,7 +276,6 @@ class DocumentViewer(QDialog):
         self._print_file(lambda file: self._print_on(printer, file), failed)
 
     def _print_on(self, printer: QPrinter, file: DocumentFile) -> None:
-        printer.setDocName(self.windowTitle())
         pages = page_source(file.content, file.content_type)
         painter = QPainter()
         if not painter.begin(printer):
@@ -298,7 +298,5 @@ class DocumentViewer(QDialog):
         self.message.ok(f"Sent {pages.count} page(s) to the printer.")
 
     def _printer_from_dialog(self) -> QPrinter | None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.windowTitle())
-        dialog = QPrintDialog(printer, self)
-        return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+        # the job's name stays in the print server's logs: never the patient's or file's name
+        return printer_from_dialog(self, "medrec-desktop document")

@@ -75,12 +75,20 @@ _SQLITE_LOCKS = (
     " BEGIN SELECT RAISE(ABORT, 'document_blob rows are never changed'); END",
     "CREATE TRIGGER document_blob_no_delete BEFORE DELETE ON document_blob"
     " BEGIN SELECT RAISE(ABORT, 'document_blob rows are never deleted'); END",
+    # SQLite's INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers:
+    # an insert over a stored id is refused before it can swap the bytes (db/row_identity.py)
+    "CREATE TRIGGER document_blob_no_replace BEFORE INSERT ON document_blob"
+    " WHEN EXISTS (SELECT 1 FROM document_blob WHERE id = NEW.id)"
+    " BEGIN SELECT RAISE(ABORT, 'document_blob rows are never replaced'); END",
 )
 _PG_LOCKS = (
     "CREATE FUNCTION document_blob_locked() RETURNS trigger LANGUAGE plpgsql AS $$"
     " BEGIN RAISE EXCEPTION 'document_blob rows are never changed or deleted'; END $$",
     "CREATE TRIGGER document_blob_locked BEFORE UPDATE OR DELETE ON document_blob"
     " FOR EACH ROW EXECUTE FUNCTION document_blob_locked()",
+    # TRUNCATE fires no row trigger
+    "CREATE TRIGGER document_blob_no_truncate BEFORE TRUNCATE ON document_blob"
+    " FOR EACH STATEMENT EXECUTE FUNCTION document_blob_locked()",
 )
 
 
