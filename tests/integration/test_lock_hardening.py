@@ -334,6 +334,11 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
+        # Schema 0014 (documents) came later: a database at 0012 has none of it.
+        conn.exec_driver_sql("DROP TABLE document")
+        conn.exec_driver_sql("DROP TABLE document_blob")
+        if postgres:
+            conn.exec_driver_sql("DROP FUNCTION document_blob_locked()")
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0012'")
 
 
