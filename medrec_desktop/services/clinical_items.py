@@ -163,6 +163,11 @@ class ClinicalItemService(Service, Generic[D, I]):
     @audited(Action.CREATE, DataCategory.CLINICAL, patient="patient_id")
     def add(self, op: Op, patient_id: PatientId, data: I) -> ItemInfo[D]:
         """Record a new item (version 1). Raises ValidationError naming the field."""
+        return self._add_new(op, patient_id, data)
+
+    def _add_new(self, op: Op, patient_id: int, data: I) -> ItemInfo[D]:
+        """``add``'s body, for a service whose own audited call records an item too (a
+        document filed with its bytes, a document re-filed on another chart)."""
         kind = self._kind
         _patient_for_new_item(op, patient_id, kind.noun)
         if data.sensitivity is not None:

@@ -15,22 +15,34 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from medrec_desktop.domain.clinical import ItemId, ItemInfo, clean_reason
+from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus, Sensitivity, clean_reason
 from medrec_desktop.domain.document_files import DEFAULT_MAX_BYTES, inspect_file
 from medrec_desktop.domain.documents import DocumentData, DocumentInput
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import DatabaseFileError, NotFoundError, ValidationError
-from medrec_desktop.models import ClinicSetting, Document, DocumentBlob
+from medrec_desktop.models import ClinicalItem, ClinicSetting, Document, DocumentBlob
 from medrec_desktop.services import versioning
 from medrec_desktop.services.base import Op, audited
-from medrec_desktop.services.clinical_items import (
-    ClinicalItemKind,
-    ClinicalItemService,
-    _patient_for_new_item,
-)
+from medrec_desktop.services.clinical_items import ClinicalItemKind, ClinicalItemService
 from medrec_desktop.services.context import iso
 from medrec_desktop.services.encounter_links import linked_before_save
+
+
+def _check_document(
+    op: Op,
+    patient_id: int,
+    status: ItemStatus,
+    data: DocumentData,
+    row: ClinicalItem | None,
+    sensitivity: Sensitivity | None,
+) -> None:
+    # The encounter link: this patient's encounter, not signed; and the bytes it names exist
+    # (every path: attach, refile, a direct add or an edit).
+    linked_before_save(op, patient_id, status, data, row, sensitivity)
+    if op.db.get(DocumentBlob, data.blob_id) is None:
+        raise NotFoundError("That file is not stored.")
+
 
 DOCUMENTS = ClinicalItemKind(
     model=Document,
@@ -38,8 +50,7 @@ DOCUMENTS = ClinicalItemKind(
     input=DocumentInput,
     noun="document",
     change=ChangeKind.DOCUMENTS,
-    # The encounter link: this patient's encounter, not signed.
-    before_save=linked_before_save,
+    before_save=_check_document,
 )
 
 #: clinic setting: the largest file a user may attach, in MB
@@ -94,7 +105,7 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         op.db.flush()
         filed = with_file(blob.id)
         # The generic add's checks and versioning, inside this same transaction.
-        saved = self._add_in(op, patient_id, filed)
+        saved = self._add_new(op, patient_id, filed)
         op.event.detail = f"document {saved.id}: {found.page_count} page(s)"
         return saved
 
@@ -146,7 +157,7 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         moved = DocumentInput.editing(old)
         # An encounter belongs to the first patient: the new filing has none.
         moved = replace(moved, encounter_id=None)
-        saved = self._add_in(op, to_patient, moved)
+        saved = self._add_new(op, to_patient, moved)
         op.about_patient(to_patient)
         op.event.reason = "re-filed to another patient; the reason is in the item's history"
         op.event.detail = f"document {row.id} re-filed as document {saved.id}"
@@ -175,23 +186,6 @@ class DocumentService(ClinicalItemService[DocumentData, DocumentInput]):
         return mb
 
     # ------------------------------------------------------------------ helpers
-
-    def _add_in(self, op: Op, patient_id: int, data: DocumentInput) -> ItemInfo[DocumentData]:
-        kind = self._kind
-        _patient_for_new_item(op, patient_id, kind.noun)
-        if data.sensitivity is not None:
-            op.require(Action.CREATE, DataCategory.SENSITIVE, patient_id)
-        clean = self._validated(op, data)
-        if op.db.get(DocumentBlob, clean.blob_id) is None:
-            raise NotFoundError("That file is not stored.")
-        if kind.before_save is not None:
-            kind.before_save(op, patient_id, data.status, clean, None, data.sensitivity)
-        row = Document()
-        row.patient_id = patient_id
-        row.status = data.status
-        row.sensitivity = data.sensitivity
-        versioning.assign(row, clean)
-        return versioning.save(op, row, DocumentData, reason=None)
 
     def _file(self, op: Op, item_id: ItemId) -> DocumentFile:
         row = self._row(op, item_id)
