@@ -19,6 +19,7 @@ compares the word with the words of a similar length only, in rapidfuzz's C code
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from bisect import bisect_left
@@ -94,15 +95,6 @@ def document_counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-def _common_start(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 class Speller:
     """Corrects query words against one snapshot's words; immutable once built."""
 
@@ -171,7 +163,12 @@ class Speller:
             # hemorrhoids, not fibroids, both three edits away)
             best_far = min(
                 far,
-                key=lambda f: (f[1], -_common_start(f[0], word), -self._count.get(f[0], 1), f[0]),
+                key=lambda f: (
+                    f[1],
+                    -len(os.path.commonprefix((f[0], word))),
+                    -self._count.get(f[0], 1),
+                    f[0],
+                ),
             )
             return str(best_far[0])
         if not found:
