@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action as A
 from medrec_desktop.domain.enums import DataCategory as C
 from medrec_desktop.domain.enums import Role as R
@@ -78,6 +79,11 @@ BREAK_GLASS_DURATION = dt.timedelta(minutes=60)
 
 def allowed(role: R, action: A, category: C) -> bool:
     return action in MATRIX.get(role, {}).get(category, frozenset())
+
+
+def session_allows(session: UserSession | None, action: A, category: C = C.CLINICAL) -> bool:
+    """Whether a signed-in user's role may do ``action`` on ``category`` (no session: no)."""
+    return session is not None and allowed(session.role, action, category)
 
 
 def break_glass_covers(action: A, category: C) -> bool:

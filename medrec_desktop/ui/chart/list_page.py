@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.clinical import ItemInfo, ItemList, ItemVersion
 from medrec_desktop.domain.dto import PatientId, UserSession
-from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
+from medrec_desktop.domain.enums import Action, ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
@@ -230,10 +230,7 @@ class ItemListPage(QWidget):
         self.message.clear_message()
 
     def _may(self, action: Action) -> bool:
-        session = self._session()
-        return session is not None and permissions.allowed(
-            session.role, action, DataCategory.CLINICAL
-        )
+        return permissions.session_allows(self._session(), action)
 
     def _apply_role(self) -> None:
         for button, action, doing in (

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from medrec_desktop.domain.clinical import ItemInfo, ItemList
 from medrec_desktop.domain.documents import DocumentData, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
-from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
+from medrec_desktop.domain.enums import Action, ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
@@ -162,10 +162,7 @@ class DocumentsPage(QWidget):
         self.message.clear_message()
 
     def _may(self, action: Action) -> bool:
-        session = self._session()
-        return session is not None and permissions.allowed(
-            session.role, action, DataCategory.CLINICAL
-        )
+        return permissions.session_allows(self._session(), action)
 
     def _apply_role(self) -> None:
         allowed = self._may(Action.CREATE)

@@ -31,7 +31,7 @@ from medrec_desktop.domain.drafts import Draft
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail, EncounterList, EncounterRow
 from medrec_desktop.domain.encounters import EncounterData
-from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
+from medrec_desktop.domain.enums import Action, ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.versioning import VersionConflictError
@@ -265,10 +265,7 @@ class EncountersPage(QWidget):
         self.message.clear_message()
 
     def _may(self, action: Action) -> bool:
-        session = self._session()
-        return session is not None and permissions.allowed(
-            session.role, action, DataCategory.CLINICAL
-        )
+        return permissions.session_allows(self._session(), action)
 
     def _apply_role(self) -> None:
         for button, action, doing in (
