@@ -57,6 +57,8 @@ class DataCategory(StrEnum):
     SETTINGS = "settings"
     BACKUP = "backup"
     SESSION = "session"
+    # Scans and faxes picked up from the scanner folder, not yet filed to a patient (issue 12).
+    INBOX = "inbox"
 
 
 class Outcome(StrEnum):

@@ -15,6 +15,7 @@ from medrec_desktop.models.chart_more import (
 from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
 from medrec_desktop.models.documents import Document, DocumentBlob
 from medrec_desktop.models.drafts import FormDraft
+from medrec_desktop.models.inbox import CoverSheet, InboxItem
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
 from medrec_desktop.models.patient import (
     ClinicalNote,
@@ -82,4 +83,7 @@ __all__ = [
     "Document",
     "DocumentBlob",
     "ResultTemplate",
+    # issue 12, schema 0015
+    "CoverSheet",
+    "InboxItem",
 ]

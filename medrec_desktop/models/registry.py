@@ -30,6 +30,9 @@ NOT_MOVED: dict[str, str] = {
     # A break-the-glass grant opened one record for one hour; moving it would silently widen
     # an emergency access to the other record's data.
     "break_glass_grant": "an emergency grant covers the record it was given for",
+    # A cover sheet printed for the record merged away must not file scans to the kept one
+    # silently: its scans go to the inbox saying the record was merged (issue 12).
+    "cover_sheet": "a sheet for a merged-away record sends its scans to the inbox",
 }
 
 

@@ -30,6 +30,9 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.DEMOGRAPHICS: frozenset(_READ | _WRITE),
         C.CLINICAL: frozenset(_READ | _WRITE),
         C.CODING: frozenset({A.VIEW, A.QUERY}),
+        # Whoever is signed in where the scanner writes picks new scans up into the encrypted
+        # store (nothing is shown); reading and filing them is the records specialist's job.
+        C.INBOX: frozenset({A.CREATE}),
     },
     R.PROVIDER: {
         C.SESSION: frozenset(_SESSION | {A.BREAK_GLASS}),
@@ -37,6 +40,7 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.CLINICAL: frozenset(_ALL),
         C.SENSITIVE: frozenset(_ALL),
         C.CODING: frozenset({A.VIEW, A.QUERY}),
+        C.INBOX: frozenset({A.CREATE}),
     },
     R.RECORDS: {
         C.SESSION: frozenset(_SESSION | {A.BREAK_GLASS}),
@@ -47,6 +51,8 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.CODING: frozenset({A.VIEW, A.QUERY}),
         # Records specialists keep the clinic's reference data current: they import releases.
         C.CODESET: frozenset({A.VIEW, A.QUERY, A.CREATE}),
+        # The scanner inbox: pick up, read, file, split, "not ours" (issue 12).
+        C.INBOX: frozenset(_ALL),
     },
     R.CODER: {
         C.SESSION: frozenset(_SESSION),

@@ -115,6 +115,7 @@ from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
+from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
@@ -254,6 +255,7 @@ class Installation:
         self.trends = TrendService(ctx=self.ctx)
         # Issue 12: documents in the chart, their bytes inside the encrypted database.
         self.documents = DocumentService(ctx=self.ctx, kind=DOCUMENTS)
+        self.inbox = InboxService(ctx=self.ctx, documents=self.documents)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -129,6 +129,16 @@ def _document(c: Clinic) -> ItemId:
     return c.inst.documents.attach(records, _patient(c), SAMPLE_DOCUMENT, sample_pdf()).id
 
 
+_SCANS = iter(range(1, 1_000_000))
+
+
+def _scan(c: Clinic) -> int:
+    """A scan waiting in the inbox (version 1)."""
+    return c.inst.inbox.receive(
+        c.sessions[Role.NURSE], "scan.pdf", sample_pdf(), next(_SCANS)
+    ).inbox_id
+
+
 # One successful call per entry point: (role, call). A new entry point without a row here fails
 # the coverage test below, so it cannot ship unaudited or untested.
 Call = Callable[[Clinic, Any], Any]
@@ -486,8 +496,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DocumentService.refile": (
         Role.RECORDS,
         lambda c: (
-            lambda d, to: lambda s: c.inst.documents.refile(
-                s, d, to, reason="wrong chart", expected_version=1
+            lambda d, to: (
+                lambda s: c.inst.documents.refile(
+                    s, d, to, reason="wrong chart", expected_version=1
+                )
             )
         )(_document(c), _patient(c)),
     ),
@@ -498,6 +510,44 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DocumentService.set_max_file_mb": (
         Role.ADMIN,
         lambda c: lambda s: c.inst.documents.set_max_file_mb(s, 40),
+    ),
+    # issue 12: the scanner inbox
+    "InboxService.settings": (Role.NURSE, lambda c: lambda s: c.inst.inbox.settings(s)),
+    "InboxService.set_folder": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.inbox.set_folder(s, "/srv/scans"),
+    ),
+    "InboxService.set_highlight_days": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.inbox.set_highlight_days(s, 5),
+    ),
+    "InboxService.receive": (
+        Role.NURSE,
+        lambda c: lambda s: c.inst.inbox.receive(s, "fax.pdf", sample_pdf(), next(_SCANS)),
+    ),
+    "InboxService.entries": (Role.RECORDS, lambda c: lambda s: c.inst.inbox.entries(s)),
+    "InboxService.count": (Role.RECORDS, lambda c: lambda s: c.inst.inbox.count(s)),
+    "InboxService.get": (
+        Role.RECORDS,
+        lambda c: (lambda i: lambda s: c.inst.inbox.get(s, i))(_scan(c)),
+    ),
+    "InboxService.open_file": (
+        Role.RECORDS,
+        lambda c: (lambda i: lambda s: c.inst.inbox.open_file(s, i))(_scan(c)),
+    ),
+    "InboxService.file": (
+        Role.RECORDS,
+        lambda c: (
+            lambda i, pid: (
+                lambda s: c.inst.inbox.file(s, i, pid, SAMPLE_DOCUMENT, expected_version=1)
+            )
+        )(_scan(c), _patient(c)),
+    ),
+    "InboxService.reject": (
+        Role.RECORDS,
+        lambda c: (lambda i: lambda s: c.inst.inbox.reject(s, i, "not ours", expected_version=1))(
+            _scan(c)
+        ),
     ),
     "CodingService.import_file": (
         Role.RECORDS,

@@ -334,7 +334,11 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
-        # Schema 0014 (documents) came later: a database at 0012 has none of it.
+        # Schemas 0014 (documents) and 0015 (inbox) came later: a database at 0012 has none.
+        conn.exec_driver_sql("DROP TABLE inbox_item")
+        conn.exec_driver_sql("DROP TABLE cover_sheet")
+        if postgres:
+            conn.exec_driver_sql("DROP FUNCTION inbox_item_kept()")
         conn.exec_driver_sql("DROP TABLE document")
         conn.exec_driver_sql("DROP TABLE document_blob")
         if postgres:
