@@ -47,8 +47,11 @@ class PageView(QWidget):
     """Shows one document at a time (``load``); ``bar`` is the row of page controls, to which
     a host may add buttons of its own (the viewer's Print and Close)."""
 
-    def __init__(self, *, empty_text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, *, empty_text: str = "", thumb_width: int = THUMB_WIDTH, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._thumb_width = thumb_width
         self._pages: PageSource | None = None
         self.page = 0
         self.zoom = 1.0
@@ -90,7 +93,7 @@ class PageView(QWidget):
         body = QHBoxLayout()
         self.thumbs = QListWidget()
         self.thumbs.setAccessibleName("Pages")
-        self.thumbs.setFixedWidth(THUMB_WIDTH + 40)
+        self.thumbs.setFixedWidth(thumb_width + 40)
         # Each page's number under its picture, one column down the side.
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setFlow(QListView.Flow.TopToBottom)
@@ -161,10 +164,11 @@ class PageView(QWidget):
         self.page = 0
         self.rotation = 0
         first = pages.natural_size(0)
-        thumb = QSize(THUMB_WIDTH, max(1, round(THUMB_WIDTH * first.height() / first.width())))
+        width = self._thumb_width
+        thumb = QSize(width, max(1, round(width * first.height() / first.width())))
         self.thumbs.setIconSize(thumb)
         # A fixed cell per page, so pictures drawn later do not overlap the blank ones.
-        self.thumbs.setGridSize(QSize(THUMB_WIDTH + 12, thumb.height() + 26))
+        self.thumbs.setGridSize(QSize(width + 12, thumb.height() + 26))
         blank = QPixmap(thumb)
         blank.fill(Qt.GlobalColor.white)
         self.thumbs.blockSignals(True)
@@ -204,7 +208,7 @@ class PageView(QWidget):
             return
         end = min(self._pages.count, self._next_thumb + THUMBS_PER_TURN)
         for n in range(self._next_thumb, end):
-            image = edged(self._pages.render(n, THUMB_WIDTH))
+            image = edged(self._pages.render(n, self._thumb_width))
             item = self.thumbs.item(n)
             if item is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
