@@ -110,6 +110,7 @@ from medrec_desktop.services.chart_kinds import (
 )
 from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
+from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
@@ -256,6 +257,8 @@ class Installation:
         # Issue 12: documents in the chart, their bytes inside the encrypted database.
         self.documents = DocumentService(ctx=self.ctx, kind=DOCUMENTS)
         self.inbox = InboxService(ctx=self.ctx, documents=self.documents)
+        # Cover sheets printed from a chart; intake files the scans behind them.
+        self.cover_sheets = CoverSheetService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -549,6 +549,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             _scan(c)
         ),
     ),
+    "CoverSheetService.issue": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.cover_sheets.issue(s, pid, "referral"))(
+            _patient(c)
+        ),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]
