@@ -217,7 +217,6 @@ class Installation:
         self.patients = PatientService(ctx=self.ctx)
         self.maintenance = MaintenanceService(ctx=self.ctx)
         self.setup = SetupService(ctx=self.ctx)
-        self.demo = DemoService(ctx=self.ctx)
         # The chart's versioned clinical items (services/clinical_items.py).
         self.problems: ProblemService = ProblemService(ctx=self.ctx, kind=PROBLEMS)
         self.allergies: AllergyService = AllergyService(ctx=self.ctx, kind=ALLERGIES)
@@ -259,6 +258,8 @@ class Installation:
         self.inbox = InboxService(ctx=self.ctx, documents=self.documents)
         # Cover sheets printed from a chart; intake files the scans behind them.
         self.cover_sheets = CoverSheetService(ctx=self.ctx)
+        # The demo clinic loads scans through the inbox (and prints a cover sheet).
+        self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"
