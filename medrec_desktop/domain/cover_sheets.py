@@ -34,8 +34,6 @@ _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 #: still file pages into a chart unseen. 90 days covers the usual turnaround; a late sheet
 #: sends its scan to the inbox, where a person files it.
 DEFAULT_LIFETIME = dt.timedelta(days=90)
-# The sheets carry QR codes: looking for no other kind keeps the look at a page cheap.
-_QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,10 @@ def find_token(page: Image.Image) -> str | None:
     trimmed; possibly damaged: check it with :func:`parse_token`), or None when the page
     carries none (no barcode, or only other people's). QR codes upright or turned (a sheet
     fed sideways), never inverted (light on dark)."""
-    found = zxingcpp.read_barcodes(
-        page, formats=_QR, try_rotate=True, try_invert=False
-    )
+    # Made per call, not kept in the module: a binding object alive when the program exits
+    # makes nanobind print leak warnings.
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(page, formats=qr_only, try_rotate=True, try_invert=False)
     for barcode in found:
         if is_ours(barcode.text):
             return barcode.text.strip().upper()
