@@ -44,7 +44,7 @@ from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.inbox import Candidate
 
 # Points (a candidate's score is their sum, kept within 1-100).
-MRN_POINTS = 70
+MRN_POINTS = 75  # beats a name with the date of birth, even when the text's date disagrees
 NAME_POINTS = 30  # every word of the name is one of the patient's
 PARTIAL_NAME_POINTS = 18  # the words start the patient's names ("Ana" for "Anabel")
 ALIKE_NAME_POINTS = 12  # spelt alike (a sound-alike or a typo: scanned text has typos)
