@@ -31,6 +31,8 @@ NAME_HITS = 10
 NAME_AND_BIRTH_HITS = 5
 BIRTH_HITS = 10
 MAX_LIMIT = 20
+# Labeled dates of birth searched with each name (a report rarely has more than one).
+BIRTHS_SEARCHED = 3
 
 
 class InboxSuggestionService(Service):
@@ -38,7 +40,7 @@ class InboxSuggestionService(Service):
     def suggest(self, op: Op, inbox_id: int, limit: int = 5) -> builtins.list[Candidate]:
         """Patients this scan may be about, best first, each with the evidence in plain
         words; none when the file name and the text give no clue (a scanned image has no
-        text layer: only its file name can help)."""
+        text layer: only its file name can help). ``limit`` is kept within 1-20."""
         row = op.db.get(InboxItem, inbox_id)
         if row is None:
             raise NotFoundError("That scan is not in the inbox.")
@@ -59,7 +61,7 @@ class InboxSuggestionService(Service):
     def _hits(op: Op, clues: Clues) -> builtins.list[Hit]:
         today = op.ctx.now().date()
         hits = [h for clue in clues.mrns for h in _by_mrn(op, clue)]
-        births = clues.birth_dates
+        births = clues.birth_dates[:BIRTHS_SEARCHED]
         for clue in clues.names:
             for text in clue.lookups():
                 matches = find(op.db, text, today=today, limit=NAME_HITS)
