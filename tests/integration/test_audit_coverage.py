@@ -555,6 +555,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             _scan(c)
         ),
     ),
+    "InboxSuggestionService.suggest": (
+        Role.RECORDS,
+        lambda c: (lambda i: lambda s: c.inst.inbox_suggestions.suggest(s, i))(_scan(c)),
+    ),
     "CoverSheetService.issue": (
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.cover_sheets.issue(s, pid, "referral"))(
