@@ -18,13 +18,14 @@ from pypdf import PdfReader, PdfWriter
 
 from medrec_desktop.domain.document_files import DocumentContent, quiet_pypdf
 
-#: the resolution a first page is drawn at; a cover sheet's code has ~2.5 mm modules
+#: the resolution a first page is drawn at; a cover sheet's code has 2 mm modules (12 px)
 DPI = 150
 #: the longest side of a first page's picture, in pixels (a letter page at 150 dpi: 1650)
 MAX_SIDE = 2000
-# TIFF compressions kept as they are when frames are written again; anything else (JPEG in
-# TIFF, or none) is written losslessly (deflate): re-encoding never loses more.
-_LOSSLESS = frozenset({"group4", "group3", "tiff_lzw", "tiff_adobe_deflate", "packbits"})
+# TIFF compressions kept when grey or colour frames are written again; anything else (JPEG in
+# TIFF, or none) is written losslessly (deflate): writing again never loses more.
+# (Group 3/4 are for bilevel frames only, which are always written as group 4.)
+_LOSSLESS_GREY = frozenset({"tiff_lzw", "tiff_adobe_deflate", "packbits"})
 # pdfium keeps global state and must not be entered by two threads at once (intake runs on
 # the folder watcher's thread while other work may draw pages too).
 _PDFIUM = threading.Lock()
@@ -118,11 +119,8 @@ def _tiff_without_first(content: bytes) -> bytes:
             dpi = dpi or image.info.get("dpi")
     if all(f.mode == "1" for f in frames):
         compression = "group4"  # bilevel fax and document scans: the scanner's own choice
-    elif len(compressions) == 1 and (only := next(iter(compressions))) in _LOSSLESS - {
-        "group4",
-        "group3",
-    }:
-        compression = only
+    elif len(compressions) == 1 and compressions <= _LOSSLESS_GREY:
+        compression = compressions.pop()
     else:
         compression = "tiff_adobe_deflate"
     out = io.BytesIO()
