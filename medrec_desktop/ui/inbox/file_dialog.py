@@ -48,6 +48,8 @@ class FileScanDialog(QDialog):
 
     filed = Signal(object, object)  # ItemInfo[DocumentData], PatientChoice
     conflicted = Signal()
+    #: (inbox id, list[Candidate]) the suggestions as asked afresh, for the inbox to keep
+    suggested = Signal(int, object)
 
     def __init__(
         self,
@@ -96,7 +98,11 @@ class FileScanDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.picker = PatientPicker(services=services, runner=runner, session=session)
-        self.picker.set_suggestions(suggestions)
+        self._suggested = tuple(suggestions) if suggestions is not None else None
+        if suggestions is not None:
+            self.picker.set_suggestions(suggestions)
+        else:
+            self.picker.status.setText("Looking for the patient in the scan…")
         self.errors.add_row(form, "&Patient *", self.picker, "patient_id")
         self.picker.picked.connect(self._patient_picked)
         self.fields = DocumentFields(form, self.errors, session=session)
@@ -152,10 +158,29 @@ class FileScanDialog(QDialog):
         self.preview.view.setText(f"⚠ {err.message}")
 
     def _ask_suggestions(self) -> None:
-        """Suggested patients come with the inbox's suggestion service (being built);
-        meanwhile the picker says none could be worked out."""
-        if not self.picker.suggestions:
-            self.picker.set_suggestions(())
+        """The patients suggested from the scan, asked afresh (a patient registered or
+        merged since the inbox asked changes them); those the inbox had are shown meanwhile."""
+        suggestions, session, ident = (
+            self._services.inst.inbox_suggestions,
+            self._session,
+            self.entry.id,
+        )
+        had = self._suggested
+
+        def found(candidates: list[Candidate]) -> None:
+            if had is None or tuple(candidates) != tuple(had):
+                self.picker.set_suggestions(candidates)
+            self.suggested.emit(self.entry.id, candidates)
+
+        def failed(err: BaseException) -> None:
+            if not isinstance(err, KnownError):
+                raise err
+            if had is None:
+                self.picker.set_suggestions(None)
+
+        Op(self, lambda: suggestions.suggest(session, ident), runner=self._runner).success(
+            found
+        ).failure(failed).run()
 
     # ------------------------------------------------------------------ the patient
 

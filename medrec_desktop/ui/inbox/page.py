@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -33,12 +33,13 @@ from medrec_desktop.domain.errors import ConflictError, KnownError
 from medrec_desktop.domain.inbox import InboxEntry, InboxSettings, InboxStatus
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
-from medrec_desktop.ui.documents.page_view import PageView, edged
+from medrec_desktop.ui.documents.page_view import PageView
 from medrec_desktop.ui.documents.pages import page_source
 from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
 from medrec_desktop.ui.inbox.model import THUMB, InboxModel, thumb_key
 from medrec_desktop.ui.inbox.not_ours_dialog import NotOursDialog
 from medrec_desktop.ui.inbox.patient_picker import PatientChoice
+from medrec_desktop.ui.inbox.row_extras import RowExtras, thumbnail
 from medrec_desktop.ui.inbox.split_dialog import SplitDialog
 from medrec_desktop.ui.inbox.texts import days_text, pages_text, when_text
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
@@ -74,7 +75,6 @@ class InboxPage(QWidget):
         self._stale = True
         self._loaded_once = False
         self._select_row: int | None = None  # after a scan is dealt with: the next one
-        self._thumb_busy = False
         services.inbox_changed.connect(self.reload)
         services.swapped.connect(self._swapped)
 
@@ -157,11 +157,14 @@ class InboxPage(QWidget):
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
         self._preview_timer.timeout.connect(self._read_preview)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self._thumb_timer = QTimer(self)
-        self._thumb_timer.setSingleShot(True)
-        self._thumb_timer.setInterval(0)
-        self._thumb_timer.timeout.connect(self._next_thumbnail)
-        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self._thumb_timer.start())
+        self.extras = RowExtras(
+            table=self.table,
+            proxy=self.proxy,
+            model=self.model,
+            services=services,
+            runner=runner,
+            session=session,
+        )
         self._update_buttons()
 
     # ------------------------------------------------------------------ loading
@@ -224,7 +227,7 @@ class InboxPage(QWidget):
             self._show_preview_of(None)
         self._show_counts()
         self._update_buttons()
-        self._thumb_timer.start()
+        self.extras.want()
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -255,9 +258,7 @@ class InboxPage(QWidget):
 
     def _swapped(self) -> None:
         """Another database: nothing read from the old one stays on screen."""
-        self.model.thumbs.clear()
-        self.model.no_thumb.clear()
-        self.model.suggestions.clear()
+        self.extras.forget()
         self.model.set_entries([], now=self.model.now, highlight_days=self.model.highlight_days)
         self._show_preview_of(None)
         self.reload()
@@ -355,7 +356,7 @@ class InboxPage(QWidget):
             entry = self.model.row_at(row)
             if thumb_key(entry) not in self.model.thumbs:
                 self.model.set_thumbnail(
-                    entry, _thumbnail(self.preview.pages.render(0, THUMB.width()))
+                    entry, thumbnail(self.preview.pages.render(0, THUMB.width()))
                 )
 
     def _preview_failed(self, err: BaseException) -> None:
@@ -363,56 +364,6 @@ class InboxPage(QWidget):
             raise err
         self.preview.clear()
         self.preview.view.setText(f"⚠ {err.message}")
-
-    # ------------------------------------------------------------------ first-page pictures
-
-    def _visible_rows(self) -> range:
-        first = self.table.rowAt(0)
-        if first < 0:
-            return range(0)
-        last = self.table.rowAt(self.table.viewport().height() - 1)
-        return range(first, (last if last >= 0 else self.proxy.rowCount() - 1) + 1)
-
-    def _next_thumbnail(self) -> None:
-        """Draw the first page of one row on screen that has none yet; the next follows when
-        it is done (one at a time: the preview never waits behind a queue of them)."""
-        session = self._session()
-        if self._thumb_busy or session is None or not self.isVisible():
-            return
-        wanted = next(
-            (
-                e
-                for e in (self.entry_at(r) for r in self._visible_rows())
-                if thumb_key(e) not in self.model.thumbs and thumb_key(e) not in self.model.no_thumb
-            ),
-            None,
-        )
-        if wanted is None:
-            return
-        self._thumb_busy = True
-        inbox = self._services.inst.inbox
-
-        def arrived(file: DocumentFile) -> None:
-            try:
-                picture = _thumbnail(
-                    page_source(file.content, file.content_type).render(0, THUMB.width())
-                )
-            except Exception:  # noqa: BLE001 - a file no reader takes: no picture, no retry
-                picture = None
-            self.model.set_thumbnail(wanted, picture)
-
-        def failed(err: BaseException) -> None:
-            if not isinstance(err, KnownError):
-                raise err
-            self.model.set_thumbnail(wanted, None)
-
-        def done() -> None:
-            self._thumb_busy = False
-            self._thumb_timer.start()
-
-        Op(self, lambda: inbox.open_file(session, wanted.id), runner=self._runner).success(
-            arrived
-        ).failure(failed).finished(done).run()
 
     # ------------------------------------------------------------------ filing
 
@@ -441,6 +392,7 @@ class InboxPage(QWidget):
         )
         dialog.filed.connect(lambda info, choice: self._filed(entry, info, choice))
         dialog.conflicted.connect(self._dealt_with_elsewhere)
+        dialog.suggested.connect(self.model.set_suggestions)
         dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         self.file_dialog = dialog
         dialog.open()
@@ -570,7 +522,3 @@ class InboxPage(QWidget):
                 )
                 return True
         return super().eventFilter(watched, event)
-
-
-def _thumbnail(page: QImage) -> QPixmap:
-    return QPixmap.fromImage(edged(page))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from reportlab.pdfgen import canvas
 
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.inbox import InboxStatus
@@ -160,6 +162,52 @@ def test_a_scan_is_filed_by_keyboard_to_the_patient_typed(
     assert populated.inst.inbox.get(records, content_id).status is InboxStatus.FILED
     qtbot.waitUntil(lambda: w.status_inbox.text() == "Inbox: nothing waiting", timeout=WAIT)
     assert nav_text(w, "Inbox") == "Inbox (0)"
+
+
+def lab_report(name: str, born: dt.date, mrn: str) -> bytes:
+    """An outside lab report whose text names its patient (what suggestions read)."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.drawString(72, 720, "Valley Reference Laboratory")
+    pdf.drawString(72, 700, f"Patient: {name}")
+    pdf.drawString(72, 684, f"DOB: {born:%m/%d/%Y}    MRN: {mrn}")
+    pdf.drawString(72, 660, "Cholesterol, total 212 mg/dL")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def test_the_suggested_patient_is_shown_with_why_and_taken_with_one_key(
+    qtbot: QtBot, make_window: Make, populated: Clinic
+) -> None:
+    records = populated.sessions[Role.RECORDS]
+    okafor = populated.inst.patients.search(records, "okafor")[0]
+    scan = lab_report("OKAFOR, Chidi", okafor.birth_date, okafor.mrn)
+    populated.inst.inbox.receive(populated.sessions[Role.NURSE], "CRL_results.pdf", scan, 7)
+    w = make_window(Role.RECORDS)
+    page = inbox_of(qtbot, w, 1)
+    qtbot.waitUntil(lambda: page.rows()[0][2] != "", timeout=WAIT)
+    suggested = page.rows()[0][2]
+    assert suggested.startswith(
+        f"★ Okafor, Chidi · {okafor.birth_date:%m/%d/%Y} · MRN {okafor.mrn}"
+    )
+    assert f"MRN {okafor.mrn}" in suggested.split("\n")[1]  # the evidence under it
+
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.file_dialog is not None, timeout=WAIT)
+    dialog = page.file_dialog
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.picker.search_box, timeout=WAIT)
+    picker = dialog.picker
+    assert [c.patient_id for c in picker.model.rows()][:1] == [okafor.id]
+    assert picker.model.index(0, 3).data().startswith("Suggested: ")
+    assert "★ Suggested from the scan" in picker.status.text()
+    key(qtbot, Qt.Key.Key_Return)  # one key takes the suggestion
+    assert picker.chosen is not None and picker.chosen.patient_id == okafor.id
+    assert focused() is dialog.fields.doc_type
+    assert "Okafor, Chidi" in picker.chosen_label.text()
+    dialog.reject()
 
 
 def test_not_ours_needs_a_reason_and_closed_scans_say_what_became_of_them(
