@@ -127,7 +127,7 @@ class FileScanDialog(QDialog):
         split.addWidget(side)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 5)
-        split.setSizes([470, 610])
+        split.setSizes([420, 660])
         self.resize(1120, 760)
         if file is not None:
             self.show_file(file)

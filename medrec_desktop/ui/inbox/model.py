@@ -122,12 +122,15 @@ class InboxModel(RowsModel[InboxEntry]):
         if e.status is not InboxStatus.UNFILED:
             return ""
         found = self.suggestions.get(e.id)
+        if found is None:
+            return ""  # not asked yet
         if not found:
-            return ""
+            return "None found in the scan"
         best = found[0]
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
         why = best.evidence[0] if best.evidence else ""
-        return f"★ {candidate_text(best)}{more}\n{why}"
+        # Name and MRN (the evidence usually names the MRN); the date of birth in the tip.
+        return f"★ {best.name} · MRN {best.mrn}{more}\n{why}"
 
     def sort_key(self, e: InboxEntry, col: int) -> Any:
         if col == self.COL_ARRIVED:

@@ -232,10 +232,10 @@ class InboxPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         for col, width in (
-            (InboxModel.COL_SCAN, 220),
-            (InboxModel.COL_ARRIVED, 150),
-            (InboxModel.COL_SUGGESTED, 230),
-            (InboxModel.COL_NOTE, 180),
+            (InboxModel.COL_SCAN, 210),
+            (InboxModel.COL_ARRIVED, 140),
+            (InboxModel.COL_SUGGESTED, 260),
+            (InboxModel.COL_NOTE, 110),
         ):
             header.resizeSection(col, width)
 

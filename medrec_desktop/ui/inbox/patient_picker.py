@@ -165,6 +165,13 @@ class PatientPicker(QWidget):
         self.results.doubleClicked.connect(self._pick_index)
         self._keep_selection_visible()
         box.addWidget(self.results, 1)
+        # The whole evidence for the patient chosen in the list: the Why column is narrow.
+        self.why = QLabel()
+        self.why.setAccessibleName("Why this patient is suggested")
+        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why.setWordWrap(True)
+        self.why.hide()
+        box.addWidget(self.why)
         self.status = QLabel()
         self.status.setAccessibleName("Patient search status")
         self.status.setWordWrap(True)
@@ -199,6 +206,8 @@ class PatientPicker(QWidget):
         self.search_box.textChanged.connect(self._typed)
         self.search_box.installEventFilter(self)
         self.results.installEventFilter(self)
+        self.results.selectionModel().selectionChanged.connect(lambda _s, _d: self._show_why())
+        self.model.modelReset.connect(self._show_why)
         self._show_suggestions()
 
     # ------------------------------------------------------------------ suggestions
@@ -226,6 +235,14 @@ class PatientPicker(QWidget):
             )
         else:
             self.status.setText("Type a name, date of birth or MRN.")
+
+    def _show_why(self) -> None:
+        choice = self.selected()
+        if choice is None or not choice.suggested:
+            self.why.hide()
+            return
+        self.why.setText(f"★ {choice.name}, suggested because: {choice.why}")
+        self.why.show()
 
     # ------------------------------------------------------------------ searching
 
