@@ -264,7 +264,9 @@ class FileScanDialog(QDialog):
         # their own Enter); never before a patient is chosen, where it would only complain.
         if event.key() in ENTER_KEYS:
             event.accept()
-            if self.picker.chosen is not None:
+            if self.focusWidget() is self.picker.change_button:
+                self.picker.change_button.click()  # Enter on a button presses it
+            elif self.picker.chosen is not None:
                 self.file()
             return
         super().keyPressEvent(event)

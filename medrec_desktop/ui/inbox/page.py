@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,29 +26,28 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.clinical import ItemInfo
-from medrec_desktop.domain.documents import DocumentData, size_text
+from medrec_desktop.domain.documents import DocumentData
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
 from medrec_desktop.domain.errors import ConflictError, KnownError
 from medrec_desktop.domain.inbox import InboxEntry, InboxSettings, InboxStatus
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
-from medrec_desktop.ui.documents.page_view import PageView
 from medrec_desktop.ui.documents.pages import page_source
 from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
 from medrec_desktop.ui.inbox.model import THUMB, InboxModel, thumb_key
 from medrec_desktop.ui.inbox.not_ours_dialog import NotOursDialog
 from medrec_desktop.ui.inbox.patient_picker import PatientChoice
 from medrec_desktop.ui.inbox.row_extras import RowExtras, thumbnail
+from medrec_desktop.ui.inbox.scan_preview import ScanPreview
 from medrec_desktop.ui.inbox.split_dialog import SplitDialog
-from medrec_desktop.ui.inbox.texts import days_text, pages_text, when_text
+from medrec_desktop.ui.inbox.texts import days_text, pages_text
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
-PREVIEW_DELAY_MS = 120  # moving through the list with Up/Down reads only where it stops
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 Loaded = tuple[list[InboxEntry], InboxSettings, dt.datetime]
 
@@ -67,8 +66,6 @@ class InboxPage(QWidget):
         super().__init__(parent)
         self._services, self._runner, self._session = services, runner, session
         self.settings: InboxSettings | None = None
-        self.preview_file: DocumentFile | None = None
-        self.preview_id: int | None = None
         self.file_dialog: FileScanDialog | None = None
         self.not_ours_dialog: NotOursDialog | None = None
         self.split_dialog: SplitDialog | None = None
@@ -133,29 +130,16 @@ class InboxPage(QWidget):
         lv.addLayout(buttons)
         split.addWidget(left)
 
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(8, 0, 0, 0)
-        self.preview_title = QLabel()
-        self.preview_title.setAccessibleName("Scan shown")
-        self.preview_title.setTextFormat(Qt.TextFormat.PlainText)
-        self.preview_title.setWordWrap(True)
-        self.preview_title.setStyleSheet("font-weight: 600;")
-        rv.addWidget(self.preview_title)
-        self.preview = PageView(empty_text="Choose a scan to see it here.", thumb_width=64)
-        self.preview.install_keys(self.preview, Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        rv.addWidget(self.preview, 1)
-        split.addWidget(right)
+        self.scan_preview = ScanPreview(services=services, runner=runner, session=session)
+        self.scan_preview.shown.connect(self._scan_shown)
+        self.preview = self.scan_preview.view  # the pages, as tests and screenshots name them
+        split.addWidget(self.scan_preview)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([760, 420])
         v.addWidget(split, 1)
         self.setTabOrder(self.table, self.file_button)
 
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self._preview_timer.timeout.connect(self._read_preview)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.extras = RowExtras(
             table=self.table,
@@ -314,43 +298,19 @@ class InboxPage(QWidget):
 
     # ------------------------------------------------------------------ the preview
 
+    @property
+    def preview_id(self) -> int | None:
+        return self.scan_preview.entry_id
+
+    @property
+    def preview_file(self) -> DocumentFile | None:
+        return self.scan_preview.file
+
     def _show_preview_of(self, entry: InboxEntry | None) -> None:
-        self._preview_timer.stop()
-        self.preview_file = None
-        self.preview_id = entry.id if entry is not None else None
-        self.preview.clear()
-        if entry is None:
-            self.preview_title.setText("")
-            return
-        arrived = when_text(entry.arrived_at, self.model.now)
-        self.preview_title.setText(
-            f"{entry.source_name} · {pages_text(entry.page_count)} · {size_text(entry.size)}"
-            f" · arrived {arrived}"
-        )
-        self.preview.view.setText("Reading the scan…")
-        self._preview_timer.start()
+        self.scan_preview.show_entry(entry, self.model.now)
 
-    def _read_preview(self) -> None:
-        session, ident = self._session(), self.preview_id
-        if session is None or ident is None:
-            return
-        inbox = self._services.inst.inbox
-        Op(
-            self, lambda: inbox.open_file(session, ident), runner=self._runner, key="preview"
-        ).success(lambda file: self._preview_arrived(ident, file)).failure(
-            self._preview_failed
-        ).run()
-
-    def _preview_arrived(self, ident: int, file: DocumentFile) -> None:
-        if ident != self.preview_id:
-            return
-        try:
-            self.preview.load(file.content, file.content_type)
-        except Exception:  # noqa: BLE001 - any reader error (QtPdf, Pillow): say so, go on
-            self.preview.clear()
-            self.preview.view.setText("This scan cannot be shown: its file cannot be read.")
-            return
-        self.preview_file = file
+    def _scan_shown(self, ident: int) -> None:
+        """The chosen scan's bytes are read: its row's picture too, if it had none."""
         row = self.model.find(ident)
         if row >= 0:
             entry = self.model.row_at(row)
@@ -358,12 +318,6 @@ class InboxPage(QWidget):
                 self.model.set_thumbnail(
                     entry, thumbnail(self.preview.pages.render(0, THUMB.width()))
                 )
-
-    def _preview_failed(self, err: BaseException) -> None:
-        if not isinstance(err, KnownError):
-            raise err
-        self.preview.clear()
-        self.preview.view.setText(f"⚠ {err.message}")
 
     # ------------------------------------------------------------------ filing
 
