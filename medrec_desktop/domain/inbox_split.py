@@ -38,11 +38,15 @@ def parse_parts(text: str) -> list[tuple[int, int]]:
         raise ValidationError("Give the pages of each part, for example 1-3,4-6.", field=_FIELD)
     parts: list[tuple[int, int]] = []
     for number, piece in enumerate(text.split(","), start=1):
+        if not piece.strip():
+            raise ValidationError(
+                f"Part {number} is empty: put pages between the commas, like 1-3,4-6.",
+                field=_FIELD,
+            )
         found = _RANGE.match(piece)
         if found is None:
-            shown = piece.strip() or "(nothing)"
             raise ValidationError(
-                f"Part {number} ({shown}) is not a page or a range of pages like 4-6.",
+                f"Part {number} ({piece.strip()}) is not a page or a range of pages like 4-6.",
                 field=_FIELD,
             )
         first = int(found.group(1))
