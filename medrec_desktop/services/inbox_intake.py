@@ -64,6 +64,7 @@ _PARTIAL_ENDINGS = (".tmp", ".part", ".crdownload", ".partial", ".download")
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
 _CEILING_BYTES = MAX_MB_CEILING * 1024 * 1024
 _COALESCE_SECONDS = 0.25
+_WAKING_EVENTS = {"created", "moved", "modified", "closed"}
 
 #: (size, modification time in ns) as a file was seen
 Signature = tuple[int, int]
@@ -407,7 +408,11 @@ class _Wake(FileSystemEventHandler):
         self._wake = wake
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type != "deleted":
+        # A file made, renamed into the folder, written or closed after writing. Not
+        # deletions, nor a file opened or closed without writing (the pick-up's own reads),
+        # nor the folder itself changing (every delete does that): those would wake the
+        # watcher again after each of its own passes.
+        if event.event_type in _WAKING_EVENTS and not event.is_directory:
             self._wake()
 
 
