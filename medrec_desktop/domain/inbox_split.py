@@ -125,8 +125,9 @@ def split_content(content: bytes, content_type: str, parts: list[tuple[int, int]
 
 
 def _pdf_parts(content: bytes, parts: list[tuple[int, int]]) -> list[bytes]:
-    with _quiet_pypdf():
-        reader = PdfReader(io.BytesIO(content), strict=False)
+    # Closed on the way out, so pypdf's reference cycles do not keep the scan in memory.
+    with _quiet_pypdf(), io.BytesIO(content) as stream:
+        reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
             reader.decrypt("")  # owner-password restrictions only: intake refused the rest
         made = []
