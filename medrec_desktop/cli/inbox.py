@@ -342,7 +342,11 @@ def _report_data(report: IntakeReport) -> dict[str, Any]:
 
 
 def _report_text(report: IntakeReport) -> str:
-    lines = [f"Took {t.name} as inbox item {t.inbox_id}" for t in report.taken]
+    lines = [
+        f"Took {t.name} as inbox item {t.inbox_id}"
+        + (f", filed by its cover sheet as document {t.document_id}" if t.document_id else "")
+        for t in report.taken
+    ]
     lines += [f"Removed {name} (already in the inbox)" for name in report.cleared]
     lines += [f"Left {r.name} in the folder: {r.reason}" for r in report.refused]
     if report.waiting:
