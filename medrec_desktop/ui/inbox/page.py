@@ -448,7 +448,25 @@ class InboxPage(QWidget):
         parts: list[tuple[int, int]],
         dialog: SplitDialog,
     ) -> None:
-        dialog.refused(KnownError("Splitting is not available yet."))
+        inbox = self._services.inst.inbox
+
+        def done(made: list[InboxEntry]) -> None:
+            dialog.accept()
+            self.message.ok(
+                f"Split “{entry.source_name}” into {len(made)} parts; each waits here on its own."
+            )
+            self._after_action()
+
+        def refused(err: BaseException) -> None:
+            if isinstance(err, ConflictError):
+                self._dealt_with_elsewhere()
+            dialog.refused(err)
+
+        Op(
+            dialog,
+            lambda: inbox.split(session, entry.id, parts, expected_version=entry.version),
+            runner=self._runner,
+        ).success(done).failure(refused).run()
 
     # ------------------------------------------------------------------ keys
 

@@ -23,6 +23,7 @@ from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
 from medrec_desktop.ui.inbox.model import OLD_BACKGROUND, InboxModel
 from medrec_desktop.ui.inbox.not_ours_dialog import NotOursDialog
 from medrec_desktop.ui.inbox.page import InboxPage
+from medrec_desktop.ui.inbox.split_dialog import SplitDialog
 from medrec_desktop.ui.main_window import MainWindow
 from tests.conftest import Clinic
 from tests.integration.test_documents import pdf_bytes
@@ -298,3 +299,49 @@ def test_roles_without_the_inbox_have_no_inbox_area(
         assert not w.status_inbox.isVisible()
     w = make_window(Role.RECORDS)
     assert "Inbox" in w.areas
+
+
+def test_a_scan_is_split_by_keyboard_and_each_part_waits_on_its_own(
+    qtbot: QtBot, make_window: Make, populated: Clinic
+) -> None:
+    ident = receive(populated, "SCAN_0007.pdf", pages=5, words="Stack")
+    records = populated.sessions[Role.RECORDS]
+    w = make_window(Role.RECORDS)
+    page = inbox_of(qtbot, w, 1)
+    key(qtbot, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: page.split_dialog is not None, timeout=WAIT)
+    dialog = page.split_dialog
+    assert isinstance(dialog, SplitDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.thumbs, timeout=WAIT)
+    assert not dialog.split_button.isEnabled()  # one part: nothing to split yet
+    for _ in range(2):
+        key(qtbot, Qt.Key.Key_Right)
+    key(qtbot, Qt.Key.Key_S)  # page 3 starts part 2
+    for _ in range(2):
+        key(qtbot, Qt.Key.Key_Right)
+    key(qtbot, Qt.Key.Key_Space)  # page 5 starts part 3
+    assert dialog.parts_label.text() == "Part 1: pages 1-2 · Part 2: pages 3-4 · Part 3: page 5"
+    assert dialog.thumbs.item(2).text() == "Page 3\n✂ Part 2 starts"
+    key(qtbot, Qt.Key.Key_Space)  # page 5 unmarked again
+    assert dialog.parts_label.text() == "Part 1: pages 1-2 · Part 2: pages 3-5"
+    assert dialog.split_button.text() == "&Split into 2 parts"
+    key(qtbot, Qt.Key.Key_S, ALT)
+    qtbot.waitUntil(lambda: page.split_dialog is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=WAIT)
+    parts = [page.entry_at(r) for r in range(2)]
+    assert [(e.page_count, e.pages_of_parent, e.parent_id) for e in parts] == [
+        (2, "1-2", ident),
+        (3, "3-5", ident),
+    ]
+    assert page.rows()[0][0].split("\n")[2] == "Pages 1-2 of a split scan"
+    assert page.message.message.startswith("Split “SCAN_0007.pdf” into 2 parts")
+    assert populated.inst.inbox.get(records, ident).status is InboxStatus.SPLIT
+    # The first part is chosen, ready to be filed.
+    assert page.current_entry() == parts[0]
+    qtbot.waitUntil(lambda: nav_text(w, "Inbox") == "Inbox (2)", timeout=WAIT)
+
+    page.show_closed.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=WAIT)
+    closed = [r for r in page.rows() if r[-1].startswith("Split into")]
+    assert closed and closed[0][-1].startswith(f"Split into 2 parts · {records.username}, ")
