@@ -29,11 +29,12 @@ from medrec_desktop.domain.clinical import ItemInfo
 from medrec_desktop.domain.documents import DocumentData
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory
-from medrec_desktop.domain.errors import ConflictError, KnownError
+from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.inbox import InboxEntry, InboxSettings, InboxStatus
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.documents.pages import page_source
+from medrec_desktop.ui.inbox.actions import open_not_ours, open_split
 from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
 from medrec_desktop.ui.inbox.model import THUMB, InboxModel, thumb_key
 from medrec_desktop.ui.inbox.not_ours_dialog import NotOursDialog
@@ -377,96 +378,66 @@ class InboxPage(QWidget):
         dialog.deleteLater()
         self.table.setFocus()
 
-    # ------------------------------------------------------------------ not ours
+    # ------------------------------------------------------------------ not ours, split
 
     def not_ours_current(self) -> None:
         session, entry = self._session(), self._waiting_entry()
         if session is None or entry is None or not self.not_ours_button.isEnabled():
             return
-        inbox = self._services.inst.inbox
 
-        def submit(reason: str) -> None:
-            Op(
-                dialog,
-                lambda: inbox.reject(session, entry.id, reason, expected_version=entry.version),
-                runner=self._runner,
-            ).success(rejected).failure(refused).run()
-
-        def rejected(_closed: InboxEntry) -> None:
-            dialog.accept()
+        def done() -> None:
             self.message.ok(f"Marked not ours: “{entry.source_name}”. Closed scans keep it.")
             self._after_action()
 
-        def refused(err: BaseException) -> None:
-            if isinstance(err, ConflictError):
-                dialog.closed_elsewhere(err)
-                self._dealt_with_elsewhere()
-                return
-            dialog.refused(err)
-
-        dialog = NotOursDialog(entry.source_name, submit, self)
+        dialog = open_not_ours(
+            self,
+            inbox=self._services.inst.inbox,
+            runner=self._runner,
+            session=session,
+            entry=entry,
+            done=done,
+            elsewhere=self._dealt_with_elsewhere,
+        )
         dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
         self.not_ours_dialog = dialog
-        dialog.open()
-
-    # ------------------------------------------------------------------ split
 
     def split_current(self) -> None:
         session, entry = self._session(), self._waiting_entry()
         if session is None or entry is None or not self.split_button.isEnabled():
             return
         if self.preview_id == entry.id and self.preview_file is not None:
-            self._open_split(entry, self.preview_file)
+            self._open_split(session, entry, self.preview_file)
             return
         inbox = self._services.inst.inbox
         Op(self, lambda: inbox.open_file(session, entry.id), runner=self._runner).success(
-            lambda file: self._open_split(entry, file)
+            lambda file: self._open_split(session, entry, file)
         ).failure(self._failed).run()
 
-    def _open_split(self, entry: InboxEntry, file: DocumentFile) -> None:
-        session = self._session()
-        if session is None:
-            return
+    def _open_split(self, session: UserSession, entry: InboxEntry, file: DocumentFile) -> None:
         try:
             pages = page_source(file.content, file.content_type)
         except Exception:  # noqa: BLE001 - any reader error (QtPdf, Pillow): say so, go on
             self.message.error("This scan cannot be split here: its file cannot be read.")
             return
 
-        def submit(parts: list[tuple[int, int]]) -> None:
-            self._split(session, entry, parts, dialog)
-
-        dialog = SplitDialog(entry.source_name, pages, submit, self)
-        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
-        self.split_dialog = dialog
-        dialog.open()
-
-    def _split(
-        self,
-        session: UserSession,
-        entry: InboxEntry,
-        parts: list[tuple[int, int]],
-        dialog: SplitDialog,
-    ) -> None:
-        inbox = self._services.inst.inbox
-
-        def done(made: list[InboxEntry]) -> None:
-            dialog.accept()
+        def done(parts: int) -> None:
             self.message.ok(
-                f"Split “{entry.source_name}” into {len(made)} parts; each waits here on its own."
+                f"Split “{entry.source_name}” into {parts} parts; each waits here on its own."
             )
             self._after_action()
 
-        def refused(err: BaseException) -> None:
-            if isinstance(err, ConflictError):
-                self._dealt_with_elsewhere()
-            dialog.refused(err)
-
-        Op(
-            dialog,
-            lambda: inbox.split(session, entry.id, parts, expected_version=entry.version),
+        dialog = open_split(
+            self,
+            inbox=self._services.inst.inbox,
             runner=self._runner,
-        ).success(done).failure(refused).run()
+            session=session,
+            entry=entry,
+            pages=pages,
+            done=done,
+            elsewhere=self._dealt_with_elsewhere,
+        )
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        self.split_dialog = dialog
 
     # ------------------------------------------------------------------ keys
 
