@@ -25,11 +25,11 @@ from medrec_desktop.ui.widgets.fielderrors import FieldErrors
 NO_ENCOUNTER = "— (none)"
 
 
-class DocumentFields:
-    """Adds the rows to ``form`` (messages through ``errors``); reads them back as a
-    DocumentInput. The sensitivity labels offered are those ``session``'s role may set."""
+class DocumentTypeFields:
+    """The type and, for Other, the clinic's own name for it: the rows every form that says
+    what a document is starts with (filing one, printing a cover sheet for one)."""
 
-    def __init__(self, form: QFormLayout, errors: FieldErrors, *, session: UserSession) -> None:
+    def __init__(self, form: QFormLayout, errors: FieldErrors) -> None:
         self.form = form
         self.doc_type = QComboBox()
         self.doc_type.setAccessibleName("Type")
@@ -43,6 +43,35 @@ class DocumentFields:
             form, "&Kind of document *", self.type_name, "type_name"
         )
         self.doc_type.currentIndexChanged.connect(lambda _i: self._other_shown())
+        self._other_shown()
+
+    def _other_shown(self) -> None:
+        """The "Kind of document" row only for the type Other."""
+        other = self.doc_type.currentData() == DocumentType.OTHER.value
+        self.type_name.setVisible(other)
+        label = self.form.labelForField(self.type_name)
+        if label is not None:
+            label.setVisible(other)
+        if not other:
+            self.type_name_message.clear_message()
+
+    @property
+    def type_text(self) -> str:
+        """What the chosen type is called on screen ("Referral", "Other: Disability form")."""
+        kind = DocumentType(str(self.doc_type.currentData()))
+        name = self.type_name.text().strip()
+        return f"Other: {name}" if kind is DocumentType.OTHER and name else kind.label
+
+
+class DocumentFields:
+    """Adds the rows to ``form`` (messages through ``errors``); reads them back as a
+    DocumentInput. The sensitivity labels offered are those ``session``'s role may set."""
+
+    def __init__(self, form: QFormLayout, errors: FieldErrors, *, session: UserSession) -> None:
+        self.form = form
+        self.kind = DocumentTypeFields(form, errors)
+        self.doc_type, self.type_name = self.kind.doc_type, self.kind.type_name
+        self.type_name_message = self.kind.type_name_message
 
         # Typed as every date in the chart's forms is ("11/02/2026", "2026-11-02", "110226").
         self.document_date = QLineEdit()
@@ -72,29 +101,11 @@ class DocumentFields:
             self.sensitivity.setToolTip("Your role cannot set sensitivity labels.")
         errors.add_row(form, "Sensitivit&y", self.sensitivity, "sensitivity")
 
-        self.encounter = QComboBox()
-        self.encounter.setAccessibleName("Encounter")
-        self.encounter.addItem(NO_ENCOUNTER, "")
-        self.encounter.setToolTip("The patient's visits whose notes are not signed yet")
-        errors.add_row(form, "&Visit (encounter)", self.encounter, "encounter_id")
-        self._other_shown()
-
-    def _other_shown(self) -> None:
-        """The "Kind of document" row only for the type Other."""
-        other = self.doc_type.currentData() == DocumentType.OTHER.value
-        self.type_name.setVisible(other)
-        label = self.form.labelForField(self.type_name)
-        if label is not None:
-            label.setVisible(other)
-        if not other:
-            self.type_name_message.clear_message()
+        self.encounter = visit_field(form, errors)
 
     def set_encounters(self, choices: Sequence[tuple[int, str]]) -> None:
         """The visits to choose from (id, "03/14/2025 office visit"); none chosen."""
-        self.encounter.clear()
-        self.encounter.addItem(NO_ENCOUNTER, "")
-        for ident, text in choices:
-            self.encounter.addItem(text, str(ident))
+        set_visits(self.encounter, choices)
 
     def set_date(self, day: dt.date) -> None:
         self.document_date.setText(f"{day:%m/%d/%Y}")
@@ -109,7 +120,6 @@ class DocumentFields:
     def typed(self, file_name: str) -> DocumentInput:
         """What the fields say. Raises ValidationError when the date is not a date."""
         day = self.typed_date()
-        encounter = str(self.encounter.currentData() or "")
         label = str(self.sensitivity.currentData() or "")
         return DocumentInput(
             sensitivity=Sensitivity(label) if label else None,
@@ -118,7 +128,7 @@ class DocumentFields:
             document_date=day,
             author=self.author.text(),
             description=self.description.toPlainText(),
-            encounter_id=int(encounter) if encounter.isdigit() else None,
+            encounter_id=chosen_visit(self.encounter),
             file_name=file_name,
         )
 
@@ -132,3 +142,26 @@ class DocumentFields:
                 field="document_date",
             )
         return data
+
+
+def visit_field(form: QFormLayout, errors: FieldErrors) -> QComboBox:
+    """The "Visit" choice: none, or one of the patient's visits not signed yet."""
+    encounter = QComboBox()
+    encounter.setAccessibleName("Encounter")
+    encounter.addItem(NO_ENCOUNTER, "")
+    encounter.setToolTip("The patient's visits whose notes are not signed yet")
+    errors.add_row(form, "&Visit (encounter)", encounter, "encounter_id")
+    return encounter
+
+
+def set_visits(encounter: QComboBox, choices: Sequence[tuple[int, str]]) -> None:
+    """The visits to choose from (id, "03/14/2025 office visit"); none chosen."""
+    encounter.clear()
+    encounter.addItem(NO_ENCOUNTER, "")
+    for ident, text in choices:
+        encounter.addItem(text, str(ident))
+
+
+def chosen_visit(encounter: QComboBox) -> int | None:
+    value = str(encounter.currentData() or "")
+    return int(value) if value.isdigit() else None

@@ -1,7 +1,8 @@
 """The chart's Documents tab: the patient's documents, newest first (date, type, from,
 pages, size, description), labelled ones withheld as every list does; Attach… (Insert) files
 a new one, Enter or a double-click opens it in the viewer (an audited view), Delete marks it
-entered in error with a reason.
+entered in error with a reason. Cover sheet… prints a sheet that files the pages scanned
+behind it to this chart; Move to another patient… re-files one filed to the wrong chart.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from medrec_desktop.ui.documents.attach_dialog import (
     choose_file,
     read_chosen,
 )
+from medrec_desktop.ui.documents.cover_sheet_dialog import CoverSheetDialog
+from medrec_desktop.ui.documents.refile_dialog import RefileDialog
 from medrec_desktop.ui.documents.viewer import DocumentViewer
+from medrec_desktop.ui.inbox.patient_picker import PatientChoice
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.shortcuts import shortcut
@@ -36,6 +40,8 @@ from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import SORT_ROLE, data_table, sorted_proxy
 
 Item = ItemInfo[DocumentData]
+COVER_TIP = "Print a sheet that files the pages scanned behind it to this chart"
+MOVE_TIP = "Move the chosen document to the chart it belongs in, with a reason"
 COLUMNS = ("Date", "Type", "From", "Pages", "Size", "Description")
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -87,6 +93,8 @@ class DocumentsPage(QWidget):
         self.attach_dialog: AttachDialog | None = None
         self.viewer: DocumentViewer | None = None
         self.error_dialog: EnteredInErrorDialog | None = None
+        self.cover_dialog: CoverSheetDialog | None = None
+        self.refile_dialog: RefileDialog | None = None
         self._stale = False
         self._load: Op[ItemList[DocumentData]] | None = None
         self._select_id: int | None = None
@@ -124,13 +132,21 @@ class DocumentsPage(QWidget):
             "Take the chosen document off the list, with a reason (Delete); it stays in its "
             "history and the audit trail"
         )
+        self.move_button = QPushButton("&Move to another patient…")
+        self.move_button.setToolTip(MOVE_TIP)
+        self.cover_button = QPushButton("Cover &sheet…")
+        self.cover_button.setToolTip(COVER_TIP)
         self.attach_button.clicked.connect(self.attach)
         self.open_button.clicked.connect(self.open_current)
         self.error_button.clicked.connect(self.mark_in_error)
+        self.move_button.clicked.connect(self.move_current)
+        self.cover_button.clicked.connect(self.print_cover_sheet)
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.error_button)
+        buttons.addWidget(self.move_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.cover_button)
         v.addLayout(buttons)
         shortcut(
             Qt.Key.Key_Insert, self, self.attach, Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -138,6 +154,7 @@ class DocumentsPage(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(key, self.table, self.open_current)
         shortcut(Qt.Key.Key_Delete, self.table, self.mark_in_error)
+        self.table.selectionModel().currentRowChanged.connect(lambda _n, _o: self._enable_rows())
 
     # ------------------------------------------------------------------ the patient
 
@@ -153,7 +170,13 @@ class DocumentsPage(QWidget):
         """Signed out or chart closed: nothing of this patient stays on screen."""
         if self._load is not None:
             self._load.cancel()
-        for dialog in (self.attach_dialog, self.viewer, self.error_dialog):
+        for dialog in (
+            self.attach_dialog,
+            self.viewer,
+            self.error_dialog,
+            self.cover_dialog,
+            self.refile_dialog,
+        ):
             if dialog is not None:
                 dialog.reject()
         self.patient_id = None
@@ -175,6 +198,26 @@ class DocumentsPage(QWidget):
         if not self._may(Action.DELETE):
             self.error_button.setEnabled(False)
             self.error_button.setToolTip("Your role cannot mark documents entered in error.")
+        may_cover = self._may(Action.PRINT) and self._may(Action.CREATE)
+        self.cover_button.setEnabled(may_cover)
+        self.cover_button.setToolTip(
+            COVER_TIP if may_cover else "Your role cannot print cover sheets."
+        )
+        self.move_button.setToolTip(
+            MOVE_TIP if self._may_move() else "Your role cannot move documents to another chart."
+        )
+        self._enable_rows()
+
+    def _may_move(self) -> bool:
+        # Moving enters the item in error here and files it there: both rights.
+        return self._may(Action.DELETE) and self._may(Action.CREATE)
+
+    def _enable_rows(self) -> None:
+        """The buttons about the chosen document: only with one chosen (and the rights)."""
+        item = self.current_item()
+        self.move_button.setEnabled(
+            item is not None and not item.entered_in_error and self._may_move()
+        )
 
     def focus_list(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -230,6 +273,7 @@ class DocumentsPage(QWidget):
             self.table.selectRow(chosen)
         self.open_button.setEnabled(rows > 0)
         self.error_button.setEnabled(rows > 0 and self._may(Action.DELETE))
+        self._enable_rows()
         if not rows and not notes and self.message.severity is None:
             self.message.info("No documents in this chart. Insert attaches one.")
 
@@ -384,3 +428,65 @@ class DocumentsPage(QWidget):
         if self.viewer is viewer:
             self.viewer = None
         self.table.setFocus()
+
+    # ------------------------------------------------------------------ cover sheet
+
+    def print_cover_sheet(self) -> None:
+        session, pid = self._session(), self.patient_id
+        if session is None or pid is None or not self.cover_button.isEnabled():
+            return
+        dialog = CoverSheetDialog(
+            services=self._services,
+            runner=self._runner,
+            session=session,
+            patient_id=pid,
+            parent=self,
+        )
+        dialog.printed.connect(self.message.ok)
+        dialog.finished.connect(lambda _r: self._cover_closed(dialog))
+        self.cover_dialog = dialog
+        dialog.open()
+
+    def _cover_closed(self, dialog: CoverSheetDialog) -> None:
+        if self.cover_dialog is dialog:
+            self.cover_dialog = None
+        dialog.deleteLater()
+        self.table.setFocus()
+
+    # ------------------------------------------------------------------ move
+
+    def move_current(self) -> None:
+        item, session = self.current_item(), self._session()
+        if item is None or session is None or not self.move_button.isEnabled():
+            return
+        documents = self._services.inst.documents
+        name = f"{item.data.type_text} of {item.data.document_date:%m/%d/%Y}"
+
+        def submit(choice: PatientChoice, reason: str) -> None:
+            to = PatientId(choice.patient_id)
+            Op(
+                dialog,
+                lambda: documents.refile(
+                    session, item.id, to, reason=reason, expected_version=item.version
+                ),
+                runner=self._runner,
+            ).success(lambda _info: moved(choice)).failure(dialog.refused).run()
+
+        def moved(choice: PatientChoice) -> None:
+            dialog.accept()
+            self.message.ok(f"Moved to {choice.name} (MRN {choice.mrn}).")
+            for pid in (item.patient_id, choice.patient_id):
+                self._services.notify_changed(pid, {ChangeKind.DOCUMENTS})
+            self.table.setFocus()
+
+        dialog = RefileDialog(
+            name, submit, services=self._services, runner=self._runner, session=session, parent=self
+        )
+        dialog.finished.connect(lambda _r: self._refile_closed(dialog))
+        self.refile_dialog = dialog
+        dialog.open()
+
+    def _refile_closed(self, dialog: RefileDialog) -> None:
+        if self.refile_dialog is dialog:
+            self.refile_dialog = None
+        dialog.deleteLater()
