@@ -289,6 +289,26 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
     )
     shown = DocumentFile(pdf, "application/pdf", 1, hashlib.sha256(pdf).hexdigest(), None)
     yield "document viewer", DocumentViewer("Referral", shown, print_file=lambda _d, _f: None)
+    from medrec_desktop.ui.documents.cover_sheet_dialog import CoverSheetDialog
+    from medrec_desktop.ui.documents.refile_dialog import RefileDialog
+
+    records = populated.sessions[Role.RECORDS]
+    cover = CoverSheetDialog(
+        services=holder(populated.inst), runner=runner, session=records, patient_id=okafor.id
+    )
+    # Other shows the "Kind of document" row too.
+    cover.doc_type.setCurrentIndex(cover.doc_type.count() - 1)
+    yield "cover sheet", cover
+    moving = RefileDialog(
+        "Referral of 07/01/2026",
+        lambda _c, _r: None,
+        services=holder(populated.inst),
+        runner=runner,
+        session=records,
+    )
+    yield "move a document", moving
+    moving.picker.pick(PatientChoice.of_patient(okafor))
+    yield "move a document › patient chosen", moving
     yield from inbox_dialogs(populated, runner, pdf)
 
 
@@ -361,7 +381,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 21
+    assert len(names) == 24
     assert not problems, "\n".join(problems)
 
 
