@@ -16,6 +16,7 @@ from reportlab.pdfgen import canvas
 from medrec_desktop.domain.documents import DocumentInput, DocumentType
 from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.documents.page import DocumentsPage
 from medrec_desktop.ui.main_window import MainWindow
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -147,4 +148,25 @@ def render_document_screenshots(
     viewer.page_area.setFocus()
     shots.append(grab(viewer, out, "chart-document-viewer.png", app, runner))
     viewer.reject()
+    shots.append(render_cover_sheet_screenshot(page, out, app, runner))
     return shots
+
+
+def render_cover_sheet_screenshot(
+    page: DocumentsPage, out: Path, app: QApplication, runner: OpRunner
+) -> Path:
+    """The cover sheet form as opened from the Documents tab: a consent form's pages, for
+    the patient's open visit when there is one."""
+    from medrec_desktop.ui.screenshots import grab, settle
+
+    page.print_cover_sheet()
+    dialog = page.cover_dialog
+    assert dialog is not None
+    dialog.doc_type.setCurrentIndex(dialog.doc_type.findData(DocumentType.CONSENT.value))
+    settle(app, runner)
+    if dialog.encounter.count() > 1:
+        dialog.encounter.setCurrentIndex(1)
+    dialog.doc_type.setFocus()
+    shot = grab(dialog, out, "chart-document-cover-sheet.png", app, runner)
+    dialog.reject()
+    return shot
