@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -38,6 +37,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
+from medrec_desktop.ui.widgets.file_dialogs import open_file_path
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 
@@ -240,14 +240,11 @@ def read_chosen(path: Path) -> bytes:
 
 
 FileChooser = Callable[[QWidget], Path | None]
+FILE_FILTER = "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 
 
 def choose_file(parent: QWidget) -> Path | None:
-    """The system's file dialog, for the files a document may be."""
-    name, _filter = QFileDialog.getOpenFileName(
-        parent,
-        "Attach a document",
-        "",
-        "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)",
-    )
-    return Path(name) if name else None
+    """A file dialog for the files a document may be. Qt's own, not the system's: a scan's
+    name often names the patient, and the system's dialog would add it to the desktop's
+    "recent files" (ui/widgets/file_dialogs.py)."""
+    return open_file_path(parent, "Attach a document", FILE_FILTER)
