@@ -1,10 +1,11 @@
 """Attach a file to the chart: choose it, then say what it is (type, the date on it, who it
 is from, a description, a sensitivity label, the visit it belongs to).
 
-The file is read into memory here and handed to the service as bytes; nothing is copied to a
-temporary file. The service checks it (content from the bytes, size limit, damaged or
-password-protected PDF) and a refusal is shown beside the field it concerns, with everything
-typed kept.
+The file is read into memory (``read_chosen``: a file over the clinic's size limit is
+refused from its size on disk, before it is read) and handed to the service as bytes;
+nothing is copied to a temporary file. The service checks it (content from the bytes, size
+limit, damaged or password-protected PDF) and a refusal is shown beside the field it
+concerns, with everything typed kept.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
 from medrec_desktop.domain.dates import parse_date
+from medrec_desktop.domain.document_files import read_within_limit
 from medrec_desktop.domain.documents import DocumentData, DocumentInput, DocumentType, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
@@ -234,9 +236,10 @@ class AttachDialog(QDialog):
         self.message.error(err.message)
 
 
-def read_chosen(path: Path) -> bytes:
-    """The chosen file's bytes, read once into memory."""
-    return path.read_bytes()
+def read_chosen(path: Path, max_bytes: int) -> bytes:
+    """The chosen file's bytes, read once into memory; a file over the clinic's limit is
+    refused from its size on disk before it is read (ValidationError, field "file")."""
+    return read_within_limit(path, max_bytes=max_bytes, shown_name=f"“{path.name}”")
 
 
 FileChooser = Callable[[QWidget], Path | None]

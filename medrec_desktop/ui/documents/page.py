@@ -17,7 +17,7 @@ from medrec_desktop.domain.clinical import ItemInfo, ItemList
 from medrec_desktop.domain.documents import DocumentData, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, ChangeKind
-from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.chart.list_page import WITHHELD_STYLE
@@ -36,6 +36,7 @@ from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import SORT_ROLE, data_table, sorted_proxy
 
 Item = ItemInfo[DocumentData]
+MB = 1024 * 1024
 COLUMNS = ("Date", "Type", "From", "Pages", "Size", "Description")
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -275,8 +276,19 @@ class DocumentsPage(QWidget):
         path = self.choose_file(self)
         if path is None:
             return
+        documents = self._services.inst.documents
+        # The clinic's limit first, so a file over it is refused from its size on disk
+        # without being read into memory.
+        Op(self, lambda: documents.max_file_mb(session), runner=self._runner).success(
+            lambda mb: self._read_chosen(session, pid, path, mb * MB)
+        ).failure(self._failed).run()
+
+    def _read_chosen(self, session: UserSession, pid: PatientId, path: Path, limit: int) -> None:
         try:
-            content = read_chosen(path)
+            content = read_chosen(path, limit)
+        except ValidationError as err:
+            self.message.error(err.message)
+            return
         except OSError as err:
             self.message.error(f"The file could not be read: {err.strerror or 'no access'}.")
             return
