@@ -28,6 +28,7 @@ from medrec_desktop.ui.documents.attach_dialog import (
     choose_file,
     read_chosen,
 )
+from medrec_desktop.ui.documents.pages import PageTooLarge
 from medrec_desktop.ui.documents.viewer import DocumentViewer
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -350,6 +351,9 @@ class DocumentsPage(QWidget):
             viewer = DocumentViewer(
                 title, file, print_file=print_file if may_print else None, parent=self
             )
+        except PageTooLarge as err:
+            self.message.error(err.message)
+            return
         except Exception:  # noqa: BLE001 - any reader error (QtPdf, Pillow): say so, keep going
             self.message.error("This document could not be shown: its file cannot be read.")
             return

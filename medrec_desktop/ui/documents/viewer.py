@@ -1,5 +1,6 @@
 """The document viewer: page thumbnails down the side, the page itself beside them, zoom
-(Ctrl++ / Ctrl+- / fit width), rotate (R / Shift+R), pages (PgUp / PgDn, Home / End) and an
+(Ctrl++ / Ctrl+- / fit width), rotate (R / Shift+R), pages (PgUp / PgDn scroll through a page
+taller than the view and turn it at its edge, as a PDF reader does; Home / End) and an
 audited print (Ctrl+P).
 
 The bytes arrive from an audited view (``DocumentService.open_file``) and stay in memory; the
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap, QTransform
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.documents import DocumentFile
-from medrec_desktop.ui.documents.pages import PageSource, page_source
+from medrec_desktop.ui.documents.pages import PageSource, PageTooLarge, page_source
 from medrec_desktop.ui.printing import printer_from_dialog
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
@@ -64,6 +66,7 @@ class DocumentViewer(QDialog):
         self.fit_width = True
         self.rotation = 0
         self._print_file = print_file
+        self._refused_shown = False
         # How the user chooses a printer; tests put their own in (the system's dialog blocks).
         self.ask_printer: Callable[[], QPrinter | None] = self._printer_from_dialog
 
@@ -173,7 +176,11 @@ class DocumentViewer(QDialog):
     def _draw_thumbs(self) -> None:
         end = min(self.pages.count, self._next_thumb + THUMBS_PER_TURN)
         for n in range(self._next_thumb, end):
-            image = self.pages.render(n, THUMB_WIDTH).convertToFormat(QImage.Format.Format_ARGB32)
+            try:
+                drawn = self.pages.thumbnail(n, THUMB_WIDTH)
+            except PageTooLarge:
+                continue  # left blank; the page itself says why when shown
+            image = drawn.convertToFormat(QImage.Format.Format_ARGB32)
             # A thin edge: a white page on the white list would have none.
             painter = QPainter(image)
             painter.setPen(QColor(160, 160, 160))
@@ -190,19 +197,42 @@ class DocumentViewer(QDialog):
         if row >= 0 and row != self.page:
             self.go_to(row)
 
-    def go_to(self, index: int) -> None:
+    def go_to(self, index: int, *, at_end: bool = False) -> None:
+        """Show page ``index`` from its top (from its bottom with ``at_end``: paging back
+        into it, as a PDF reader does)."""
         index = max(0, min(self.pages.count - 1, index))
         self.page = index
         self.where.setText(f"Page {index + 1} of {self.pages.count}")
         if self.thumbs.currentRow() != index:
             self.thumbs.setCurrentRow(index)
         self._show_page()
+        # The scroll area learns the new page's height from a posted layout request: take it
+        # now, so the scroll position set here is within the new page's range.
+        QApplication.sendPostedEvents(self.page_area.viewport(), QEvent.Type.LayoutRequest)
+        bar = self.page_area.verticalScrollBar()
+        bar.setValue(bar.maximum() if at_end else bar.minimum())
+
+    def _page_step(self) -> int:
+        """How far PgUp/PgDn scroll within a page: a screenful less two lines, so the line
+        read last stays in sight."""
+        bar = self.page_area.verticalScrollBar()
+        return max(bar.singleStep(), bar.pageStep() - 2 * bar.singleStep())
 
     def next_page(self) -> None:
-        self.go_to(self.page + 1)
+        """PgDn: further down a page taller than the view; at its bottom, the next page."""
+        bar = self.page_area.verticalScrollBar()
+        if bar.value() < bar.maximum():
+            bar.setValue(min(bar.maximum(), bar.value() + self._page_step()))
+        elif self.page < self.pages.count - 1:
+            self.go_to(self.page + 1)
 
     def previous_page(self) -> None:
-        self.go_to(self.page - 1)
+        """PgUp: further up the page; at its top, the bottom of the page before."""
+        bar = self.page_area.verticalScrollBar()
+        if bar.value() > bar.minimum():
+            bar.setValue(max(bar.minimum(), bar.value() - self._page_step()))
+        elif self.page > 0:
+            self.go_to(self.page - 1, at_end=True)
 
     def _target_width(self) -> int:
         natural = self.pages.natural_size(self.page)
@@ -216,7 +246,17 @@ class DocumentViewer(QDialog):
         return max(1, round(natural.width() * self.zoom))
 
     def _show_page(self) -> None:
-        image: QImage = self.pages.render(self.page, self._target_width())
+        try:
+            image: QImage = self.pages.render(self.page, self._target_width())
+        except PageTooLarge as err:
+            self.view.clear()
+            self.shown_size = QSize()
+            self.message.error(err.message)
+            self._refused_shown = True
+            return
+        if self._refused_shown:  # another page's refusal
+            self.message.clear_message()
+            self._refused_shown = False
         if self.rotation:
             image = image.transformed(QTransform().rotate(self.rotation))
         self.view.setPixmap(QPixmap.fromImage(image))
@@ -286,7 +326,12 @@ class DocumentViewer(QDialog):
             for n in range(pages.count):
                 if n:
                     printer.newPage()
-                image = pages.render(n, area.width())
+                try:
+                    image = pages.render(n, area.width())
+                except PageTooLarge as err:
+                    printer.abort()
+                    self.message.error(f"Nothing was printed. {err.message}")
+                    return
                 scaled = image.scaled(
                     area.size(),
                     Qt.AspectRatioMode.KeepAspectRatio,
