@@ -1,11 +1,12 @@
-"""`medrec documents`: attach files to a chart, list a patient's documents and export one
-(issue 12, item 6), for records specialists' scripts; `documents settings` shows the size
-limit per file, and changes it for an administrator. Everything goes through the document
-service, so each attach, listing and export is checked and audited as in the application.
+"""`medrec documents`: attach files to a chart, list a patient's documents, export one and
+move one filed to the wrong patient (issue 12, item 6), for records specialists' scripts;
+`documents settings` shows the size limit per file, and changes it for an administrator.
+Everything goes through the document service, so each attach, listing, export and move is
+checked and audited as in the application.
 
 A file is read whole into memory (after its size on disk is checked against the clinic's
-limit, so a huge file is refused unread) and handed to the service, which checks it from its bytes
-and stores it inside the encrypted database: the command never copies it anywhere. Each file
+limit, so a huge file is refused unread) and handed to the service, which checks it from its
+bytes and stores it inside the encrypted database: the command never copies it anywhere. Each file
 is attached in its own transaction, so a refused file stops the command without undoing the
 ones attached before it (they are listed, and the error names the refused file).
 """
@@ -85,6 +86,17 @@ def add_parser(sub: Any) -> None:
     g.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     g.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
+    m = ds.add_parser(
+        "refile",
+        help="move a document filed to the wrong patient",
+        description="Move document ID to another patient's chart: it is marked entered in "
+        "error on this chart (with REASON, kept in its history) and filed on the other one, "
+        "the same file. Needs the right to file documents on both charts.",
+    )
+    m.add_argument("id", type=int, metavar="ID", help="the document's id (from 'list')")
+    m.add_argument("--to", required=True, metavar="MRN", help="the right patient's MRN")
+    m.add_argument("--reason", required=True, metavar="TEXT", help="why it is moved")
+
     st = ds.add_parser(
         "settings",
         help="show or change the largest file a document may be (administrators change it)",
@@ -146,6 +158,8 @@ def cmd_documents(args: argparse.Namespace, paths: DataPaths) -> int:
                 ),
             )
             return EXIT_OK
+        if args.documents_cmd == "refile":
+            return _refile(args, inst, session)
         patient = inst.patients.find_by_mrn(session, args.patient)
         if args.documents_cmd == "list":
             listed = inst.documents.list(session, patient.id, include_entered_in_error=args.all)
@@ -206,6 +220,23 @@ def _add(
     if refused is not None:
         sys.stdout.flush()  # what was attached first, then the error
         raise refused
+    return EXIT_OK
+
+
+def _refile(args: argparse.Namespace, inst: Installation, session: UserSession) -> int:
+    current = inst.documents.get(session, ItemId(args.id))
+    target = inst.patients.find_by_mrn(session, args.to)
+    moved = inst.documents.refile(
+        session, current.id, target.id, reason=args.reason, expected_version=current.version
+    )
+    _emit(
+        args,
+        {"entered_in_error": current.id, "document": _row(moved), "to": args.to},
+        lambda: (
+            f"Document {current.id} marked entered in error on its chart and filed to MRN "
+            f"{args.to} as document {moved.id}."
+        ),
+    )
     return EXIT_OK
 
 

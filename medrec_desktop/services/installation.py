@@ -116,6 +116,7 @@ from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
 from medrec_desktop.services.inbox import InboxService
+from medrec_desktop.services.inbox_suggestions import InboxSuggestionService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
 from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
@@ -256,6 +257,7 @@ class Installation:
         # Issue 12: documents in the chart, their bytes inside the encrypted database.
         self.documents = DocumentService(ctx=self.ctx, kind=DOCUMENTS)
         self.inbox = InboxService(ctx=self.ctx, documents=self.documents)
+        self.inbox_suggestions = InboxSuggestionService(ctx=self.ctx)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

@@ -549,6 +549,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             _scan(c)
         ),
     ),
+    "InboxSuggestionService.suggest": (
+        Role.RECORDS,
+        lambda c: (lambda i: lambda s: c.inst.inbox_suggestions.suggest(s, i))(_scan(c)),
+    ),
     "CodingService.import_file": (
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]
