@@ -175,7 +175,7 @@ def _pdf_pages(data: bytes, shown_name: str) -> int:
     # Some producers pad the end with blanks or NULs, so those are skipped first.
     if b"%%EOF" not in data[-1024:].rstrip(b" \t\r\n\x00"):
         raise _damaged(shown_name, "the end of the PDF is missing")
-    with _quiet_pypdf():
+    with quiet_pypdf():
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
@@ -222,7 +222,7 @@ _saved_level = logging.NOTSET
 
 
 @contextmanager
-def _quiet_pypdf() -> Iterator[None]:
+def quiet_pypdf() -> Iterator[None]:
     """Silence pypdf's logger (all its module loggers inherit its level) while inside.
 
     Counted, so two threads inspecting at once do not restore the level under each other.

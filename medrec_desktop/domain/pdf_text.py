@@ -19,7 +19,7 @@ from pypdf.generic import ArrayObject
 
 # Private in document_files (its one user until now); shared so both readers silence pypdf
 # the same counted way.
-from medrec_desktop.domain.document_files import _quiet_pypdf
+from medrec_desktop.domain.document_files import quiet_pypdf
 
 FIRST_PAGES = 3
 SECONDS = 2.0
@@ -41,7 +41,7 @@ def first_pages_text(
     readable PDF."""
     started = time.monotonic()
     texts: list[str] = []
-    with _quiet_pypdf():
+    with quiet_pypdf():
         try:
             reader = PdfReader(io.BytesIO(content), strict=False)
             if reader.is_encrypted:

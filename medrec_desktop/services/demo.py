@@ -12,8 +12,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import Select, and_, exists, func, insert, select
 
+from medrec_desktop.domain.documents import DocumentType
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.models import (
@@ -27,9 +28,12 @@ from medrec_desktop.models import (
     Vitals,
 )
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.context import iso
+from medrec_desktop.services.context import ServiceContext, iso
+from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo_chart import DemoPatient, Staff
 from medrec_desktop.services.demo_chart_writer import write_charts
+from medrec_desktop.services.demo_inbox import Who, cover_sheet_scan, waiting_scans
+from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.patient_index import patient_tokens
 from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
@@ -79,6 +83,13 @@ def _phone(rng: random.Random) -> str:
 
 
 class DemoService(Service):
+    def __init__(
+        self, *, ctx: ServiceContext, inbox: InboxService, cover_sheets: CoverSheetService
+    ) -> None:
+        super().__init__(ctx=ctx)
+        self._inbox = inbox
+        self._cover_sheets = cover_sheets
+
     @audited(Action.CREATE, DataCategory.DEMOGRAPHICS)
     def load_patients(
         self,
@@ -221,11 +232,7 @@ class DemoService(Service):
         have none yet; never for a real patient. Returns the number of items written."""
         # Some demo items carry sensitivity labels: only a role that may write those loads them.
         op.require(Action.CREATE, DataCategory.SENSITIVE)
-        synthetic = select(RecordVersion.entity_id).where(
-            RecordVersion.entity == "patient",
-            RecordVersion.version == 1,
-            RecordVersion.data_json == DEMO_MARK,
-        )
+        synthetic = _synthetic()
         charted = exists().where(Vitals.patient_id == Patient.id)
         first_cover = and_(Coverage.patient_id == Patient.id, Coverage.priority == 1)
         rows = op.db.execute(
@@ -273,6 +280,50 @@ class DemoService(Service):
         op.event.detail = f"demo charts: {len(patients)} synthetic patients, {written} items"
         return written
 
+    @audited(Action.CREATE, DataCategory.INBOX)
+    def load_inbox(self, op: Op, *, seed: int = 1) -> int:
+        """Scans waiting in the inbox (services/demo_inbox.py) about synthetic demo patients,
+        and one behind a cover sheet printed now, which files itself as it arrives. Picked
+        up through the inbox's own receive (checks, storage, cover-sheet intake); only the
+        arrival times are set back over the last week, which a real pick-up never does.
+        Returns the number of scans received (0 without demo patients)."""
+        # The cover sheet is printed here too: the caller must be allowed to print one.
+        op.require(Action.PRINT, DataCategory.CLINICAL)
+        rows = op.db.execute(
+            select(
+                Patient.id,
+                Patient.given_names,
+                Patient.family_name,
+                Patient.birth_date,
+                Patient.mrn,
+            )
+            .where(Patient.id.in_(_synthetic()), Patient.merged_into_id.is_(None))
+            .order_by(Patient.id)
+            .limit(4)
+        ).all()
+        if not rows:
+            op.event.detail = "demo inbox: no demo patients"
+            return 0
+        people = [Who(f"{r.given_names} {r.family_name}", r.birth_date, r.mrn) for r in rows]
+        people = (people * 4)[:4]
+        now = op.ctx.now()
+        today = now.date()
+        scans = waiting_scans(people, today, random.Random(seed))
+        for scan in scans:
+            arrived = now - scan.age
+            mtime = int(arrived.timestamp() * 1_000_000_000)
+            self._inbox._receive(op, scan.name, scan.content, mtime, arrived_at=arrived)
+        sheet = self._cover_sheets._issue(op, rows[0].id, DocumentType.OUTSIDE_LAB)
+        covered = cover_sheet_scan(people[0], sheet.pdf, today)
+        mtime = int(now.timestamp() * 1_000_000_000)
+        got = self._inbox._receive(op, covered.name, covered.content, mtime)
+        filed = "filed" if got.document_id is not None else "not filed"
+        op.event.detail = (
+            f"demo inbox: {len(scans) + 1} scans; the cover-sheet scan {filed}"
+            f" (inbox item {got.inbox_id})"
+        )
+        return len(scans) + 1
+
     @staticmethod
     def _staff(op: Op) -> Staff:
         """The demo users who write each part of a chart (the caller for any not there)."""
@@ -295,6 +346,15 @@ class DemoService(Service):
         return Staff(provider=ids[0], nurse=ids[1], records=ids[2], names=names)
 
 
+def _synthetic() -> Select[int]:
+    """The ids of synthetic demo patients (never a real patient's)."""
+    return select(RecordVersion.entity_id).where(
+        RecordVersion.entity == "patient",
+        RecordVersion.version == 1,
+        RecordVersion.data_json == DEMO_MARK,
+    )
+
+
 def create_demo_clinic(
     inst_users: UserService,
     demo: DemoService,
@@ -308,9 +368,10 @@ def create_demo_clinic(
     charts: int = CHARTS_MAX,
 ) -> DemoResult:
     """Users for every role (all with ``password``), then ``patients`` synthetic patients,
-    loaded by the demo records specialist so the permission rules apply as usual, and charts
+    loaded by the demo records specialist so the permission rules apply as usual, charts
     for the first ``charts`` of them, written by the demo provider (some items carry
-    sensitivity labels, which a records specialist may read but not write)."""
+    sensitivity labels, which a records specialist may read but not write), and scans in
+    the inbox, picked up by the demo nurse."""
     existing = {u.username for u in inst_users.list_users(admin)}
     for role, (name, full) in DEMO_USERS.items():
         if name not in existing:
@@ -321,6 +382,8 @@ def create_demo_clinic(
         if charts:
             provider = login(DEMO_USERS[Role.PROVIDER][0], password)
             demo.load_charts(provider, seed=seed, limit=charts)
+        # The scanner inbox: picked up at the nurse's workstation, as in the clinic.
+        demo.load_inbox(login(DEMO_USERS[Role.NURSE][0], password), seed=seed)
     return DemoResult(
         patients=patients,
         users={name: role.label for role, (name, _) in DEMO_USERS.items()},

@@ -344,7 +344,9 @@ _LETTERS: tuple[tuple[str, DocumentType, str, str, str, str, tuple[tuple[str, ..
 )
 
 
-def _letter_pdf(sender: str, pages: tuple[tuple[str, ...], ...]) -> bytes:
+def letter_pdf(sender: str, pages: tuple[tuple[str, ...], ...]) -> bytes:
+    """A letter on ``sender``'s letterhead, one page per tuple of lines (a tab starts the
+    second column; ``{field}`` marks a placeholder to fill)."""
     out = io.BytesIO()
     # Uncompressed pages: the placeholders stay plain bytes to fill. ``invariant``: the same
     # template bytes every run (no creation date or random file id).
@@ -404,7 +406,7 @@ def templates() -> tuple[Template, ...]:
     """Every letter and report, drawn once per run."""
     made = []
     for key, doc_type, sender, author, description, stem, pages in _LETTERS:
-        pdf = _letter_pdf(sender, pages)
+        pdf = letter_pdf(sender, pages)
         fields = {f for page in pages for line in page for _, f in _pieces(line) if f}
         # The fill relies on each placeholder being plain bytes in the file.
         assert all(_slot(f) in pdf for f in fields), key

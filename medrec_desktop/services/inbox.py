@@ -13,6 +13,7 @@ wrote instead of storing the scan twice.
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import hashlib
 import ntpath
 import posixpath
@@ -103,6 +104,19 @@ class InboxService(Service):
         with ``already`` True and writes nothing: the caller may delete the file. A file
         the clinic cannot keep (not a PDF or image, damaged, password-protected, too large)
         raises ValidationError and stores nothing: the caller leaves it in the folder."""
+        return self._receive(op, source_name, content, mtime_ns)
+
+    def _receive(
+        self,
+        op: Op,
+        source_name: str,
+        content: bytes,
+        mtime_ns: int,
+        *,
+        arrived_at: dt.datetime | None = None,
+    ) -> Received:
+        """``receive``'s body. ``arrived_at`` (default: now) is for the demo clinic only,
+        whose scans arrived over the last days (services/demo.py)."""
         name = _short_name(source_name)
         digest = hashlib.sha256(content).hexdigest()
         found = self._arrival(op, name, digest, mtime_ns)
@@ -112,7 +126,8 @@ class InboxService(Service):
         checked = inspect_file(
             content, max_bytes=self._documents._max_bytes(op), shown_name=f"“{name}”"
         )
-        item = self._store(op, name, content, checked.sha256, mtime_ns, checked)
+        arrived = arrived_at if arrived_at is not None else op.ctx.now()
+        item = self._store(op, name, content, checked.sha256, mtime_ns, checked, arrived)
         try:
             # The unique (name, checksum, time) index: another workstation watching the same
             # share may have taken this arrival a moment ago.
@@ -225,9 +240,10 @@ class InboxService(Service):
         digest: str,
         mtime_ns: int,
         checked: InspectedFile,
+        arrived: dt.datetime,
     ) -> InboxItem:
         """The blob and a waiting inbox row for checked bytes (no flush of the row)."""
-        now = iso(op.ctx.now())
+        now = iso(arrived)
         blob = DocumentBlob(
             sha256=digest,
             content_type=checked.content_type.value,

@@ -110,6 +110,7 @@ from medrec_desktop.services.chart_kinds import (
 )
 from medrec_desktop.services.chart_summary import ChartSummaryService
 from medrec_desktop.services.context import ServiceContext, utc_now
+from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo import DemoService
 from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
@@ -217,7 +218,6 @@ class Installation:
         self.patients = PatientService(ctx=self.ctx)
         self.maintenance = MaintenanceService(ctx=self.ctx)
         self.setup = SetupService(ctx=self.ctx)
-        self.demo = DemoService(ctx=self.ctx)
         # The chart's versioned clinical items (services/clinical_items.py).
         self.problems: ProblemService = ProblemService(ctx=self.ctx, kind=PROBLEMS)
         self.allergies: AllergyService = AllergyService(ctx=self.ctx, kind=ALLERGIES)
@@ -258,6 +258,10 @@ class Installation:
         self.documents = DocumentService(ctx=self.ctx, kind=DOCUMENTS)
         self.inbox = InboxService(ctx=self.ctx, documents=self.documents)
         self.inbox_suggestions = InboxSuggestionService(ctx=self.ctx)
+        # Cover sheets printed from a chart; intake files the scans behind them.
+        self.cover_sheets = CoverSheetService(ctx=self.ctx)
+        # The demo clinic loads scans through the inbox (and prints a cover sheet).
+        self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"

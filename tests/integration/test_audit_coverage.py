@@ -253,6 +253,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
         ),
     ),
+    "DemoService.load_inbox": (
+        Role.NURSE,
+        lambda c: (lambda _loaded: lambda s: c.inst.demo.load_inbox(s, seed=2))(
+            c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
+        ),
+    ),
     "PatientService.list_all": (Role.FRONT_DESK, lambda c: lambda s: c.inst.patients.list_all(s)),
     "PatientService.update": (
         Role.RECORDS,
@@ -552,6 +558,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "InboxSuggestionService.suggest": (
         Role.RECORDS,
         lambda c: (lambda i: lambda s: c.inst.inbox_suggestions.suggest(s, i))(_scan(c)),
+    ),
+    "CoverSheetService.issue": (
+        Role.NURSE,
+        lambda c: (lambda pid: lambda s: c.inst.cover_sheets.issue(s, pid, "referral"))(
+            _patient(c)
+        ),
     ),
     "CodingService.import_file": (
         Role.RECORDS,

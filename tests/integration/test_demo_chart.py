@@ -200,3 +200,36 @@ def test_labelled_demo_documents_are_withheld_from_a_nurse(demo: Clinic) -> None
         assert all(d.sensitivity is None for d in found.items)
         withheld += sum(found.withheld.values())
     assert withheld >= 1
+
+
+def test_the_demo_inbox_waits_with_old_scans_and_one_filed_by_its_cover_sheet(
+    demo: Clinic,
+) -> None:
+    """Issue 12, item 7: a handful of unfiled scans picked up by the demo nurse over the last
+    week (some older than the highlight days), and one that filed itself by its cover sheet."""
+    inst = demo.inst
+    records = inst.auth.login(DEMO_USERS[Role.RECORDS][0], ROLE_PASSWORD)
+    now = demo.clock.now
+    days = inst.inbox.settings(records).highlight_days
+    waiting = inst.inbox.entries(records)
+    assert len(waiting) == 5
+    assert sum(e.is_old(now, days) for e in waiting) == 2
+    assert {e.content_type for e in waiting} == {"application/pdf", "image/tiff"}
+    assert max(e.page_count for e in waiting) == 5  # the stack to split
+    assert all(e.note is None for e in waiting)
+    filed = [e for e in inst.inbox.entries(records, include_closed=True) if e.document_id]
+    assert len(filed) == 1 and filed[0].closed_by == DEMO_USERS[Role.NURSE][0]
+    doc = inst.documents.get(records, ItemId(filed[0].document_id or 0))
+    assert (doc.data.description, doc.data.page_count, filed[0].page_count) == (
+        "Filed by cover sheet",
+        2,
+        3,
+    )
+    patient = inst.patients.get(records, doc.patient_id)
+    got = inst.documents.open_file(records, doc.id)
+    words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(got.content)).pages)
+    assert patient.family_name in words
+    # The faxed referral names its patient in its text: evidence for the suggestion.
+    fax = next(e for e in waiting if e.source_name.endswith("_0931.pdf"))
+    text = PdfReader(io.BytesIO(inst.inbox.open_file(records, fax.id).content)).pages[1]
+    assert patient.mrn in text.extract_text()
