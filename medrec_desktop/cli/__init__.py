@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from medrec_desktop import __version__, logs
 from medrec_desktop.cli import documents as documents_cli
+from medrec_desktop.cli import inbox as inbox_cli
 from medrec_desktop.cli.admin import (
     cmd_audit,
     cmd_backup,
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_patients)
 
     documents_cli.add_parser(sub)
+    inbox_cli.add_parser(sub)
 
     s = sub.add_parser("backup", help="write a verified, encrypted backup file")
     s.add_argument("--out", required=True, help="the new backup file")

@@ -175,9 +175,12 @@ def _pdf_pages(data: bytes, shown_name: str) -> int:
     # Some producers pad the end with blanks or NULs, so those are skipped first.
     if b"%%EOF" not in data[-1024:].rstrip(b" \t\r\n\x00"):
         raise _damaged(shown_name, "the end of the PDF is missing")
-    with quiet_pypdf():
+    # The stream is closed on the way out: pypdf's objects point back at their reader, so
+    # the reader lives on until the garbage collector's next full pass, and an open stream
+    # would keep the whole file in memory with it (one more file per scan picked up).
+    with quiet_pypdf(), io.BytesIO(data) as stream:
         try:
-            reader = PdfReader(io.BytesIO(data), strict=False)
+            reader = PdfReader(stream, strict=False)
             if reader.is_encrypted:
                 # Restrictions set with only an owner password (no printing, no copying)
                 # open without a password in every viewer: those are kept. A user password

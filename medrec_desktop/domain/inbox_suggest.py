@@ -382,6 +382,11 @@ def _text_names(text: str, place: Place) -> list[NameClue]:
             continue
         line_end = text.find("\n", m.end())
         value = text[m.end() : line_end if line_end >= 0 else len(text)]
+        if not value.strip() and line_end >= 0:
+            # A form laid out as a table extracts its label and its value on separate lines
+            # ("Patient:" then "RIVERA, ANA"): the value is the next line.
+            next_end = text.find("\n", line_end + 1)
+            value = text[line_end + 1 : next_end if next_end >= 0 else len(text)]
         clue = _name_from(value, place, text_layer=True)
         if clue is not None:
             found.append(clue)

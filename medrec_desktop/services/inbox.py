@@ -43,6 +43,7 @@ from medrec_desktop.domain.inbox import (
     InboxStatus,
     Received,
 )
+from medrec_desktop.domain.inbox_split import check_parts, pages_text, split_content
 from medrec_desktop.models import ClinicSetting, DocumentBlob, InboxItem, User
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.context import ServiceContext, iso, stored_utc
@@ -140,6 +141,26 @@ class InboxService(Service):
         document_id = apply_cover_sheet(op, item, content, self._documents)
         return Received(item.id, document_id=document_id)
 
+    @audited(Action.CREATE, DataCategory.INBOX)
+    def confirm_stored(self, op: Op, inbox_id: int, sha256: str) -> bool:
+        """The pick-up's read-back check, in its own transaction after ``receive``
+        committed: whether the stored bytes of ``inbox_id`` hash to ``sha256`` (the file's
+        checksum as read from the folder) and to the checksum the row recorded. Only then
+        may the file be deleted from the folder.
+
+        Part of picking a scan up, so it takes the right to pick up (nurses and providers
+        pick up too but may not look at the inbox): it answers yes or no and returns no
+        bytes."""
+        row = op.db.get(InboxItem, inbox_id)
+        if row is None:
+            op.event.detail = f"inbox item {inbox_id}: not found on read-back"
+            return False
+        blob = op.db.get(DocumentBlob, row.blob_id)
+        stored = hashlib.sha256(blob.content).hexdigest() if blob is not None else ""
+        same = stored == sha256 == row.sha256
+        op.event.detail = f"inbox item {row.id}: read back " + ("same" if same else "DIFFERENT")
+        return same
+
     # ------------------------------------------------------------------ reading
 
     @audited(Action.VIEW, DataCategory.INBOX)
@@ -229,6 +250,52 @@ class InboxService(Service):
         self._close(op, row, InboxStatus.NOT_OURS, reason=why)
         op.event.detail = f"inbox item {row.id} marked not ours"
         return _entry(row, {op.user.id: op.user.username})
+
+    @audited(Action.UPDATE, DataCategory.INBOX)
+    def split(
+        self,
+        op: Op,
+        inbox_id: int,
+        parts: builtins.list[tuple[int, int]],
+        *,
+        expected_version: int,
+    ) -> builtins.list[InboxEntry]:
+        """Split a waiting multi-page scan: each part (1-based inclusive page ranges, in
+        page order, every page in exactly one part, at least two parts) becomes a new
+        waiting item with its own bytes; the scan itself is closed as split. One
+        transaction: a part that cannot be made leaves the scan as it was."""
+        row = self._waiting(op, inbox_id, expected_version)
+        check_parts(parts, row.page_count, row.content_type)
+        source = self._file(op, row)
+        made = split_content(source.content, row.content_type, parts)
+        limit = self._documents._max_bytes(op)
+        stem, dot, suffix = row.source_name.rpartition(".")
+        if not dot:
+            stem, suffix = row.source_name, ""
+        new_rows = []
+        for (first, last), content in zip(parts, made, strict=True):
+            pages = pages_text(first, last)
+            name = f"{stem} (pages {pages}){dot}{suffix}"
+            # Checked as any arriving file: a part must open, and stay within the limit.
+            checked = inspect_file(content, max_bytes=limit, shown_name=f"Part {pages}")
+            part = self._store(
+                op, name[-NAME_MAX:], content, checked.sha256, 0, checked, op.ctx.now()
+            )
+            part.source_mtime_ns = row.source_mtime_ns
+            # The part waits as long as the scan did: its age counts from the arrival.
+            part.arrived_at = row.arrived_at
+            part.received_by = row.received_by
+            part.parent_id = row.id
+            part.pages_of_parent = pages
+            new_rows.append(part)
+        shown = ", ".join(pages_text(a, b) for a, b in parts)
+        self._close(op, row, InboxStatus.SPLIT, reason=f"Split into {len(parts)} parts ({shown})")
+        op.db.flush()
+        op.event.detail = f"inbox item {row.id} split into items " + ", ".join(
+            str(r.id) for r in new_rows
+        )
+        names = self._usernames(op, {op.user.id})
+        return [_entry(r, names) for r in new_rows]
 
     # ------------------------------------------------------------------ helpers
 

@@ -36,6 +36,8 @@ from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.break_glass import BreakGlassDialog
 from medrec_desktop.ui.draft_offer import offer_drafts
 from medrec_desktop.ui.idle import IdleWatcher
+from medrec_desktop.ui.inbox.page import InboxPage
+from medrec_desktop.ui.inbox.summary import InboxSummary, read_summary
 from medrec_desktop.ui.lock_screen import LockScreen
 from medrec_desktop.ui.patients.banner import PatientBanner
 from medrec_desktop.ui.patients.chart_page import PatientChartPage
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self.services = services
         self.runner = runner
         self.coding_panel: QWidget | None = None
+        self.inbox_page: InboxPage | None = None
+        self.inbox_summary: InboxSummary | None = None
         self.paths = paths
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
         self.session: UserSession | None = session
@@ -176,8 +180,11 @@ class MainWindow(QMainWindow):
             self._load_idle_setting()
         self._restore_geometry()
         services.swapped.connect(self._update_status)
+        services.swapped.connect(self.refresh_inbox_count)
+        services.inbox_changed.connect(self.refresh_inbox_count)
         self._update_status()
         self._apply_role()
+        self.refresh_inbox_count()
         self.nav.setCurrentRow(0)
         self.search_page.refresh()
         self.focus_area_search()  # the cursor starts where a day starts: the search box
@@ -199,6 +206,8 @@ class MainWindow(QMainWindow):
             self._add_area("Patients", self.patients_area)
         if self._may(Action.QUERY, DataCategory.CLINICAL) and "Patients" in self.areas:
             self._add_area("Today", self._today_area())
+        if self._may(Action.VIEW, DataCategory.INBOX):
+            self._add_area("Inbox", self._inbox_area())
         coding = self._coding_area()
         if coding is not None:
             self._add_area("Coding", coding)
@@ -216,6 +225,8 @@ class MainWindow(QMainWindow):
                 old.deleteLater()
         self.areas = {}
         self.coding_panel = None
+        self.inbox_page = None
+        self.inbox_summary = None
 
     def _show_area(self, row: int) -> None:
         self.pages.setCurrentIndex(row)
@@ -273,6 +284,38 @@ class MainWindow(QMainWindow):
         page = TodayPage(services=self.services, runner=self.runner, session=self._session_getter)
         page.open_requested.connect(self.open_encounter)
         return page
+
+    def _inbox_area(self) -> QWidget:
+        """The scanner inbox (records specialists): scans waiting to be filed."""
+        page = InboxPage(services=self.services, runner=self.runner, session=self._session_getter)
+        self.inbox_page = page
+        return page
+
+    def refresh_inbox_count(self) -> None:
+        """Read the inbox count again (after this workstation filed, split or rejected a
+        scan, when one arrives, at sign-in); shown in the areas and the status bar."""
+        session, inst = self._session_getter(), self.inst
+        if session is None or "Inbox" not in self.areas:
+            self.status_inbox.hide()
+            return
+        Op(
+            self, lambda: read_summary(inst, session), runner=self.runner, key="inbox-count"
+        ).success(self._show_inbox_summary).failure(
+            lambda err: self.status_inbox.setText(f"Inbox: ⚠ {error_text(err)}")
+        ).run()
+
+    def _show_inbox_summary(self, summary: InboxSummary) -> None:
+        if "Inbox" not in self.areas:
+            return
+        self.inbox_summary = summary
+        item = self.nav.item(list(self.areas).index("Inbox"))
+        if item is not None:
+            mark = " ⚠" if summary.old else ""
+            item.setText(f"Inbox ({summary.waiting}){mark}")
+            item.setToolTip(summary.text)
+        self.status_inbox.setText(summary.text)
+        self.status_inbox.setToolTip("Open the scanner inbox")
+        self.status_inbox.show()
 
     def open_encounter(self, patient_id: int, encounter_id: int) -> None:
         """The patient's chart at one encounter (asking about unsaved changes first)."""
@@ -395,9 +438,18 @@ class MainWindow(QMainWindow):
         # the keyboard has Ctrl+L.
         self.lock_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lock_button.clicked.connect(lambda: self.lock(idle=False))
+        # The inbox count, for roles that file scans; a mouse target to the inbox (the
+        # keyboard reaches it in the areas list).
+        self.status_inbox = QPushButton()
+        self.status_inbox.setFlat(True)
+        self.status_inbox.setAccessibleName("Scanner inbox count")
+        self.status_inbox.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status_inbox.clicked.connect(lambda: self.show_area("Inbox"))
+        self.status_inbox.hide()
         bar = self.statusBar()
         bar.addWidget(self.status_user)
         bar.addWidget(self.status_db, 1)
+        bar.addPermanentWidget(self.status_inbox)
         bar.addPermanentWidget(self.lock_button)
 
     def _update_status(self) -> None:
@@ -640,6 +692,7 @@ class MainWindow(QMainWindow):
         self.new_patient.clear_form()
         self.chart.clear()
         self._drop_areas()  # the next user gets areas made for their role
+        self.status_inbox.hide()
         self._update_status()
         self.signed_out.emit()
 
@@ -652,6 +705,7 @@ class MainWindow(QMainWindow):
         self._build_areas()
         self._update_status()
         self._apply_role()
+        self.refresh_inbox_count()
         self.nav.setCurrentRow(0)
         self.focus_area_search()
         self.offer_drafts()

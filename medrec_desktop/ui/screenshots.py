@@ -457,6 +457,9 @@ def main(argv: list[str]) -> int:
             )
 
             shots += render_demo_encounter_screenshots(out, app, inst, runner)
+            from medrec_desktop.ui.inbox.screenshots import render_inbox_screenshots
+
+            shots += render_inbox_screenshots(out, app, inst, runner)
             from medrec_desktop.ui.admin.screenshots import (
                 render_admin_screenshots,
                 stage_examples,

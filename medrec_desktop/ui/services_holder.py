@@ -7,13 +7,15 @@ database. Nobody sets another object's private attributes.
 
 After a successful write the UI (never a service: services stay Qt-free) calls
 ``holder.notify_changed(patient_id, kinds)``; every view showing that patient refreshes.
+The scanner inbox has a notification of its own (``notify_inbox_changed``): a scan arrived,
+or one was filed, split or marked not ours; the inbox and its count refresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.services.coding import CodeSets, CodingService
@@ -25,6 +27,12 @@ class ServicesHolder(QObject):
     swapped = Signal()
     #: (patient_id: int, kinds: frozenset[ChangeKind]) a write for this patient succeeded
     changed = Signal(int, object)
+    #: the scanner inbox changed (a scan arrived, was filed, split or marked not ours);
+    #: always delivered on the GUI thread
+    inbox_changed = Signal()
+    # What notify_inbox_changed emits from any thread; queued to this object's thread (the
+    # GUI's), which re-emits it as inbox_changed, so no receiver ever runs on a worker.
+    _inbox_poked = Signal()
 
     def __init__(
         self, *, inst: Installation, code_sets: CodeSets, parent: QObject | None = None
@@ -33,6 +41,7 @@ class ServicesHolder(QObject):
         self._code_sets = code_sets
         self._inst = inst
         self._coding = CodingService(ctx=inst.ctx, codes=code_sets)
+        self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
 
     @property
     def inst(self) -> Installation:
@@ -56,6 +65,11 @@ class ServicesHolder(QObject):
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:
         self.changed.emit(int(patient_id), frozenset(kinds))
+
+    def notify_inbox_changed(self) -> None:
+        """The scanner inbox changed. Safe to call from any thread (the scanner folder's
+        watcher calls it from its own): ``inbox_changed`` follows on the GUI thread."""
+        self._inbox_poked.emit()
 
 
 # What the patient's own record (name, birth date, contacts, insurance, merge) shows; an

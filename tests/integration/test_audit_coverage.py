@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
 import pkgutil
 import sys
@@ -563,6 +564,26 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.NURSE,
         lambda c: (lambda pid: lambda s: c.inst.cover_sheets.issue(s, pid, "referral"))(
             _patient(c)
+        ),
+    ),
+    "InboxService.confirm_stored": (
+        Role.NURSE,
+        lambda c: (
+            lambda i: (
+                lambda s: c.inst.inbox.confirm_stored(
+                    s, i, hashlib.sha256(sample_pdf()).hexdigest()
+                )
+            )
+        )(_scan(c)),
+    ),
+    "InboxService.split": (
+        Role.RECORDS,
+        lambda c: (
+            lambda i: lambda s: c.inst.inbox.split(s, i, [(1, 1), (2, 2)], expected_version=1)
+        )(
+            c.inst.inbox.receive(
+                c.sessions[Role.NURSE], "batch.pdf", sample_pdf(2), next(_SCANS)
+            ).inbox_id
         ),
     ),
     "CodingService.import_file": (

@@ -18,6 +18,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.chart.list_page import ItemListPage
 from medrec_desktop.ui.encounters.page import EncountersPage
+from medrec_desktop.ui.inbox.patient_picker import PatientChoice
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
@@ -288,6 +289,32 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
     )
     shown = DocumentFile(pdf, "application/pdf", 1, hashlib.sha256(pdf).hexdigest(), None)
     yield "document viewer", DocumentViewer("Referral", shown, print_file=lambda _d, _f: None)
+    yield from inbox_dialogs(populated, runner, pdf)
+
+
+def inbox_dialogs(populated: Clinic, runner: OpRunner, pdf: bytes) -> Screens:
+    """The scanner inbox's filing, not-ours and split dialogs, on a scan received for real."""
+    from medrec_desktop.ui.documents.pages import page_source
+    from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
+    from medrec_desktop.ui.inbox.not_ours_dialog import NotOursDialog
+    from medrec_desktop.ui.inbox.split_dialog import SplitDialog
+    from tests.integration.test_documents import pdf_bytes
+
+    records = populated.sessions[Role.RECORDS]
+    got = populated.inst.inbox.receive(records, "scan.pdf", pdf, 1)
+    entry = populated.inst.inbox.get(records, got.inbox_id)
+    filing = FileScanDialog(
+        services=holder(populated.inst), runner=runner, session=records, entry=entry
+    )
+    yield "file a scan", filing
+    okafor = populated.inst.patients.search(records, "okafor")[0]
+    filing.picker.pick(PatientChoice.of_patient(okafor))
+    yield "file a scan › patient chosen", filing
+    yield "not ours", NotOursDialog("scan.pdf", print)
+    yield (
+        "split a scan",
+        SplitDialog("scan.pdf", page_source(pdf_bytes(3), "application/pdf"), print),
+    )
 
 
 def encounter_dialogs(populated: Clinic) -> Screens:
@@ -334,7 +361,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 17
+    assert len(names) == 21
     assert not problems, "\n".join(problems)
 
 

@@ -389,3 +389,13 @@ def test_each_patient_once_and_at_most_the_limit() -> None:
     assert len(ranked) == 5
     assert len({c.patient_id for c in ranked}) == 5
     assert ranked[0].patient_id == 1
+
+
+def test_a_name_on_the_line_after_its_label() -> None:
+    # Forms laid out as tables extract "Patient:" and its value as separate lines.
+    found = clues("lab.pdf", "VALLEY LABS\nPatient:\nRIVERA, ANA M\nCollected: 11/02/2026")
+    assert [(shown, words) for shown, words, _ in names(found)] == [
+        ("RIVERA, ANA M", ("rivera", "ana"))
+    ]
+    # An empty label followed by another label is not a name.
+    assert names(clues("lab.pdf", "Patient:\nDOB: 04/12/1961")) == []

@@ -64,7 +64,7 @@ def viewer_for(qtbot: QtBot, content: bytes, content_type: str) -> DocumentViewe
     viewer.activateWindow()
     qtbot.waitUntil(viewer.isActiveWindow, timeout=WAIT)  # keyboard focus needs it
     viewer.page_area.setFocus()
-    viewer.go_to(0)  # fitted to the view's width as shown, from the top
+    viewer.pane.go_to(0)  # fitted to the view's width as shown, from the top
     return viewer
 
 
@@ -124,10 +124,10 @@ def test_only_a_few_decoded_pages_are_kept(qtbot: QtBot) -> None:
     assert all(not viewer.thumbs.item(n).icon().isNull() for n in range(frames))
     assert pages.decoded_pages == [0]  # thumbnails are reduced and let go
     for n in range(frames):
-        viewer.go_to(n)
+        viewer.pane.go_to(n)
         assert len(pages.decoded_pages) <= KEEP_DECODED and pages.decoded_pages[-1] == n
     assert pages.decoded_pages == list(range(frames - KEEP_DECODED, frames))
-    viewer.go_to(0)  # decoded again when needed
+    viewer.pane.go_to(0)  # decoded again when needed
     assert viewer.shown_size.width() > 0 and 0 in pages.decoded_pages
 
 
@@ -142,14 +142,14 @@ def test_an_image_page_too_large_to_decode_is_refused_in_plain_words(qtbot: QtBo
     qtbot.waitUntil(lambda: viewer.thumbnails_drawn == 2, timeout=WAIT)
     assert viewer.thumbs.item(0) is not None
     key(qtbot, Qt.Key.Key_End)
-    assert viewer.page == 1 and viewer.view.pixmap().isNull()
+    assert viewer.page == 1 and viewer.pane.view.pixmap().isNull()
     assert viewer.message.message == (
         "Page 2 is too large an image to be shown safely (10,000 × 9,000 pixels). Scan it again"
         " at a lower resolution (300 dpi is plenty) and attach the new file."
     )
     assert 1 not in pages.decoded_pages  # refused from its header, never decoded
     key(qtbot, Qt.Key.Key_Home)
-    assert not viewer.view.pixmap().isNull() and viewer.message.message == ""
+    assert not viewer.pane.view.pixmap().isNull() and viewer.message.message == ""
 
 
 def test_zooming_never_draws_a_page_beyond_the_pixel_cap() -> None:

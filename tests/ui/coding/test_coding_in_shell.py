@@ -71,8 +71,8 @@ def test_records_specialists_code_and_import(
     qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
 ) -> None:
     w = coding_window(Role.RECORDS)
-    # Today's visits too: they are what a coder codes (coders read clinical data).
-    assert list(w.areas) == ["Patients", "Today", "Coding"]
+    # Today's visits and the scanner inbox too: records specialists file the scans.
+    assert list(w.areas) == ["Patients", "Today", "Inbox", "Coding"]
     w.show_area("Coding")
     panel = w.areas["Coding"]
     assert isinstance(panel, LazyArea) and isinstance(panel.content, CodingPanel)
