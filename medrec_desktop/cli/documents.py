@@ -1,10 +1,12 @@
 """`medrec documents`: attach files to a chart, list a patient's documents, export one and
-move one filed to the wrong patient (issue 12, item 6), for records specialists' scripts.
+move one filed to the wrong patient (issue 12, item 6), for records specialists' scripts;
+`documents settings` shows the size limit per file, and changes it for an administrator.
 Everything goes through the document service, so each attach, listing, export and move is
 checked and audited as in the application.
 
-A file is read whole into memory and handed to the service, which checks it from its bytes
-and stores it inside the encrypted database: the command never copies it anywhere. Each file
+A file is read whole into memory (after its size on disk is checked against the clinic's
+limit, so a huge file is refused unread) and handed to the service, which checks it from its
+bytes and stores it inside the encrypted database: the command never copies it anywhere. Each file
 is attached in its own transaction, so a refused file stops the command without undoing the
 ones attached before it (they are listed, and the error names the refused file).
 """
@@ -22,14 +24,16 @@ from typing import Any
 
 from medrec_desktop.cli.common import EXIT_OK, UsageError, _emit, _login, _open, _Parser
 from medrec_desktop.domain.clinical import ItemId, ItemInfo
-from medrec_desktop.domain.document_files import DocumentContent
+from medrec_desktop.domain.document_files import DocumentContent, read_within_limit
 from medrec_desktop.domain.documents import DocumentData, DocumentInput, DocumentType, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.domain.item_codec import to_plain
 from medrec_desktop.paths import DataPaths
+from medrec_desktop.services.documents import MAX_MB_CEILING
 from medrec_desktop.services.installation import Installation
 
+MB = 1024 * 1024
 GET_HELP = (
     "export one document's file (an audited export). The file written is patient data "
     "leaving the encrypted database: it is created readable by you only (mode 0600); keep it "
@@ -38,7 +42,7 @@ GET_HELP = (
 
 
 def add_parser(sub: Any) -> None:
-    """`documents add|list|get` under the main parser's sub-commands."""
+    """`documents add|list|get|settings` under the main parser's sub-commands."""
     s = sub.add_parser("documents", help="attach, list and export a patient's documents")
     ds = s.add_subparsers(dest="documents_cmd", required=True, parser_class=_Parser)
 
@@ -92,6 +96,20 @@ def add_parser(sub: Any) -> None:
     m.add_argument("id", type=int, metavar="ID", help="the document's id (from 'list')")
     m.add_argument("--to", required=True, metavar="MRN", help="the right patient's MRN")
     m.add_argument("--reason", required=True, metavar="TEXT", help="why it is moved")
+
+    st = ds.add_parser(
+        "settings",
+        help="show or change the largest file a document may be (administrators change it)",
+        description="Show the clinic's size limit per document file; --max-mb changes it "
+        "(administrators). The Administration area's 'Documents and scanner inbox' page "
+        "changes the same setting.",
+    )
+    st.add_argument(
+        "--max-mb",
+        type=int,
+        metavar="N",
+        help=f"the largest file accepted, in MB (1 to {MAX_MB_CEILING})",
+    )
     s.set_defaults(func=cmd_documents)
 
 
@@ -106,9 +124,14 @@ def cmd_documents(args: argparse.Namespace, paths: DataPaths) -> int:
             raise UsageError(f"--out {args.out} is a folder; name the file to write")
         if out.exists() and not args.force:
             raise KnownError(f"{args.out} already exists; choose another file or add --force.")
+    elif args.documents_cmd == "settings" and args.max_mb is not None:
+        if not 1 <= args.max_mb <= MAX_MB_CEILING:
+            raise UsageError(f"--max-mb must be from 1 to {MAX_MB_CEILING}, not {args.max_mb}")
     inst = _open(paths)
     try:
         session = _login(inst, args)
+        if args.documents_cmd == "settings":
+            return _settings(args, inst, session)
         if args.documents_cmd == "get":
             found = inst.documents.export_file(session, ItemId(args.id))
             if hashlib.sha256(found.content).hexdigest() != found.sha256:
@@ -164,6 +187,7 @@ def _add(
 ) -> int:
     attached: list[dict[str, Any]] = []
     refused: KnownError | None = None
+    limit = inst.documents.max_file_mb(session) * MB
     for n, path in enumerate(files):
         form = DocumentInput(
             doc_type=args.doc_type,
@@ -174,7 +198,8 @@ def _add(
             file_name=path.name,
         )
         try:
-            content = path.read_bytes()
+            # Refused from its size on disk before it is read: a huge file is never loaded.
+            content = read_within_limit(path, max_bytes=limit, shown_name=f"“{path.name}”")
             saved = inst.documents.attach(session, patient_id, form, content)
         except (KnownError, OSError) as err:
             refused = _refusal(err, path, files[n + 1 :])
@@ -212,6 +237,17 @@ def _refile(args: argparse.Namespace, inst: Installation, session: UserSession) 
             f"{args.to} as document {moved.id}."
         ),
     )
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace, inst: Installation, session: UserSession) -> int:
+    if args.max_mb is not None:
+        mb = inst.documents.set_max_file_mb(session, args.max_mb)
+        verb = "is now"
+    else:
+        mb = inst.documents.max_file_mb(session)
+        verb = "is"
+    _emit(args, {"max_file_mb": mb}, lambda: f"The size limit per document file {verb} {mb} MB.")
     return EXIT_OK
 
 

@@ -6,7 +6,8 @@ and a Word document renamed "letter.pdf" is refused as what it is. Before anythi
 the file is read through once, so a damaged or password-protected file is refused with a
 message saying what to do, rather than stored and found unreadable when someone opens it.
 
-Everything happens in memory: nothing is written to disk, not even a temporary file, because
+Everything happens in memory (``read_within_limit`` reads a file the user named, after
+checking its size on disk): nothing is written to disk, not even a temporary file, because
 the only copy allowed at rest is the one inside the encrypted database. pypdf reports what it
 finds wrong with a damaged file through its logger; those reports are silenced here so a bad
 file puts nothing (possibly with fragments of its content) in the program's logs.
@@ -17,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from PIL import Image
 from pypdf import PasswordType, PdfReader
@@ -89,6 +92,37 @@ def looks_like(data: bytes) -> DocumentContent | None:
     return None
 
 
+#: where the size limit is changed, as the refusal tells the user
+LIMIT_SETTING_HINT = (
+    "An administrator can change the limit in Administration › Documents and scanner inbox."
+)
+
+
+def check_size(size: int, *, max_bytes: int, shown_name: str = "The file") -> None:
+    """Refuse a file of ``size`` bytes over the clinic's limit (ValidationError, field
+    ``"file"``). Called with the size on disk before a file is read, so a huge file is refused
+    without being loaded, and again by :func:`inspect_file` on the bytes themselves."""
+    if size > max_bytes:
+        shown_size, shown_limit = _sizes_apart(size, max_bytes)
+        raise ValidationError(
+            f"{shown_name} is {shown_size}; this clinic's limit is {shown_limit} per file. "
+            f"Split it or scan it at a lower resolution. {LIMIT_SETTING_HINT}",
+            field=_FIELD,
+        )
+
+
+def read_within_limit(path: Path, *, max_bytes: int, shown_name: str = "The file") -> bytes:
+    """The bytes of the file at ``path``, refused (as :func:`check_size` does) from its size
+    on disk before any of it is read, so choosing a 4 GB file does not load 4 GB first. At
+    most one byte over the limit is read, in case the file grew since. OSError when it
+    cannot be read."""
+    with path.open("rb") as fh:
+        check_size(os.fstat(fh.fileno()).st_size, max_bytes=max_bytes, shown_name=shown_name)
+        data = fh.read(max_bytes + 1)
+    check_size(len(data), max_bytes=max_bytes, shown_name=shown_name)
+    return data
+
+
 def inspect_file(
     data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, shown_name: str = "The file"
 ) -> InspectedFile:
@@ -104,13 +138,7 @@ def inspect_file(
             f"{shown_name} is empty (0 bytes). Scan or save it again, then attach the new file.",
             field=_FIELD,
         )
-    if size > max_bytes:
-        shown_size, shown_limit = _sizes_apart(size, max_bytes)
-        raise ValidationError(
-            f"{shown_name} is {shown_size}; this clinic's limit is {shown_limit} per file. "
-            "Split it or ask an administrator to raise the limit in Clinic settings.",
-            field=_FIELD,
-        )
+    check_size(size, max_bytes=max_bytes, shown_name=shown_name)
     content = looks_like(data)
     if content is None:
         hint = _what_else(data)

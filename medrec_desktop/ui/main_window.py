@@ -38,6 +38,7 @@ from medrec_desktop.ui.draft_offer import offer_drafts
 from medrec_desktop.ui.idle import IdleWatcher
 from medrec_desktop.ui.inbox.page import InboxPage
 from medrec_desktop.ui.inbox.summary import InboxSummary, read_summary
+from medrec_desktop.ui.inbox_runner import InboxRunner
 from medrec_desktop.ui.lock_screen import LockScreen
 from medrec_desktop.ui.patients.banner import PatientBanner
 from medrec_desktop.ui.patients.chart_page import PatientChartPage
@@ -174,6 +175,11 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
+        # Scans picked up from the clinic's scanner folder while a clinical user is signed in.
+        self.inbox_runner = InboxRunner(
+            services=services, runner=runner, status_bar=self.statusBar(), parent=self
+        )
+        self.inbox_runner.start(session)
         self.idle = IdleWatcher(idle_minutes or 15.0, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         if idle_minutes is None:
@@ -615,6 +621,7 @@ class MainWindow(QMainWindow):
         # What is typed is stored before the screen locks: a crash while locked loses nothing.
         flush_drafts(self, self.session)
         self.locked = True
+        self.inbox_runner.stop()
         # Questions and dialogs open over the window would stay on top of the lock screen,
         # showing patient data and answerable by anyone: each is closed as if cancelled
         # (the forms behind them keep their typing).
@@ -633,6 +640,7 @@ class MainWindow(QMainWindow):
         self.lock_button.setEnabled(True)
         self.root.setCurrentWidget(self.workspace)
         self.idle.timer.start()
+        self.inbox_runner.start(session)
 
     def sign_out(self, *, force: bool = False) -> None:
         """Sign out: unsaved changes are asked about first (unless ``force``: the database
@@ -675,6 +683,7 @@ class MainWindow(QMainWindow):
         session, inst = self.session, self.inst
         # Nothing started for this user may answer any more: searches, loads, imports and
         # backups in flight are cancelled (an import stops and keeps nothing).
+        self.inbox_runner.stop()
         self.runner.cancel_all()
         if forget_drafts and session is not None:
             discard_drafts(self, session)  # the user discarded the changes: their drafts too
@@ -709,6 +718,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.focus_area_search()
         self.offer_drafts()
+        self.inbox_runner.start(session)
 
     def offer_drafts(self) -> None:
         """Just signed in: offer back the work a session ended without saving (a crash)."""
@@ -756,6 +766,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.sync()
+        self.inbox_runner.stop()  # before the database it writes to is closed
         self.runner.cancel_all()
         if self.session is not None:
             session, inst = self.session, self.inst

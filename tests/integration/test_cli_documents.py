@@ -282,3 +282,32 @@ def test_get_help_says_the_file_leaves_the_encrypted_store() -> None:
     assert shown.returncode == 0
     assert "leaving the encrypted database" in " ".join(shown.stdout.split())
     assert "0600" in shown.stdout
+
+
+def test_the_size_limit_is_shown_changed_by_an_administrator_and_checked_before_reading(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    assert json.loads(ok(run(clinic, "documents", "settings", "--json"))) == {"max_file_mb": 50}
+    denied = run(clinic, "documents", "settings", "--max-mb", "5")
+    assert denied.returncode == 1 and "Traceback" not in denied.stderr
+    wrong = run(clinic, "documents", "settings", "--max-mb", "0", user="admin")
+    assert wrong.returncode == 2 and "--max-mb must be from 1 to 200, not 0" in wrong.stderr
+    changed = ok(run(clinic, "documents", "settings", "--max-mb", "1", user="admin"))
+    try:
+        assert changed.strip() == "The size limit per document file is now 1 MB."
+        # A 2 GB file (sparse: no disk used) is refused from its size on disk, unread: only
+        # the size on disk could say 2 GB, as no more than the limit is ever read.
+        huge = tmp_path / "whole-archive.pdf"
+        with huge.open("wb") as fh:
+            fh.truncate(2 * 1024**3)
+        result = run(
+            clinic,
+            *("documents", "add", "--patient", clinic.mrns["Empty"], "--type", "referral"),
+            *("--date", "today", str(huge)),
+        )
+        assert result.returncode == 1
+        line = one_plain_line(result.stderr)
+        assert "“whole-archive.pdf” is 2048 MB; this clinic's limit is 1 MB per file." in line
+        assert "Administration › Documents and scanner inbox" in line
+    finally:
+        ok(run(clinic, "documents", "settings", "--max-mb", "50", user="admin"))

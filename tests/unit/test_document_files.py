@@ -208,7 +208,8 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read() -> None:
     message = refusal(data, max_bytes=1000)
     assert message == (
         f"“referral.pdf” is {len(data) / 1024:.1f} KB; this clinic's limit is 1000 bytes per "
-        "file. Split it or ask an administrator to raise the limit in Clinic settings."
+        "file. Split it or scan it at a lower resolution. An administrator can change the limit "
+        "in Administration › Documents and scanner inbox."
     )
 
 

@@ -11,7 +11,6 @@ from PySide6.QtGui import QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -33,6 +32,7 @@ from medrec_desktop.ui.itemmodels.audit import AuditTableModel, words
 from medrec_desktop.ui.itemmodels.timefmt import utc_text
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
+from medrec_desktop.ui.widgets.file_dialogs import save_file_path
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
@@ -322,10 +322,11 @@ class AuditLogPage(AdminPage):
     def _ask_save_path(self) -> Path | None:
         """Where to save the export; tests replace this one method."""
         name = f"audit-{dt.date.today():%Y%m%d}.csv"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export audit events", str(Path.home() / name), "CSV files (*.csv)"
+        # Qt's dialog, not the system's: the export holds patient names, and the system's
+        # dialog would list it in the desktop's "recent files" (ui/widgets/file_dialogs.py).
+        return save_file_path(
+            self, "Export audit events", "CSV files (*.csv)", str(Path.home() / name)
         )
-        return Path(path) if path else None
 
     def export_csv(self) -> None:
         try:

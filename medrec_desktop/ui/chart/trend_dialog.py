@@ -29,7 +29,6 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -46,6 +45,7 @@ from medrec_desktop.ui.chart.trend_plot import MARKERS, NORMAL, TrendPlot, range
 from medrec_desktop.ui.printing import printer_from_dialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.file_dialogs import save_file_path
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
 
@@ -292,7 +292,8 @@ class TrendDialog(QDialog):
 
     def _path_from_dialog(self) -> Path | None:
         # The suggested name says what, never who: file names travel further than files.
-        name, _filter = QFileDialog.getSaveFileName(
-            self, "Save the trend as PDF", f"{self.trend.title} trend.pdf", "PDF files (*.pdf)"
+        # Qt's dialog, not the system's: the system's would list the saved file (patient
+        # data) in the desktop's "recent files" (ui/widgets/file_dialogs.py).
+        return save_file_path(
+            self, "Save the trend as PDF", "PDF files (*.pdf)", f"{self.trend.title} trend.pdf"
         )
-        return Path(name) if name else None

@@ -1,10 +1,11 @@
 """Attach a file to the chart: choose it, then say what it is (type, the date on it, who it
 is from, a description, a sensitivity label, the visit it belongs to).
 
-The file is read into memory here and handed to the service as bytes; nothing is copied to a
-temporary file. The service checks it (content from the bytes, size limit, damaged or
-password-protected PDF) and a refusal is shown beside the field it concerns, with everything
-typed kept.
+The file is read into memory (``read_chosen``: a file over the clinic's size limit is
+refused from its size on disk, before it is read) and handed to the service as bytes;
+nothing is copied to a temporary file. The service checks it (content from the bytes, size
+limit, damaged or password-protected PDF) and a refusal is shown beside the field it
+concerns, with everything typed kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.clinical import ItemInfo
+from medrec_desktop.domain.document_files import read_within_limit
 from medrec_desktop.domain.documents import DocumentData, DocumentInput, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.errors import KnownError, ValidationError
@@ -33,6 +34,7 @@ from medrec_desktop.ui.documents.document_fields import DocumentFields
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.fielderrors import FieldErrors
+from medrec_desktop.ui.widgets.file_dialogs import open_file_path
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 
@@ -146,20 +148,18 @@ class AttachDialog(QDialog):
         self.message.error(err.message)
 
 
-def read_chosen(path: Path) -> bytes:
-    """The chosen file's bytes, read once into memory."""
-    return path.read_bytes()
+def read_chosen(path: Path, max_bytes: int) -> bytes:
+    """The chosen file's bytes, read once into memory; a file over the clinic's limit is
+    refused from its size on disk before it is read (ValidationError, field "file")."""
+    return read_within_limit(path, max_bytes=max_bytes, shown_name=f"“{path.name}”")
 
 
 FileChooser = Callable[[QWidget], Path | None]
+FILE_FILTER = "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)"
 
 
 def choose_file(parent: QWidget) -> Path | None:
-    """The system's file dialog, for the files a document may be."""
-    name, _filter = QFileDialog.getOpenFileName(
-        parent,
-        "Attach a document",
-        "",
-        "Documents (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)",
-    )
-    return Path(name) if name else None
+    """A file dialog for the files a document may be. Qt's own, not the system's: a scan's
+    name often names the patient, and the system's dialog would add it to the desktop's
+    "recent files" (ui/widgets/file_dialogs.py)."""
+    return open_file_path(parent, "Attach a document", FILE_FILTER)

@@ -18,7 +18,7 @@ from medrec_desktop.domain.clinical import ItemInfo, ItemList
 from medrec_desktop.domain.documents import DocumentData, size_text
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, ChangeKind
-from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.chart.list_page import WITHHELD_STYLE
@@ -30,6 +30,7 @@ from medrec_desktop.ui.documents.attach_dialog import (
     read_chosen,
 )
 from medrec_desktop.ui.documents.cover_sheet_dialog import CoverSheetDialog
+from medrec_desktop.ui.documents.pages import PageTooLarge
 from medrec_desktop.ui.documents.refile_dialog import RefileDialog
 from medrec_desktop.ui.documents.viewer import DocumentViewer
 from medrec_desktop.ui.inbox.patient_picker import PatientChoice
@@ -42,6 +43,7 @@ from medrec_desktop.ui.widgets.tables import SORT_ROLE, data_table, sorted_proxy
 Item = ItemInfo[DocumentData]
 COVER_TIP = "Print a sheet that files the pages scanned behind it to this chart"
 MOVE_TIP = "Move the chosen document to the chart it belongs in, with a reason"
+MB = 1024 * 1024
 COLUMNS = ("Date", "Type", "From", "Pages", "Size", "Description")
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -319,8 +321,19 @@ class DocumentsPage(QWidget):
         path = self.choose_file(self)
         if path is None:
             return
+        documents = self._services.inst.documents
+        # The clinic's limit first, so a file over it is refused from its size on disk
+        # without being read into memory.
+        Op(self, lambda: documents.max_file_mb(session), runner=self._runner).success(
+            lambda mb: self._read_chosen(session, pid, path, mb * MB)
+        ).failure(self._failed).run()
+
+    def _read_chosen(self, session: UserSession, pid: PatientId, path: Path, limit: int) -> None:
         try:
-            content = read_chosen(path)
+            content = read_chosen(path, limit)
+        except ValidationError as err:
+            self.message.error(err.message)
+            return
         except OSError as err:
             self.message.error(f"The file could not be read: {err.strerror or 'no access'}.")
             return
@@ -382,6 +395,9 @@ class DocumentsPage(QWidget):
             viewer = DocumentViewer(
                 title, file, print_file=print_file if may_print else None, parent=self
             )
+        except PageTooLarge as err:
+            self.message.error(err.message)
+            return
         except Exception:  # noqa: BLE001 - any reader error (QtPdf, Pillow): say so, keep going
             self.message.error("This document could not be shown: its file cannot be read.")
             return

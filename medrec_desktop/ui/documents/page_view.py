@@ -1,5 +1,6 @@
 """A document's pages on screen: thumbnails down the side and the page beside them, with zoom
-(Ctrl++ / Ctrl+- / fit width), rotate (R / Shift+R) and pages (PgUp / PgDn, Home / End).
+(Ctrl++ / Ctrl+- / fit width), rotate (R / Shift+R) and pages (PgUp / PgDn scroll through a
+page taller than the view and turn it at its edge, as a PDF reader does; Home / End).
 
 Shared by the document viewer (a dialog of its own) and the scanner inbox's preview pane.
 The bytes stay in memory; the first page is shown at once and the thumbnails are drawn a few
@@ -8,9 +9,10 @@ at a time afterwards, so a long document opens as fast as a short one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap, QResizeEvent, QTransform
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.ui.documents.pages import PageSource, page_source
+from medrec_desktop.ui.documents.pages import PageSource, PageTooLarge, page_source
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
 
@@ -59,6 +61,7 @@ class PageView(QWidget):
         self.rotation = 0
         self.shown_size = QSize()
         self._empty_text = empty_text
+        self._refused_shown = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -193,6 +196,7 @@ class PageView(QWidget):
         self.where.setText("")
         self.shown_size = QSize()
         self.message.clear_message()
+        self._refused_shown = False
         for b in self.page_buttons:
             b.setEnabled(False)
 
@@ -208,7 +212,10 @@ class PageView(QWidget):
             return
         end = min(self._pages.count, self._next_thumb + THUMBS_PER_TURN)
         for n in range(self._next_thumb, end):
-            image = edged(self._pages.render(n, self._thumb_width))
+            try:
+                image = edged(self._pages.thumbnail(n, self._thumb_width))
+            except PageTooLarge:
+                continue  # left blank; the page itself says why when shown
             item = self.thumbs.item(n)
             if item is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
@@ -220,7 +227,9 @@ class PageView(QWidget):
         if row >= 0 and row != self.page:
             self.go_to(row)
 
-    def go_to(self, index: int) -> None:
+    def go_to(self, index: int, *, at_end: bool = False) -> None:
+        """Show page ``index`` from its top (from its bottom with ``at_end``: paging back
+        into it, as a PDF reader does)."""
         if self._pages is None:
             return
         index = max(0, min(self._pages.count - 1, index))
@@ -229,12 +238,33 @@ class PageView(QWidget):
         if self.thumbs.currentRow() != index:
             self.thumbs.setCurrentRow(index)
         self._show_page()
+        # The scroll area learns the new page's height from a posted layout request: take it
+        # now, so the scroll position set here is within the new page's range.
+        QApplication.sendPostedEvents(self.page_area.viewport(), QEvent.Type.LayoutRequest)
+        bar = self.page_area.verticalScrollBar()
+        bar.setValue(bar.maximum() if at_end else bar.minimum())
+
+    def _page_step(self) -> int:
+        """How far PgUp/PgDn scroll within a page: a screenful less two lines, so the line
+        read last stays in sight."""
+        bar = self.page_area.verticalScrollBar()
+        return max(bar.singleStep(), bar.pageStep() - 2 * bar.singleStep())
 
     def next_page(self) -> None:
-        self.go_to(self.page + 1)
+        """PgDn: further down a page taller than the view; at its bottom, the next page."""
+        bar = self.page_area.verticalScrollBar()
+        if bar.value() < bar.maximum():
+            bar.setValue(min(bar.maximum(), bar.value() + self._page_step()))
+        elif self._pages is not None and self.page < self._pages.count - 1:
+            self.go_to(self.page + 1)
 
     def previous_page(self) -> None:
-        self.go_to(self.page - 1)
+        """PgUp: further up the page; at its top, the bottom of the page before."""
+        bar = self.page_area.verticalScrollBar()
+        if bar.value() > bar.minimum():
+            bar.setValue(max(bar.minimum(), bar.value() - self._page_step()))
+        elif self.page > 0:
+            self.go_to(self.page - 1, at_end=True)
 
     def last_page(self) -> None:
         if self._pages is not None:
@@ -254,7 +284,17 @@ class PageView(QWidget):
     def _show_page(self) -> None:
         if self._pages is None:
             return
-        image: QImage = self._pages.render(self.page, self._target_width())
+        try:
+            image: QImage = self._pages.render(self.page, self._target_width())
+        except PageTooLarge as err:
+            self.view.clear()
+            self.shown_size = QSize()
+            self.message.error(err.message)
+            self._refused_shown = True
+            return
+        if self._refused_shown:  # another page's refusal
+            self.message.clear_message()
+            self._refused_shown = False
         if self.rotation:
             image = image.transformed(QTransform().rotate(self.rotation))
         self.view.setPixmap(QPixmap.fromImage(image))

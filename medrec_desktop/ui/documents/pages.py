@@ -4,12 +4,16 @@ only copy at rest is the one inside the encrypted database).
 PDF pages come from QtPdf, loaded from a QBuffer over the bytes; PNG, JPEG and TIFF through
 Pillow, one frame at a time (QImage reads only the first frame of a multi-page TIFF). A page
 is drawn only when asked for, so a 50-page document shows its first page without drawing the
-other 49.
+other 49; only a few decoded image pages are kept, and no page is decoded or drawn beyond
+MAX_PAGE_PIXELS.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import warnings
+from collections import OrderedDict
 from typing import Protocol
 
 from PIL import Image
@@ -18,6 +22,12 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 
 PDF = "application/pdf"
+#: the most pixels a page is decoded or drawn at: Pillow's own MAX_IMAGE_PIXELS (a letter page
+#: scanned at 600 dpi is 34 million). An image page over it is refused, not decoded; a PDF
+#: page or a zoom that would go over it is drawn smaller.
+MAX_PAGE_PIXELS = 89_478_485
+#: decoded image pages kept in memory at once (the one shown and its neighbours)
+KEEP_DECODED = 3
 
 
 class PageSource(Protocol):
@@ -29,6 +39,8 @@ class PageSource(Protocol):
     def natural_size(self, index: int) -> QSize: ...
 
     def render(self, index: int, width: int) -> QImage: ...
+
+    def thumbnail(self, index: int, width: int) -> QImage: ...
 
 
 class PdfPages:
@@ -59,6 +71,7 @@ class PdfPages:
 
     def render(self, index: int, width: int) -> QImage:
         natural = self.natural_size(index)
+        width = capped_width(natural, width)
         height = max(1, round(natural.height() * width / natural.width()))
         drawn = self._doc.render(index, QSize(max(1, width), height))
         # QtPdf leaves the paper transparent: on the viewer's grey a page would have no edge.
@@ -69,6 +82,9 @@ class PdfPages:
         painter.end()
         return paper
 
+    def thumbnail(self, index: int, width: int) -> QImage:
+        return self.render(index, width)  # QtPdf draws a small page small: nothing to keep
+
 
 def _to_qimage(frame: Image.Image) -> QImage:
     rgba = frame.convert("RGBA")
@@ -77,33 +93,103 @@ def _to_qimage(frame: Image.Image) -> QImage:
     return image.copy()  # the QImage above borrows ``data``; the copy owns its pixels
 
 
+def capped_width(natural: QSize, width: int) -> int:
+    """``width``, or less: the widest a page of ``natural`` proportions may be drawn without
+    going over MAX_PAGE_PIXELS (zooming a large page in stops there)."""
+    ratio = natural.height() / max(1, natural.width())
+    widest = max(1, math.floor(math.sqrt(MAX_PAGE_PIXELS / max(ratio, 1e-6))))
+    return max(1, min(width, widest))
+
+
+class PageTooLarge(ValueError):
+    """An image page with more pixels than MAX_PAGE_PIXELS: refused, never decoded."""
+
+    def __init__(self, index: int, size: QSize | None) -> None:
+        shown = f" ({size.width():,} × {size.height():,} pixels)" if size is not None else ""
+        super().__init__(f"page {index + 1} is too large an image{shown}")
+        self.index = index
+        self.message = (
+            f"Page {index + 1} is too large an image to be shown safely{shown}. Scan it again"
+            " at a lower resolution (300 dpi is plenty) and attach the new file."
+        )
+
+
 class ImagePages:
-    """PNG and JPEG (one page) and TIFF (one page a frame) through Pillow. Each frame is
-    decoded once, when first drawn, and kept at its own size."""
+    """PNG and JPEG (one page) and TIFF (one page a frame) through Pillow.
+
+    A page is decoded when first drawn and kept at its own size, but only the last
+    KEEP_DECODED pages are kept (a 200-frame TIFF would otherwise end up whole in memory);
+    thumbnails are decoded, reduced and let go. Sizes come from each frame's header, without
+    decoding, and a page over MAX_PAGE_PIXELS is refused (PageTooLarge) before it is."""
 
     def __init__(self, content: bytes) -> None:
-        self._image = Image.open(io.BytesIO(content))
+        with warnings.catch_warnings():
+            # Pillow warns about large images; the pages here are checked against our own cap.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            try:
+                self._image = Image.open(io.BytesIO(content))
+            except Image.DecompressionBombError as err:  # over twice Pillow's limit
+                raise PageTooLarge(0, None) from err
         self._count = max(1, getattr(self._image, "n_frames", 1))
-        self._frames: dict[int, QImage] = {}
+        self._sizes: dict[int, QSize] = {}
+        self._decoded: OrderedDict[int, QImage] = OrderedDict()
 
     @property
     def count(self) -> int:
         return self._count
 
-    def _frame(self, index: int) -> QImage:
-        found = self._frames.get(index)
-        if found is None:
+    @property
+    def decoded_pages(self) -> list[int]:
+        """The pages held decoded now, least recently drawn first."""
+        return list(self._decoded)
+
+    def _seek(self, index: int) -> None:
+        if getattr(self._image, "n_frames", 1) > 1:
             self._image.seek(index)
-            found = self._frames[index] = _to_qimage(self._image)
-        return found
 
     def natural_size(self, index: int) -> QSize:
-        return self._frame(index).size()
+        found = self._sizes.get(index)
+        if found is None:
+            self._seek(index)
+            width, height = self._image.size
+            found = self._sizes[index] = QSize(width, height)
+        return found
+
+    def _check(self, index: int) -> QSize:
+        size = self.natural_size(index)
+        if size.width() * size.height() > MAX_PAGE_PIXELS:
+            raise PageTooLarge(index, size)
+        return size
+
+    def _frame(self, index: int) -> QImage:
+        found = self._decoded.get(index)
+        if found is not None:
+            self._decoded.move_to_end(index)
+            return found
+        self._check(index)
+        self._seek(index)
+        found = self._decoded[index] = _to_qimage(self._image)
+        while len(self._decoded) > KEEP_DECODED:
+            self._decoded.popitem(last=False)
+        return found
 
     def render(self, index: int, width: int) -> QImage:
+        size = self._check(index)
         return self._frame(index).scaledToWidth(
-            max(1, width), Qt.TransformationMode.SmoothTransformation
+            capped_width(size, max(1, width)), Qt.TransformationMode.SmoothTransformation
         )
+
+    def thumbnail(self, index: int, width: int) -> QImage:
+        """A small picture of the page, decoded and reduced without being kept."""
+        size = self._check(index)
+        kept = self._decoded.get(index)
+        if kept is not None:
+            return kept.scaledToWidth(max(1, width), Qt.TransformationMode.SmoothTransformation)
+        self._seek(index)
+        frame = self._image.copy()
+        height = max(1, round(size.height() * width / max(1, size.width())))
+        frame.thumbnail((max(1, width), height))
+        return _to_qimage(frame)
 
 
 def page_source(content: bytes, content_type: str) -> PageSource:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.documents import DocumentFile
 from medrec_desktop.ui.documents.page_view import PageView
-from medrec_desktop.ui.documents.pages import PageSource, page_source
+from medrec_desktop.ui.documents.pages import PageSource, PageTooLarge, page_source
 from medrec_desktop.ui.printing import printer_from_dialog
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 
@@ -117,7 +117,12 @@ class DocumentViewer(QDialog):
             for n in range(pages.count):
                 if n:
                     printer.newPage()
-                image = pages.render(n, area.width())
+                try:
+                    image = pages.render(n, area.width())
+                except PageTooLarge as err:
+                    printer.abort()
+                    self.message.error(f"Nothing was printed. {err.message}")
+                    return
                 scaled = image.scaled(
                     area.size(),
                     Qt.AspectRatioMode.KeepAspectRatio,

@@ -33,7 +33,7 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.inbox import InboxEntry, InboxSettings, InboxStatus
 from medrec_desktop.security import permissions
 from medrec_desktop.services.documents import DocumentFile
-from medrec_desktop.ui.documents.pages import page_source
+from medrec_desktop.ui.documents.pages import PageTooLarge, page_source
 from medrec_desktop.ui.inbox.actions import open_not_ours, open_split
 from medrec_desktop.ui.inbox.file_dialog import FileScanDialog
 from medrec_desktop.ui.inbox.model import THUMB, InboxModel, thumb_key
@@ -316,9 +316,11 @@ class InboxPage(QWidget):
         if row >= 0:
             entry = self.model.row_at(row)
             if thumb_key(entry) not in self.model.thumbs:
-                self.model.set_thumbnail(
-                    entry, thumbnail(self.preview.pages.render(0, THUMB.width()))
-                )
+                try:
+                    picture = self.preview.pages.thumbnail(0, THUMB.width())
+                except PageTooLarge:
+                    return  # the preview says why; the row keeps no picture
+                self.model.set_thumbnail(entry, thumbnail(picture))
 
     # ------------------------------------------------------------------ filing
 

@@ -34,7 +34,7 @@ def thumbnail(page: QImage) -> QPixmap:
 def first_page(file: DocumentFile) -> QPixmap | None:
     """The picture of a scan's first page, or None when no reader takes its file."""
     try:
-        return thumbnail(page_source(file.content, file.content_type).render(0, THUMB.width()))
+        return thumbnail(page_source(file.content, file.content_type).thumbnail(0, THUMB.width()))
     except Exception:  # noqa: BLE001 - QtPdf, Pillow: a damaged file gets no picture
         return None
 

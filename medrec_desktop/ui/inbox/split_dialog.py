@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.errors import ConflictError, KnownError, ValidationError
 from medrec_desktop.ui.documents.page_view import edged
-from medrec_desktop.ui.documents.pages import PageSource
+from medrec_desktop.ui.documents.pages import PageSource, PageTooLarge
 from medrec_desktop.ui.inbox.texts import parts_from_starts, parts_text, range_text
 from medrec_desktop.ui.widgets.status import StatusLabel
 
@@ -131,7 +131,11 @@ class SplitDialog(QDialog):
     def _draw(self) -> None:
         end = min(self.pages.count, self._next + THUMBS_PER_TURN)
         for n in range(self._next, end):
-            self._pictures[n] = QPixmap.fromImage(edged(self.pages.render(n, THUMB_WIDTH)))
+            try:
+                picture = self.pages.thumbnail(n, THUMB_WIDTH)
+            except PageTooLarge:
+                continue  # an image page too large to decode stays blank
+            self._pictures[n] = QPixmap.fromImage(edged(picture))
             self._show_item(n)
         self._next = end
         if end >= self.pages.count:
