@@ -2,9 +2,11 @@
 
 A child process runs a clinic's day with random canary strings in patient names, phone numbers
 and note texts, and in an attached PDF's text and file name (the document is filed, opened and
-exported through the service), with DEBUG logging on and TMPDIR pointing at a fresh folder.
-Every file in the data folder (database, WAL, SHM, key file, logs, backups) and in the temp
-folder is then searched for the canaries, in UTF-8 and UTF-16-LE and in several letter cases:
+exported through the service), and in a faxed scan's text and file name (picked up from the
+scanner folder, suggested, viewed, split, filed and marked not ours; a cover sheet printed),
+with DEBUG logging on and TMPDIR pointing at a fresh folder. Every file in the data folder
+(database, WAL, SHM, key file, logs, backups), in the temp folder and in the scanner folder is
+then searched for the canaries, in UTF-8 and UTF-16-LE and in several letter cases:
 none may appear. File names are searched too: a temporary copy named after the document would
 be a leak. The audit export, the user's own export and the exported document are explicit
 disclosures and are not searched, but they are the controls that prove the search finds
@@ -102,6 +104,35 @@ assert exported.content == letter_bytes and exported.file_name == f"{c['docname'
 # The export's bytes come back in memory; saved here, outside the scanned folders, as the
 # user would save them (an explicit disclosure): the scanner's control for documents.
 (exports / exported.file_name).write_bytes(exported.content)
+
+# The scanner inbox: a faxed scan whose text and file name carry canaries arrives in the
+# scanner folder, is picked up (the folder is scanned for leftovers too), suggested, viewed,
+# split, one part filed and the other marked not ours; a cover sheet is printed for the chart.
+from medrec_desktop.services.inbox_intake import pick_up_folder
+inst.users.add_user(
+    admin, "rita", "Rita Records", Role.RECORDS, "role password 1234", must_change_password=False
+)
+rita = inst.auth.login("rita", "role password 1234")
+scans = Path(cfg["scans"])
+fax = io.BytesIO()
+pdf = canvas.Canvas(fax, pageCompression=0)
+pdf.drawString(72, 720, f"Patient: {c['family0']}, {c['given0']}  fax {c['scantext']}")
+pdf.showPage()
+pdf.drawString(72, 720, f"Second page {c['scantext']}")
+pdf.showPage()
+pdf.save()
+(scans / f"{c['scanname']}.pdf").write_bytes(fax.getvalue())
+report = pick_up_folder(inst.inbox, doc, scans)
+assert len(report.taken) == 1 and not any(scans.iterdir()), report
+waiting = inst.inbox.entries(rita)[0]
+assert inst.inbox_suggestions.suggest(rita, waiting.id)[0].patient_id == first.id
+assert inst.inbox.open_file(rita, waiting.id).content == fax.getvalue()
+one, two = inst.inbox.split(rita, waiting.id, [(1, 1), (2, 2)], expected_version=1)
+inst.inbox.file(rita, one.id, first.id, DocumentInput(
+    doc_type=DocumentType.CORRESPONDENCE, document_date=dt.date(2024, 3, 5),
+), expected_version=1)
+inst.inbox.reject(rita, two.id, "Fax for another practice", expected_version=1)
+assert inst.cover_sheets.issue(rita, first.id, DocumentType.REFERRAL).pdf.startswith(b"%PDF")
 
 events = inst.audit.export(admin, AuditFilter())
 with (exports / "audit.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -203,8 +234,16 @@ def test_no_canary_reaches_any_file(tmp_path: Path) -> None:
     }
     canaries |= {f"phone{i}": _phone() for i in range(3)} | {"newphone": _phone()}
     in_document = {"doctext": _canary(), "docname": _canary()}
+    in_document |= {"scantext": _canary(), "scanname": _canary()}
     needles = _needles(canaries | in_document)
-    cfg = {"data": str(data), "exports": str(exports), "canaries": canaries | in_document}
+    scans = tmp_path / "scans"  # the scanner folder: empty once the scan is picked up
+    scans.mkdir()
+    cfg = {
+        "data": str(data),
+        "exports": str(exports),
+        "scans": str(scans),
+        "canaries": canaries | in_document,
+    }
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")}
     env |= {"TMPDIR": str(temp), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 
@@ -235,7 +274,7 @@ def test_no_canary_reaches_any_file(tmp_path: Path) -> None:
             child.kill()
             child.wait()
     assert child.returncode == 0 and out.strip() == "DONE", err
-    hits_closed, files_closed = _scan([data, temp], needles)
+    hits_closed, files_closed = _scan([data, temp, scans], needles)
 
     names = {p.name for p in files_open + files_closed}
     assert {"medrec.db", "medrec.keys", "medrec.log", "day.medrec-backup"} <= names, names
