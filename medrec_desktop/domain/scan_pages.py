@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 from PIL import Image
@@ -65,6 +66,53 @@ def _pdf_first_page(content: bytes) -> Image.Image:
         finally:
             document.close()
     return picture
+
+
+#: later pages are only searched for another cover sheet: a coarser picture is enough (its
+#: 3-inch code still has 10 px modules)
+LATER_DPI = 100
+#: a scan longer than this is not searched page by page (the caller treats it as "maybe")
+MAX_LATER_PAGES = 60
+
+
+def later_pages_show(
+    content: bytes, kind: DocumentContent, found: Callable[[Image.Image], bool]
+) -> bool:
+    """Whether ``found`` is true of any page after the first, each drawn grey at
+    ``LATER_DPI`` and bounded, one at a time (never all in memory). True also for a scan of
+    more than ``MAX_LATER_PAGES`` pages: it is not searched, and may hold anything."""
+    if kind is DocumentContent.PDF:
+        with _PDFIUM:
+            document = pdfium.PdfDocument(content)
+            try:
+                if len(document) - 1 > MAX_LATER_PAGES:
+                    return True
+                for n in range(1, len(document)):
+                    page = document[n]
+                    try:
+                        width, height = page.get_size()
+                        scale = min(LATER_DPI / 72, MAX_SIDE / max(width, height, 1.0))
+                        bitmap = page.render(scale=scale, grayscale=True)
+                        try:
+                            picture: Image.Image = bitmap.to_pil().convert("L").copy()
+                        finally:
+                            bitmap.close()
+                    finally:
+                        page.close()
+                    if found(picture):
+                        return True
+            finally:
+                document.close()
+        return False
+    with Image.open(io.BytesIO(content)) as image:
+        frames = getattr(image, "n_frames", 1)
+        if frames - 1 > MAX_LATER_PAGES:
+            return True
+        for n in range(1, frames):
+            image.seek(n)
+            if found(_bounded(image.convert("L"))):
+                return True
+    return False
 
 
 def _bounded(picture: Image.Image) -> Image.Image:

@@ -29,7 +29,11 @@ from medrec_desktop.domain.documents import DocumentInput
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ValidationError
 from medrec_desktop.domain.inbox import InboxStatus
-from medrec_desktop.domain.scan_pages import first_page_image, without_first_page
+from medrec_desktop.domain.scan_pages import (
+    first_page_image,
+    later_pages_show,
+    without_first_page,
+)
 from medrec_desktop.models import CoverSheet, DocumentBlob, Encounter, InboxItem, Patient
 from medrec_desktop.security import permissions
 from medrec_desktop.services.base import Op
@@ -48,6 +52,10 @@ NOT_ALLOWED = (
 )
 SIGNED_VISIT = "Cover sheet names a visit whose note has been signed since; file by hand"
 VISIT = "Cover sheet names a visit this scan cannot be filed to automatically; file by hand"
+SEVERAL = (
+    "More than one cover sheet in this scan (or too many pages to check): split it at each"
+    " sheet, then file the parts"
+)
 NOT_SEPARATED = "Cover sheet found, but the pages after it could not be separated; file by hand"
 DESCRIPTION = "Filed by cover sheet"
 
@@ -76,7 +84,22 @@ def apply_cover_sheet(
     if why is not None:
         item.note = why
         return None
+    if _another_sheet(content, DocumentContent(item.content_type)):
+        # A stack scanned with a sheet before each patient's pages: filing it all by the
+        # first sheet would put the other patients' pages (and sheets) in this chart.
+        item.note = SEVERAL
+        return None
     return _file(op, item, sheet, content, documents)
+
+
+def _another_sheet(content: bytes, kind: DocumentContent) -> bool:
+    """Whether a page after the first carries one of our cover-sheet codes (any token:
+    known or not, it marks where another patient's pages begin)."""
+    try:
+        return later_pages_show(content, kind, lambda page: find_token(page) is not None)
+    except Exception:
+        log.warning("could not look for more cover sheets in a scan", exc_info=False)
+        return True  # unsure: a person files it
 
 
 def _read_first_page(content: bytes, kind: DocumentContent) -> str | None:

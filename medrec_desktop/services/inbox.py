@@ -355,7 +355,12 @@ class InboxService(Service):
         return row
 
     def _waiting(self, op: Op, inbox_id: int, expected_version: int) -> InboxItem:
-        row = self._row(op, inbox_id)
+        # Locked for this transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
+        # write lock) and read afresh: two specialists filing one scan at once on the server
+        # would otherwise both pass the version check and file it to two charts.
+        row = op.db.get(InboxItem, inbox_id, with_for_update=True, populate_existing=True)
+        if row is None:
+            raise NotFoundError("That scan is not in the inbox.")
         if row.version != expected_version or row.status != InboxStatus.UNFILED.value:
             done = InboxStatus(row.status)
             raise ConflictError(

@@ -360,18 +360,27 @@ class FolderWatcher:
         """Look at the folder now (a "check now" button, a settings change)."""
         self._wake.set()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the file in hand (its pick-up is crash-safe either way) and wait."""
+    def stop(self, timeout: float = 30.0, *, wait: bool = True) -> None:
+        """Stop after the file in hand (its pick-up is crash-safe either way); with ``wait``,
+        wait for it. Locking the screen does not wait: a large file on a slow share must not
+        hold the window (with a patient on it) for seconds; the thread ends by itself."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-        self._unwatch()
+        thread, self._thread = self._thread, None
+        if thread is not None and wait:
+            thread.join(timeout)
+        if wait:
+            self._unwatch()
 
     # ---------------------------------------------------------------- the worker thread
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._unwatch()  # also when stopped without waiting
+
+    def _loop(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self._next_timeout())
             if self._stop.is_set():

@@ -156,12 +156,14 @@ class InboxRunner(QObject):
         self._watcher.start()
         log.info("scanner folder: picking scans up")
 
-    def stop(self) -> None:
-        """Stop picking scans up (after the file in hand) and forget what was shown."""
+    def stop(self, *, wait: bool = False) -> None:
+        """Stop picking scans up (after the file in hand) and forget what was shown. Only
+        closing waits for the file in hand (the database is closed next); locking and
+        signing out never hold the window."""
         self._generation += 1
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
-            watcher.stop()
+            watcher.stop(wait=wait)
             log.info("scanner folder: stopped")
         self._set_unreachable(None)
 

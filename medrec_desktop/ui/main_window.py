@@ -622,6 +622,8 @@ class MainWindow(QMainWindow):
         flush_drafts(self, self.session)
         self.locked = True
         self.inbox_runner.stop()
+        # A notice may name a scan's file (often a patient's name): not under the lock screen.
+        self.statusBar().clearMessage()
         # Questions and dialogs open over the window would stay on top of the lock screen,
         # showing patient data and answerable by anyone: each is closed as if cancelled
         # (the forms behind them keep their typing).
@@ -684,6 +686,7 @@ class MainWindow(QMainWindow):
         # Nothing started for this user may answer any more: searches, loads, imports and
         # backups in flight are cancelled (an import stops and keeps nothing).
         self.inbox_runner.stop()
+        self.statusBar().clearMessage()
         self.runner.cancel_all()
         if forget_drafts and session is not None:
             discard_drafts(self, session)  # the user discarded the changes: their drafts too
@@ -766,7 +769,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.sync()
-        self.inbox_runner.stop()  # before the database it writes to is closed
+        self.inbox_runner.stop(wait=True)  # before the database it writes to is closed
         self.runner.cancel_all()
         if self.session is not None:
             session, inst = self.session, self.inst

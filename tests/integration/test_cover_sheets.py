@@ -187,6 +187,29 @@ def test_a_tiff_scan_is_filed_by_its_cover_sheet_frame_for_frame(clinic: Clinic)
             assert kept.convert("1").tobytes() == page.tobytes()
 
 
+def test_a_stack_with_a_sheet_before_each_patient_waits_to_be_split(clinic: Clinic) -> None:
+    # Sheet A, A's page, sheet B, B's page in one scan: filing it all by the first sheet would
+    # put B's sheet and pages in A's chart. It waits, saying why, and nothing is filed.
+    inst, records = clinic.inst, clinic.sessions[Role.RECORDS]
+    first, second = new_patient(clinic), new_patient(clinic)
+    sheet_a = inst.cover_sheets.issue(records, first, DocumentType.OUTSIDE_LAB)
+    sheet_b = inst.cover_sheets.issue(records, second, DocumentType.REFERRAL)
+    scan = tiff(
+        [
+            as_scanned(page_picture(sheet_a.pdf), seed=3),
+            text_page("Lab report for the first patient"),
+            as_scanned(page_picture(sheet_b.pdf), seed=4),
+            text_page("Referral for the second patient"),
+        ]
+    )
+    got = inst.inbox.receive(clinic.sessions[Role.NURSE], "stack.tif", scan, 1)
+    assert got.document_id is None
+    status, note, _ = note_of(clinic, got.inbox_id)
+    assert status is InboxStatus.UNFILED and note is not None and "split it" in note
+    assert inst.documents.list(records, first).items == ()
+    assert inst.documents.list(records, second).items == ()
+
+
 # ---------------------------------------------------------------- what the sheet shows
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -264,8 +265,11 @@ class FileScanDialog(QDialog):
         # their own Enter); never before a patient is chosen, where it would only complain.
         if event.key() in ENTER_KEYS:
             event.accept()
-            if self.focusWidget() is self.picker.change_button:
-                self.picker.change_button.click()  # Enter on a button presses it
+            focused = self.focusWidget()
+            if isinstance(focused, QAbstractButton):
+                # Enter on a button presses that button (Cancel cancels, Zoom zooms): only
+                # the File button or Enter in a field files the scan.
+                focused.click()
             elif self.picker.chosen is not None:
                 self.file()
             return

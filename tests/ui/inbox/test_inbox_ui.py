@@ -206,7 +206,12 @@ def test_the_suggested_patient_is_shown_with_why_and_taken_with_one_key(
     assert picker.chosen is not None and picker.chosen.patient_id == okafor.id
     assert focused() is dialog.fields.doc_type
     assert "Okafor, Chidi" in picker.chosen_label.text()
-    dialog.reject()
+    # Enter on a focused Cancel cancels: it never files the scan.
+    dialog.cancel_button.setFocus()
+    qtbot.waitUntil(lambda: focused() is dialog.cancel_button, timeout=WAIT)
+    key(qtbot, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert populated.inst.inbox.count(records) == 1
 
 
 def test_not_ours_needs_a_reason_and_closed_scans_say_what_became_of_them(
