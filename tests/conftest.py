@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
-from medrec_desktop.security import keyslots, passwords
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
+from tests.support import argon2_cost
 from tests.support.clock import FakeClock
 from tests.support.secrets import InMemorySecretStore
 
@@ -33,19 +35,10 @@ BACKENDS = ["sqlcipher", "postgresql"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with 8 MiB instead of 64 MiB: the same code, cheaper per test. The parameters
-    travel inside each slot, so unlocking uses whatever a slot was made with."""
-    monkeypatch.setattr(keyslots, "KDF_MEMORY_KIB", 8 * 1024)
-    monkeypatch.setattr(keyslots, "KDF_TIME", 1)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id password hashes with test-sized cost; the parameters live in each hash."""
-    monkeypatch.setattr(
-        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    )
+def _fast_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key slots and password hashes with test-sized Argon2id: the same code, cheaper per test.
+    The parameters travel inside each slot and hash, so opening uses whatever made them."""
+    argon2_cost.lower(monkeypatch)
 
 
 @pytest.fixture
@@ -58,8 +51,8 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def pg_schema_url() -> Iterator[str]:
+@contextmanager
+def pg_schema() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
     if not PG_URL:
         pytest.skip("MEDREC_TEST_PG_URL is not set (CI always sets it)")
@@ -74,6 +67,12 @@ def pg_schema_url() -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[str]:
+    with pg_schema() as url:
+        yield url
 
 
 @dataclass
@@ -115,7 +114,7 @@ def make_clinic(
     for role in Role:
         if role is Role.ADMIN:
             continue
-        name = role.value.replace("_", "")[:12]
+        name = username(role)
         inst.users.add_user(
             admin, name, f"Test {role.label}", role, ROLE_PASSWORD, must_change_password=False
         )
@@ -123,18 +122,70 @@ def make_clinic(
     return Clinic(inst, paths, backend, recovery, sessions, clock)
 
 
+def username(role: Role) -> str:
+    """The user make_clinic makes for ``role`` (the administrator is "admin")."""
+    return "admin" if role is Role.ADMIN else role.value.replace("_", "")[:12]
+
+
+def sign_in_all(inst: Installation) -> dict[Role, UserSession]:
+    """A session per role, on a clinic make_clinic made (or a copy of one)."""
+    return {
+        role: inst.auth.login(
+            username(role), ADMIN_PASSWORD if role is Role.ADMIN else ROLE_PASSWORD
+        )
+        for role in Role
+    }
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A new SQLCipher clinic, made and closed once per test process, to copy from."""
+
+    root: Path
+    recovery_key: str
+    sessions: dict[Role, UserSession]
+    made_at: dt.datetime
+
+
+@pytest.fixture(scope="session")
+def _sqlcipher_template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
+    with pytest.MonkeyPatch.context() as mp:  # made before the per-test fixtures run
+        argon2_cost.lower(mp)
+        clock = FakeClock()
+        c = make_clinic(tmp_path_factory.mktemp("clinic-template"), "sqlcipher", clock)
+    c.inst.close()
+    return _Template(c.paths.root, c.recovery_key, c.sessions, clock.now)
+
+
+def local_copy(template: _Template, tmp_path: Path, clock: FakeClock) -> Clinic:
+    """What make_clinic makes on SQLCipher, as a copy of the template's folder (database, key
+    file, logs) opened with the passphrase: the migrations and the six users are not made again
+    for every test (about 0.4 s each). Each test still has its own database file; the session
+    handles carry over, as services re-check the account in the database on every call."""
+    if clock.now != template.made_at:  # a test that set its own clock makes its own clinic
+        return make_clinic(tmp_path, "sqlcipher", clock)
+    paths = DataPaths(tmp_path / "data")
+    shutil.copytree(template.root, paths.root)
+    inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE), clock=clock)
+    return Clinic(inst, paths, "sqlcipher", template.recovery_key, dict(template.sessions), clock)
+
+
 @pytest.fixture(params=BACKENDS)
 def clinic(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Clinic]:
     """The same clinic on a SQLCipher file and (CI) on PostgreSQL."""
-    url = request.getfixturevalue("pg_schema_url") if request.param == "postgresql" else None
-    c = make_clinic(tmp_path, request.param, clock, url)
+    if request.param == "postgresql":
+        c = make_clinic(tmp_path, "postgresql", clock, request.getfixturevalue("pg_schema_url"))
+    else:
+        c = local_copy(request.getfixturevalue("_sqlcipher_template"), tmp_path, clock)
     yield c
     c.inst.close()
 
 
 @pytest.fixture
-def local_clinic(tmp_path: Path, clock: FakeClock) -> Iterator[Clinic]:
+def local_clinic(
+    tmp_path: Path, clock: FakeClock, _sqlcipher_template: _Template
+) -> Iterator[Clinic]:
     """A clinic on a local SQLCipher file only (file-level behaviour)."""
-    c = make_clinic(tmp_path, "sqlcipher", clock)
+    c = local_copy(_sqlcipher_template, tmp_path, clock)
     yield c
     c.inst.close()

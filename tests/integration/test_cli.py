@@ -7,11 +7,16 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+from sqlalchemy import select
+
+from medrec_desktop.models import User
+from medrec_desktop.paths import DataPaths
+from medrec_desktop.services.installation import Installation, Unlock
+from tests.support.cli import REAL_MEDREC, medrec_argv, medrec_env
 
 PASSPHRASE = "workstation pass phrase"
 PASSWORD = "correct horse battery"
@@ -26,7 +31,7 @@ def medrec(
         | (env or {})
     )
     return subprocess.run(
-        [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data), *args],
+        medrec_argv("--data-dir", str(data), *args),
         capture_output=True,
         text=True,
         env=full_env,
@@ -58,6 +63,37 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert key_line.split("-")[0] in text and "Maple Street Clinic" in text
     (root.parent / "recovery.txt").write_text(key_line)
     return root
+
+
+def test_the_command_as_installed_uses_the_products_argon2_costs(tmp_path: Path) -> None:
+    """The other `medrec` processes of the tests run with test-sized Argon2 (tests/support/
+    argon2_cost.py); this one is the command exactly as installed. The key slots, the audit
+    root key and the administrator's password hash it makes carry the product's parameters:
+    RFC 9106's second recommended option for keys, argon2-cffi's defaults for passwords."""
+    data = tmp_path / "clinic"
+    made = subprocess.run(
+        [*REAL_MEDREC, "--data-dir", str(data), "init", "--admin", "admin"],
+        capture_output=True,
+        text=True,
+        env=medrec_env(),
+        timeout=180,
+    )
+    assert made.returncode == 0, made.stderr
+    keys = json.loads((data / "medrec.keys").read_text())
+    product = {"t": 3, "m": 64 * 1024, "p": 2}
+    assert [(s["kind"], s["kdf"]) for s in keys["slots"]] == [
+        ("passphrase", {"name": "argon2id", **product}),
+        ("recovery", {"name": "argon2id", **product}),
+    ]
+    assert keys["audit_root"]["kdf"] == product
+    inst = Installation.open(DataPaths(data), Unlock(passphrase=PASSPHRASE))
+    try:
+        with inst.store.unit_of_work() as db:
+            stored = db.execute(select(User.password_hash).where(User.username == "admin"))
+            password_hash = stored.scalar_one()
+    finally:
+        inst.close()
+    assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_init_never_overwrites(data: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.built_once import copy_of
 from tests.support.cli import medrec, medrec_argv, medrec_env
 
 PATIENTS = 150
@@ -24,7 +25,11 @@ PATIENTS = 150
 
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("conventions") / "demo"
+    """This module's copy of a demo clinic made once for the test run."""
+    return copy_of(tmp_path_factory, "conventions-demo", make_demo)
+
+
+def make_demo(root: Path) -> None:
     # Every global option after the command, and --user naming the new administrator.
     made = medrec(
         "demo",
@@ -35,7 +40,6 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     info = json.loads(made.stdout)
     assert info["administrator"] == "boss" and info["patients"] == PATIENTS
     assert info["password"] is None  # it used MEDREC_PASSWORD, as the text says
-    return root
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:

@@ -25,6 +25,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
+from tests.support import argon2_cost
 from tests.support.cli import PASSPHRASE, PASSWORD, medrec, one_plain_line
 
 FAMILIES = ("Filed", "Refused", "Exported", "Empty")
@@ -40,6 +41,14 @@ class Clinic:
 def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
     """A records specialist ("rita") and a provider; one patient per test."""
     data = tmp_path_factory.mktemp("cli-documents") / "clinic"
+    # Made before conftest's per-test fixtures run: test-sized Argon2 is asked for here.
+    with pytest.MonkeyPatch.context() as mp:
+        argon2_cost.lower(mp)
+        mrns = _fill(data)
+    yield Clinic(data, mrns)
+
+
+def _fill(data: Path) -> dict[str, str]:
     inst, _ = Installation.create(
         DataPaths(data), admin=NewAdmin("admin", "Ada Admin", PASSWORD), passphrase=PASSPHRASE
     )
@@ -62,7 +71,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clinic]:
             mrns[family] = p.mrn
     finally:
         inst.close()
-    yield Clinic(data, mrns)
+    return mrns
 
 
 def run(c: Clinic, *args: str, user: str = "rita") -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -29,17 +31,68 @@ from medrec_desktop.domain.panels import BUNDLED
 from medrec_desktop.domain.procedures import ProcedureCodeSystem
 from medrec_desktop.domain.results import Flag
 from medrec_desktop.domain.vitals import VitalsInput
+from medrec_desktop.paths import DataPaths
 from medrec_desktop.services import demo_visit_texts, versioning
 from medrec_desktop.services.amendments import ACCEPTED, DENIED, DISAGREEMENT
 from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic
 from medrec_desktop.services.encounters import SIGNED
-from tests.conftest import ROLE_PASSWORD, Clinic
+from medrec_desktop.services.installation import Installation, Unlock
+from tests.conftest import (
+    BACKENDS,
+    PASSPHRASE,
+    ROLE_PASSWORD,
+    Clinic,
+    make_clinic,
+    pg_schema,
+    sign_in_all,
+)
+from tests.support import argon2_cost
+from tests.support.built_once import copy_of
+from tests.support.clock import FakeClock
 
 PATIENTS = 40
 
 
-@pytest.fixture
-def demo(clinic: Clinic) -> Clinic:
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Clinic]:
+    """The demo clinic, made once per database for this module (on SQLCipher once for the
+    test run, each worker opening its own copy). The tests only read it: a refused edit and
+    `verify` add audit events, nothing else."""
+    if request.param == "postgresql":
+        with pg_schema() as url, pytest.MonkeyPatch.context() as mp:
+            argon2_cost.lower(mp)  # made before conftest's per-test fixtures run
+            clinic = make_clinic(tmp_path_factory.mktemp("demo"), "postgresql", FakeClock(), url)
+            try:
+                _load_demo(clinic)
+                yield clinic
+            finally:
+                clinic.inst.close()
+        return
+    folder = copy_of(tmp_path_factory, "demo-visits", _build_local)
+    paths, clock = DataPaths(folder / "data"), FakeClock()
+    inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE), clock=clock)
+    try:
+        recovery_key = (folder / "recovery-key.txt").read_text()
+        yield Clinic(inst, paths, "sqlcipher", recovery_key, sign_in_all(inst), clock)
+    finally:
+        inst.close()
+
+
+def _build_local(folder: Path) -> None:
+    folder.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        argon2_cost.lower(mp)
+        clinic = make_clinic(folder, "sqlcipher", FakeClock())
+        try:
+            (folder / "recovery-key.txt").write_text(clinic.recovery_key)
+            _load_demo(clinic)
+        finally:
+            clinic.inst.close()
+
+
+def _load_demo(clinic: Clinic) -> None:
     create_demo_clinic(
         clinic.inst.users,
         clinic.inst.demo,
@@ -49,7 +102,6 @@ def demo(clinic: Clinic) -> Clinic:
         seed=4,
         password=ROLE_PASSWORD,
     )
-    return clinic
 
 
 def doctor(c: Clinic) -> UserSession:

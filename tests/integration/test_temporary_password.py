@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
+from tests.support.cli import medrec_argv
 
 TEMPORARY = "temporary pass 4711"
 OWN = "my own quiet harbour"
@@ -96,7 +96,7 @@ def test_the_temporary_password_cannot_be_kept(clinic: Clinic) -> None:
 def _medrec(data: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("MEDREC_")} | env
     return subprocess.run(
-        [sys.executable, "-m", "medrec_desktop.cli", "--data-dir", str(data), *args],
+        medrec_argv("--data-dir", str(data), *args),
         capture_output=True,
         text=True,
         env=full,

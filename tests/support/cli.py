@@ -1,4 +1,8 @@
-"""Running the real `medrec` command line as a separate process, as scripts and IT staff do."""
+"""Running the real `medrec` command line as a separate process, as scripts and IT staff do.
+
+The process runs `python -m medrec_desktop.cli` with test-sized Argon2 (see
+tests/support/medrec_process.py); REAL_MEDREC is the command exactly as installed.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+REAL_MEDREC = [sys.executable, "-m", "medrec_desktop.cli"]
+# This checkout first on the path, as for the tests themselves, whatever the working folder.
+_BOOT = (
+    f"import sys; sys.path.insert(0, {str(REPO)!r}); "
+    "from tests.support.medrec_process import main; main()"
+)
 
 PASSPHRASE = "workstation pass phrase"
 PASSWORD = "correct horse battery"
@@ -26,7 +38,7 @@ def medrec_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def medrec_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "medrec_desktop.cli", *args]
+    return [sys.executable, "-c", _BOOT, *args]
 
 
 def medrec(

@@ -1,4 +1,5 @@
-"""One code-set store per test session, built from the bundled data into a temporary dir."""
+"""One code-set store per test process, a copy of the one built from the bundled data for the
+run (tests/support/code_sets.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from medrec_desktop.coding.schema import STORE_FILE
 from medrec_desktop.coding.store import CodeSetStore
 from tests.support.cms import unpack_cms_files
+from tests.support.code_sets import code_sets_copy
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +24,8 @@ def cms(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def codes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("codesets")
+    """This process's code-set folder, holding its copy of the store built once for the run."""
+    path = code_sets_copy(tmp_path_factory)
     os.environ["MEDREC_CODES_DIR"] = str(path)
     return path
 

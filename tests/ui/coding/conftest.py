@@ -3,7 +3,6 @@ working through the coding service of a real clinic (imports are audited there).
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,18 +19,14 @@ from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.coding import CodingPanel
 from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import Clinic
+from tests.support.code_sets import code_sets_copy
 from tests.ui.conftest import holder
 
 
 @pytest.fixture(scope="session")
 def ui_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The integration tests' store when they ran first in this session, else a fresh one."""
-    shared = os.environ.get("MEDREC_CODES_DIR")
-    if shared and (Path(shared) / STORE_FILE).exists():
-        return Path(shared) / STORE_FILE
-    path = tmp_path_factory.mktemp("ui-codesets") / STORE_FILE
-    CodeSetStore(path).close()
-    return path
+    """This process's copy of the store built once for the run (tests/support/code_sets.py)."""
+    return code_sets_copy(tmp_path_factory) / STORE_FILE
 
 
 @pytest.fixture(scope="session")
