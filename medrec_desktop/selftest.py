@@ -129,6 +129,39 @@ def check_document_files() -> str:
     return "a 2-page PDF and a 3-page TIFF read in memory (pypdf, Pillow)"
 
 
+def check_scan_intake() -> str:
+    # The scanner inbox: a cover sheet's QR code drawn by reportlab (its barcode modules are
+    # imported by name), a page rendered by pdfium (a native library the build must carry),
+    # the code read back by zxing-cpp, and watchdog's observer for the folder.
+    from watchdog.observers import Observer
+
+    from medrec_desktop.domain.cover_sheets import find_token, new_token
+    from medrec_desktop.domain.document_files import DocumentContent
+    from medrec_desktop.domain.scan_pages import first_page_image
+    from medrec_desktop.export.cover_sheet import CoverSheetContent, cover_sheet_pdf
+
+    token = new_token()
+    now = dt.datetime.now(dt.UTC)
+    sheet = CoverSheetContent(
+        clinic_name="Self-test clinic",
+        patient_name="Test, Self",
+        birth_date=dt.date(2000, 1, 1),
+        mrn="00000000",
+        type_text="Referral",
+        encounter_date=None,
+        printed_by="self-test",
+        printed_at=now,
+        expires_at=now,
+        token=token,
+    )
+    page = first_page_image(cover_sheet_pdf(sheet), DocumentContent.PDF)
+    found = find_token(page)
+    if found != token:
+        raise CheckFailed("a cover-sheet code drawn and rendered could not be read back")
+    Observer().stop()
+    return "cover-sheet code drawn, rendered and read back (reportlab, pdfium, zxing-cpp); watchdog"
+
+
 def check_pdf() -> str:
     from reportlab.lib.pagesizes import letter
     from reportlab.pdfgen import canvas
@@ -242,6 +275,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("coding vocabulary", check_coding_vocabulary),
     ("encrypted database", check_encrypted_database),
     ("document files", check_document_files),
+    ("scan intake", check_scan_intake),
     ("PDF export", check_pdf),
     ("demo data generator", check_demo_data),
     ("Qt libraries", check_qt_libraries),

@@ -22,6 +22,7 @@ CHECKS = (
     "coding vocabulary",
     "encrypted database",
     "document files",
+    "scan intake",
     "PDF export",
     "demo data generator",
     "Qt libraries",
