@@ -10,13 +10,17 @@ session fixture made once, with fcntl in place of the filelock package.)
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+try:
+    import fcntl
+except ImportError:  # Windows: no shared build, each process builds its own
+    fcntl = None  # type: ignore[assignment]
 
 
 def _run_root(factory: pytest.TempPathFactory) -> Path:
@@ -28,6 +32,10 @@ def _run_root(factory: pytest.TempPathFactory) -> Path:
 def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """The folder ``build`` makes (it is given the path, which does not exist yet); built by
     the first caller of the run. Treat it as read-only: use copy_of to change anything."""
+    if fcntl is None:
+        folder = factory.mktemp(f"{name}-built") / name
+        build(folder)
+        return folder
     root = _run_root(factory)
     folder, done = root / name, root / f"{name}.done"
     with (root / f"{name}.lock").open("w") as lock:
