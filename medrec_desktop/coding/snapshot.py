@@ -173,11 +173,11 @@ class StoreView:
             )
             # a release committed after this snapshot was taken is not visible yet
             if r[1] in self.snap.by_id
+            # the same characters may be codes of two systems (J1100: HCPCS, and J11.00)
+            and (system is None or r[2] == system.value)
         ]
         if not rows:
             return None
         rows.sort(key=lambda r: (r[1] not in ids, -r[1]))
         r = rows[0]
-        if system is not None and r[2] != system.value:
-            return None
         return Row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]), self.snap.by_id[r[1]]

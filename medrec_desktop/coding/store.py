@@ -186,6 +186,20 @@ class CodeSetStore:
             self._view(), list(codes), dos or dt.date.today(), age, sex, setting
         )
 
+    def validate_encounter(
+        self,
+        diagnoses: Sequence[str],
+        procedures: Sequence[tuple[CodeSystem, str]],
+        dos: dt.date,
+        age: int | None = None,
+        sex: str | None = None,
+        setting: Setting = Setting.OUTPATIENT,
+    ) -> list[Finding]:
+        """An encounter's diagnoses (in order) and procedure lines, checked together."""
+        return validate_mod.validate_encounter(
+            self._view(), list(diagnoses), list(procedures), dos, age, sex, setting
+        )
+
     # -- imports -----------------------------------------------------------------------
     def import_file(
         self,

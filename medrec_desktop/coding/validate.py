@@ -463,3 +463,84 @@ def _retired_sex(store: CodeLookup, codes: list[str], sex: str) -> list[Finding]
                 )
             )
     return out
+
+
+#: procedure systems whose codes are looked up by their own system: their codes may be
+#: spelled like diagnosis codes (HCPCS J1100, ICD-10-CM J11.00)
+_LINE_SYSTEMS = (CodeSystem.HCPCS, CodeSystem.CPT)
+
+
+def validate_encounter(
+    store: CodeLookup,
+    diagnoses: list[str],
+    procedures: list[tuple[CodeSystem, str]],
+    dos: dt.date,
+    age: int | None,
+    sex: str | None,
+    setting: Setting = Setting.OUTPATIENT,
+) -> list[Finding]:
+    """An encounter's checks: its diagnoses in order with its ICD-10-PCS procedures through
+    :func:`validate`, and each HCPCS or CPT line against its own system's release in force
+    on the date of service (a code may appear on several lines: modifiers tell them apart)."""
+    pcs = [code for system, code in procedures if system is CodeSystem.ICD10PCS]
+    out = validate(store, [*diagnoses, *pcs], dos, age, sex, setting)
+    seen: set[tuple[CodeSystem, str]] = set()
+    for system, raw in procedures:
+        if system not in _LINE_SYSTEMS:
+            continue
+        code = normalize(raw)
+        if (system, code) in seen:
+            continue
+        seen.add((system, code))
+        out.extend(_line_code(store, system, code, dos))
+    return out
+
+
+def _line_code(store: CodeLookup, system: CodeSystem, code: str, dos: dt.date) -> list[Finding]:
+    name = "CPT" if system is CodeSystem.CPT else "HCPCS"
+    in_force = store.release_for(system, dos)
+    if in_force is None:
+        # Nothing to check against is not the same as wrong: say what to import.
+        what = (
+            "no CPT file is imported (only a clinic's licensed file can be)"
+            if system is CodeSystem.CPT
+            else "no HCPCS release is imported (import the quarterly HCPCS file)"
+        )
+        return [
+            Finding(
+                W,
+                "CODE-UNCHECKED",
+                f"{code} could not be checked: {what}.",
+                RULES["CODE-UNKNOWN"][1],
+                (code,),
+            )
+        ]
+    found = store.lookup(code, dos, system)
+    if found is None:
+        where = "the clinic's CPT file" if system is CodeSystem.CPT else "any HCPCS release held"
+        return [_finding("CODE-UNKNOWN", f"{code} is not a {name} code in {where}.", (code,))]
+    row, rel = found
+    covers = in_force.valid_from <= dos and (in_force.valid_to is None or dos <= in_force.valid_to)
+    if not covers:
+        return [
+            Finding(
+                W,
+                "DOS-UNKNOWN",
+                f"No {name} release held covers {dos:%m/%d/%Y}; {code} was checked against "
+                f"{rel.name}.",
+                RULES["DOS-INVALID"][1],
+                (code,),
+            )
+        ]
+    if rel.id != in_force.id:
+        return [
+            _finding(
+                "DOS-INVALID",
+                f"{code} is not in the {name} release in force on {dos:%m/%d/%Y} "
+                f"({in_force.name}).",
+                (code,),
+            )
+        ]
+    if not row.billable:
+        return [_finding("CODE-HEADER", f"{code} is a header, not a billable code.", (code,))]
+    return []

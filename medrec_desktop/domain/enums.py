@@ -89,3 +89,5 @@ class ChangeKind(StrEnum):
     PROCEDURES = "procedures"
     DOCUMENTS = "documents"
     AMENDMENTS = "amendments"
+    # issue 13: an encounter's codes, its coder queries and their answers
+    CODING = "coding"

@@ -13,6 +13,12 @@ from medrec_desktop.models.chart_more import (
     Vitals,
 )
 from medrec_desktop.models.clinical import ITEM_MODELS, ClinicalItem, ClinicalItemVersion
+from medrec_desktop.models.coding_work import (
+    CoderQuery,
+    Disclosure,
+    DisclosurePatient,
+    EncounterCoding,
+)
 from medrec_desktop.models.documents import Document, DocumentBlob
 from medrec_desktop.models.drafts import FormDraft
 from medrec_desktop.models.inbox import CoverSheet, InboxItem
@@ -55,7 +61,11 @@ __all__ = [
     "ClinicalItem",
     "ClinicalItemVersion",
     "ClinicalNote",
+    "CoderQuery",
     "Coverage",
+    "Disclosure",
+    "DisclosurePatient",
+    "EncounterCoding",
     "FormDraft",
     "LoginThrottle",
     "Patient",

@@ -33,6 +33,9 @@ NOT_MOVED: dict[str, str] = {
     # A cover sheet printed for the record merged away must not file scans to the kept one
     # silently: its scans go to the inbox saying the record was merged (issue 12).
     "cover_sheet": "a sheet for a merged-away record sends its scans to the inbox",
+    # A disclosure is append-only (schema 0016): it names the record as it was released; the
+    # accounting of disclosures follows merged records to the kept one instead (issue 13).
+    "disclosure_patient": "a disclosure names the record it released; never rewritten",
 }
 
 

@@ -47,6 +47,9 @@ class Encounter(ClinicalItem, Base):
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     signed_at: Mapped[dt.datetime | None] = mapped_column(UtcText, nullable=True)
 
+    # The coding worklist reads signed encounters by date of service (schema 0016).
+    __table_args__ = (Index("ix_encounter_signed_starts", "signed_at", "starts_at"),)
+
 
 @patient_owned
 class EncounterAddendum(Base):

@@ -125,6 +125,20 @@ class CodingService(Service):
     ) -> list[Finding]:
         return self._codes.get().validate(codes, dos, age, sex, setting)
 
+    @no_phi(_NO_PHI + " (codes and an age, sex and date with no name)")
+    def validate_encounter(
+        self,
+        diagnoses: Sequence[str],
+        procedures: Sequence[tuple[CodeSystem, str]],
+        dos: dt.date,
+        age: int | None = None,
+        sex: str | None = None,
+        setting: Setting = Setting.OUTPATIENT,
+    ) -> list[Finding]:
+        """The live findings of the coding pane: no audit (nothing names the patient); the
+        saved coding is checked again by the encounter coding service."""
+        return self._codes.get().validate_encounter(diagnoses, procedures, dos, age, sex, setting)
+
     @audited(Action.CREATE, DataCategory.CODESET, outside_transaction=True)
     def import_file(
         self,

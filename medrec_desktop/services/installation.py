@@ -109,6 +109,7 @@ from medrec_desktop.services.chart_kinds import (
     VitalsService,
 )
 from medrec_desktop.services.chart_summary import ChartSummaryService
+from medrec_desktop.services.coder_queries import CoderQueryService
 from medrec_desktop.services.context import ServiceContext, utc_now
 from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo import DemoService
@@ -260,6 +261,9 @@ class Installation:
         self.inbox_suggestions = InboxSuggestionService(ctx=self.ctx)
         # Cover sheets printed from a chart; intake files the scans behind them.
         self.cover_sheets = CoverSheetService(ctx=self.ctx)
+        # issue 13: coder queries (the encounter coding service needs the code sets: the
+        # services holder and the CLI make it)
+        self.coder_queries = CoderQueryService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 

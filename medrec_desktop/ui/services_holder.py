@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.services.coding import CodeSets, CodingService
+from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.installation import Installation
 
 
@@ -41,6 +42,7 @@ class ServicesHolder(QObject):
         self._code_sets = code_sets
         self._inst = inst
         self._coding = CodingService(ctx=inst.ctx, codes=code_sets)
+        self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=code_sets)
         self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -52,6 +54,11 @@ class ServicesHolder(QObject):
         return self._coding
 
     @property
+    def coding_work(self) -> EncounterCodingService:
+        """An encounter's codes, the worklist (issue 13): records database + code sets."""
+        return self._coding_work
+
+    @property
     def code_sets(self) -> CodeSets:
         return self._code_sets
 
@@ -61,6 +68,7 @@ class ServicesHolder(QObject):
         # Imports are audited in the records database, so the coding service follows it; the
         # code sets themselves are the workstation's and stay open.
         self._coding = CodingService(ctx=inst.ctx, codes=self._code_sets)
+        self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=self._code_sets)
         self.swapped.emit()
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:

@@ -16,6 +16,8 @@ import pytest
 
 import medrec_desktop.services as services_pkg
 from medrec_desktop.domain.clinical import ItemId
+from medrec_desktop.domain.coder_queries import QueryInput
+from medrec_desktop.domain.coding_work import CodedDiagnosis, CodingInput, WorklistFilter
 from medrec_desktop.domain.dto import NoteId, PatientId
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
@@ -26,6 +28,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
 from medrec_desktop.services.coding import CodeSets, CodingService
+from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import SAMPLE_DOCUMENT, SAMPLE_INPUTS, sample_pdf
@@ -67,6 +70,33 @@ def _with_coding(request: pytest.FixtureRequest, c: Clinic, entry: str) -> None:
     if entry.startswith("CodingService."):
         codes = CodeSets(store=request.getfixturevalue("scratch_store"))
         c.coding = CodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
+    if entry.startswith("EncounterCodingService."):
+        codes = CodeSets(store=request.getfixturevalue("store"))
+        c.coding_work = EncounterCodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
+
+
+HTN = CodingInput(diagnoses=(CodedDiagnosis("I10", ""),))
+QUERY = QueryInput("clarify", "Can the cause of the anemia be clarified?", ("Iron deficiency",))
+
+
+def _coded(c: Clinic) -> int:
+    """A signed encounter with its codes saved (version 1)."""
+    eid = _encounter(c, signed=True)
+    c.coding_work.save(c.sessions[Role.CODER], eid, HTN, expected_version=None)  # type: ignore[attr-defined]
+    return eid
+
+
+def _returned(c: Clinic) -> int:
+    eid = _encounter(c, signed=True)
+    c.coding_work.return_to_provider(  # type: ignore[attr-defined]
+        c.sessions[Role.CODER], eid, expected_version=None, reason="assessment missing"
+    )
+    return eid
+
+
+def _query(c: Clinic) -> int:
+    eid = _encounter(c, signed=True)
+    return c.inst.coder_queries.ask(c.sessions[Role.CODER], eid, QUERY).id
 
 
 PROBLEM = ProblemInput(description="Seasonal allergic rhinitis", icd10cm="J30.2")
@@ -585,6 +615,106 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
                 c.sessions[Role.NURSE], "batch.pdf", sample_pdf(2), next(_SCANS)
             ).inbox_id
         ),
+    ),
+    "EncounterCodingService.get": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.coding_work.get(s, e))(_encounter(c, signed=True)),  # type: ignore[attr-defined]
+    ),
+    "EncounterCodingService.history": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.coding_work.history(s, e))(_coded(c)),  # type: ignore[attr-defined]
+    ),
+    "EncounterCodingService.worklist": (
+        Role.CODER,
+        lambda c: lambda s: c.coding_work.worklist(s, WorklistFilter()),  # type: ignore[attr-defined]
+    ),
+    "EncounterCodingService.returned_to_me": (
+        Role.PROVIDER,
+        lambda c: lambda s: c.coding_work.returned_to_me(s),  # type: ignore[attr-defined]
+    ),
+    "EncounterCodingService.save": (
+        Role.CODER,
+        lambda c: (
+            lambda e: lambda s: c.coding_work.save(s, e, HTN, expected_version=None)  # type: ignore[attr-defined]
+        )(_encounter(c, signed=True)),
+    ),
+    "EncounterCodingService.mark_coded": (
+        Role.CODER,
+        lambda c: (
+            lambda e: lambda s: c.coding_work.mark_coded(s, e, expected_version=1)  # type: ignore[attr-defined]
+        )(_coded(c)),
+    ),
+    "EncounterCodingService.return_to_provider": (
+        Role.CODER,
+        lambda c: (
+            lambda e: (
+                lambda s: c.coding_work.return_to_provider(  # type: ignore[attr-defined]
+                    s, e, expected_version=None, reason="assessment missing"
+                )
+            )
+        )(_encounter(c, signed=True)),
+    ),
+    "EncounterCodingService.send_back_to_coding": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda e: (
+                lambda s: c.coding_work.send_back_to_coding(  # type: ignore[attr-defined]
+                    s, e, expected_version=1, note="addendum added"
+                )
+            )
+        )(_returned(c)),
+    ),
+    "EncounterCodingService.dismiss": (
+        Role.CODER,
+        lambda c: (
+            lambda e: (
+                lambda s: c.coding_work.dismiss(  # type: ignore[attr-defined]
+                    s, e, expected_version=None, key="k", code="E11.9", reason="not documented"
+                )
+            )
+        )(_encounter(c, signed=True)),
+    ),
+    "CoderQueryService.ask": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.inst.coder_queries.ask(s, e, QUERY))(
+            _encounter(c, signed=True)
+        ),
+    ),
+    "CoderQueryService.answer": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda q: (
+                lambda s: c.inst.coder_queries.answer(
+                    s, q, expected_version=1, answer="Iron deficiency"
+                )
+            )
+        )(_query(c)),
+    ),
+    "CoderQueryService.withdraw": (
+        Role.CODER,
+        lambda c: (
+            lambda q: (
+                lambda s: c.inst.coder_queries.withdraw(
+                    s, q, expected_version=1, reason="answered by phone"
+                )
+            )
+        )(_query(c)),
+    ),
+    "CoderQueryService.for_encounter": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.inst.coder_queries.for_encounter(s, e))(
+            _encounter(c, signed=True)
+        ),
+    ),
+    "CoderQueryService.history": (
+        Role.CODER,
+        lambda c: (lambda q: lambda s: c.inst.coder_queries.history(s, q))(_query(c)),
+    ),
+    "CoderQueryService.mine": (Role.PROVIDER, lambda c: lambda s: c.inst.coder_queries.mine(s)),
+    "CoderQueryService.sent": (Role.CODER, lambda c: lambda s: c.inst.coder_queries.sent(s)),
+    "CoderQueryService.waiting_count": (
+        Role.PROVIDER,
+        lambda c: lambda s: c.inst.coder_queries.waiting_count(s),
     ),
     "CodingService.import_file": (
         Role.RECORDS,
