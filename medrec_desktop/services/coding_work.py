@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from medrec_desktop.coding.types import CodeSystem, Finding, Setting, Severity
+from medrec_desktop.domain.chronic_review import ReviewResult
 from medrec_desktop.domain.clinical import ItemInfo, ItemStatus, ItemVersion
 from medrec_desktop.domain.coding_work import (
     CareSetting,
@@ -37,7 +38,7 @@ from medrec_desktop.domain.encounters import EncounterType
 from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from medrec_desktop.models import Encounter, EncounterCoding, Patient
-from medrec_desktop.services import coding_worklist, versioning
+from medrec_desktop.services import chronic_review, coding_worklist, versioning
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.context import ServiceContext
@@ -137,6 +138,21 @@ class EncounterCodingService(Service):
         if row is None:
             return []
         return versioning.history(op, ITEM_TYPE, row.id, CodingData)
+
+    @audited(Action.VIEW, DataCategory.CODING)
+    def review(self, op: Op, encounter_id: int) -> ReviewResult:
+        """Chronic-condition review beside the encounter: conditions the record shows that
+        its codes do not, each with its evidence; dismissed ones listed with their reasons."""
+        context = self._context(op, encounter_id, Action.VIEW)
+        row = self._coding_row(op, encounter_id, lock=False)
+        result = chronic_review.review(
+            op, self._codes.get(), context, self._data(row) if row is not None else None
+        )
+        op.event.detail = (
+            f"chronic-condition review of encounter {encounter_id}: "
+            f"{len(result.suggestions)} suggestions"
+        )
+        return result
 
     @audited(Action.QUERY, DataCategory.CODING)
     def worklist(

@@ -83,6 +83,7 @@ from medrec_desktop.services.backup_files import (
     verify_database_file,
     write_backup_zip,
 )
+from medrec_desktop.services.billing_export import BillingExportService
 from medrec_desktop.services.chart_banner import ChartBannerService
 from medrec_desktop.services.chart_kinds import (
     ALLERGIES,
@@ -264,6 +265,7 @@ class Installation:
         # issue 13: coder queries (the encounter coding service needs the code sets: the
         # services holder and the CLI make it)
         self.coder_queries = CoderQueryService(ctx=self.ctx)
+        self.billing = BillingExportService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 

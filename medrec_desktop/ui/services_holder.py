@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.services.coding import CodeSets, CodingService
+from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.installation import Installation
 
@@ -43,6 +44,7 @@ class ServicesHolder(QObject):
         self._inst = inst
         self._coding = CodingService(ctx=inst.ctx, codes=code_sets)
         self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=code_sets)
+        self._coding_reports = CodingReportService(ctx=inst.ctx, codes=code_sets)
         self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -59,6 +61,11 @@ class ServicesHolder(QObject):
         return self._coding_work
 
     @property
+    def coding_reports(self) -> CodingReportService:
+        """Coding productivity and diagnosis statistics (issue 13)."""
+        return self._coding_reports
+
+    @property
     def code_sets(self) -> CodeSets:
         return self._code_sets
 
@@ -69,6 +76,7 @@ class ServicesHolder(QObject):
         # code sets themselves are the workstation's and stay open.
         self._coding = CodingService(ctx=inst.ctx, codes=self._code_sets)
         self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=self._code_sets)
+        self._coding_reports = CodingReportService(ctx=inst.ctx, codes=self._code_sets)
         self.swapped.emit()
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:

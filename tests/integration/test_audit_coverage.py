@@ -624,6 +624,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.CODER,
         lambda c: (lambda e: lambda s: c.coding_work.history(s, e))(_coded(c)),  # type: ignore[attr-defined]
     ),
+    "EncounterCodingService.review": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.coding_work.review(s, e))(_coded(c)),  # type: ignore[attr-defined]
+    ),
     "EncounterCodingService.worklist": (
         Role.CODER,
         lambda c: lambda s: c.coding_work.worklist(s, WorklistFilter()),  # type: ignore[attr-defined]
