@@ -379,6 +379,8 @@ class WorklistRow:
     coded_by: str | None
     coded_at: dt.datetime | None
     coding_version: int | None
+    #: why a coder returned it to its provider (the provider's list shows it)
+    return_reason: str | None = None
 
     @property
     def state_label(self) -> str:

@@ -118,6 +118,7 @@ def page(op: Op, filters: WorklistFilter, *, offset: int = 0, limit: int = 100) 
             _coder.display_name,
             EncounterCoding.coded_at,
             EncounterCoding.version,
+            EncounterCoding.return_reason,
         )
         .join(Patient, Patient.id == Encounter.patient_id)
         .join(_provider, _provider.id == Encounter.provider_id)
@@ -178,6 +179,7 @@ def page(op: Op, filters: WorklistFilter, *, offset: int = 0, limit: int = 100) 
                 coded_by=r[11],
                 coded_at=r[12],
                 coding_version=r[13],
+                return_reason=r[14] if r[8] == CodingState.RETURNED.value else None,
             )
             for r in rows
         ),

@@ -34,6 +34,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.ui.break_glass import BreakGlassDialog
+from medrec_desktop.ui.coding_work.waiting_count import WaitingQueries, waiting_text
 from medrec_desktop.ui.draft_offer import offer_drafts
 from medrec_desktop.ui.idle import IdleWatcher
 from medrec_desktop.ui.inbox.page import InboxPage
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self.coding_panel: QWidget | None = None
         self.inbox_page: InboxPage | None = None
         self.inbox_summary: InboxSummary | None = None
+        self.coding_work: QWidget | None = None  # the coder's worklist ↔ coding page
+        self.queries_page: QWidget | None = None  # a provider's queries and returns
         self.paths = paths
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
         self.session: UserSession | None = session
@@ -188,9 +191,15 @@ class MainWindow(QMainWindow):
         services.swapped.connect(self._update_status)
         services.swapped.connect(self.refresh_inbox_count)
         services.inbox_changed.connect(self.refresh_inbox_count)
+        self.waiting_queries = WaitingQueries(
+            services=services, runner=runner, session=session_getter, parent=self
+        )
+        self.waiting_queries.counted.connect(self._show_queries_count)
+        self.waiting_queries.failed.connect(lambda text: self.status_queries.setText(f"⚠ {text}"))
         self._update_status()
         self._apply_role()
         self.refresh_inbox_count()
+        self.waiting_queries.start()
         self.nav.setCurrentRow(0)
         self.search_page.refresh()
         self.focus_area_search()  # the cursor starts where a day starts: the search box
@@ -212,8 +221,15 @@ class MainWindow(QMainWindow):
             self._add_area("Patients", self.patients_area)
         if self._may(Action.QUERY, DataCategory.CLINICAL) and "Patients" in self.areas:
             self._add_area("Today", self._today_area())
+        if self.session is not None and self.session.role is Role.PROVIDER:
+            self._add_area("Queries", self._queries_area())
         if self._may(Action.VIEW, DataCategory.INBOX):
             self._add_area("Inbox", self._inbox_area())
+        # Coding encounters needs the coding rights and sight of the record: coders.
+        if self._may(Action.UPDATE, DataCategory.CODING) and self._may(
+            Action.QUERY, DataCategory.CLINICAL
+        ):
+            self._add_area("Coding work", LazyArea(self._make_coding_work))
         coding = self._coding_area()
         if coding is not None:
             self._add_area("Coding", coding)
@@ -231,6 +247,8 @@ class MainWindow(QMainWindow):
                 old.deleteLater()
         self.areas = {}
         self.coding_panel = None
+        self.coding_work = None
+        self.queries_page = None
         self.inbox_page = None
         self.inbox_summary = None
 
@@ -296,6 +314,36 @@ class MainWindow(QMainWindow):
         page = InboxPage(services=self.services, runner=self.runner, session=self._session_getter)
         self.inbox_page = page
         return page
+
+    def _queries_area(self) -> QWidget:
+        """A provider's coder queries to answer and encounters returned to them."""
+        from medrec_desktop.ui.coding_work.provider_queries import ProviderQueriesPage
+
+        page = ProviderQueriesPage(
+            services=self.services, runner=self.runner, session=self._session_getter
+        )
+        page.open_requested.connect(self.open_encounter)
+        self.queries_page = page
+        return page
+
+    def _make_coding_work(self) -> QWidget:
+        from medrec_desktop.ui.coding_work.area import CodingWorkArea
+
+        self.coding_work = CodingWorkArea(
+            services=self.services, runner=self.runner, session=self._session_getter
+        )
+        return self.coding_work
+
+    def _show_queries_count(self, waiting: int) -> None:
+        if "Queries" not in self.areas:
+            self.status_queries.hide()
+            return
+        item = self.nav.item(list(self.areas).index("Queries"))
+        if item is not None:
+            item.setText(f"Queries ({waiting})")
+        self.status_queries.setText(waiting_text(waiting))
+        self.status_queries.setToolTip("Open your coder queries")
+        self.status_queries.show()
 
     def refresh_inbox_count(self) -> None:
         """Read the inbox count again (after this workstation filed, split or rejected a
@@ -455,6 +503,14 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.addWidget(self.status_user)
         bar.addWidget(self.status_db, 1)
+        # A provider's waiting coder queries, a mouse target to them (like the inbox count).
+        self.status_queries = QPushButton()
+        self.status_queries.setFlat(True)
+        self.status_queries.setAccessibleName("Coder queries waiting")
+        self.status_queries.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.status_queries.clicked.connect(lambda: self.show_area("Queries"))
+        self.status_queries.hide()
+        bar.addPermanentWidget(self.status_queries)
         bar.addPermanentWidget(self.status_inbox)
         bar.addPermanentWidget(self.lock_button)
 
@@ -705,6 +761,8 @@ class MainWindow(QMainWindow):
         self.chart.clear()
         self._drop_areas()  # the next user gets areas made for their role
         self.status_inbox.hide()
+        self.waiting_queries.stop()
+        self.status_queries.hide()
         self._update_status()
         self.signed_out.emit()
 
@@ -718,6 +776,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         self._apply_role()
         self.refresh_inbox_count()
+        self.waiting_queries.start()
         self.nav.setCurrentRow(0)
         self.focus_area_search()
         self.offer_drafts()
@@ -770,6 +829,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.sync()
         self.inbox_runner.stop(wait=True)  # before the database it writes to is closed
+        self.waiting_queries.stop()
         self.runner.cancel_all()
         if self.session is not None:
             session, inst = self.session, self.inst
