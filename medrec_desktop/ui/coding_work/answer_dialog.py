@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -116,7 +117,8 @@ class AnswerDialog(DiscardGuardDialog):
         self.send_button.clicked.connect(self._send)
         for k in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut(QKeySequence(k), self, self._send, Qt.ShortcutContext.WindowShortcut)
-        self.resize(600, self.sizeHint().height())
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(600, self.minimumSizeHint().height())
         if self.buttons:
             self.buttons[0].setFocus()
 

@@ -115,6 +115,8 @@ class ProviderQueriesPage(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
+        # The list wide enough for its columns; the question beside it wraps.
+        split.setSizes([900, 380])
         outer.addWidget(split, 3)
         row = QHBoxLayout()
         self.answer_button = QPushButton("&Answer…")

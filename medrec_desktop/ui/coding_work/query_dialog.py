@@ -16,11 +16,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -85,6 +85,10 @@ class QueryDialog(DiscardGuardDialog):
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(intro)
+        hint = QLabel(BRACKET_HINT)
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(hint)
         self.error = StatusLabel()
         self.errors = FieldErrors(self.error)
         form = QFormLayout()
@@ -101,19 +105,10 @@ class QueryDialog(DiscardGuardDialog):
         )
         self.options = _text_edit("Options, one per line", 4)
         self.options.setToolTip("One answer per line; every answer must be clinically reasonable")
-        always = QHBoxLayout()
-        self.always: list[QCheckBox] = []
-        for text in ALWAYS:
-            box = QCheckBox(text)
-            box.setChecked(True)
-            box.setEnabled(False)  # shown as included; nobody can take them out
-            box.setToolTip("Every query offers this answer; it cannot be removed")
-            self.always.append(box)
-            always.addWidget(box)
-        always.addStretch(1)
-        always_box = QWidget()
-        always_box.setLayout(always)
-        always.setContentsMargins(0, 0, 0, 0)
+        # Shown as included, and not an input: nobody can take them out.
+        self.always = QLabel("   ".join(f"✔ {text}" for text in ALWAYS))
+        self.always.setAccessibleName("Always offered")
+        self.always.setToolTip("Every query offers these answers; they cannot be removed")
         # A text label given to QFormLayout becomes the field's buddy: Alt+letter goes there.
         for text, widget, name in (
             ("&Kind of query:", self.template, "template"),
@@ -122,12 +117,8 @@ class QueryDialog(DiscardGuardDialog):
             ("&Options (one per line):", self.options, "options"),
         ):
             self.errors.add_row(form, text, widget, name)
-        form.addRow("Always offered:", always_box)
+        form.addRow("Always offered:", self.always)
         layout.addLayout(form)
-        hint = QLabel(BRACKET_HINT)
-        hint.setWordWrap(True)
-        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        layout.addWidget(hint)
         layout.addWidget(self.error)
         buttons = QHBoxLayout()
         keys = QLabel("Ctrl+Enter sends it")
@@ -148,7 +139,9 @@ class QueryDialog(DiscardGuardDialog):
             shortcut(QKeySequence(k), self, self._send, Qt.ShortcutContext.WindowShortcut)
         shortcut(QKeySequence("F3"), self, self._next_bracket, Qt.ShortcutContext.WindowShortcut)
         self._fill()
-        self.resize(640, self.sizeHint().height())
+        # As tall as the fields' few lines need: a message appearing grows the dialog.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(640, self.minimumSizeHint().height())
         self.template.setFocus()
 
     # ------------------------------------------------------------------ templates

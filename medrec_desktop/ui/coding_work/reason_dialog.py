@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -76,7 +77,8 @@ class ReasonDialog(DiscardGuardDialog):
         self.ok_button.clicked.connect(self._send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut(QKeySequence(keys), self, self._send, Qt.ShortcutContext.WindowShortcut)
-        self.resize(520, self.sizeHint().height())
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(520, self.minimumSizeHint().height())
         self.reason.setFocus()
 
     def _send(self) -> None:

@@ -45,8 +45,8 @@ def test_coders_get_the_coding_area(
     qtbot: QtBot, coding_window: Callable[[Role], MainWindow]
 ) -> None:
     w = coding_window(Role.CODER)
-    # Today's visits too: they are what a coder codes (coders read clinical data).
-    assert list(w.areas) == ["Patients", "Today", "Coding"]
+    # Today's visits too, and the coding worklist: coders read clinical data and code it.
+    assert list(w.areas) == ["Patients", "Today", "Coding work", "Coding"]
     area = w.areas["Coding"]
     assert isinstance(area, LazyArea) and area.content is None  # nothing built before use
     w.show_area("Coding")
