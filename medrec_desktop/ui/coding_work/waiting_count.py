@@ -1,6 +1,7 @@
 """How many coder queries wait for the signed-in provider: read after any coding change on
-this workstation, at sign-in, after a restore, and every minute (queries sent from another
-workstation on a shared server arrive without a notification)."""
+this workstation, at sign-in, after a restore, and every five minutes (queries sent from
+another workstation on a shared server arrive without a notification; each reading is an
+audit event, so not more often than that)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.status import error_text
 
-INTERVAL_MS = 60_000
+INTERVAL_MS = 5 * 60_000
 
 
 def waiting_text(n: int) -> str:

@@ -26,7 +26,7 @@ from medrec_desktop.ui.coding_work.queries_panel import QueriesPanel
 from medrec_desktop.ui.coding_work.query_dialog import QueryDialog
 from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.main_window import MainWindow
-from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes
+from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
 from tests.ui.coding_work.conftest import RETURN_REASON, WAIT, Desk
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -107,6 +107,7 @@ def test_a_query_asked_by_keyboard_is_answered_by_the_provider(desk: Desk) -> No
     panel.table.setFocus()
     press(qtbot, Qt.Key.Key_W, ALT)
     withdraw = opened(qtbot, lambda: panel.dialog, ReasonDialog)
+    assert not mnemonic_clashes(withdraw) and not orphan_mnemonics(withdraw)
     assert focused() is withdraw.reason
     press(qtbot, Qt.Key.Key_Return, CTRL)
     assert withdraw.reason_error.message == "Say why the query is withdrawn."
@@ -130,7 +131,7 @@ def test_a_query_asked_by_keyboard_is_answered_by_the_provider(desk: Desk) -> No
     panel.table.setFocus()
     press(qtbot, Qt.Key.Key_K, ALT)
     ask = opened(qtbot, lambda: panel.dialog, QueryDialog)
-    assert not mnemonic_clashes(ask)
+    assert not mnemonic_clashes(ask) and not orphan_mnemonics(ask)
     assert focused() is ask.template
     assert ask.always.text() == "✔ Other (please specify)   ✔ Unable to determine"
     press(qtbot, Qt.Key.Key_Down)  # "Specificity": its wording fills the question
@@ -182,11 +183,11 @@ def test_a_query_asked_by_keyboard_is_answered_by_the_provider(desk: Desk) -> No
     assert page.model.rowCount() == 1
     assert page.model.display(page.model.row_at(0), ProviderQueriesModel.COL_WAITING) == "3 h"
     assert "Hgb 9.1 g/dL" in page.detail.toPlainText()
-    assert not mnemonic_clashes(wp)
+    assert not mnemonic_clashes(wp) and not orphan_mnemonics(wp)
     page.table.setFocus()
     press(qtbot, Qt.Key.Key_Return)
     answer = opened(qtbot, lambda: page.dialog, AnswerDialog)
-    assert not mnemonic_clashes(answer)
+    assert not mnemonic_clashes(answer) and not orphan_mnemonics(answer)
     assert answer.question.text().startswith("The record documents anemia.")
     assert focused() is answer.buttons[0]
     press(qtbot, Qt.Key.Key_Return, CTRL)

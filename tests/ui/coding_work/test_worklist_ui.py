@@ -21,7 +21,7 @@ from medrec_desktop.ui.coding_work.area import CodingWorkArea
 from medrec_desktop.ui.coding_work.worklist_model import ReturnedModel, WorklistModel
 from medrec_desktop.ui.coding_work.worklist_page import CodingWorklistPage, showing_text
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
-from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes
+from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
 from tests.ui.coding_work.conftest import RETURN_REASON, SECOND, WAIT, Desk
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -71,7 +71,7 @@ def test_scopes_and_filters_show_their_counts_and_narrow_the_list(desk: Desk) ->
     assert f.open_query.text() == "Open &query (1)" and f.errors.text() == "With &errors (1)"
     assert page.showing.text() == "Showing 1–4 of 4"
     assert focused() is page.table
-    assert not mnemonic_clashes(w)
+    assert not mnemonic_clashes(w) and not orphan_mnemonics(w)
 
     m = page.model
     rows = {r.encounter_id: r for r in m.rows()}
