@@ -57,7 +57,9 @@ class QueriesPanel(QWidget):
         self.patient_id: int | None = None
         self.dialog: QueryDialog | ReasonDialog | None = None
         services.changed.connect(self._changed)
-        services.swapped.connect(lambda: self.show_encounter(None))
+        # Bound methods (not lambdas): the holder outlives this panel, and Qt drops a bound
+        # method's connection when the panel goes.
+        services.swapped.connect(self._swapped)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -148,6 +150,10 @@ class QueriesPanel(QWidget):
         if not isinstance(err, KnownError):
             raise err
         self.message.error(err.message)
+
+    def _swapped(self) -> None:
+        """Another database: nothing of the old one stays on screen."""
+        self.show_encounter(None)
 
     def _changed(self, patient_id: int, kinds: frozenset[ChangeKind]) -> None:
         # An answer from the provider (another window of this workstation) shows at once.
