@@ -133,7 +133,9 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
                 Problem.chronic,
                 Problem.onset,
                 Problem.sensitivity,
-            ).where(Problem.patient_id == patient_id, Problem.status == ACTIVE)
+            )
+            .where(Problem.patient_id == patient_id, Problem.status == ACTIVE)
+            .order_by(Problem.id)
         ).all()
     )
     medications = labels.visible(
@@ -150,7 +152,9 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
                 Medication.start,
                 Medication.stop,
                 Medication.sensitivity,
-            ).where(Medication.patient_id == patient_id, Medication.status == ACTIVE)
+            )
+            .where(Medication.patient_id == patient_id, Medication.status == ACTIVE)
+            .order_by(Medication.id)
         ).all()
     )
     since = visits_since(dos)
@@ -175,6 +179,7 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
                 Encounter.starts_at >= local_midnight(since),
                 Encounter.starts_at < local_midnight(dt.date(dos.year + 1, 1, 1)),
             )
+            .order_by(Encounter.id)
         ).all()
         if (r.sensitivity is None and r.coding_sensitivity is None) or labels.allowed()
     ]
@@ -196,9 +201,8 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
     day_after = local_midnight(dos + dt.timedelta(days=1))
     tests = labels.visible(
         db.execute(
-            select(
-                LabTest.collected_at, LabTest.results, LabTest.encounter_id, LabTest.sensitivity
-            ).where(
+            select(LabTest.collected_at, LabTest.results, LabTest.encounter_id, LabTest.sensitivity)
+            .where(
                 LabTest.patient_id == patient_id,
                 LabTest.status == ACTIVE,
                 or_(
@@ -207,13 +211,15 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
                     & (LabTest.collected_at < day_after),
                 ),
             )
+            .order_by(LabTest.id)
         ).all()
     )
     procedures = labels.visible(
         db.execute(
             select(
                 Procedure.code, Procedure.description, Procedure.performed_at, Procedure.sensitivity
-            ).where(
+            )
+            .where(
                 Procedure.patient_id == patient_id,
                 Procedure.status == ACTIVE,
                 Procedure.code.is_not(None),
@@ -223,6 +229,7 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
                     & (Procedure.performed_at < day_after),
                 ),
             )
+            .order_by(Procedure.id)
         ).all()
     )
     parts = [
@@ -241,7 +248,7 @@ def read_record(op: Op, *, encounter_id: int, patient_id: int, dos: dt.date) -> 
         problems=tuple(
             ProblemFact(p.id, p.description, p.icd10cm, bool(p.chronic), p.onset) for p in problems
         ),
-        medications=tuple(_medication(m) for m in medications if _current(m, dos)),
+        medications=tuple(medication_fact(m) for m in medications if taken_on(m, dos)),
         visits=tuple(_visit(v) for v in visits),
         results=tuple(
             ResultFact(r, local_day(t.collected_at), t.encounter_id == encounter_id)
@@ -275,7 +282,7 @@ class _Labels:
         return list(rows)
 
 
-def _current(m: Any, dos: dt.date) -> bool:
+def taken_on(m: Any, dos: dt.date) -> bool:
     """Taken on the date of service as far as its dates say (partial dates compare by
     their own precision: started "2019" is before 2026-11-20)."""
     day = dos.isoformat()
@@ -284,7 +291,8 @@ def _current(m: Any, dos: dt.date) -> bool:
     return not (m.stop and m.stop < day[: len(m.stop)])
 
 
-def _medication(m: Any) -> MedicationFact:
+def medication_fact(m: Any) -> MedicationFact:
+    """A medication row (or its content) as the review reads it."""
     parts = [m.name]
     if m.strength:
         parts.append(m.strength)
