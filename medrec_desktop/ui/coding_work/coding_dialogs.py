@@ -9,6 +9,7 @@ Enter in a reason never sends it by reflex.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.coding.types import Finding
-from medrec_desktop.domain.clinical import ItemVersion
+from medrec_desktop.domain.clinical import FieldChange, ItemInfo, ItemVersion
 from medrec_desktop.domain.coding_work import REASON_MAX, finding_key
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.services.coding_work import OverrideNeededError
 from medrec_desktop.ui.chart.history_view import HistoryView
+from medrec_desktop.ui.encounters.texts import when
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 
@@ -234,13 +236,47 @@ class OverrideDialog(QDialog):
             raise err
 
 
+class CodingHistoryView(HistoryView):
+    """The chart's history view, reading the coding's own fields as people do: the state
+    for the item's status, the coder by name, the time coded in local time."""
+
+    def _status(self, v: ItemVersion[Any]) -> str:
+        state = getattr(v.item.data, "state", None)
+        return str(state.label) if state is not None else super()._status(v)
+
+    def _shown(
+        self, change: FieldChange, before: ItemInfo[Any] | None, after: ItemInfo[Any]
+    ) -> tuple[str, str]:
+        if change.field == "coded_by":
+            return self._coder(change.before), self._coder(change.after)
+        if change.field == "coded_at":
+            return _local(change.before), _local(change.after)
+        return change.before, change.after
+
+    def _coder(self, user_id: str) -> str:
+        if not user_id:
+            return ""
+        # The coder is the one who saved the version that marked it coded.
+        for v in self.versions:
+            if any(c.field == "coded_by" and c.after == user_id for c in v.changes):
+                return v.changed_by
+        return f"user no. {user_id}"
+
+
+def _local(text: str) -> str:
+    try:
+        return when(dt.datetime.fromisoformat(text)) if text else ""
+    except ValueError:
+        return text
+
+
 class HistoryDialog(QDialog):
     """Every version of the encounter's coding: who, when, why, what changed."""
 
     def __init__(self, title: str, versions: list[ItemVersion[Any]], parent: QWidget) -> None:
         super().__init__(parent)
         self.setWindowTitle("Coding history")
-        self.view = HistoryView(parent=self)
+        self.view = CodingHistoryView(parent=self)
         self.view.back_button.setText("&Close")
         self.view.back_button.setToolTip("Close the history (Esc)")
         self.view.back.connect(self.accept)

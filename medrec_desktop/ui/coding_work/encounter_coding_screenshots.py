@@ -18,7 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
 
 from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.coding_work import (
@@ -34,6 +36,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, OverrideDialog
 from medrec_desktop.ui.coding_work.encounter_coding import EncounterCodingPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
@@ -55,6 +58,20 @@ def _wait(app: QApplication, runner: OpRunner, until: Callable[[], bool]) -> Non
 def _at(days_ago: int, hour: int, minute: int) -> dt.datetime:
     day = dt.date.today() - dt.timedelta(days=days_ago)
     return dt.datetime(day.year, day.month, day.day, hour, minute).astimezone()
+
+
+def _over(page: QWidget, dialog: QWidget) -> QPixmap:
+    """The page dimmed with the dialog drawn over it, as the user sees them together."""
+    shot = page.grab()
+    top = dialog.grab()
+    painter = QPainter(shot)
+    painter.fillRect(shot.rect(), QColor(0, 0, 0, 40))
+    at = QPoint((shot.width() - top.width()) // 2, (shot.height() - top.height()) // 3)
+    painter.setPen(QPen(QColor("#7a7a7a"), 1))
+    painter.drawRect(at.x() - 1, at.y() - 1, top.width() + 1, top.height() + 1)
+    painter.drawPixmap(at, top)
+    painter.end()
+    return shot
 
 
 def stage_visits(
@@ -161,7 +178,7 @@ def render_encounter_coding_screenshots(
     patient: PatientInfo,
     password: str,
 ) -> list[Path]:
-    """coding-encounter-findings.png and coding-encounter-coded.png in ``out``."""
+    """coding-encounter-findings, -override, -coded and -history .png in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     to_code, coded = stage_visits(services.inst, provider, patient, password)
     code_with_override(services, coder, coded)
@@ -185,6 +202,17 @@ def render_encounter_coding_screenshots(
         shots.append(out / "coding-encounter-findings.png")
         page.grab().save(str(shots[-1]))
 
+        # Mark coded with the Excludes1 error standing: its reason is asked first.
+        page.mark_coded()
+        _wait(app, runner, lambda: isinstance(page.dialog, OverrideDialog))
+        dialog = page.dialog
+        assert isinstance(dialog, OverrideDialog)
+        for edit in dialog.reasons.values():
+            edit.setText("Both documented: endocrinology letter of 10/02 (LADA) and this visit")
+        shots.append(out / "coding-encounter-override.png")
+        _over(page, dialog).save(str(shots[-1]))
+        dialog.reject()
+
         page.discard_changes()
         page.open_encounter(coded)
         _wait(
@@ -195,6 +223,16 @@ def render_encounter_coding_screenshots(
         _wait(app, runner, lambda: page.findings_view.overrides.isVisible())
         shots.append(out / "coding-encounter-coded.png")
         page.grab().save(str(shots[-1]))
+
+        page.show_history()
+        _wait(app, runner, lambda: isinstance(page.dialog, HistoryDialog))
+        history = page.dialog
+        assert isinstance(history, HistoryDialog)
+        history.view.list.setCurrentRow(0)
+        shots.append(out / "coding-encounter-history.png")
+        _wait(app, runner, lambda: True)
+        history.grab().save(str(shots[-1]))
+        history.accept()
     finally:
         page.close()
         page.deleteLater()

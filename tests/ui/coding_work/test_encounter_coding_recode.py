@@ -107,6 +107,7 @@ def test_recoding_asks_a_reason_and_the_history_shows_the_difference(
     before, after = cells["Diagnoses"]
     assert "I10 Essential (primary) hypertension" in before and "I10" not in after
     assert cells["State"] == ("Coded", "Being coded")
+    assert cells["Coded by"] == ("Test Coder", "(blank)")  # a name, never a user number
     key(qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: closed(history), timeout=WAIT)
 
