@@ -40,6 +40,18 @@ class _Reorderable(RowsModel[Any]):
     move_requested = Signal(int, int)
     editable = True
 
+    def sync(self, rows: Sequence[Any]) -> None:
+        """Show ``rows``. The same number of rows: only the rows that differ are redrawn,
+        so the selection and an open cell editor stay; otherwise the model is reset."""
+        rows = list(rows)
+        if len(rows) != len(self._rows):
+            self.set_rows(rows)
+            return
+        for i, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
+            if old != new:
+                self._rows[i] = new
+                self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+
     def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802 - Qt's name
         return Qt.DropAction.MoveAction
 
@@ -126,7 +138,7 @@ class DiagnosesModel(_Reorderable):
             if col == self.COL_CODE:
                 return d.code
             if col == self.COL_TITLE:
-                return d.title or "(not in the code set: see the findings)"
+                return d.title or "(title unknown: see the findings)"
             if col == self.COL_PROBLEM:
                 if d.problem_id is None:
                     return ""
@@ -156,11 +168,6 @@ class ProceduresModel(_Reorderable):
     def procedure(self, row: int) -> CodedProcedure:
         return self._rows[row]  # type: ignore[no-any-return]
 
-    def sync(self, rows: Sequence[CodedProcedure]) -> None:
-        """Show ``rows``: an edited cell is already shown, so only a real difference resets."""
-        if list(rows) != self._rows:
-            self.set_rows(rows)
-
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = self._flags(index)
         if (
@@ -189,7 +196,7 @@ class ProceduresModel(_Reorderable):
             if col == self.COL_CODE:
                 return p.code
             if col == self.COL_TITLE:
-                return p.title or "(not in the code set: see the findings)"
+                return p.title or "(title unknown: see the findings)"
             if not p.system.takes_modifiers:
                 return "—" if col in self.FIELDS else None
             return self._cell(p, col)

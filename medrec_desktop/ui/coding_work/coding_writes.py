@@ -1,7 +1,6 @@
 """What the coding screen writes, each through one Op on the database lane: Save (a coded
-encounter changed again asks why), Mark coded (errors that stand need a written override
-each, asked before anything is saved: Cancel saves nothing), Return to provider (a reason),
-History, and the two ways out of a version conflict. Also what makes the screen a guarded
+encounter changed again asks why), Return to provider (a reason), History, and the two ways
+out of a version conflict (Mark coded: ``coding_mark.py``). Also what makes the screen a guarded
 form: leaving with unsaved codes asks Save / Discard / Cancel.
 
 After every successful write: ``encounter_changed`` and the patient's CODING notification.
@@ -13,23 +12,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog
 
-from medrec_desktop.coding.types import Finding, Severity
+from medrec_desktop.coding.types import Finding
 from medrec_desktop.domain.clinical import ItemVersion
-from medrec_desktop.domain.coding_work import CodingData, CodingInput, CodingState, finding_key
+from medrec_desktop.domain.coding_work import CodingData, CodingState
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import ChangeKind, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
-from medrec_desktop.services.coding_work import CodingView, OverrideNeededError
+from medrec_desktop.services.coding_work import CodingView
 from medrec_desktop.services.versioning import VersionConflictError
-from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, OverrideDialog, ReasonDialog
-from medrec_desktop.ui.coding_work.coding_edit import CodesEditor
-from medrec_desktop.ui.coding_work.conflict_bar import ConflictBar
+from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, ReasonDialog
+from medrec_desktop.ui.coding_work.coding_layout import CodingLayout
 from medrec_desktop.ui.encounters.texts import day
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
-from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import saved_stamp
 
 RECODE = "Why are the codes of this coded encounter changing? The reason is kept in its history."
@@ -45,39 +42,26 @@ class Outcome:
     error: BaseException | None = None
 
 
-class CodingWrites(QWidget):
-    """The base of :class:`EncounterCodingPage`: its writes, kept apart from its layout
-    (the page sets the attributes below and gives the methods that raise here)."""
+class CodingWrites(CodingLayout):
+    """The writes of :class:`EncounterCodingPage`, kept apart from its layout (the page
+    gives the methods that raise here)."""
 
-    pending: VersionConflictError | None
-    saving: bool
-    own_write: bool
-    dialog: QDialog | None
-    on_reveal: Callable[[], None] | None
-    # Set by the page.
-    _services: ServicesHolder
-    _runner: OpRunner
-    _session: Callable[[], UserSession | None]
-    encounter_id: int | None
-    view: CodingView | None
-    editor: CodesEditor
-    conflict: ConflictBar
-    message: StatusLabel
-    save_state: StatusLabel
-    save_button: QPushButton
-    mark_button: QPushButton
-    return_button: QPushButton
-    history_button: QPushButton
     encounter_changed: Any  # the page's Signal(int)
 
-    def _may_edit(self) -> bool:
-        raise NotImplementedError  # the page knows who may edit
-
-    def _why_read_only(self) -> str:
-        raise NotImplementedError
-
-    def _role(self) -> Role | None:
-        raise NotImplementedError
+    def __init__(
+        self,
+        *,
+        services: ServicesHolder,
+        runner: OpRunner,
+        session: Callable[[], UserSession | None],
+    ) -> None:
+        super().__init__(services=services, runner=runner, session=session)
+        self.pending: VersionConflictError | None = None
+        self.saving = False
+        self._after_save: list[Callable[[], None]] = []
+        self.own_write = False
+        self.dialog: QDialog | None = None
+        self.on_reveal: Callable[[], None] | None = None
 
     def check_now(self, then: Callable[[list[Finding]], None] | None = None) -> None:
         raise NotImplementedError  # the page checks the codes as edited
@@ -87,13 +71,6 @@ class CodingWrites(QWidget):
 
     def refresh(self) -> None:
         raise NotImplementedError
-
-    def _init_writes(self) -> None:
-        self.pending = None
-        self.saving = False
-        self.own_write = False
-        self.dialog = None
-        self.on_reveal = None
 
     # ------------------------------------------------------------------ guarded form
 
@@ -167,7 +144,15 @@ class CodingWrites(QWidget):
 
     def save(self, then: Callable[[], None] | None = None) -> None:
         view = self.view
-        if view is None or not self._may_edit() or self.saving:
+        if self.saving:
+            # Asked again while a save runs (leaving right after Ctrl+S): go on after it.
+            if then is not None:
+                self._after_save.append(then)
+            return
+        if view is None:
+            return
+        if not self._may_edit():
+            self.message.warning(self._why_read_only())
             return
         if view.state is CodingState.CODED:
             if not self.editor.dirty and self.pending is None:
@@ -204,11 +189,13 @@ class CodingWrites(QWidget):
             if dialog is not None:
                 dialog.accept()
             self._wrote(saved, saved_stamp())
-            if then is not None:
-                then()
+            waiting, self._after_save = self._after_save, []
+            for after in [*([then] if then is not None else []), *waiting]:
+                after()
 
         def failed(err: BaseException) -> None:
             self.saving = False
+            self._after_save = []
             if dialog is not None and isinstance(err, ValidationError) and err.field == "reason":
                 dialog.refused(err)
                 return
@@ -221,109 +208,6 @@ class CodingWrites(QWidget):
             lambda: work.save(session, eid, data, expected_version=version, reason=reason),
             runner=self._runner,
         ).success(done).failure(failed).run()
-
-    # ------------------------------------------------------------------ mark coded
-
-    def mark_coded(self) -> None:
-        view = self.view
-        if view is None or not self.mark_button.isEnabled() or self.saving:
-            return
-        # The findings of the codes exactly as they are now, before anything is asked.
-        self.check_now(then=lambda findings: self._mark_after_check(findings))
-
-    def _mark_after_check(self, findings: list[Finding]) -> None:
-        view = self.view
-        if view is None:
-            return
-        if view.state is CodingState.CODED and self.editor.dirty:
-            self._ask_reason(
-                "Re-code this encounter",
-                RECODE,
-                "&Continue",
-                "e.g. provider's addendum documents the type of diabetes",
-                lambda reason, dialog: self._then_overrides(dialog, findings, reason),
-            )
-            return
-        self._ask_overrides(findings, None)
-
-    def _then_overrides(self, dialog: QDialog, findings: list[Finding], recode: str) -> None:
-        dialog.accept()
-        self._ask_overrides(findings, recode)
-
-    def _ask_overrides(self, findings: list[Finding], recode: str | None) -> None:
-        data = self.view.coding.data if self.view is not None and self.view.coding else None
-        kept = {o.key for o in data.overrides} if data is not None else set()
-        needed = [
-            f
-            for f in findings
-            if f.severity is Severity.ERROR and finding_key(f.rule_id, f.codes) not in kept
-        ]
-        if not needed:
-            self._mark({}, None, recode)
-            return
-        dialog = OverrideDialog(
-            needed, lambda reasons: self._mark(reasons, dialog, recode), parent=self
-        )
-        self._show_dialog(dialog)
-
-    def _mark(
-        self,
-        reasons: dict[str, str],
-        dialog: OverrideDialog | None,
-        recode: str | None,
-    ) -> None:
-        view, session = self.view, self._session()
-        if view is None or session is None or self.encounter_id is None:
-            return
-        work, eid = self._services.coding_work, self.encounter_id
-        data: CodingInput | None = (
-            self.editor.input() if self.editor.dirty or view.coding is None else None
-        )
-        version = view.version
-
-        def steps() -> Outcome:
-            expected, latest = version, None
-            if data is not None:
-                latest = work.save(session, eid, data, expected_version=expected, reason=recode)
-                expected = latest.version
-            assert expected is not None
-            try:
-                return Outcome(
-                    work.mark_coded(session, eid, expected_version=expected, overrides=reasons)
-                )
-            except KnownError as err:
-                return Outcome(latest, err)
-
-        self.saving = True
-        self.save_state.info("Marking coded…")
-
-        def done(out: Outcome) -> None:
-            self.saving = False
-            if out.view is not None:
-                marked = out.error is None
-                self._wrote(out.view, "✓ Marked coded" if marked else saved_stamp())
-            if out.error is None:
-                if dialog is not None:
-                    dialog.accept()
-                return
-            if dialog is not None and isinstance(out.error, OverrideNeededError):
-                dialog.refused(out.error)
-                return
-            if isinstance(out.error, OverrideNeededError):
-                # The saved codes have errors the live check had not shown: ask for them.
-                self.check_now(then=lambda f: self._ask_overrides(f, None))
-                return
-            if dialog is not None:
-                dialog.reject()
-            self._failed(out.error)
-
-        def failed(err: BaseException) -> None:
-            self.saving = False
-            if dialog is not None:
-                dialog.reject()
-            self._failed(err)
-
-        Op(self, steps, runner=self._runner).success(done).failure(failed).run()
 
     # ------------------------------------------------------------------ return, history
 

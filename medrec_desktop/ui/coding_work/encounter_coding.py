@@ -22,44 +22,28 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QPushButton,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from medrec_desktop.coding.types import CodeSystem, Finding, Setting
 from medrec_desktop.domain.clinical import ItemId, ItemList
 from medrec_desktop.domain.coding_work import CodingState, ProcedureSystem
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail
-from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory, Role
+from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.problems import ProblemData
-from medrec_desktop.security import permissions
 from medrec_desktop.services.chart_banner import ChartBanner
-from medrec_desktop.services.coding_work import NOT_SIGNED, CodingView, encounter_findings
-from medrec_desktop.ui.coding_work.code_search import DIAGNOSES, PROCEDURES, CodeSearch
-from medrec_desktop.ui.coding_work.code_tables import CodesTable, ProcedureCellDelegate
-from medrec_desktop.ui.coding_work.coding_edit import CodesEditor
-from medrec_desktop.ui.coding_work.coding_header import EncounterHeader
-from medrec_desktop.ui.coding_work.coding_models import DiagnosesModel, ProceduresModel
-from medrec_desktop.ui.coding_work.coding_writes import CodingWrites
-from medrec_desktop.ui.coding_work.conflict_bar import ConflictBar
-from medrec_desktop.ui.coding_work.documentation import NoteView, ProblemList
-from medrec_desktop.ui.coding_work.findings_view import FindingsView
-from medrec_desktop.ui.patients.banner import PatientBanner
+from medrec_desktop.services.coding_work import CodingView, encounter_findings
+from medrec_desktop.ui.coding_work.code_search import DIAGNOSES, PROCEDURES
+from medrec_desktop.ui.coding_work.coding_layout import ONLY_CODERS
+from medrec_desktop.ui.coding_work.coding_mark import CodingMark
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 from medrec_desktop.ui.widgets.shortcuts import shortcut
-from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.unsaved import confirm_leave, track
 
-ONLY_CODERS = "Only a coder changes an encounter's codes; you can read them here."
+__all__ = ["ONLY_CODERS", "EncounterCodingPage"]
+
 DOCS = frozenset({ChangeKind.ENCOUNTERS, ChangeKind.PROBLEMS})
 
 
@@ -71,7 +55,7 @@ class Loaded:
     banner: ChartBanner
 
 
-class EncounterCodingPage(CodingWrites):
+class EncounterCodingPage(CodingMark):
     #: the user asked to go back to where they came from (Esc, "Back to worklist")
     back_requested = Signal()
     #: (encounter_id: int) a save, mark coded, return or dismissal succeeded
@@ -88,124 +72,15 @@ class EncounterCodingPage(CodingWrites):
         runner: OpRunner,
         session: Callable[[], UserSession | None],
     ) -> None:
-        super().__init__()
-        self._services, self._runner, self._session = services, runner, session
-        self.encounter_id: int | None = None
-        self.view: CodingView | None = None
+        super().__init__(services=services, runner=runner, session=session)
         self.findings: list[Finding] = []
         self.checks = 0  # answered live checks (tests wait for them)
         self.problems: ItemList[ProblemData] | None = None
-        self.editor = CodesEditor(self)
-        self._init_writes()
-        self._build()
         self._wire()
         track(self)
         services.changed.connect(self._record_changed)
         services.swapped.connect(self._swapped)
         self._set_editable()
-
-    # ------------------------------------------------------------------ layout
-
-    def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 6, 8, 6)
-        outer.setSpacing(4)
-        self.banner = PatientBanner(
-            services=self._services, runner=self._runner, session=self._session
-        )
-        self.header = EncounterHeader()
-        self.message = StatusLabel()
-        self.conflict = ConflictBar()
-        for w in (self.banner, self.header, self.message, self.conflict):
-            outer.addWidget(w)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        docs = QSplitter(Qt.Orientation.Vertical)
-        docs.setChildrenCollapsible(False)
-        self.note = NoteView()
-        self.problem_list = ProblemList()
-        docs.addWidget(self.note)
-        docs.addWidget(self.problem_list)
-        docs.setSizes([420, 160])
-        self.splitter.addWidget(docs)
-        self.splitter.addWidget(self._build_codes())
-        self.side = QTabWidget()
-        self.side.setAccessibleName("Beside the codes")
-        self.side.hide()
-        self.splitter.addWidget(self.side)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([380, 620, 340])
-        outer.addWidget(self.splitter, 1)
-        outer.addLayout(self._build_buttons())
-
-    def _build_codes(self) -> QWidget:
-        host = QWidget()
-        column = QVBoxLayout(host)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(3)
-        self.search = CodeSearch(services=self._services, runner=self._runner)
-        column.addWidget(self.search)
-        column.addWidget(self.search.status)
-        self.dx_model = DiagnosesModel(self)
-        self.px_model = ProceduresModel(self)
-        self.dx_table = CodesTable(
-            "&Diagnoses",
-            "first-listed first · Alt+↑/↓ or drag to reorder · Delete removes",
-            self.dx_model,
-            "Diagnoses",
-            "diagnosis",
-        )
-        self.dx_table.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.dx_table.stretch(DiagnosesModel.COL_TITLE)
-        self.px_table = CodesTable(
-            "Pr&ocedures",
-            "type in Modifiers, Units or Pointers (F2)",
-            self.px_model,
-            "Procedures",
-            "procedure line",
-        )
-        self.px_table.stretch(ProceduresModel.COL_TITLE)
-        self.cells = ProcedureCellDelegate(self.px_table.table)
-        for col in ProceduresModel.FIELDS:
-            self.px_table.table.setItemDelegateForColumn(col, self.cells)
-        self.px_table.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.findings_view = FindingsView()
-        codes = QSplitter(Qt.Orientation.Vertical)
-        codes.setChildrenCollapsible(False)
-        codes.addWidget(self.dx_table)
-        codes.addWidget(self.px_table)
-        codes.addWidget(self.findings_view)
-        codes.setSizes([170, 130, 220])
-        column.addWidget(codes, 1)
-        return host
-
-    def _build_buttons(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.back_button = QPushButton("&Back to worklist")
-        self.back_button.setToolTip("Back to where you came from (Esc)")
-        self.history_button = QPushButton("Histor&y…")
-        self.history_button.setToolTip("Every version of these codes: what changed, who, why")
-        self.return_button = QPushButton("&Return to provider…")
-        self.save_button = QPushButton("&Save")
-        self.mark_button = QPushButton("Mark &coded")
-        self.save_state = StatusLabel()
-        self.save_state.setAccessibleName("Save state")
-        self.save_state.setWordWrap(False)
-        for b in (self.back_button, self.history_button, self.return_button):
-            b.setAutoDefault(False)
-            row.addWidget(b)
-        row.addStretch(1)
-        row.addWidget(self.save_state)
-        for b in (self.save_button, self.mark_button):
-            b.setAutoDefault(False)
-            row.addWidget(b)
-        return row
 
     def _wire(self) -> None:
         self.editor.changed.connect(self._codes_edited)
@@ -325,7 +200,14 @@ class EncounterCodingPage(CodingWrites):
         self.problems = loaded.problems
         self.dx_model.problems = {int(p.id): p.data.description for p in loaded.problems.items}
         self.search.dos = view.context.dos
+        first = self.view is None
         self.apply_view(view)
+        if first and self.isVisible():
+            # Opened: the cursor where coding starts (the codes, for who may only read).
+            if self._may_edit():
+                self.focus_search()
+            else:
+                self.dx_table.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def apply_view(self, view: CodingView, *, keep_edits: bool = True) -> None:
         """The encounter as stored now. Codes being edited are kept when the stored codes
@@ -369,7 +251,7 @@ class EncounterCodingPage(CodingWrites):
     # ------------------------------------------------------------------ editing
 
     def _codes_edited(self) -> None:
-        self.dx_model.set_rows(self.editor.diagnoses)
+        self.dx_model.sync(self.editor.diagnoses)
         self.px_model.sync(self.editor.procedures)
         self.header.show_setting(self.editor.setting)
         self._show_problems()
@@ -472,44 +354,6 @@ class EncounterCodingPage(CodingWrites):
     def _cell_refused(self, row: int, column: int, message: str, typed: str) -> None:
         self.message.error(f"Procedure line {row + 1}: {message}")
         self.cells.retype(row, column, typed)
-
-    # ------------------------------------------------------------------ who may edit
-
-    def _role(self) -> Role | None:
-        session = self._session()
-        return session.role if session is not None else None
-
-    def _may_code(self) -> bool:
-        role = self._role()
-        return (
-            role is not None
-            and permissions.allowed(role, Action.UPDATE, DataCategory.CODING)
-            and permissions.allowed(role, Action.VIEW, DataCategory.CLINICAL)
-        )
-
-    def _may_edit(self) -> bool:
-        view = self.view
-        return view is not None and view.context.signed and self._may_code()
-
-    def _why_read_only(self) -> str:
-        if not self._may_code():
-            return ONLY_CODERS
-        if self.view is not None and not self.view.context.signed:
-            return NOT_SIGNED
-        return "The encounter is still loading."
-
-    def _set_editable(self) -> None:
-        editable = self._may_edit()
-        why = "" if editable else self._why_read_only()
-        self.search.set_enabled_for(editable, why)
-        self.search.setVisible(editable)
-        self.search.status.setVisible(editable)
-        self.dx_table.set_editable(editable, why)
-        self.px_table.set_editable(editable, why)
-        self.problem_list.set_editable(editable, why)
-        self.header.setting.setEnabled(editable)
-        self.header.setting.setToolTip(self.header.setting.toolTip() if editable else why)
-        self.update_buttons()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() == Qt.Key.Key_Escape:

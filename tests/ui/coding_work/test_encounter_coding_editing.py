@@ -156,6 +156,14 @@ def test_leaving_with_unsaved_codes_asks_save_discard_or_cancel(
     assert page.view is not None and page.view.version == 1
     assert [d.code for d in page.editor.diagnoses] == ["I10"]
 
+    # Leaving while a save runs waits for it instead of asking about the same codes.
+    page.search.chosen.emit("icd10cm", "E11.9", "")
+    page.save()
+    assert page.saving
+    page.leave()
+    qtbot.waitUntil(lambda: back == [True, True, True], timeout=WAIT)
+    assert no_prompt() and page.view.version == 2
+
 
 def test_a_version_saved_meanwhile_is_shown_and_either_version_kept(
     qtbot: QtBot, make_page: MakePage, visit: Visit
