@@ -47,7 +47,8 @@ class CodingWorkArea(QStackedWidget):
         self.page.codes_changed.connect(self._codes_changed)
         self.page.encounter_changed.connect(self._saved)
         self.review.add_code.connect(lambda code, title: self.page.add_diagnosis(code, title))
-        # A dismissal is a new version of the coding: the page reads it again.
+        # A dismissal is a new version of the coding: the page reads it again (unsaved edits
+        # kept).
         self.review.dismissed.connect(self._reopen)
 
     def open_encounter(self, encounter_id: int) -> None:
@@ -74,8 +75,9 @@ class CodingWorkArea(QStackedWidget):
         self.worklist.refresh()
 
     def _reopen(self) -> None:
+        # refresh() reads the coding again and keeps the coder's unsaved edits.
         if self.page.encounter_id is not None:
-            self.page.open_encounter(self.page.encounter_id)
+            self.page.refresh()
 
     def focus_search(self) -> None:
         """Ctrl+F in this area: the worklist's list, or the coding page's own search."""
