@@ -17,6 +17,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.chart.list_page import ItemListPage
+from medrec_desktop.ui.coding_work.area import CodingWorkArea
 from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.inbox.patient_picker import PatientChoice
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
@@ -120,6 +121,9 @@ def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
             w.chart.tabs.setCurrentIndex(0)
             w.find_patient()
             continue
+        if isinstance(content, CodingWorkArea):
+            yield from coding_work_views(qtbot, name, content, w)
+            continue
         tabs = content if isinstance(content, QTabWidget) else None
         if tabs is None:
             yield name, w
@@ -127,6 +131,21 @@ def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
         for i in range(tabs.count()):
             tabs.setCurrentIndex(i)
             yield f"{name} › {tabs.tabText(i)}", w
+
+
+def coding_work_views(qtbot: QtBot, name: str, area: CodingWorkArea, w: MainWindow) -> Screens:
+    """The worklist, then an encounter open on the coding page with each side panel (the
+    chronic-condition review, the queries) in turn: one screen, so one set of letters."""
+    yield name, w
+    worklist = area.worklist
+    qtbot.waitUntil(lambda: worklist.model.rowCount() >= 1, timeout=WAIT)
+    area.open_encounter(worklist.model.row_at(0).encounter_id)
+    page = area.page
+    qtbot.waitUntil(lambda: page.view is not None, timeout=WAIT)
+    for i in range(page.side.count()):
+        page.side.setCurrentIndex(i)
+        yield f"{name} › encounter › {page.side.tabText(i)}", w
+    area.show_worklist()
 
 
 def list_views(tab: str, page: ItemListPage, w: MainWindow) -> Screens:
