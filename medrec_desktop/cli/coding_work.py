@@ -103,7 +103,6 @@ def cmd_coding(args: argparse.Namespace, paths: DataPaths) -> int:
         if args.offset < 0:
             raise UsageError("--offset cannot be negative")
     else:
-        assert since is not None and until is not None  # required by the parser
         fmt = _format(args.fmt, Path(args.out))
         if not args.recipient.strip():
             raise UsageError("--recipient must name who receives the export")
@@ -114,6 +113,7 @@ def cmd_coding(args: argparse.Namespace, paths: DataPaths) -> int:
         if args.coding_cmd == "worklist":
             service = EncounterCodingService(ctx=inst.ctx, codes=codes)
             return _worklist(args, inst, service, session, since, until)
+        assert since is not None and until is not None  # required by the parser
         return _export(args, inst, session, since, until, fmt)
     finally:
         codes.close()
