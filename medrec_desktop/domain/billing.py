@@ -139,6 +139,9 @@ class ClaimSummary:
         return min(self.coverages, key=lambda c: c.priority) if self.coverages else None
 
 
+_W = 21  # the width of the labels in the text ("Coverage 2 insurance: ")
+
+
 def claim_text(summary: ClaimSummary) -> str:
     """The summary as plain text (dates month first, as every screen shows them)."""
     s, p = summary, summary.patient
@@ -146,20 +149,19 @@ def claim_text(summary: ClaimSummary) -> str:
         s.clinic_name or "Claim summary",
         "Claim summary (coded encounter)",
         "",
-        f"Patient:          {p.name}",
-        f"Date of birth:    {p.birth_date:%m/%d/%Y}   Sex: {p.sex}   MRN: {p.mrn}",
+        f"{'Patient:':<{_W}}{p.name}",
+        f"{'Date of birth:':<{_W}}{p.birth_date:%m/%d/%Y}   Sex: {p.sex}   MRN: {p.mrn}",
     ]
     if s.coverages:
         for c in sorted(s.coverages, key=lambda c: c.priority):
             which = "Primary" if c.priority == 1 else f"Coverage {c.priority}"
-            out.append(f"{which + ' insurance:':<18}{c.label}")
+            out.append(f"{which + ' insurance:':<{_W}}{c.label}")
     else:
-        out.append("Insurance:        none recorded")
+        out.append(f"{'Insurance:':<{_W}}none recorded")
     out += [
-        f"Date of service:  {s.date_of_service:%m/%d/%Y}",
-        f"Visit:            {s.visit_type}, {s.setting.label}"
-        + (f", {s.place}" if s.place else ""),
-        f"Provider:         {s.provider}",
+        f"{'Date of service:':<{_W}}{s.date_of_service:%m/%d/%Y}",
+        f"{'Visit:':<{_W}}{s.visit_type}, {s.setting.label}" + (f", {s.place}" if s.place else ""),
+        f"{'Provider:':<{_W}}{s.provider}",
         "",
         "Diagnoses (ICD-10-CM), in order:",
     ]
