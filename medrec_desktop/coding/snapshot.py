@@ -90,6 +90,8 @@ class StoreView:
         self._release_ids: dict[tuple[CodeSystem | None, dt.date], list[int]] = {}
         self._paths: dict[tuple[int, str], tuple[tuple[str, str], ...]] = {}
         self._rows: dict[tuple[str, CodeSystem | None], list[tuple[Any, ...]]] = {}
+        #: (release id, code) -> parent, for the codes whose rows were read
+        self._parents: dict[tuple[int, str], str | None] = {}
 
     @property
     def mce(self) -> Mce:
@@ -167,6 +169,8 @@ class StoreView:
         node = self.snap.headers.get((release_id, code))
         if node is not None:
             return node[1]
+        if (release_id, code) in self._parents:  # read with the code's row
+            return self._parents[(release_id, code)]
         row = self._conn.execute(
             "SELECT parent FROM code WHERE release_id = ? AND code = ?", (release_id, code)
         ).fetchone()
@@ -201,11 +205,12 @@ class StoreView:
         for start in range(0, len(codes), 500):
             chunk = codes[start : start + 500]
             for r in self._conn.execute(
-                "SELECT id, release_id, system, code, title, billable, terms FROM code"
+                "SELECT id, release_id, system, code, title, billable, terms, parent FROM code"
                 f" WHERE code IN ({','.join('?' * len(chunk))}) AND kind = 'code'"
                 " ORDER BY release_id DESC",
                 chunk,
             ):
+                self._parents[(r[1], r[3])] = r[7]
                 # a release committed after this snapshot was taken is not visible yet;
                 # the same characters may be codes of two systems (J1100: HCPCS, and J11.00)
                 if r[1] in self.snap.by_id and (system is None or r[2] == system.value):

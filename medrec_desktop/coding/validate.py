@@ -515,6 +515,8 @@ def validate_encounter(
     on the date of service (a code may appear on several lines: modifiers tell them apart)."""
     pcs = [code for system, code in procedures if system is CodeSystem.ICD10PCS]
     out = validate(store, [*diagnoses, *pcs], dos, age, sex, setting)
+    for system in _LINE_SYSTEMS:
+        store.prefetch([code for s, code in procedures if s is system], system)
     seen: set[tuple[CodeSystem, str]] = set()
     for system, raw in procedures:
         if system not in _LINE_SYSTEMS:
