@@ -64,8 +64,8 @@ class BillingExportService(Service):
     @audited(Action.QUERY, DataCategory.CODING)
     def preview(self, op: Op, since: dt.date, until: dt.date) -> BillingPreview:
         """What an export of the range would hold (nothing is written or recorded)."""
-        check_range(since, until)
         self._may_export(op)
+        check_range(since, until)
         found, withheld = billing_claims.in_range(op, since, until)
         preview = _preview(since, until, billing_claims.summaries(op, found), withheld)
         op.event.detail = f"billing export preview: {_counts(preview)}"
@@ -84,10 +84,10 @@ class BillingExportService(Service):
         """The coded encounters with a date of service from ``since`` to ``until``
         (inclusive) as a CSV or JSON file's bytes, recorded as a disclosure for payment to
         ``recipient``. Raises ValidationError naming the field when the range is empty."""
+        self._may_export(op)
         check_range(since, until)
         kind = check_format(fmt)
         who = clean_recipient(recipient)
-        self._may_export(op)
         found, withheld = billing_claims.in_range(op, since, until)
         claims = billing_claims.summaries(op, found)
         preview = _preview(since, until, claims, withheld)
