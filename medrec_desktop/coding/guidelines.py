@@ -179,10 +179,14 @@ def note_checks(
             (rid, *owners),
         ):
             rows_by_owner.setdefault((rid, owner), []).append((owner, kind, text))
+    grouped: dict[tuple[int, str], list[_NoteGroup]] = {}
     for code, rid in dx:
         shown = display(code)
         for owner in ancestors[code]:
-            for group in _groups(rows_by_owner.get((rid, owner), ())):
+            groups = grouped.get((rid, owner))
+            if groups is None:  # codes of one category share their ancestors' notes
+                groups = grouped[(rid, owner)] = _groups(rows_by_owner.get((rid, owner), ()))
+            for group in groups:
                 key = (owner, group.kind, group.text)
                 if key in seen:
                     continue

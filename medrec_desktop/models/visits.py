@@ -47,8 +47,34 @@ class Encounter(ClinicalItem, Base):
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
     signed_at: Mapped[dt.datetime | None] = mapped_column(UtcText, nullable=True)
 
-    # The coding worklist reads signed encounters by date of service (schema 0016).
-    __table_args__ = (Index("ix_encounter_signed_starts", "signed_at", "starts_at"),)
+    # The coding worklist reads signed encounters by date of service (schema 0016); its page
+    # and counts read these indexes only (schema 0017), never the notes. "id" after the date:
+    # the index then yields the list's order (date, then id) itself.
+    __table_args__ = (
+        Index("ix_encounter_signed_starts", "signed_at", "starts_at"),
+        Index(
+            "ix_encounter_worklist",
+            "starts_at",
+            "id",
+            "signed_at",
+            "status",
+            "sensitivity",
+            "provider_id",
+            "encounter_type",
+            "patient_id",
+        ),
+        Index(
+            "ix_encounter_provider_worklist",
+            "provider_id",
+            "starts_at",
+            "id",
+            "signed_at",
+            "status",
+            "sensitivity",
+            "encounter_type",
+            "patient_id",
+        ),
+    )
 
 
 @patient_owned

@@ -70,7 +70,7 @@ def _with_coding(request: pytest.FixtureRequest, c: Clinic, entry: str) -> None:
     if entry.startswith("CodingService."):
         codes = CodeSets(store=request.getfixturevalue("scratch_store"))
         c.coding = CodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
-    if entry.startswith("EncounterCodingService."):
+    if entry.startswith(("EncounterCodingService.", "BillingExportService.")):
         codes = CodeSets(store=request.getfixturevalue("store"))
         c.coding_work = EncounterCodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
 
@@ -84,6 +84,16 @@ def _coded(c: Clinic) -> int:
     eid = _encounter(c, signed=True)
     c.coding_work.save(c.sessions[Role.CODER], eid, HTN, expected_version=None)  # type: ignore[attr-defined]
     return eid
+
+
+def _marked_coded(c: Clinic) -> int:
+    """A signed encounter marked coded (its date of service is in November 2026)."""
+    eid = _coded(c)
+    c.coding_work.mark_coded(c.sessions[Role.CODER], eid, expected_version=1)  # type: ignore[attr-defined]
+    return eid
+
+
+NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
 
 def _returned(c: Clinic) -> int:
@@ -719,6 +729,18 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "CoderQueryService.waiting_count": (
         Role.PROVIDER,
         lambda c: lambda s: c.inst.coder_queries.waiting_count(s),
+    ),
+    "BillingExportService.claim_summary": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.inst.billing.claim_summary(s, e))(_marked_coded(c)),
+    ),
+    "BillingExportService.preview": (
+        Role.CODER,
+        lambda c: lambda s: c.inst.billing.preview(s, *NOVEMBER),
+    ),
+    "BillingExportService.export": (
+        Role.CODER,
+        lambda c: (lambda _e: lambda s: c.inst.billing.export(s, *NOVEMBER))(_marked_coded(c)),
     ),
     "CodingService.import_file": (
         Role.RECORDS,
