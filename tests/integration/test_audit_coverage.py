@@ -289,6 +289,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
         ),
     ),
+    "DemoService.coding_facts": (
+        Role.CODER,
+        lambda c: (lambda _loaded: lambda s: c.inst.demo.coding_facts(s))(
+            c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
+        ),
+    ),
     "DemoService.load_inbox": (
         Role.NURSE,
         lambda c: (lambda _loaded: lambda s: c.inst.demo.load_inbox(s, seed=2))(
