@@ -228,6 +228,9 @@ class DiagnosisChart(_ReportChart):
     def show_report(self, report: DiagnosisReport, top: int = TOP_GROUPS) -> None:
         chart = self._reset()
         shown = report.groups[:top]
+        # A few groups: a chart as tall as they need (its page keeps the rest free), not a
+        # few bars stretched over the whole height.
+        self.setMaximumHeight(max(self.minimumHeight(), 150 + 46 * len(shown)))
         self.labels = [g.label for g in shown]
         self.values = [g.encounters for g in shown]
         noun = report.by.noun.lower()

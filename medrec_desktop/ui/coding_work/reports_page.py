@@ -266,7 +266,12 @@ class CodingReportsPage(QWidget):
         self.groups_model = DiagnosisGroupModel(self)
         self.groups_table = data_table(sorted_proxy(self.groups_model, self), "Diagnosis groups")
         self.diagnosis_chart = DiagnosisChart()
-        self.diagnosis_split = _split(self.groups_table, self.diagnosis_chart)
+        beside = QWidget()
+        column = QVBoxLayout(beside)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.diagnosis_chart)
+        column.addStretch(1)
+        self.diagnosis_split = _split(self.groups_table, beside)
         return self.diagnosis_split
 
     # ------------------------------------------------------------------ period

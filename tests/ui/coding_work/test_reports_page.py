@@ -21,6 +21,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
 from medrec_desktop.ui.tasks import OpRunner
+from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
 from tests.conftest import Clinic
 from tests.integration.coding.report_data import Desk, a_month_of_coding
 from tests.ui.coding.conftest import ui_store, ui_store_file  # noqa: F401
@@ -86,6 +87,7 @@ def test_productivity_then_diagnoses_by_keyboard_as_tables_and_charts(
     assert chart.x_axis.labelsAngle() == 0
     for model in (p.days_model, p.coders_model):
         qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert not mnemonic_clashes(p) and not orphan_mnemonics(p)
 
     # Alt+R, then the arrow: diagnoses by chapter.
     alt(qtbot, p, Qt.Key.Key_R)
@@ -104,6 +106,7 @@ def test_productivity_then_diagnoses_by_keyboard_as_tables_and_charts(
     assert axis.categories()[-1].startswith("4 Endocrine")
     assert bars.values == [2, 2, 1, 1]
     qtmodeltester.check(p.groups_model)  # type: ignore[attr-defined]
+    assert not mnemonic_clashes(p) and not orphan_mnemonics(p)
 
     qtbot.keyClick(p.kind, Qt.Key.Key_Down)
     loaded(qtbot, p, DiagnosisReport)
