@@ -150,7 +150,10 @@ class ProductivityChart(_ReportChart):
         self.categories: list[str] = []
         self.coders: list[str] = []
         self.unit = "day"
+        self.label_every = 1  # every bar labelled (2: every second one...)
         self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        # The plot's width is known only once laid out: the labels are fitted again then.
+        self.chart().plotAreaChanged.connect(lambda _area: self._fit_labels())
 
     def show_report(self, report: ProductivityReport) -> None:
         chart = self._reset()
@@ -179,6 +182,7 @@ class ProductivityChart(_ReportChart):
         chart.addSeries(series)
         x_axis = QBarCategoryAxis()
         x_axis.append(self.categories)
+        x_axis.setTruncateLabels(False)  # fitted by turning and thinning (_fit_labels)
         x_axis.setTitleText(self._x_title(report))
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(x_axis)
@@ -203,13 +207,30 @@ class ProductivityChart(_ReportChart):
         return "Day"
 
     def _fit_labels(self) -> None:
-        """Day labels side by side when they fit, upright when they do not."""
+        """The bars' labels side by side when they fit, else upright, else upright and only
+        every second (third...) one: never overlapping, never cut short (Qt's own shortening
+        is off: "10/…" under a bar says nothing)."""
         if not self.categories or not hasattr(self, "x_axis"):
             return
         metrics = QFontMetrics(self.x_axis.labelsFont())
-        widest = max(metrics.horizontalAdvance(c) for c in self.categories) + 6
-        room = max(self.chart().plotArea().width(), self.width() - 90)
-        self.x_axis.setLabelsAngle(0 if widest * len(self.categories) <= room else -90)
+        widest = max(metrics.horizontalAdvance(c) for c in self.categories)
+        plot = self.chart().plotArea().width()
+        room = plot if plot > 50 else self.width() - 90  # before the first layout
+        per_bar = room / len(self.categories)
+        upright = metrics.height() + 4
+        if widest + 10 <= per_bar:
+            angle, every = 0, 1
+        else:
+            angle, every = -90, max(1, -int(-upright // per_bar))
+        shown = [
+            label if n % every == 0 else "\u200b" * (n + 1)  # blank, but each one different
+            for n, label in enumerate(self.categories)
+        ]
+        self.label_every = every
+        if self.x_axis.labelsAngle() != angle:
+            self.x_axis.setLabelsAngle(angle)
+        if self.x_axis.categories() != shown:
+            self.x_axis.setCategories(shown)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

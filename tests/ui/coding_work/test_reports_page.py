@@ -141,13 +141,15 @@ def test_dates_typed_and_refused(qtbot: QtBot, page: CodingReportsPage) -> None:
     p.set_custom_period(dt.date(2026, 11, 12), dt.date(2026, 11, 10))
     assert p.status.message == "The start date is after the end date."
     assert p.since.date().day() == 12 and p.since.hasFocus()
-    # Across two months, a bar a day, labelled month/day and turned upright if crowded.
+    # Across two months, a bar a day, labelled month/day, upright (and thinned) if crowded.
     p.resize(700, 600)
     p.set_custom_period(dt.date(2026, 10, 20), dt.date(2026, 11, 19))
     qtbot.waitUntil(lambda: p.report is not None and p.report.since.month == 10, timeout=WAIT)
     chart = p.productivity_chart
     assert chart.categories[0] == "10/20" and len(chart.categories) == 31
-    assert chart.x_axis.labelsAngle() == -90
+    assert chart.x_axis.labelsAngle() == -90 and not chart.x_axis.truncateLabels()
+    shown = chart.x_axis.categories()
+    assert len(set(shown)) == 31 and shown[0] == "10/20"  # crowded: some left blank, never cut
 
 
 def test_each_report_exported_as_csv_and_read_back(
