@@ -51,8 +51,6 @@ ONLY_CODERS = "Coding reports are for coders and administrators. This attempt wa
 # The saved coding as ``versioning.snapshot`` writes it (json.dumps' own separators): a cheap
 # first filter in the database, each match then read as JSON.
 _CODED_JSON = '%"state": "coded"%'
-# "Mark coded" stamps coded_at a moment before its version's changed_at.
-_STAMP_SLACK = dt.timedelta(hours=1)
 
 
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
@@ -240,18 +238,12 @@ def _coding_acts(
 ) -> list[tuple[dt.datetime, int, bool, int]]:
     """Each "mark coded" in [start, end): when, by whom, whether the encounter had been
     marked coded before, and how many errors it overrode. One query: every coded version of
-    the codings with a coded version saved in the period (their earlier acts say whether an
-    act is a re-coding)."""
+    the codings saved since ``start`` (a coding's last save is at or after each of its acts;
+    its earlier acts say whether one is a re-coding), found through the version table's
+    (item type, item, version) key rather than by scanning its times."""
     version = ClinicalItemVersion
     touched = (
-        select(version.item_id)
-        .where(
-            version.item_type == ITEM_TYPE,
-            version.changed_at >= iso(start),
-            version.changed_at < iso(end + _STAMP_SLACK),
-            version.data_json.like(_CODED_JSON),
-        )
-        .scalar_subquery()
+        select(EncounterCoding.id).where(EncounterCoding.changed_at >= iso(start)).scalar_subquery()
     )
     rows = op.db.execute(
         select(version.item_id, version.version, version.data_json)
