@@ -172,9 +172,10 @@ def code_clinic(
     window = [v for v in codable if v.id not in used][:WINDOW]
     pool = window[max(2, len(window) // 7) :]
     rng.shuffle(pool)
-    returned, *busy = pool[:3]
-    if (at := when(returned, recent)) is not None:
-        c.give_back(at, rng.choice(coders), returned)
+    returned, busy = pool[:1], pool[1:3]  # (a tiny demo may have none)
+    for v in returned:
+        if (at := when(v, recent)) is not None:
+            c.give_back(at, rng.choice(coders), v)
     for v in busy:
         if (at := when(v, recent)) is not None:
             c.begin(at, rng.choice(coders), v, v.diagnoses)

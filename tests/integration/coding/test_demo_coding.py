@@ -8,8 +8,10 @@ finds nothing wrong."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +28,7 @@ from medrec_desktop.services.demo import DEMO_USERS, DemoResult, create_demo_cli
 from medrec_desktop.services.demo_coding import SECOND_CODER
 from tests.conftest import BACKENDS, ROLE_PASSWORD, Clinic, make_clinic, pg_schema
 from tests.support import argon2_cost
+from tests.support.cli import medrec
 from tests.support.clock import FakeClock
 
 PATIENTS = 40
@@ -207,3 +210,18 @@ def test_only_demo_visits_get_codes(demo: Demo) -> None:
         if row.state is not None:
             encounter = demo.clinic.inst.encounters.get(demo.provider, ItemId(row.encounter_id))
             assert encounter.data.signed and encounter.sensitivity is None
+
+
+def test_medrec_demo_codes_when_the_code_sets_are_built(codes_dir: Path, tmp_path: Path) -> None:
+    """`medrec demo` adds the coders' work when the workstation's code sets are built (and
+    says so); without them it says how to get it."""
+    env = {"MEDREC_CODES_DIR": str(codes_dir)}
+    made = medrec("--data-dir", str(tmp_path / "a"), "demo", "--patients", "12", env=env)
+    assert made.returncode == 0, made.stderr
+    assert "Coding: " in made.stdout and "encounters coded" in made.stdout
+    assert "cody (Coder)" in made.stdout
+    empty = {"MEDREC_CODES_DIR": str(tmp_path / "no-code-sets")}
+    bare = medrec("--data-dir", str(tmp_path / "b"), "--json", "demo", "--patients", "3", env=empty)
+    assert bare.returncode == 0, bare.stderr
+    assert json.loads(bare.stdout)["coding"] is None
+    assert not (tmp_path / "no-code-sets").exists()  # nothing built behind the user's back
