@@ -34,7 +34,7 @@ def data_dir_argument(args: Sequence[str]) -> str | None:
 def start(paths: DataPaths, *, runner: OpRunner, code_sets: CodeSets) -> MainWindow | None:
     """Set up (first run) or sign in, then show the main window; None if the user cancels."""
     if not Installation.exists(paths):
-        wizard = SetupWizard(paths=paths, runner=runner)
+        wizard = SetupWizard(paths=paths, runner=runner, code_sets=code_sets)
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.installation is None:
             if wizard.installation is not None:
                 wizard.installation.close()

@@ -128,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="create (or fill) a synthetic demo clinic")
     s.add_argument("--patients", type=int, default=200, help="how many patients (default 200)")
     s.add_argument("--seed", type=int, default=1, help="random seed (same seed, same clinic)")
+    s.add_argument(
+        "--coding",
+        action="store_true",
+        help="add the coders' work even if this workstation's code sets must be built first "
+        "(added anyway when they are built)",
+    )
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("patients", help="list or show patient records (login required)")

@@ -57,6 +57,11 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths) -> int:
         inst = _open(paths)
         admin_name = args.user or ""
         password = _secret("MEDREC_PASSWORD", f"Password for {admin_name}")
+    # The coders' work needs this workstation's code sets: used when built, built on --coding.
+    from medrec_desktop.coding.schema import STORE_FILE, store_dir
+    from medrec_desktop.services.coding import CodeSets
+
+    codes = CodeSets() if args.coding or (store_dir() / STORE_FILE).exists() else None
     try:
         admin = inst.auth.login(admin_name, password)
         from medrec_desktop.services.demo import create_demo_clinic
@@ -69,9 +74,13 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths) -> int:
             patients=args.patients,
             seed=args.seed,
             password=password,
+            codes=codes,
         )
     finally:
         inst.close()
+        if codes is not None:
+            codes.close()
+    coding = result.coding
     data = {
         "data_dir": str(paths.root),
         "administrator": admin_name,
@@ -80,6 +89,7 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths) -> int:
         "recovery_key": recovery,
         "patients": result.patients,
         "users": result.users,
+        "coding": asdict(coding) if coding is not None else None,
     }
 
     def text() -> str:
@@ -94,6 +104,15 @@ def cmd_demo(args: argparse.Namespace, paths: DataPaths) -> int:
         if recovery:
             lines.append(f"Recovery key: {recovery}")
         lines.append("Demo users: " + ", ".join(f"{u} ({r})" for u, r in result.users.items()))
+        if coding is not None:
+            lines.append(
+                f"Coding: {coding.coded} encounters coded, {coding.in_progress} being coded, "
+                f"{coding.returned} returned; {coding.queries_open} open queries"
+            )
+        elif result.patients:
+            lines.append(
+                "Coding: none (this workstation has no code sets yet; --coding builds them)"
+            )
         return "\n".join(lines)
 
     _emit(args, data, text)

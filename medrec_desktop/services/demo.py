@@ -28,10 +28,13 @@ from medrec_desktop.models import (
     Vitals,
 )
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.context import ServiceContext, iso
 from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo_chart import DemoPatient, Staff
 from medrec_desktop.services.demo_chart_writer import write_charts
+from medrec_desktop.services.demo_coding import SECOND_CODER, DemoCoding, code_clinic
+from medrec_desktop.services.demo_coding_facts import CodingFacts, read_facts
 from medrec_desktop.services.demo_inbox import Who, cover_sheet_scan, waiting_scans
 from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.patient_index import patient_tokens
@@ -76,6 +79,7 @@ CHART_BATCH = 250
 class DemoResult:
     patients: int
     users: dict[str, str]  # user name -> role label
+    coding: DemoCoding | None = None  # None: built without the code sets
 
 
 def _phone(rng: random.Random) -> str:
@@ -324,6 +328,14 @@ class DemoService(Service):
         )
         return len(scans) + 1
 
+    @audited(Action.QUERY, DataCategory.CLINICAL)
+    def coding_facts(self, op: Op) -> CodingFacts:
+        """What the demo's coding (services/demo_coding.py) reads of the synthetic patients'
+        signed visits, problems, medications and HbA1c results."""
+        facts = read_facts(op, _synthetic())
+        op.event.detail = f"demo coding: {len(facts.visits)} signed visits of demo patients"
+        return facts
+
     @staticmethod
     def _staff(op: Op) -> Staff:
         """The demo users who write each part of a chart (the caller for any not there)."""
@@ -366,25 +378,44 @@ def create_demo_clinic(
     password: str,
     progress: Callable[[int, int], None] | None = None,
     charts: int = CHARTS_MAX,
+    codes: CodeSets | None = None,
 ) -> DemoResult:
-    """Users for every role (all with ``password``), then ``patients`` synthetic patients,
-    loaded by the demo records specialist so the permission rules apply as usual, charts
-    for the first ``charts`` of them, written by the demo provider (some items carry
-    sensitivity labels, which a records specialist may read but not write), and scans in
-    the inbox, picked up by the demo nurse."""
+    """Users for every role (all with ``password``; two coders), then ``patients`` synthetic
+    patients, loaded by the demo records specialist so the permission rules apply as usual,
+    charts for the first ``charts`` of them, written by the demo provider (some items carry
+    sensitivity labels, which a records specialist may read but not write), scans in the
+    inbox, picked up by the demo nurse, and, given the workstation's code sets, the coders'
+    last two weeks (services/demo_coding.py)."""
     existing = {u.username for u in inst_users.list_users(admin)}
-    for role, (name, full) in DEMO_USERS.items():
+    people = [*((role, name, full) for role, (name, full) in DEMO_USERS.items())]
+    people.append((Role.CODER, *SECOND_CODER))
+    for role, name, full in people:
         if name not in existing:
             inst_users.add_user(admin, name, full, role, password, must_change_password=False)
     records = login(DEMO_USERS[Role.RECORDS][0], password)
+    coding = None
     if patients:
         demo.load_patients(records, patients, seed=seed, progress=progress)
         if charts:
             provider = login(DEMO_USERS[Role.PROVIDER][0], password)
             demo.load_charts(provider, seed=seed, limit=charts)
+            if codes is not None:
+                coders = (
+                    login(DEMO_USERS[Role.CODER][0], password),
+                    login(SECOND_CODER[0], password),
+                )
+                coding = code_clinic(
+                    demo._ctx,  # the clinic's, run at the demo's own times (demo_coding.py)
+                    codes,
+                    demo.coding_facts(coders[0]),
+                    coders=coders,
+                    provider=provider,
+                    seed=seed,
+                )
         # The scanner inbox: picked up at the nurse's workstation, as in the clinic.
         demo.load_inbox(login(DEMO_USERS[Role.NURSE][0], password), seed=seed)
     return DemoResult(
         patients=patients,
-        users={name: role.label for role, (name, _) in DEMO_USERS.items()},
+        users={name: role.label for role, name, _ in people},
+        coding=coding,
     )

@@ -76,7 +76,7 @@ def grab(widget: QWidget, out: Path, name: str, app: QApplication, runner: OpRun
 
 
 def render_shell(
-    out: Path, app: QApplication, work: Path, runner: OpRunner
+    out: Path, app: QApplication, work: Path, runner: OpRunner, code_sets: CodeSets | None = None
 ) -> tuple[list[Path], Installation]:
     shots: list[Path] = []
     # The wizard, first page filled in as a clinic would.
@@ -99,7 +99,14 @@ def render_shell(
     )
     admin = inst.auth.login("admin", PASSWORD)
     create_demo_clinic(
-        inst.users, inst.demo, admin, inst.auth.login, patients=400, seed=11, password=PASSWORD
+        inst.users,
+        inst.demo,
+        admin,
+        inst.auth.login,
+        patients=400,
+        seed=11,
+        password=PASSWORD,
+        codes=code_sets,  # the coders' last two weeks (services/demo_coding.py)
     )
 
     login = LoginDialog(paths=paths, runner=runner, clinic_name="Maple Street Family Clinic")
@@ -448,7 +455,8 @@ def main(argv: list[str]) -> int:
     runner = OpRunner()
     with tempfile.TemporaryDirectory(prefix="medrec-shots-") as tmp:
         work = Path(tmp)
-        shell, inst = render_shell(out, app, work, runner)
+        code_sets = CodeSets()
+        shell, inst = render_shell(out, app, work, runner, code_sets)
         shots += shell
         try:
             shots += render_chart_screenshots(out, app, inst, runner)
@@ -470,14 +478,22 @@ def main(argv: list[str]) -> int:
             shots += render_admin_screenshots(out, inst, admin, runner)
             from medrec_desktop.ui.coding.screenshots import render_coding_screenshots
 
-            code_sets = CodeSets()
-            try:
-                shots += render_coding_screenshots(out, inst, admin, code_sets)
-            finally:
-                code_sets.close()
+            shots += render_coding_screenshots(out, inst, admin, code_sets)
+            from medrec_desktop.ui.coding_work.report_screenshots import (
+                render_report_screenshots,
+            )
+
+            shots += render_report_screenshots(
+                out,
+                app,
+                runner,
+                services=ServicesHolder(inst=inst, code_sets=code_sets),
+                session=inst.auth.login(DEMO_USERS[Role.CODER][0], PASSWORD),
+            )
         finally:
             runner.shutdown()
             inst.close()
+            code_sets.close()
     for path in shots:
         print(path)
     QTimer.singleShot(0, app.quit)

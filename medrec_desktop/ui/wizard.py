@@ -29,6 +29,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import passwords
 from medrec_desktop.security.keyslots import check_passphrase
 from medrec_desktop.security.secret_store import SecretStore, os_keyring_or_none
+from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.demo import create_demo_clinic
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.users import validate_username
@@ -348,10 +349,13 @@ class SetupWizard(QWizard):
         runner: OpRunner,
         keyring: SecretStore | None = None,
         detect_keyring: bool = True,
+        code_sets: CodeSets | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
+        # The demo clinic's coders' work needs the code sets (built here the first time).
+        self._code_sets = code_sets
         self.setWindowTitle("Set up medrec-desktop")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.resize(720, 520)
@@ -460,6 +464,7 @@ class SetupWizard(QWizard):
                     patients=DEMO_PATIENTS,
                     seed=1,
                     password=admin.password,
+                    codes=self._code_sets,
                 )
             return inst, recovery, session
 
@@ -474,7 +479,7 @@ class SetupWizard(QWizard):
         if self.clinic_page.demo.isChecked():
             self.recovery_page.status.setText(
                 self.recovery_page.status.text() + " The demo users (frank, nina, dr.patel, "
-                "rita, carl) sign in with the administrator's password."
+                "rita, carl, cody) sign in with the administrator's password."
             )
 
     def _failed(self, err: BaseException) -> None:

@@ -28,6 +28,7 @@ from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
 from medrec_desktop.services.coding import CodeSets, CodingService
+from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
@@ -73,8 +74,12 @@ def _with_coding(request: pytest.FixtureRequest, c: Clinic, entry: str) -> None:
     if entry.startswith(("EncounterCodingService.", "BillingExportService.")):
         codes = CodeSets(store=request.getfixturevalue("store"))
         c.coding_work = EncounterCodingService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
+    if entry.startswith("CodingReportService."):
+        codes = CodeSets(store=request.getfixturevalue("store"))
+        c.coding_reports = CodingReportService(ctx=c.inst.ctx, codes=codes)  # type: ignore[attr-defined]
 
 
+REPORT_FROM, REPORT_TO = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
 HTN = CodingInput(diagnoses=(CodedDiagnosis("I10", ""),))
 QUERY = QueryInput("clarify", "Can the cause of the anemia be clarified?", ("Iron deficiency",))
 
@@ -291,6 +296,12 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "DemoService.load_charts": (
         Role.PROVIDER,
         lambda c: (lambda _loaded: lambda s: c.inst.demo.load_charts(s, seed=2))(
+            c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
+        ),
+    ),
+    "DemoService.coding_facts": (
+        Role.CODER,
+        lambda c: (lambda _loaded: lambda s: c.inst.demo.coding_facts(s))(
             c.inst.demo.load_patients(c.sessions[Role.RECORDS], 2, seed=2)
         ),
     ),
@@ -741,6 +752,14 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "BillingExportService.export": (
         Role.CODER,
         lambda c: (lambda _e: lambda s: c.inst.billing.export(s, *NOVEMBER))(_marked_coded(c)),
+    ),
+    "CodingReportService.productivity": (
+        Role.CODER,
+        lambda c: lambda s: c.coding_reports.productivity(s, REPORT_FROM, REPORT_TO),  # type: ignore[attr-defined]
+    ),
+    "CodingReportService.diagnoses": (
+        Role.ADMIN,
+        lambda c: lambda s: c.coding_reports.diagnoses(s, REPORT_FROM, REPORT_TO, by="hcc"),  # type: ignore[attr-defined]
     ),
     "CodingService.import_file": (
         Role.RECORDS,

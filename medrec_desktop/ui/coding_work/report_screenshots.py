@@ -1,0 +1,138 @@
+"""Screenshots of the coding reports (issue 13): productivity over the last three weeks and
+the diagnoses of the last twelve months by chapter and by HCC, from the coded demo clinic.
+
+Called by ``ui/screenshots.py``; on its own (a smaller demo clinic, for a quick look):
+
+    python -m medrec_desktop.ui.coding_work.report_screenshots /tmp/shots
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from medrec_desktop.domain.coding_reports import DiagnosisGrouping
+from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
+from medrec_desktop.ui.services_holder import ServicesHolder
+from medrec_desktop.ui.tasks import OpRunner
+
+SIZE = (1366, 768)
+
+
+def _settle(app: QApplication, runner: OpRunner, until: Callable[[], bool]) -> None:
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        runner.wait_for_done(50)
+        app.processEvents()
+        if until() and runner.in_flight == 0:
+            # The charts lay themselves out on the next few turns of the event loop.
+            for _ in range(10):
+                app.processEvents()
+                time.sleep(0.02)
+            return
+    raise RuntimeError("the report did not load in time")
+
+
+def render_report_screenshots(
+    out: Path,
+    app: QApplication,
+    runner: OpRunner,
+    *,
+    services: ServicesHolder,
+    session: UserSession,
+    today: dt.date | None = None,
+) -> list[Path]:
+    """coding-report-productivity.png, coding-report-chapters.png, coding-report-hcc.png."""
+    day = today or dt.date.today()
+    page = CodingReportsPage(services=services, runner=runner, session=lambda: session)
+    page.resize(*SIZE)
+    page.show()
+    shots: list[Path] = []
+
+    def shoot(grouping: DiagnosisGrouping | None, since: dt.date, name: str) -> None:
+        page.choose_report(grouping)
+        page.set_custom_period(since, day)
+        _settle(
+            app,
+            runner,
+            lambda: (
+                not page.loading
+                and page.report is not None
+                and page.report.since == since
+                and (grouping is None) == (not hasattr(page.report, "by"))
+            ),
+        )
+        path = out / name
+        page.grab().save(str(path))
+        shots.append(path)
+
+    try:
+        shoot(None, day - dt.timedelta(days=20), "coding-report-productivity.png")
+        year_ago = day.replace(year=day.year - 1) + dt.timedelta(days=1)
+        shoot(DiagnosisGrouping.CHAPTER, year_ago, "coding-report-chapters.png")
+        shoot(DiagnosisGrouping.HCC, year_ago, "coding-report-hcc.png")
+    finally:
+        page.close()
+        page.deleteLater()
+    return shots
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - a developer's quick look
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["TZ"] = os.environ.get("MEDREC_SCREENSHOT_TZ", "America/Los_Angeles")
+    time.tzset()
+    from medrec_desktop.domain.enums import Role
+    from medrec_desktop.paths import DataPaths
+    from medrec_desktop.services.coding import CodeSets
+    from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic
+    from medrec_desktop.services.installation import Installation, NewAdmin
+
+    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    runner = OpRunner()
+    code_sets = CodeSets()
+    password = "demo password 2026"
+    with tempfile.TemporaryDirectory(prefix="medrec-report-shots-") as tmp:
+        inst, _ = Installation.create(
+            DataPaths(Path(tmp) / "demo"),
+            admin=NewAdmin("admin", "Dana Admin", password),
+            passphrase="demo workstation passphrase",
+            clinic={"clinic_name": "Maple Street Family Clinic (DEMO)"},
+        )
+        try:
+            admin = inst.auth.login("admin", password)
+            create_demo_clinic(
+                inst.users,
+                inst.demo,
+                admin,
+                inst.auth.login,
+                patients=150,
+                seed=11,
+                password=password,
+                codes=code_sets,
+            )
+            coder = inst.auth.login(DEMO_USERS[Role.CODER][0], password)
+            services = ServicesHolder(inst=inst, code_sets=code_sets)
+            for path in render_report_screenshots(
+                out, app, runner, services=services, session=coder
+            ):
+                print(path)
+        finally:
+            runner.shutdown()
+            inst.close()
+            code_sets.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv))
