@@ -84,6 +84,12 @@ class CodeSetStore:
         """Every query reads ``self._snap`` once, here, and uses only that for the whole call."""
         return StoreView(self._snap, self.conn(), self.mce)
 
+    def view(self) -> StoreView:
+        """One consistent reading of the code sets for a piece of work that makes many
+        lookups (a report, a chart review): rows read once are remembered, ``prefetch`` reads
+        many at once. Keep it for that work only: a release imported later is not in it."""
+        return self._view()
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:

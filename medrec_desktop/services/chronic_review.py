@@ -97,7 +97,8 @@ def suggest(
         *(c for v in facts.visits for c, _ in v.diagnoses),
         *_RULE_CODES,
     }
-    hccs = hcc_sets.categories_for(store, codes, dos)
+    lookup = store.view()  # one reading for the review's many lookups
+    hccs = hcc_sets.categories_for(lookup, codes, dos)
     chronic_hccs = hcc_sets.chronic_categories()
 
     def chronic(code: str) -> bool:
@@ -112,7 +113,7 @@ def suggest(
         *evidence_candidates(facts, current, coded_procedures, dos),
     ]
     merged = _merged(candidates)
-    titles = hcc_sets.titles_for(store, (c.code for c in merged if c.code), dos)
+    titles = hcc_sets.titles_for(lookup, (c.code for c in merged if c.code), dos)
     dismissals = {d.key: d.reason for d in coding.dismissals} if coding is not None else {}
     suggestions: list[ReviewSuggestion] = []
     dismissed: list[tuple[ReviewSuggestion, str]] = []

@@ -329,7 +329,8 @@ class _Grouper:
     code and payment year: a category moves between model years)."""
 
     def __init__(self, store: CodeSetStore, by: DiagnosisGrouping) -> None:
-        self._store = store
+        # One reading of the code sets for the whole report (rows remembered per code).
+        self._store = store.view()
         self._by = by
         self._cache: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {}
         self._find: Callable[[str, dt.date], tuple[tuple[str, str], ...]] = {
