@@ -8,10 +8,15 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
+from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.domain.coder_queries import QueryInput
+from medrec_desktop.domain.coding_work import CodedDiagnosis, CodingInput
 from medrec_desktop.domain.drafts import new_form_key
 from medrec_desktop.domain.dto import ContactInfo, CoverageInfo, PatientDetails, PatientId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.models import ITEM_MODELS, NOT_MOVED, PATIENT_OWNED, Base
+from medrec_desktop.services.coding import CodeSets
+from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
 from tests.integration.chart_samples import (
@@ -22,6 +27,7 @@ from tests.integration.chart_samples import (
     services,
     sign_with_addendum,
 )
+from tests.integration.coding.conftest import codes_dir, store  # noqa: F401 - fixtures
 
 
 def tables_pointing_at_patients() -> set[str]:
@@ -60,7 +66,7 @@ def _count(c: Clinic, table: Table, patient_id: int) -> int:
         )
 
 
-def _fill_every_registered_table(c: Clinic) -> PatientId:
+def _fill_every_registered_table(c: Clinic, codes: CodeSetStore) -> PatientId:
     """A patient with rows in every registered table, through the services."""
     provider, records = c.sessions[Role.PROVIDER], c.sessions[Role.RECORDS]
     details = PatientDetails(
@@ -80,6 +86,13 @@ def _fill_every_registered_table(c: Clinic) -> PatientId:
         added = svcs[item_type].add(provider, gone, SAMPLE_INPUTS[item_type])
         if item_type == "encounter":  # a signed note moves too, with its addendum
             sign_with_addendum(c, added.id, added.version)
+            # ... and its codes and a coder's query about it (issue 13)
+            coder = c.sessions[Role.CODER]
+            work = EncounterCodingService(ctx=c.inst.ctx, codes=CodeSets(store=codes))
+            htn = CodingInput(diagnoses=(CodedDiagnosis("I10", ""),))
+            work.save(coder, added.id, htn, expected_version=None)
+            question = QueryInput("clarify", "Is the hypertension controlled?", ("Yes", "No"))
+            c.inst.coder_queries.ask(coder, added.id, question)
     c.inst.drafts.save_draft(
         provider, new_form_key("problem", gone), gone, "problem", None, {"description": "Cough"}
     )
@@ -88,10 +101,13 @@ def _fill_every_registered_table(c: Clinic) -> PatientId:
     return gone
 
 
-def test_merge_moves_the_rows_of_every_registered_table(clinic: Clinic) -> None:
+def test_merge_moves_the_rows_of_every_registered_table(
+    clinic: Clinic,
+    store: CodeSetStore,  # noqa: F811 - the fixture imported above
+) -> None:
     records, provider = clinic.sessions[Role.RECORDS], clinic.sessions[Role.PROVIDER]
     keep = new_patient(clinic)
-    gone = _fill_every_registered_table(clinic)
+    gone = _fill_every_registered_table(clinic, store)
     tables: dict[str, Any] = {name: m.__table__ for name, m in PATIENT_OWNED.items()}
     before = {
         name: (_count(clinic, t, keep), _count(clinic, t, gone)) for name, t in tables.items()
