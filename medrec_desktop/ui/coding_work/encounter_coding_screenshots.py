@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,14 +44,9 @@ SIZE = (1366, 768)
 
 
 def _wait(app: QApplication, runner: OpRunner, until: Callable[[], bool]) -> None:
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        runner.wait_for_done(50)
-        app.processEvents()
-        if until() and runner.in_flight == 0:
-            app.processEvents()
-            return
-    raise RuntimeError("the coding screen did not reach the state to photograph")
+    from medrec_desktop.ui.screenshots import settle
+
+    settle(app, runner, lambda: until() and runner.in_flight == 0, timeout=30)
 
 
 def _at(days_ago: int, hour: int, minute: int) -> dt.datetime:

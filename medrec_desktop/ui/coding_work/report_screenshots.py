@@ -28,17 +28,13 @@ SIZE = (1366, 768)
 
 
 def _settle(app: QApplication, runner: OpRunner, until: Callable[[], bool]) -> None:
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        runner.wait_for_done(50)
+    from medrec_desktop.ui.screenshots import settle
+
+    settle(app, runner, lambda: until() and runner.in_flight == 0, timeout=30)
+    # The charts lay themselves out on the next few turns of the event loop.
+    for _ in range(10):
+        runner.wait_for_done(20)
         app.processEvents()
-        if until() and runner.in_flight == 0:
-            # The charts lay themselves out on the next few turns of the event loop.
-            for _ in range(10):
-                app.processEvents()
-                time.sleep(0.02)
-            return
-    raise RuntimeError("the report did not load in time")
 
 
 def render_report_screenshots(
