@@ -47,65 +47,6 @@ def _buttons(*buttons: QPushButton) -> QHBoxLayout:
     return row
 
 
-class ReasonDialog(QDialog):
-    """One written reason, required, sent with ``submit(reason)``."""
-
-    def __init__(
-        self,
-        *,
-        title: str,
-        intro: str,
-        action: str,
-        placeholder: str,
-        submit: Callable[[str], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._submit = submit
-        self.setWindowTitle(title)
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        text = QLabel(intro)
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(text)
-        label = QLabel("&Reason (required):")
-        self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason (required)")
-        self.reason.setPlaceholderText(placeholder)
-        self.reason.setMaxLength(REASON_MAX)
-        label.setBuddy(self.reason)
-        layout.addWidget(label)
-        layout.addWidget(self.reason)
-        self.error = StatusLabel()
-        self.error.setAccessibleName("Reason problem")
-        layout.addWidget(self.error)
-        self.cancel_button = QPushButton("Cancel")
-        self.ok_button = QPushButton(action)
-        layout.addLayout(_buttons(self.cancel_button, self.ok_button))
-        self.cancel_button.clicked.connect(self.reject)
-        self.ok_button.clicked.connect(self._send)
-        self.resize(520, self.sizeHint().height())
-
-    def _send(self) -> None:
-        if not self.reason.text().strip():
-            self.error.error("Write the reason: it is kept with this version.")
-            self.reason.setFocus()
-            return
-        self.error.clear_message()
-        self.ok_button.setEnabled(False)
-        self._submit(" ".join(self.reason.text().split()))
-
-    def refused(self, err: BaseException) -> None:
-        """The service said no: explain, keep the reason typed."""
-        self.ok_button.setEnabled(True)
-        if isinstance(err, KnownError):
-            self.error.error(err.message)
-            self.reason.setFocus()
-        else:
-            raise err
-
-
 class OverrideDialog(QDialog):
     """Each error that stands, with a required written reason for letting it stand (or one
     reason for all); ``submit({finding key: reason})``."""

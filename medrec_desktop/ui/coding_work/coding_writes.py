@@ -22,8 +22,9 @@ from medrec_desktop.domain.enums import ChangeKind, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.services.coding_work import CodingView
 from medrec_desktop.services.versioning import VersionConflictError
-from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, ReasonDialog
+from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog
 from medrec_desktop.ui.coding_work.coding_layout import CodingLayout
+from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.encounters.texts import day
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -346,7 +347,9 @@ class CodingWrites(CodingLayout):
         dialog = ReasonDialog(
             title=title,
             intro=intro,
-            action=action,
+            label="&Reason (required):",
+            button=action,
+            missing="Write the reason: it is kept with this version.",
             placeholder=placeholder,
             submit=send,
             parent=self,

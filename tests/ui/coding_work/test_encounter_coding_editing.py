@@ -21,13 +21,14 @@ from medrec_desktop.domain.coding_work import (
     ProcedureSystem,
 )
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.ui.coding_work.coding_dialogs import OverrideDialog, ReasonDialog
+from medrec_desktop.ui.coding_work.coding_dialogs import OverrideDialog
 from medrec_desktop.ui.coding_work.coding_models import (
     DiagnosesModel,
     FindingsModel,
     ProceduresModel,
 )
 from medrec_desktop.ui.coding_work.encounter_coding import EncounterCodingPage
+from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes
 from medrec_desktop.ui.widgets.unsaved import LeavePrompt
 from tests.ui.coding_work.conftest import (

@@ -15,8 +15,9 @@ from medrec_desktop.domain.coding_work import (
     ProcedureSystem,
 )
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, ReasonDialog
+from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog
 from medrec_desktop.ui.coding_work.encounter_coding import ONLY_CODERS
+from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from tests.ui.coding_work.conftest import (
     WAIT,
     MakePage,
@@ -75,7 +76,7 @@ def test_recoding_asks_a_reason_and_the_history_shows_the_difference(
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     dialog.ok_button.click()
-    assert dialog.error.message == "Write the reason: it is kept with this version."
+    assert dialog.reason_error.message == "Write the reason: it is kept with this version."
     assert focused() is dialog.reason
     type_text(qtbot, WHY)
     dialog.ok_button.click()
