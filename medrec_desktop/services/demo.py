@@ -11,6 +11,7 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, exists, func, insert, select
 
@@ -28,18 +29,22 @@ from medrec_desktop.models import (
     Vitals,
 )
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.context import ServiceContext, iso
 from medrec_desktop.services.cover_sheets import CoverSheetService
 from medrec_desktop.services.demo_chart import DemoPatient, Staff
 from medrec_desktop.services.demo_chart_writer import write_charts
-from medrec_desktop.services.demo_coding import SECOND_CODER, DemoCoding, code_clinic
-from medrec_desktop.services.demo_coding_facts import CodingFacts, read_facts
+from medrec_desktop.services.demo_coding_facts import SECOND_CODER, CodingFacts, read_facts
 from medrec_desktop.services.demo_inbox import Who, cover_sheet_scan, waiting_scans
 from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.patient_index import patient_tokens
 from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
+
+if TYPE_CHECKING:
+    # The code sets load their vocabularies on import: a demo built without them (and the
+    # records database's own self-test) must not need those files.
+    from medrec_desktop.services.coding import CodeSets
+    from medrec_desktop.services.demo_coding import DemoCoding
 
 DEMO_USERS = {
     Role.FRONT_DESK: ("frank", "Frank Front-Desk"),
@@ -400,6 +405,8 @@ def create_demo_clinic(
             provider = login(DEMO_USERS[Role.PROVIDER][0], password)
             demo.load_charts(provider, seed=seed, limit=charts)
             if codes is not None:
+                from medrec_desktop.services.demo_coding import code_clinic
+
                 coders = (
                     login(DEMO_USERS[Role.CODER][0], password),
                     login(SECOND_CODER[0], password),

@@ -40,7 +40,6 @@ from medrec_desktop.services.demo_coding_acts import (
 from medrec_desktop.services.demo_coding_facts import CodingFacts, Visit
 
 #: the second demo coder (the first is DEMO_USERS' coder)
-SECOND_CODER = ("cody", "Cody Coder, CPC")
 WINDOW = 30  # the newest visits the demo decides about (the older ones wait in the worklist)
 WORK_DAYS = 10
 #: a code -> the code a coder would add by mistake beside it (an Excludes1 pair)

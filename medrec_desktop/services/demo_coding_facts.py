@@ -25,6 +25,9 @@ from medrec_desktop.domain.procedures import ProcedureCodeSystem
 from medrec_desktop.models import Encounter, LabTest, Medication, Patient, Problem, Procedure
 from medrec_desktop.services.base import Op
 
+#: the demo's second coder (user name, full name): two coders make the productivity report
+SECOND_CODER = ("cody", "Cody Coder, CPC")
+
 #: a visit's reason (or the start of it) -> the diagnosis its note documents
 REASONS: tuple[tuple[str, str], ...] = (
     ("Sore throat", "J02.9"),

@@ -25,7 +25,7 @@ from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.demo import DEMO_USERS, DemoResult, create_demo_clinic
-from medrec_desktop.services.demo_coding import SECOND_CODER
+from medrec_desktop.services.demo_coding_facts import SECOND_CODER
 from tests.conftest import BACKENDS, ROLE_PASSWORD, Clinic, make_clinic, pg_schema
 from tests.support import argon2_cost
 from tests.support.cli import medrec
