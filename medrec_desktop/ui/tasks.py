@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
+from medrec_desktop.ui.gui_gc import GuiThreadCollector
+
 T = TypeVar("T")
 
 
@@ -229,6 +231,9 @@ class OpRunner(QObject):
         # emits.
         self._finished.connect(self._land, Qt.ConnectionType.QueuedConnection)
         self._progressed.connect(self._report, Qt.ConnectionType.QueuedConnection)
+        # Worker threads must never run the garbage collector (it would destroy Qt objects
+        # off the GUI thread): while lanes exist, collection happens on this thread.
+        self._collector = GuiThreadCollector(self)
 
     def _new_id(self) -> int:
         return next(self._ids)
@@ -268,6 +273,7 @@ class OpRunner(QObject):
     def shutdown(self) -> None:
         self.cancel_all()
         self.wait_for_done()
+        self._collector.stop()
 
     @Slot(object)
     def _land(self, outcome: _Outcome) -> None:

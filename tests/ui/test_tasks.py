@@ -176,3 +176,39 @@ def test_cancel_all_answers_nobody(qtbot: QtBot, runner: OpRunner, gate: threadi
     gate.set()
     settle(runner)
     assert called == [] and runner.in_flight == 0
+
+
+class _Cycle:
+    """Cyclic garbage that notes the thread that destroyed it (as a closed screen's widgets
+    caught in a cycle would be destroyed)."""
+
+    def __init__(self, seen: list[bool]) -> None:
+        self.me = self
+        self._seen = seen
+
+    def __del__(self) -> None:
+        self._seen.append(threading.current_thread() is threading.main_thread())
+
+
+def test_garbage_is_collected_on_the_gui_thread_never_on_a_worker(
+    qtbot: QtBot, runner: OpRunner
+) -> None:
+    """Work on a lane leaves plenty of cyclic garbage (enough to cross the collector's
+    threshold many times over); the cycle made before it is still destroyed on the GUI
+    thread."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    destroyed_on_gui: list[bool] = []
+    _Cycle(destroyed_on_gui)
+    done: list[int] = []
+
+    def allocate() -> int:
+        # Cyclic garbage: only the collector frees it, and it counts towards its threshold.
+        for _ in range(20_000):
+            junk: list[object] = []
+            junk.append(junk)
+        return 1
+
+    Op(widget, allocate, runner=runner).success(done.append).run()
+    qtbot.waitUntil(lambda: bool(done) and bool(destroyed_on_gui), timeout=WAIT)
+    assert destroyed_on_gui == [True]
