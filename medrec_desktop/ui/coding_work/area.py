@@ -1,26 +1,31 @@
 """The coder's "Coding work" area (issue 13): the worklist, and the encounter coding page
 that replaces it when an encounter is opened, with the chronic-condition review and the
-queries beside the codes. Composed here so the main window only places it.
+queries beside the codes; from the worklist, the export for billing (a dialog) and the coding
+reports (a page of this area, made when first asked for). Composed here so the main window only
+places it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.ui.coding_work.billing_dialog import BillingExportDialog
 from medrec_desktop.ui.coding_work.encounter_coding import EncounterCodingPage
 from medrec_desktop.ui.coding_work.queries_panel import QueriesPanel
+from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
 from medrec_desktop.ui.coding_work.review_panel import ReviewPanel
 from medrec_desktop.ui.coding_work.worklist_page import CodingWorklistPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
+from medrec_desktop.ui.widgets.shortcuts import shortcut
 
 
 class CodingWorkArea(QStackedWidget):
-    """Worklist ↔ coding page. ``worklist.billing_export_requested`` and
-    ``worklist.reports_requested`` are left for the window to connect to its dialogs."""
+    """Worklist ↔ coding page, worklist ↔ reports; the billing export over the worklist."""
 
     def __init__(
         self,
@@ -31,6 +36,7 @@ class CodingWorkArea(QStackedWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._services, self._runner, self._session = services, runner, session
         deps = {"services": services, "runner": runner, "session": session}
         self.worklist = CodingWorklistPage(**deps)  # type: ignore[arg-type]
         self.page = EncounterCodingPage(**deps)  # type: ignore[arg-type]
@@ -50,6 +56,13 @@ class CodingWorkArea(QStackedWidget):
         # A dismissal is a new version of the coding: the page reads it again (unsaved edits
         # kept).
         self.review.dismissed.connect(self._reopen)
+        self.worklist.billing_export_requested.connect(self.open_billing_export)
+        self.worklist.reports_requested.connect(self.show_reports)
+        #: made when first shown (its charts cost a moment to build)
+        self.reports: CodingReportsPage | None = None
+        self._reports_host: QWidget | None = None
+        #: the billing export dialog while it is open
+        self.billing: BillingExportDialog | None = None
 
     def open_encounter(self, encounter_id: int) -> None:
         self.setCurrentWidget(self.page)
@@ -60,6 +73,50 @@ class CodingWorkArea(QStackedWidget):
         self.setCurrentWidget(self.worklist)
         self.worklist.refresh()
         self.worklist.table.setFocus()
+
+    def open_billing_export(self) -> None:
+        """The export for billing, over the worklist (window-modal: the list stays visible)."""
+        dialog = BillingExportDialog(
+            self, services=self._services, runner=self._runner, session=self._session
+        )
+        self.billing = dialog
+
+        def closed(_result: int) -> None:
+            self.billing = None
+            dialog.deleteLater()
+            self.worklist.table.setFocus()
+
+        dialog.finished.connect(closed)
+        dialog.open()
+
+    def show_reports(self) -> None:
+        """The coding reports in place of the worklist; Esc or "Back to worklist" returns."""
+        if self._reports_host is None:
+            self._reports_host = self._make_reports()
+            self.addWidget(self._reports_host)
+        self.setCurrentWidget(self._reports_host)
+        if self.reports is not None:
+            self.reports.kind.setFocus()
+
+    def _make_reports(self) -> QWidget:
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 8, 8, 0)
+        back = QPushButton("&Back to worklist")
+        back.setToolTip("Back to the coding worklist (Esc)")
+        back.setAutoDefault(False)
+        back.clicked.connect(self.show_worklist)
+        row.addWidget(back)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.reports = CodingReportsPage(
+            services=self._services, runner=self._runner, session=self._session
+        )
+        layout.addWidget(self.reports, 1)
+        shortcut("Esc", host, self.show_worklist, Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        return host
 
     def _opened(self, encounter_id: int) -> None:
         self.review.show_encounter(encounter_id)

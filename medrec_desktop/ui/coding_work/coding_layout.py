@@ -141,13 +141,15 @@ class CodingLayout(QWidget):
         self.back_button.setToolTip("Back to where you came from (Esc)")
         self.history_button = QPushButton("Histor&y…")
         self.history_button.setToolTip("Every version of these codes: what changed, who, why")
+        self.claim_button = QPushButton("Cla&im summary…")
+        self.claim_button.setToolTip("What the billing office receives for this coded encounter")
         self.return_button = QPushButton("&Return to provider…")
         self.save_button = QPushButton("&Save")
         self.mark_button = QPushButton("Mark &coded")
         self.save_state = StatusLabel()
         self.save_state.setAccessibleName("Save state")
         self.save_state.setWordWrap(False)
-        for b in (self.back_button, self.history_button, self.return_button):
+        for b in (self.back_button, self.history_button, self.claim_button, self.return_button):
             b.setAutoDefault(False)
             row.addWidget(b)
         row.addStretch(1)
@@ -179,6 +181,7 @@ class CodingLayout(QWidget):
             self.findings_view.table,
             self.back_button,
             self.history_button,
+            self.claim_button,
             self.return_button,
             self.save_button,
             self.mark_button,

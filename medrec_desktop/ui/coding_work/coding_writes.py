@@ -1,5 +1,6 @@
 """What the coding screen writes, each through one Op on the database lane: Save (a coded
-encounter changed again asks why), Return to provider (a reason), History, and the two ways
+encounter changed again asks why), Return to provider (a reason), History, the claim summary
+of a coded encounter, and the two ways
 out of a version conflict (Mark coded: ``coding_mark.py``). Also what makes the screen a guarded
 form: leaving with unsaved codes asks Save / Discard / Cancel.
 
@@ -22,6 +23,7 @@ from medrec_desktop.domain.enums import ChangeKind, Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.services.coding_work import CodingView
 from medrec_desktop.services.versioning import VersionConflictError
+from medrec_desktop.ui.coding_work.claim_summary_dialog import ClaimSummaryDialog
 from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog
 from medrec_desktop.ui.coding_work.coding_layout import CodingLayout
 from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
@@ -140,6 +142,14 @@ class CodingWrites(CodingLayout):
             )
         )
         self.history_button.setEnabled(view is not None and view.coding is not None)
+        # The summary is of the coded version as stored: unsaved edits are not on it.
+        claimable = coded and not self.editor.dirty and self.pending is None
+        self.claim_button.setEnabled(claimable)
+        self.claim_button.setToolTip(
+            "What the billing office receives for this coded encounter"
+            if claimable
+            else "Once the encounter is coded (and saved), its claim summary is here"
+        )
 
     # ------------------------------------------------------------------ save
 
@@ -277,6 +287,20 @@ class CodingWrites(CodingLayout):
         Op(self, lambda: work.history(session, eid), runner=self._runner).success(show).failure(
             self._failed
         ).run()
+
+    def show_claim_summary(self) -> None:
+        """The coded encounter as the billing office receives it (reading it is audited)."""
+        if self.encounter_id is None or not self.claim_button.isEnabled():
+            return
+        self._show_dialog(
+            ClaimSummaryDialog(
+                self,
+                services=self._services,
+                runner=self._runner,
+                session=self._session,
+                encounter_id=self.encounter_id,
+            )
+        )
 
     # ------------------------------------------------------------------ conflicts
 

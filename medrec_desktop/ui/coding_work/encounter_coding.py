@@ -98,6 +98,7 @@ class EncounterCodingPage(CodingMark):
         )
         self.back_button.clicked.connect(self.leave)
         self.history_button.clicked.connect(self.show_history)
+        self.claim_button.clicked.connect(self.show_claim_summary)
         self.return_button.clicked.connect(self.return_to_provider)
         self.save_button.clicked.connect(lambda: self.save())
         self.mark_button.clicked.connect(self.mark_coded)

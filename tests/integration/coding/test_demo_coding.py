@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from medrec_desktop.coding.store import CodeSetStore
+from medrec_desktop.domain.chronic_review import SuggestionKind
 from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.coder_queries import QueryState
 from medrec_desktop.domain.coding_work import CodingState, WorklistFilter, WorklistScope
@@ -160,8 +161,8 @@ def _items(demo: Demo, who: UserSession, pid: int) -> tuple[set[str], set[str], 
 
 
 def test_chronic_conditions_left_uncoded_on_purpose(demo: Demo) -> None:
-    """The data the chronic-condition review needs is there (the review's own suggestions
-    are checked where its rules are)."""
+    """The data the chronic-condition review needs is there, and the review finds each
+    planted condition (its rules are checked in detail where they are)."""
     planted = demo.result.coding.planted  # type: ignore[union-attr]
     assert set(planted) == {"diabetes", "anticoagulant", "ckd", "ckd last year"}
     doc = demo.provider
@@ -192,9 +193,23 @@ def test_chronic_conditions_left_uncoded_on_purpose(demo: Demo) -> None:
     assert any(c.startswith("N18") for c in before_codes)
     this_year = demo.work.get(demo.coder, planted["ckd"]).context.dos.year
     assert demo.work.get(demo.coder, planted["ckd last year"]).context.dos.year == this_year - 1
-    # The review runs on each (its suggestions: see the review's own tests).
-    for eid in (planted["diabetes"], planted["anticoagulant"], planted["ckd"]):
-        demo.work.review(demo.coder, eid)
+
+    def suggested(eid: int) -> dict[str, tuple[SuggestionKind, str]]:
+        """Category -> (kind, evidence lines) of each suggestion of the review."""
+        return {
+            s.code[:3]: (s.kind, " | ".join(s.evidence))
+            for s in demo.work.review(demo.coder, eid).suggestions
+            if s.code
+        }
+
+    # Diabetes on the problem list, uncoded: suggested with the metformin beside it.
+    kind, evidence = suggested(planted["diabetes"])["E11"]
+    assert kind is SuggestionKind.PROBLEM_LIST and "Metformin" in evidence
+    # An anticoagulant without its indication; CKD coded last year and absent now.
+    kind, evidence = suggested(planted["anticoagulant"])["Z79"]
+    assert kind is SuggestionKind.EVIDENCE and "Apixaban" in evidence
+    kind, evidence = suggested(planted["ckd"])["N18"]
+    assert "Coded " in evidence and "Captured " in evidence  # last year's code and its HCC
 
 
 def test_the_coded_demo_verifies(demo: Demo) -> None:

@@ -1,9 +1,11 @@
 """The coders' worklist on a real clinic (issue 13): its scopes and filters with their counts,
 driven by the keyboard; who coded what and when; paging; Enter opens the encounter for
-coding beside its queries; a code saved elsewhere refreshes the list."""
+coding beside its queries; a code saved elsewhere refreshes the list; the billing export, the
+reports and a coded encounter's claim summary are reached from it by keyboard."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from medrec_desktop.domain.coding_work import (
 )
 from medrec_desktop.domain.enums import ChangeKind, Role
 from medrec_desktop.ui.coding_work.area import CodingWorkArea
+from medrec_desktop.ui.coding_work.claim_summary_dialog import ClaimSummaryDialog
 from medrec_desktop.ui.coding_work.worklist_model import ReturnedModel, WorklistModel
 from medrec_desktop.ui.coding_work.worklist_page import CodingWorklistPage, showing_text
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
@@ -205,3 +208,55 @@ def test_the_worklist_models_pass_the_model_checks(qtmodeltester: Any, desk: Des
     assert returned.rowCount() == 1
     assert returned.display(returned.row_at(0), ReturnedModel.COL_REASON) == RETURN_REASON
     qtmodeltester.check(returned)
+
+
+def test_billing_export_reports_and_claim_summary_are_reached_from_the_worklist(
+    desk: Desk,
+) -> None:
+    qtbot, week = desk.qtbot, desk.week
+    w, area, page = coding_work(desk)
+    page.table.setFocus()
+
+    # Alt+B: the export for billing over the list; Esc closes it and the list is still there.
+    alt(qtbot, Qt.Key.Key_B)
+    qtbot.waitUntil(lambda: area.billing is not None and area.billing.isVisible(), timeout=WAIT)
+    dialog = area.billing
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=WAIT)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: area.billing is None, timeout=WAIT)
+    assert area.currentWidget() is area.worklist
+
+    # Alt+S: the coding reports in place of the list, counting this clinic's coded visit.
+    w.activateWindow()  # the offscreen platform does not give it back when a dialog closes
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.table, timeout=WAIT)
+    alt(qtbot, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: area.reports is not None and area.reports.isVisible(), timeout=WAIT)
+    reports = area.reports
+    assert reports is not None
+    today = dt.date.today()  # marked coded while the clinic was staged
+    reports.set_custom_period(today - dt.timedelta(days=7), today)
+    reports.refresh()
+    qtbot.waitUntil(lambda: reports.report is not None and not reports.loading, timeout=WAIT)
+    assert "1 encounter marked coded by 1 coder" in reports.summary.text()
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: area.currentWidget() is area.worklist, timeout=WAIT)
+
+    # A coded encounter: its coding page offers the claim summary; one to code does not.
+    area.open_encounter(week.not_started)
+    qtbot.waitUntil(lambda: area.page.view is not None, timeout=WAIT)
+    assert not area.page.claim_button.isEnabled()
+    area.open_encounter(week.coded)
+    qtbot.waitUntil(
+        lambda: area.page.view is not None and area.page.encounter_id == week.coded,
+        timeout=WAIT,
+    )
+    qtbot.waitUntil(area.page.claim_button.isEnabled, timeout=WAIT)
+    area.page.setFocus()
+    alt(qtbot, Qt.Key.Key_I)
+    qtbot.waitUntil(lambda: isinstance(area.page.dialog, ClaimSummaryDialog), timeout=WAIT)
+    claim = area.page.dialog
+    assert isinstance(claim, ClaimSummaryDialog)
+    qtbot.waitUntil(lambda: claim.summary is not None, timeout=WAIT)
+    assert "A. I10" in claim.text.toPlainText()
+    claim.reject()
