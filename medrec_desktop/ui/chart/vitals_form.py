@@ -102,27 +102,35 @@ def typed_bmi(height: str, weight: str, units: UnitSystem) -> float | None:
     return bmi(cm, kg)
 
 
-def _checked(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+def checked(
+    values: dict[str, Any], now: dt.datetime | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """The domain's refusals and warnings for what is typed: each refused field is set
     aside and the rest checked again, so one wrong value does not hide the others' warnings.
-    Returns (field -> refusal, field -> warning)."""
+    Returns (field -> refusal, field -> warning). ``now``: the moment (aware), now by default.
+    """
+    moment = now or dt.datetime.now(dt.UTC)
+    # The day the service checks against is the UTC one (it compares the moment in UTC):
+    # the local date refused an evening's vitals west of Greenwich as taken "in the future".
+    today = moment.astimezone(dt.UTC).date()
+    local_now = moment.astimezone().replace(tzinfo=None).isoformat(timespec="minutes")
     refused: dict[str, str] = {}
     warnings: dict[str, str] = {}
     typed = dict(values)
     text = str(values.get("taken_at") or "")
     if text and parse_local(text) is None:
         refused["taken_at"] = MOMENT_REFUSED
-        values = {**values, "taken_at": dt.datetime.now().isoformat(timespec="minutes")}
+        values = {**values, "taken_at": local_now}
     for _ in TYPED:
         try:
-            found = build_vitals(**values).check(dt.date.today())
+            found = build_vitals(**values).check(today)
         except ValidationError as err:
             name = err.field or ""
             if not refused or typed.get(name):
                 # Once a value is set aside, "enter at least one" is about that one.
                 refused.setdefault(name, err.message)
             if name == "taken_at":
-                aside = {name: dt.datetime.now().isoformat(timespec="minutes")}
+                aside = {name: local_now}
             elif name in ("systolic", "diastolic"):
                 aside = {"systolic": "", "diastolic": ""}  # a pressure is both numbers
             elif values.get(name):
@@ -168,7 +176,7 @@ def vitals_behaviour(parts: FormParts) -> None:
     def check() -> None:
         show_units()
         values: dict[str, Any] = {name: inputs[name].value() for name in TYPED}
-        refused, warnings = _checked(values)
+        refused, warnings = checked(values)
         for name in TYPED:
             label, message = parts.host.errors[name], refused.get(name)
             if message is None:

@@ -6,13 +6,18 @@ kept, and the history shows values as the screens do (local time, both unit syst
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
+from collections.abc import Callable, Iterator
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.vital_units import UnitSystem
 from medrec_desktop.ui.chart.list_page import ItemListPage
+from medrec_desktop.ui.chart.vitals_form import checked
 from medrec_desktop.ui.main_window import MainWindow
 from tests.conftest import Clinic
 from tests.ui.chart.conftest import WAIT, Window, focused, key, open_chart, settle, type_text
@@ -175,3 +180,46 @@ def test_each_impossible_value_is_refused_under_its_field_and_keeps_the_text(
     saved(qtbot, page)
     settle(qtbot, w)
     assert [page.model.display(r, 1) for r in page.model.rows()] == ["120/90"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "utc"),
+    [
+        # A West Coast evening: the UTC date is already tomorrow's.
+        ("America/Los_Angeles", dt.datetime(2026, 11, 30, 3, 40, tzinfo=dt.UTC)),
+        # A morning east of Greenwich: the UTC date is still yesterday's.
+        ("Australia/Sydney", dt.datetime(2026, 11, 30, 22, 10, tzinfo=dt.UTC)),
+    ],
+)
+def test_vitals_taken_now_are_not_future_whatever_the_hour_and_zone(
+    zone: str, utc: dt.datetime, local_zone: Callable[[str], None]
+) -> None:
+    """The live check on the form uses the service's day: vitals typed at 7 pm in Los
+    Angeles were refused as taken "in the future" (the local date was compared with the UTC
+    one)."""
+    local_zone(zone)
+    local = utc.astimezone().replace(tzinfo=None)
+    assert local.date() != utc.date()  # the case that went wrong
+    typed = {"taken_at": local.isoformat(timespec="minutes"), "pulse": "72"}
+    refused, _warnings = checked(typed, now=utc)
+    assert refused == {}
+    tomorrow = (local + dt.timedelta(days=1)).isoformat(timespec="minutes")
+    refused, _warnings = checked({**typed, "taken_at": tomorrow}, now=utc)
+    assert refused == {"taken_at": "The vitals cannot be taken in the future."}
+
+
+@pytest.fixture
+def local_zone() -> Iterator[Callable[[str], None]]:
+    """Sets the process's local time zone for one test, and restores it."""
+    before = os.environ.get("TZ")
+
+    def use(zone: str) -> None:
+        os.environ["TZ"] = zone
+        time.tzset()
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
