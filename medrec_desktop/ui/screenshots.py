@@ -446,6 +446,26 @@ def render_chart_screenshots(
     return shots
 
 
+def render_coding_work(
+    out: Path, app: QApplication, inst: Installation, runner: OpRunner, code_sets: CodeSets
+) -> list[Path]:
+    """The coders' day on the coded demo clinic (issue 13): the worklist, a query and its
+    answer, coding an encounter (findings, override, coded, history), the chronic-condition
+    review, the billing export and a claim summary."""
+    from medrec_desktop.ui.coding_work.billing_screenshots import render_billing_screenshots
+    from medrec_desktop.ui.coding_work.encounter_coding_screenshots import (
+        render_demo_encounter_coding_screenshots,
+    )
+    from medrec_desktop.ui.coding_work.review_screenshots import render_review_screenshots
+    from medrec_desktop.ui.coding_work.screenshots import render_coding_work_screenshots
+
+    shots = render_coding_work_screenshots(out, app, inst, runner, PASSWORD)
+    shots += render_demo_encounter_coding_screenshots(out, app, inst, runner, code_sets)
+    shots += render_review_screenshots(out, inst, runner, code_sets)
+    shots += render_billing_screenshots(out, app, inst, runner, password=PASSWORD)
+    return shots
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -490,6 +510,7 @@ def main(argv: list[str]) -> int:
                 services=ServicesHolder(inst=inst, code_sets=code_sets),
                 session=inst.auth.login(DEMO_USERS[Role.CODER][0], PASSWORD),
             )
+            shots += render_coding_work(out, app, inst, runner, code_sets)
         finally:
             runner.shutdown()
             inst.close()

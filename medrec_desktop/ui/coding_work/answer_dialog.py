@@ -118,7 +118,10 @@ class AnswerDialog(DiscardGuardDialog):
         for k in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut(QKeySequence(k), self, self._send, Qt.ShortcutContext.WindowShortcut)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        self.resize(600, self.minimumSizeHint().height())
+        # The wrapped question and indicators need the height their 600-pixel width gives
+        # them; the minimum size alone squeezed the answer options together.
+        fits = layout.totalHeightForWidth(600) if layout.hasHeightForWidth() else 0
+        self.resize(600, max(self.minimumSizeHint().height(), fits))
         if self.buttons:
             self.buttons[0].setFocus()
 

@@ -90,6 +90,23 @@ def _latest_month(coding: EncounterCodingService, coder: UserSession) -> tuple[d
     return first, last
 
 
+def _fullest_claim(
+    coding: EncounterCodingService, coder: UserSession, since: dt.date, until: dt.date
+) -> int:
+    """The coded visit of the month with the most procedure lines: the picture shows a claim
+    with pointers and modifiers, not one diagnosis alone."""
+    rows = coding.worklist(
+        coder, WorklistFilter(scope=WorklistScope.CODED, since=since, until=until), limit=50
+    ).rows
+
+    def lines(encounter_id: int) -> tuple[int, int]:
+        coded = coding.get(coder, encounter_id).coding
+        data = coded.data if coded is not None else None
+        return (len(data.procedures), len(data.diagnoses)) if data is not None else (0, 0)
+
+    return max((r.encounter_id for r in rows), key=lines)
+
+
 def code_some(coding: EncounterCodingService, coder: UserSession) -> tuple[dt.date, dt.date]:
     """Code a few visits of the latest month unless some are coded already; that month."""
     since, until = _latest_month(coding, coder)
@@ -146,15 +163,12 @@ def render_billing_screenshots(
         shots.append(grab(dialog, out, "billing-export.png", app, runner))
         dialog.close()
 
-        coded = coding.worklist(
-            coder, WorklistFilter(scope=WorklistScope.CODED, since=since, until=until), limit=1
-        ).rows
         summary = ClaimSummaryDialog(
             None,
             services=services,
             runner=runner,
             session=lambda: coder,
-            encounter_id=coded[0].encounter_id,
+            encounter_id=_fullest_claim(coding, coder, since, until),
         )
         summary.show()
         settle(app, runner, lambda: summary.summary is not None)

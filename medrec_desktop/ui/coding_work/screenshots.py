@@ -202,7 +202,10 @@ def render_coding_work_screenshots(
         answer = queries.dialog
         assert isinstance(answer, AnswerDialog)
         answer.buttons[0].setChecked(True)
-        answer.note.setPlainText("Started ferrous sulfate; recheck in six weeks.")
+        answer.note.setPlainText(
+            "Paroxysmal AF, on apixaban since the cardiology visit in March; added to the "
+            "problem list."
+        )
         shots.append(grab(answer, out, "provider-query-answer.png", app, runner))
         answer.tracker.mark_clean()
         answer.reject()
