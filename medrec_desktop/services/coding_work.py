@@ -263,7 +263,8 @@ class EncounterCodingService(Service):
             coded_at=op.ctx.now(),
             return_reason=None,
         )
-        why = "Marked coded" + (f" with {len(made)} errors overridden" if made else "")
+        n = len(made)
+        why = "Marked coded" + (f" with {n} error{'s' if n != 1 else ''} overridden" if n else "")
         row = self._write(op, context, row, new, why)
         op.event.detail = f"encounter {encounter_id} marked coded, {len(made)} overrides"
         return self._view(op, context, row, findings)

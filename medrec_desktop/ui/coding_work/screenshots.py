@@ -202,9 +202,9 @@ def render_coding_work_screenshots(
         answer = queries.dialog
         assert isinstance(answer, AnswerDialog)
         answer.buttons[0].setChecked(True)
+        # The note agrees with the option chosen, whichever query the demo asked.
         answer.note.setPlainText(
-            "Paroxysmal AF, on apixaban since the cardiology visit in March; added to the "
-            "problem list."
+            f"{answer.query.options[0]}: now in this visit's assessment and on the problem list."
         )
         shots.append(grab(answer, out, "provider-query-answer.png", app, runner))
         answer.tracker.mark_clean()
