@@ -28,8 +28,8 @@ UNABLE = "Unable to determine"
 ALWAYS = (OTHER, UNABLE)
 # A compliant query never mentions what a diagnosis would be paid (AHIMA/ACDIS 2022).
 _FINANCIAL = re.compile(
-    r"\b(reimburse\w*|payment|paid|pay|DRG|HCC|risk[- ]adjust\w*|revenue|money|dollars?|"
-    r"RAF|case mix|CC/MCC|MCC)\b|\$",
+    r"\b(reimburse\w*|payments?|paid|pay(s|ing|able|er|ers)?|DRGs?|HCCs?|risk[- ]adjust\w*|"
+    r"revenue|money|dollars?|RAF|case mix|CC/MCC|MCCs?)\b|\$",
     re.IGNORECASE,
 )
 

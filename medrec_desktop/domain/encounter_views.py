@@ -80,6 +80,23 @@ class EncounterDetail:
     amendments: tuple[ItemInfo[AmendmentData], ...]
     locked: bool
     withheld: int = 0
+    #: the coders' queries about this note that its provider answered, oldest first: the
+    #: answers are part of the record (issue 13)
+    queries: tuple[AnsweredQuery, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnsweredQuery:
+    """A coder's query and the provider's answer, as the encounter view shows it."""
+
+    kind: str
+    question: str
+    asked_by: str
+    asked_at: dt.datetime
+    answer: str
+    note: str | None
+    answered_by: str
+    answered_at: dt.datetime
 
 
 WITHHELD = "(withheld)"

@@ -40,6 +40,8 @@ class CoderQueryService(Service):
         encounter = self._encounter(op, encounter_id)
         if op.role is not Role.CODER:
             raise PermissionDeniedError("Only a coder sends coding queries.")
+        if encounter.status == ItemStatus.ENTERED_IN_ERROR:
+            raise ValidationError("This encounter was entered in error; it is not queried.")
         if encounter.signed_at is None:
             raise ValidationError("Queries are sent about signed notes; this one is not signed.")
         template, question, indicators, options = query.validated()
@@ -93,10 +95,10 @@ class CoderQueryService(Service):
 
     @audited(Action.UPDATE, DataCategory.CODING)
     def withdraw(self, op: Op, query_id: int, *, expected_version: int, reason: str) -> QueryRow:
-        why = clean_reason(reason, what="for withdrawing the query")
         row = self._query(op, query_id, Action.UPDATE, DataCategory.CODING)
         if op.role is not Role.CODER:
             raise PermissionDeniedError("Only a coder withdraws a coding query.")
+        why = clean_reason(reason, what="for withdrawing the query")
         versioning.require_version(
             row, expected_version, lambda: versioning.info_of(op.db, row, QueryData)
         )
@@ -163,8 +165,10 @@ class CoderQueryService(Service):
 
     @audited(Action.VIEW, DataCategory.CLINICAL)
     def history(self, op: Op, query_id: int) -> list[ItemVersion[QueryData]]:
-        row = self._query(op, query_id, Action.VIEW, DataCategory.CLINICAL)
-        return versioning.history(op, ITEM_TYPE, row.id, QueryData)
+        row = self._query(op, query_id, Action.VIEW, DataCategory.CLINICAL, lock=False)
+        versions = versioning.history(op, ITEM_TYPE, row.id, QueryData)
+        op.event.detail = f"history of query {row.id}: {len(versions)} versions"
+        return versions
 
     # ------------------------------------------------------------------ helpers
 
@@ -180,8 +184,16 @@ class CoderQueryService(Service):
         return encounter
 
     @staticmethod
-    def _query(op: Op, query_id: int, action: Action, category: DataCategory) -> CoderQuery:
-        row = versioning.locked_row(op.db, CoderQuery, query_id, "query")
+    def _query(
+        op: Op, query_id: int, action: Action, category: DataCategory, *, lock: bool = True
+    ) -> CoderQuery:
+        if lock:
+            row = versioning.locked_row(op.db, CoderQuery, query_id, "query")
+        else:
+            found = op.db.get(CoderQuery, query_id)
+            if found is None:
+                raise NotFoundError("That query does not exist.")
+            row = found
         op.about_patient(row.patient_id)
         op.require(action, category, row.patient_id)
         if row.sensitivity is not None:

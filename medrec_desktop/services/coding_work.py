@@ -274,8 +274,9 @@ class EncounterCodingService(Service):
         self, op: Op, encounter_id: int, *, expected_version: int | None, reason: str
     ) -> CodingView:
         """Send the encounter back to its provider with the reason (shown in their list)."""
-        why = clean_reason(reason, what="for returning the encounter to its provider")
+        # Who may act first: a refusal is audited as a denial, not as a missing reason.
         context = self._context(op, encounter_id, Action.UPDATE)
+        why = clean_reason(reason, what="for returning the encounter to its provider")
         if not context.signed:
             raise ValidationError(NOT_SIGNED)
         row = self._coding_row(op, encounter_id, lock=True)
@@ -294,10 +295,10 @@ class EncounterCodingService(Service):
     ) -> CodingView:
         """The provider's answer to a return: back on the coders' worklist, with a note
         (what was added or why nothing was)."""
-        why = clean_reason(note, what="(say what you added or why nothing was needed)")
         context = self._context(op, encounter_id, Action.UPDATE, category=DataCategory.CLINICAL)
         if op.role is not Role.PROVIDER or context.provider_id != op.user.id:
             raise PermissionDeniedError(ONLY_PROVIDER)
+        why = clean_reason(note, what="(say what you added or why nothing was needed)")
         row = self._coding_row(op, encounter_id, lock=True)
         if row is None or self._data(row).state is not CodingState.RETURNED:
             raise ValidationError("This encounter was not returned to you.")
@@ -319,8 +320,8 @@ class EncounterCodingService(Service):
         reason: str,
     ) -> CodingView:
         """Set a chronic-condition review suggestion aside for this encounter, with why."""
-        why = clean_reason(reason, what="for dismissing the suggestion")
         context = self._context(op, encounter_id, Action.UPDATE)
+        why = clean_reason(reason, what="for dismissing the suggestion")
         if not context.signed:
             raise ValidationError(NOT_SIGNED)
         row = self._coding_row(op, encounter_id, lock=True)

@@ -14,9 +14,11 @@ from sqlalchemy import func, null, select
 
 from medrec_desktop.domain.amendments import AmendmentData
 from medrec_desktop.domain.clinical import ItemId, ItemInfo, ItemStatus, Sensitivity
+from medrec_desktop.domain.coder_queries import QueryData, QueryState
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.encounter_views import (
     WITHHELD,
+    AnsweredQuery,
     EncounterList,
     EncounterRow,
     LinkedEntry,
@@ -34,6 +36,7 @@ from medrec_desktop.models import (
     AmendmentRequest,
     ClinicalItem,
     ClinicalItemVersion,
+    CoderQuery,
     Encounter,
     EncounterAddendum,
     LabTest,
@@ -429,3 +432,37 @@ def requests_about(op: Op, encounter: Encounter) -> tuple[ItemInfo[AmendmentData
         op.db, {r.created_by for r in rows} | {r.changed_by for r in rows}
     )
     return tuple(versioning.to_info(r, AmendmentData, names) for r in rows)
+
+
+def answered_queries(op: Op, encounter: Encounter) -> tuple[AnsweredQuery, ...]:
+    """The coders' queries about this note that its provider answered, oldest first (the
+    answer is part of the record; open and withdrawn ones stay in the coding screens)."""
+    rows = list(
+        op.db.execute(
+            select(CoderQuery)
+            .where(
+                CoderQuery.encounter_id == encounter.id,
+                CoderQuery.state == QueryState.ANSWERED.value,
+            )
+            .order_by(CoderQuery.id)
+        ).scalars()
+    )
+    rows, _ = _visible(op, encounter.patient_id, rows)
+    infos = [versioning.to_info(r, QueryData, {}) for r in rows]
+    names = versioning.display_names(
+        op.db, {i.data.asked_by for i in infos} | {i.data.provider_id for i in infos}
+    )
+    unknown = "(unknown user)"
+    return tuple(
+        AnsweredQuery(
+            kind=i.data.template.label,
+            question=i.data.question,
+            asked_by=names.get(i.data.asked_by, unknown),
+            asked_at=i.data.asked_at,
+            answer=i.data.answer or "",
+            note=i.data.answer_note,
+            answered_by=names.get(i.data.provider_id, unknown),
+            answered_at=i.data.answered_at or i.changed_at,
+        )
+        for i in infos
+    )

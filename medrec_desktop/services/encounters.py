@@ -126,6 +126,7 @@ class EncounterService(ClinicalItemService[EncounterData, EncounterInput]):
             problems=views.addressed_problems(op, row),
             amendments=views.requests_about(op, row),
             locked=row.signed_at is not None,
+            queries=views.answered_queries(op, row),
             withheld=withheld,
         )
 

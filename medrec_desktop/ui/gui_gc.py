@@ -11,11 +11,31 @@ GUI thread collects by the same thresholds (the approach Anki takes for the same
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer
 
 #: how often the GUI thread looks at the collector's counts
 INTERVAL_MS = 500
+
+
+@dataclass
+class _Hold:
+    """One collector's hold on automatic collection, released once (by ``stop`` or when the
+    collector is destroyed without it: a runner dropped without ``shutdown`` must not leave
+    the process without any collection)."""
+
+    released: bool = False
+
+
+def _release(hold: _Hold, *_destroyed: object) -> None:
+    if hold.released:
+        return
+    hold.released = True
+    GuiThreadCollector._running -= 1
+    if GuiThreadCollector._running == 0:
+        gc.enable()
 
 
 class GuiThreadCollector(QObject):
@@ -30,9 +50,10 @@ class GuiThreadCollector(QObject):
         self._timer.setInterval(INTERVAL_MS)
         self._timer.timeout.connect(self.collect_due)
         self._timer.start()
-        self._stopped = False
+        self._hold = _Hold()
         GuiThreadCollector._running += 1
         gc.disable()
+        self.destroyed.connect(partial(_release, self._hold))
 
     def collect_due(self) -> None:
         """Collect the generations whose counts passed their thresholds, youngest first."""
@@ -46,10 +67,5 @@ class GuiThreadCollector(QObject):
         gc.collect(generation)
 
     def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
         self._timer.stop()
-        GuiThreadCollector._running -= 1
-        if GuiThreadCollector._running == 0:
-            gc.enable()
+        _release(self._hold)

@@ -230,6 +230,9 @@ class MainWindow(QMainWindow):
             Action.QUERY, DataCategory.CLINICAL
         ):
             self._add_area("Coding work", LazyArea(self._make_coding_work))
+        elif self.session is not None and self.session.role is Role.ADMIN:
+            # Administrators read the coding reports (counts only) without the worklist.
+            self._add_area("Coding reports", LazyArea(self._make_coding_reports))
         coding = self._coding_area()
         if coding is not None:
             self._add_area("Coding", coding)
@@ -325,6 +328,13 @@ class MainWindow(QMainWindow):
         page.open_requested.connect(self.open_encounter)
         self.queries_page = page
         return page
+
+    def _make_coding_reports(self) -> QWidget:
+        from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
+
+        return CodingReportsPage(
+            services=self.services, runner=self.runner, session=self._session_getter
+        )
 
     def _make_coding_work(self) -> QWidget:
         from medrec_desktop.ui.coding_work.area import CodingWorkArea

@@ -135,7 +135,8 @@ def main_window_screens(qtbot: QtBot, w: MainWindow) -> Screens:
 
 def coding_work_views(qtbot: QtBot, name: str, area: CodingWorkArea, w: MainWindow) -> Screens:
     """The worklist, then an encounter open on the coding page with each side panel (the
-    chronic-condition review, the queries) in turn: one screen, so one set of letters."""
+    chronic-condition review, the queries) in turn: one screen, so one set of letters; then
+    the coding reports, which take the worklist's place under the same menus."""
     yield name, w
     worklist = area.worklist
     qtbot.waitUntil(lambda: worklist.model.rowCount() >= 1, timeout=WAIT)
@@ -145,6 +146,9 @@ def coding_work_views(qtbot: QtBot, name: str, area: CodingWorkArea, w: MainWind
     for i in range(page.side.count()):
         page.side.setCurrentIndex(i)
         yield f"{name} › encounter › {page.side.tabText(i)}", w
+    area.show_worklist()
+    area.show_reports()
+    yield f"{name} › reports", w
     area.show_worklist()
 
 

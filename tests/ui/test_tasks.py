@@ -6,6 +6,7 @@ ordering below is forced, not timed; nothing sleeps.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 
@@ -212,3 +213,19 @@ def test_garbage_is_collected_on_the_gui_thread_never_on_a_worker(
     Op(widget, allocate, runner=runner).success(done.append).run()
     qtbot.waitUntil(lambda: bool(done) and bool(destroyed_on_gui), timeout=WAIT)
     assert destroyed_on_gui == [True]
+
+
+def test_automatic_collection_comes_back_when_the_last_runner_goes() -> None:
+    """Collection is handed to the GUI thread while a runner lives; once the last one is
+    shut down, or deleted without being shut down, Python collects on its own again."""
+    enabled_before = gc.isenabled()
+    first, second = OpRunner(), OpRunner()
+    assert not gc.isenabled()
+    first.shutdown()
+    assert not gc.isenabled()  # the second still runs lanes
+    second.shutdown()
+    assert gc.isenabled() is enabled_before
+    dropped = OpRunner()
+    assert not gc.isenabled()
+    shiboken6.delete(dropped)  # gone without shutdown (its lanes never got work)
+    assert gc.isenabled() is enabled_before

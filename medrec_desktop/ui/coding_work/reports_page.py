@@ -213,8 +213,8 @@ class CodingReportsPage(QWidget):
         self.export_button.clicked.connect(self.export_csv)
         for text, widget in (
             ("&Report:", self.kind),
-            ("&Period:", self.preset),
-            ("&From:", self.since),
+            ("Peri&od:", self.preset),
+            ("Fro&m:", self.since),
             ("&To:", self.until),
         ):
             label = QLabel(text)

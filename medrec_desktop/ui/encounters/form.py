@@ -126,6 +126,7 @@ class EncounterForm(GuardedItemForm):
         self.errors.update(self.note.errors)
         self.grid = self.note.grid  # what the generic form parts read (FormHost)
         self.addenda = self.note.addenda
+        self.queries = self.note.queries
         self.header_box, self.header_text = self.note.header_box, self.note.header_text
         columns.addWidget(self.note, 3)
 
@@ -342,6 +343,7 @@ class EncounterForm(GuardedItemForm):
     def _show_detail_parts(self, signed: bool, may_edit: bool) -> None:
         detail = self.detail
         self.addenda.show_addenda(detail.addenda if detail and signed else ())
+        self.queries.show_queries(detail.queries if detail and signed else ())
         self.side.show_detail(detail, read_only=not may_edit)
 
     def _load_problems(self) -> None:

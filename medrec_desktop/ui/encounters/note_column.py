@@ -1,5 +1,6 @@
 """The note itself, down the page: when, what kind, who, where and why (fields while it can
-change, a line of text once it cannot), the four SOAP sections, and the addenda under it."""
+change, a line of text once it cannot), the four SOAP sections, the addenda under it, then
+the coders' queries its provider answered."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from medrec_desktop.ui.chart.fields import FieldInput, FieldSpec
 from medrec_desktop.ui.chart.kind_view import KindView
 from medrec_desktop.ui.encounters.kinds import SOAP
 from medrec_desktop.ui.encounters.note_parts import AddendaView, NoteText, error_label
+from medrec_desktop.ui.encounters.query_answers import QueryAnswersView
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 NOTE_WIDTH = 760  # a page of notes, not a line stretched across a wide screen
@@ -63,6 +65,9 @@ class NoteColumn(QWidget):
         self.addenda = AddendaView()
         self.addenda.hide()
         self.column.addWidget(self.addenda)
+        self.queries = QueryAnswersView()
+        self.queries.hide()
+        self.column.addWidget(self.queries)
         self.column.addStretch(1)
 
     def _header_row(self, spec: FieldSpec) -> None:

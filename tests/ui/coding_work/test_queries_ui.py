@@ -231,6 +231,22 @@ def test_a_query_asked_by_keyboard_is_answered_by_the_provider(desk: Desk) -> No
     )
     assert not page.answer_button.isEnabled()  # answered: nothing more to answer
 
+    # The answer is part of the record: "Open the note" shows it under the signed note.
+    press(qtbot, Qt.Key.Key_N, ALT)
+    encounters = wp.chart.encounters
+    qtbot.waitUntil(
+        lambda: (
+            encounters.form.detail is not None
+            and encounters.form.detail.item.id == asked.encounter_id
+            and encounters.form.queries.isVisible()
+        ),
+        timeout=WAIT,
+    )
+    [shown] = encounters.form.queries.shown
+    assert shown.answer == OTHER and shown.note == "Anemia of chronic blood loss"
+    assert shown.asked_by == "Test Coder" and shown.answered_by == "Test Provider"
+    assert encounters.form.queries.heading.text() == "Coding queries answered (1)"
+
 
 def test_a_returned_encounter_is_sent_back_to_coding(desk: Desk) -> None:
     qtbot, week = desk.qtbot, desk.week

@@ -119,8 +119,8 @@ def test_productivity_then_diagnoses_by_keyboard_as_tables_and_charts(
     assert hccs == {"HCC38": 2, "HCC327": 1}
     assert "in no payment HCC" in p.summary.text()
 
-    # Alt+P: last month holds none of this work; the chart says so instead of drawing nothing.
-    alt(qtbot, p, Qt.Key.Key_P)
+    # Alt+O: last month holds none of this work; the chart says so instead of drawing nothing.
+    alt(qtbot, p, Qt.Key.Key_O)
     assert QApplication.focusWidget() is p.preset
     qtbot.keyClick(p.preset, Qt.Key.Key_Down)
     qtbot.waitUntil(lambda: p.report is not None and p.report.since.month == 10, timeout=WAIT)

@@ -21,6 +21,7 @@ from medrec_desktop.domain.coding_work import (
 from medrec_desktop.domain.enums import ChangeKind, Role
 from medrec_desktop.ui.coding_work.area import CodingWorkArea
 from medrec_desktop.ui.coding_work.claim_summary_dialog import ClaimSummaryDialog
+from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
 from medrec_desktop.ui.coding_work.worklist_model import ReturnedModel, WorklistModel
 from medrec_desktop.ui.coding_work.worklist_page import CodingWorklistPage, showing_text
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
@@ -260,3 +261,19 @@ def test_billing_export_reports_and_claim_summary_are_reached_from_the_worklist(
     qtbot.waitUntil(lambda: claim.summary is not None, timeout=WAIT)
     assert "A. I10" in claim.text.toPlainText()
     claim.reject()
+
+
+def test_an_administrator_reads_the_coding_reports_without_the_worklist(desk: Desk) -> None:
+    qtbot = desk.qtbot
+    w = desk.window(Role.ADMIN)
+    assert "Coding work" not in w.areas and "Queries" not in w.areas
+    w.show_area("Coding reports")
+    lazy = w.areas["Coding reports"]
+    assert isinstance(lazy, LazyArea)
+    reports = lazy.ensure()
+    assert isinstance(reports, CodingReportsPage)
+    today = dt.date.today()
+    reports.set_custom_period(today - dt.timedelta(days=7), today)
+    reports.refresh()
+    qtbot.waitUntil(lambda: reports.report is not None and not reports.loading, timeout=WAIT)
+    assert "1 encounter marked coded by 1 coder" in reports.summary.text()
