@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medrec_desktop.models.base import Base
@@ -88,6 +88,18 @@ class Disclosure(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     patient_count: Mapped[int] = mapped_column(Integer)
+    # Release of information (schema 0018); None on the billing exports made before it.
+    requester: Mapped[str | None] = mapped_column(String(200))
+    #: how it left: csv, json, pdf, fhir, ndjson, print
+    medium: Mapped[str | None] = mapped_column(String(16))
+    #: the record sections it carried, comma-separated keys (``RecordSection``)
+    sections: Mapped[str | None] = mapped_column(Text)
+    period_since: Mapped[dt.date | None] = mapped_column(Date)
+    period_until: Mapped[dt.date | None] = mapped_column(Date)
+    #: the scanned authorization on file (a ``document`` id; checked by the service)
+    authorization_document_id: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    encrypted: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class DisclosurePatient(Base):

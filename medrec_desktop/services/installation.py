@@ -122,6 +122,7 @@ from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.inbox_suggestions import InboxSuggestionService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
 from medrec_desktop.services.patients import PatientService
+from medrec_desktop.services.record_release import RecordReleaseService
 from medrec_desktop.services.result_kinds import LAB_TESTS, LabTestService
 from medrec_desktop.services.results_grid import ResultsService
 from medrec_desktop.services.setup import SetupService
@@ -266,6 +267,7 @@ class Installation:
         # services holder and the CLI make it)
         self.coder_queries = CoderQueryService(ctx=self.ctx)
         self.billing = BillingExportService(ctx=self.ctx)
+        self.releases = RecordReleaseService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 

@@ -23,6 +23,7 @@ from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
 from medrec_desktop.domain.panels import TemplateInput
 from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.record_release import RecordScope, RecordSection
 from medrec_desktop.domain.results import LabTestInput, ResultInput
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
@@ -752,6 +753,14 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "BillingExportService.export": (
         Role.CODER,
         lambda c: (lambda _e: lambda s: c.inst.billing.export(s, *NOVEMBER))(_marked_coded(c)),
+    ),
+    "RecordReleaseService.preview": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda s: c.inst.releases.preview(
+                s, _patient(c), RecordScope((RecordSection.PROBLEMS, RecordSection.ENCOUNTERS))
+            )
+        ),
     ),
     "CodingReportService.productivity": (
         Role.CODER,

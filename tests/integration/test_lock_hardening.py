@@ -334,7 +334,7 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
-        # Schemas 0014 (documents), 0015 (inbox), 0016 (coding workflow) and 0017 came later: a
+        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release) came later: a
         # database at 0012 has none of them.
         for table in ("disclosure_patient", "disclosure", "coder_query", "encounter_coding"):
             conn.exec_driver_sql(f"DROP TABLE {table}")
