@@ -212,3 +212,54 @@ class ReleaseRequest:
             authorization_document_id=self.authorization_document_id,
             note=note,
         )
+
+
+@dataclass(frozen=True)
+class DisclosureRow:
+    """One disclosure of a patient's information, as the accounting lists it."""
+
+    disclosure_id: int
+    disclosed_at: dt.datetime
+    disclosed_by: str
+    recipient: str
+    purpose: str
+    purpose_label: str
+    accountable: bool
+    description: str
+    detail: str
+    medium: str | None = None
+    requester: str | None = None
+    sections: tuple[str, ...] = ()
+    period_since: dt.date | None = None
+    period_until: dt.date | None = None
+    encrypted: bool | None = None
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """A patient's accounting of disclosures from ``since`` to ``until`` (the six years before
+    the request), newest first; ``rows`` holds every recorded disclosure, each saying whether
+    HIPAA requires it in the accounting given to the patient (``accountable``)."""
+
+    since: dt.date
+    until: dt.date
+    rows: tuple[DisclosureRow, ...]
+
+    @property
+    def accountable(self) -> tuple[DisclosureRow, ...]:
+        return tuple(r for r in self.rows if r.accountable)
+
+
+def purpose_label(purpose: str) -> str:
+    """A stored purpose as words (one written before the purposes were fixed: as stored)."""
+    try:
+        return DisclosurePurpose(purpose).label
+    except ValueError:
+        return purpose
+
+
+def purpose_accountable(purpose: str) -> bool:
+    try:
+        return DisclosurePurpose(purpose).accountable
+    except ValueError:
+        return True  # unknown: listed, rather than hidden from the patient

@@ -762,6 +762,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             )
         ),
     ),
+    "RecordReleaseService.accounting": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.releases.accounting(s, _patient(c)),
+    ),
     "CodingReportService.productivity": (
         Role.CODER,
         lambda c: lambda s: c.coding_reports.productivity(s, REPORT_FROM, REPORT_TO),  # type: ignore[attr-defined]
