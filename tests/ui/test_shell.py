@@ -141,7 +141,7 @@ def test_idle_timeout_locks_by_itself(qtbot, make_window: W) -> None:  # type: i
 
 def test_areas_follow_the_role(qtbot, make_window: W) -> None:  # type: ignore[no-untyped-def]
     admin = make_window(Role.ADMIN)
-    assert list(admin.areas) == ["Patients", "Coding", "Administration"]
+    assert list(admin.areas) == ["Patients", "Coding reports", "Coding", "Administration"]
     nurse = make_window(Role.NURSE)
     assert "Administration" not in nurse.areas
     nurse.register_patient()  # nurses may register (front-desk duty at small clinics)
