@@ -37,23 +37,27 @@ CJK_JAPANESE = "HeiseiMin-W3"  # Adobe-Japan1: Japanese forms of Han, kana
 CJK_KOREAN = "HYSMyeongJo-Medium"  # Adobe-Korea1: Hangul
 _CID_FONTS = (CJK_CHINESE, CJK_JAPANESE, CJK_KOREAN)
 
-_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF))
-_KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
-_CJK = (
-    (0x2E80, 0x2FDF),  # radicals
-    (0x3000, 0x303F),  # CJK punctuation
-    (0x3100, 0x312F),  # bopomofo
-    (0x3200, 0x33FF),  # enclosed letters, compatibility
-    (0x3400, 0x4DBF),  # extension A
-    (0x4E00, 0x9FFF),  # unified ideographs
-    (0xF900, 0xFAFF),  # compatibility ideographs
-    (0xFE30, 0xFE4F),  # compatibility forms
-    (0xFF00, 0xFFEF),  # full- and half-width forms
-    (0x20000, 0x2FA1F),  # supplementary ideographs
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff"
+_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+_HAN_AND_MORE = (
+    "\u2e80-\u2fdf"  # radicals
+    "\u3000-\u303f"  # CJK punctuation
+    "\u3100-\u312f"  # bopomofo
+    "\u3200-\u33ff"  # enclosed letters, compatibility
+    "\u3400-\u4dbf"  # extension A
+    "\u4e00-\u9fff"  # unified ideographs
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\ufe30-\ufe4f"  # compatibility forms
+    "\uff00-\uffef"  # full- and half-width forms
+    "\U00020000-\U0002fa1f"  # supplementary ideographs
 )
-_TOKENS = re.compile(r"\s+|\S+")
+_HANGUL_RE = re.compile(f"[{_HANGUL}]")
+_KANA_RE = re.compile(f"[{_KANA}]")
+_HAN_RE = re.compile(f"[{_HAN_AND_MORE}]")
+_CJK_RE = re.compile(f"[{_HANGUL}{_KANA}{_HAN_AND_MORE}]")
 # Scripts written right to left or joined: drawn through HarfBuzz.
-_SHAPED = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+_SHAPED_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_TOKENS = re.compile(r"\s+|\S+")
 
 
 def resources_dir() -> Path:
@@ -95,13 +99,17 @@ def _sans_chars() -> frozenset[int]:
     return frozenset(font.face.charToGlyph)
 
 
-def _within(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
-    return any(low <= code <= high for low, high in ranges)
-
-
 def needs_shaping(text: str) -> bool:
     """Whether ``text`` holds Arabic or Hebrew (drawn shaped, right to left)."""
-    return not text.isascii() and any(_within(ord(c), _SHAPED) for c in text)
+    return not text.isascii() and _SHAPED_RE.search(text) is not None
+
+
+def plain(text: str) -> bool:
+    """Whether DejaVu draws all of ``text`` as it comes (no other font, no shaping): such
+    text may be drawn as a plain string, without a paragraph's parsing."""
+    return text.isascii() or (
+        _sans_chars().issuperset(map(ord, text)) and _SHAPED_RE.search(text) is None
+    )
 
 
 def _right_to_left(token: str) -> bool:
@@ -149,18 +157,16 @@ def visual_words(text: str) -> str:
 
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds Chinese, Japanese or Korean (wrapped between characters)."""
-    return not text.isascii() and any(
-        _within(ord(c), _CJK) or _within(ord(c), _HANGUL) or _within(ord(c), _KANA) for c in text
-    )
+    return not text.isascii() and _CJK_RE.search(text) is not None
 
 
-def _font_for(code: int, japanese: bool) -> str | None:
+def _font_for(char: str, japanese: bool) -> str | None:
     """The CID font for a character DejaVu lacks, or None (DejaVu draws its empty box)."""
-    if _within(code, _HANGUL):
+    if _HANGUL_RE.match(char):
         return CJK_KOREAN
-    if _within(code, _KANA):
+    if _KANA_RE.match(char):
         return CJK_JAPANESE
-    if _within(code, _CJK):
+    if _HAN_RE.match(char):
         return CJK_JAPANESE if japanese else CJK_CHINESE
     return None
 
@@ -174,7 +180,7 @@ def markup(text: str) -> str:
     if needs_shaping(text):
         text = visual_words(text)
     sans = _sans_chars()
-    japanese = any(_within(ord(c), _KANA) for c in text)
+    japanese = _KANA_RE.search(text) is not None
     out: list[str] = []
     run: list[str] = []
     run_font: str | None = None
@@ -188,7 +194,7 @@ def markup(text: str) -> str:
 
     for char in text:
         code = ord(char)
-        font = None if code in sans or char.isspace() else _font_for(code, japanese)
+        font = None if code in sans or char.isspace() else _font_for(char, japanese)
         if font != run_font:
             close()
             run_font = font

@@ -31,10 +31,9 @@ from medrec_desktop.export.pdf_doc import (
     PdfDocument,
     Table,
 )
-from medrec_desktop.export.record_text import day, joined, local_time
+from medrec_desktop.export.record_text import coverage_label, day, joined, local_time
 
 TITLE = "Medical record"
-_PRIORITY = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
 
 
 def record_document(
@@ -127,7 +126,7 @@ def _insurance(coverages: tuple[CoverageInfo, ...]) -> list[Block]:
             subscriber = "Self"
         rows.append(
             (
-                _PRIORITY.get(c.priority, str(c.priority)),
+                coverage_label(c.priority),
                 c.payer,
                 c.plan or "",
                 c.member_id,
@@ -266,8 +265,7 @@ def _documents(extract: PatientExtract) -> list[Block]:
         return [sections.NONE_RECORDED]
     return [
         Paragraph(
-            "The documents themselves are not part of this record; they are listed so they "
-            "can be asked for.",
+            "Listed only: the documents themselves are not included in this record.",
             muted=True,
         ),
         Table(("Date", "Type", "From", "Description", "Pages"), tuple(rows), (1, 1.6, 2, 4, 0.6)),

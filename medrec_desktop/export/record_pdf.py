@@ -37,10 +37,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import PageBreak as RLPageBreak
 from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
 
 from medrec_desktop.domain.errors import ValidationError
-from medrec_desktop.export import fonts
+from medrec_desktop.export import fonts, pdf_tables
 from medrec_desktop.export import pdf_styles as st
 from medrec_desktop.export.pdf_doc import (
     Block,
@@ -59,8 +58,6 @@ PAGE_WIDTH, PAGE_HEIGHT = LETTER
 MARGIN_X = 0.6 * inch
 MARGIN_TOP = 0.45 * inch
 MARGIN_BOTTOM = 0.4 * inch
-# A pair whose value is longer than this takes a whole row of a Fields block.
-_LONG_VALUE = 44
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # How much of what follows a heading must fit below it for both to start on this page.
 _FIRST_LINES = 0.9 * inch
@@ -257,8 +254,18 @@ def _story(doc: PdfDocument, width: float) -> Iterator[Flowable]:
         if line.strip():
             yield st.para(line, st.SUBTITLE)
     yield Spacer(0, 4)
-    for block in doc.blocks:
-        yield from _flowables(block, width)
+    blocks = doc.blocks
+    for index, block in enumerate(blocks):
+        for flowable in _flowables(block, width):
+            # Tables one after the other belong together (a visit's diagnoses and its
+            # procedure lines): they start on the same page when they can.
+            if isinstance(block, Table) and isinstance(_next(blocks, index), Table):
+                flowable.keepWithNext = 1
+            yield flowable
+
+
+def _next(blocks: tuple[Block, ...], index: int) -> Block | None:
+    return blocks[index + 1] if index + 1 < len(blocks) else None
 
 
 def _flowables(block: Block, width: float) -> Iterator[Flowable]:
@@ -272,9 +279,9 @@ def _flowables(block: Block, width: float) -> Iterator[Flowable]:
         yield from _texts(block.text, st.MUTED_BODY if block.muted else st.BODY)
     elif isinstance(block, Fields):
         if block.pairs:
-            yield _fields(block, width)
+            yield pdf_tables.fields(block, width)
     elif isinstance(block, Table):
-        yield _table(block, width)
+        yield pdf_tables.table(block, width)
     elif isinstance(block, Note):
         yield from _note(block)
     elif isinstance(block, PageBreak):
@@ -295,75 +302,6 @@ def _texts(text: str, style: ParagraphStyle) -> Iterator[RLParagraph]:
     for chunk in _BLANK_LINES.split(text.strip()):
         if chunk.strip():
             yield st.para(chunk.strip(), style)
-
-
-_CELL_STYLE = [
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-]
-
-
-def _table(block: Table, width: float) -> Flowable:
-    count = len(block.columns)
-    if not block.rows:
-        return st.para("None recorded.", st.MUTED_BODY)
-    for row in block.rows:
-        if len(row) != count:
-            raise ValueError(f"a table row has {len(row)} cells for {count} columns")
-    relative = block.widths or (1.0,) * count
-    total = sum(relative)
-    widths = [width * w / total for w in relative]
-    data: list[list[Any]] = [[st.para(c, st.HEAD_CELL) for c in block.columns]]
-    for index, row in enumerate(block.rows):
-        style = st.CELL_BOLD if index in block.flagged else st.CELL
-        data.append([st.para(value, style) for value in row])
-    commands: list[tuple[Any, ...]] = [
-        *_CELL_STYLE,
-        ("BACKGROUND", (0, 0), (-1, 0), st.HEADER_FILL),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, st.RULE),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, st.LIGHT_RULE),
-    ]
-    commands += [("BACKGROUND", (0, i + 1), (-1, i + 1), st.FLAG_FILL) for i in block.flagged]
-    # The header row is repeated on every page the table runs onto; a row taller than a
-    # page (a long comment in a cell) splits inside itself rather than failing the layout.
-    table = RLTable(data, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
-    table.setStyle(commands)
-    table.spaceAfter = 6
-    return table
-
-
-def _fields(block: Fields, width: float) -> Flowable:
-    """Label/value pairs two to a row; a long value takes its row's whole width."""
-    rows: list[list[Any]] = []
-    spans: list[tuple[Any, ...]] = []
-    pending: list[tuple[str, str]] = []
-
-    def flush() -> None:
-        if pending:
-            row: list[Any] = []
-            for label, value in pending:
-                row += [st.para(label, st.LABEL), st.para(value, st.CELL)]
-            rows.append(row + [""] * (4 - len(row)))
-            pending.clear()
-
-    for label, value in block.pairs:
-        if len(value) > _LONG_VALUE or "\n" in value:
-            flush()
-            rows.append([st.para(label, st.LABEL), st.para(value, st.CELL), "", ""])
-            spans.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
-        else:
-            pending.append((label, value))
-            if len(pending) == 2:
-                flush()
-    flush()
-    widths = [width * w for w in (0.16, 0.34, 0.16, 0.34)]
-    table = RLTable(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
-    table.setStyle([*_CELL_STYLE, *spans, ("LEFTPADDING", (0, 0), (0, -1), 0)])
-    table.spaceAfter = 4
-    return table
 
 
 def _note(block: Note) -> Iterator[Flowable]:

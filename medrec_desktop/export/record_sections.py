@@ -177,6 +177,7 @@ def medications(items: Items) -> list[Block]:
             data.instructions,
             labelled("For", data.indication),
             labelled("Prescriber", data.prescriber),
+            sep="\n",
         )
         rows.append(
             (
@@ -244,22 +245,22 @@ def immunizations(items: Items) -> list[Block]:
         rows.append(
             (
                 partial(data.given_on),
-                data.vaccine,
-                data.cvx or "",
+                data.vaccine + (f" (CVX {data.cvx})" if data.cvx else ""),
                 str(data.dose_number) if data.dose_number else "",
                 data.lot_number or "",
                 joined(
                     data.site.label if data.site else "",
                     data.route.label if data.route else "",
-                    sep=", ",
+                    sep="\n",
                 ),
-                joined(data.given_by, given, sep=", "),
+                data.given_by or "",
+                given,
             )
         )
     return _table(
-        ("Date", "Vaccine", "CVX", "Dose", "Lot", "Site, route", "Given by"),
+        ("Date", "Vaccine", "Dose", "Lot", "Site, route", "Given by", "Administration"),
         rows,
-        (1, 2.2, 0.6, 0.6, 1.1, 1.6, 2.1),
+        (1, 2.3, 0.55, 1.05, 1.6, 1.5, 1.8),
     )
 
 
@@ -267,8 +268,28 @@ def _given_key(data: ImmunizationData) -> str:
     return data.given_on.storage if data.given_on is not None else ""
 
 
+def _both(shown: str) -> str:
+    """ "98.4 °F (36.9 °C)" on two lines, so a narrow column breaks it between the units."""
+    return shown.replace(" (", "\n(")
+
+
+_VITALS_COLUMNS = (
+    ("Taken", 1.35),
+    ("BP (mmHg)", 0.9),
+    ("Pulse (/min)", 0.75),
+    ("Resp. (/min)", 0.75),
+    ("Temp.", 1.0),
+    ("SpO2", 0.6),
+    ("Height", 1.05),
+    ("Weight", 1.05),
+    ("BMI", 0.6),
+    ("Pain (0–10)", 0.65),
+)
+
+
 def vitals(items: Items) -> list[Block]:
-    """Newest first, each measurement in the units it was entered in, then the other."""
+    """Newest first, each measurement in the units it was entered in, then the other; a
+    measurement never taken has no column."""
     rows = []
     for item in sorted(items, key=lambda i: i.data.taken_at, reverse=True):
         data: VitalsData = item.data
@@ -282,29 +303,19 @@ def vitals(items: Items) -> list[Block]:
                 data.blood_pressure,
                 str(data.pulse) if data.pulse is not None else "",
                 str(data.respirations) if data.respirations is not None else "",
-                temperature_display(data.temperature_c, units) if data.temperature_c else "",
+                _both(temperature_display(data.temperature_c, units)) if data.temperature_c else "",
                 f"{data.spo2}%" if data.spo2 is not None else "",
-                height_display(data.height_cm, units) if data.height_cm else "",
-                weight_display(data.weight_kg, units) if data.weight_kg else "",
+                _both(height_display(data.height_cm, units)) if data.height_cm else "",
+                _both(weight_display(data.weight_kg, units)) if data.weight_kg else "",
                 number(data.bmi),
                 str(data.pain) if data.pain is not None else "",
             )
         )
+    kept = [0] + [c for c in range(1, len(_VITALS_COLUMNS)) if any(r[c] for r in rows)]
     return _table(
-        (
-            "Taken",
-            "BP (mmHg)",
-            "Pulse (/min)",
-            "Resp. (/min)",
-            "Temp.",
-            "SpO2",
-            "Height",
-            "Weight",
-            "BMI",
-            "Pain (0–10)",
-        ),
-        rows,
-        (1.35, 0.9, 0.75, 0.75, 1.2, 0.6, 1.3, 1.25, 0.6, 0.65),
+        tuple(_VITALS_COLUMNS[c][0] for c in kept),
+        [tuple(r[c] for c in kept) for r in rows],
+        tuple(_VITALS_COLUMNS[c][1] for c in kept),
     )
 
 
@@ -354,8 +365,9 @@ def procedures(items: Items) -> list[Block]:
         data: ProcedureData = item.data
         outcome = joined(
             data.outcome,
-            labelled("complications", data.complications),
-            labelled("notes", data.notes),
+            labelled("Complications", data.complications),
+            labelled("Notes", data.notes),
+            sep="\n",
         )
         rows.append(
             (

@@ -55,3 +55,11 @@ def joined(*parts: str | None, sep: str = "; ") -> str:
 def labelled(label: str, value: str | None) -> str:
     """ "Notes: took it with food", blank when there is no value."""
     return f"{label}: {value}" if value else ""
+
+
+_PRIORITY = {1: "Primary", 2: "Secondary", 3: "Tertiary"}
+
+
+def coverage_label(priority: int) -> str:
+    """1 -> "Primary", 2 -> "Secondary"... as an insurance card's order is said."""
+    return _PRIORITY.get(priority, f"Coverage {priority}")

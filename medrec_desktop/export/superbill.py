@@ -18,7 +18,7 @@ from medrec_desktop.export.pdf_doc import (
     PdfDocument,
     Table,
 )
-from medrec_desktop.export.record_text import day, joined, local_time
+from medrec_desktop.export.record_text import coverage_label, day, joined, local_time
 
 TITLE = "Billing summary (superbill)"
 
@@ -38,7 +38,7 @@ def superbill_document(
                 ("Date of service", day(s.date_of_service)),
                 ("Provider", s.provider),
                 ("Visit", visit),
-                ("Encounter", str(s.encounter_id)),
+                ("Encounter no.", str(s.encounter_id)),
             )
         ),
         Heading("Patient"),
@@ -84,11 +84,19 @@ def _insurance(summary: ClaimSummary) -> list[Block]:
         return [Paragraph("No insurance recorded (self-pay).", muted=True)]
     rows = []
     for c in sorted(summary.coverages, key=lambda c: c.priority):
-        which = "Primary" if c.priority == 1 else f"Coverage {c.priority}"
         subscriber = "Self"
         if c.subscriber_relationship != "self":
             subscriber = joined(c.subscriber_name, f"({c.subscriber_relationship})", sep=" ")
-        rows.append((which, c.payer, c.plan or "", c.member_id, c.group_number or "", subscriber))
+        rows.append(
+            (
+                coverage_label(c.priority),
+                c.payer,
+                c.plan or "",
+                c.member_id,
+                c.group_number or "",
+                subscriber,
+            )
+        )
     return [
         Table(
             ("Coverage", "Payer", "Plan", "Member ID", "Group", "Subscriber"),
@@ -116,7 +124,7 @@ def _procedures(summary: ClaimSummary) -> list[Block]:
             line.title,
             " ".join(line.modifiers),
             str(line.units) if line.system.takes_modifiers else "",
-            " ".join(line.pointers),
+            "".join(line.pointers),  # "BA", as box 24E of a claim writes them
         )
         for line in summary.lines
     )
