@@ -126,7 +126,7 @@ def table(block: Table, width: float) -> Flowable:
     return drawn
 
 
-_FIELD_SHARES = (0.17, 0.33, 0.17, 0.33)
+_FIELD_SHARES = (0.19, 0.31, 0.19, 0.31)
 
 
 def fields(block: Fields, width: float) -> Flowable:
