@@ -81,8 +81,8 @@ def render(doc: PdfDocument, *, password: str | None = None) -> bytes:
         bottomMargin=MARGIN_BOTTOM,
         # Generic words only: viewers, indexers and mail gateways show these without
         # opening the pages (no name, MRN or date of birth may be here).
-        title=doc.title,
-        author=doc.clinic or CREATOR,
+        title=_generic(doc.title, doc, "Patient document"),
+        author=_generic(doc.clinic, doc, CREATOR) or CREATOR,
         subject="",
         creator=CREATOR,
         producer=CREATOR,
@@ -105,6 +105,19 @@ def render(doc: PdfDocument, *, password: str | None = None) -> bytes:
     template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decor.draw)])
     template.build(list(_story(doc, width)), canvasmaker=decor.canvas_class())
     return _encrypted(out.getvalue(), password) if password is not None else out.getvalue()
+
+
+def _generic(text: str, doc: PdfDocument, instead: str) -> str:
+    """``text`` for the file's metadata, unless it names the patient (their name, MRN or date
+    of birth): a title is meant to be "Medical record", but the metadata is read unopened,
+    so it is checked rather than trusted."""
+    if doc.patient is None:
+        return text
+    p = doc.patient
+    said = text.casefold()
+    marks = [w for w in p.name.replace(",", " ").split() if len(w) >= 3]
+    marks += [p.mrn, f"{p.birth_date:%m/%d/%Y}", p.birth_date.isoformat()]
+    return instead if any(m.casefold() in said for m in marks if m) else text
 
 
 # Printing and copying text stay allowed (a recipient prints a record; a screen reader needs

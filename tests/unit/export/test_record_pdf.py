@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,9 @@ def test_the_metadata_names_nobody(password: str | None) -> None:
     assert meta.creator == "medrec-desktop" and meta.producer == "medrec-desktop"
     assert not meta.subject and not meta.get("/Keywords")
     assert reader.xmp_metadata is None
+
+
+def test_a_title_that_names_the_patient_is_not_put_in_the_metadata() -> None:
+    named = replace(document(Paragraph("x")), title="Record of Okafor-Lindqvist, Adaeze")
+    meta = PdfReader(io.BytesIO(render(named))).metadata
+    assert meta is not None and meta.title == "Patient document"
