@@ -177,6 +177,38 @@ def check_pdf() -> str:
     return f"reportlab wrote an AES-256 encrypted PDF ({len(data):,} bytes, in memory)"
 
 
+def check_record_pdf() -> str:
+    """The printed record's own path: DejaVu Sans from resources/fonts, HarfBuzz shaping,
+    reportlab's speedups and AES-256 (what the frozen build must carry)."""
+    from pypdf import PdfReader
+    from reportlab.pdfbase import ttfonts
+
+    from medrec_desktop.export.pdf_doc import Paragraph, PatientLine, PdfDocument
+    from medrec_desktop.export.record_pdf import render
+
+    if ttfonts.uharfbuzz is None:
+        raise CheckFailed("uharfbuzz is missing: Arabic and Hebrew names would print unjoined")
+    try:
+        import _rl_accel  # noqa: F401 - present or not
+    except ImportError as err:
+        raise CheckFailed("reportlab's speedups (rl_accel) are missing") from err
+    name = "Ελένη Παπαδοπούλου"
+    doc = PdfDocument(
+        title="Self-test",
+        clinic="medrec-desktop",
+        generated_by="self-test",
+        generated_at=dt.datetime.now(dt.UTC),
+        blocks=(Paragraph(f"{name}, محمد"),),
+        patient=PatientLine(name, dt.date(2000, 1, 1), "0"),
+    )
+    secret = secrets.token_hex(8)
+    data = render(doc, password=secret)
+    reader = PdfReader(io.BytesIO(data))
+    if not reader.decrypt(secret) or name not in reader.pages[0].extract_text():
+        raise CheckFailed("the record PDF does not read back")
+    return f"DejaVu Sans, shaping, AES-256 ({len(data):,} bytes, in memory)"
+
+
 def _pdf_encryption() -> object:
     from reportlab.lib.pdfencrypt import StandardEncryption
 
@@ -277,6 +309,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("document files", check_document_files),
     ("scan intake", check_scan_intake),
     ("PDF export", check_pdf),
+    ("record PDF", check_record_pdf),
     ("demo data generator", check_demo_data),
     ("Qt libraries", check_qt_libraries),
 )

@@ -24,6 +24,7 @@ CHECKS = (
     "document files",
     "scan intake",
     "PDF export",
+    "record PDF",
     "demo data generator",
     "Qt libraries",
 )
@@ -85,10 +86,12 @@ def test_self_test_reports_a_failing_check(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "FAIL bundled resources:" in result.stdout
-    # the coding vocabularies live in the same folder: their check names the missing file
+    # the coding vocabularies and the record's fonts live in the same folder: their checks
+    # name the missing file
     assert "FAIL coding vocabulary:" in result.stdout and "no-such-folder" in result.stdout
+    assert "FAIL record PDF:" in result.stdout
     assert result.stdout.splitlines()[-1] == (
-        "self-test FAILED: bundled resources, coding vocabulary"
+        "self-test FAILED: bundled resources, coding vocabulary, record PDF"
     )
 
 
