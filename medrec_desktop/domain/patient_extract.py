@@ -36,9 +36,9 @@ class EncounterExtract:
 class PatientExtract:
     """``record``: the demographics (always read: every page names the patient; the
     demographics section decides whether the details are printed). ``items``: item type
-    (``problem``, ``medication``, ``allergy``, ``allergy_statement``, ``immunization``,
-    ``vitals``, ``medical_history``, ``surgical_history``, ``family_history``,
-    ``social_history``, ``procedure``) -> the items in scope, oldest first. ``withheld``:
+    (``problem``, ``medication``, ``allergy``, ``allergy-statement``, ``immunization``,
+    ``vitals``, ``medical-history``, ``surgical-history``, ``family-history``,
+    ``social-history``, ``procedure``) -> the items in scope, oldest first. ``withheld``:
     labelled items left out, by item type (for the person releasing, never printed)."""
 
     record: PatientRecord

@@ -7,24 +7,60 @@ FHIR) write a ``disclosure`` in the same transaction as the audit event.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from medrec_desktop.domain.clinical import ItemStatus
+from medrec_desktop.domain.documents import DocumentType
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.errors import NotFoundError
+from medrec_desktop.domain.errors import NotFoundError, ValidationError
 from medrec_desktop.domain.patient_extract import PatientExtract
 from medrec_desktop.domain.record_release import (
     ACCOUNTING_YEARS,
     Accounting,
+    DisclosurePurpose,
     DisclosureRow,
+    Medium,
     RecordScope,
+    ReleaseRequest,
     purpose_accountable,
     purpose_label,
 )
-from medrec_desktop.models import Disclosure, DisclosurePatient, Patient, User
+from medrec_desktop.export.accounting_document import accounting_document
+from medrec_desktop.export.record_document import record_document
+from medrec_desktop.export.record_pdf import render
+from medrec_desktop.models import (
+    ClinicSetting,
+    Disclosure,
+    DisclosurePatient,
+    Document,
+    Patient,
+    User,
+)
+from medrec_desktop.services import patient_rows
 from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.billing_claims import CLINIC_NAME_KEY
 from medrec_desktop.services.patient_extract import gather
+
+NOT_AUTHORIZATION = (
+    "The authorization chosen is not a signed release authorization in this patient's chart."
+)
+PASSWORD_MIN = 8
+
+
+@dataclass(frozen=True)
+class ReleasedFile:
+    """A release's PDF (held in memory: the caller writes it where the user chose, or prints
+    it), its SHA-256 as recorded with the disclosure, and that disclosure (None: a print or
+    preview that disclosed nothing yet)."""
+
+    data: bytes
+    sha256: str
+    disclosure_id: int | None
+    encrypted: bool = False
 
 
 class RecordReleaseService(Service):
@@ -48,6 +84,16 @@ class RecordReleaseService(Service):
         ``today`` (the workstation's date by default), newest first."""
         if op.db.get(Patient, patient_id) is None:
             raise NotFoundError("That patient does not exist.")
+        accounting = self._accounting(op, patient_id, today)
+        rows = accounting.rows
+        op.event.detail = (
+            f"accounting of disclosures: {len(rows)} disclosures, "
+            f"{sum(r.accountable for r in rows)} accountable"
+        )
+        return accounting
+
+    @staticmethod
+    def _accounting(op: Op, patient_id: int, today: dt.date | None) -> Accounting:
         until = today or op.ctx.now().astimezone().date()
         since = _years_before(until, ACCOUNTING_YEARS)
         start = dt.datetime.combine(since, dt.time()).astimezone().astimezone(dt.UTC)
@@ -59,11 +105,172 @@ class RecordReleaseService(Service):
             .order_by(Disclosure.disclosed_at.desc(), Disclosure.id.desc())
         ).all()
         rows = tuple(_row(d, detail, who) for d, detail, who in found)
-        op.event.detail = (
-            f"accounting of disclosures: {len(rows)} disclosures, "
-            f"{sum(r.accountable for r in rows)} accountable"
-        )
         return Accounting(since=since, until=until, rows=rows)
+
+    @audited(Action.EXPORT, DataCategory.CLINICAL, patient="patient_id")
+    def release_pdf(
+        self,
+        op: Op,
+        patient_id: PatientId,
+        request: ReleaseRequest,
+        *,
+        password: str | None = None,
+    ) -> ReleasedFile:
+        """The record PDF for a release of information, recorded as a disclosure (who asked,
+        to whom, why, what, the file's SHA-256) in the same transaction."""
+        req = request.validated()
+        if password is not None and len(password) < PASSWORD_MIN:
+            raise ValidationError(
+                f"A PDF password needs at least {PASSWORD_MIN} characters.", field="password"
+            )
+        if req.scope.labelled:
+            op.require(Action.EXPORT, DataCategory.SENSITIVE, patient_id)
+        data = self._render(op, patient_id, req, password)
+        digest = hashlib.sha256(data).hexdigest()
+        disclosure_id = _disclose(op, patient_id, req, Medium.PDF, digest, password is not None)
+        op.event.detail = (
+            f"record PDF released, disclosure {disclosure_id}: {_scope_text(req.scope)}; "
+            f"purpose {DisclosurePurpose(req.purpose).value}"
+            + ("; password-protected" if password else "")
+        )
+        return ReleasedFile(data, digest, disclosure_id, encrypted=password is not None)
+
+    @audited(Action.VIEW, DataCategory.CLINICAL, patient="patient_id")
+    def print_preview(self, op: Op, patient_id: PatientId, request: ReleaseRequest) -> ReleasedFile:
+        """The record PDF to preview before printing (nothing is disclosed until
+        :meth:`record_print`)."""
+        req = request.validated()
+        if req.scope.labelled:
+            op.require(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+        data = self._render(op, patient_id, req, None)
+        digest = hashlib.sha256(data).hexdigest()
+        op.event.detail = f"record PDF for print preview: {_scope_text(req.scope)}"
+        return ReleasedFile(data, digest, None)
+
+    @audited(Action.PRINT, DataCategory.CLINICAL, patient="patient_id")
+    def record_print(
+        self,
+        op: Op,
+        patient_id: PatientId,
+        request: ReleaseRequest,
+        *,
+        sha256: str,
+        pages: int,
+    ) -> int:
+        """Records a print of the previewed PDF (``sha256``) as a disclosure on paper; returns
+        the disclosure's id. Called once the printer is chosen, before a page is drawn."""
+        req = request.validated()
+        if req.scope.labelled:
+            op.require(Action.PRINT, DataCategory.SENSITIVE, patient_id)
+        disclosure_id = _disclose(op, patient_id, req, Medium.PRINT, sha256, False)
+        op.event.detail = (
+            f"record printed ({pages} pages), disclosure {disclosure_id}: {_scope_text(req.scope)}"
+        )
+        return disclosure_id
+
+    def _render(
+        self, op: Op, patient_id: PatientId, req: ReleaseRequest, password: str | None
+    ) -> bytes:
+        if req.authorization_document_id is not None:
+            _check_authorization(op, patient_id, req.authorization_document_id)
+        extract = gather(op, patient_id, req.scope)
+        doc = record_document(
+            extract,
+            generated_by=op.user.display_name,
+            generated_at=op.ctx.now(),
+            recipient=req.recipient,
+            purpose_label=DisclosurePurpose(req.purpose).label,
+        )
+        return render(doc, password=password)
+
+    @audited(Action.EXPORT, DataCategory.CLINICAL, patient="patient_id")
+    def accounting_pdf(
+        self,
+        op: Op,
+        patient_id: PatientId,
+        *,
+        accountable_only: bool = True,
+        today: dt.date | None = None,
+    ) -> bytes:
+        """The accounting as a PDF for the patient (by default only the disclosures HIPAA
+        requires; the full list for the clinic's own review). Giving a patient their own
+        accounting is not itself a disclosure to record."""
+        patient = op.db.get(Patient, patient_id)
+        if patient is None:
+            raise NotFoundError("That patient does not exist.")
+        accounting = self._accounting(op, patient_id, today)
+        clinic = op.db.get(ClinicSetting, CLINIC_NAME_KEY)
+        doc = accounting_document(
+            accounting,
+            patient_rows.info(patient),
+            clinic=clinic.value if clinic is not None else "",
+            generated_by=op.user.display_name,
+            generated_at=op.ctx.now(),
+            accountable_only=accountable_only,
+        )
+        op.event.detail = f"accounting of disclosures PDF: {len(accounting.rows)} disclosures" + (
+            ", accountable only" if accountable_only else ", all"
+        )
+        return render(doc)
+
+
+def _check_authorization(op: Op, patient_id: int, document_id: int) -> None:
+    doc = op.db.get(Document, document_id)
+    if (
+        doc is None
+        or doc.patient_id != patient_id
+        or doc.status == ItemStatus.ENTERED_IN_ERROR
+        or doc.doc_type != DocumentType.RELEASE_AUTHORIZATION.value
+    ):
+        raise ValidationError(NOT_AUTHORIZATION, field="authorization")
+
+
+def _scope_text(scope: RecordScope) -> str:
+    text = ",".join(s.value for s in scope.sections)
+    if scope.since or scope.until:
+        text += f" {scope.since or '…'}..{scope.until or '…'}"
+    return text + ("; labelled items included" if scope.labelled else "")
+
+
+def _disclose(
+    op: Op, patient_id: int, req: ReleaseRequest, medium: Medium, digest: str, encrypted: bool
+) -> int:
+    purpose = DisclosurePurpose(req.purpose)
+    sections = ", ".join(s.label for s in req.scope.sections)
+    dates = ""
+    if req.scope.since or req.scope.until:
+        since = f"{req.scope.since:%m/%d/%Y}" if req.scope.since else "the start"
+        until = f"{req.scope.until:%m/%d/%Y}" if req.scope.until else "today"
+        dates = f"; care from {since} to {until}"
+    disclosure = Disclosure(
+        disclosed_at=op.ctx.now(),
+        disclosed_by=op.user.id,
+        recipient=req.recipient,
+        purpose=purpose.value,
+        description=(
+            f"Medical record ({'paper' if medium is Medium.PRINT else medium.value.upper()})"
+            + (f" for: {req.note}" if req.note else "")
+        ),
+        patient_count=1,
+        requester=req.requester or None,
+        medium=medium.value,
+        sections=",".join(s.value for s in req.scope.sections),
+        period_since=req.scope.since,
+        period_until=req.scope.until,
+        authorization_document_id=req.authorization_document_id,
+        sha256=digest,
+        encrypted=encrypted,
+    )
+    op.db.add(disclosure)
+    op.db.flush()
+    detail = (
+        sections
+        + dates
+        + ("; items with a sensitivity label included" if req.scope.labelled else "")
+    )
+    op.db.add(DisclosurePatient(disclosure_id=disclosure.id, patient_id=patient_id, detail=detail))
+    op.db.flush()
+    return disclosure.id
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

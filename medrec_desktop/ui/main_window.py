@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         self.inbox_page: InboxPage | None = None
         self.inbox_summary: InboxSummary | None = None
         self.coding_work: QWidget | None = None  # the coder's worklist ↔ coding page
+        # The release and accounting dialogs while open (tests drive them).
+        self.release_dialog: QDialog | None = None
+        self.accounting_dialog: QDialog | None = None
         self.queries_page: QWidget | None = None  # a provider's queries and returns
         self.paths = paths
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
@@ -446,6 +449,12 @@ class MainWindow(QMainWindow):
         self.search_page.new_button.setEnabled(may_register)
         self.search_page.new_button.setToolTip(reason or "Register a new patient (Ctrl+N)")
         may_break = self.session is not None and permissions.may_break_glass(self.session.role)
+        may_release = self._may(Action.EXPORT, DataCategory.CLINICAL)
+        for act in (self.release_action, self.accounting_action):
+            act.setEnabled(may_release)
+            act.setToolTip(
+                "For the open patient" if may_release else "Your role cannot release records."
+            )
         self.emergency_action.setEnabled(may_break)
         self.emergency_action.setToolTip(
             "Emergency access to the open patient (Ctrl+Shift+E)"
@@ -480,6 +489,10 @@ class MainWindow(QMainWindow):
         self.lock_action = action("&Lock", "Ctrl+L", lambda: self.lock(idle=False))
         self.help_action = action("&Help", "F1", self.show_help)
         self.emergency_action = action("&Emergency access", "Ctrl+Shift+E", self.break_glass)
+        self.release_action = action("&Release of information…", "Ctrl+Shift+R", self.open_release)
+        self.accounting_action = action(
+            "&Accounting of disclosures…", QKeySequence(), self.open_accounting
+        )
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.lock_action)
         sign_out = QAction("Sign &out", self)
@@ -488,6 +501,9 @@ class MainWindow(QMainWindow):
         patients = self.menuBar().addMenu("&Patients")
         patients.setToolTipsVisible(True)  # a disabled item says why
         for act in (self.find_action, self.new_action, self.emergency_action):
+            patients.addAction(act)
+        patients.addSeparator()
+        for act in (self.release_action, self.accounting_action):
             patients.addAction(act)
         self.menuBar().addMenu("&Help").addAction(self.help_action)
 
@@ -657,6 +673,57 @@ class MainWindow(QMainWindow):
         if patient is not None and self.chart.patient is not None:
             if patient.id == self.chart.patient.id:
                 self.banner.show_patient(patient)
+
+    def _open_chart_patient(self) -> PatientInfo | None:
+        patient = self.chart.patient if self.patients_area.currentWidget() is self.chart else None
+        if self.session is None or patient is None or self.locked:
+            self.statusBar().showMessage("Open a patient first.", 5000)
+            return None
+        return patient
+
+    def open_release(self) -> None:
+        """Release of information for the open patient (records specialists, providers)."""
+        from medrec_desktop.ui.release.release_dialog import ReleaseDialog
+
+        patient = self._open_chart_patient()
+        if patient is None:
+            return
+        if not permissions.session_allows(self.session, Action.EXPORT, DataCategory.CLINICAL):
+            self.statusBar().showMessage("Your role cannot release records.", 5000)
+            return
+        dialog = ReleaseDialog(
+            self,
+            services=self.services,
+            runner=self.runner,
+            session=self._session_getter,
+            patient=patient,
+        )
+        self.release_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def open_accounting(self) -> None:
+        """The open patient's accounting of disclosures."""
+        from medrec_desktop.ui.release.accounting_dialog import AccountingDialog
+
+        patient = self._open_chart_patient()
+        if patient is None:
+            return
+        if not permissions.session_allows(self.session, Action.EXPORT, DataCategory.CLINICAL):
+            self.statusBar().showMessage(
+                "Your role cannot see the accounting of disclosures.", 5000
+            )
+            return
+        dialog = AccountingDialog(
+            self,
+            services=self.services,
+            runner=self.runner,
+            session=self._session_getter,
+            patient=patient,
+        )
+        self.accounting_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
     def break_glass(self) -> None:
         patient = self.chart.patient if self.patients_area.currentWidget() is self.chart else None

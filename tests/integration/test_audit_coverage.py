@@ -23,7 +23,7 @@ from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
 from medrec_desktop.domain.panels import TemplateInput
 from medrec_desktop.domain.problems import ProblemInput
-from medrec_desktop.domain.record_release import RecordScope, RecordSection
+from medrec_desktop.domain.record_release import RecordScope, RecordSection, ReleaseRequest
 from medrec_desktop.domain.results import LabTestInput, ResultInput
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
@@ -100,6 +100,11 @@ def _marked_coded(c: Clinic) -> int:
 
 
 NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+RELEASE = ReleaseRequest(
+    scope=RecordScope((RecordSection.PROBLEMS,)),
+    recipient="Dr. Ana Lee",
+    purpose="treatment",
+)
 
 
 def _returned(c: Clinic) -> int:
@@ -761,6 +766,26 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
                 s, _patient(c), RecordScope((RecordSection.PROBLEMS, RecordSection.ENCOUNTERS))
             )
         ),
+    ),
+    "RecordReleaseService.release_pdf": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.releases.release_pdf(s, _patient(c), RELEASE),
+    ),
+    "RecordReleaseService.print_preview": (
+        Role.PROVIDER,
+        lambda c: lambda s: c.inst.releases.print_preview(s, _patient(c), RELEASE),
+    ),
+    "RecordReleaseService.record_print": (
+        Role.PROVIDER,
+        lambda c: (
+            lambda s: c.inst.releases.record_print(
+                s, _patient(c), RELEASE, sha256="0" * 64, pages=1
+            )
+        ),
+    ),
+    "RecordReleaseService.accounting_pdf": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.releases.accounting_pdf(s, _patient(c)),
     ),
     "RecordReleaseService.accounting": (
         Role.RECORDS,

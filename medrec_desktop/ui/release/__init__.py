@@ -1,0 +1,1 @@
+"""Release of information and the accounting of disclosures (issue 14)."""

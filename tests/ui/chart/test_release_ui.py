@@ -1,0 +1,104 @@
+"""The release of information by keyboard (issue 14): Ctrl+Shift+R on an open chart, the
+sections chosen, what the release carries counted, a PDF saved (recorded as a disclosure), a
+print previewed and printed (recorded once the printer is chosen), then the accounting of
+disclosures listing both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from medrec_desktop.domain.enums import Role
+from medrec_desktop.domain.medications import MedicationInput
+from medrec_desktop.domain.problems import ProblemInput
+from medrec_desktop.domain.record_release import DisclosurePurpose, RecordSection
+from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
+from medrec_desktop.ui.release.accounting_dialog import AccountingDialog
+from medrec_desktop.ui.release.release_dialog import ReleaseDialog
+from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
+from tests.conftest import Clinic
+from tests.ui.chart.conftest import WAIT, Window, open_chart, settle
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _chart(c: Clinic) -> None:
+    provider = c.sessions[Role.PROVIDER]
+    found = c.inst.patients.search(c.sessions[Role.RECORDS], "okafor", limit=1)
+    pid = found[0].id
+    c.inst.problems.add(provider, pid, ProblemInput(description="Essential hypertension"))
+    c.inst.medications.add(provider, pid, MedicationInput(name="Amlodipine", strength="5 mg"))
+
+
+def test_release_save_print_and_account_by_keyboard(
+    qtbot: QtBot, chart_window: Window, populated: Clinic, tmp_path: Path
+) -> None:
+    _chart(populated)
+    w = chart_window(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    qtbot.keyClick(w, Qt.Key.Key_R, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: isinstance(w.release_dialog, ReleaseDialog), timeout=WAIT)
+    d = w.release_dialog
+    assert isinstance(d, ReleaseDialog)
+    assert not mnemonic_clashes(d) and not orphan_mnemonics(d)
+    assert not d.save_button.isEnabled()  # nothing chosen yet: minimum necessary is a choice
+    d.scope.boxes[RecordSection.PROBLEMS].setChecked(True)
+    qtbot.waitUntil(lambda: d.extract is not None, timeout=WAIT)
+    assert d.summary.text() == "The release will carry 1 item from 1 section."
+    d.recipient.setText("Dr. Ana Lee, Riverside Cardiology")
+    d.purpose.setCurrentIndex(d.purpose.findData(DisclosurePurpose.TREATMENT.value))
+
+    out = tmp_path / "release.pdf"
+    d.ask_path = lambda: out
+    qtbot.keyClick(d, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: d.released is not None, timeout=WAIT)
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(out).pages)
+    assert "Essential hypertension" in text and "Amlodipine" not in text
+    assert (out.stat().st_mode & 0o077) == 0  # readable by its owner only
+    assert d.message.message.startswith("Saved release.pdf")
+
+    printed = tmp_path / "printed.pdf"
+    qtbot.keyClick(d, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(d.preview_dialog, PdfPreviewDialog), timeout=WAIT)
+    preview = d.preview_dialog
+    assert isinstance(preview, PdfPreviewDialog)
+    assert preview.pages_label.text() == "1 page"
+
+    def to_pdf() -> QPrinter:
+        printer = QPrinter()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return printer
+
+    preview.ask_printer = to_pdf
+    qtbot.keyClick(preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: preview.printed_pages == 1, timeout=WAIT)
+    assert len(PdfReader(printed).pages) == 1
+    preview.reject()
+    d.reject()
+
+    w.open_accounting()
+    qtbot.waitUntil(lambda: isinstance(w.accounting_dialog, AccountingDialog), timeout=WAIT)
+    a = w.accounting_dialog
+    assert isinstance(a, AccountingDialog)
+    qtbot.waitUntil(lambda: a.accounting is not None, timeout=WAIT)
+    assert [r.medium for r in a.shown_rows()] == ["print", "pdf"]  # newest first
+    assert a.table.rowCount() == 2
+    a.only_owed.setChecked(True)  # both were for treatment: HIPAA exempts them
+    assert a.table.rowCount() == 0
+    settle(qtbot, w)
+    QApplication.processEvents()
+
+
+def test_a_nurse_is_not_offered_the_release(
+    qtbot: QtBot, chart_window: Window, populated: Clinic
+) -> None:
+    w = chart_window(Role.NURSE)
+    open_chart(qtbot, w, "okafor")
+    assert not w.release_action.isEnabled()
+    assert w.release_action.toolTip() == "Your role cannot release records."
