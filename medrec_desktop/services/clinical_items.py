@@ -165,9 +165,12 @@ class ClinicalItemService(Service, Generic[D, I]):
         """Record a new item (version 1). Raises ValidationError naming the field."""
         return self._add_new(op, patient_id, data)
 
-    def _add_new(self, op: Op, patient_id: int, data: I) -> ItemInfo[D]:
+    def _add_new(
+        self, op: Op, patient_id: int, data: I, *, reason: str | None = None
+    ) -> ItemInfo[D]:
         """``add``'s body, for a service whose own audited call records an item too (a
-        document filed with its bytes, a document re-filed on another chart)."""
+        document filed with its bytes, a document re-filed on another chart, an import).
+        ``reason``: why this first version was saved (where an imported item came from)."""
         kind = self._kind
         _patient_for_new_item(op, patient_id, kind.noun)
         if data.sensitivity is not None:
@@ -180,7 +183,7 @@ class ClinicalItemService(Service, Generic[D, I]):
         row.status = data.status
         row.sensitivity = data.sensitivity
         versioning.assign(row, clean)
-        saved = versioning.save(op, row, kind.data, reason=None)
+        saved = versioning.save(op, row, kind.data, reason=clean_reason(reason, required=False))
         op.event.detail = f"{kind.item_type} {saved.id}"
         self._after(op, saved)
         return saved
