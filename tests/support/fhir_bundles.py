@@ -174,8 +174,11 @@ _SHARED = (
     "uscore-med2",
     "specimen-example-serum",
 )
-_REPEATED = tuple(n for n in RECORD if n not in _SHARED and n not in ("coverage-example",
-                                                                      "organization-acme-payer"))
+_REPEATED = tuple(
+    n
+    for n in RECORD
+    if n not in _SHARED and n not in ("coverage-example", "organization-acme-payer")
+)
 
 
 def large_bundle(resources: int = 1000) -> dict[str, Any]:
