@@ -111,7 +111,7 @@ class BundleRefusedError(ValidationError):
     def __init__(self, problems: tuple[EntryProblem, ...]) -> None:
         shown = problems[:PROBLEMS_SHOWN]
         more = len(problems) - len(shown)
-        lines = "; ".join(p.text for p in shown)
+        lines = "; ".join(p.text.rstrip(".") for p in shown)
         tail = f"; and {more} more" if more else ""
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(

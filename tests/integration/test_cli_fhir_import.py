@@ -23,7 +23,7 @@ from medrec_desktop.security import keyslots, passwords
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
 from tests.support.cli import PASSPHRASE, PASSWORD, medrec, one_plain_line
-from tests.support.fhir_bundles import find, index_of, record_bundle, to_bytes
+from tests.support.fhir_bundles import DATA, find, index_of, record_bundle, to_bytes
 
 EXISTING_MRN = "00000001"
 
@@ -127,11 +127,11 @@ def test_the_preview_says_which_patient_to_choose(clinic: Path, tmp_path: Path) 
     assert got["patient"]["name"] == "Baxter, Amy V." and got["patient"]["sex"] == "female"
 
 
-def test_import_into_the_patient_chosen(clinic: Path, tmp_path: Path) -> None:
+def test_import_into_the_patient_chosen(clinic: Path) -> None:
+    """The test Bundle file as kept in tests/data/fhir (a transaction, urn:uuid references)."""
     before = counts(clinic)
-    got = json.loads(
-        ok(run(clinic, str(bundle_file(tmp_path)), "--patient", EXISTING_MRN, "--json"))
-    )
+    path = DATA / "us-core-record-transaction.json"
+    got = json.loads(ok(run(clinic, str(path), "--patient", EXISTING_MRN, "--json")))
     assert got["patient"]["mrn"] == EXISTING_MRN and got["new_patient"] is False
     assert got["dry_run"] is False and got["counts"]["lab-test"] == 2
     after = counts(clinic)

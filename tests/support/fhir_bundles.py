@@ -237,3 +237,22 @@ def _shift_dates(node: Any, weeks: int) -> None:
     elif isinstance(node, list):
         for value in node:
             _shift_dates(value, weeks)
+
+
+# ---------------------------------------------------------------------- the files
+
+FILES = {
+    "us-core-record-collection.json": lambda: record_bundle(),
+    "us-core-record-transaction.json": lambda: record_bundle(kind="transaction", uuids=True),
+}
+
+
+def write_files() -> None:
+    """Write the test Bundles into tests/data/fhir/ (``python -m tests.support.fhir_bundles``);
+    a test checks they are what this module builds."""
+    for name, make in FILES.items():
+        (DATA / name).write_bytes(to_bytes(make()))
+
+
+if __name__ == "__main__":
+    write_files()

@@ -184,7 +184,7 @@ def _path(loc: list[Any]) -> str:
 
 def _message(msg: str) -> str:
     # pydantic's wording, trimmed of its prefixes and of the model's internals.
-    text = msg.removeprefix("Value error, ").strip()
+    text = msg.removeprefix("Value error, ").strip().rstrip(".")
     if "Value is expected from the instance of" in text:
         kind = text.split("instance of", 1)[1].split(",", 1)[0].strip()
         return f"expected a {kind} here (for example an object where a list was given)"
