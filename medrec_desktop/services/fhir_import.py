@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import select
 
-from medrec_desktop.domain.clinical import ItemId, ItemInput
+from medrec_desktop.domain.clinical import ItemId, ItemInput, Sensitivity
 from medrec_desktop.domain.dto import DuplicateCandidate, PatientId, PatientInfo
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -44,7 +45,7 @@ from medrec_desktop.export.fhir_import import ImportPlan, PatientFacts, read_bun
 from medrec_desktop.models import ClinicalNote, Patient
 from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
-from medrec_desktop.services.clinical_items import ClinicalItemService
+from medrec_desktop.services.clinical_items import ClinicalItemService, ItemRefused
 from medrec_desktop.services.context import ServiceContext, iso
 from medrec_desktop.services.listing import patients_detail
 from medrec_desktop.services.patient_input import PatientInput
@@ -163,25 +164,30 @@ class FhirImportService(Service):
         )
 
     def _write(self, op: Op, plan: ImportPlan, patient_id: int) -> None:
+        """Every item through its kind's service (its rules, hooks and version rows), a kind
+        at a time in the plan's order, so a medication finds the problem it treats."""
         day = op.ctx.now().astimezone().date()
         problems: dict[EntryRef, ItemId] = {}
-        labels: dict[EntryRef, Any] = {}
-        for item in plan.items:
-            data = _linked(item.input, item.problem, problems, labels)
+        labels: dict[EntryRef, Sensitivity | None] = {}
+        for kind, group in groupby(plan.items, key=lambda i: i.kind):
+            items = list(group)
+            batch = [
+                (_linked(i.input, i.problem, problems, labels), plan.provenance(i, day))
+                for i in items
+            ]
             try:
-                saved = self._writers[item.kind]._add_new(
-                    op, patient_id, data, reason=plan.provenance(item, day)
-                )
-            except ValidationError as err:
-                if isinstance(err, BundleRefusedError):
-                    raise
+                saved = self._writers[kind]._add_many(op, patient_id, batch)
+            except ItemRefused as err:
+                item = items[err.position]
+                field = err.error.field
                 problem = EntryProblem(
-                    item.entry_for(err.field), f"this chart's {err.field or 'rules'}", err.message
+                    item.entry_for(field), f"this chart's {field or 'rules'}", err.error.message
                 )
                 raise BundleRefusedError((problem,)) from None
-            if item.kind is ImportKind.PROBLEM:
-                problems[item.entries[0]] = saved.id
-                labels[item.entries[0]] = saved.sensitivity
+            if kind is ImportKind.PROBLEM:
+                for item, info in zip(items, saved, strict=True):
+                    problems[item.entries[0]] = info.id
+                    labels[item.entries[0]] = info.sensitivity
         now = iso(op.ctx.now())
         for visit in plan.visits:
             op.db.add(
@@ -201,7 +207,7 @@ def _linked(
     data: ItemInput[Any],
     problem: EntryRef | None,
     problems: Mapping[EntryRef, ItemId],
-    labels: Mapping[EntryRef, Any],
+    labels: Mapping[EntryRef, Sensitivity | None],
 ) -> ItemInput[Any]:
     """A medication or procedure linked to the problem it treats, once recorded; it takes
     that problem's label (the link would tell it to everyone who sees the item)."""

@@ -157,7 +157,8 @@ def _check_type(issues: EntryIssues, where: EntryRef, field: str, name: object) 
 def _problems(err: pydantic.ValidationError, refs: dict[int, EntryRef]) -> tuple[EntryProblem, ...]:
     """pydantic's errors as entry and field (``msg`` only: ``input`` is the sender's data)."""
     found: list[EntryProblem] = []
-    for e in err.errors()[:_ERRORS_READ]:
+    errors = err.errors()
+    for e in errors[:_ERRORS_READ]:
         loc = [p for p in e["loc"] if p != "root"]
         entry: EntryRef | None = None
         if len(loc) >= 2 and loc[0] == "entry" and isinstance(loc[1], int):
@@ -167,6 +168,9 @@ def _problems(err: pydantic.ValidationError, refs: dict[int, EntryRef]) -> tuple
                 loc = loc[1:]
         field = _path(loc)
         found.append(EntryProblem(entry, field or None, _message(e["msg"])))
+    if len(errors) > _ERRORS_READ:
+        more = len(errors) - _ERRORS_READ
+        found.append(EntryProblem(None, None, f"{more} more problems were not read"))
     return tuple(dict.fromkeys(found))
 
 
