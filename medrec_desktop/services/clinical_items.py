@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -47,6 +47,16 @@ BeforeSave = Callable[[Op, int, ItemStatus, Any, ClinicalItem | None, Sensitivit
 AfterSave = Callable[[Op, ItemInfo[Any]], None]
 # (op, the stored row about to be marked entered in error)
 BeforeEnteredInError = Callable[[Op, ClinicalItem], None]
+
+
+class ItemRefused(ValidationError):
+    """One item of a batch (``ClinicalItemService._add_many``) was refused: ``position``
+    (from 0) says which, ``error`` why (its field too)."""
+
+    def __init__(self, position: int, error: ValidationError) -> None:
+        super().__init__(error.message, field=error.field)
+        self.position = position
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -165,9 +175,12 @@ class ClinicalItemService(Service, Generic[D, I]):
         """Record a new item (version 1). Raises ValidationError naming the field."""
         return self._add_new(op, patient_id, data)
 
-    def _add_new(self, op: Op, patient_id: int, data: I) -> ItemInfo[D]:
+    def _add_new(
+        self, op: Op, patient_id: int, data: I, *, reason: str | None = None
+    ) -> ItemInfo[D]:
         """``add``'s body, for a service whose own audited call records an item too (a
-        document filed with its bytes, a document re-filed on another chart)."""
+        document filed with its bytes, a document re-filed on another chart, an import).
+        ``reason``: why this first version was saved (where an imported item came from)."""
         kind = self._kind
         _patient_for_new_item(op, patient_id, kind.noun)
         if data.sensitivity is not None:
@@ -180,9 +193,44 @@ class ClinicalItemService(Service, Generic[D, I]):
         row.status = data.status
         row.sensitivity = data.sensitivity
         versioning.assign(row, clean)
-        saved = versioning.save(op, row, kind.data, reason=None)
+        saved = versioning.save(op, row, kind.data, reason=clean_reason(reason, required=False))
         op.event.detail = f"{kind.item_type} {saved.id}"
         self._after(op, saved)
+        return saved
+
+    def _add_many(
+        self, op: Op, patient_id: int, batch: Sequence[tuple[I, str | None]]
+    ) -> builtins.list[ItemInfo[D]]:
+        """Several new items (each with the reason of its first version) as ``_add_new``
+        records them, with the same checks, hooks and version rows, in one flush: an import
+        writes hundreds. Every item is checked before any is written; each kind's
+        ``before_save`` runs before the rows are written, its ``after_save`` after all of
+        them. A refused item raises :class:`ItemRefused` saying which."""
+        kind = self._kind
+        _patient_for_new_item(op, patient_id, kind.noun)
+        if any(data.sensitivity is not None for data, _ in batch):
+            op.require(Action.CREATE, DataCategory.SENSITIVE, patient_id)
+        rows: builtins.list[tuple[ClinicalItem, str | None]] = []
+        for position, (data, reason) in enumerate(batch):
+            try:
+                clean = self._validated(op, data)
+                why = clean_reason(reason, required=False)
+                if kind.before_save is not None:
+                    kind.before_save(op, patient_id, data.status, clean, None, data.sensitivity)
+            except ValidationError as err:
+                raise ItemRefused(position, err) from None
+            row = kind.model()
+            row.patient_id = patient_id
+            row.status = data.status
+            row.sensitivity = data.sensitivity
+            versioning.assign(row, clean)
+            rows.append((row, why))
+        saved = versioning.save_new(op, rows, kind.data)
+        for position, item in enumerate(saved):
+            try:
+                self._after(op, item)
+            except ValidationError as err:
+                raise ItemRefused(position, err) from None
         return saved
 
     @audited(Action.UPDATE, DataCategory.CLINICAL)

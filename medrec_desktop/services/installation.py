@@ -44,6 +44,7 @@ from medrec_desktop.domain.errors import (
     ValidationError,
     WrongKeyError,
 )
+from medrec_desktop.domain.fhir_import import ImportKind
 from medrec_desktop.models import AppMeta, AuditEvent, AuditHead, LoginThrottle, User
 from medrec_desktop.paths import DataPaths, make_private_dir, write_private_file
 from medrec_desktop.security import audit_mark, passwords
@@ -118,6 +119,7 @@ from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
+from medrec_desktop.services.fhir_import import FhirImportService
 from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.inbox_suggestions import InboxSuggestionService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
@@ -268,6 +270,22 @@ class Installation:
         self.coder_queries = CoderQueryService(ctx=self.ctx)
         self.billing = BillingExportService(ctx=self.ctx)
         self.releases = RecordReleaseService(ctx=self.ctx)
+        # Issue 14: a US Core Bundle from another system, recorded through the kinds' own
+        # services (their rules, versions and side effects) in one transaction.
+        self.fhir_import = FhirImportService(
+            ctx=self.ctx,
+            writers={
+                ImportKind.PROBLEM: self.problems,
+                ImportKind.ALLERGY_STATEMENT: self.allergy_statements,
+                ImportKind.ALLERGY: self.allergies,
+                ImportKind.MEDICATION: self.medications,
+                ImportKind.IMMUNIZATION: self.immunizations,
+                ImportKind.VITALS: self.vitals,
+                ImportKind.LAB_TEST: self.lab_tests,
+                ImportKind.PROCEDURE: self.procedures,
+                ImportKind.SURGICAL_HISTORY: self.surgical_history,
+            },
+        )
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 

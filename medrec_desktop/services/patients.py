@@ -76,7 +76,11 @@ def _get(db: Session, patient_id: int) -> Patient:
     return patient
 
 
-def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[DuplicateCandidate]:
+def duplicate_candidates(
+    db: Session, data: PatientInput, exclude: int | None
+) -> list[DuplicateCandidate]:
+    """Existing patients that look like ``data`` (validated): same or similar name and the
+    same date of birth, the same phone or the same insurance member ID; best first."""
     reasons: dict[int, list[str]] = {}
     scores: dict[int, float] = {}
     wanted = words(f"{data.given_names} {data.family_name}")
@@ -128,6 +132,21 @@ def _duplicates(db: Session, data: PatientInput, exclude: int | None) -> list[Du
     return sorted(found, key=lambda c: -c.score)
 
 
+def create_patient(op: Op, clean: PatientInput) -> Patient:
+    """Register a validated patient with the next MRN (its first version kept); the event
+    names it. The duplicate check is the caller's (registration, an import)."""
+    now = iso(op.ctx.now())
+    next_no = (op.db.execute(select(func.max(Patient.id))).scalar() or 0) + 1
+    patient = Patient(mrn=f"{next_no:08d}", created_at=now, updated_at=now)
+    rows.assign(patient, clean)
+    op.db.add(patient)
+    op.db.flush()
+    rows.replace_children(op.db, patient, clean)
+    op.about_patient(patient.id)
+    rows.snapshot(op, patient)
+    return patient
+
+
 def record_versions(db: Session, patient_id: int) -> list[VersionInfo]:
     """A patient's stored versions, each summarised by what changed since the one before."""
     result = db.execute(
@@ -170,7 +189,7 @@ class PatientService(Service):
     def find_duplicates(self, op: Op, data: PatientInput) -> list[DuplicateCandidate]:
         """Likely existing records of the same person, for side-by-side review."""
         clean = data.validated(op.ctx.now().date())
-        found = _duplicates(op.db, clean, None)
+        found = duplicate_candidates(op.db, clean, None)
         op.event.detail = patients_detail(c.patient.id for c in found)
         return found
 
@@ -190,7 +209,7 @@ class PatientService(Service):
         why = (reason or "").strip()
         if len(why) > 500:
             raise ValidationError("Keep the reason under 500 characters.", field="duplicate_reason")
-        found = _duplicates(op.db, clean, None)
+        found = duplicate_candidates(op.db, clean, None)
         if found and not duplicates_reviewed:
             raise DuplicatesFoundError([c.patient.id for c in found])
         if found and not why:
@@ -198,15 +217,7 @@ class PatientService(Service):
                 "Say why this is a different person from the similar existing record(s).",
                 field="duplicate_reason",
             )
-        now = iso(op.ctx.now())
-        next_no = (op.db.execute(select(func.max(Patient.id))).scalar() or 0) + 1
-        patient = Patient(mrn=f"{next_no:08d}", created_at=now, updated_at=now)
-        rows.assign(patient, clean)
-        op.db.add(patient)
-        op.db.flush()
-        rows.replace_children(op.db, patient, clean)
-        op.about_patient(patient.id)
-        rows.snapshot(op, patient)
+        patient = create_patient(op, clean)
         if found:
             ids = ", ".join(str(c.patient.id) for c in found)
             op.event.detail = f"registered after duplicate review of patients {ids}"

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.clinical import (
@@ -143,21 +143,25 @@ def stamp(op: Op, item: ClinicalItem, reason: str | None) -> None:
 
 def snapshot(op: Op, item: ClinicalItem, dto: ItemInfo[Any], reason: str | None = None) -> None:
     """Keep this saved state forever: the DTO as JSON, beside who, when, status and why."""
+    op.db.add(ClinicalItemVersion(**_version_values(item, dto, reason)))
+
+
+def _version_values(
+    item: ClinicalItem, dto: ItemInfo[Any], reason: str | None = None
+) -> dict[str, Any]:
     if dto.version != item.version or dto.id != item.id:
         raise ValueError("the snapshot must be the DTO of the row as flushed")
-    op.db.add(
-        ClinicalItemVersion(
-            item_type=type(item).__item_type__,
-            item_id=item.id,
-            version=item.version,
-            data_json=json.dumps(to_plain(dto), sort_keys=True),
-            status=item.status,
-            sensitivity=item.sensitivity,
-            changed_by=item.changed_by,
-            changed_at=item.changed_at,
-            reason=reason if reason is not None else item.reason,
-        )
-    )
+    return {
+        "item_type": type(item).__item_type__,
+        "item_id": item.id,
+        "version": item.version,
+        "data_json": json.dumps(to_plain(dto), sort_keys=True),
+        "status": item.status,
+        "sensitivity": item.sensitivity,
+        "changed_by": item.changed_by,
+        "changed_at": item.changed_at,
+        "reason": reason if reason is not None else item.reason,
+    }
 
 
 def save(op: Op, item: ClinicalItem, data_type: type[D], *, reason: str | None) -> ItemInfo[D]:
@@ -171,6 +175,26 @@ def save(op: Op, item: ClinicalItem, data_type: type[D], *, reason: str | None) 
     dto = info_of(op.db, item, data_type, {op.user.id: op.user.display_name})
     snapshot(op, item, dto)
     return dto
+
+
+def save_new(
+    op: Op, items: Sequence[tuple[ClinicalItem, str | None]], data_type: type[D]
+) -> list[ItemInfo[D]]:
+    """:func:`save` for several new items of one kind, each with its reason: one flush
+    writes their rows, then their version rows go in one statement (the rows :func:`snapshot`
+    writes, without an object each)."""
+    for item, reason in items:
+        stamp(op, item, reason)
+        op.db.add(item)
+    op.db.flush()
+    known = {op.user.id: op.user.display_name}
+    saved = [info_of(op.db, item, data_type, known) for item, _ in items]
+    if saved:
+        op.db.execute(
+            insert(ClinicalItemVersion),
+            [_version_values(item, dto) for (item, _), dto in zip(items, saved, strict=True)],
+        )
+    return saved
 
 
 def entered_in_error(

@@ -35,6 +35,7 @@ from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import SAMPLE_DOCUMENT, SAMPLE_INPUTS, sample_pdf
 from tests.integration.coding.conftest import codes_dir, scratch_store, store  # noqa: F401
+from tests.support.fhir_bundles import record_bundle, to_bytes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "coding"))
 from hcpcs_fixture import sample_file  # noqa: E402
@@ -790,6 +791,16 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "RecordReleaseService.accounting": (
         Role.RECORDS,
         lambda c: lambda s: c.inst.releases.accounting(s, _patient(c)),
+    ),
+    "FhirImportService.preview": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.fhir_import.preview(s, to_bytes(record_bundle())),
+    ),
+    "FhirImportService.commit": (
+        Role.RECORDS,
+        lambda c: (
+            lambda s: c.inst.fhir_import.commit(s, to_bytes(record_bundle()), patient_id=None)
+        ),
     ),
     "CodingReportService.productivity": (
         Role.CODER,
