@@ -118,6 +118,7 @@ from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
+from medrec_desktop.services.fhir_export import FhirExportService
 from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.inbox_suggestions import InboxSuggestionService
 from medrec_desktop.services.maintenance import MaintenanceService, Progress
@@ -268,6 +269,7 @@ class Installation:
         self.coder_queries = CoderQueryService(ctx=self.ctx)
         self.billing = BillingExportService(ctx=self.ctx)
         self.releases = RecordReleaseService(ctx=self.ctx)
+        self.fhir_export = FhirExportService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 
