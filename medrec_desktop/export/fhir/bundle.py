@@ -44,6 +44,21 @@ from medrec_desktop.export.fhir.practitioner import practitioner, practitioner_i
 from medrec_desktop.export.fhir.procedure import coded_procedures, procedure, surgical_history
 
 BUNDLE_TYPE = "collection"
+#: the section each item type belongs to: an item of a section not chosen is never mapped,
+#: whatever the extract holds (the reading leaves it out already; this says it twice)
+SECTION_OF = {
+    "problem": RecordSection.PROBLEMS,
+    "medical-history": RecordSection.HISTORIES,
+    "surgical-history": RecordSection.HISTORIES,
+    "family-history": RecordSection.HISTORIES,
+    "social-history": RecordSection.HISTORIES,
+    "allergy": RecordSection.ALLERGIES,
+    "allergy-statement": RecordSection.ALLERGIES,
+    "medication": RecordSection.MEDICATIONS,
+    "immunization": RecordSection.IMMUNIZATIONS,
+    "vitals": RecordSection.VITALS,
+    "procedure": RecordSection.PROCEDURES,
+}
 #: resource types every patient of a bulk export shares (written once per export)
 SHARED_TYPES = frozenset({"Organization", "Practitioner"})
 
@@ -78,9 +93,13 @@ def patient_resources(
     )
     notes = extract.has(RecordSection.ENCOUNTERS)
     coded = extract.has(RecordSection.CODING)
-    visits = extract.encounters
+    visits = extract.encounters if notes or coded else ()
+
+    def chosen(item_type: str) -> tuple[Any, ...]:
+        return extract.of(item_type) if extract.has(SECTION_OF[item_type]) else ()
+
     # Ids first: a visit names the problems it addressed, a problem nothing after it.
-    ctx.problems = {int(i.id): problem_id(ctx, i.id) for i in extract.of("problem")}
+    ctx.problems = {int(i.id): problem_id(ctx, i.id) for i in chosen("problem")}
     ctx.encounters = {int(e.item.id): encounter_id(ctx, e.item.id) for e in visits}
 
     if visits:
@@ -94,7 +113,7 @@ def patient_resources(
         ordered = sorted(extract.record.details.coverages, key=lambda c: c.priority)
         for position, c in enumerate(ordered, start=1):
             yield coverage(c, position, ctx)
-    for item in extract.of("problem"):
+    for item in chosen("problem"):
         yield problem(item, ctx)
     for e in visits:
         yield encounter(e, ctx, details=notes, coded=coded)
@@ -103,30 +122,30 @@ def patient_resources(
         if coded:
             yield from encounter_diagnoses(e, ctx)
             yield from coded_procedures(e, ctx)
-    for item in extract.of("medical-history"):
+    for item in chosen("medical-history"):
         yield medical_history(item, ctx)
-    for item in extract.of("surgical-history"):
+    for item in chosen("surgical-history"):
         yield surgical_history(item, ctx)
-    for item in extract.of("family-history"):
+    for item in chosen("family-history"):
         yield family_history(item, ctx)
-    for item in extract.of("social-history"):
+    for item in chosen("social-history"):
         yield from social_history(item, ctx)
-    for item in extract.of("allergy"):
+    for item in chosen("allergy"):
         yield allergy(item, ctx)
-    for item in extract.of("allergy-statement"):
+    for item in chosen("allergy-statement"):
         yield no_known_allergies(item, ctx)
-    for item in extract.of("medication"):
+    for item in chosen("medication"):
         yield medication_statement(item, ctx)
-    for item in extract.of("immunization"):
+    for item in chosen("immunization"):
         yield immunization(item, ctx)
-    for item in extract.of("vitals"):
+    for item in chosen("vitals"):
         yield from vital_signs(item, ctx)
-    for test in extract.tests:
+    for test in extract.tests if extract.has(RecordSection.RESULTS) else ():
         yield from lab_results(test, ctx)
         yield lab_report(test, ctx)
-    for item in extract.of("procedure"):
+    for item in chosen("procedure"):
         yield procedure(item, ctx)
-    for doc in extract.documents:
+    for doc in extract.documents if extract.has(RecordSection.DOCUMENTS) else ():
         yield document(doc, ctx)
 
 
