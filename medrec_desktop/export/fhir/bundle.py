@@ -93,7 +93,10 @@ def patient_resources(
     )
     notes = extract.has(RecordSection.ENCOUNTERS)
     coded = extract.has(RecordSection.CODING)
-    visits = extract.encounters if notes or coded else ()
+    if notes:
+        visits = extract.encounters
+    else:  # the coding section alone: the visits that carry codes, nothing of the others
+        visits = tuple(e for e in extract.encounters if coded and e.coding is not None)
 
     def chosen(item_type: str) -> tuple[Any, ...]:
         return extract.of(item_type) if extract.has(SECTION_OF[item_type]) else ()

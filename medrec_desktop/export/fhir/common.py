@@ -105,17 +105,29 @@ def compact(value: Json) -> Json:
 
 
 def _pruned(value: Any) -> Any:
+    # Recurses only into containers: most values are scalars (a bulk export prunes millions).
     if isinstance(value, dict):
         out = {}
         for key, v in value.items():
-            kept = _pruned(v)
-            if kept is None or kept == "" or kept == [] or kept == {}:
+            if v is None or v == "":
                 continue
-            out[key] = kept
+            if isinstance(v, dict | list | tuple):
+                v = _pruned(v)
+                if not v:
+                    continue
+            out[key] = v
         return out
     if isinstance(value, list | tuple):
-        items = [_pruned(v) for v in value]
-        return [v for v in items if v is not None and v != "" and v != [] and v != {}]
+        items = []
+        for v in value:
+            if v is None or v == "":
+                continue
+            if isinstance(v, dict | list | tuple):
+                v = _pruned(v)
+                if not v:
+                    continue
+            items.append(v)
+        return items
     return value
 
 

@@ -28,7 +28,7 @@ def validate_resource(resource: Mapping[str, Any], where: str) -> None:
         raise FhirInvalidError(f"{where} has no resourceType.", field=where)
     try:
         model = get_fhir_model_class(kind)
-    except KeyError:
+    except (KeyError, ValueError):  # ValueError in fhir.resources 8
         raise FhirInvalidError(
             f"{where}: {kind} is not a FHIR R4 resource type.", field=where
         ) from None

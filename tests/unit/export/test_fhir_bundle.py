@@ -8,11 +8,13 @@ import copy
 import datetime as dt
 import json
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from medrec_desktop.domain.clinical import ItemId
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.fhir_export import MANIFEST, FhirInvalidError
 from medrec_desktop.domain.record_release import RecordSection
@@ -20,7 +22,7 @@ from medrec_desktop.export.fhir import patient_bundle, patient_resources, valida
 from medrec_desktop.export.fhir.ndjson import NdjsonWriter, manifest
 from medrec_desktop.export.fhir.ucum import ucum_code
 from medrec_desktop.export.files import PrivateFolder
-from tests.unit.export.fhir_samples import CLINIC, WHEN, extract
+from tests.unit.export.fhir_samples import CLINIC, VISIT, WHEN, extract
 
 LATER = WHEN + dt.timedelta(days=3)
 
@@ -66,6 +68,11 @@ def test_only_the_sections_chosen_are_mapped() -> None:
         e["resource"] for e in coded["entry"] if e["resource"]["resourceType"] == "Encounter"
     ]
     assert "reasonReference" not in encounter  # the problems were not chosen
+    # A visit not coded carries nothing of the coding section: it is left out.
+    uncoded = replace(VISIT, item=replace(VISIT.item, id=ItemId(99)), coding=None)
+    both = replace(extract(sections=(RecordSection.CODING,)), encounters=(VISIT, uncoded))
+    made = list(patient_resources(both, clinic_system=CLINIC, generated_at=WHEN))
+    assert [r["resourceType"] for r in made].count("Encounter") == 1
 
 
 def test_a_failure_names_the_entry_and_field_never_the_value() -> None:
@@ -147,3 +154,10 @@ def test_a_private_folder_appears_only_when_committed(tmp_path: Path) -> None:
 )
 def test_units_travel_in_ucum_only_when_certain(unit: str | None, code: str | None) -> None:
     assert ucum_code(unit) == code
+
+
+def test_an_unknown_resource_type_is_named() -> None:
+    from medrec_desktop.export.fhir import validate_resource
+
+    with pytest.raises(FhirInvalidError, match="Chart is not a FHIR R4 resource type"):
+        validate_resource({"resourceType": "Chart", "id": "x"}, "line 3")
