@@ -97,7 +97,7 @@ def main() -> None:
         extra={
             "seconds": [round(r["seconds"], 2) for r in runs["streamed"]],
             "baseline_seconds": [round(r["seconds"], 2) for r in runs["naive"]],
-            "resources": streamed["resources"],
+            "resources": int(streamed["resources"]),
             "resources_per_second": round(streamed["resources"] / streamed["seconds"], 1),
             "output_mb": round(streamed["bytes"] / mb, 1),
             "baseline_output_mb": round(naive["bytes"] / mb, 1),
