@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from medrec_desktop import __version__, logs
 from medrec_desktop.cli import coding_work as coding_cli
 from medrec_desktop.cli import documents as documents_cli
+from medrec_desktop.cli import exports as exports_cli
 from medrec_desktop.cli import imports as imports_cli
 from medrec_desktop.cli import inbox as inbox_cli
 from medrec_desktop.cli.admin import (
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     inbox_cli.add_parser(sub)
     coding_cli.add_parser(sub)
     imports_cli.add_parser(sub)
+    exports_cli.add_parser(sub)
 
     s = sub.add_parser("backup", help="write a verified, encrypted backup file")
     s.add_argument("--out", required=True, help="the new backup file")

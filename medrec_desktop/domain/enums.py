@@ -59,6 +59,9 @@ class DataCategory(StrEnum):
     SESSION = "session"
     # Scans and faxes picked up from the scanner folder, not yet filed to a patient (issue 12).
     INBOX = "inbox"
+    # Every patient's record at once, out of the clinic (the FHIR bulk export, issue 14): a
+    # right of its own, so holding it never lets anyone read a chart on screen.
+    BULK_EXPORT = "bulk_export"
 
 
 class Outcome(StrEnum):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -94,6 +95,63 @@ class PrivateFile:
             with contextlib.suppress(OSError):
                 self._tmp.unlink()
             self._tmp = None
+
+
+class PrivateFolder:
+    """A folder of export files (the bulk export), all or nothing, like :class:`PrivateFile`:
+    ``with PrivateFolder(out) as target: write into target.path; ...; target.commit()``.
+
+    The files are written into a private staging folder beside ``out`` (owner only, made
+    before anything is exported or recorded); :meth:`commit` renames it to ``out``, which
+    must not exist. Leaving the block without committing (a failure, a cancel) removes the
+    staging folder and everything in it.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self._path: Path | None = None
+        self.written = False
+
+    @property
+    def path(self) -> Path:
+        assert self._path is not None, "use PrivateFolder in a with block"
+        return self._path
+
+    def __enter__(self) -> PrivateFolder:
+        if self.out.exists():
+            raise KnownError(f"{self.out} already exists; name a new folder for the export.")
+        parent = self.out.parent
+        if not parent.is_dir():
+            raise KnownError(f"The folder {parent} does not exist.")
+        try:
+            # mkdtemp makes the folder 0700 (owner only) whatever the umask.
+            made = tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".part", dir=parent)
+        except OSError as err:
+            raise KnownError(_cannot(self.out, err)) from None
+        self._path = Path(made)
+        return self
+
+    def commit(self) -> None:
+        # Checked, then renamed: a folder that appeared in between (empty, or rename fails)
+        # is the one case a POSIX rename would take over.
+        if self.out.exists():
+            raise KnownError(f"{self.out} already exists; name a new folder for the export.")
+        try:
+            os.rename(self.path, self.out)
+        except OSError as err:
+            raise KnownError(_cannot(self.out, err)) from None
+        self.written = True
+        self._path = None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._path is not None:
+            shutil.rmtree(self._path, ignore_errors=True)
+            self._path = None
 
 
 def _cannot(out: Path, err: OSError) -> str:

@@ -74,6 +74,10 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.CODING: frozenset(_ALL | {A.ADMIN}),
         # DESIGN §1: administrators manage code-set updates.
         C.CODESET: frozenset({A.VIEW, A.QUERY, A.CREATE, A.ADMIN}),
+        # Issue 14: the bulk export of every patient is the administrators' (a migration, a
+        # registry, a backup in an open format). Only the export itself: no chart is shown,
+        # and each run is one disclosure naming every patient it carried.
+        C.BULK_EXPORT: frozenset({A.EXPORT}),
     },
 }
 

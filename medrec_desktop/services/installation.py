@@ -119,6 +119,7 @@ from medrec_desktop.services.documents import DOCUMENTS, DocumentService
 from medrec_desktop.services.drafts import DraftService
 from medrec_desktop.services.encounter_kinds import AMENDMENT_REQUESTS, ENCOUNTERS
 from medrec_desktop.services.encounters import EncounterService
+from medrec_desktop.services.fhir_export import FhirExportService
 from medrec_desktop.services.fhir_import import FhirImportService
 from medrec_desktop.services.inbox import InboxService
 from medrec_desktop.services.inbox_suggestions import InboxSuggestionService
@@ -286,6 +287,7 @@ class Installation:
                 ImportKind.SURGICAL_HISTORY: self.surgical_history,
             },
         )
+        self.fhir_export = FhirExportService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
 

@@ -23,7 +23,11 @@ from medrec_desktop.domain.enums import Action, DataCategory, Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
 from medrec_desktop.domain.panels import TemplateInput
 from medrec_desktop.domain.problems import ProblemInput
-from medrec_desktop.domain.record_release import RecordScope, RecordSection, ReleaseRequest
+from medrec_desktop.domain.record_release import (
+    RecordScope,
+    RecordSection,
+    ReleaseRequest,
+)
 from medrec_desktop.domain.results import LabTestInput, ResultInput
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
@@ -190,6 +194,14 @@ def _scan(c: Clinic) -> int:
     return c.inst.inbox.receive(
         c.sessions[Role.NURSE], "scan.pdf", sample_pdf(), next(_SCANS)
     ).inbox_id
+
+
+def _bulk_folder(c: Clinic) -> Path:
+    """A patient to export, and a new empty folder to export into."""
+    _patient(c)
+    folder = c.paths.root.parent / f"bulk-{next(_SCANS)}"
+    folder.mkdir()
+    return folder
 
 
 # One successful call per entry point: (role, call). A new entry point without a row here fails
@@ -800,6 +812,18 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.RECORDS,
         lambda c: (
             lambda s: c.inst.fhir_import.commit(s, to_bytes(record_bundle()), patient_id=None)
+        ),
+    ),
+    "FhirExportService.export_patient": (
+        Role.RECORDS,
+        lambda c: (lambda pid: lambda s: c.inst.fhir_export.export_patient(s, pid, RELEASE))(
+            _patient(c)
+        ),
+    ),
+    "FhirExportService.bulk_export": (
+        Role.ADMIN,
+        lambda c: (lambda folder: lambda s: c.inst.fhir_export.bulk_export(s, folder, RELEASE))(
+            _bulk_folder(c)
         ),
     ),
     "CodingReportService.productivity": (

@@ -227,7 +227,9 @@ def _coverages(patient: Patient, index: BundleIndex) -> tuple[CoverageInfo, ...]
                 subscriber_name=(
                     person_name(getattr(subscriber, "name", None))
                     if subscriber is not None and subscriber is not patient
-                    else None
+                    # A subscriber named only in the reference (no resource of their own in
+                    # the Bundle, as our own export writes it): the name it displays.
+                    else (cov.subscriber.display if cov.subscriber and subscriber is None else None)
                 ),
                 subscriber_relationship=_RELATIONSHIP.get(relation, "other"),
                 priority=len(found) + 1,
