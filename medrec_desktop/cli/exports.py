@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +46,7 @@ Run = Callable[[argparse.Namespace, DataPaths], int]
 
 
 def add_parser(sub: Any) -> Any:
-    """`export fhir|bulk` under the main parser's sub-commands; returns the formats'
+    """`export fhir|bulk|pdf` under the main parser's sub-commands; returns the formats'
     sub-parsers, where another format (``pdf``) adds itself with :func:`add_format`."""
     s = sub.add_parser(
         "export",
@@ -84,6 +85,27 @@ def add_parser(sub: Any) -> Any:
     )
     b.add_argument("--out", required=True, metavar="FOLDER", help="a new folder to create")
     release_options(b, default_purpose=DisclosurePurpose.OPERATIONS)
+
+    d = add_format(
+        formats,
+        "pdf",
+        _pdf,
+        help="one patient's record as a PDF (optionally password-protected)",
+        description="One patient's record, the sections and dates chosen, as a PDF with the "
+        "clinic's letterhead and the patient on every page, recorded as a disclosure. With "
+        f"{PDF_PASSWORD_ENV} set, the PDF is encrypted (AES-256) with that password. " + PRIVATE,
+    )
+    d.add_argument("--patient", required=True, metavar="MRN", help="the patient's MRN")
+    d.add_argument("--out", required=True, metavar="FILE", help="the file to write (.pdf)")
+    release_options(d, default_purpose=DisclosurePurpose.PATIENT_REQUEST)
+    d.add_argument(
+        "--authorization",
+        type=int,
+        metavar="DOC_ID",
+        help="the patient's signed authorization on file (a document id), required with "
+        "--purpose authorization",
+    )
+    d.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return formats
 
 
@@ -175,6 +197,49 @@ def _fhir_text(done: FhirRelease, out: Path, request: ReleaseRequest) -> str:
             "them, if your role may)."
         )
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ pdf
+
+#: the PDF's password comes from the environment, never the command line (shell history)
+PDF_PASSWORD_ENV = "MEDREC_PDF_PASSWORD"
+
+
+def _pdf(args: argparse.Namespace, paths: DataPaths) -> int:
+    request = _request(args, (DisclosurePurpose.PATIENT_REQUEST, THE_PATIENT))
+    password = os.environ.get(PDF_PASSWORD_ENV) or None
+    out = Path(args.out)
+    inst = _open(paths)
+    try:
+        session = _login(inst, args)
+        patient = inst.patients.find_by_mrn(session, args.patient)
+        with PrivateFile(out, replace=args.force) as target:
+            done = inst.releases.release_pdf(session, patient.id, request, password=password)
+            target.commit(done.data)
+    finally:
+        inst.close()
+    data = {
+        "out": str(out),
+        "mrn": patient.mrn,
+        "size": len(done.data),
+        "sha256": done.sha256,
+        "encrypted": done.encrypted,
+        "disclosure_id": done.disclosure_id,
+        "recipient": request.recipient,
+        "purpose": DisclosurePurpose(request.purpose).value,
+        "sections": [s.value for s in request.scope.sections],
+    }
+    locked = " It opens with the password in MEDREC_PDF_PASSWORD." if done.encrypted else ""
+    _emit(
+        args,
+        data,
+        lambda: (
+            f"Wrote the record PDF to {out} (readable by you only).{locked}\nRecorded as "
+            f"disclosure {done.disclosure_id}: to {request.recipient}, for "
+            f"{DisclosurePurpose(request.purpose).label.lower()}."
+        ),
+    )
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------ bulk

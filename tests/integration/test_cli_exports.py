@@ -136,3 +136,34 @@ def test_export_bulk_by_an_administrator(clinic: Path, tmp_path: Path) -> None:
     again = medrec("export", "bulk", "--out", str(folder), "--user", "boss",
                    "--data-dir", str(clinic))  # fmt: skip
     assert again.returncode == 1 and "already exists" in one_plain_line(again.stderr)
+
+
+def test_export_pdf_writes_only_the_sections_chosen_encrypted_and_records_it(
+    clinic: Path, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    out = tmp_path / "record.pdf"
+    who = mrn(clinic)
+    done = medrec(
+        "export", "pdf", "--patient", who, "--out", str(out), "--sections", "problems,allergies",
+        "--recipient", "County court clerk", "--purpose", "legal", "--json",
+        "--user", "rita", "--data-dir", str(clinic),
+        env={"MEDREC_PDF_PASSWORD": "court copy 2026"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert info["encrypted"] and info["sections"] == ["problems", "allergies"]
+    assert info["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    reader = PdfReader(out)
+    assert reader.is_encrypted and reader.decrypt("court copy 2026")
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    assert "Problems" in text and "Allergies" in text
+    assert "Medications" not in text and "Vital signs" not in text  # not chosen: not there
+    bad = medrec(
+        "export", "pdf", "--patient", who, "--out", str(tmp_path / "x.pdf"),
+        "--sections", "problems,xrays", "--user", "rita", "--data-dir", str(clinic),
+    )  # fmt: skip
+    assert bad.returncode == 2 and "“xrays” is not a section of the record" in bad.stderr
+    assert not (tmp_path / "x.pdf").exists()
