@@ -42,6 +42,7 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m medrec_desktop.ui.screenshots docs/screenshots
+	$(BIN)/python scripts/render_pdf_samples.py docs/screenshots
 
 # One-folder app in dist/medrec-desktop/, checked by its own headless self-test.
 dist: $(STAMP)

@@ -33,6 +33,8 @@ from medrec_desktop.domain.billing import (
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import NotFoundError, ValidationError
 from medrec_desktop.export import billing as writers
+from medrec_desktop.export.record_pdf import render
+from medrec_desktop.export.superbill import superbill_document
 from medrec_desktop.models import Disclosure, DisclosurePatient
 from medrec_desktop.services import billing_claims
 from medrec_desktop.services.base import Op, Service, audited
@@ -60,6 +62,26 @@ class BillingExportService(Service):
         [summary] = billing_claims.summaries(op, [found])
         op.event.detail = f"claim summary of encounter {encounter.id}"
         return summary
+
+    @audited(Action.PRINT, DataCategory.CODING)
+    def superbill_pdf(self, op: Op, encounter_id: int) -> bytes:
+        """The coded encounter's billing summary (superbill) as a PDF, to print or save: the
+        claim summary's content with the clinic's letterhead and the patient on every page."""
+        self._may_read(op)
+        found = billing_claims.one(op, encounter_id)
+        if found is None:
+            raise NotFoundError(NOT_CODED)
+        encounter, _, patient = found
+        op.about_patient(patient.id)
+        op.require(Action.VIEW, DataCategory.CLINICAL, patient.id)
+        if billing_claims.labelled(found):
+            op.require(Action.VIEW, DataCategory.SENSITIVE, patient.id)
+        [summary] = billing_claims.summaries(op, [found])
+        doc = superbill_document(
+            summary, generated_by=op.user.display_name, generated_at=op.ctx.now()
+        )
+        op.event.detail = f"superbill PDF of encounter {encounter.id}"
+        return render(doc)
 
     @audited(Action.QUERY, DataCategory.CODING)
     def preview(self, op: Op, since: dt.date, until: dt.date) -> BillingPreview:

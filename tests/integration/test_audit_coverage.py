@@ -764,6 +764,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.CODER,
         lambda c: (lambda e: lambda s: c.inst.billing.claim_summary(s, e))(_marked_coded(c)),
     ),
+    "BillingExportService.superbill_pdf": (
+        Role.CODER,
+        lambda c: (lambda e: lambda s: c.inst.billing.superbill_pdf(s, e))(_marked_coded(c)),
+    ),
     "BillingExportService.preview": (
         Role.CODER,
         lambda c: lambda s: c.inst.billing.preview(s, *NOVEMBER),

@@ -2,7 +2,7 @@
 insurance, the date of service, the visit and its provider, the diagnoses lettered A to L and
 each procedure line with its modifiers, units and the letters of the diagnoses it points to,
 as the billing office receives them. Reading it is audited (``inst.billing.claim_summary``);
-Esc closes it. (The printable superbill comes with the export issue.)
+Esc closes it; Superbill PDF… previews and prints the billing summary (superbill).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.billing import ClaimSummary, claim_text
 from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
@@ -63,6 +64,17 @@ class ClaimSummaryDialog(QDialog):
         self.message.setAccessibleName("Claim summary message")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.superbill_button = buttons.addButton(
+            "&Superbill PDF…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.superbill_button.setToolTip(
+            "The billing summary as a PDF: preview, then print (every print is recorded)"
+        )
+        self.superbill_button.setAutoDefault(False)
+        self.superbill_button.setEnabled(False)
+        self.superbill_button.clicked.connect(self.show_superbill)
+        #: the superbill's print preview while it is open
+        self.preview: PdfPreviewDialog | None = None
         buttons.rejected.connect(self.reject)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setToolTip("Close (Esc)")
@@ -81,9 +93,34 @@ class ClaimSummaryDialog(QDialog):
 
     def _loaded(self, summary: ClaimSummary) -> None:
         self.summary = summary
+        self.superbill_button.setEnabled(True)
         self.banner.setText(banner_text(summary))
         self.setWindowTitle(f"Claim summary: {summary.date_of_service:%m/%d/%Y}")
         self.text.setPlainText(claim_text(summary))
+
+    def show_superbill(self) -> None:
+        """The superbill PDF (its making is an audited print of coding data) in a preview
+        whose Print… sends it to a real printer."""
+        session = self._session()
+        if session is None or self.summary is None:
+            return
+        billing, eid = self._services.inst.billing, self.encounter_id
+        Op(self, lambda: billing.superbill_pdf(session, eid), runner=self._runner).success(
+            self._show_pdf
+        ).failure(self.message.show_error).run()
+
+    def _show_pdf(self, data: bytes) -> None:
+        dialog = PdfPreviewDialog(
+            data,
+            title=self.windowTitle().replace("Claim summary", "Superbill"),
+            job_name="medrec-desktop superbill",
+            # The PDF was made under an audited print of this encounter's coding.
+            record_print=lambda _pages: None,
+            parent=self,
+        )
+        self.preview = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
     def _failed(self, err: BaseException) -> None:
         self.banner.setText("No claim summary")

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from medrec_desktop.coding.store import CodeSetStore
@@ -230,6 +232,7 @@ def test_a_role_without_the_right_is_told_and_offered_nothing(
 
 def test_the_claim_summary_of_a_coded_encounter(
     qtbot: QtBot,
+    tmp_path: Path,
     local_clinic: Clinic,
     coded: list[int],
     services: ServicesHolder,
@@ -247,6 +250,25 @@ def test_the_claim_summary_of_a_coded_encounter(
     assert "A. I10" in text and "B. E11.9" in text
     assert "G0008" in text and "modifiers 25; units 1; diagnoses BA" in text
     assert d.windowTitle() == "Claim summary: 11/04/2026"
+    # Superbill PDF…: the billing summary in a print preview, printed to the printer chosen.
+    d.superbill_button.click()
+    qtbot.waitUntil(lambda: d.preview is not None, timeout=WAIT)
+    preview = d.preview
+    assert preview is not None and preview.windowTitle() == "Superbill: 11/04/2026"
+    printed = tmp_path / "superbill-printed.pdf"
+
+    def to_pdf() -> QPrinter:
+        printer = QPrinter()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        return printer
+
+    preview.ask_printer = to_pdf
+    preview.print_document()
+    assert preview.printed_pages >= 1
+    superbill = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(preview.data)).pages)
+    assert "I10" in superbill and "E11.9" in superbill and "G0008" in superbill
+    preview.reject()
     # Not coded yet: said plainly.
     other = ClaimSummaryDialog(
         None, services=services, runner=runner, session=lambda: coder, encounter_id=coded[2]
