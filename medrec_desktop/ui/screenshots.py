@@ -511,6 +511,9 @@ def main(argv: list[str]) -> int:
                 session=inst.auth.login(DEMO_USERS[Role.CODER][0], PASSWORD),
             )
             shots += render_coding_work(out, app, inst, runner, code_sets)
+            from medrec_desktop.ui.release.screenshots import render_release_screenshots
+
+            shots += render_release_screenshots(out, app, inst, runner, code_sets)
         finally:
             runner.shutdown()
             inst.close()

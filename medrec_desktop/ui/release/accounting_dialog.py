@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -30,6 +31,8 @@ from medrec_desktop.ui.widgets.file_dialogs import save_file_path
 from medrec_desktop.ui.widgets.status import StatusLabel
 
 COLUMNS = ("Date", "Recipient", "Purpose", "What", "By", "Owed to the patient")
+#: columns of long words given a width of their own (they wrap), in pixels
+WRAPPED = {"Recipient": 220, "Purpose": 190}
 
 
 def cells(row: DisclosureRow) -> tuple[str, ...]:
@@ -39,7 +42,7 @@ def cells(row: DisclosureRow) -> tuple[str, ...]:
         row.purpose_label,
         row.description + (f" ({row.detail})" if row.detail else ""),
         row.disclosed_by,
-        "✓ yes" if row.accountable else "— no (HIPAA exempts it)",
+        "✓ yes" if row.accountable else "— exempt",
     )
 
 
@@ -61,7 +64,7 @@ class AccountingDialog(QDialog):
         self.setWindowTitle(
             f"Accounting of disclosures: {patient.family_name}, {patient.given_names}"
         )
-        self.resize(980, 520)
+        self.resize(1100, 560)
         layout = QVBoxLayout(self)
         self.heading = QLabel("Loading…")
         self.heading.setWordWrap(True)
@@ -75,7 +78,17 @@ class AccountingDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         self.table.setAccessibleName("Disclosures")
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        # What was disclosed takes the room and wraps; the other columns fit their words.
+        for column, name in enumerate(COLUMNS):
+            if name == "What":
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            elif name in WRAPPED:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(column, WRAPPED[name])
+            else:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.message = StatusLabel()
         self.message.setAccessibleName("Accounting message")
@@ -129,7 +142,6 @@ class AccountingDialog(QDialog):
         for r, row in enumerate(rows):
             for c, text in enumerate(cells(row)):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
 
     def _path_from_dialog(self) -> Path | None:

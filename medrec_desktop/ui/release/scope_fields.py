@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.record_release import RecordScope, RecordSection
 
-COLUMNS = 3
+COLUMNS = 2
 
 
 def _qdate(day: dt.date) -> QDate:
