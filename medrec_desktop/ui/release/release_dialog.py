@@ -1,8 +1,10 @@
 """Release of information (issue 14, item 4): who asked, who receives it, why, the
 authorization on file, what of the record and for which dates; then a PDF saved (optionally
 password-protected) or printed. Either is recorded as a disclosure in the same transaction as
-its audit event, and what it will carry is counted before anything is written ("The PDF will
-carry 42 items from 4 sections"). Nothing is pre-chosen: minimum necessary is a choice.
+its audit event (Save FHIR… writes the same sections as a FHIR R4 Bundle for another
+system, recorded the same way), and what it will carry is counted before anything is
+written ("The release will carry 42 items from 4 sections"). Nothing is pre-chosen: minimum
+necessary is a choice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from medrec_desktop.domain.documents import DocumentData, DocumentType
 from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.domain.fhir_export import FhirRelease
 from medrec_desktop.domain.patient_extract import PatientExtract
 from medrec_desktop.domain.record_release import (
     RECIPIENT_MAX,
@@ -89,6 +92,8 @@ class ReleaseDialog(QDialog):
         self.preview_dialog: PdfPreviewDialog | None = None
         # How the user picks the file; tests put their own in (the dialog is modal).
         self.ask_path: Callable[[], Path | None] = self._path_from_dialog
+        self.ask_fhir_path: Callable[[str], Path | None] = self._fhir_path
+        self.fhir_released: FhirRelease | None = None
         self._confirmed: Path | None = None
         self.setWindowTitle(f"Release of information: {patient.family_name}, {patient.given_names}")
         self.setMinimumWidth(760)
@@ -148,12 +153,17 @@ class ReleaseDialog(QDialog):
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("&Save PDF…", QDialogButtonBox.ButtonRole.ActionRole)
         self.print_button = buttons.addButton("&Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.fhir_button = buttons.addButton("Save &FHIR…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.fhir_button.setToolTip(
+            "The same sections as a FHIR R4 Bundle (JSON) for another system; recorded"
+        )
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setToolTip("Close (Esc)")
         buttons.rejected.connect(self.reject)
-        for b in (self.save_button, self.print_button):
+        for b in (self.save_button, self.print_button, self.fhir_button):
             b.setAutoDefault(False)
         self.save_button.clicked.connect(self.save_pdf)
+        self.fhir_button.clicked.connect(self.save_fhir)
         self.print_button.clicked.connect(self.print_record)
         layout.addWidget(buttons)
 
@@ -163,7 +173,7 @@ class ReleaseDialog(QDialog):
         self._timer.timeout.connect(self.refresh)
         self.scope.changed.connect(self._timer.start)
         self.allowed = permissions.session_allows(session_now, Action.EXPORT, DataCategory.CLINICAL)
-        for b in (self.save_button, self.print_button):
+        for b in (self.save_button, self.print_button, self.fhir_button):
             b.setEnabled(False)
         if not self.allowed:
             self.message.error(NOT_ALLOWED)
@@ -232,7 +242,7 @@ class ReleaseDialog(QDialog):
         self._failed(err)
 
     def _enable(self, on: bool) -> None:
-        for b in (self.save_button, self.print_button):
+        for b in (self.save_button, self.print_button, self.fhir_button):
             b.setEnabled(on and self.allowed)
 
     # ------------------------------------------------------------------ releasing
@@ -281,6 +291,45 @@ class ReleaseDialog(QDialog):
         self.message.ok(
             f"Saved {out.name}, readable by your account only.{locked} Recorded as disclosure "
             f"{done.disclosure_id} to {' '.join(self.recipient.text().split())}."
+        )
+
+    def save_fhir(self) -> None:
+        session = self._session()
+        if session is None or not self.fhir_button.isEnabled():
+            return
+        self.errors.clear()
+        try:
+            request = self.request().validated()
+        except ValidationError as err:
+            self.errors.show(err)
+            return
+        name = f"record-{self.patient.mrn}-{dt.date.today():%Y%m%d}.json"
+        out = self.ask_fhir_path(name)
+        if out is None:
+            return
+        exporter, pid = self._services.inst.fhir_export, self.patient.id
+
+        def work() -> FhirRelease:
+            with PrivateFile(out, replace=True, exists=EXISTS) as target:
+                done = exporter.export_patient(session, pid, request)
+                target.commit(done.content)
+            return done
+
+        self._enable(False)
+        self.message.info("Making the FHIR Bundle…")
+        Op(self, work, runner=self._runner).success(
+            lambda done: self._fhir_saved(done, out)
+        ).failure(self._release_failed).run()
+
+    def _fhir_path(self, name: str) -> Path | None:
+        return save_file_path(self, "Save the FHIR Bundle", "FHIR JSON (*.json)", name)
+
+    def _fhir_saved(self, done: FhirRelease, out: Path) -> None:
+        self.fhir_released = done
+        self._enable(True)
+        self.message.ok(
+            f"Saved {out.name} ({done.resource_count} FHIR R4 resources), readable by your "
+            f"account only. Recorded as disclosure {done.disclosure_id} to {done.recipient}."
         )
 
     def print_record(self) -> None:

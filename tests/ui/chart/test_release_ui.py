@@ -5,6 +5,7 @@ disclosures listing both."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -62,6 +63,14 @@ def test_release_save_print_and_account_by_keyboard(
     assert (out.stat().st_mode & 0o077) == 0  # readable by its owner only
     assert d.message.message.startswith("Saved release.pdf")
 
+    # Alt+F: the same sections as a FHIR Bundle for another system, recorded the same way.
+    bundle = tmp_path / "release.json"
+    d.ask_fhir_path = lambda _name: bundle
+    qtbot.keyClick(d, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: d.fhir_released is not None, timeout=WAIT)
+    kinds = {e["resource"]["resourceType"] for e in json.loads(bundle.read_bytes())["entry"]}
+    assert "Condition" in kinds and "MedicationStatement" not in kinds
+
     printed = tmp_path / "printed.pdf"
     qtbot.keyClick(d, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: isinstance(d.preview_dialog, PdfPreviewDialog), timeout=WAIT)
@@ -87,8 +96,8 @@ def test_release_save_print_and_account_by_keyboard(
     a = w.accounting_dialog
     assert isinstance(a, AccountingDialog)
     qtbot.waitUntil(lambda: a.accounting is not None, timeout=WAIT)
-    assert [r.medium for r in a.shown_rows()] == ["print", "pdf"]  # newest first
-    assert a.table.rowCount() == 2
+    assert [r.medium for r in a.shown_rows()] == ["print", "fhir", "pdf"]  # newest first
+    assert a.table.rowCount() == 3
     a.only_owed.setChecked(True)  # both were for treatment: HIPAA exempts them
     assert a.table.rowCount() == 0
     settle(qtbot, w)
