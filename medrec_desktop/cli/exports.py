@@ -207,7 +207,9 @@ PDF_PASSWORD_ENV = "MEDREC_PDF_PASSWORD"
 
 def _pdf(args: argparse.Namespace, paths: DataPaths) -> int:
     request = _request(args, (DisclosurePurpose.PATIENT_REQUEST, THE_PATIENT))
-    password = os.environ.get(PDF_PASSWORD_ENV) or None
+    password = os.environ.get(PDF_PASSWORD_ENV)
+    if password is not None and not password:
+        raise UsageError(f"{PDF_PASSWORD_ENV} is set but empty; give the password or unset it")
     out = Path(args.out)
     inst = _open(paths)
     try:

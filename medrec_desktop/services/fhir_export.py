@@ -131,6 +131,10 @@ class FhirExportService(Service):
         req = request.validated()
         _check_folder(folder)
         op.require(Action.EXPORT, DataCategory.BULK_EXPORT)  # also inside every read, below
+        if request.scope.labelled:
+            # The bulk right is not a right to labelled items: whoever asks for them must hold
+            # that right too (administrators do not).
+            op.require(Action.EXPORT, DataCategory.SENSITIVE)
         ids = list(
             op.db.execute(
                 select(Patient.id).where(Patient.merged_into_id.is_(None)).order_by(Patient.id)

@@ -138,10 +138,12 @@ class RecordReleaseService(Service):
     @audited(Action.VIEW, DataCategory.CLINICAL, patient="patient_id")
     def print_preview(self, op: Op, patient_id: PatientId, request: ReleaseRequest) -> ReleasedFile:
         """The record PDF to preview before printing (nothing is disclosed until
-        :meth:`record_print`)."""
+        :meth:`record_print`). Only a role that may release records gets it: the preview
+        holds the whole release."""
         req = request.validated()
+        op.require(Action.EXPORT, DataCategory.CLINICAL, patient_id)
         if req.scope.labelled:
-            op.require(Action.VIEW, DataCategory.SENSITIVE, patient_id)
+            op.require(Action.EXPORT, DataCategory.SENSITIVE, patient_id)
         data = self._render(op, patient_id, req, None)
         digest = hashlib.sha256(data).hexdigest()
         op.event.detail = f"record PDF for print preview: {_scope_text(req.scope)}"
@@ -160,8 +162,11 @@ class RecordReleaseService(Service):
         """Records a print of the previewed PDF (``sha256``) as a disclosure on paper; returns
         the disclosure's id. Called once the printer is chosen, before a page is drawn."""
         req = request.validated()
+        op.require(Action.EXPORT, DataCategory.CLINICAL, patient_id)
         if req.scope.labelled:
-            op.require(Action.PRINT, DataCategory.SENSITIVE, patient_id)
+            op.require(Action.EXPORT, DataCategory.SENSITIVE, patient_id)
+        if req.authorization_document_id is not None:
+            _check_authorization(op, patient_id, req.authorization_document_id)
         disclosure_id = _disclose(op, patient_id, req, Medium.PRINT, sha256, False)
         op.event.detail = (
             f"record printed ({pages} pages), disclosure {disclosure_id}: {_scope_text(req.scope)}"

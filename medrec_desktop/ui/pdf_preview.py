@@ -117,5 +117,13 @@ class PdfPreviewDialog(QDialog):
         except KnownError as err:  # refused (role, a break-glass grant run out): not printed
             self.message.error(err.message)
             return
-        self.printed_pages = print_pdf(self.data, printer)
+        try:
+            self.printed_pages = print_pdf(self.data, printer)
+        except (OSError, ValueError):
+            # Recorded already (the printer was chosen): say so rather than pretend.
+            self.message.error(
+                "The printer could not print the document. The print was recorded; check the "
+                "printer and print again (that is recorded too)."
+            )
+            return
         self.message.info(f"Sent {self.printed_pages} pages to the printer.")

@@ -7,6 +7,7 @@ file and no disclosure behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import stat
@@ -175,6 +176,11 @@ def test_only_administrators_export_in_bulk_and_they_still_read_no_chart(
         )
     with pytest.raises(PermissionDeniedError):
         demo.inst.releases.preview(demo.admin, some, EVERYTHING)
+    # The bulk right is no right to labelled items: asking for them is refused.
+    labelled = dataclasses.replace(REQUEST, scope=dataclasses.replace(REQUEST.scope, labelled=True))
+    with pytest.raises(PermissionDeniedError), PrivateFolder(exports / "labelled") as target:
+        demo.inst.fhir_export.bulk_export(demo.admin, target.path, labelled)
+    assert list(exports.iterdir()) == []
     denied = demo.inst.audit.events(demo.admin, AuditFilter(action="export"))
     assert {e.outcome for e in denied} == {"denied"}
 

@@ -70,6 +70,8 @@ class AccountingDialog(QDialog):
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         self.only_owed = QCheckBox("&Only those the patient is owed (HIPAA accounting)")
+        # What the patient is owed, as the PDF for them holds by default; untick for all.
+        self.only_owed.setChecked(True)
         self.only_owed.toggled.connect(lambda _on: self._show())
         layout.addWidget(self.only_owed)
         self.table = QTableWidget(0, len(COLUMNS))

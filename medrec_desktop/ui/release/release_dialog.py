@@ -199,8 +199,7 @@ class ReleaseDialog(QDialog):
                 if item.data.author:
                     text += f" ({item.data.author})"
                 self.authorization.addItem(text, int(item.id))
-        if self.authorization.count() > 1:
-            self.authorization.setCurrentIndex(1)  # the newest authorization on file
+        # None is pre-chosen: the clerk names the authorization the request comes with.
 
     def request(self) -> ReleaseRequest:
         return ReleaseRequest(
@@ -302,6 +301,15 @@ class ReleaseDialog(QDialog):
             request = self.request().validated()
         except ValidationError as err:
             self.errors.show(err)
+            return
+        if self.encrypt.isChecked():
+            self.errors.show(
+                ValidationError(
+                    "A FHIR Bundle cannot carry a password: untick the PDF password and send "
+                    "the file over a secure channel, or save a PDF instead.",
+                    field="encrypt",
+                )
+            )
             return
         name = f"record-{self.patient.mrn}-{dt.date.today():%Y%m%d}.json"
         out = self.ask_fhir_path(name)

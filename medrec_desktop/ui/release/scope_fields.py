@@ -76,8 +76,8 @@ class ScopeFields(QWidget):
         layout.addLayout(dates)
         self.labelled = QCheckBox("Include items with a sensitivity &label")
         self.labelled.setToolTip(
-            "Behavioral health, substance use, HIV/STI, reproductive, genetic: only with an "
-            "authorization that names them"
+            "Behavioral health, substance use, HIV/STI, reproductive, genetic: only when the "
+            "request or the patient's authorization covers them"
             if may_label
             else "Your role may not release items with a sensitivity label"
         )
