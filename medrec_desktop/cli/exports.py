@@ -61,17 +61,7 @@ def add_parser(sub: Any) -> Any:
         description="One patient's record, the sections and dates chosen, as a FHIR R4 "
         "collection Bundle validated against the R4 models, recorded as a disclosure. " + PRIVATE,
     )
-    f.add_argument("--patient", required=True, metavar="MRN", help="the patient's MRN")
-    f.add_argument("--out", required=True, metavar="FILE", help="the file to write (.json)")
-    release_options(f, default_purpose=DisclosurePurpose.PATIENT_REQUEST)
-    f.add_argument(
-        "--authorization",
-        type=int,
-        metavar="DOC_ID",
-        help="the patient's signed authorization on file (a document id), required with "
-        "--purpose authorization",
-    )
-    f.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    one_patient_options(f, ".json")
 
     b = add_format(
         formats,
@@ -95,17 +85,7 @@ def add_parser(sub: Any) -> Any:
         "clinic's letterhead and the patient on every page, recorded as a disclosure. With "
         f"{PDF_PASSWORD_ENV} set, the PDF is encrypted (AES-256) with that password. " + PRIVATE,
     )
-    d.add_argument("--patient", required=True, metavar="MRN", help="the patient's MRN")
-    d.add_argument("--out", required=True, metavar="FILE", help="the file to write (.pdf)")
-    release_options(d, default_purpose=DisclosurePurpose.PATIENT_REQUEST)
-    d.add_argument(
-        "--authorization",
-        type=int,
-        metavar="DOC_ID",
-        help="the patient's signed authorization on file (a document id), required with "
-        "--purpose authorization",
-    )
-    d.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    one_patient_options(d, ".pdf")
     return formats
 
 
@@ -113,6 +93,22 @@ def add_format(formats: Any, name: str, run: Run, **kwargs: Any) -> argparse.Arg
     p: argparse.ArgumentParser = formats.add_parser(name, **kwargs)
     p.set_defaults(func=cmd_export, export_run=run)
     return p
+
+
+def one_patient_options(p: argparse.ArgumentParser, suffix: str) -> None:
+    """One patient's release to a file: who, where, the release's options, the authorization
+    on file and whether an existing file may be replaced."""
+    p.add_argument("--patient", required=True, metavar="MRN", help="the patient's MRN")
+    p.add_argument("--out", required=True, metavar="FILE", help=f"the file to write ({suffix})")
+    release_options(p, default_purpose=DisclosurePurpose.PATIENT_REQUEST)
+    p.add_argument(
+        "--authorization",
+        type=int,
+        metavar="DOC_ID",
+        help="the patient's signed authorization on file (a document id), required with "
+        "--purpose authorization",
+    )
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
 def release_options(p: argparse.ArgumentParser, *, default_purpose: DisclosurePurpose) -> None:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from medrec_desktop.domain.clinical import ItemStatus
-from medrec_desktop.domain.documents import DocumentType
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import NotFoundError, ValidationError
@@ -36,7 +34,6 @@ from medrec_desktop.models import (
     ClinicSetting,
     Disclosure,
     DisclosurePatient,
-    Document,
     Patient,
     User,
 )
@@ -44,10 +41,8 @@ from medrec_desktop.services import patient_rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.billing_claims import CLINIC_NAME_KEY
 from medrec_desktop.services.patient_extract import gather
+from medrec_desktop.services.release_authorization import check_authorization
 
-NOT_AUTHORIZATION = (
-    "The authorization chosen is not a signed release authorization in this patient's chart."
-)
 PASSWORD_MIN = 8
 
 
@@ -166,7 +161,7 @@ class RecordReleaseService(Service):
         if req.scope.labelled:
             op.require(Action.EXPORT, DataCategory.SENSITIVE, patient_id)
         if req.authorization_document_id is not None:
-            _check_authorization(op, patient_id, req.authorization_document_id)
+            check_authorization(op, patient_id, req.authorization_document_id)
         disclosure_id = _disclose(op, patient_id, req, Medium.PRINT, sha256, False)
         op.event.detail = (
             f"record printed ({pages} pages), disclosure {disclosure_id}: {_scope_text(req.scope)}"
@@ -177,7 +172,7 @@ class RecordReleaseService(Service):
         self, op: Op, patient_id: PatientId, req: ReleaseRequest, password: str | None
     ) -> bytes:
         if req.authorization_document_id is not None:
-            _check_authorization(op, patient_id, req.authorization_document_id)
+            check_authorization(op, patient_id, req.authorization_document_id)
         extract = gather(op, patient_id, req.scope)
         doc = record_document(
             extract,
@@ -217,17 +212,6 @@ class RecordReleaseService(Service):
             ", accountable only" if accountable_only else ", all"
         )
         return render(doc)
-
-
-def _check_authorization(op: Op, patient_id: int, document_id: int) -> None:
-    doc = op.db.get(Document, document_id)
-    if (
-        doc is None
-        or doc.patient_id != patient_id
-        or doc.status == ItemStatus.ENTERED_IN_ERROR
-        or doc.doc_type != DocumentType.RELEASE_AUTHORIZATION.value
-    ):
-        raise ValidationError(NOT_AUTHORIZATION, field="authorization")
 
 
 def _scope_text(scope: RecordScope) -> str:

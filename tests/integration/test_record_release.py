@@ -147,7 +147,7 @@ def test_refusals_write_nothing(clinic: Clinic) -> None:
         authorization_document_id=someone_elses,
     )
     before = _disclosures(clinic)
-    with pytest.raises(ValidationError, match="not a signed release authorization"):
+    with pytest.raises(ValidationError, match="not a document filed to this patient"):
         clinic.inst.releases.release_pdf(records, pid, base)
     with pytest.raises(ValidationError) as no_recipient:
         clinic.inst.releases.release_pdf(

@@ -201,6 +201,15 @@ class ReleaseDialog(QDialog):
                 self.authorization.addItem(text, int(item.id))
         # None is pre-chosen: the clerk names the authorization the request comes with.
 
+    def _checked_request(self) -> ReleaseRequest | None:
+        """The request as typed, checked; None (the problem shown at its field) if refused."""
+        self.errors.clear()
+        try:
+            return self.request().validated()
+        except ValidationError as err:
+            self.errors.show(err)
+            return None
+
     def request(self) -> ReleaseRequest:
         return ReleaseRequest(
             scope=self.scope.scope(),
@@ -255,11 +264,8 @@ class ReleaseDialog(QDialog):
         session = self._session()
         if session is None or not self.save_button.isEnabled():
             return
-        self.errors.clear()
-        try:
-            request = self.request().validated()
-        except ValidationError as err:
-            self.errors.show(err)
+        request = self._checked_request()
+        if request is None:
             return
         password = self.password.text() if self.encrypt.isChecked() else None
         out = self.ask_path()
@@ -296,11 +302,8 @@ class ReleaseDialog(QDialog):
         session = self._session()
         if session is None or not self.fhir_button.isEnabled():
             return
-        self.errors.clear()
-        try:
-            request = self.request().validated()
-        except ValidationError as err:
-            self.errors.show(err)
+        request = self._checked_request()
+        if request is None:
             return
         if self.encrypt.isChecked():
             self.errors.show(
@@ -344,11 +347,8 @@ class ReleaseDialog(QDialog):
         session = self._session()
         if session is None or not self.print_button.isEnabled():
             return
-        self.errors.clear()
-        try:
-            request = self.request().validated()
-        except ValidationError as err:
-            self.errors.show(err)
+        request = self._checked_request()
+        if request is None:
             return
         releases, pid = self._services.inst.releases, self.patient.id
         self.message.info("Preparing the preview…")
