@@ -140,7 +140,7 @@ def test_what_the_resources_say(clinic: Clinic, chart: FullChart) -> None:
     [patient] = of_type(release, "Patient")
     mrn = clinic.inst.patients.get(clinic.sessions[Role.RECORDS], chart.patient_id).mrn
     assert patient["identifier"][0]["value"] == mrn
-    assert patient["identifier"][0]["system"].startswith("urn:uuid:")
+    assert patient["identifier"][0]["system"].startswith("urn:medrec-desktop:")  # mrn_system
     assert patient["name"][0] == {
         "use": "official",
         "family": "Osei-Fhirtest",
