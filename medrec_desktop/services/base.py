@@ -381,7 +381,8 @@ def _failures_recorded(ctx: ServiceContext, event: PendingEvent) -> Iterator[Non
         _record_failure(ctx, event, Outcome.FAILURE, type(err).__name__)
         raise
     except Exception:
-        # A bug: record that the call failed (no exception text: it might hold PHI).
+        # A bug: record that the call failed. The log keeps the frames and the type only
+        # (logs.NoMessageTracebacks): the message might hold PHI.
         log.exception("service call %s failed", event.entry_point)
         _record_failure(ctx, event, Outcome.FAILURE, "internal error")
         raise
