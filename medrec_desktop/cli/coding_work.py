@@ -165,7 +165,7 @@ def _export(
     # export before it is recorded as a disclosure.
     with PrivateFile(out, replace=args.force) as target:
         done = inst.billing.export(session, since, until, fmt=fmt, recipient=args.recipient)
-        target.commit(done.content)
+        target.commit(done.content, disclosure=done.disclosure_id)
     p = done.preview
     data = {
         "out": str(out),

@@ -155,7 +155,7 @@ def _fhir(args: argparse.Namespace, paths: DataPaths) -> int:
         # export before it is recorded as a disclosure.
         with PrivateFile(out, replace=args.force) as target:
             done = inst.fhir_export.export_patient(session, patient.id, request)
-            target.commit(done.content)
+            target.commit(done.content, disclosure=done.disclosure_id)
     finally:
         inst.close()
     _emit(args, _fhir_data(done, out, patient.mrn, request), lambda: _fhir_text(done, out, request))
@@ -213,7 +213,7 @@ def _pdf(args: argparse.Namespace, paths: DataPaths) -> int:
         patient = inst.patients.find_by_mrn(session, args.patient)
         with PrivateFile(out, replace=args.force) as target:
             done = inst.releases.release_pdf(session, patient.id, request, password=password)
-            target.commit(done.data)
+            target.commit(done.data, disclosure=done.disclosure_id)
     finally:
         inst.close()
     data = {
@@ -271,7 +271,7 @@ def _bulk(args: argparse.Namespace, paths: DataPaths) -> int:
             done = inst.fhir_export.bulk_export(
                 session, target.path, request, _Progress(sys.stderr.isatty() and not args.json)
             )
-            target.commit()
+            target.commit(disclosure=done.disclosure_id)
     finally:
         inst.close()
     _emit(args, _bulk_data(done, out), lambda: _bulk_text(done, out))

@@ -51,7 +51,10 @@ class PrivateFile:
         self._fd, self._tmp = fd, Path(name)
         return self
 
-    def commit(self, data: bytes) -> None:
+    def commit(self, data: bytes, *, disclosure: int | None = None) -> None:
+        """Put ``data`` under the chosen name. ``disclosure``: the disclosure already recorded
+        for these bytes, named in the error if the file then cannot be written (the record
+        of the release stays: the bytes were made and may have been seen)."""
         assert self._fd is not None and self._tmp is not None, "use PrivateFile in a with block"
         fd, self._fd = self._fd, None
         try:
@@ -64,7 +67,9 @@ class PrivateFile:
             else:
                 self._link()
         except OSError as err:
-            raise KnownError(_cannot(self.out, err)) from None
+            raise KnownError(_cannot(self.out, err) + _recorded(disclosure)) from None
+        except KnownError as err:
+            raise KnownError(err.message + _recorded(disclosure)) from None
         self.written = True
         self._tmp = None
 
@@ -131,15 +136,18 @@ class PrivateFolder:
         self._path = Path(made)
         return self
 
-    def commit(self) -> None:
+    def commit(self, *, disclosure: int | None = None) -> None:
         # Checked, then renamed: a folder that appeared in between (empty, or rename fails)
         # is the one case a POSIX rename would take over.
         if self.out.exists():
-            raise KnownError(f"{self.out} already exists; name a new folder for the export.")
+            raise KnownError(
+                f"{self.out} already exists; name a new folder for the export."
+                + _recorded(disclosure)
+            )
         try:
             os.rename(self.path, self.out)
         except OSError as err:
-            raise KnownError(_cannot(self.out, err)) from None
+            raise KnownError(_cannot(self.out, err) + _recorded(disclosure)) from None
         self.written = True
         self._path = None
 
@@ -152,6 +160,16 @@ class PrivateFolder:
         if self._path is not None:
             shutil.rmtree(self._path, ignore_errors=True)
             self._path = None
+
+
+def _recorded(disclosure: int | None) -> str:
+    if disclosure is None:
+        return ""
+    return (
+        f" Nothing was saved, but the release was already recorded as disclosure {disclosure} "
+        "(it stays in the accounting). Save it again somewhere else: that is recorded as "
+        "another disclosure."
+    )
 
 
 def _cannot(out: Path, err: OSError) -> str:

@@ -327,7 +327,7 @@ class BillingExportDialog(QDialog):
         def work() -> BillingExport:
             with PrivateFile(out, replace=replace, exists=EXISTS) as target:
                 done = billing.export(session, since, until, fmt=fmt, recipient=recipient)
-                target.commit(done.content)
+                target.commit(done.content, disclosure=done.disclosure_id)
             return done
 
         self.export_button.setEnabled(False)

@@ -280,7 +280,7 @@ class ReleaseDialog(QDialog):
             # written stops the release before anything is recorded.
             with PrivateFile(out, replace=True, exists=EXISTS) as target:
                 done = releases.release_pdf(session, pid, request, password=password)
-                target.commit(done.data)
+                target.commit(done.data, disclosure=done.disclosure_id)
             return done
 
         self._enable(False)
@@ -323,7 +323,7 @@ class ReleaseDialog(QDialog):
         def work() -> FhirRelease:
             with PrivateFile(out, replace=True, exists=EXISTS) as target:
                 done = exporter.export_patient(session, pid, request)
-                target.commit(done.content)
+                target.commit(done.content, disclosure=done.disclosure_id)
             return done
 
         self._enable(False)
