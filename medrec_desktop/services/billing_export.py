@@ -50,38 +50,46 @@ class BillingExportService(Service):
     @audited(Action.VIEW, DataCategory.CODING)
     def claim_summary(self, op: Op, encounter_id: int) -> ClaimSummary:
         """The claim-ready summary of a coded encounter (its text: ``claim_text``)."""
-        self._may_read(op)
-        found = billing_claims.one(op, encounter_id)
-        if found is None:
-            raise NotFoundError(NOT_CODED)
-        encounter, _, patient = found
-        op.about_patient(patient.id)
-        op.require(Action.VIEW, DataCategory.CLINICAL, patient.id)
-        if billing_claims.labelled(found):
-            op.require(Action.VIEW, DataCategory.SENSITIVE, patient.id)
-        [summary] = billing_claims.summaries(op, [found])
-        op.event.detail = f"claim summary of encounter {encounter.id}"
+        summary = self._coded_summary(op, encounter_id)
+        op.event.detail = f"claim summary of encounter {encounter_id}"
         return summary
 
-    @audited(Action.PRINT, DataCategory.CODING)
+    @audited(Action.VIEW, DataCategory.CODING)
     def superbill_pdf(self, op: Op, encounter_id: int) -> bytes:
-        """The coded encounter's billing summary (superbill) as a PDF, to print or save: the
-        claim summary's content with the clinic's letterhead and the patient on every page."""
-        self._may_read(op)
-        found = billing_claims.one(op, encounter_id)
-        if found is None:
-            raise NotFoundError(NOT_CODED)
-        encounter, _, patient = found
-        op.about_patient(patient.id)
-        op.require(Action.VIEW, DataCategory.CLINICAL, patient.id)
-        if billing_claims.labelled(found):
-            op.require(Action.VIEW, DataCategory.SENSITIVE, patient.id)
-        [summary] = billing_claims.summaries(op, [found])
+        """The coded encounter's billing summary (superbill) as a PDF, for the print preview:
+        the claim summary's content with the clinic's letterhead and the patient on every
+        page. Seeing it is a view; printing it is :meth:`record_superbill_print`."""
+        summary = self._coded_summary(op, encounter_id)
         doc = superbill_document(
             summary, generated_by=op.user.display_name, generated_at=op.ctx.now()
         )
-        op.event.detail = f"superbill PDF of encounter {encounter.id}"
+        op.event.detail = f"superbill PDF of encounter {encounter_id} for preview"
         return render(doc)
+
+    @audited(Action.PRINT, DataCategory.CODING)
+    def record_superbill_print(self, op: Op, encounter_id: int, *, sha256: str, pages: int) -> None:
+        """Records a print of the previewed superbill (``sha256``), once the printer is
+        chosen and before a page is drawn; refused (nothing printed) for a role that may no
+        longer read it."""
+        self._coded_summary(op, encounter_id)
+        op.event.detail = (
+            f"superbill of encounter {encounter_id} printed ({pages} pages), sha256 {sha256}"
+        )
+
+    def _coded_summary(self, op: Op, encounter_id: int) -> ClaimSummary:
+        """The summary of a coded encounter the caller may read (its patient, and its
+        label's right when it has one), the event made about that patient."""
+        self._may_read(op)
+        found = billing_claims.one(op, encounter_id)
+        if found is None:
+            raise NotFoundError(NOT_CODED)
+        encounter, _, patient = found
+        op.about_patient(patient.id)
+        op.require(Action.VIEW, DataCategory.CLINICAL, patient.id)
+        if billing_claims.labelled(found):
+            op.require(Action.VIEW, DataCategory.SENSITIVE, patient.id)
+        [summary] = billing_claims.summaries(op, [found])
+        return summary
 
     @audited(Action.QUERY, DataCategory.CODING)
     def preview(self, op: Op, since: dt.date, until: dt.date) -> BillingPreview:

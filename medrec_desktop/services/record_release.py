@@ -195,6 +195,35 @@ class RecordReleaseService(Service):
         """The accounting as a PDF for the patient (by default only the disclosures HIPAA
         requires; the full list for the clinic's own review). Giving a patient their own
         accounting is not itself a disclosure to record."""
+        data, rows = self._accounting_pdf(op, patient_id, accountable_only, today)
+        op.event.detail = f"accounting of disclosures PDF: {rows} disclosures" + (
+            ", accountable only" if accountable_only else ", all"
+        )
+        return data
+
+    @audited(Action.VIEW, DataCategory.CLINICAL, patient="patient_id")
+    def accounting_print_preview(
+        self, op: Op, patient_id: PatientId, *, accountable_only: bool = True
+    ) -> bytes:
+        """The accounting PDF to preview before printing (:meth:`record_accounting_print`
+        records the print)."""
+        data, rows = self._accounting_pdf(op, patient_id, accountable_only, None)
+        op.event.detail = f"accounting of disclosures PDF for print preview: {rows} disclosures"
+        return data
+
+    @audited(Action.PRINT, DataCategory.CLINICAL, patient="patient_id")
+    def record_accounting_print(
+        self, op: Op, patient_id: PatientId, *, sha256: str, pages: int
+    ) -> None:
+        """Records a print of the previewed accounting (``sha256``), once the printer is
+        chosen and before a page is drawn."""
+        if op.db.get(Patient, patient_id) is None:
+            raise NotFoundError("That patient does not exist.")
+        op.event.detail = f"accounting of disclosures printed ({pages} pages), sha256 {sha256}"
+
+    def _accounting_pdf(
+        self, op: Op, patient_id: PatientId, accountable_only: bool, today: dt.date | None
+    ) -> tuple[bytes, int]:
         patient = op.db.get(Patient, patient_id)
         if patient is None:
             raise NotFoundError("That patient does not exist.")
@@ -208,10 +237,7 @@ class RecordReleaseService(Service):
             generated_at=op.ctx.now(),
             accountable_only=accountable_only,
         )
-        op.event.detail = f"accounting of disclosures PDF: {len(accounting.rows)} disclosures" + (
-            ", accountable only" if accountable_only else ", all"
-        )
-        return render(doc)
+        return render(doc), len(accounting.rows)
 
 
 def _scope_text(scope: RecordScope) -> str:

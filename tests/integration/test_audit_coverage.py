@@ -768,6 +768,14 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.CODER,
         lambda c: (lambda e: lambda s: c.inst.billing.superbill_pdf(s, e))(_marked_coded(c)),
     ),
+    "BillingExportService.record_superbill_print": (
+        Role.CODER,
+        lambda c: (
+            lambda e: (
+                lambda s: c.inst.billing.record_superbill_print(s, e, sha256="0" * 64, pages=1)
+            )
+        )(_marked_coded(c)),
+    ),
     "BillingExportService.preview": (
         Role.CODER,
         lambda c: lambda s: c.inst.billing.preview(s, *NOVEMBER),
@@ -803,6 +811,18 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     "RecordReleaseService.accounting_pdf": (
         Role.RECORDS,
         lambda c: lambda s: c.inst.releases.accounting_pdf(s, _patient(c)),
+    ),
+    "RecordReleaseService.accounting_print_preview": (
+        Role.RECORDS,
+        lambda c: lambda s: c.inst.releases.accounting_print_preview(s, _patient(c)),
+    ),
+    "RecordReleaseService.record_accounting_print": (
+        Role.RECORDS,
+        lambda c: (
+            lambda s: c.inst.releases.record_accounting_print(
+                s, _patient(c), sha256="0" * 64, pages=1
+            )
+        ),
     ),
     "RecordReleaseService.accounting": (
         Role.RECORDS,

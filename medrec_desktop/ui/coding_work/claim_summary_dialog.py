@@ -7,6 +7,7 @@ Esc closes it; Superbill PDF… previews and prints the billing summary (superbi
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from PySide6.QtGui import QFontDatabase
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.billing import ClaimSummary, claim_text
 from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -99,8 +101,8 @@ class ClaimSummaryDialog(QDialog):
         self.text.setPlainText(claim_text(summary))
 
     def show_superbill(self) -> None:
-        """The superbill PDF (its making is an audited print of coding data) in a preview
-        whose Print… sends it to a real printer."""
+        """The superbill PDF (an audited view of coding data) in a preview whose Print…
+        records the print (audited) and sends it to a real printer."""
         session = self._session()
         if session is None or self.summary is None:
             return
@@ -110,12 +112,24 @@ class ClaimSummaryDialog(QDialog):
         ).failure(self.message.show_error).run()
 
     def _show_pdf(self, data: bytes) -> None:
+        billing, eid, digest = (
+            self._services.inst.billing,
+            self.encounter_id,
+            hashlib.sha256(data).hexdigest(),
+        )
+
+        def record(pages: int) -> None:
+            session = self._session()
+            if session is None:
+                raise KnownError("You are signed out; nothing was printed.")
+            # On the GUI thread: the printer waits for this one short write.
+            billing.record_superbill_print(session, eid, sha256=digest, pages=pages)
+
         dialog = PdfPreviewDialog(
             data,
             title=self.windowTitle().replace("Claim summary", "Superbill"),
             job_name="medrec-desktop superbill",
-            # The PDF was made under an audited print of this encounter's coding.
-            record_print=lambda _pages: None,
+            record_print=record,
             parent=self,
         )
         self.preview = dialog

@@ -1,11 +1,13 @@
 """A patient's accounting of disclosures (issue 14, item 4): every recorded disclosure of the
 six years before today, newest first, each marked whether HIPAA requires it in the accounting
 the patient may ask for; "Only those the patient is owed" narrows the list to those, and Save
-as PDF… writes the document for the patient (the same filter)."""
+as PDF… writes the document for the patient (the same filter); Print… shows that document
+in a print preview whose print is recorded (audited) before a page is drawn."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from medrec_desktop.domain.dto import PatientInfo, UserSession
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.record_release import Accounting, DisclosureRow
 from medrec_desktop.export.files import PrivateFile
+from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.file_dialogs import save_file_path
@@ -101,6 +104,14 @@ class AccountingDialog(QDialog):
         )
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_pdf)
+        self.print_button = buttons.addButton("&Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setToolTip(
+            "Preview the accounting, then print it (the print is recorded)"
+        )
+        self.print_button.setEnabled(False)
+        self.print_button.clicked.connect(self.print_accounting)
+        #: the print preview while it is open (tests drive it)
+        self.preview_dialog: PdfPreviewDialog | None = None
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setToolTip("Close (Esc)")
         buttons.rejected.connect(self.reject)
@@ -119,6 +130,7 @@ class AccountingDialog(QDialog):
     def _loaded(self, accounting: Accounting) -> None:
         self.accounting = accounting
         self.save_button.setEnabled(True)
+        self.print_button.setEnabled(True)
         self._show()
         self.table.setFocus()
 
@@ -174,6 +186,51 @@ class AccountingDialog(QDialog):
         Op(self, work, runner=self._runner).success(
             lambda path: self.message.ok(f"Saved {path.name}, readable by your account only.")
         ).failure(self._failed).run()
+
+    def print_accounting(self) -> None:
+        session = self._session()
+        if session is None or self.accounting is None:
+            return
+        releases, pid, owed = (
+            self._services.inst.releases,
+            self.patient.id,
+            self.only_owed.isChecked(),
+        )
+        self.message.info("Preparing the preview…")
+        Op(
+            self,
+            lambda: releases.accounting_print_preview(session, pid, accountable_only=owed),
+            runner=self._runner,
+        ).success(self._preview).failure(self._failed).run()
+
+    def _preview(self, data: bytes) -> None:
+        self.message.clear_message()
+        releases, pid, digest = (
+            self._services.inst.releases,
+            self.patient.id,
+            hashlib.sha256(data).hexdigest(),
+        )
+
+        def record(pages: int) -> None:
+            session = self._session()
+            if session is None:
+                raise KnownError("You are signed out; nothing was printed.")
+            # On the GUI thread: the printer waits for this one short write.
+            releases.record_accounting_print(session, pid, sha256=digest, pages=pages)
+
+        dialog = PdfPreviewDialog(
+            data,
+            title=(
+                "Print preview: accounting of disclosures, "
+                f"{self.patient.family_name}, {self.patient.given_names}"
+            ),
+            job_name="medrec-desktop accounting of disclosures",
+            record_print=record,
+            parent=self,
+        )
+        self.preview_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
 
     def _failed(self, err: BaseException) -> None:
         if isinstance(err, KnownError):

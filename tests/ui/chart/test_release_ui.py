@@ -1,10 +1,11 @@
 """The release of information by keyboard (issue 14): Ctrl+Shift+R on an open chart, the
 sections chosen, what the release carries counted, a PDF saved (recorded as a disclosure), a
 print previewed and printed (recorded once the printer is chosen), then the accounting of
-disclosures listing both."""
+disclosures listing them, printed too."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.medications import MedicationInput
 from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.domain.record_release import DisclosurePurpose, RecordSection
+from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
 from medrec_desktop.ui.release.accounting_dialog import AccountingDialog
 from medrec_desktop.ui.release.release_dialog import ReleaseDialog
@@ -101,8 +103,38 @@ def test_release_save_print_and_account_by_keyboard(
     a.only_owed.setChecked(False)
     assert [r.medium for r in a.shown_rows()] == ["print", "fhir", "pdf"]  # newest first
     assert a.table.rowCount() == 3
+    assert not mnemonic_clashes(a) and not orphan_mnemonics(a)
+
+    # Alt+P: the accounting for the patient in a print preview; the print is recorded.
+    on_paper = tmp_path / "accounting-printed.pdf"
+    qtbot.keyClick(a, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(a.preview_dialog, PdfPreviewDialog), timeout=WAIT)
+    sheet = a.preview_dialog
+    assert isinstance(sheet, PdfPreviewDialog)
+    shown = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(sheet.data)).pages)
+    assert "Dr. Ana Lee" in shown  # the full list: "only owed" was unticked
+    printed_before = _prints(populated)
+    sheet.ask_printer = lambda: _pdf_printer(on_paper)
+    qtbot.keyClick(sheet, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: sheet.printed_pages >= 1, timeout=WAIT)
+    assert _prints(populated) == [*printed_before, "RecordReleaseService.record_accounting_print"]
+    assert len(PdfReader(on_paper).pages) == sheet.printed_pages
+    sheet.reject()
     settle(qtbot, w)
     QApplication.processEvents()
+
+
+def _pdf_printer(out: Path) -> QPrinter:
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    return printer
+
+
+def _prints(c: Clinic) -> list[str]:
+    """The audited prints, oldest first."""
+    events = c.inst.audit.events(c.admin, AuditFilter(action="print"))
+    return [e.entry_point for e in sorted(events, key=lambda e: e.seq)]
 
 
 def test_a_nurse_is_not_offered_the_release(

@@ -263,9 +263,22 @@ def test_the_claim_summary_of_a_coded_encounter(
         printer.setOutputFileName(str(printed))
         return printer
 
+    def superbill_events(action: str) -> list[str]:
+        return [
+            e.entry_point
+            for e in local_clinic.inst.audit.events(
+                local_clinic.admin, AuditFilter(action=action)
+            )
+            if "superbill" in e.entry_point
+        ]
+
+    # Seeing the superbill is a view; nothing is recorded as printed until the printer is chosen.
+    assert superbill_events("view") == ["BillingExportService.superbill_pdf"]
+    assert superbill_events("print") == []
     preview.ask_printer = to_pdf
     preview.print_document()
     assert preview.printed_pages >= 1
+    assert superbill_events("print") == ["BillingExportService.record_superbill_print"]
     superbill = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(preview.data)).pages)
     assert "I10" in superbill and "E11.9" in superbill and "G0008" in superbill
     preview.reject()
