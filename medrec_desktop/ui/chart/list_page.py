@@ -459,7 +459,7 @@ class ItemListPage(QWidget):
 
         def refused(err: BaseException) -> None:
             if isinstance(err, VersionConflictError):
-                dialog.reject()
+                dialog.dismiss()
                 self.message.error(err.message)
                 self.reload()
                 return

@@ -26,10 +26,10 @@ from medrec_desktop.services.versioning import VersionConflictError
 from medrec_desktop.ui.coding_work.claim_summary_dialog import ClaimSummaryDialog
 from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog
 from medrec_desktop.ui.coding_work.coding_layout import CodingLayout
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.encounters.texts import day
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from medrec_desktop.ui.widgets.unsaved import saved_stamp
 
 RECODE = "Why are the codes of this coded encounter changing? The reason is kept in its history."
@@ -182,7 +182,7 @@ class CodingWrites(CodingLayout):
     def _save(
         self,
         reason: str | None,
-        dialog: ReasonDialog | None,
+        dialog: RequiredReasonDialog | None,
         then: Callable[[], None] | None,
         expected: int | None = -1,
     ) -> None:
@@ -211,7 +211,7 @@ class CodingWrites(CodingLayout):
                 dialog.refused(err)
                 return
             if dialog is not None:
-                dialog.reject()
+                dialog.dismiss()
             self._failed(err)
 
         Op(
@@ -236,7 +236,7 @@ class CodingWrites(CodingLayout):
             self._return,
         )
 
-    def _return(self, reason: str, dialog: ReasonDialog) -> None:
+    def _return(self, reason: str, dialog: RequiredReasonDialog) -> None:
         view, session = self.view, self._session()
         if view is None or session is None or self.encounter_id is None:
             return
@@ -264,11 +264,11 @@ class CodingWrites(CodingLayout):
             elif isinstance(out.error, ValidationError) and out.error.field == "reason":
                 dialog.refused(out.error)
             else:
-                dialog.reject()
+                dialog.dismiss()
                 self._failed(out.error)
 
         def failed(err: BaseException) -> None:
-            dialog.reject()
+            dialog.dismiss()
             self._failed(err)
 
         Op(self, steps, runner=self._runner).success(done).failure(failed).run()
@@ -361,14 +361,14 @@ class CodingWrites(CodingLayout):
         intro: str,
         action: str,
         placeholder: str,
-        submit: Callable[[str, ReasonDialog], object],
+        submit: Callable[[str, RequiredReasonDialog], object],
     ) -> None:
-        made: list[ReasonDialog] = []
+        made: list[RequiredReasonDialog] = []
 
         def send(reason: str) -> None:
             submit(reason, made[0])
 
-        dialog = ReasonDialog(
+        dialog = RequiredReasonDialog(
             title=title,
             intro=intro,
             label="&Reason (required):",

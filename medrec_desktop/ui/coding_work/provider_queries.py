@@ -31,12 +31,12 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.coding_work import CodingView
 from medrec_desktop.ui.coding_work.answer_dialog import AnswerDialog
 from medrec_desktop.ui.coding_work.queries_model import ProviderQueriesModel, detail_html
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.coding_work.worklist_model import ReturnedModel
 from medrec_desktop.ui.encounters.texts import day, local
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
@@ -72,7 +72,7 @@ class ProviderQueriesPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self._services, self._runner, self._session = services, runner, session
-        self.dialog: AnswerDialog | ReasonDialog | None = None
+        self.dialog: AnswerDialog | RequiredReasonDialog | None = None
         services.changed.connect(self._changed)
         services.swapped.connect(self.refresh)
         outer = QVBoxLayout(self)
@@ -322,7 +322,7 @@ class ProviderQueriesPage(QWidget):
             self._services.notify_changed(view.context.patient_id, {ChangeKind.CODING})
             self.returned.setFocus()
 
-        dialog = ReasonDialog(
+        dialog = RequiredReasonDialog(
             title="Send back to coding",
             intro=(
                 f"The visit of {day(local(row.starts_at).date())} with {row.patient_name} was "
@@ -338,7 +338,7 @@ class ProviderQueriesPage(QWidget):
         )
         self._open(dialog)
 
-    def _open(self, dialog: AnswerDialog | ReasonDialog) -> None:
+    def _open(self, dialog: AnswerDialog | RequiredReasonDialog) -> None:
         self.dialog = dialog
 
         def closed(_result: int) -> None:

@@ -25,11 +25,11 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.services.coding_work import EncounterContext
 from medrec_desktop.ui.coding_work.queries_model import EncounterQueriesModel, detail_html
 from medrec_desktop.ui.coding_work.query_dialog import QueryDialog
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.encounters.texts import day, local, type_label
 from medrec_desktop.ui.itemmodels.base import ROW_ROLE
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from medrec_desktop.ui.widgets.status import StatusLabel
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
@@ -55,7 +55,7 @@ class QueriesPanel(QWidget):
         self._services, self._runner, self._session = services, runner, session
         self.encounter_id: int | None = None
         self.patient_id: int | None = None
-        self.dialog: QueryDialog | ReasonDialog | None = None
+        self.dialog: QueryDialog | RequiredReasonDialog | None = None
         services.changed.connect(self._changed)
         # Bound methods (not lambdas): the holder outlives this panel, and Qt drops a bound
         # method's connection when the panel goes.
@@ -242,7 +242,7 @@ class QueriesPanel(QWidget):
             self._services.notify_changed(done.patient_id, {ChangeKind.CODING})
             self.changed.emit()
 
-        dialog = ReasonDialog(
+        dialog = RequiredReasonDialog(
             title="Withdraw the query",
             intro=f"Withdraw the query “{row.template.label}” sent to {row.provider} on "
             f"{day(local(row.asked_at).date())}. It stays in the encounter's record "
@@ -256,7 +256,7 @@ class QueriesPanel(QWidget):
         )
         self._open(dialog)
 
-    def _open(self, dialog: QueryDialog | ReasonDialog) -> None:
+    def _open(self, dialog: QueryDialog | RequiredReasonDialog) -> None:
         self.dialog = dialog
 
         def closed(_result: int) -> None:

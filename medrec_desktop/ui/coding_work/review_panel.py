@@ -292,7 +292,7 @@ class ReviewPanel(QWidget):
         session = self._session()
         eid = self.encounter_id
         if session is None or eid is None:
-            dialog.reject()
+            dialog.dismiss()
             return
         services, version = self._services, self.version
 

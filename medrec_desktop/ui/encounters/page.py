@@ -524,7 +524,7 @@ class EncountersPage(QWidget):
 
         def refused(err: BaseException) -> None:
             if isinstance(err, VersionConflictError):
-                dialog.reject()
+                dialog.dismiss()
                 self.message.error(err.message)
                 self.reload()
                 return

@@ -197,7 +197,7 @@ def test_edit_then_history_shows_the_change_and_entered_in_error_keeps_it(
     assert dialog.isVisible() and not dialog.mark_button.isDefault()
     key(qtbot, Qt.Key.Key_M, ALT)  # without a reason: asked for one (a button's mnemonic
     # clicks it after a short animation, hence the waits)
-    qtbot.waitUntil(lambda: "Say why" in dialog.error.message, timeout=WAIT)
+    qtbot.waitUntil(lambda: "Say why" in dialog.reason_error.message, timeout=WAIT)
     assert dialog.isVisible()
     type_text(qtbot, "charted on the wrong patient")
     key(qtbot, Qt.Key.Key_M, ALT)

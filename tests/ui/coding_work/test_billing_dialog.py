@@ -266,9 +266,7 @@ def test_the_claim_summary_of_a_coded_encounter(
     def superbill_events(action: str) -> list[str]:
         return [
             e.entry_point
-            for e in local_clinic.inst.audit.events(
-                local_clinic.admin, AuditFilter(action=action)
-            )
+            for e in local_clinic.inst.audit.events(local_clinic.admin, AuditFilter(action=action))
             if "superbill" in e.entry_point
         ]
 

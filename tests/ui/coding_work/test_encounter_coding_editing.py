@@ -28,8 +28,8 @@ from medrec_desktop.ui.coding_work.coding_models import (
     ProceduresModel,
 )
 from medrec_desktop.ui.coding_work.encounter_coding import EncounterCodingPage
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from medrec_desktop.ui.widgets.unsaved import LeavePrompt
 from tests.ui.coding_work.conftest import (
     WAIT,
@@ -216,9 +216,9 @@ def test_the_encounter_is_returned_to_its_provider_with_a_reason(
     written: list[int] = []
     page.encounter_changed.connect(written.append)
     key(qtbot, Qt.Key.Key_R, ALT)  # &Return to provider…
-    qtbot.waitUntil(lambda: isinstance(page.dialog, ReasonDialog), timeout=WAIT)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, RequiredReasonDialog), timeout=WAIT)
     dialog = page.dialog
-    assert isinstance(dialog, ReasonDialog)
+    assert isinstance(dialog, RequiredReasonDialog)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     key(qtbot, Qt.Key.Key_R, ALT)

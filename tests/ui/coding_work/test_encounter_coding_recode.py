@@ -17,7 +17,7 @@ from medrec_desktop.domain.coding_work import (
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog
 from medrec_desktop.ui.coding_work.encounter_coding import ONLY_CODERS
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from tests.ui.coding_work.conftest import (
     WAIT,
     MakePage,
@@ -70,9 +70,9 @@ def test_recoding_asks_a_reason_and_the_history_shows_the_difference(
     assert [d.code for d in page.editor.diagnoses] == ["E11.9"]
     assert page.mark_button.isEnabled()
     key(qtbot, Qt.Key.Key_S, CTRL)
-    qtbot.waitUntil(lambda: isinstance(page.dialog, ReasonDialog), timeout=WAIT)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, RequiredReasonDialog), timeout=WAIT)
     dialog = page.dialog
-    assert isinstance(dialog, ReasonDialog)
+    assert isinstance(dialog, RequiredReasonDialog)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
     dialog.ok_button.click()

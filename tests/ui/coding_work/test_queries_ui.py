@@ -24,9 +24,9 @@ from medrec_desktop.ui.coding_work.queries_model import (
 )
 from medrec_desktop.ui.coding_work.queries_panel import QueriesPanel
 from medrec_desktop.ui.coding_work.query_dialog import QueryDialog
-from medrec_desktop.ui.coding_work.reason_dialog import ReasonDialog
 from medrec_desktop.ui.main_window import MainWindow
 from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
+from medrec_desktop.ui.widgets.reason_dialog import RequiredReasonDialog
 from tests.ui.coding_work.conftest import RETURN_REASON, WAIT, Desk
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -106,7 +106,7 @@ def test_a_query_asked_by_keyboard_is_answered_by_the_provider(desk: Desk) -> No
     assert panel.summary.text() == "1 query about this encounter, 1 waiting for the provider."
     panel.table.setFocus()
     press(qtbot, Qt.Key.Key_W, ALT)
-    withdraw = opened(qtbot, lambda: panel.dialog, ReasonDialog)
+    withdraw = opened(qtbot, lambda: panel.dialog, RequiredReasonDialog)
     assert not mnemonic_clashes(withdraw) and not orphan_mnemonics(withdraw)
     assert focused() is withdraw.reason
     press(qtbot, Qt.Key.Key_Return, CTRL)
@@ -267,7 +267,7 @@ def test_a_returned_encounter_is_sent_back_to_coding(desk: Desk) -> None:
 
     page.returned.setFocus()
     press(qtbot, Qt.Key.Key_Return)
-    dialog = opened(qtbot, lambda: page.dialog, ReasonDialog)
+    dialog = opened(qtbot, lambda: page.dialog, RequiredReasonDialog)
     assert any(RETURN_REASON in label.text() for label in dialog.findChildren(QLabel))
     press(qtbot, Qt.Key.Key_Return, CTRL)
     assert dialog.reason_error.message == "Say what you added, or why nothing was needed."

@@ -123,7 +123,7 @@ def test_a_suggestion_taken_and_one_dismissed_by_keyboard(qtbot: QtBot, staged: 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=WAIT)
     tab_to(qtbot, dialog.dismiss_button)
     key(qtbot, Qt.Key.Key_Space)  # no reason yet: refused in plain words, nothing saved
-    assert "Say why" in dialog.error.text() and not staged.dismissals
+    assert "Say why" in dialog.reason_error.text() and not staged.dismissals
     assert focused() is dialog.reason
     type_text(qtbot, "Metformin is for prediabetes (provider queried)")
     tab_to(qtbot, dialog.dismiss_button)

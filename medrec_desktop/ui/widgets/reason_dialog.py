@@ -1,7 +1,11 @@
-"""One written reason, required: withdrawing a query, sending an encounter back to coding.
+"""One written reason, required, for an action the record keeps the why of: marking an item
+entered in error, withdrawing a query, sending an encounter back, setting a suggestion aside.
 
-The dialog stays open until the service has answered, so a refusal is shown under the field
-with the typed text kept; Escape with something typed asks before throwing it away.
+No button is the default: Enter never performs the action by reflex (Ctrl+Enter does, as the
+hint says). The dialog stays open until the service has answered, so a refusal is shown under
+the field (or below it) with the typed text kept; Escape with something typed asks before
+throwing it away. The caller closes it with :meth:`done_ok` when stored, or :meth:`dismiss`
+when the outcome is told elsewhere (neither asks about the typed text).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,11 +27,14 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.ui.widgets.shortcuts import shortcut
-from medrec_desktop.ui.widgets.status import StatusLabel
+from medrec_desktop.ui.widgets.status import StatusLabel, error_text
 from medrec_desktop.ui.widgets.unsaved import DiscardGuardDialog
 
+#: the fields a service names when it refuses the reason itself
+REASON_FIELDS = ("reason", "note")
 
-class ReasonDialog(DiscardGuardDialog):
+
+class RequiredReasonDialog(DiscardGuardDialog):
     def __init__(
         self,
         *,
@@ -37,8 +45,14 @@ class ReasonDialog(DiscardGuardDialog):
         missing: str,
         submit: Callable[[str], None],
         placeholder: str = "",
+        multiline: bool = True,
+        max_length: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``label``: the field's label with its mnemonic; ``button``: the action's text;
+        ``missing``: said when nothing was typed; ``submit(reason)`` asks the service and
+        later calls :meth:`refused`, :meth:`conflicted`, :meth:`done_ok` or :meth:`dismiss`.
+        ``multiline``: a few lines of text (a one-line field otherwise)."""
         super().__init__(parent)
         self._submit = submit
         self._missing = missing
@@ -51,11 +65,19 @@ class ReasonDialog(DiscardGuardDialog):
         text.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(text)
         reason_label = QLabel(label)
-        self.reason = QPlainTextEdit()
-        self.reason.setTabChangesFocus(True)
+        self.reason: QLineEdit | QPlainTextEdit
+        if multiline:
+            box = QPlainTextEdit()
+            box.setTabChangesFocus(True)
+            box.setMinimumHeight(box.fontMetrics().lineSpacing() * 4 + 14)
+            self.reason = box
+        else:
+            line = QLineEdit()
+            if max_length is not None:
+                line.setMaxLength(max_length)
+            self.reason = line
         self.reason.setAccessibleName(label.replace("&", "").rstrip(":"))
         self.reason.setPlaceholderText(placeholder)
-        self.reason.setMinimumHeight(self.reason.fontMetrics().lineSpacing() * 4 + 14)
         reason_label.setBuddy(self.reason)
         self.reason_error = StatusLabel()
         self.reason_error.setAccessibleName("Reason problem")
@@ -71,6 +93,7 @@ class ReasonDialog(DiscardGuardDialog):
         self.ok_button = QPushButton(button)
         for b in (self.cancel_button, self.ok_button):
             b.setAutoDefault(False)
+            b.setDefault(False)
             buttons.addWidget(b)
         layout.addLayout(buttons)
         self.cancel_button.clicked.connect(self.reject)
@@ -81,28 +104,46 @@ class ReasonDialog(DiscardGuardDialog):
         self.resize(520, self.minimumSizeHint().height())
         self.reason.setFocus()
 
+    def text(self) -> str:
+        r = self.reason
+        return r.toPlainText() if isinstance(r, QPlainTextEdit) else r.text()
+
     def _send(self) -> None:
+        if not self.ok_button.isEnabled():
+            return  # already asked: the answer is on its way
         self.reason_error.clear_message()
         self.error.clear_message()
-        if not self.reason.toPlainText().strip():
+        if not self.text().strip():
             self.reason_error.error(self._missing)
             self.reason.setFocus()
             return
         self.ok_button.setEnabled(False)
-        self._submit(self.reason.toPlainText())
+        self._submit(self.text())
 
     def refused(self, err: BaseException) -> None:
         """The service said no: say why under the field (or below it), keep the text."""
         self.ok_button.setEnabled(True)
-        if not isinstance(err, KnownError):
-            raise err
-        if isinstance(err, ValidationError) and err.field in ("reason", "note"):
+        if isinstance(err, ValidationError) and err.field in REASON_FIELDS:
             self.reason_error.error(err.message)
             self.reason.setFocus()
-        else:
+        elif isinstance(err, KnownError):
             self.error.error(err.message)
+        else:
+            self.error.error(error_text(err))
+
+    def conflicted(self, message: str) -> None:
+        """What the reason is about changed meanwhile: say so, the user decides."""
+        self.ok_button.setEnabled(True)
+        self.error.warning(message)
+        self.reason.setFocus()
 
     def done_ok(self) -> None:
         """Stored: close without asking about the typed text."""
         self.tracker.mark_clean()
         self.accept()
+
+    def dismiss(self) -> None:
+        """Closed because the outcome is told elsewhere (a conflict, a failure the page
+        shows): no question about the typed text."""
+        self.tracker.mark_clean()
+        self.reject()
