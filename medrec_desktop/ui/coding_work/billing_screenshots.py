@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -32,6 +31,7 @@ from medrec_desktop.services.coding_work import EncounterCodingService, Override
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.coding_work.billing_dialog import BillingExportDialog
 from medrec_desktop.ui.coding_work.claim_summary_dialog import ClaimSummaryDialog
+from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -180,40 +180,9 @@ def render_billing_screenshots(
 
 
 def main(argv: list[str]) -> int:
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.demo import create_demo_clinic
-    from medrec_desktop.services.installation import NewAdmin
-    from medrec_desktop.ui.screenshots import PASSPHRASE, PASSWORD
-
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    runner = OpRunner()
-    with tempfile.TemporaryDirectory(prefix="medrec-billing-shots-") as tmp:
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", PASSWORD),
-            passphrase=PASSPHRASE,
-            clinic={"clinic_name": "Maple Street Family Clinic"},
-        )
-        try:
-            admin = inst.auth.login("admin", PASSWORD)
-            create_demo_clinic(
-                inst.users,
-                inst.demo,
-                admin,
-                inst.auth.login,
-                patients=80,
-                seed=11,
-                password=PASSWORD,
-            )
-            for path in render_billing_screenshots(out, app, inst, runner):
-                print(path)
-        finally:
-            runner.shutdown()
-            inst.close()
-    return 0
+    with quick_demo(argv, patients=80) as d:
+        shots = render_billing_screenshots(d.out, d.app, d.inst, d.runner)
+    return print_paths(shots)
 
 
 if __name__ == "__main__":

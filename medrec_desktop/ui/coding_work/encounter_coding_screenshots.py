@@ -11,9 +11,7 @@ renders them on a small demo clinic of its own; ``make screenshots`` calls
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.coding_work.coding_dialogs import HistoryDialog, OverrideDialog
 from medrec_desktop.ui.coding_work.encounter_coding import EncounterCodingPage
+from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -258,43 +257,11 @@ def render_demo_encounter_coding_screenshots(
 
 def main(argv: list[str]) -> int:
     """Only this screen's pictures, on a small demo clinic made for them."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.demo import create_demo_clinic
-    from medrec_desktop.services.installation import NewAdmin
-    from medrec_desktop.ui.screenshots import PASSPHRASE, PASSWORD
-
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    runner = OpRunner()
-    code_sets = CodeSets()
-    with tempfile.TemporaryDirectory(prefix="medrec-coding-shots-") as tmp:
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", PASSWORD),
-            passphrase=PASSPHRASE,
-            clinic={"clinic_name": "Maple Street Family Clinic"},
+    with quick_demo(argv, patients=40, charts=10) as d:
+        shots = render_demo_encounter_coding_screenshots(
+            d.out, d.app, d.inst, d.runner, d.code_sets
         )
-        try:
-            admin = inst.auth.login("admin", PASSWORD)
-            create_demo_clinic(
-                inst.users,
-                inst.demo,
-                admin,
-                inst.auth.login,
-                patients=40,
-                seed=11,
-                password=PASSWORD,
-                charts=10,
-            )
-            for path in render_demo_encounter_coding_screenshots(out, app, inst, runner, code_sets):
-                print(path)
-        finally:
-            runner.shutdown()
-            code_sets.close()
-            inst.close()
-    return 0
+    return print_paths(shots)
 
 
 if __name__ == "__main__":

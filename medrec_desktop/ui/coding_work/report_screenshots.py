@@ -9,10 +9,7 @@ Called by ``ui/screenshots.py``; on its own (a smaller demo clinic, for a quick 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from medrec_desktop.domain.coding_reports import DiagnosisGrouping
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.ui.coding_work.reports_page import CodingReportsPage
+from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -82,52 +80,14 @@ def render_report_screenshots(
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - a developer's quick look
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["TZ"] = os.environ.get("MEDREC_SCREENSHOT_TZ", "America/Los_Angeles")
-    time.tzset()
     from medrec_desktop.domain.enums import Role
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.coding import CodeSets
-    from medrec_desktop.services.demo import DEMO_USERS, create_demo_clinic
-    from medrec_desktop.services.installation import Installation, NewAdmin
+    from medrec_desktop.services.demo import DEMO_USERS
 
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    runner = OpRunner()
-    code_sets = CodeSets()
-    password = "demo password 2026"
-    with tempfile.TemporaryDirectory(prefix="medrec-report-shots-") as tmp:
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", password),
-            passphrase="demo workstation passphrase",
-            clinic={"clinic_name": "Maple Street Family Clinic (DEMO)"},
-        )
-        try:
-            admin = inst.auth.login("admin", password)
-            create_demo_clinic(
-                inst.users,
-                inst.demo,
-                admin,
-                inst.auth.login,
-                patients=150,
-                seed=11,
-                password=password,
-                codes=code_sets,
-            )
-            coder = inst.auth.login(DEMO_USERS[Role.CODER][0], password)
-            services = ServicesHolder(inst=inst, code_sets=code_sets)
-            for path in render_report_screenshots(
-                out, app, runner, services=services, session=coder
-            ):
-                print(path)
-        finally:
-            runner.shutdown()
-            inst.close()
-            code_sets.close()
-    return 0
+    with quick_demo(argv, patients=150) as d:
+        coder = d.inst.auth.login(DEMO_USERS[Role.CODER][0], d.password)
+        services = ServicesHolder(inst=d.inst, code_sets=d.code_sets)
+        shots = render_report_screenshots(d.out, d.app, d.runner, services=services, session=coder)
+    return print_paths(shots)
 
 
 if __name__ == "__main__":  # pragma: no cover

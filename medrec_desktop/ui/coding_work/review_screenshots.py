@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from medrec_desktop.services.demo import DEMO_USERS
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.ui.coding_work.review_panel import ReviewPanel
+from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -192,39 +192,9 @@ def render_review_screenshots(
 
 
 def main(argv: list[str]) -> int:
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.demo import create_demo_clinic
-    from medrec_desktop.services.installation import NewAdmin
-
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    runner = OpRunner()
-    code_sets = CodeSets()
-    with tempfile.TemporaryDirectory(prefix="medrec-review-shots-") as tmp:
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", PASSWORD),
-            passphrase="demo workstation passphrase",
-            clinic={"clinic_name": "Maple Street Family Clinic"},
-        )
-        try:
-            admin = inst.auth.login("admin", PASSWORD)
-            create_demo_clinic(
-                inst.users, inst.demo, admin, inst.auth.login, patients=5, seed=3,
-                password=PASSWORD,
-            )  # fmt: skip
-            for path in render_review_screenshots(out, inst, runner, code_sets):
-                print(path)
-        finally:
-            runner.shutdown()
-            inst.close()
-            code_sets.close()
-    del app
-    return 0
+    with quick_demo(argv, patients=5, seed=3) as d:
+        shots = render_review_screenshots(d.out, d.inst, d.runner, d.code_sets)
+    return print_paths(shots)
 
 
 if __name__ == "__main__":

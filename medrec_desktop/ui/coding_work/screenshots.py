@@ -28,6 +28,7 @@ from medrec_desktop.domain.enums import Role
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
+from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -217,49 +218,10 @@ def render_coding_work_screenshots(
 
 
 def main(argv: list[str]) -> int:
-    """Only these pictures, on a demo clinic of their own (a smaller one than ``make
-    screenshots`` makes)."""
-    import os
-    import sys
-    import time
-
-    os.environ["TZ"] = os.environ.get("MEDREC_SCREENSHOT_TZ", "America/Los_Angeles")
-    time.tzset()
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.demo import create_demo_clinic
-    from medrec_desktop.services.installation import NewAdmin
-    from medrec_desktop.ui.screenshots import PASSPHRASE, PASSWORD
-
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    runner = OpRunner()
-    with tempfile.TemporaryDirectory(prefix="medrec-coding-work-") as tmp:
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", PASSWORD),
-            passphrase=PASSPHRASE,
-            clinic={"clinic_name": "Maple Street Family Clinic"},
-        )
-        try:
-            admin = inst.auth.login("admin", PASSWORD)
-            create_demo_clinic(
-                inst.users,
-                inst.demo,
-                admin,
-                inst.auth.login,
-                patients=120,
-                seed=11,
-                password=PASSWORD,
-            )
-            shots = render_coding_work_screenshots(out, app, inst, runner, PASSWORD)
-        finally:
-            runner.shutdown()
-            inst.close()
-    for path in shots:
-        print(path, file=sys.stdout)
-    return 0
+    """Only these pictures, on a demo clinic of their own."""
+    with quick_demo(argv, patients=120) as d:
+        shots = render_coding_work_screenshots(d.out, d.app, d.inst, d.runner, d.password)
+    return print_paths(shots)
 
 
 if __name__ == "__main__":
