@@ -42,18 +42,40 @@ def details(preview: ImportPreview) -> str:
     """Every item the import would record, by kind, then what is left out and why."""
     lines: list[str] = []
     for kind, group in groupby(preview.lines, key=lambda line: line[0]):
-        items = [summary for _k, summary in group]
-        lines.append(f"{kind.label.capitalize()} ({len(items)})")
-        lines += [f"    {s}" for s in items]
+        items = [_item(summary) for _k, summary in group]
+        lines.append(f"{kind.label[0].upper()}{kind.label[1:]} ({len(items)})")
+        lines += [f"   •  {s}" for s in items]
     if preview.skipped:
         lines.append(f"Left out ({len(preview.skipped)})")
-        lines += [f"    {s.entry.text}: {s.reason}" for s in preview.skipped]
+        lines += [f"   •  {s.entry.text}: {s.reason}" for s in preview.skipped]
     if preview.used:
         lines.append(
             f"Read only for the names and codes of other entries: {preview.used} "
             f"entr{'ies' if preview.used != 1 else 'y'} (who, where, which medication)."
         )
     return "\n".join(lines)
+
+
+# How the reader names each item ("Problem: Asthma"); under its kind's heading the kind is
+# said once already.
+_KIND_PREFIXES = (
+    "Allergy: ",
+    "Problem: ",
+    "Immunization: ",
+    "Test: ",
+    "Medication: ",
+    "Past surgery: ",
+    "Procedure: ",
+    "Outside visit: ",
+    "Vitals: ",
+)
+
+
+def _item(summary: str) -> str:
+    for prefix in _KIND_PREFIXES:
+        if summary.startswith(prefix):
+            return summary[len(prefix) :]
+    return summary
 
 
 def same_mrn_choice(p: PatientInfo) -> str:
