@@ -62,6 +62,10 @@ class DataCategory(StrEnum):
     # Every patient's record at once, out of the clinic (the FHIR bulk export, issue 14): a
     # right of its own, so holding it never lets anyone read a chart on screen.
     BULK_EXPORT = "bulk_export"
+    # A patient's record from another system taken into a chart (the FHIR import, issue 14):
+    # the records specialist's job, who receives outside records, so a right of its own on top
+    # of recording clinical data (which nurses and providers hold too).
+    RECORD_IMPORT = "record_import"
 
 
 class Outcome(StrEnum):

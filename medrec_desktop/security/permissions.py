@@ -53,6 +53,9 @@ MATRIX: Mapping[R, Mapping[C, frozenset[A]]] = {
         C.CODESET: frozenset({A.VIEW, A.QUERY, A.CREATE}),
         # The scanner inbox: pick up, read, file, split, "not ours" (issue 12).
         C.INBOX: frozenset(_ALL),
+        # Issue 14: records from another system (a FHIR Bundle) are imported by the records
+        # specialist who receives them, not by whoever may chart.
+        C.RECORD_IMPORT: frozenset({A.CREATE}),
     },
     R.CODER: {
         C.SESSION: frozenset(_SESSION),

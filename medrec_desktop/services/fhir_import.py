@@ -4,10 +4,12 @@
 what it leaves out and why, and which of the clinic's patients it may be about. ``commit``
 records it into the patient chosen, or a new one, in one transaction: all or nothing.
 
-Who: a role that records clinical data (the records specialist who receives outside records;
-providers and nurses too), and registers patients for an import into a new patient. A
+Who: the records specialist who receives outside records (``RECORD_IMPORT``, a right of its
+own: nurses and providers record clinical data but do not import), who must also be allowed
+to record clinical data, and to register patients for an import into a new patient. A
 records specialist may not record labelled items (behavioral health, substance use...): a
-Bundle with labelled entries is refused naming them, for a provider to import. Encounters of
+Bundle with labelled entries is refused naming them (the sender is asked for the record
+without them; a provider enters those items in the chart). Encounters of
 the other system are kept as notes of an outside visit (``export.fhir_import.visits`` says
 why), so no visit here gets a provider who never saw the patient.
 
@@ -57,6 +59,10 @@ SAY_WHY = (
     "Existing patients look like the Bundle's patient: import into one of them, or give the "
     "reason the Bundle's patient is a different person to register a new one."
 )
+NOT_YOURS = (
+    "Importing records from another system is the records specialist's job; your role "
+    "({role}) may not. Nothing was imported; this attempt was recorded."
+)
 NOT_THIS_PATIENT = (
     "The Bundle's patient does not look like MRN {mrn} (another date of birth, and neither "
     "the name, phone nor insurance match). Check the chart chosen; nothing was imported."
@@ -76,6 +82,7 @@ class FhirImportService(Service):
         clinic's patients it may be about. Nothing is written. Raises BundleRefusedError
         naming each entry and field that stops the import."""
         op.require(Action.CREATE, DataCategory.CLINICAL)
+        _require_import_right(op)
         plan = self._plan(op, data, source)
         self._check_labels(op, plan, None)
         same, candidates = _matches(op, plan.patient)
@@ -112,7 +119,8 @@ class FhirImportService(Service):
         likely existing ones needs ``reason`` (why it is a different person), as registering
         does. ``dry_run``: everything is done and checked, then undone (nothing is kept).
         Raises BundleRefusedError naming the entries that stop it, PermissionDeniedError
-        for labelled entries the caller may not record."""
+        for labelled entries the caller may not record, and for a role that does not import."""
+        _require_import_right(op)
         plan = self._plan(op, data, source)
         self._check_labels(op, plan, patient_id)
         savepoint = op.db.begin_nested() if dry_run else None
@@ -159,8 +167,9 @@ class FhirImportService(Service):
         more = f" and {len(labelled) - 10} more" if len(labelled) > 10 else ""
         raise PermissionDeniedError(
             f"{len(labelled)} entries of this Bundle carry a sensitivity label: {shown}{more}. "
-            f"Your role ({op.role.label}) may not record labelled items; ask a provider to "
-            "import this Bundle. Nothing was imported; this attempt was recorded."
+            f"Your role ({op.role.label}) may not record labelled items. Nothing was imported; "
+            "this attempt was recorded. Ask the sender for the record without them (a provider "
+            "enters those items in the chart)."
         )
 
     def _write(self, op: Op, plan: ImportPlan, patient_id: int) -> None:
@@ -201,6 +210,13 @@ class FhirImportService(Service):
                 )
             )
         op.db.flush()
+
+
+def _require_import_right(op: Op) -> None:
+    """Only the records specialist imports (checked with the other rights, before the Bundle
+    is read)."""
+    if not op.can(Action.CREATE, DataCategory.RECORD_IMPORT):
+        raise PermissionDeniedError(NOT_YOURS.format(role=op.role.label))
 
 
 def _linked(

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         # The release and accounting dialogs while open (tests drive them).
         self.release_dialog: QDialog | None = None
         self.accounting_dialog: QDialog | None = None
+        self.fhir_import_dialog: QDialog | None = None
         self.queries_page: QWidget | None = None  # a provider's queries and returns
         self.paths = paths
         self.unlock = unlock  # how this workstation opened the key file (for a restore)
@@ -455,6 +456,13 @@ class MainWindow(QMainWindow):
             act.setToolTip(
                 "For the open patient" if may_release else "Your role cannot release records."
             )
+        may_import = self._may(Action.CREATE, DataCategory.RECORD_IMPORT)
+        self.fhir_import_action.setEnabled(may_import)
+        self.fhir_import_action.setToolTip(
+            "A patient's record from another system (FHIR R4 US Core, JSON)"
+            if may_import
+            else "Importing records from another system is the records specialist's job."
+        )
         self.emergency_action.setEnabled(may_break)
         self.emergency_action.setToolTip(
             "Emergency access to the open patient (Ctrl+Shift+E)"
@@ -493,6 +501,9 @@ class MainWindow(QMainWindow):
         self.accounting_action = action(
             "&Accounting of disclosures…", QKeySequence(), self.open_accounting
         )
+        self.fhir_import_action = action(
+            "&Import FHIR Bundle…", QKeySequence(), self.open_fhir_import
+        )
         menu = self.menuBar().addMenu("&File")
         menu.addAction(self.lock_action)
         sign_out = QAction("Sign &out", self)
@@ -505,6 +516,8 @@ class MainWindow(QMainWindow):
         patients.addSeparator()
         for act in (self.release_action, self.accounting_action):
             patients.addAction(act)
+        patients.addSeparator()
+        patients.addAction(self.fhir_import_action)
         self.menuBar().addMenu("&Help").addAction(self.help_action)
 
     def _build_status_bar(self) -> None:
@@ -722,6 +735,26 @@ class MainWindow(QMainWindow):
             patient=patient,
         )
         self.accounting_dialog = dialog
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def open_fhir_import(self) -> None:
+        """A patient's record from another system (records specialists); no chart need be
+        open: the dialog finds the patient, and offers to open the chart afterwards."""
+        from medrec_desktop.ui.fhir_import.dialog import FhirImportDialog
+
+        if self.session is None or self.locked:
+            return
+        if not self._may(Action.CREATE, DataCategory.RECORD_IMPORT):
+            self.statusBar().showMessage(
+                "Importing records from another system is the records specialist's job.", 5000
+            )
+            return
+        dialog = FhirImportDialog(
+            self, services=self.services, runner=self.runner, session=self._session_getter
+        )
+        self.fhir_import_dialog = dialog
+        dialog.open_chart.connect(self.open_patient)
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()
 

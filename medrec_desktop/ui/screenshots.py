@@ -514,6 +514,11 @@ def main(argv: list[str]) -> int:
             from medrec_desktop.ui.release.screenshots import render_release_screenshots
 
             shots += render_release_screenshots(out, app, inst, runner, code_sets)
+            from medrec_desktop.ui.fhir_import.screenshots import (
+                render_fhir_import_screenshots,
+            )
+
+            shots += render_fhir_import_screenshots(out, app, inst, runner, code_sets)
         finally:
             runner.shutdown()
             inst.close()

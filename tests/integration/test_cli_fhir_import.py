@@ -2,7 +2,7 @@
 the preview says what would be imported and which patient to choose; --patient MRN and --new
 import (text and --json); --dry-run keeps nothing; a Bundle that is not valid R4 is refused in
 one plain line naming entry and field, importing nothing (exit 1); usage mistakes are refused
-before anyone signs in (exit 2); a front-desk user may not import."""
+before anyone signs in (exit 2); a front-desk user or a nurse may not import."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ EXISTING_MRN = "00000001"
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clinic with a records specialist ("rita"), a front-desk user ("fran") and one
+    """A clinic with a records specialist ("rita"), a front-desk user ("fran"), a nurse
+    ("nina") and one
     patient who is the Bundle's patient (registered here before)."""
     data = tmp_path_factory.mktemp("cli-fhir") / "clinic"
     with pytest.MonkeyPatch.context() as cheap:
@@ -48,6 +49,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for name, full, role in (
                 ("rita", "Rita Records", Role.RECORDS),
                 ("fran", "Fran Desk", Role.FRONT_DESK),
+                ("nina", "Nina Nurse", Role.NURSE),
             ):
                 inst.users.add_user(admin, name, full, role, PASSWORD, must_change_password=False)
             rita = inst.auth.login("rita", PASSWORD)
@@ -198,9 +200,19 @@ def test_usage_mistakes_are_refused_before_signing_in(tmp_path: Path) -> None:
     assert not Path(nowhere).exists()
 
 
-def test_a_front_desk_user_may_not_import(clinic: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("user", "said"),
+    [
+        ("fran", "Your role (Front desk) may not create clinical data"),
+        # A nurse charts, but importing another system's record is the records specialist's.
+        ("nina", "Importing records from another system is the records specialist's job"),
+    ],
+)
+def test_a_front_desk_user_or_a_nurse_may_not_import(
+    clinic: Path, tmp_path: Path, user: str, said: str
+) -> None:
     before = counts(clinic)
-    refused = run(clinic, str(bundle_file(tmp_path)), "--new", user="fran")
+    refused = run(clinic, str(bundle_file(tmp_path)), "--new", user=user)
     assert refused.returncode == 1
-    assert "Your role (Front desk) may not create clinical data" in one_plain_line(refused.stderr)
+    assert said in one_plain_line(refused.stderr)
     assert counts(clinic) == before

@@ -2,7 +2,8 @@
 matched to the clinic's patients and imported in one transaction by a records specialist, read
 back through the chart's own services; refused whole, naming entry and field, when it is not
 valid R4 or when this chart's rules refuse an entry (nothing written: every table counted
-before and after); labelled entries and roles without the right refused."""
+before and after); labelled entries and roles without the right refused (only the records
+specialist imports: nurses and providers chart, but do not import)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
+from medrec_desktop.domain.clinical import ItemStatus
 from medrec_desktop.domain.dto import AuditEventInfo, PatientId
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import PermissionDeniedError, ValidationError
@@ -408,26 +409,45 @@ def test_roles_without_the_right_are_refused(clinic: Clinic) -> None:
         assert _last(clinic, "FhirImportService.commit").outcome == "denied"
 
 
-def test_labelled_entries_are_for_a_provider_to_import(clinic: Clinic) -> None:
+@pytest.mark.parametrize("role", [Role.NURSE, Role.PROVIDER])
+def test_clinicians_may_chart_but_not_import(clinic: Clinic, role: Role) -> None:
+    """The right to import is the records specialist's alone: a nurse or a provider, who
+    record clinical data, is refused the preview and the import, and the refusal is audited."""
+    data = to_bytes(record_bundle())
+    before = rows(clinic)
+    for call in (
+        lambda: clinic.inst.fhir_import.preview(clinic.sessions[role], data),
+        lambda: clinic.inst.fhir_import.commit(clinic.sessions[role], data, patient_id=None),
+    ):
+        with pytest.raises(PermissionDeniedError) as caught:
+            call()
+        assert "records specialist's job" in caught.value.message
+        assert f"your role ({role.label})" in caught.value.message
+    assert rows(clinic) == before
+    for entry in ("FhirImportService.preview", "FhirImportService.commit"):
+        assert _last(clinic, entry).outcome == "denied"
+
+
+def test_labelled_entries_are_refused_naming_them(clinic: Clinic) -> None:
+    """A records specialist may not record labelled items: the Bundle is refused whole,
+    naming the labelled entries (nobody else imports, so the sender is asked for a record
+    without them)."""
     data = record_bundle()
     find(data, "Procedure", "rehab").setdefault("meta", {})["security"] = [
         {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "ETH"}
     ]
     before = rows(clinic)
     rehab = index_of(data, "Procedure", "rehab")
-    with pytest.raises(PermissionDeniedError) as caught:
-        clinic.inst.fhir_import.commit(
-            clinic.sessions[Role.RECORDS], to_bytes(data), patient_id=None
-        )
-    assert f"entry {rehab} (Procedure" in caught.value.message
-    assert "(substance use disorder)" in caught.value.message
-    assert "ask a provider" in caught.value.message
+    for call in (
+        lambda s: clinic.inst.fhir_import.preview(s, to_bytes(data)),
+        lambda s: clinic.inst.fhir_import.commit(s, to_bytes(data), patient_id=None),
+    ):
+        with pytest.raises(PermissionDeniedError) as caught:
+            call(clinic.sessions[Role.RECORDS])
+        assert f"entry {rehab} (Procedure" in caught.value.message
+        assert "(substance use disorder)" in caught.value.message
+        assert "Ask the sender for the record without them" in caught.value.message
     assert rows(clinic) == before
-    provider = clinic.sessions[Role.PROVIDER]
-    result = clinic.inst.fhir_import.commit(provider, to_bytes(data), patient_id=None)
-    done = {p.data.code: p for p in clinic.inst.procedures.list(provider, result.patient.id).items}
-    assert done["HZ30ZZZ"].sensitivity is Sensitivity.SUBSTANCE_USE
-    assert done["33249"].sensitivity is None
 
 
 def _last(c: Clinic, entry_point: str) -> AuditEventInfo:

@@ -97,6 +97,11 @@ def test_matrix_minimum_necessary() -> None:
     assert not permissions.allowed(Role.NURSE, Action.VIEW, DataCategory.SENSITIVE)
     for role in Role:
         assert permissions.allowed(role, Action.LOGIN, DataCategory.SESSION)
+    # Records from another system are imported by the records specialist alone.
+    importers = {
+        r for r in Role if permissions.allowed(r, Action.CREATE, DataCategory.RECORD_IMPORT)
+    }
+    assert importers == {Role.RECORDS}
 
 
 def test_two_workstations_cannot_silently_overwrite_each_other(clinic: Clinic) -> None:

@@ -22,7 +22,7 @@ from medrec_desktop.ui.encounters.page import EncountersPage
 from medrec_desktop.ui.inbox.patient_picker import PatientChoice
 from medrec_desktop.ui.main_window import LazyArea, MainWindow
 from medrec_desktop.ui.tasks import OpRunner
-from medrec_desktop.ui.widgets.mnemonics import mnemonic_clashes, orphan_mnemonics
+from medrec_desktop.ui.widgets.mnemonics import mnemonic, mnemonic_clashes, orphan_mnemonics
 from tests.conftest import Clinic
 from tests.ui.coding.conftest import ui_store, ui_store_file  # noqa: F401 - fixtures
 from tests.ui.conftest import holder
@@ -231,6 +231,27 @@ def test_every_screen_of_the_main_window_has_unique_mnemonics(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("role", [Role.RECORDS, Role.PROVIDER])
+def test_every_menu_has_unique_mnemonics(
+    window_for: Callable[[Role], MainWindow], role: Role
+) -> None:
+    """Inside an open menu its items' letters must differ (Patients › Import FHIR Bundle…
+    took I beside Find, New patient, Emergency, Release and Accounting)."""
+    w = window_for(role)
+    problems = []
+    for title in w.menuBar().actions():
+        menu = title.menu()
+        assert menu is not None
+        letters: dict[str, list[str]] = {}
+        for act in menu.actions():
+            letter = mnemonic(act.text())
+            if letter is not None and act.isVisible():
+                letters.setdefault(letter, []).append(act.text())
+        problems += [f"{title.text()}: {v}" for v in letters.values() if len(v) > 1]
+    assert "&Import FHIR Bundle…" in [a.text() for a in w.menuBar().actions()[1].menu().actions()]
+    assert not problems, problems
+
+
 def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -> Screens:
     from medrec_desktop.services.patients import PatientInput
     from medrec_desktop.ui.admin.restore_dialog import RestoreDialog
@@ -333,6 +354,35 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
     moving.picker.pick(PatientChoice.of_patient(okafor))
     yield "move a document › patient chosen", moving
     yield from inbox_dialogs(populated, runner, pdf)
+    yield from fhir_import_dialogs(qtbot, populated, runner, tmp_path)
+
+
+def fhir_import_dialogs(
+    qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path
+) -> Screens:
+    """The FHIR import before a file is chosen, then its preview beside a likely match (an
+    "Add to" choice, "new patient" and its reason)."""
+    import datetime as dt
+
+    from medrec_desktop.services.patients import PatientInput
+    from medrec_desktop.ui.fhir_import.dialog import FhirImportDialog
+    from tests.support.fhir_bundles import record_bundle, to_bytes
+
+    records = populated.sessions[Role.RECORDS]
+    populated.inst.patients.register(
+        records, PatientInput("Baxter", "Amy V.", dt.date(1987, 2, 20), "female")
+    )
+    path = tmp_path / "record.json"
+    path.write_bytes(to_bytes(record_bundle()))
+    dialog = FhirImportDialog(
+        None, services=holder(populated.inst), runner=runner, session=lambda: records
+    )
+    yield "import FHIR Bundle", dialog
+    dialog.ask_path = lambda: path
+    dialog.choose_file()
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=WAIT)
+    assert len(dialog.choice_buttons()) == 2
+    yield "import FHIR Bundle › preview", dialog
 
 
 def inbox_dialogs(populated: Clinic, runner: OpRunner, pdf: bytes) -> Screens:
@@ -404,7 +454,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 24
+    assert len(names) == 26
     assert not problems, "\n".join(problems)
 
 
