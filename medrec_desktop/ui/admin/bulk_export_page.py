@@ -57,6 +57,11 @@ PURPOSES = tuple(
     for p in DisclosurePurpose
     if p not in (DisclosurePurpose.PATIENT_REQUEST, DisclosurePurpose.AUTHORIZATION)
 )
+FORM_WIDTH = 980
+RUNNING = (
+    "Exporting one patient at a time; everyone else can keep working. Cancel removes the "
+    "files written so far."
+)
 NOT_ALLOWED = "Only administrators export every patient's record."
 NOTHING_KEPT = "Nothing was kept: the folder is empty and no disclosure was recorded."
 
@@ -191,7 +196,12 @@ class BulkExportPage(AdminPage):
         # Alt+O and a refused folder land in the line edit; Alt+N on the first section.
         folder_row.setFocusProxy(self.folder)
         self.scope.setFocusProxy(next(iter(self.scope.boxes.values())))
-        self.layout_.addLayout(form)
+        # Fields as wide as a path needs, not as the window: the eye stays on one column.
+        body = QWidget()
+        body.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
+        body.setMaximumWidth(FORM_WIDTH)
+        self.layout_.addWidget(body)
 
         self.export_button = QPushButton("&Export")
         self.export_button.clicked.connect(self.export)
@@ -201,14 +211,19 @@ class BulkExportPage(AdminPage):
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Export progress")
-        self.progress.setFormat("Patient %v of %m")
-        self.progress.setMinimumWidth(320)
+        # The count beside the bar, not on it: the bar's chunk would cover its first letters.
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(360)
         self.progress.hide()
+        self.count = QLabel()
+        self.count.setAccessibleName("Patients exported")
         actions = QHBoxLayout()
         actions.addWidget(self.export_button)
-        actions.addWidget(self.progress, 1)
+        actions.addSpacing(8)
+        actions.addWidget(self.progress)
+        actions.addWidget(self.count)
         actions.addWidget(self.cancel_button)
-        actions.addStretch(0)
+        actions.addStretch(1)
         self.layout_.addLayout(actions)
 
         self.outcome = StatusLabel()
@@ -306,7 +321,8 @@ class BulkExportPage(AdminPage):
         self._op = op
         self._set_running(True)
         self.progress.setRange(0, 0)  # busy until the first patient is written
-        self.outcome.info("Reading the record… the first patient is being written.")
+        self.count.setText("Starting…")
+        self.outcome.info(RUNNING)
 
     def cancel(self) -> None:
         if self.running:
@@ -329,6 +345,7 @@ class BulkExportPage(AdminPage):
             w.setEnabled(not on)
         self.cancel_button.setEnabled(on)
         self.progress.setVisible(on or self.progress.maximum() > 0)
+        self.count.setVisible(self.progress.isVisibleTo(self))
         if on:
             self.cancel_button.setFocus()
         else:
@@ -338,8 +355,9 @@ class BulkExportPage(AdminPage):
     def _progressed(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
+        self.count.setText(f"Patient {done:,} of {total:,}")
         if not self._stop.is_set():
-            self.outcome.info(f"Exporting patient {done:,} of {total:,}…")
+            self.outcome.info(RUNNING)
 
     def _done(self, done: BulkExport) -> None:
         self.result = done
@@ -351,6 +369,7 @@ class BulkExportPage(AdminPage):
     def _failed(self, err: BaseException) -> None:
         self._set_running(False)
         self.progress.hide()
+        self.count.hide()
         if isinstance(err, ValidationError):
             # Refused before anything was written (e.g. a file appeared in the folder).
             self.outcome.clear_message()
