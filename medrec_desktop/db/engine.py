@@ -25,6 +25,9 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 KEY_BYTES = 32
 
 # Applied after the key has been proven right, so a wrong-key or foreign file is never written.
+#: the execution option that marks a connection's transaction as a read snapshot
+READ_SNAPSHOT = "medrec_read_snapshot"
+
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
@@ -148,12 +151,18 @@ def _use_immediate_transactions(engine: Engine) -> None:
     """Every unit of work writes an audit event, so take the write lock at BEGIN.
 
     A deferred transaction that reads first and writes later can fail to upgrade its lock
-    without waiting; BEGIN IMMEDIATE waits up to the busy timeout instead.
+    without waiting; BEGIN IMMEDIATE waits up to the busy timeout instead. The one exception
+    is a read snapshot (``Store.read_snapshot``, marked with :data:`READ_SNAPSHOT`): it never
+    writes, so a plain BEGIN lets it read one moment of the file (WAL) for minutes while
+    other connections keep saving.
     """
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_SNAPSHOT):
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _create_private_file(path: Path) -> None:
@@ -195,6 +204,7 @@ def postgres_engine(url: str, **kwargs: Any) -> Engine:
 
 
 __all__ = [
+    "READ_SNAPSHOT",
     "check_database_file",
     "known_error_for",
     "postgres_engine",

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from medrec_desktop.db.engine import READ_SNAPSHOT
 from medrec_desktop.db.errors import translated_errors
 
 
@@ -41,6 +42,23 @@ class Store:
         """One transaction: committed when the block ends, rolled back on any error."""
         with translated_errors():
             with self._sessions() as session, session.begin():
+                yield session
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[Session]:
+        """A transaction that only reads, from one consistent moment of the record, and
+        takes no write lock: for long reads (a bulk export) during which other workstations
+        keep saving. On the SQLCipher file a deferred BEGIN in WAL mode (readers never wait
+        for the writer nor it for them); on PostgreSQL REPEATABLE READ, READ ONLY (one
+        snapshot for the whole transaction; a write in it is refused by the server)."""
+        options: dict[str, object] = (
+            {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+            if self.is_server
+            else {READ_SNAPSHOT: True}
+        )
+        with translated_errors():
+            with self._sessions() as session, session.begin():
+                session.connection(execution_options=options)
                 yield session
 
     def close(self) -> None:

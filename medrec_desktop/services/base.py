@@ -15,7 +15,7 @@ import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, Protocol, TypeVar, cast, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +62,7 @@ class AuditSpec:
     patient_param: str | None
     anonymous: bool
     outside_transaction: bool = False
+    reads_first: bool = False
 
 
 @dataclass
@@ -228,6 +229,23 @@ class _AnonymousDecorator(Protocol):
     ) -> Callable[Concatenate[S, P], R]: ...
 
 
+@dataclass(frozen=True)
+class WriteAtEnd(Generic[R]):
+    """What the body of an :func:`audited_reads_first` entry point hands back once it has
+    read: ``write(op)`` makes its database changes in the final short transaction (the one
+    its audit event goes in) and returns the caller's result; ``undo()`` takes back what the
+    body did outside the database (files written) if that transaction fails."""
+
+    write: Callable[[Op], R]
+    undo: Callable[[], None] = lambda: None
+
+
+class _ReadsFirstDecorator(Protocol):
+    def __call__(
+        self, fn: Callable[Concatenate[S, Op, P], WriteAtEnd[R]], /
+    ) -> Callable[Concatenate[S, UserSession, P], R]: ...
+
+
 @overload
 def audited(
     action: Action,
@@ -273,13 +291,41 @@ def audited(
     wait behind it, and the event is appended afterwards.
     """
     spec = AuditSpec(action, category, patient, anonymous, outside_transaction)
+    return cast(_Decorator | _AnonymousDecorator, _decorator(spec))
 
-    def decorate(fn: Callable[Concatenate[S, Op, P], R]) -> Callable[..., R]:
+
+def audited_reads_first(
+    action: Action, category: DataCategory, *, patient: str | None = None
+) -> _ReadsFirstDecorator:
+    """Like :func:`audited`, for long work that reads much and writes little at the end (a
+    bulk export reads every patient for minutes): nobody else's saves may wait behind it.
+
+    The permission is checked in a short transaction of its own (with the audit trail's
+    head, as ``outside_transaction`` does); the body then runs in a read snapshot
+    (``Store.read_snapshot``: one consistent moment of the record, no write lock held) and
+    returns a :class:`WriteAtEnd`, whose ``write`` runs in one short write transaction
+    together with the audit event: the record of what was done and its audit event are
+    committed together or not at all (then ``undo`` runs). ``op.db`` is the snapshot in the
+    body and the write transaction in ``write``; the account is read again in each.
+    """
+    spec = AuditSpec(action, category, patient, anonymous=False, reads_first=True)
+    return cast(_ReadsFirstDecorator, _decorator(spec))
+
+
+def _decorator(spec: AuditSpec) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    action, category, patient, anonymous = (
+        spec.action,
+        spec.category,
+        spec.patient_param,
+        spec.anonymous,
+    )
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(fn)
         entry = fn.__qualname__
 
         @functools.wraps(fn)
-        def wrapper(self: S, *args: Any, **kwargs: Any) -> R:
+        def wrapper(self: Service, *args: Any, **kwargs: Any) -> Any:
             session: UserSession | None = None
             if not anonymous:
                 if not args or not isinstance(args[0], UserSession):
@@ -302,7 +348,7 @@ def audited(
         wrapper.__audit__ = spec  # type: ignore[attr-defined]
         return wrapper
 
-    return cast(_Decorator | _AnonymousDecorator, decorate)
+    return decorate
 
 
 def _run(
@@ -317,6 +363,9 @@ def _run(
     ctx = service._ctx
     if spec.outside_transaction:
         return _run_outside(service, fn, session, event, spec, args, kwargs)
+    if spec.reads_first:
+        body = cast(Callable[..., WriteAtEnd[R]], fn)
+        return _run_reads_first(service, body, session, event, spec, args, kwargs)
     with _failures_recorded(ctx, event):
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
@@ -352,6 +401,37 @@ def _run_outside(
         with ctx.store.unit_of_work() as db:
             append_event(db, ctx, event)
         ctx.committed(event.written)
+    return result
+
+
+def _run_reads_first(
+    service: Service,
+    fn: Callable[..., WriteAtEnd[R]],
+    session: UserSession | None,
+    event: PendingEvent,
+    spec: AuditSpec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> R:
+    ctx = service._ctx
+    with _failures_recorded(ctx, event):
+        with ctx.store.unit_of_work() as db:
+            op = Op(db=db, ctx=ctx, session=session, event=event)
+            _admit(op, fn, spec)
+            # Work that cannot be recorded is not done: the trail is checked before the body.
+            check_head(db, ctx)
+        with ctx.store.read_snapshot() as db:
+            op.db, op._user = db, None
+            finish = fn(service, op, *args, **kwargs)
+        try:
+            with ctx.store.unit_of_work() as db:
+                op.db, op._user = db, None
+                result = finish.write(op)
+                append_event(db, ctx, event)
+        except BaseException:
+            finish.undo()
+            raise
+    ctx.committed(event.written)
     return result
 
 

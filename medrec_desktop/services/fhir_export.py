@@ -15,8 +15,11 @@ files in a private staging folder (``export.files.PrivateFolder``), progress aft
 patient and a cancel checked between patients; a manifest with each file's SHA-256 and line
 count. Its right is ``EXPORT`` of the ``BULK_EXPORT`` category, which only administrators
 hold (they see no chart on screen; see ``security/permissions.py``). One disclosure per run,
-with a ``disclosure_patient`` row per patient. The run is one transaction, like a backup: a
-consistent moment of the record, during which other workstations' saves wait.
+with a ``disclosure_patient`` row per patient. The patients are read in one read snapshot (a
+consistent moment of the record that holds no write lock: other workstations keep saving
+during the minutes a large clinic takes), and the disclosure is recorded with the audit event
+in one short write at the end (``audited_reads_first``); if that write fails, the files are
+removed, so a folder of files is never left without its record.
 """
 
 from __future__ import annotations
@@ -49,7 +52,13 @@ from medrec_desktop.export.fhir.common import instant
 from medrec_desktop.export.fhir.ndjson import NdjsonWriter, manifest
 from medrec_desktop.export.fhir.validate import check_references, validate_bundle, validate_resource
 from medrec_desktop.models import AppMeta, Disclosure, DisclosurePatient, Patient
-from medrec_desktop.services.base import Op, Service, audited
+from medrec_desktop.services.base import (
+    Op,
+    Service,
+    WriteAtEnd,
+    audited,
+    audited_reads_first,
+)
 from medrec_desktop.services.patient_extract import gather, gather_for_bulk
 from medrec_desktop.services.release_authorization import check_authorization
 
@@ -118,14 +127,14 @@ class FhirExportService(Service):
             withheld=dict(extract.withheld),
         )
 
-    @audited(Action.EXPORT, DataCategory.BULK_EXPORT)
+    @audited_reads_first(Action.EXPORT, DataCategory.BULK_EXPORT)
     def bulk_export(
         self,
         op: Op,
         folder: Path,
         request: ReleaseRequest,
         job: ExportJob | None = None,
-    ) -> BulkExport:
+    ) -> WriteAtEnd[BulkExport]:
         """Every patient's record in ``request.scope`` as FHIR NDJSON in ``folder`` (an
         existing, empty folder: ``PrivateFolder.path``), recorded as one disclosure."""
         req = request.validated()
@@ -197,35 +206,46 @@ class FhirExportService(Service):
             writer.remove()
             raise
         total = sum(f.count for f in files)
-        disclosure = _disclosure(
-            op,
-            req,
-            medium=Medium.NDJSON,
-            patients=len(ids),
-            sha256=manifest_sha,
-            description=(
-                f"Bulk FHIR R4 export (NDJSON) of every patient's record: {_sections(req.scope)}"
-                f"{_dates(req.scope)}; {len(ids)} patients, {total} resources "
-                f"({', '.join(f'{f.resource_type} {f.count}' for f in files)}). The SHA-256 is "
-                "the manifest's, which lists each file's."
-            ),
-        )
-        for pid, detail in carried:
-            op.db.add(DisclosurePatient(disclosure_id=disclosure.id, patient_id=pid, detail=detail))
-        op.db.flush()
-        op.event.detail = (
-            f"bulk fhir export, disclosure {disclosure.id}: {len(ids)} patients, {total} "
-            f"resources, {len(files)} files; {','.join(s.value for s in req.scope.sections)}"
-        )
-        return BulkExport(
-            folder=folder,
-            patients=len(ids),
-            files=files,
-            manifest_sha256=manifest_sha,
-            disclosure_id=disclosure.id,
-            generated_at=now,
-            withheld=dict(withheld),
-        )
+
+        def record(op: Op) -> BulkExport:
+            # The account as stored now: one disabled during the export records nothing.
+            op.require(Action.EXPORT, DataCategory.BULK_EXPORT)
+            if req.scope.labelled:
+                op.require(Action.EXPORT, DataCategory.SENSITIVE)
+            disclosure = _disclosure(
+                op,
+                req,
+                medium=Medium.NDJSON,
+                patients=len(ids),
+                sha256=manifest_sha,
+                description=(
+                    "Bulk FHIR R4 export (NDJSON) of every patient's record: "
+                    f"{_sections(req.scope)}{_dates(req.scope)}; {len(ids)} patients, {total} "
+                    f"resources ({', '.join(f'{f.resource_type} {f.count}' for f in files)}). "
+                    "The SHA-256 is the manifest's, which lists each file's."
+                ),
+            )
+            for pid, detail in carried:
+                op.db.add(
+                    DisclosurePatient(disclosure_id=disclosure.id, patient_id=pid, detail=detail)
+                )
+            op.db.flush()
+            op.event.detail = (
+                f"bulk fhir export, disclosure {disclosure.id}: {len(ids)} patients, {total} "
+                f"resources, {len(files)} files; {','.join(s.value for s in req.scope.sections)}"
+            )
+            return BulkExport(
+                folder=folder,
+                patients=len(ids),
+                files=files,
+                manifest_sha256=manifest_sha,
+                disclosure_id=disclosure.id,
+                generated_at=now,
+                withheld=dict(withheld),
+            )
+
+        # Written in one short transaction with the audit event; the files go if it fails.
+        return WriteAtEnd(record, undo=writer.remove)
 
 
 def _disclosure(

@@ -1,4 +1,5 @@
-"""Screenshots of the admin pages (docs/screenshots/admin-*.png) from a demo clinic.
+"""Screenshots of the admin pages (docs/screenshots/admin-*.png, bulk-export.png) from a
+demo clinic.
 
     python -m medrec_desktop.ui.admin.screenshots docs/screenshots
 
@@ -7,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -21,12 +23,14 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from medrec_desktop.domain.dto import UserSession  # noqa: E402
 from medrec_desktop.domain.enums import Role  # noqa: E402
 from medrec_desktop.domain.errors import KnownError  # noqa: E402
+from medrec_desktop.domain.record_release import RecordSection  # noqa: E402
 from medrec_desktop.paths import DataPaths  # noqa: E402
 from medrec_desktop.services.coding import CodeSets  # noqa: E402
 from medrec_desktop.services.installation import Installation, NewAdmin  # noqa: E402
 from medrec_desktop.ui.admin.audit_page import AuditLogPage  # noqa: E402
 from medrec_desktop.ui.admin.backup_page import BackupPage  # noqa: E402
 from medrec_desktop.ui.admin.base import AdminPage  # noqa: E402
+from medrec_desktop.ui.admin.bulk_export_page import BulkExportPage  # noqa: E402
 from medrec_desktop.ui.admin.settings_page import SettingsPage  # noqa: E402
 from medrec_desktop.ui.admin.users_page import UsersPage  # noqa: E402
 from medrec_desktop.ui.services_holder import ServicesHolder  # noqa: E402
@@ -45,6 +49,39 @@ def _settle(app: QApplication, page: AdminPage, until: Callable[[], bool] | None
             app.processEvents()
             return
     raise RuntimeError(f"{type(page).__name__} did not finish loading")
+
+
+def _until(app: QApplication, page: AdminPage, done: Callable[[], bool]) -> None:
+    """Let the page work (its op still running) until ``done()``."""
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        page.runner.wait_for_done(20)
+        app.processEvents()
+        if done():
+            return
+    raise RuntimeError(f"{type(page).__name__} did not get there")
+
+
+def shoot_bulk_export(app: QApplication, page: BulkExportPage, out: Path, *, at: int = 37) -> Path:
+    """The bulk export page mid-run ("Patient 37 of N", Cancel), then cancelled: the
+    screenshot records no disclosure in the demo clinic and writes nothing that stays."""
+    with tempfile.TemporaryDirectory(prefix="medrec-bulk-") as tmp:
+        folder = Path(tmp) / f"fhir-export-{dt.date.today():%Y-%m-%d}"
+        folder.mkdir()
+        page.folder.setText(str(folder))
+        page.recipient.setText("Cedar Health (the clinic's new records system)")
+        page.requester.setText("Dr. Amara Patel, medical director")
+        page.note.setText("Migration to the new records system")
+        page.scope.set_sections(tuple(RecordSection))
+        page.export()
+        _until(app, page, lambda: page.progress.value() >= at)
+        page.cancel_button.setFocus()
+        app.processEvents()
+        path = out / "bulk-export.png"
+        page.grab().save(str(path))
+        page.cancel()
+        _until(app, page, lambda: not page.running and page.pending == 0)
+    return path
 
 
 def stage_examples(inst: Installation, admin: UserSession) -> None:
@@ -105,6 +142,12 @@ def render_admin_screenshots(
     shoot(backup, "admin-backup.png")
 
     shoot(make(SettingsPage), "admin-settings.png")
+
+    bulk = make(BulkExportPage)
+    assert isinstance(bulk, BulkExportPage)
+    shots.append(shoot_bulk_export(app, bulk, out_dir))
+    bulk.close()
+    bulk.deleteLater()
     return shots
 
 
