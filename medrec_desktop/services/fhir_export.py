@@ -44,14 +44,13 @@ from medrec_desktop.domain.fhir_import import mrn_system
 from medrec_desktop.domain.record_release import (
     DisclosurePurpose,
     Medium,
-    RecordScope,
     ReleaseRequest,
 )
 from medrec_desktop.export.fhir import patient_bundle, patient_resources, resource_counts
 from medrec_desktop.export.fhir.common import instant
 from medrec_desktop.export.fhir.ndjson import NdjsonWriter, manifest
 from medrec_desktop.export.fhir.validate import check_references, validate_bundle, validate_resource
-from medrec_desktop.models import AppMeta, Disclosure, DisclosurePatient, Patient
+from medrec_desktop.models import AppMeta, Patient
 from medrec_desktop.services.base import (
     Op,
     Service,
@@ -59,6 +58,7 @@ from medrec_desktop.services.base import (
     audited,
     audited_reads_first,
 )
+from medrec_desktop.services.disclosures import dates_text, record_disclosure, sections_text
 from medrec_desktop.services.patient_extract import gather, gather_for_bulk
 from medrec_desktop.services.release_authorization import check_authorization
 
@@ -94,27 +94,19 @@ class FhirExportService(Service):
         sha256 = hashlib.sha256(content).hexdigest()
         counts = resource_counts(bundle)
         total = sum(counts.values())
-        disclosure = _disclosure(
+        disclosure_id = record_disclosure(
             op,
             req,
             medium=Medium.FHIR,
-            patients=1,
-            sha256=sha256,
             description=(
-                f"FHIR R4 Bundle (collection) of the record: {_sections(req.scope)}"
-                f"{_dates(req.scope)}; {total} resources ({_counted(counts)})."
+                f"FHIR R4 Bundle (collection) of the record: {sections_text(req.scope)}"
+                f"{dates_text(req.scope)}; {total} resources ({_counted(counts)})."
             ),
+            patients={patient_id: f"FHIR Bundle, {total} resources: {_counted(counts)}"},
+            sha256=sha256,
         )
-        op.db.add(
-            DisclosurePatient(
-                disclosure_id=disclosure.id,
-                patient_id=patient_id,
-                detail=f"FHIR Bundle, {total} resources: {_counted(counts)}",
-            )
-        )
-        op.db.flush()
         op.event.detail = (
-            f"fhir export, disclosure {disclosure.id}: "
+            f"fhir export, disclosure {disclosure_id}: "
             f"{','.join(s.value for s in req.scope.sections)}; {total} resources"
             + (f"; {sum(extract.withheld.values())} labelled withheld" if extract.withheld else "")
         )
@@ -122,7 +114,7 @@ class FhirExportService(Service):
             content=content,
             sha256=sha256,
             counts=counts,
-            disclosure_id=disclosure.id,
+            disclosure_id=disclosure_id,
             recipient=req.recipient,
             withheld=dict(extract.withheld),
         )
@@ -212,26 +204,22 @@ class FhirExportService(Service):
             op.require(Action.EXPORT, DataCategory.BULK_EXPORT)
             if req.scope.labelled:
                 op.require(Action.EXPORT, DataCategory.SENSITIVE)
-            disclosure = _disclosure(
+            disclosure_id = record_disclosure(
                 op,
                 req,
                 medium=Medium.NDJSON,
-                patients=len(ids),
-                sha256=manifest_sha,
                 description=(
                     "Bulk FHIR R4 export (NDJSON) of every patient's record: "
-                    f"{_sections(req.scope)}{_dates(req.scope)}; {len(ids)} patients, {total} "
-                    f"resources ({', '.join(f'{f.resource_type} {f.count}' for f in files)}). "
+                    f"{sections_text(req.scope)}{dates_text(req.scope)}; {len(ids)} patients, "
+                    f"{total} resources "
+                    f"({', '.join(f'{f.resource_type} {f.count}' for f in files)}). "
                     "The SHA-256 is the manifest's, which lists each file's."
                 ),
+                patients=dict(carried),
+                sha256=manifest_sha,
             )
-            for pid, detail in carried:
-                op.db.add(
-                    DisclosurePatient(disclosure_id=disclosure.id, patient_id=pid, detail=detail)
-                )
-            op.db.flush()
             op.event.detail = (
-                f"bulk fhir export, disclosure {disclosure.id}: {len(ids)} patients, {total} "
+                f"bulk fhir export, disclosure {disclosure_id}: {len(ids)} patients, {total} "
                 f"resources, {len(files)} files; {','.join(s.value for s in req.scope.sections)}"
             )
             return BulkExport(
@@ -239,7 +227,7 @@ class FhirExportService(Service):
                 patients=len(ids),
                 files=files,
                 manifest_sha256=manifest_sha,
-                disclosure_id=disclosure.id,
+                disclosure_id=disclosure_id,
                 generated_at=now,
                 withheld=dict(withheld),
             )
@@ -248,50 +236,11 @@ class FhirExportService(Service):
         return WriteAtEnd(record, undo=writer.remove)
 
 
-def _disclosure(
-    op: Op, req: ReleaseRequest, *, medium: Medium, patients: int, sha256: str, description: str
-) -> Disclosure:
-    purpose = DisclosurePurpose(req.purpose)
-    if req.note:
-        description = f"{description} {req.note}"
-    disclosure = Disclosure(
-        disclosed_at=op.ctx.now(),
-        disclosed_by=op.user.id,
-        recipient=req.recipient,
-        purpose=purpose.value,
-        description=description,
-        patient_count=patients,
-        requester=req.requester or None,
-        medium=medium.value,
-        sections=",".join(s.value for s in req.scope.sections),
-        period_since=req.scope.since,
-        period_until=req.scope.until,
-        authorization_document_id=req.authorization_document_id,
-        sha256=sha256,
-        encrypted=False,
-    )
-    op.db.add(disclosure)
-    op.db.flush()
-    return disclosure
-
-
 def _check_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise ValidationError(f"{folder} is not a folder.", field="folder")
     if any(folder.iterdir()):
         raise ValidationError(f"{folder} is not empty; export into a new folder.", field="folder")
-
-
-def _sections(scope: RecordScope) -> str:
-    return ", ".join(s.label for s in scope.sections)
-
-
-def _dates(scope: RecordScope) -> str:
-    if scope.since is None and scope.until is None:
-        return ""
-    since = f"{scope.since:%m/%d/%Y}" if scope.since else "the first entry"
-    until = f"{scope.until:%m/%d/%Y}" if scope.until else "today"
-    return f"; dates of care {since} to {until}"
 
 
 def _counted(counts: dict[str, int]) -> str:

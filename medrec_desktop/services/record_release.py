@@ -40,6 +40,7 @@ from medrec_desktop.models import (
 from medrec_desktop.services import patient_rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.billing_claims import CLINIC_NAME_KEY
+from medrec_desktop.services.disclosures import dates_text, record_disclosure, sections_text
 from medrec_desktop.services.patient_extract import gather
 from medrec_desktop.services.release_authorization import check_authorization
 
@@ -250,42 +251,21 @@ def _scope_text(scope: RecordScope) -> str:
 def _disclose(
     op: Op, patient_id: int, req: ReleaseRequest, medium: Medium, digest: str, encrypted: bool
 ) -> int:
-    purpose = DisclosurePurpose(req.purpose)
-    sections = ", ".join(s.label for s in req.scope.sections)
-    dates = ""
-    if req.scope.since or req.scope.until:
-        since = f"{req.scope.since:%m/%d/%Y}" if req.scope.since else "the start"
-        until = f"{req.scope.until:%m/%d/%Y}" if req.scope.until else "today"
-        dates = f"; care from {since} to {until}"
-    disclosure = Disclosure(
-        disclosed_at=op.ctx.now(),
-        disclosed_by=op.user.id,
-        recipient=req.recipient,
-        purpose=purpose.value,
-        description=(
-            f"Medical record ({'paper' if medium is Medium.PRINT else medium.value.upper()})"
-            + (f" for: {req.note}" if req.note else "")
-        ),
-        patient_count=1,
-        requester=req.requester or None,
-        medium=medium.value,
-        sections=",".join(s.value for s in req.scope.sections),
-        period_since=req.scope.since,
-        period_until=req.scope.until,
-        authorization_document_id=req.authorization_document_id,
+    how = "paper" if medium is Medium.PRINT else medium.value.upper()
+    detail = (
+        sections_text(req.scope)
+        + dates_text(req.scope)
+        + ("; items with a sensitivity label included" if req.scope.labelled else "")
+    )
+    return record_disclosure(
+        op,
+        req,
+        medium=medium,
+        description=f"Medical record ({how})",
+        patients={patient_id: detail},
         sha256=digest,
         encrypted=encrypted,
     )
-    op.db.add(disclosure)
-    op.db.flush()
-    detail = (
-        sections
-        + dates
-        + ("; items with a sensitivity label included" if req.scope.labelled else "")
-    )
-    op.db.add(DisclosurePatient(disclosure_id=disclosure.id, patient_id=patient_id, detail=detail))
-    op.db.flush()
-    return disclosure.id
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
