@@ -109,3 +109,17 @@ def merge(op: Op, keep: Patient, gone: Patient, reason: str) -> PatientInfo:
     # The typed reason lives in the event's reason field only: details hold ids.
     op.event.detail = f"merged patient {gone.id} (MRN {gone.mrn}) into {keep.id}"
     return rows.info(keep)
+
+
+def with_merged(db: Session, patient_id: int) -> list[int]:
+    """``patient_id`` and every record merged into it, directly or through another merged
+    record: what stays with the record merged away (its disclosures, its imports) belongs
+    to the kept one's accounting."""
+    found, frontier = [patient_id], [patient_id]
+    while frontier:
+        frontier = list(
+            db.execute(select(Patient.id).where(Patient.merged_into_id.in_(frontier))).scalars()
+        )
+        frontier = [pid for pid in frontier if pid not in found]
+        found.extend(frontier)
+    return found

@@ -42,6 +42,7 @@ from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.billing_claims import CLINIC_NAME_KEY
 from medrec_desktop.services.disclosures import dates_text, record_disclosure, sections_text
 from medrec_desktop.services.patient_extract import gather
+from medrec_desktop.services.patient_merge import with_merged
 from medrec_desktop.services.release_authorization import check_authorization
 
 PASSWORD_MIN = 8
@@ -97,7 +98,11 @@ class RecordReleaseService(Service):
             select(Disclosure, DisclosurePatient.detail, User.display_name)
             .join(DisclosurePatient, DisclosurePatient.disclosure_id == Disclosure.id)
             .join(User, User.id == Disclosure.disclosed_by)
-            .where(DisclosurePatient.patient_id == patient_id, Disclosure.disclosed_at >= start)
+            .where(
+                # Disclosures of a record later merged into this one are this patient's too.
+                DisclosurePatient.patient_id.in_(with_merged(op.db, patient_id)),
+                Disclosure.disclosed_at >= start,
+            )
             .order_by(Disclosure.disclosed_at.desc(), Disclosure.id.desc())
         ).all()
         rows = tuple(_row(d, detail, who) for d, detail, who in found)

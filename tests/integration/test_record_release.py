@@ -188,3 +188,24 @@ def test_a_print_is_recorded_once_the_printer_is_chosen(clinic: Clinic) -> None:
     )
     [row] = clinic.inst.releases.accounting(provider, pid).rows
     assert row.disclosure_id == disclosure_id and row.medium == "print"
+
+
+def test_a_merged_away_records_disclosures_stay_in_the_kept_ones_accounting(
+    clinic: Clinic,
+) -> None:
+    """HIPAA's accounting covers every disclosure of the person's information: a record
+    released and later merged into another (registered twice) still counts."""
+    records = clinic.sessions[Role.RECORDS]
+    keep, gone = new_patient(clinic, "Okonkwo"), _chart(clinic)
+    request = ReleaseRequest(
+        scope=RecordScope((RecordSection.PROBLEMS,)),
+        recipient="County Health Department",
+        purpose=DisclosurePurpose.PUBLIC_HEALTH,
+    )
+    released = clinic.inst.releases.release_pdf(records, gone, request)
+    clinic.inst.patients.merge(records, keep, gone, reason="registered twice at the front desk")
+
+    accounting = clinic.inst.releases.accounting(records, keep)
+    assert [r.disclosure_id for r in accounting.rows] == [released.disclosure_id]
+    assert [r.disclosure_id for r in accounting.accountable] == [released.disclosure_id]
+    assert "County Health" in _text(clinic.inst.releases.accounting_pdf(records, keep))
