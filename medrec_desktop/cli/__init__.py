@@ -158,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("restore", help="restore a backup file (verified first)")
     s.add_argument("file")
+    s.add_argument(
+        "--server",
+        metavar="URL",
+        help="a server backup: the EMPTY database to restore it into (default: this folder's)",
+    )
     s.set_defaults(func=cmd_restore)
 
     sub.add_parser("verify", help="integrity checks and audit chain").set_defaults(func=cmd_verify)

@@ -265,12 +265,20 @@ def cmd_backup(args: argparse.Namespace, paths: DataPaths) -> int:
 
 def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
     password = None
-    if Installation.exists(paths):
+    server = getattr(args, "server", None)
+    if Installation.exists(paths) and not paths.server_url_file.exists():
         if not args.user:
             raise UsageError("restoring over an existing database needs --user NAME")
         password = _secret("MEDREC_PASSWORD", f"Password for {args.user}")
+    elif args.user:  # a server backup: the founding administrator's password holds the root
+        password = _secret("MEDREC_PASSWORD", f"Password for {args.user}")
     inst = Installation.restore(
-        paths, Path(args.file), _unlock(), username=args.user, password=password
+        paths,
+        Path(args.file),
+        _unlock(),
+        username=args.user,
+        password=password,
+        server_url=server,
     )
     inst.close()
     _emit(args, {"restored": args.file}, lambda: f"Restored {args.file} into {paths.root}")

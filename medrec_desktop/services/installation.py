@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 import shutil
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,12 @@ from medrec_desktop.db.backup import (
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
 from medrec_desktop.db.errors import BACKUP_FULL, backup_target_errors
 from medrec_desktop.db.inuse import Exclusive, InUse
+from medrec_desktop.db.pg_tools import empty_schema as pg_empty_schema
+from medrec_desktop.db.pg_tools import move_schema as pg_move_schema
+from medrec_desktop.db.pg_tools import restore_stream as pg_restore_stream
+from medrec_desktop.db.pg_tools import schema_exists as pg_schema_exists
+from medrec_desktop.db.pg_tools import server_from_url
+from medrec_desktop.db.pg_tools import tables_in as pg_tables_in
 from medrec_desktop.db.store import Store
 from medrec_desktop.domain.dto import IntegrityReport, UserId, UserSession
 from medrec_desktop.domain.enums import Role
@@ -63,6 +70,7 @@ from medrec_desktop.security.keyslots import (
     unlock_with_secret,
 )
 from medrec_desktop.security.secret_store import SecretStore
+from medrec_desktop.services import server_backup
 from medrec_desktop.services.amendments import AmendmentService
 from medrec_desktop.services.audit import AuditService, verification
 from medrec_desktop.services.audit_writer import start_chain
@@ -659,6 +667,13 @@ class Installation:
         shutil.rmtree(work, ignore_errors=True)
         with backup_target_errors():
             make_private_dir(work)
+        if self.store.is_server:
+            try:
+                self._backup_server(session, work / "backup.zip", progress)
+                os.replace(work / "backup.zip", out)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            return out
         try:
             db_copy = work / "medrec.db"
             self.maintenance.copy_to(session, db_copy, progress)
@@ -696,6 +711,48 @@ class Installation:
             shutil.rmtree(work, ignore_errors=True)
         return out
 
+    def _backup_server(
+        self, session: UserSession, zip_path: Path, progress: Progress | None
+    ) -> None:
+        """pg_dump the clinic's schema, encrypted, into ``zip_path``; check it in a scratch
+        database; then add the manifest and key file (services/server_backup.py)."""
+        server = server_from_url(self.store.engine.url)
+        material = self.keyring.material
+        install_id = self.keyring.keyfile.install_id
+        taken: list[server_backup.Snapshot] = []
+
+        def write() -> None:
+            with backup_target_errors():
+                taken.append(
+                    server_backup.dump_into(
+                        self.store.engine, server, material.db_key, zip_path, progress
+                    )
+                )
+
+        self.maintenance.dump_server(session, write)
+        snapshot = taken[0]
+        report = server_backup.verify_in_scratch(
+            zip_path, server, material.db_key, self._audit_key, install_id, snapshot
+        )
+        if not report.ok:
+            raise BackupError("The backup copy did not verify: " + "; ".join(report.problems))
+        seq, link = snapshot.head
+        manifest: dict[str, object] = {
+            "format": BACKUP_FORMAT,
+            "version": 1,
+            "kind": server_backup.KIND,
+            "created": utc_now().isoformat(timespec="seconds"),
+            "app_version": __version__,
+            "schema": migrate.head_revision(),
+            "install_id": install_id,
+            "server_version": snapshot.server_version,
+            "pg_schema": server.schema,
+            "row_counts": report.row_counts,
+            "audit_mark": audit_mark.seal(self._audit_key, install_id, seq, link).as_json(),
+        }
+        with backup_target_errors():
+            server_backup.finish_manifest(zip_path, manifest, dump_keyfile(self.keyring.keyfile))
+
     @classmethod
     def restore(
         cls,
@@ -706,12 +763,25 @@ class Installation:
         username: str | None = None,
         password: str | None = None,
         progress: Progress | None = None,
+        server_url: str | None = None,
     ) -> Installation:
         """Replace (or, on a new machine, create) the database from a verified backup file.
 
         Where a database already exists, an administrator must sign in to it first and the
-        current file is kept in backups/ before being replaced.
+        current file is kept in backups/ before being replaced. A server backup is restored
+        into an empty database only (``server_url``, or this folder's server).
         """
+        manifest = read_manifest(backup_file)
+        if manifest.get("kind") == server_backup.KIND:
+            return cls._restore_server(
+                paths, backup_file.expanduser(), manifest, how, username, password, server_url
+            )
+        if server_url is not None or paths.server_url_file.exists():
+            raise BackupError(
+                f"{backup_file.name} is a backup of a one-computer database file, not of a "
+                "clinic server. Restore it into an empty data folder on one computer (medrec "
+                "--data-dir NEW restore FILE); nothing was changed."
+            )
         manifest, keyfile_bytes, db_bytes_path, work = unpack_backup(paths, backup_file)
         try:
             backup_keys = parse_keyfile(keyfile_bytes, "backup's key file")
@@ -835,6 +905,129 @@ class Installation:
             return inst
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+    @classmethod
+    def _restore_server(
+        cls,
+        paths: DataPaths,
+        backup_file: Path,
+        manifest: dict[str, object],
+        how: Unlock,
+        username: str | None,
+        password: str | None,
+        server_url: str | None,
+    ) -> Installation:
+        """Restore a server backup into an empty database, check it there, then open it.
+
+        The whole file is decrypted (and authenticated) once before anything is restored; the
+        restore is one transaction; a restored copy that fails the checks is removed again.
+        """
+        if paths.database.exists():
+            raise BackupError(
+                f"{paths.root} holds a one-computer database file; a server backup is "
+                "restored into a data folder of its own (--data-dir). Nothing was changed."
+            )
+        if server_url is None and paths.server_url_file.exists():
+            server_url = paths.server_url_file.read_text().strip()
+        if not server_url:
+            raise BackupError(
+                f"{backup_file.name} is a backup of a clinic server: say which empty database "
+                "to restore it into (medrec restore FILE --server postgresql://user@host/db)."
+            )
+        if not how.recovery_key and not (username and password):
+            raise BackupError(
+                "Restoring needs the audit root key, so that the restored audit trail stays "
+                "verifiable: give the founding administrator's name and password (--user, "
+                "MEDREC_PASSWORD) or the recovery key (MEDREC_RECOVERY_KEY). Nothing was changed."
+            )
+        try:
+            with zipfile.ZipFile(backup_file) as zf:
+                backup_keys = parse_keyfile(zf.read("medrec.keys"), "backup's key file")
+        except (zipfile.BadZipFile, KeyError, OSError) as err:
+            raise BackupError(f"{backup_file.name} is damaged or not a medrec backup.") from err
+        install_id = backup_keys.install_id
+        if paths.keys.exists():
+            current_keys = load_keyfile(paths.keys)
+            if current_keys.install_id != install_id:
+                raise BackupError(
+                    "This backup belongs to another medrec installation than this data folder's "
+                    "key file; restore it into an empty data folder instead. Nothing was changed."
+                )
+            target_kr = unlock_keyfile(current_keys, how)
+            backup_kr = KeyRing(backup_keys, target_kr.mwk_for_same_install())
+        else:
+            backup_kr = unlock_keyfile(backup_keys, how)
+            target_kr = backup_kr
+        material = backup_kr.material
+        if target_kr.material.audit_key != material.audit_key:
+            raise BackupError("This backup belongs to another medrec installation.")
+        head = server_backup.manifest_mark(manifest, material.audit_key, install_id)
+        counts = server_backup.manifest_counts(manifest)
+        source_schema = str(manifest.get("pg_schema") or "public")
+        # A cut or altered file is refused here, before anything reaches the server.
+        server_backup.check_dump_file(backup_file, material.db_key)
+
+        probe = postgres_engine(server_url)  # adds TLS for remote hosts, as the app connects
+        target = server_from_url(probe.url)
+        probe.dispose()
+        found = pg_tables_in(target, target.schema)
+        if found:
+            raise BackupError(
+                f"The database {_label(server_url)} is not empty: schema {target.schema} already "
+                f"has {len(found)} tables (for example {found[0]}). A backup is restored only "
+                "into an empty database, so nothing is overwritten. Create a new empty database "
+                "and restore into it. Nothing was changed."
+            )
+        if source_schema != target.schema and pg_schema_exists(target, source_schema):
+            raise BackupError(
+                f"The database {_label(server_url)} already has a schema named "
+                f"{source_schema}, which the backup would create. Restore into a new empty "
+                "database. Nothing was changed."
+            )
+        target_existed = pg_schema_exists(target, target.schema)
+        if source_schema == target.schema and target_existed:
+            # The dump creates its schema itself; the empty one (checked above) makes way.
+            pg_empty_schema(target, target.schema, recreate=False, cascade=False)
+        restored_into = source_schema
+        try:
+            pg_restore_stream(target, server_backup.dump_chunks(backup_file, material.db_key))
+            pg_move_schema(target, source_schema, target.schema)
+            restored_into = target.schema
+            if how.recovery_key:
+                root = _root_for_restore(None, None, None, how, backup_keys)
+            else:
+                assert username is not None and password is not None
+                root = server_backup.root_from_restored(target, username, password)
+            report = server_backup.check_restored(
+                target, material.audit_key, install_id, head, counts, root
+            )
+            if not report.ok:
+                raise BackupError(
+                    "The restored copy does not verify, so it was removed again: "
+                    + "; ".join(report.problems)
+                )
+        except BaseException:
+            # Nothing stays behind: the database is as empty as it was found.
+            if restored_into == target.schema:
+                pg_empty_schema(target, target.schema, recreate=target_existed)
+            else:
+                pg_empty_schema(target, restored_into, recreate=False)
+            raise
+        make_private_dir(paths.root)
+        if not paths.keys.exists():
+            save_keyfile(paths.keys, target_kr.keyfile)
+        write_private_file(paths.server_url_file, server_url.encode())
+        store = Store(postgres_engine(server_url), server_label=_label(server_url))
+        inst = cls(paths=paths, keyring=target_kr, store=store)
+        inst._rebuild_forward_key(root)
+        inst._reset_mark(*head)
+        what = f"restore: done; server backup, restored trail at #{head[0]}"
+        what += f"; from {backup_file.name[:40]}"
+        if username and password and not how.recovery_key:
+            inst.maintenance.authorize(inst._admin_offline(username, password), what)
+        else:
+            inst.maintenance.record_key_change(RECOVERY_HOLDER, what + " into an empty database")
+        return inst
 
     def _rebuild_forward_key(self, root: bytes) -> None:
         """Give a restored trail its forward-secure key again: the key for the next event

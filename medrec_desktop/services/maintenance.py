@@ -99,6 +99,15 @@ class MaintenanceService(Service):
         copy_database(store.engine, store.key, dest, progress)
         op.event.detail = "backup written"  # only once it is: a failed copy says nothing
 
+    @audited(Action.EXPORT, DataCategory.BACKUP)
+    def dump_server(self, op: Op, write: Callable[[], None]) -> None:
+        """Record a server backup (pg_dump, services/server_backup.py): ``write`` dumps the
+        clinic's schema while this administrator's act is checked and recorded."""
+        if not op.ctx.store.is_server:
+            raise BackupError("This workstation keeps its records in a file: use copy_to.")
+        write()
+        op.event.detail = "server backup written"
+
     @audited(Action.ADMIN, DataCategory.BACKUP, anonymous=True)
     def record_key_change(self, op: Op, who: str, what: str) -> None:
         """Record a key operation done without a signed-in user (the recovery key on a new

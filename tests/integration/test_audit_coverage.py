@@ -361,6 +361,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.ADMIN,
         lambda c: lambda s: c.inst.maintenance.copy_to(s, c.paths.root / "copy.db"),
     ),
+    "MaintenanceService.dump_server": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.maintenance.dump_server(s, lambda: None),
+    ),
     "MaintenanceService.record_key_change": (
         None,
         lambda c: (
@@ -866,8 +870,10 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
 
 # Calls whose sample is a refusal: the first administrator exists already.
 REFUSED_BY_DESIGN = {"SetupService.create_first_admin"}
-# File copies exist for the local SQLCipher file; a server is backed up with its own tools.
+# File copies exist for the local SQLCipher file; a server backup goes through dump_server.
 LOCAL_FILE_ONLY = {"MaintenanceService.copy_to"}
+# A server backup's pg_dump is recorded through dump_server, which a local file refuses.
+SERVER_ONLY = {"MaintenanceService.dump_server"}
 
 ENTRY_POINTS = sorted(
     f"{cls.__name__}.{name}"
@@ -912,8 +918,10 @@ def test_entry_point_writes_an_audit_event(
     call = make(clinic)
     before = _last_event(clinic).seq
     session = clinic.sessions[role] if role is not None else None
-    refused = entry in REFUSED_BY_DESIGN or (
-        clinic.backend == "postgresql" and entry in LOCAL_FILE_ONLY
+    refused = (
+        entry in REFUSED_BY_DESIGN
+        or (clinic.backend == "postgresql" and entry in LOCAL_FILE_ONLY)
+        or (clinic.backend == "sqlcipher" and entry in SERVER_ONLY)
     )
     if refused:
         with pytest.raises(KnownError):

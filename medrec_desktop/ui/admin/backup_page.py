@@ -42,7 +42,7 @@ class BackupCancelled(KnownError):
         super().__init__("The backup was cancelled; no backup file was written.")
 
 
-def _section(title: str, text: str, *buttons: QPushButton) -> tuple[QGroupBox, QVBoxLayout]:
+def _section(title: str, text: str, *buttons: QPushButton) -> tuple[QGroupBox, QVBoxLayout, QLabel]:
     box = QGroupBox(title)
     col = QVBoxLayout(box)
     label = QLabel(text)
@@ -53,7 +53,7 @@ def _section(title: str, text: str, *buttons: QPushButton) -> tuple[QGroupBox, Q
         row.addWidget(b)
     row.addStretch(1)
     col.addLayout(row)
-    return box, col
+    return box, col, label
 
 
 class BackupPage(AdminPage):
@@ -86,7 +86,7 @@ class BackupPage(AdminPage):
         self.backup_button.clicked.connect(self.back_up)
         self.backup_status = StatusLabel()
         self.backup_status.setAccessibleName("Backup result")
-        box, col = _section(
+        box, col, self.backup_explanation = _section(
             "Back up",
             "Writes one file: the encrypted database and its key file, verified "
             "after writing. Keep the recovery sheet separately: it is needed to open a backup "
@@ -100,7 +100,7 @@ class BackupPage(AdminPage):
         self.verify_button.clicked.connect(self.verify)
         self.verify_status = StatusLabel()
         self.verify_status.setAccessibleName("Verification result")
-        box, col = _section(
+        box, col, self.verify_explanation = _section(
             "Check",
             "Checks the database file's integrity and the audit trail's chain. Nothing is changed.",
             self.verify_button,
@@ -110,7 +110,7 @@ class BackupPage(AdminPage):
 
         self.restore_button = QPushButton("&Restore from backup…")
         self.restore_button.clicked.connect(self.restore)
-        box, col = _section(
+        box, col, self.restore_explanation = _section(
             "Restore",
             "Replaces the whole database with a backup, after checking it. Use it "
             "after a disk failure or damage; everything recorded since the backup is lost.",
@@ -119,14 +119,25 @@ class BackupPage(AdminPage):
         col.addWidget(self.status)
         self.layout_.addWidget(box)
         self.layout_.addStretch(1)
-        is_server = self.inst.store.is_server
-        for b in (self.backup_button, self.restore_button):
-            b.setEnabled(not is_server)
-            if is_server:
-                b.setToolTip(
-                    "This workstation uses a PostgreSQL server: back it up with the "
-                    "server's own tools."
-                )
+        if self.inst.store.is_server:
+            # The same buttons, saying what they do on the clinic server (pg_dump inside).
+            self.backup_explanation.setText(
+                "Writes one file: an encrypted dump of the clinic's server database (made "
+                "with PostgreSQL's pg_dump) and its key file, checked by restoring it into a "
+                "scratch database on the server. Keep the recovery sheet separately."
+            )
+            self.verify_explanation.setText(
+                "Checks the server database and the audit trail's chain. Nothing is changed."
+            )
+            self.restore_explanation.setText(
+                "A server backup is restored only into a new, empty database, so nothing is "
+                "overwritten: your IT contact creates it and runs 'medrec restore FILE "
+                "--server URL' (see the README)."
+            )
+            self.restore_button.setEnabled(False)
+            self.restore_button.setToolTip(
+                "Server backups are restored into an empty database with 'medrec restore'."
+            )
 
     def refresh(self) -> None:
         """Nothing to load until the administrator acts."""
@@ -152,7 +163,8 @@ class BackupPage(AdminPage):
             self.backup_status.error(f"{out.name} already exists; choose a new file name.")
             return
         self.last_progress = 0
-        dialog = QProgressDialog("Copying the database…", "Cancel", 0, 100, self)
+        what = "Dumping the server database…" if self.inst.store.is_server else None
+        dialog = QProgressDialog(what or "Copying the database…", "Cancel", 0, 100, self)
         dialog.setWindowTitle("Back up")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)

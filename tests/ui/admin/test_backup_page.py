@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 from medrec_desktop.services.installation import Installation
 from medrec_desktop.ui.admin.backup_page import BackupPage
 from medrec_desktop.ui.widgets.status import Severity
-from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, Clinic
+from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, Clinic, make_clinic
 from tests.ui.admin.conftest import WAIT
+from tests.ui.conftest import holder
 
 
 def _back_up(qtbot: Any, page: BackupPage, out: Path) -> None:
@@ -82,3 +83,29 @@ def test_restore_swaps_the_installation(
     finally:
         qtbot.waitUntil(lambda: page.pending == 0, timeout=WAIT)
         new.close()
+
+
+def test_backup_on_a_server_install(
+    qtbot: Any, runner: Any, tmp_path: Path, clock: Any, pg_schema_url: str
+) -> None:
+    """The same Back up button on a clinic server: an encrypted pg_dump, checked, written."""
+    c = make_clinic(tmp_path / "server", "postgresql", clock, pg_schema_url)
+    try:
+        page = BackupPage(services=holder(c.inst), runner=runner, session=lambda: c.admin)
+        qtbot.addWidget(page)
+        page.show()
+        assert "pg_dump" in page.backup_explanation.text()
+        assert page.backup_button.isEnabled() and not page.restore_button.isEnabled()
+        assert "empty database" in page.restore_explanation.text()
+        out = tmp_path / "server.medrec-backup"
+        _back_up(qtbot, page, out)
+        assert page.backup_status.severity is Severity.OK, page.backup_status.message
+        assert "written and verified" in page.backup_status.message
+        assert out.is_file() and page.last_progress == 100
+        with qtbot.waitSignal(page.settled, timeout=WAIT):
+            qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
+        assert page.verify_status.severity is Severity.OK
+        if page.pending:
+            qtbot.waitUntil(lambda: page.pending == 0, timeout=WAIT)
+    finally:
+        c.inst.close()
