@@ -32,8 +32,7 @@ BAD_ADDRESS = (
 NEEDS_CA = (
     "The server {host} is on another computer, so medrec encrypts the connection and checks "
     "the server's certificate. Choose the clinic's CA certificate (a .pem or .crt file; ask "
-    'your IT person for it): --ca-cert FILE on the command line, or "Clinic CA certificate" '
-    "in the setup wizard."
+    "your IT person for it; with medrec init: --ca-cert FILE)."
 )
 CA_MISSING = (
     "This workstation's copy of the clinic's CA certificate ({ca}) is missing, so the server "

@@ -135,9 +135,8 @@ class LocationPage(QWizardPage):
         super().__init__()
         self.setTitle("Where the records are kept")
         self.setSubTitle(
-            "This folder holds the key file, and the encrypted database for a single "
-            "workstation. Keep it on this computer's own disk (never on a network drive); "
-            "clinics with several workstations keep the records on a PostgreSQL server."
+            "This folder holds the key file (and, on a single workstation, the encrypted "
+            "database). Keep it on this computer's own disk, never on a network drive."
         )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -174,7 +173,6 @@ class LocationPage(QWizardPage):
             "for the file). A copy is kept in the data folder."
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(mid);")
         layout.addWidget(note)
         self.error = _error_label()
         layout.addWidget(self.error)
