@@ -12,6 +12,7 @@ APP_NAME = "medrec-desktop"
 DB_FILE = "medrec.db"
 KEYS_FILE = "medrec.keys"
 SERVER_FILE = "server.url"
+SERVER_CA_FILE = "server-ca.pem"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class DataPaths:
     def server_url_file(self) -> Path:
         """Present when this workstation uses a PostgreSQL server instead of a local file."""
         return self.root / SERVER_FILE
+
+    @property
+    def server_ca_file(self) -> Path:
+        """This workstation's copy of the clinic's CA certificate (server mode, db.server_tls)."""
+        return self.root / SERVER_CA_FILE
 
     @property
     def backups(self) -> Path:

@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of the OS keyring",
     )
     s.add_argument("--server", help="use a PostgreSQL server at this URL instead of a local file")
+    s.add_argument(
+        "--ca-cert",
+        metavar="FILE",
+        help="the clinic's CA certificate (PEM), required with --server on another computer: "
+        "copied into the data folder and used to check the server on every connection",
+    )
     s.add_argument("--recovery-sheet", help="also write the printable recovery sheet (PDF)")
     s.set_defaults(func=cmd_init)
 

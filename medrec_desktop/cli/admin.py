@@ -33,11 +33,21 @@ from medrec_desktop.security.keyslots import check_passphrase, unlock_with_secre
 from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.context import iso
-from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
+from medrec_desktop.services.installation import (
+    Installation,
+    NewAdmin,
+    Unlock,
+    check_server_choice,
+)
 from medrec_desktop.services.users import parse_role
 
 
 def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
+    ca_cert = Path(args.ca_cert).expanduser() if args.ca_cert else None
+    if args.server:  # a bad address or certificate is said before any password is asked
+        check_server_choice(args.server, ca_cert)
+    elif ca_cert is not None:
+        raise UsageError("--ca-cert goes with --server (a clinic PostgreSQL server).")
     store = None if args.passphrase else os_keyring_or_none()
     passphrase = None
     if store is None:
@@ -51,6 +61,7 @@ def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
         secret_store=store,
         passphrase=passphrase,
         server_url=args.server,
+        server_ca=ca_cert,
         clinic=clinic,
     )
     logs.configure(paths)

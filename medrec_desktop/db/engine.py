@@ -8,15 +8,17 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine.url import make_url
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import QueuePool
 
 from medrec_desktop.db.errors import DAMAGED, NOT_A_DB, READ_ONLY, known_error_for
+from medrec_desktop.db.server_tls import BAD_ADDRESS, server_target, tls_error
 from medrec_desktop.domain.errors import (
     DatabaseFileError,
     KnownError,
     NoDatabaseError,
     ReadOnlyLocationError,
+    ServerConnectionError,
     WrongKeyError,
 )
 
@@ -171,36 +173,43 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def postgres_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for a clinic PostgreSQL server.
+def postgres_engine(
+    url: str, *, ca_cert: Path | None = None, shown_ca: Path | None = None, **kwargs: Any
+) -> Engine:
+    """An engine for a clinic PostgreSQL server, connected once so that a bad address or a
+    certificate that does not check out is reported here, in plain words.
 
-    Connections to anything but this machine must use TLS with full certificate checks unless
-    the URL says otherwise explicitly.
+    A server on another computer is reached only with verified TLS against the clinic's CA
+    certificate ``ca_cert`` (db.server_tls decides; it refuses anything weaker). ``shown_ca``
+    names the certificate file in messages, when that is not ``ca_cert`` itself.
     """
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    host = parsed.host or "localhost"
-    query = dict(parsed.query)
-    if "sslmode" not in query and host not in ("localhost", "127.0.0.1", "::1"):
-        query["sslmode"] = "verify-full"
-    parsed = parsed.set(query=query)
+    target = server_target(url, ca_cert)
     try:
         # READ COMMITTED whatever the server's default: the audit writer locks the chain head
         # and then reads the newest event in a statement of its own, which must see the
         # previous writer's commit (services/audit_writer.py).
-        return create_engine(
-            parsed,
+        engine = create_engine(
+            target.url,
             pool_pre_ping=True,
             hide_parameters=True,
             isolation_level="READ COMMITTED",
             **kwargs,
         )
-    except Exception as err:  # bad URL text, unknown driver...
-        raise KnownError(
-            "The database server address is not valid. It should look like "
-            "postgresql://user@host:5432/dbname."
-        ) from err
+    except Exception as err:  # unknown driver options...
+        raise ServerConnectionError(BAD_ADDRESS) from err
+    try:
+        engine.connect().close()
+    except sa_exc.DBAPIError as err:
+        engine.dispose()
+        driver_text = str(err.orig if err.orig is not None else err)
+        known = tls_error(driver_text, target, shown_ca=shown_ca) or known_error_for(err)
+        if known is None:
+            raise
+        raise known from err
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 __all__ = [

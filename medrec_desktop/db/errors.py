@@ -11,6 +11,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 
 from medrec_desktop.db import signed_locks
+from medrec_desktop.db.server_tls import tls_error
 from medrec_desktop.domain.errors import (
     BackupError,
     ConflictError,
@@ -19,6 +20,7 @@ from medrec_desktop.domain.errors import (
     DiskFullError,
     KnownError,
     ReadOnlyLocationError,
+    ServerConnectionError,
     WrongKeyError,
 )
 
@@ -91,8 +93,11 @@ def known_error_for(err: BaseException) -> KnownError | None:
         return ConflictError(SIGNED_LOCKED)
     if signed_locks.APPEND_ONLY in text:
         return ConflictError(ADDENDA_LOCKED)
+    tls = tls_error(text)  # before "could not connect", which libpq may say as well
+    if tls is not None:
+        return tls
     if "connection refused" in text or "could not connect" in text or "timeout expired" in text:
-        return KnownError(UNREACHABLE)
+        return ServerConnectionError(UNREACHABLE)
     return None
 
 

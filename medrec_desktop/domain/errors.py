@@ -59,6 +59,11 @@ class AccountLockedError(AuthenticationError):
     """Too many failed attempts; wait or ask an administrator."""
 
 
+class ServerConnectionError(KnownError):
+    """The clinic's PostgreSQL server cannot be used as addressed: a bad address, a connection
+    that would not be verified TLS, a certificate that does not check out, or no answer."""
+
+
 class PermissionDeniedError(KnownError):
     """The user's role does not allow the action."""
 

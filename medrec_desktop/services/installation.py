@@ -20,7 +20,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
 from medrec_desktop import __version__
-from medrec_desktop.db import migrate
+from medrec_desktop.db import migrate, server_tls
 from medrec_desktop.db.backup import (
     copy_database,
     has_room,
@@ -48,6 +48,7 @@ from medrec_desktop.domain.errors import (
     KnownError,
     NoDatabaseError,
     PermissionDeniedError,
+    ServerConnectionError,
     ValidationError,
     WrongKeyError,
 )
@@ -340,11 +341,15 @@ class Installation:
         secret_store: SecretStore | None = None,
         passphrase: str | None = None,
         server_url: str | None = None,
+        server_ca: Path | None = None,
         clinic: dict[str, str] | None = None,
         clock: Clock = utc_now,
     ) -> tuple[Installation, str]:
         """Create keys, database and administrator. Returns the installation and the recovery
-        key, which is shown to the user once and stored nowhere."""
+        key, which is shown to the user once and stored nowhere.
+
+        ``server_ca`` is the clinic's CA certificate, required for a server on another
+        computer: it is copied into the data folder and checks the server from then on."""
         if secret_store is None and not passphrase:
             raise KeyStoreError(
                 "Choose how this workstation keeps the database key: the OS keyring or a "
@@ -355,6 +360,8 @@ class Installation:
                 f"{paths.root} already holds a medrec database; it was not touched. "
                 "Choose an empty folder to create a new one."
             )
+        # Refused before anything is written or any connection is tried.
+        ca_pem = check_server_choice(server_url, server_ca) if server_url else None
         kr = KeyRing.create(KeyMaterial.generate())
         if passphrase:
             kr.set_passphrase_slot(passphrase)
@@ -373,9 +380,17 @@ class Installation:
             save_keyfile(paths.keys, kr.keyfile)
             created.append(paths.keys)
             if server_url:
-                write_private_file(paths.server_url_file, server_url.encode())
+                ca_copy = None
+                if ca_pem is not None:
+                    created.append(paths.server_ca_file)
+                    write_private_file(paths.server_ca_file, ca_pem)
+                    ca_copy = paths.server_ca_file
                 created.append(paths.server_url_file)
-                store = Store(postgres_engine(server_url), server_label=_label(server_url))
+                write_private_file(paths.server_url_file, server_url.encode())
+                store = Store(
+                    postgres_engine(server_url, ca_cert=ca_copy, shown_ca=server_ca),
+                    server_label=_label(server_url),
+                )
             else:
                 created.append(paths.database)
                 engine = sqlcipher_engine(paths.database, kr.material.db_key, create=True)
@@ -419,7 +434,8 @@ class Installation:
         kr = unlock_keyfile(keyfile, how)
         if server:
             url = paths.server_url_file.read_text().strip()
-            store = Store(postgres_engine(url), server_label=_label(url))
+            ca = _server_ca(paths, url)
+            store = Store(postgres_engine(url, ca_cert=ca), server_label=_label(url))
         else:
             key = kr.material.db_key
             try:
@@ -1214,6 +1230,34 @@ def _copy_scrubbed(engine: Any, key: bytes, audit_key: bytes, dest: Path) -> Non
     scrub_forward_key(dest, key, audit_key)
 
 
+def check_server_choice(url: str, ca_cert: Path | None) -> bytes | None:
+    """Check a server address and CA certificate file before anything is created (the
+    wizard's server page and ``medrec init --server``): a KnownError in plain words for a bad
+    address, a weaker sslmode to another computer, or a missing or unreadable CA certificate.
+    Returns the certificate's bytes, to be copied into the data folder."""
+    pem = None
+    if ca_cert is not None:
+        try:
+            pem = ca_cert.read_bytes()
+        except OSError as err:
+            raise ServerConnectionError(server_tls.NOT_A_CA.format(ca=ca_cert)) from err
+        server_tls.check_ca_certificate(pem, str(ca_cert))
+    server_tls.server_target(url, ca_cert)
+    return pem
+
+
+def _server_ca(paths: DataPaths, url: str) -> Path | None:
+    """The data folder's copy of the clinic's CA certificate; its absence is said in plain
+    words when the server is on another computer."""
+    ca = paths.server_ca_file
+    if ca.exists():
+        return ca
+    target = server_tls.server_target(url, ca)
+    if target.remote:
+        raise ServerConnectionError(server_tls.CA_MISSING.format(ca=ca, host=target.host))
+    return None
+
+
 def _label(url: str) -> str:
     """Server URL without credentials, for display."""
     from sqlalchemy.engine.url import make_url
@@ -1225,4 +1269,11 @@ def _label(url: str) -> str:
         return "server"
 
 
-__all__ = ["Installation", "NewAdmin", "Unlock", "unlock_keyfile", "verify_database_file"]
+__all__ = [
+    "Installation",
+    "NewAdmin",
+    "Unlock",
+    "check_server_choice",
+    "unlock_keyfile",
+    "verify_database_file",
+]

@@ -24,16 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dto import UserSession
-from medrec_desktop.domain.errors import KnownError, ValidationError
+from medrec_desktop.domain.errors import KnownError, ServerConnectionError, ValidationError
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import passwords
 from medrec_desktop.security.keyslots import check_passphrase
 from medrec_desktop.security.secret_store import SecretStore, os_keyring_or_none
 from medrec_desktop.services.coding import CodeSets
 from medrec_desktop.services.demo import create_demo_clinic
-from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
+from medrec_desktop.services.installation import (
+    Installation,
+    NewAdmin,
+    Unlock,
+    check_server_choice,
+)
 from medrec_desktop.services.users import validate_username
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
+from medrec_desktop.ui.widgets.file_dialogs import open_file_path
 
 ERROR_STYLE = "color: #b42318;"
 DEMO_PATIENTS = 300
@@ -122,13 +128,15 @@ class AdminPage(QWizardPage):
 
 
 class LocationPage(QWizardPage):
+    """The data folder, and where the records live: an encrypted file in it, or the clinic's
+    PostgreSQL server (then checked over TLS against the clinic's CA certificate)."""
+
     def __init__(self, default: Path) -> None:
         super().__init__()
         self.setTitle("Where the records are kept")
         self.setSubTitle(
-            "One encrypted database file in this folder. Keep it on this computer's own disk "
-            "(never on a network drive); clinics with several workstations use a PostgreSQL "
-            "server instead (see the README)."
+            "This folder holds the key file (and, on a single workstation, the encrypted "
+            "database). Keep it on this computer's own disk, never on a network drive."
         )
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
@@ -139,20 +147,92 @@ class LocationPage(QWizardPage):
         row.addWidget(self.folder, 1)
         row.addWidget(choose)
         layout.addLayout(row)
+        self.use_file = QRadioButton("An encrypted &file in this folder (one workstation)")
+        self.use_server = QRadioButton("The clinic's PostgreSQL se&rver (several workstations)")
+        self.use_file.setChecked(True)
+        layout.addWidget(self.use_file)
+        layout.addWidget(self.use_server)
+        form = QFormLayout()
+        self.server_url = QLineEdit()
+        self.server_url.setAccessibleName("Server address")
+        self.server_url.setPlaceholderText("postgresql://medrec@db.clinic.example:5432/medrec")
+        form.addRow("Server &address", self.server_url)
+        ca_row = QHBoxLayout()
+        self.ca_cert = QLineEdit()
+        self.ca_cert.setAccessibleName("Clinic CA certificate file")
+        self.ca_cert.setPlaceholderText("required for a server on another computer")
+        self.ca_button = QPushButton("Clinic CA cer&tificate…")
+        self.ca_button.clicked.connect(self._choose_ca)
+        ca_row.addWidget(self.ca_cert, 1)
+        ca_row.addWidget(self.ca_button)
+        form.addRow("CA certificate", ca_row)
+        layout.addLayout(form)
+        note = QLabel(
+            "A server on another computer is reached only over an encrypted connection that "
+            "checks its certificate against the clinic's CA certificate (ask your IT person "
+            "for the file). A copy is kept in the data folder."
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
         self.error = _error_label()
         layout.addWidget(self.error)
         layout.addStretch(1)
+        self._server_widgets = (self.server_url, self.ca_cert, self.ca_button, note)
+        self.use_server.toggled.connect(self._toggle)
+        self._toggle(False)
+
+    def _toggle(self, on: bool) -> None:
+        for w in self._server_widgets:
+            w.setEnabled(on)
+        if on and self.isVisible():
+            self.server_url.setFocus()
 
     def _choose(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Data folder", self.folder.text())
         if chosen:
             self.folder.setText(chosen)
 
+    def _choose_ca(self) -> None:
+        chosen = open_file_path(
+            self,
+            "Clinic CA certificate",
+            "Certificates (*.pem *.crt *.cer);;All files (*)",
+            self.ca_cert.text(),
+        )
+        if chosen is not None:
+            self.ca_cert.setText(str(chosen))
+
+    def server_choice(self) -> tuple[str, Path | None] | None:
+        """The server address and CA certificate file, or None for a local file."""
+        if not self.use_server.isChecked():
+            return None
+        ca = self.ca_cert.text().strip()
+        return self.server_url.text().strip(), Path(ca).expanduser() if ca else None
+
+    def show_server_error(self, err: ServerConnectionError) -> None:
+        """A failure reaching the server, shown here with everything typed kept; the cursor
+        goes to the field to fix (the certificate for certificate messages)."""
+        self.error.setText(f"⚠ {err.message}")
+        about_ca = "certificate" in err.message and "not made out to the name" not in err.message
+        (self.ca_cert if about_ca else self.server_url).setFocus()
+
     def validatePage(self) -> bool:  # noqa: N802
         paths = DataPaths(Path(self.folder.text()).expanduser())
         if Installation.exists(paths) or paths.keys.exists():
             self.error.setText("⚠ This folder already holds a medrec database. Choose another.")
             return False
+        server = self.server_choice()
+        if server is not None:
+            url, ca = server
+            if not url:
+                self.error.setText("⚠ Enter the server's address, or choose the file instead.")
+                self.server_url.setFocus()
+                return False
+            try:
+                check_server_choice(url, ca)
+            except ServerConnectionError as err:
+                self.show_server_error(err)
+                return False
         self.error.clear()
         return True
 
@@ -276,6 +356,9 @@ class RecoveryPage(QWizardPage):
             w.setEnabled(False)
 
     def initializePage(self) -> None:  # noqa: N802
+        if self._wizard.installation is None:  # again after a failure: say so afresh
+            self.status.setText("Creating the encrypted database…")
+            self.error.clear()
         self._wizard.create_installation()
 
     def show_key(self, key: str) -> None:
@@ -404,6 +487,7 @@ class SetupWizard(QWizard):
                 self.clinic_page.address,
                 self.admin_page.full_name,
                 self.admin_page.password,
+                self.location_page.server_url,
                 self.key_page.passphrase,
             )
         ) or self.admin_page.username.text() not in ("", "admin"):  # "admin" is pre-filled
@@ -447,12 +531,20 @@ class SetupWizard(QWizard):
             "clinic_phone": self.clinic_page.phone.text(),
         }
         demo = self.clinic_page.demo.isChecked()
+        server = self.location_page.server_choice()
+        server_url, server_ca = server if server is not None else (None, None)
         self.unlock = Unlock(secret_store=store, passphrase=passphrase)
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
 
         def work() -> tuple[Installation, str, UserSession]:
             inst, recovery = Installation.create(
-                paths, admin=admin, secret_store=store, passphrase=passphrase, clinic=clinic
+                paths,
+                admin=admin,
+                secret_store=store,
+                passphrase=passphrase,
+                server_url=server_url,
+                server_ca=server_ca,
+                clinic=clinic,
             )
             session = inst.auth.login(admin.username, admin.password)
             if demo:
@@ -487,3 +579,11 @@ class SetupWizard(QWizard):
         if not isinstance(err, KnownError):
             raise err
         self.recovery_page.show_error(err.message)
+        if isinstance(err, ServerConnectionError):
+            # Fixed on the server page (the address or the certificate): go back there, with
+            # what was typed kept and the message beside it.
+            for _ in self.pageIds():
+                if self.currentPage() is self.location_page:
+                    break
+                self.back()
+            self.location_page.show_server_error(err)
