@@ -162,9 +162,22 @@ def _use_immediate_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         if conn.get_execution_options().get(READ_SNAPSHOT):
+            # Read only, as PostgreSQL's READ ONLY is: a write slipped into a snapshot would
+            # otherwise commit outside the transaction that holds its audit event.
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+            conn.info[READ_SNAPSHOT] = True
             conn.exec_driver_sql("BEGIN DEFERRED")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _writable_again(dbapi_conn: Any, record: Any) -> None:
+        if record.info.pop(READ_SNAPSHOT, False):
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("PRAGMA query_only = OFF")
+            finally:
+                cursor.close()
 
 
 def _create_private_file(path: Path) -> None:

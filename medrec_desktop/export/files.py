@@ -47,7 +47,7 @@ class PrivateFile:
         except FileNotFoundError:
             raise KnownError(f"The folder {folder} does not exist.") from None
         except OSError as err:
-            raise KnownError(_cannot(self.out, err)) from None
+            raise KnownError(cannot_write(self.out, err)) from None
         self._fd, self._tmp = fd, Path(name)
         return self
 
@@ -67,7 +67,7 @@ class PrivateFile:
             else:
                 self._link()
         except OSError as err:
-            raise KnownError(_cannot(self.out, err) + _recorded(disclosure)) from None
+            raise KnownError(cannot_write(self.out, err) + _recorded(disclosure)) from None
         except KnownError as err:
             raise KnownError(err.message + _recorded(disclosure)) from None
         self.written = True
@@ -132,7 +132,7 @@ class PrivateFolder:
             # mkdtemp makes the folder 0700 (owner only) whatever the umask.
             made = tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".part", dir=parent)
         except OSError as err:
-            raise KnownError(_cannot(self.out, err)) from None
+            raise KnownError(cannot_write(self.out, err)) from None
         self._path = Path(made)
         return self
 
@@ -147,7 +147,7 @@ class PrivateFolder:
         try:
             os.rename(self.path, self.out)
         except OSError as err:
-            raise KnownError(_cannot(self.out, err) + _recorded(disclosure)) from None
+            raise KnownError(cannot_write(self.out, err) + _recorded(disclosure)) from None
         self.written = True
         self._path = None
 
@@ -172,7 +172,8 @@ def _recorded(disclosure: int | None) -> str:
     )
 
 
-def _cannot(out: Path, err: OSError) -> str:
+def cannot_write(out: Path, err: OSError) -> str:
+    """What failed writing ``out``, in plain words (never the driver's text)."""
     if err.errno == errno.ENOSPC:
         return f"Cannot write {out}: the disk is full."
     if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

@@ -420,16 +420,23 @@ def _run_reads_first(
             _admit(op, fn, spec)
             # Work that cannot be recorded is not done: the trail is checked before the body.
             check_head(db, ctx)
-        with ctx.store.read_snapshot() as db:
-            op.db, op._user = db, None
-            finish = fn(service, op, *args, **kwargs)
+        finish: WriteAtEnd[R] | None = None
         try:
+            with ctx.store.read_snapshot() as db:
+                op.db, op._user = db, None
+                finish = fn(service, op, *args, **kwargs)
             with ctx.store.unit_of_work() as db:
                 op.db, op._user = db, None
+                # The rights as stored now: an account disabled, demoted or reset while the
+                # body ran records nothing.
+                _admit(op, fn, spec)
                 result = finish.write(op)
                 append_event(db, ctx, event)
         except BaseException:
-            finish.undo()
+            # Also when the snapshot itself failed to end (a dropped server connection at
+            # COMMIT): what the body did outside the database goes with it.
+            if finish is not None:
+                finish.undo()
             raise
     ctx.committed(event.written)
     return result

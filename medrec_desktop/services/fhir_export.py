@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from medrec_desktop.domain.dto import PatientId
 from medrec_desktop.domain.enums import Action, DataCategory
-from medrec_desktop.domain.errors import ValidationError
+from medrec_desktop.domain.errors import KnownError, ValidationError
 from medrec_desktop.domain.fhir_export import (
     BulkExport,
     ExportCancelledError,
@@ -50,6 +50,7 @@ from medrec_desktop.export.fhir import patient_bundle, patient_resources, resour
 from medrec_desktop.export.fhir.common import instant
 from medrec_desktop.export.fhir.ndjson import NdjsonWriter, manifest
 from medrec_desktop.export.fhir.validate import check_references, validate_bundle, validate_resource
+from medrec_desktop.export.files import cannot_write
 from medrec_desktop.models import AppMeta, Patient
 from medrec_desktop.services.base import (
     Op,
@@ -194,6 +195,11 @@ class FhirExportService(Service):
                     },
                 )
             )
+        except OSError as err:
+            # The export folder's disk or rights, not the database's: said as such (and, a
+            # KnownError, recorded in the audit trail), never as "the database is full".
+            writer.remove()
+            raise KnownError(cannot_write(folder, err)) from None
         except BaseException:
             writer.remove()
             raise

@@ -12,6 +12,7 @@ completes inside the callback or fails with "the database is in use".
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,13 +22,14 @@ from sqlalchemy import select
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError
 from medrec_desktop.domain.fhir_export import MANIFEST, ExportCancelledError
+from medrec_desktop.domain.problems import ProblemInput
 from medrec_desktop.domain.record_release import (
     DisclosurePurpose,
     RecordScope,
     RecordSection,
     ReleaseRequest,
 )
-from medrec_desktop.models import Disclosure, DisclosurePatient
+from medrec_desktop.models import AppMeta, Disclosure, DisclosurePatient
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.demo import create_demo_clinic
 from medrec_desktop.services.installation import Installation, Unlock
@@ -43,6 +45,7 @@ REQUEST = ReleaseRequest(
 #: how long the other workstation waits for the write lock: short, so a blocked save fails
 #: quickly instead of after the default five seconds
 SHORT_WAIT = 0.5
+LATE_PROBLEM = "Problem recorded while the export ran"
 
 
 class SaveMidway:
@@ -166,3 +169,71 @@ def test_an_account_disabled_meanwhile_records_nothing_and_keeps_no_file(
         assert db.execute(select(DisclosurePatient)).first() is None
     events = demo.inst.audit.events(second, AuditFilter(action="export"))
     assert [(e.username, e.outcome) for e in events] == [("admin", "denied")]
+
+
+def test_the_export_is_one_moment_a_later_patients_change_meanwhile_stays_out(
+    demo: Clinic, other: Installation, tmp_path: Path
+) -> None:
+    """Snapshot isolation: a problem added to a patient not yet exported, while the export
+    runs, is not in the files (they hold the record as it was when the export began)."""
+    provider = demo.sessions[Role.PROVIDER]
+    last = max(p.id for p in demo.inst.patients.list_all(demo.admin))
+    folder = tmp_path / "export"
+    folder.mkdir()
+
+    class ChangeLaterPatient:
+        cancelled = False
+
+        def progress(self, done: int, total: int) -> None:
+            if done == 1:
+                other.problems.add(provider, last, ProblemInput(description=LATE_PROBLEM))
+
+    demo.inst.fhir_export.bulk_export(demo.admin, folder, REQUEST, ChangeLaterPatient())
+    conditions = (folder / "Condition.ndjson").read_text(encoding="utf-8")
+    assert conditions and LATE_PROBLEM not in conditions
+    listed = demo.inst.problems.list(provider, last).items
+    assert LATE_PROBLEM in [p.data.description for p in listed]  # it was saved, all the same
+
+
+def test_the_export_folder_failing_is_said_as_such_recorded_and_leaves_nothing(
+    demo: Clinic, tmp_path: Path
+) -> None:
+    """The export's own folder vanishing (a share dropped) is the folder's failure, in plain
+    words, not "the database is full"; the attempt is in the audit trail, nothing recorded
+    as disclosed."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+
+    class FolderGoes:
+        cancelled = False
+
+        def progress(self, done: int, total: int) -> None:
+            if done == 2:
+                shutil.rmtree(folder)
+
+    with pytest.raises(KnownError) as caught:
+        demo.inst.fhir_export.bulk_export(demo.admin, folder, REQUEST, FolderGoes())
+    assert caught.value.message.startswith(f"Cannot write {folder}")
+    assert "database" not in caught.value.message
+    with demo.inst.ctx.store.unit_of_work() as db:
+        assert db.execute(select(Disclosure)).first() is None
+    [event] = demo.inst.audit.events(demo.admin, AuditFilter(action="export"))
+    assert event.outcome == "failure"
+
+
+def test_a_write_slipped_into_a_read_snapshot_is_refused_and_connections_write_again(
+    clinic: Clinic,
+) -> None:
+    """A read snapshot is read only on both databases (SQLCipher: query_only), so a write
+    there can never commit apart from its audit event; afterwards every pooled connection
+    writes normally again."""
+    store = clinic.inst.ctx.store
+    with pytest.raises(KnownError), store.read_snapshot() as db:
+        db.add(AppMeta(key="slipped_in", value="x"))
+        db.flush()
+    for n in range(4):  # more than the pool holds: each connection was made writable again
+        with store.unit_of_work() as db:
+            db.add(AppMeta(key=f"after_{n}", value="x"))
+    with store.unit_of_work() as db:
+        assert db.get(AppMeta, "slipped_in") is None
+        assert db.get(AppMeta, "after_3") is not None

@@ -100,7 +100,9 @@ class NdjsonWriter:
                 out.handle.close()
         self._open.clear()
         for path in self._made:
-            with contextlib.suppress(FileNotFoundError):
+            # Every file is tried: one that cannot go (locked by a virus scanner) must not
+            # keep the others, nor hide the error that made the export stop.
+            with contextlib.suppress(OSError):
                 path.unlink()
         self._made.clear()
 
