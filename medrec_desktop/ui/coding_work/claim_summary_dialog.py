@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.billing import ClaimSummary, claim_text
 from medrec_desktop.domain.dto import UserSession
+from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import KnownError
+from medrec_desktop.security import permissions
 from medrec_desktop.ui.pdf_preview import PdfPreviewDialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
@@ -132,6 +134,10 @@ class ClaimSummaryDialog(QDialog):
             record_print=record,
             parent=self,
         )
+        if not permissions.session_allows(self._session(), Action.PRINT, DataCategory.CODING):
+            # Providers may read the superbill but not print it: say so before they try.
+            dialog.print_button.setEnabled(False)
+            dialog.print_button.setToolTip("Your role cannot print the superbill.")
         self.preview = dialog
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         dialog.open()

@@ -288,3 +288,26 @@ def test_the_claim_summary_of_a_coded_encounter(
     qtbot.waitUntil(lambda: other.message.message != "", timeout=WAIT)
     assert other.message.message.startswith("This encounter is not marked coded yet")
     assert other.text.toPlainText() == ""
+
+
+def test_a_provider_sees_the_superbill_but_is_not_offered_its_print(
+    qtbot: QtBot,
+    local_clinic: Clinic,
+    coded: list[int],
+    services: ServicesHolder,
+    runner: OpRunner,
+) -> None:
+    provider = local_clinic.sessions[Role.PROVIDER]
+    d = ClaimSummaryDialog(
+        None, services=services, runner=runner, session=lambda: provider, encounter_id=coded[0]
+    )
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: d.summary is not None, timeout=WAIT)
+    d.superbill_button.click()
+    qtbot.waitUntil(lambda: d.preview is not None, timeout=WAIT)
+    preview = d.preview
+    assert preview is not None and preview.document.pageCount() >= 1
+    assert not preview.print_button.isEnabled()
+    assert preview.print_button.toolTip() == "Your role cannot print the superbill."
+    preview.reject()
