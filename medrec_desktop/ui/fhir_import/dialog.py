@@ -273,6 +273,10 @@ class FhirImportDialog(QDialog):
         are not (the user decides); with no match, a new patient is."""
         for b in self._patient_choices:
             self.choices.removeButton(b)
+            # Hidden now: deleteLater waits for the event loop (a second file's preview
+            # would otherwise show the first one's choices, still ticked, above its own).
+            self._choice_layout.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self._patient_choices = []
         self.choices.setExclusive(False)
