@@ -5,7 +5,9 @@ and which of the clinic's patients the Bundle may be about (then says which to c
 ``--patient MRN`` imports into that patient, ``--new`` into a new patient registered from the
 Bundle (with ``--reason`` when existing patients look like the same person); ``--dry-run``
 does all of it and keeps nothing. A Bundle that is not valid R4, or that this chart's rules
-refuse, is refused naming each entry and field, and nothing of it is imported (exit 1).
+refuse, is refused naming each entry and field, and nothing of it is imported (exit 1). The
+same file imported before into that patient (or, with --new, into anyone) is refused too
+(exit 1), saying when and by whom, unless ``--again``; the preview lists earlier imports.
 Through the service, so it is checked and audited as in the application.
 """
 
@@ -20,9 +22,11 @@ from medrec_desktop.cli.common import EXIT_OK, UsageError, _emit, _login, _open,
 from medrec_desktop.domain.dto import DuplicateCandidate, PatientInfo
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.domain.fhir_import import (
+    EarlierImport,
     ImportKind,
     ImportPreview,
     ImportResult,
+    RepeatImportError,
     SkippedEntry,
 )
 from medrec_desktop.paths import DataPaths
@@ -63,6 +67,11 @@ def add_parser(sub: Any) -> None:
     f.add_argument(
         "--dry-run", action="store_true", help="do and check everything, then keep nothing"
     )
+    f.add_argument(
+        "--again",
+        action="store_true",
+        help="import it even though this same file was imported before (records it twice)",
+    )
     s.set_defaults(func=cmd_import)
 
 
@@ -70,6 +79,8 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
     # Usage and the file are checked before the database is opened or anyone signs in.
     if args.reason is not None and not args.new:
         raise UsageError("--reason goes with --new (why the new patient is a different person)")
+    if args.again and args.patient is None and not args.new:
+        raise UsageError("--again goes with --patient MRN or --new")
     if args.patient is not None and not args.patient.strip():
         raise UsageError("--patient needs the patient's MRN")
     data = _read(Path(args.file))
@@ -84,14 +95,19 @@ def cmd_import(args: argparse.Namespace, paths: DataPaths) -> int:
         patient_id = None
         if args.patient is not None:
             patient_id = inst.patients.find_by_mrn(session, args.patient).id
-        result = service.commit(
-            session,
-            data,
-            patient_id=patient_id,
-            source=args.source,
-            reason=args.reason,
-            dry_run=args.dry_run,
-        )
+        try:
+            result = service.commit(
+                session,
+                data,
+                patient_id=patient_id,
+                source=args.source,
+                reason=args.reason,
+                dry_run=args.dry_run,
+                again=args.again,
+            )
+        except RepeatImportError as err:
+            # The service's words, and how to go ahead here if the user means it.
+            raise KnownError(f"{err.message} Add --again to import it anyway.") from None
         _emit(args, _result_data(result), lambda: _result_text(result))
         return EXIT_OK
     finally:
@@ -160,8 +176,22 @@ def _preview_data(p: ImportPreview) -> dict[str, Any]:
         "used": p.used,
         "same_mrn": _patient(p.same_mrn) if p.same_mrn else None,
         "candidates": [_candidate(c) for c in p.candidates],
+        "earlier": [_earlier(e) for e in p.earlier],
         "advice": p.advice,
         "items": [{"kind": k.value, "summary": s} for k, s in p.lines],
+    }
+
+
+def _earlier(e: EarlierImport) -> dict[str, Any]:
+    return {
+        "imported_at": e.imported_at.isoformat(),
+        "imported_by": e.imported_by,
+        "patient_id": e.patient_id,
+        "mrn": e.mrn,
+        "name": e.patient_name,
+        "merged_into_mrn": e.kept_mrn,
+        "source": e.source,
+        "items": e.item_count,
     }
 
 
@@ -181,6 +211,8 @@ def _preview_text(p: ImportPreview) -> str:
         lines.append(f"Same MRN: {_one(p.same_mrn)}")
     for c in p.candidates:
         lines.append(f"Looks like: {_one(c.patient)} ({', '.join(c.reasons)})")
+    if p.earlier_text is not None:
+        lines.append(f"Warning: {p.earlier_text}")
     lines.append(p.advice)
     lines.append(_choice(p))
     return "\n".join(lines)
@@ -191,12 +223,13 @@ def _one(p: PatientInfo) -> str:
 
 
 def _choice(p: ImportPreview) -> str:
+    again = " (and --again to import this same file once more)" if p.earlier else ""
     if p.same_mrn is not None:
-        return f"Run again with --patient {p.same_mrn.mrn} to import."
+        return f"Run again with --patient {p.same_mrn.mrn} to import{again}."
     if p.candidates:
         mrns = " or ".join(f"--patient {c.patient.mrn}" for c in p.candidates)
-        return f'Run again with {mrns}, or --new --reason "why this is someone else".'
-    return "Run again with --new to import into a new patient."
+        return f'Run again with {mrns}, or --new --reason "why this is someone else"{again}.'
+    return f"Run again with --new to import into a new patient{again}."
 
 
 def _result_data(r: ImportResult) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from medrec_desktop.domain.dto import DuplicateCandidate, PatientInfo
+from medrec_desktop.domain.dto import DuplicateCandidate, PatientId, PatientInfo
 from medrec_desktop.domain.errors import ValidationError
 
 # The most entries a refusal spells out; the rest are counted.
@@ -146,12 +146,73 @@ class ImportedPatient:
 
 
 @dataclass(frozen=True)
+class EarlierImport:
+    """An earlier import of the very same file (same SHA-256): when, by whom (display name),
+    from which sender and into which record: its MRN, the patient's name only for a role
+    that may see demographics, and ``kept_mrn``, the record it was since merged into."""
+
+    imported_at: dt.datetime
+    imported_by: str
+    patient_id: PatientId
+    mrn: str
+    source: str
+    item_count: int
+    patient_name: str | None = None
+    kept_mrn: str | None = None
+
+    @property
+    def where(self) -> str:
+        """ "MRN 00000149 (Baxter, Amy V.; since merged into MRN 00000150)"."""
+        notes = [n for n in (self.patient_name, self.merged_text) if n]
+        return f"MRN {self.mrn}" + (f" ({'; '.join(notes)})" if notes else "")
+
+    @property
+    def merged_text(self) -> str | None:
+        return f"since merged into MRN {self.kept_mrn}" if self.kept_mrn else None
+
+    @property
+    def day(self) -> str:
+        """The local day it was imported, as the clinic writes dates."""
+        return f"{self.imported_at.astimezone():%m/%d/%Y}"
+
+    @property
+    def text(self) -> str:
+        """ "into MRN 00000149 (Baxter, Amy V.) on 11/30/2026 by Rita Records (21 items from
+        Holy Family Hospital)"."""
+        items = f"{self.item_count} item{'s' if self.item_count != 1 else ''}"
+        return f"into {self.where} on {self.day} by {self.imported_by} ({items} from {self.source})"
+
+
+class RepeatImportError(ValidationError):
+    """The same file was imported before into this record (or one merged with it), or, for
+    a new patient, into anyone: importing it again records every item (or the person) twice.
+    Raised unless the caller says to import it again; nothing was imported."""
+
+    def __init__(self, earlier: EarlierImport, *, new_patient: bool) -> None:
+        # The MRN and the sender's name only: never the patient's name (no PHI in errors).
+        where = f"MRN {earlier.mrn}" + (f" ({earlier.merged_text})" if earlier.kept_mrn else "")
+        said = (
+            "registering a new patient from it would record the same person twice (import it "
+            "into that record instead)"
+            if new_patient
+            else "importing it again would record every item twice"
+        )
+        super().__init__(
+            f"This same Bundle was imported into {where} on {earlier.day} by "
+            f"{earlier.imported_by}: {said}. Nothing was imported.",
+            field="bundle",
+        )
+        self.earlier = earlier
+
+
+@dataclass(frozen=True)
 class ImportPreview:
     """What an import of the Bundle would do (nothing is written): the patient it is about,
     how many items of each kind it makes, what it leaves out, and the clinic's patients it
     may belong to. ``same_mrn``: the patient whose MRN the Bundle carries under this clinic's
     own identifier system (a Bundle exported here); ``candidates``: likely matches by name
-    and date of birth, phone or insurance (the registration's duplicate check)."""
+    and date of birth, phone or insurance (the registration's duplicate check); ``earlier``:
+    imports of this very file already recorded, newest first."""
 
     source: str
     bundle_type: str
@@ -163,6 +224,7 @@ class ImportPreview:
     same_mrn: PatientInfo | None = None
     candidates: tuple[DuplicateCandidate, ...] = ()
     lines: tuple[tuple[ImportKind, str], ...] = field(default=(), repr=False)
+    earlier: tuple[EarlierImport, ...] = ()
 
     @property
     def total(self) -> int:
@@ -172,6 +234,19 @@ class ImportPreview:
     def counts_text(self) -> str:
         """ "3 problems, 2 allergies, 1 test (8 results)"."""
         return counts_text(self.counts, self.results)
+
+    @property
+    def earlier_text(self) -> str | None:
+        """The warning when this very file was imported before (None when it was not)."""
+        if not self.earlier:
+            return None
+        times = "once" if len(self.earlier) == 1 else f"{len(self.earlier)} times"
+        shown = "; ".join(e.text for e in self.earlier[:3])
+        more = f"; and {len(self.earlier) - 3} more" if len(self.earlier) > 3 else ""
+        return (
+            f"This same Bundle was imported {times} already: {shown}{more}. Importing it again "
+            "would record every item twice."
+        )
 
     @property
     def advice(self) -> str:

@@ -21,6 +21,7 @@ from medrec_desktop.models.coding_work import (
 )
 from medrec_desktop.models.documents import Document, DocumentBlob
 from medrec_desktop.models.drafts import FormDraft
+from medrec_desktop.models.fhir_imports import FhirImportLog
 from medrec_desktop.models.inbox import CoverSheet, InboxItem
 from medrec_desktop.models.meta import AppMeta, ClinicSetting
 from medrec_desktop.models.patient import (
@@ -96,4 +97,6 @@ __all__ = [
     # issue 12, schema 0015
     "CoverSheet",
     "InboxItem",
+    # issue 14, schema 0019
+    "FhirImportLog",
 ]

@@ -36,6 +36,10 @@ NOT_MOVED: dict[str, str] = {
     # A disclosure is append-only (schema 0016): it names the record as it was released; the
     # accounting of disclosures follows merged records to the kept one instead (issue 13).
     "disclosure_patient": "a disclosure names the record it released; never rewritten",
+    # An import log row is append-only (schema 0019): it names the record the Bundle went
+    # into; the repeat-import check follows merged records to the kept one instead
+    # (patient_merge.with_merged).
+    "fhir_import_log": "an import names the record it went into; never rewritten",
 }
 
 

@@ -17,6 +17,11 @@ Provenance: every imported item's first version says, as its reason, when and fr
 was imported and which Bundle entries it came from (with the source codes this chart has no
 field for); tests and procedures say it in their notes too, immunizations in their source.
 The audit event counts what was imported (no patient data).
+
+Repeats: every import kept is logged with the SHA-256 of the file (``fhir_import_log``). The
+preview lists earlier imports of the same file; ``commit`` refuses to import it again into a
+record that already holds it (or one merged into it), or to register a new patient from a
+file already imported into anyone, unless ``again`` says the user means it.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from medrec_desktop.domain.fhir_import import (
     ImportKind,
     ImportPreview,
     ImportResult,
+    RepeatImportError,
     mrn_system,
 )
 from medrec_desktop.domain.medications import MedicationInput
@@ -49,6 +55,12 @@ from medrec_desktop.services import patient_rows as rows
 from medrec_desktop.services.base import Op, Service, audited
 from medrec_desktop.services.clinical_items import ClinicalItemService, ItemRefused
 from medrec_desktop.services.context import ServiceContext, iso
+from medrec_desktop.services.fhir_import_log import (
+    bundle_sha256,
+    earlier_imports,
+    log_import,
+    repeated_imports,
+)
 from medrec_desktop.services.listing import patients_detail
 from medrec_desktop.services.patient_input import PatientInput
 from medrec_desktop.services.patients import create_patient, duplicate_candidates
@@ -86,7 +98,9 @@ class FhirImportService(Service):
         plan = self._plan(op, data, source)
         self._check_labels(op, plan, None)
         same, candidates = _matches(op, plan.patient)
+        earlier = earlier_imports(op, bundle_sha256(data))
         shown = [p.id for p in ([same] if same else [])] + [c.patient.id for c in candidates]
+        shown += [e.patient_id for e in earlier]
         op.event.detail = f"FHIR import preview: {_counts(plan)}; matches " + patients_detail(
             dict.fromkeys(shown)
         )
@@ -101,6 +115,7 @@ class FhirImportService(Service):
             same_mrn=same,
             candidates=tuple(candidates),
             lines=plan.lines,
+            earlier=earlier,
         )
 
     @audited(Action.CREATE, DataCategory.CLINICAL, patient="patient_id")
@@ -113,24 +128,37 @@ class FhirImportService(Service):
         source: str | None = None,
         reason: str | None = None,
         dry_run: bool = False,
+        again: bool = False,
     ) -> ImportResult:
         """Record the Bundle into the chart of ``patient_id``, or (None) a new patient
         registered from the Bundle's Patient, in this one transaction. A new patient beside
         likely existing ones needs ``reason`` (why it is a different person), as registering
         does. ``dry_run``: everything is done and checked, then undone (nothing is kept).
-        Raises BundleRefusedError naming the entries that stop it, PermissionDeniedError
+        Raises RepeatImportError when the same file was imported into this record (or one
+        merged into it) or, for a new patient, into anyone, unless ``again``;
+        BundleRefusedError naming the entries that stop it, PermissionDeniedError
         for labelled entries the caller may not record, and for a role that does not import."""
         _require_import_right(op)
         plan = self._plan(op, data, source)
         self._check_labels(op, plan, patient_id)
+        sha256 = bundle_sha256(data)
+        # An existing record is checked first (missing, merged away, another person).
+        existing = _existing(op, patient_id, plan.patient) if patient_id is not None else None
+        repeats = repeated_imports(op, sha256, patient_id)
+        if repeats and not again:
+            raise RepeatImportError(repeats[0], new_patient=patient_id is None)
         savepoint = op.db.begin_nested() if dry_run else None
-        if patient_id is None:
+        if existing is None:
             op.require(Action.CREATE, DataCategory.DEMOGRAPHICS)
             patient = _register(op, plan.patient, reason)
         else:
-            patient = _existing(op, patient_id, plan.patient)
+            patient = existing
         op.about_patient(patient.id)
         self._write(op, plan, patient.id)
+        if savepoint is None:
+            log_import(
+                op, sha256, patient_id=patient.id, source=plan.source, item_count=plan_total(plan)
+            )
         info = rows.info(patient)
         result = ImportResult(
             patient=info,
@@ -145,8 +173,8 @@ class FhirImportService(Service):
             op.event.patient_id = patient_id  # a patient made in the dry run is gone again
         whom = "an existing patient" if patient_id is not None else "a new patient"
         op.event.detail = (
-            f"FHIR import{' (dry run, nothing kept)' if dry_run else ''} into {whom}: "
-            f"{_counts(plan)}"
+            f"FHIR import{' (dry run, nothing kept)' if dry_run else ''}"
+            f"{' of a file imported before' if repeats else ''} into {whom}: {_counts(plan)}"
         )
         return result
 
@@ -235,6 +263,11 @@ def _linked(
     if isinstance(data, ProcedureInput):
         return replace(data, problem_id=problems[problem], sensitivity=label)
     return data
+
+
+def plan_total(plan: ImportPlan) -> int:
+    """How many items the import records (the log's item count)."""
+    return sum(plan.counts.values())
 
 
 def _counts(plan: ImportPlan) -> str:

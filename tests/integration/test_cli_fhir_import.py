@@ -184,12 +184,58 @@ def test_a_bundle_not_valid_as_r4_is_refused_naming_entry_and_field(
     assert counts(clinic) == before
 
 
+def test_the_same_file_again_is_refused_unless_again(clinic: Path, tmp_path: Path) -> None:
+    path = str(bundle_file(tmp_path))
+    before = counts(clinic)
+    ok(run(clinic, path, "--patient", EXISTING_MRN, "--from", "Holy Family Hospital"))
+    once = counts(clinic)
+    assert once["problem"] == before["problem"] + 3
+
+    # The preview says it was imported before, and how to import it once more.
+    got = json.loads(ok(run(clinic, path, "--json")))
+    [earlier] = got["earlier"]
+    assert (earlier["mrn"], earlier["name"], earlier["imported_by"]) == (
+        EXISTING_MRN, "Baxter, Amy V.", "Rita Records",
+    )  # fmt: skip
+    assert (earlier["source"], earlier["items"], earlier["merged_into_mrn"]) == (
+        "Holy Family Hospital", 15, None,
+    )  # fmt: skip
+    day = f"{dt.datetime.fromisoformat(earlier['imported_at']).astimezone():%m/%d/%Y}"
+    lines = ok(run(clinic, path)).splitlines()
+    assert (
+        f"Warning: This same Bundle was imported once already: into MRN {EXISTING_MRN} "
+        f"(Baxter, Amy V.) on {day} by Rita Records (15 items from Holy Family Hospital). "
+        "Importing it again would record every item twice." in lines
+    )
+    assert lines[-1].endswith("(and --again to import this same file once more).")
+
+    for args in (("--patient", EXISTING_MRN), ("--patient", EXISTING_MRN, "--dry-run")):
+        refused = run(clinic, path, *args)
+        assert refused.returncode == 1 and refused.stdout == ""
+        assert one_plain_line(refused.stderr) == (
+            f"medrec: This same Bundle was imported into MRN {EXISTING_MRN} on {day} by Rita "
+            "Records: importing it again would record every item twice. Nothing was imported. "
+            "Add --again to import it anyway."
+        )
+    refused = run(clinic, path, "--new", "--reason", "someone else")
+    assert refused.returncode == 1
+    assert "registering a new patient from it would record the same person twice" in (
+        one_plain_line(refused.stderr)
+    )
+    assert counts(clinic) == once
+
+    shown = ok(run(clinic, path, "--patient", EXISTING_MRN, "--again"))
+    assert shown.startswith(f"Imported into MRN {EXISTING_MRN}")
+    assert counts(clinic)["problem"] == once["problem"] + 3
+
+
 def test_usage_mistakes_are_refused_before_signing_in(tmp_path: Path) -> None:
     nowhere = str(tmp_path / "no-clinic-here")
     path = str(bundle_file(tmp_path))
     for args, said in (
         (("--patient", EXISTING_MRN, "--new"), "not allowed with argument"),
         (("--reason", "because"), "--reason goes with --new"),
+        (("--again",), "--again goes with --patient MRN or --new"),
     ):
         result = medrec("--data-dir", nowhere, "import", "fhir", path, *args)
         assert result.returncode == 2, result.stderr

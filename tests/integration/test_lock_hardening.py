@@ -334,12 +334,19 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
-        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release) came later: a
-        # database at 0012 has none of them.
-        for table in ("disclosure_patient", "disclosure", "coder_query", "encounter_coding"):
+        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release) and 0019
+        # (the FHIR import log) came later: a database at 0012 has none of them.
+        for table in (
+            "fhir_import_log",
+            "disclosure_patient",
+            "disclosure",
+            "coder_query",
+            "encounter_coding",
+        ):
             conn.exec_driver_sql(f"DROP TABLE {table}")
         if postgres:
             conn.exec_driver_sql("DROP FUNCTION disclosure_append_only()")
+            conn.exec_driver_sql("DROP FUNCTION fhir_import_log_append_only()")
         conn.exec_driver_sql("DROP INDEX ix_encounter_signed_starts")
         for index in ("ix_encounter_worklist", "ix_encounter_provider_worklist"):  # schema 0017
             conn.exec_driver_sql(f"DROP INDEX {index}")

@@ -361,7 +361,7 @@ def fhir_import_dialogs(
     qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path
 ) -> Screens:
     """The FHIR import before a file is chosen, then its preview beside a likely match (an
-    "Add to" choice, "new patient" and its reason)."""
+    "Add to" choice, "new patient" and its reason), then the same file imported before."""
     import datetime as dt
 
     from medrec_desktop.services.patients import PatientInput
@@ -369,7 +369,7 @@ def fhir_import_dialogs(
     from tests.support.fhir_bundles import record_bundle, to_bytes
 
     records = populated.sessions[Role.RECORDS]
-    populated.inst.patients.register(
+    baxter = populated.inst.patients.register(
         records, PatientInput("Baxter", "Amy V.", dt.date(1987, 2, 20), "female")
     )
     path = tmp_path / "record.json"
@@ -383,6 +383,14 @@ def fhir_import_dialogs(
     qtbot.waitUntil(lambda: dialog.preview is not None, timeout=WAIT)
     assert len(dialog.choice_buttons()) == 2
     yield "import FHIR Bundle › preview", dialog
+    # The same file once more: the warning and "Import again anyway".
+    populated.inst.fhir_import.commit(records, path.read_bytes(), patient_id=baxter.id)
+    dialog.choose_file()
+    qtbot.waitUntil(
+        lambda: dialog.preview is not None and bool(dialog.preview.earlier), timeout=WAIT
+    )
+    assert not dialog.again.isHidden()
+    yield "import FHIR Bundle › imported before", dialog
 
 
 def inbox_dialogs(populated: Clinic, runner: OpRunner, pdf: bytes) -> Screens:
@@ -454,7 +462,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 26
+    assert len(names) == 27
     assert not problems, "\n".join(problems)
 
 

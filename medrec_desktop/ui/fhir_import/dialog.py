@@ -8,6 +8,10 @@ patient with the MRN it carries and the likely matches. The user chooses "Add to
 or "Register as a new patient" (with the reason when matches exist, as registering asks),
 then Import (``commit``), or Check only (the same, nothing kept). A refusal lists every entry
 and field in a box that scrolls; nothing is imported and what the user chose stays.
+
+The same file imported before (the preview's ``earlier``) is said in an amber warning line,
+and "Import again anyway" appears: Import without it ticked is refused by the service (every
+item would be recorded twice), saying when and by whom.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,7 +42,12 @@ from PySide6.QtWidgets import (
 from medrec_desktop.domain.dto import PatientId, PatientInfo, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import KnownError, PermissionDeniedError, ValidationError
-from medrec_desktop.domain.fhir_import import BundleRefusedError, ImportPreview, ImportResult
+from medrec_desktop.domain.fhir_import import (
+    BundleRefusedError,
+    ImportPreview,
+    ImportResult,
+    RepeatImportError,
+)
 from medrec_desktop.export.fhir_import.validation import MAX_BYTES
 from medrec_desktop.security import permissions
 from medrec_desktop.ui.fhir_import import texts
@@ -149,6 +159,11 @@ class FhirImportDialog(QDialog):
         box.addWidget(self.details, 1)
         layout.addWidget(self.preview_box, 1)
 
+        # This very file was imported before: amber, with its symbol and words.
+        self.earlier = StatusLabel()
+        self.earlier.setAccessibleName("Imported before")
+        layout.addWidget(self.earlier)
+
         self.choice_box = QGroupBox("Import into")
         self._choice_layout = QVBoxLayout(self.choice_box)
         self.advice = QLabel()
@@ -166,6 +181,10 @@ class FhirImportDialog(QDialog):
         self.errors.add_row(reason_form, "&Reason", self.reason, "reason")
         self._choice_layout.addWidget(self.new_choice)
         self._choice_layout.addLayout(reason_form)
+        self.again = QCheckBox("Import a&gain anyway (every item is recorded a second time)")
+        self.again.setToolTip("This same file was imported before (see the warning above)")
+        self.again.toggled.connect(lambda _on: self.errors.clear())
+        self._choice_layout.addWidget(self.again)
         self.choices.addButton(self.new_choice, NEW)
         self._patient_choices: list[QRadioButton] = []
         layout.addWidget(self.choice_box)
@@ -222,6 +241,9 @@ class FhirImportDialog(QDialog):
         self.choice_box.hide()
         self.refusal.hide()
         self.open_button.hide()
+        self.earlier.clear_message()
+        self.again.setChecked(False)
+        self.again.hide()
         self._set_choices(None)
         self._enable()
 
@@ -235,6 +257,7 @@ class FhirImportDialog(QDialog):
         )
         self.import_button.setEnabled(ready)
         self.check_button.setEnabled(ready)
+        self.again.setEnabled(ready)
         self.choose_button.setEnabled(self.allowed and not self.busy)
         self.reason.setEnabled(self.choices.checkedId() == NEW and self._matches() > 0)
 
@@ -250,6 +273,10 @@ class FhirImportDialog(QDialog):
         are not (the user decides); with no match, a new patient is."""
         for b in self._patient_choices:
             self.choices.removeButton(b)
+            # Hidden now: deleteLater waits for the event loop (a second file's preview
+            # would otherwise show the first one's choices, still ticked, above its own).
+            self._choice_layout.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self._patient_choices = []
         self.choices.setExclusive(False)
@@ -326,6 +353,9 @@ class FhirImportDialog(QDialog):
         self.counts_label.setText(texts.will_import(preview))
         self.details.setPlainText(texts.details(preview))
         self.advice.setText(preview.advice)
+        if preview.earlier_text is not None:
+            self.earlier.warning(preview.earlier_text)
+            self.again.show()
         self._set_choices(preview)
         self.preview_box.show()
         self.choice_box.show()
@@ -352,6 +382,7 @@ class FhirImportDialog(QDialog):
         self.refused = None
         service, data = self._services.inst.fhir_import, self.data
         patient_id, source, reason = self.chosen_patient(), self._source(), self.reason.text()
+        again = not self.again.isHidden() and self.again.isChecked()
 
         def work() -> ImportResult:
             return service.commit(
@@ -361,6 +392,7 @@ class FhirImportDialog(QDialog):
                 source=source,
                 reason=reason if patient_id is None else None,
                 dry_run=dry_run,
+                again=again,
             )
 
         self._busy(True, "Checking…" if dry_run else "Importing…")
@@ -402,7 +434,13 @@ class FhirImportDialog(QDialog):
     def _failed(self, err: BaseException) -> None:
         """A refusal naming entries goes to the box that scrolls; a field's to the field;
         nothing the user chose is cleared."""
-        if isinstance(err, BundleRefusedError | PermissionDeniedError):
+        if isinstance(err, RepeatImportError):
+            # Imported before: the choice to go ahead is the checkbox, where the cursor goes.
+            self.refused = err
+            self.message.error(err.message)
+            self.again.show()
+            self.again.setFocus()
+        elif isinstance(err, BundleRefusedError | PermissionDeniedError):
             self.refused = err
             self.refusal.setPlainText(texts.refusal(err))
             self.refusal.show()

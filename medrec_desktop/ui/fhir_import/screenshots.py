@@ -1,6 +1,7 @@
 """The picture of the FHIR import (``make screenshots``, on the demo clinic): a record the
 clinic sent to a cardiologist comes back as a FHIR Bundle, and the preview shows what it
-holds and the patient whose MRN it carries, chosen.
+holds and the patient whose MRN it carries, chosen; then the same file once more, imported
+already: the warning, "Import again anyway" and the refusal of Import without it.
 
     python -m medrec_desktop.ui.fhir_import.screenshots /tmp/shots   # this picture only
 """
@@ -39,7 +40,7 @@ SECTIONS = (
 def render_fhir_import_screenshots(
     out: Path, app: QApplication, inst: Installation, runner: OpRunner, code_sets: CodeSets
 ) -> list[Path]:
-    """fhir-import.png in ``out``."""
+    """fhir-import.png and fhir-import-again.png in ``out``."""
     from medrec_desktop.services.demo import DEMO_USERS
     from medrec_desktop.ui.screenshots import PASSWORD, grab, settle
 
@@ -67,10 +68,20 @@ def render_fhir_import_screenshots(
         dialog.show()
         dialog.choose_file()
         settle(app, runner, lambda: dialog.preview is not None)
+        dialog.file_label.setText("riverside-cardiology-record.json")
+        shot = grab(dialog, out, "fhir-import.png", app, runner)
+        # Imported, then the same file chosen again and Import pressed without the box.
+        inst.fhir_import.commit(
+            records, sent.content, patient_id=patient.id, source="Riverside Cardiology"
+        )
+        dialog.choose_file()
+        settle(app, runner, lambda: dialog.preview is not None)
+        dialog.run_import(dry_run=False)
+        settle(app, runner, lambda: dialog.refused is not None)
     dialog.file_label.setText("riverside-cardiology-record.json")
-    shot = grab(dialog, out, "fhir-import.png", app, runner)
+    again = grab(dialog, out, "fhir-import-again.png", app, runner)
     dialog.close()
-    return [shot]
+    return [shot, again]
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - a developer's shortcut

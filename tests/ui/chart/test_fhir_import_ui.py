@@ -231,6 +231,60 @@ def test_a_refused_bundle_names_the_entry_and_imports_nothing(
     d.reject()
 
 
+def test_a_file_imported_before_needs_import_again_by_keyboard(
+    qtbot: QtBot, chart_window: Window, populated: Clinic, tmp_path: Path
+) -> None:
+    """The same file a second time: the preview warns (amber, ⚠ and words) and offers
+    "Import again anyway"; Import without it is refused with nothing recorded and the
+    cursor on the box; Alt+G ticks it and Alt+I imports it once more."""
+    records = populated.sessions[Role.RECORDS]
+    baxter = populated.inst.patients.register(
+        records, PatientInput("Baxter", "Amy V.", dt.date(1987, 2, 20), "female")
+    )
+    path = bundle_file(tmp_path, record_bundle())
+    populated.inst.fhir_import.commit(
+        records, path.read_bytes(), patient_id=baxter.id, source="Holy Family Hospital"
+    )
+    problems = len(populated.inst.problems.list(records, baxter.id, include_inactive=True).items)
+    w = chart_window(Role.RECORDS)
+    d = open_dialog(qtbot, w, path)
+    assert d.again.isHidden() and d.earlier.isHidden()  # no file yet, nothing to warn of
+    enter(qtbot, d)
+    qtbot.waitUntil(lambda: d.preview is not None, timeout=WAIT)
+    assert d.earlier.isVisible() and d.again.isVisible() and not d.again.isChecked()
+    assert d.earlier.text().startswith(
+        f"⚠  This same Bundle was imported once already: into MRN {baxter.mrn} (Baxter, Amy V.)"
+    )
+    assert "by Test Records specialist (15 items from Holy Family Hospital)" in d.earlier.text()
+    assert "#8a5300" in d.earlier.styleSheet()  # amber, beside the symbol and the words
+    assert not mnemonic_clashes(d) and not orphan_mnemonics(d)
+    qtbot.keyClick(d, Qt.Key.Key_A, ALT)  # Add to Baxter
+    qtbot.waitUntil(lambda: d.chosen_patient() == baxter.id, timeout=WAIT)
+
+    assert d.preview is not None
+    day = d.preview.earlier[0].day
+    qtbot.keyClick(d, Qt.Key.Key_I, ALT)  # Import, not ticked: refused, nothing recorded
+    qtbot.waitUntil(lambda: d.refused is not None, timeout=WAIT)
+    assert d.message.message == (
+        f"This same Bundle was imported into MRN {baxter.mrn} on {day} by Test Records "
+        "specialist: importing it again would record every item twice. Nothing was imported."
+    )
+    assert d.again.hasFocus() and d.imported is None
+    assert d.chosen_patient() == baxter.id  # the choice stays
+    listed = populated.inst.problems.list(records, baxter.id, include_inactive=True).items
+    assert len(listed) == problems
+
+    qtbot.keyClick(d, Qt.Key.Key_G, ALT)  # Import again anyway
+    qtbot.waitUntil(d.again.isChecked, timeout=WAIT)
+    assert d.message.message == ""  # the refusal is answered
+    qtbot.keyClick(d, Qt.Key.Key_I, ALT)
+    qtbot.waitUntil(lambda: d.imported is not None, timeout=WAIT)
+    assert d.imported is not None and d.imported.patient.id == baxter.id
+    listed = populated.inst.problems.list(records, baxter.id, include_inactive=True).items
+    assert len(listed) == 2 * problems
+    d.reject()
+
+
 def test_a_nurse_is_not_offered_the_import(
     qtbot: QtBot, chart_window: Window, populated: Clinic
 ) -> None:
