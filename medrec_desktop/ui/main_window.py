@@ -755,7 +755,16 @@ class MainWindow(QMainWindow):
         )
         self.fhir_import_dialog = dialog
         dialog.open_chart.connect(self.open_patient)
-        dialog.finished.connect(lambda _r: dialog.deleteLater())
+
+        def closed(_result: int) -> None:
+            # Closed by the lock while an import is being recorded: kept (hidden) until the
+            # import has ended, so its outcome still lands and is recorded as such.
+            if dialog.busy:
+                dialog.settled.connect(dialog.deleteLater)
+            else:
+                dialog.deleteLater()
+
+        dialog.finished.connect(closed)
         dialog.open()
 
     def break_glass(self) -> None:

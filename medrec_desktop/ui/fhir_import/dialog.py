@@ -87,6 +87,8 @@ def read_bundle_file(path: Path) -> bytes:
 class FhirImportDialog(QDialog):
     #: the user asked to open the imported patient's chart (the main window opens it)
     open_chart = Signal(object)
+    #: the file read or the import ended (done or refused): see :meth:`reject`
+    settled = Signal()
 
     def __init__(
         self,
@@ -210,6 +212,9 @@ class FhirImportDialog(QDialog):
         for b in (self.choose_button, self.check_button, self.import_button, self.open_button):
             b.setAutoDefault(False)
         close.setAutoDefault(False)
+        # Enter on Import when it has the focus presses it (as on any focused button);
+        # Enter in a text field never does (no default button at that step).
+        self.import_button.setAutoDefault(True)
         self.choose_button.clicked.connect(self.choose_file)
         self.check_button.clicked.connect(lambda: self.run_import(dry_run=True))
         self.import_button.clicked.connect(lambda: self.run_import(dry_run=False))
@@ -228,8 +233,10 @@ class FhirImportDialog(QDialog):
 
     # ------------------------------------------------------------------ state
 
-    def _default(self, button: QPushButton) -> None:
-        """Enter does the next thing: choose a file, then import, then open the chart."""
+    def _default(self, button: QPushButton | None) -> None:
+        """Enter does the next harmless thing: choose a file, open the chart. Never import:
+        Enter typed in the sender's name or the reason must not record a whole record by
+        reflex (Alt+I does, as Ctrl+Enter sends a required reason elsewhere)."""
         for b in (self.choose_button, self.import_button, self.open_button):
             b.setDefault(b is button)
 
@@ -361,7 +368,7 @@ class FhirImportDialog(QDialog):
         self.choice_box.show()
         self.message.clear_message()
         self._enable()
-        self._default(self.import_button)
+        self._default(None)
         picked = self.choices.checkedButton()
         (picked or self.choice_buttons()[0]).setFocus()
 
@@ -416,7 +423,7 @@ class FhirImportDialog(QDialog):
     def _import_failed(self, err: BaseException) -> None:
         self._busy(False)
         self._failed(err)
-        self._default(self.import_button)
+        self._default(None)
 
     def _open_chart(self) -> None:
         if self.imported is not None:
@@ -425,10 +432,20 @@ class FhirImportDialog(QDialog):
 
     # ------------------------------------------------------------------ shared
 
+    def reject(self) -> None:
+        """Esc and Close wait while a file is read or an import is recorded: closed then, the
+        outcome would be lost, and an import that went through might be done again."""
+        if self.busy:
+            self.message.info("Still working: close this once the import is recorded or refused.")
+            return
+        super().reject()
+
     def _busy(self, on: bool, text: str = "") -> None:
         self.busy = on
         if on:
             self.message.info(text)
+        else:
+            self.settled.emit()
         self._enable()
 
     def _failed(self, err: BaseException) -> None:
