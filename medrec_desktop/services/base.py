@@ -392,11 +392,7 @@ def _run_outside(
 ) -> R:
     ctx = service._ctx
     with _failures_recorded(ctx, event):
-        with ctx.store.unit_of_work() as db:
-            op = Op(db=db, ctx=ctx, session=session, event=event)
-            _admit(op, fn, spec)
-            # Work that cannot be recorded is not done: the trail is checked before the body.
-            check_head(db, ctx)
+        op = _admitted(ctx, fn, session, event, spec)
         result = fn(service, op, *args, **kwargs)
         with ctx.store.unit_of_work() as db:
             append_event(db, ctx, event)
@@ -415,11 +411,7 @@ def _run_reads_first(
 ) -> R:
     ctx = service._ctx
     with _failures_recorded(ctx, event):
-        with ctx.store.unit_of_work() as db:
-            op = Op(db=db, ctx=ctx, session=session, event=event)
-            _admit(op, fn, spec)
-            # Work that cannot be recorded is not done: the trail is checked before the body.
-            check_head(db, ctx)
+        op = _admitted(ctx, fn, session, event, spec)
         finish: WriteAtEnd[R] | None = None
         try:
             with ctx.store.read_snapshot() as db:
@@ -440,6 +432,22 @@ def _run_reads_first(
             raise
     ctx.committed(event.written)
     return result
+
+
+def _admitted(
+    ctx: ServiceContext,
+    fn: Callable[..., Any],
+    session: UserSession | None,
+    event: PendingEvent,
+    spec: AuditSpec,
+) -> Op:
+    """Admission in a short transaction of its own, for work done outside one: the rights,
+    then the audit trail's head (work that cannot be recorded is not done)."""
+    with ctx.store.unit_of_work() as db:
+        op = Op(db=db, ctx=ctx, session=session, event=event)
+        _admit(op, fn, spec)
+        check_head(db, ctx)
+    return op
 
 
 def _admit(op: Op, fn: Callable[..., Any], spec: AuditSpec) -> None:

@@ -85,44 +85,12 @@ def render_fhir_import_screenshots(
 
 
 def main(argv: list[str]) -> int:  # pragma: no cover - a developer's shortcut
-    """Only this picture, on a demo clinic of its own (the full run renders every screen)."""
-    from medrec_desktop.paths import DataPaths
-    from medrec_desktop.services.demo import create_demo_clinic
-    from medrec_desktop.services.installation import NewAdmin
-    from medrec_desktop.ui.screenshots import PASSPHRASE, PASSWORD
+    """Only these pictures, on a demo clinic of their own (the full run renders every screen)."""
+    from medrec_desktop.ui.screenshot_demo import print_paths, quick_demo
 
-    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    runner = OpRunner()
-    with tempfile.TemporaryDirectory(prefix="medrec-shots-") as tmp:
-        code_sets = CodeSets()
-        inst, _ = Installation.create(
-            DataPaths(Path(tmp) / "demo"),
-            admin=NewAdmin("admin", "Dana Admin", PASSWORD),
-            passphrase=PASSPHRASE,
-            clinic={"clinic_name": "Maple Street Family Clinic"},
-        )
-        try:
-            admin = inst.auth.login("admin", PASSWORD)
-            create_demo_clinic(
-                inst.users,
-                inst.demo,
-                admin,
-                inst.auth.login,
-                patients=400,
-                seed=11,
-                password=PASSWORD,
-            )
-            shots = render_fhir_import_screenshots(out, app, inst, runner, code_sets)
-        finally:
-            runner.shutdown()
-            inst.close()
-            code_sets.close()
-    for path in shots:
-        print(path)
-    return 0
+    with quick_demo(argv, patients=400) as d:
+        shots = render_fhir_import_screenshots(d.out, d.app, d.inst, d.runner, d.code_sets)
+    return print_paths(shots)
 
 
 if __name__ == "__main__":  # pragma: no cover
