@@ -2,6 +2,10 @@
 --data-dir, --user and --json work before or after the command; every listing has --json
 output that parses and carries what the text shows; a reader that stops reading
 (`medrec ... | head`) ends the command quietly with exit 0.
+
+One command per test runs as a real process (a closed pipe only as one); the other commands run
+through the same main(argv) in this process (tests/support/cli.py: medrec_in_process), which
+saves a second or more of interpreter start-up per command.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.support.built_once import copy_of
-from tests.support.cli import medrec, medrec_argv, medrec_env
+from tests.support.cli import medrec, medrec_argv, medrec_env, medrec_in_process
 
 PATIENTS = 150
 
@@ -54,24 +58,31 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 def test_global_options_before_after_and_between_commands_mean_the_same(clinic: Path) -> None:
     d = str(clinic)
     before = ok(medrec("--data-dir", d, "--user", "nina", "--json", "patients", "list"))
-    after = ok(medrec("patients", "list", "--json", "--user", "nina", "--data-dir", d))
-    between = ok(medrec("--data-dir", d, "patients", "--user", "nina", "list", "--json"))
+    after = ok(medrec_in_process("patients", "list", "--json", "--user", "nina", "--data-dir", d))
+    between = ok(medrec_in_process("--data-dir", d, "patients", "--user", "nina", "list", "--json"))
     assert json.loads(before) == json.loads(after) == json.loads(between)
     assert len(json.loads(before)) == 100  # the default --limit
 
-    users_before = ok(medrec("--json", "--data-dir", d, "--user", "boss", "users", "list"))
-    users_after = ok(medrec("users", "list", "--user", "boss", "--json", "--data-dir", d))
+    users_before = ok(
+        medrec_in_process("--json", "--data-dir", d, "--user", "boss", "users", "list")
+    )
+    users_after = ok(
+        medrec_in_process("users", "list", "--user", "boss", "--json", "--data-dir", d)
+    )
     assert json.loads(users_before) == json.loads(users_after)
     # Without --json anywhere, text: the sub-command's copy of --json has no default of its
     # own to put back over a value given before the command, nor a False over a True.
-    assert not ok(medrec("--user", "nina", "patients", "list", "--data-dir", d)).startswith("[")
+    text = ok(medrec_in_process("--user", "nina", "patients", "list", "--data-dir", d))
+    assert not text.startswith("[")
 
 
 def test_the_same_option_twice_with_different_values_is_a_usage_error(clinic: Path) -> None:
     both = medrec("--user", "boss", "--data-dir", str(clinic), "users", "list", "--user", "nina")
     assert both.returncode == 2
     assert "--user is given twice" in both.stderr and "Traceback" not in both.stderr
-    same = medrec("--user", "boss", "--data-dir", str(clinic), "users", "list", "--user", "boss")
+    same = medrec_in_process(
+        "--user", "boss", "--data-dir", str(clinic), "users", "list", "--user", "boss"
+    )
     assert same.returncode == 0, same.stderr
 
 
@@ -80,14 +91,14 @@ def test_audit_export_filters_by_user_with_by_user(clinic: Path) -> None:
     ok(medrec("--data-dir", d, "--user", "nina", "patients", "list", "--limit", "1"))
     rows = json.loads(
         ok(
-            medrec(
+            medrec_in_process(
                 "audit", "export", "--by-user", "nina", "--json", "--user", "boss", "--data-dir", d
             )
         )
     )
     assert rows and {r["username"] for r in rows} == {"nina"}
     text = ok(
-        medrec(
+        medrec_in_process(
             "audit", "export", "--csv", "-", "--by-user", "nina", "--user", "boss", "--data-dir", d
         )
     )
@@ -98,9 +109,9 @@ def test_audit_export_filters_by_user_with_by_user(clinic: Path) -> None:
 
 
 def listing(clinic: Path, user: str, *command: str) -> tuple[Any, str]:
-    """The same command's JSON and text output."""
+    """The same command's JSON (a real process) and text output."""
     data = json.loads(ok(medrec(*command, "--json", "--user", user, "--data-dir", str(clinic))))
-    text = ok(medrec(*command, "--user", user, "--data-dir", str(clinic)))
+    text = ok(medrec_in_process(*command, "--user", user, "--data-dir", str(clinic)))
     return data, text
 
 
@@ -128,7 +139,7 @@ def test_users_list_json_carries_what_the_text_shows(clinic: Path) -> None:
 def test_audit_export_json_carries_what_the_csv_shows(clinic: Path) -> None:
     d = str(clinic)
     data = json.loads(ok(medrec("audit", "export", "--json", "--user", "boss", "--data-dir", d)))
-    text = ok(medrec("audit", "export", "--csv", "-", "--user", "boss", "--data-dir", d))
+    text = ok(medrec_in_process("audit", "export", "--csv", "-", "--user", "boss", "--data-dir", d))
     rows = list(csv.DictReader(io.StringIO(text)))
     # The text export ran after the JSON one and so may hold one more event (that listing).
     assert len(rows) >= len(data) > 0
@@ -142,9 +153,11 @@ def test_keys_status_and_verify_answer_in_json(clinic: Path) -> None:
     d = str(clinic)
     status = json.loads(ok(medrec("keys", "status", "--user", "boss", "--json", "--data-dir", d)))
     assert "passphrase" in status["slots"] and "recovery" in status["slots"]
-    text = ok(medrec("keys", "status", "--user", "boss", "--data-dir", d))
+    text = ok(medrec_in_process("keys", "status", "--user", "boss", "--data-dir", d))
     assert status["install_id"] in text and all(kind in text for kind in status["slots"])
-    audit = json.loads(ok(medrec("audit", "verify", "--json", "--user", "boss", "--data-dir", d)))
+    audit = json.loads(
+        ok(medrec_in_process("audit", "verify", "--json", "--user", "boss", "--data-dir", d))
+    )
     assert audit["ok"] is True and audit["summary"]
 
 

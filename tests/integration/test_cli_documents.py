@@ -26,7 +26,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
 from tests.support import argon2_cost
-from tests.support.cli import PASSPHRASE, PASSWORD, medrec, one_plain_line
+from tests.support.cli import PASSPHRASE, PASSWORD, medrec, medrec_in_process, one_plain_line
 
 FAMILIES = ("Filed", "Refused", "Exported", "Empty")
 
@@ -76,6 +76,11 @@ def _fill(data: Path) -> dict[str, str]:
 
 def run(c: Clinic, *args: str, user: str = "rita") -> subprocess.CompletedProcess[str]:
     return medrec("--data-dir", str(c.data), "--user", user, *args)
+
+
+def run_here(c: Clinic, *args: str, user: str = "rita") -> subprocess.CompletedProcess[str]:
+    """``run`` by the same main() in this process (no interpreter start-up)."""
+    return medrec_in_process("--data-dir", str(c.data), "--user", user, *args)
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -224,7 +229,9 @@ def test_usage_mistakes_and_unknown_patients_are_refused_plainly(
     assert "--date is required: the date written on the document" in no_date.stderr
     assert "Traceback" not in no_date.stderr
 
-    future = run(
+    # The usage error and the unknown patient as real processes (their exit status), the
+    # other refusals by the same main() in-process.
+    future = run_here(
         clinic,
         *("documents", "add", "--patient", mrn, "--type", "referral", "--date", "2999-01-01"),
         str(letter),
@@ -234,7 +241,7 @@ def test_usage_mistakes_and_unknown_patients_are_refused_plainly(
         future.stderr
     )
 
-    missing = run(
+    missing = run_here(
         clinic,
         *("documents", "add", "--patient", mrn, "--type", "referral", "--date", "today"),
         *(str(letter), str(tmp_path / "nope.pdf")),
@@ -249,10 +256,10 @@ def test_usage_mistakes_and_unknown_patients_are_refused_plainly(
     )
     assert unknown.returncode == 1
     assert one_plain_line(unknown.stderr) == "medrec: No patient has that MRN."
-    listing = run(clinic, "documents", "list", "--patient", "99999999")
+    listing = run_here(clinic, "documents", "list", "--patient", "99999999")
     assert listing.returncode == 1 and "No patient has that MRN." in listing.stderr
 
-    empty = ok(run(clinic, "documents", "list", "--patient", mrn))
+    empty = ok(run_here(clinic, "documents", "list", "--patient", mrn))
     assert empty.strip() == "No documents."
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from medrec_desktop.export.fhir import validate_bundle
 from tests.support.built_once import copy_of
-from tests.support.cli import medrec, one_plain_line
+from tests.support.cli import medrec, medrec_in_process, one_plain_line
 
 PATIENTS = 6
 
@@ -83,14 +83,17 @@ def test_export_fhir_writes_a_private_valid_bundle_and_records_it(
 
 def test_usage_errors_come_before_anything_is_opened(tmp_path: Path) -> None:
     nowhere = tmp_path / "no-clinic-here"
-    for extra, said in (
-        (("--sections", "problems,xrays"), "“xrays” is not a section"),
-        (("--purpose", "legal"), "--recipient must name who receives it"),
-        (("--since", "2026-13-01"), "--since must be a date"),
-        (("--since", "2026-11-02", "--until", "2026-11-01"), "--until is before --since"),
-        (("--purpose", "authorization", "--recipient", "x"), "--authorization"),
+    # The first as a real process (its exit status), the rest by the same main() in-process.
+    for n, (extra, said) in enumerate(
+        (
+            (("--sections", "problems,xrays"), "“xrays” is not a section"),
+            (("--purpose", "legal"), "--recipient must name who receives it"),
+            (("--since", "2026-13-01"), "--since must be a date"),
+            (("--since", "2026-11-02", "--until", "2026-11-01"), "--until is before --since"),
+            (("--purpose", "authorization", "--recipient", "x"), "--authorization"),
+        )
     ):
-        run = medrec(
+        run = (medrec if n == 0 else medrec_in_process)(
             "export", "fhir", "--patient", "1", "--out", str(tmp_path / "x.json"), *extra,
             "--user", "rita", "--data-dir", str(nowhere),
         )  # fmt: skip

@@ -22,7 +22,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import keyslots, passwords
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
-from tests.support.cli import PASSPHRASE, PASSWORD, medrec, one_plain_line
+from tests.support.cli import PASSPHRASE, PASSWORD, medrec, medrec_in_process, one_plain_line
 from tests.support.fhir_bundles import DATA, find, index_of, record_bundle, to_bytes
 
 EXISTING_MRN = "00000001"
@@ -232,15 +232,18 @@ def test_the_same_file_again_is_refused_unless_again(clinic: Path, tmp_path: Pat
 def test_usage_mistakes_are_refused_before_signing_in(tmp_path: Path) -> None:
     nowhere = str(tmp_path / "no-clinic-here")
     path = str(bundle_file(tmp_path))
-    for args, said in (
-        (("--patient", EXISTING_MRN, "--new"), "not allowed with argument"),
-        (("--reason", "because"), "--reason goes with --new"),
-        (("--again",), "--again goes with --patient MRN or --new"),
+    # The first as a real process (its exit status), the rest by the same main() in-process.
+    for run_it, args, said in (
+        (medrec, ("--patient", EXISTING_MRN, "--new"), "not allowed with argument"),
+        (medrec_in_process, ("--reason", "because"), "--reason goes with --new"),
+        (medrec_in_process, ("--again",), "--again goes with --patient MRN or --new"),
     ):
-        result = medrec("--data-dir", nowhere, "import", "fhir", path, *args)
+        result = run_it("--data-dir", nowhere, "import", "fhir", path, *args)
         assert result.returncode == 2, result.stderr
         assert said in result.stderr
-    missing = medrec("--data-dir", nowhere, "import", "fhir", str(tmp_path / "absent.json"))
+    missing = medrec_in_process(
+        "--data-dir", nowhere, "import", "fhir", str(tmp_path / "absent.json")
+    )
     assert missing.returncode == 1
     assert "absent.json: no such file (nothing was imported)." in one_plain_line(missing.stderr)
     assert not Path(nowhere).exists()
