@@ -251,8 +251,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("medrec: interrupted; nothing half-done was kept.", file=sys.stderr)
         return EXIT_KNOWN
-    except Exception:
-        log.exception("unexpected error in medrec %s", args.command)
+    except Exception as err:
+        # Frames and type names only, whichever handler takes it: with no data folder yet,
+        # Python's last-resort handler would print the exception's message to stderr.
+        log.error("unexpected error in medrec %s\n%s", args.command, logs.exception_outline(err))
         print(
             "medrec: internal error (a bug). Nothing half-done was saved. The details are in the "
             "log file (they hold no patient data); please report them.",
