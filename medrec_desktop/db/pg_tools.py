@@ -217,7 +217,7 @@ def restore_stream(server: Server, chunks: Iterable[bytes]) -> None:
         "--single-transaction",
         "--exit-on-error",
         # Owners and grants name roles of the server the dump came from; the restoring account
-        # owns what it restores (grant the application role again with `medrec server setup`).
+        # owns what it restores (grant the application role its rights again afterwards).
         "--no-owner",
         "--no-privileges",
         f"--dbname={server.conninfo}",
