@@ -11,15 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine.url import make_url
+from sqlalchemy import Engine, create_engine
 
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.paths import DataPaths, write_private_file
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
-from tests.support import argon2_cost
+from tests.support import argon2_cost, pg
 from tests.support.clock import FakeClock
 from tests.support.secrets import InMemorySecretStore
 
@@ -51,35 +50,19 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def _pg_admin(sql: str) -> None:
-    """One statement on the test server's own database (MEDREC_TEST_PG_URL), outside any
-    transaction, as CREATE/DROP DATABASE need."""
-    assert PG_URL
-    conninfo = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _pg_database_url(name: str) -> str:
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @contextmanager
 def pg_schema() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    """The application account's address of a new clinic database on the test server, set up as
+    `medrec server setup` sets one up (tests.support.pg); dropped afterwards. Its owner's address
+    is ``pg.owner_of(url)``."""
     if not PG_URL:
         pytest.skip("MEDREC_TEST_PG_URL is not set (CI always sets it)")
-    schema = "t_" + uuid.uuid4().hex[:12]
-    url = make_url(PG_URL)
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    name = "t_" + uuid.uuid4().hex[:12]
+    url = pg.new_database(name)
     try:
-        yield scoped.render_as_string(hide_password=False)
+        yield url
     finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        pg.drop_database(name)
 
 
 @pytest.fixture
@@ -108,6 +91,23 @@ class Clinic:
         """The PostgreSQL URL this clinic's folder points at (postgresql backend only)."""
         return self.paths.server_url_file.read_text().strip()
 
+    @contextmanager
+    def insider(self) -> Iterator[Engine]:
+        """Raw SQL as the strongest insider short of the server's superuser: on the file our
+        own engine (the key opens everything); on a server the database owner's account, which
+        owns the tables and so may switch their triggers off. The workstations' application
+        account may not (tests/integration/test_server_roles.py)."""
+        if self.backend != "postgresql":
+            yield self.inst.store.engine
+            return
+        engine = create_engine(
+            pg.owner_of(self.server_url), hide_parameters=True, isolation_level="READ COMMITTED"
+        )
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
     def reopen(self, how: Unlock | None = None) -> Installation:
         self.inst.close()
         self.inst = Installation.open(
@@ -125,6 +125,7 @@ def make_clinic(
         admin=NewAdmin("admin", "Ada Admin", ADMIN_PASSWORD),
         passphrase=PASSPHRASE,
         server_url=server_url if backend == "postgresql" else None,
+        owner_url=pg.owner_of(server_url) if backend == "postgresql" and server_url else None,
         clock=clock,
     )
     admin = inst.auth.login("admin", ADMIN_PASSWORD)
@@ -199,7 +200,7 @@ def _pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Template
     if not PG_URL:
         pytest.skip("MEDREC_TEST_PG_URL is not set (CI always sets it)")
     name = "medrec_tmpl_" + uuid.uuid4().hex[:12]
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = pg.new_database(name)
     try:
         with pytest.MonkeyPatch.context() as mp:  # made before the per-test fixtures run
             argon2_cost.lower(mp)
@@ -208,12 +209,12 @@ def _pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Template
                 tmp_path_factory.mktemp("pg-clinic-template"),
                 "postgresql",
                 clock,
-                _pg_database_url(name),
+                url,
             )
         c.inst.close()  # a template database may have no open connection
         yield _Template(c.paths.root, c.recovery_key, c.sessions, clock.now, name)
     finally:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(name)
 
 
 @contextmanager
@@ -232,11 +233,11 @@ def pg_copy(template: _Template, tmp_path: Path, clock: FakeClock) -> Iterator[C
         return
     assert template.database
     name = "t_" + uuid.uuid4().hex[:12]
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"')
+    url = pg.new_database(name, template=template.database)
     try:
         paths = DataPaths(tmp_path / "data")
         shutil.copytree(template.root, paths.root)
-        write_private_file(paths.server_url_file, _pg_database_url(name).encode())
+        write_private_file(paths.server_url_file, url.encode())
         inst = Installation.open(paths, Unlock(passphrase=PASSPHRASE), clock=clock)
         c = Clinic(inst, paths, "postgresql", template.recovery_key, dict(template.sessions), clock)
         try:
@@ -244,8 +245,7 @@ def pg_copy(template: _Template, tmp_path: Path, clock: FakeClock) -> Iterator[C
         finally:
             c.inst.close()
     finally:
-        # FORCE: as DROP SCHEMA ... CASCADE did, a connection a test left open does not stop it
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(name)
 
 
 @pytest.fixture(params=BACKENDS)

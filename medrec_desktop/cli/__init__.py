@@ -19,6 +19,7 @@ from medrec_desktop.cli import documents as documents_cli
 from medrec_desktop.cli import exports as exports_cli
 from medrec_desktop.cli import imports as imports_cli
 from medrec_desktop.cli import inbox as inbox_cli
+from medrec_desktop.cli import server as server_cli
 from medrec_desktop.cli.admin import (
     cmd_audit,
     cmd_backup,
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the clinic's CA certificate (PEM), required with --server on another computer: "
         "copied into the data folder and used to check the server on every connection",
+    )
+    s.add_argument(
+        "--owner",
+        metavar="URL",
+        help="with --server: the database owner's account, which creates the tables (used once, "
+        "kept nowhere; password from MEDREC_OWNER_PASSWORD); see medrec server setup",
     )
     s.add_argument("--recovery-sheet", help="also write the printable recovery sheet (PDF)")
     s.set_defaults(func=cmd_init)
@@ -157,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     coding_cli.add_parser(sub)
     imports_cli.add_parser(sub)
     exports_cli.add_parser(sub)
+    server_cli.add_parser(sub)
 
     s = sub.add_parser("backup", help="write a verified, encrypted backup file")
     s.add_argument("--out", required=True, help="the new backup file")
@@ -168,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--server",
         metavar="URL",
         help="a server backup: the EMPTY database to restore it into (default: this folder's)",
+    )
+    s.add_argument(
+        "--owner",
+        metavar="URL",
+        help="a server backup: the database owner's account, which creates the tables "
+        "(password from MEDREC_OWNER_PASSWORD)",
     )
     s.set_defaults(func=cmd_restore)
 

@@ -23,6 +23,7 @@ from medrec_desktop.cli.common import (
     _secret,
     _unlock,
 )
+from medrec_desktop.cli.server import owner_url
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.domain.errors import AuditTamperedError
 from medrec_desktop.export.csv_cells import write_csv
@@ -34,6 +35,7 @@ from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.context import iso
 from medrec_desktop.services.installation import (
+    NEEDS_OWNER,
     Installation,
     NewAdmin,
     Unlock,
@@ -44,10 +46,13 @@ from medrec_desktop.services.users import parse_role
 
 def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
     ca_cert = Path(args.ca_cert).expanduser() if args.ca_cert else None
+    owner = owner_url(args.owner) if args.owner else None
     if args.server:  # a bad address or certificate is said before any password is asked
         check_server_choice(args.server, ca_cert)
-    elif ca_cert is not None:
-        raise UsageError("--ca-cert goes with --server (a clinic PostgreSQL server).")
+        if owner is None:
+            raise UsageError(NEEDS_OWNER)
+    elif ca_cert is not None or owner is not None:
+        raise UsageError("--ca-cert and --owner go with --server (a clinic PostgreSQL server).")
     store = None if args.passphrase else os_keyring_or_none()
     passphrase = None
     if store is None:
@@ -62,6 +67,7 @@ def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
         passphrase=passphrase,
         server_url=args.server,
         server_ca=ca_cert,
+        owner_url=owner,
         clinic=clinic,
     )
     logs.configure(paths)
@@ -290,6 +296,7 @@ def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
         username=args.user,
         password=password,
         server_url=server,
+        owner_url=owner_url(args.owner) if getattr(args, "owner", None) else None,
     )
     inst.close()
     _emit(args, {"restored": args.file}, lambda: f"Restored {args.file} into {paths.root}")

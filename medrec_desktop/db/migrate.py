@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
+from medrec_desktop.db import server_roles
 from medrec_desktop.db.errors import translated_errors
-from medrec_desktop.domain.errors import DatabaseFileError, SchemaTooNewError
+from medrec_desktop.domain.errors import DatabaseFileError, SchemaTooNewError, SchemaTooOldError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -53,18 +54,32 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate in one transaction. On a server it runs as the database's owner (a superuser
+    or member acts as the owner for it; anyone else is refused), and afterwards the append-only
+    tables are locked down again for the application role (db.server_roles)."""
     from alembic import command
 
     with translated_errors(), engine.begin() as conn:
+        server = conn.dialect.name == "postgresql"
+        if server:
+            server_roles.act_as_owner(conn)
         command.upgrade(alembic_config(conn), revision)
+        if server:
+            server_roles.lock_down(conn)
 
 
 def ensure_current(
-    engine: Engine, *, backup: Callable[[Path], None] | None, backup_dir: Path | None
+    engine: Engine,
+    *,
+    backup: Callable[[Path], None] | None,
+    backup_dir: Path | None,
+    upgrade_here: bool = True,
 ) -> Path | None:
     """Bring the schema to the head revision, backing up first. Returns the backup's path.
 
     A database with no schema at all, or from a newer program version, is refused untouched.
+    Without ``upgrade_here`` (a clinic server, where workstations have no right to change
+    tables) an older schema is refused with what the administrator runs once instead.
     """
     current = current_revision(engine)
     if current is None:
@@ -78,6 +93,13 @@ def ensure_current(
         )
     if current == head_revision():
         return None
+    if not upgrade_here:
+        raise SchemaTooOldError(
+            f"The clinic server's database has schema {current}, older than this version of "
+            "medrec needs. The administrator upgrades it once for every workstation: "
+            "medrec server upgrade --owner postgresql://OWNER@host/database (the owner account "
+            "made by medrec server setup). Nothing was changed."
+        )
     backup_path: Path | None = None
     if backup is not None and backup_dir is not None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -38,6 +38,8 @@ class Server:
     conninfo: str
     password: str | None
     schema: str
+    #: the role to act as once connected (a superuser restoring as the database's owner)
+    role: str | None = None
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -47,7 +49,10 @@ class Server:
         return env
 
     def connect(self) -> psycopg.Connection[tuple[object, ...]]:
-        return psycopg.connect(self.conninfo, password=self.password, autocommit=True)
+        conn = psycopg.connect(self.conninfo, password=self.password, autocommit=True)
+        if self.role:
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(self.role)))
+        return conn
 
     def with_database(self, name: str, schema: str | None = None) -> Server:
         """The same server, another database (and search_path ``schema``)."""
@@ -56,7 +61,7 @@ class Server:
         params.pop("options", None)
         if schema is not None:
             params["options"] = f"-csearch_path={schema}"
-        return Server(make_conninfo("", **params), self.password, schema or "public")
+        return Server(make_conninfo("", **params), self.password, schema or "public", self.role)
 
     def sqlalchemy_url(self) -> URL:
         params = psycopg.conninfo.conninfo_to_dict(self.conninfo)
@@ -220,6 +225,7 @@ def restore_stream(server: Server, chunks: Iterable[bytes]) -> None:
         # owns what it restores (grant the application role its rights again afterwards).
         "--no-owner",
         "--no-privileges",
+        *([f"--role={server.role}"] if server.role else []),
         f"--dbname={server.conninfo}",
     ]
     proc = subprocess.Popen(

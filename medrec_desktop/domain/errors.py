@@ -47,6 +47,10 @@ class SchemaTooNewError(KnownError):
     """The database was made by a newer version of the program."""
 
 
+class SchemaTooOldError(KnownError):
+    """A clinic server's schema is older than this program and only its owner may upgrade it."""
+
+
 class KeyStoreError(KnownError):
     """The OS keyring or key-slot file cannot be used."""
 
@@ -62,6 +66,11 @@ class AccountLockedError(AuthenticationError):
 class ServerConnectionError(KnownError):
     """The clinic's PostgreSQL server cannot be used as addressed: a bad address, a connection
     that would not be verified TLS, a certificate that does not check out, or no answer."""
+
+
+class ServerRoleError(KnownError):
+    """The server account cannot be used as asked (too powerful for day to day, or not the
+    owner where the owner is needed)."""
 
 
 class PermissionDeniedError(KnownError):

@@ -20,14 +20,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
 from medrec_desktop import __version__
-from medrec_desktop.db import migrate, server_tls
+from medrec_desktop.db import migrate, server_roles, server_tls
 from medrec_desktop.db.backup import (
     copy_database,
     has_room,
     rekey_file,
 )
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
-from medrec_desktop.db.errors import BACKUP_FULL, backup_target_errors
+from medrec_desktop.db.errors import BACKUP_FULL, backup_target_errors, translated_errors
 from medrec_desktop.db.inuse import Exclusive, InUse
 from medrec_desktop.db.pg_tools import empty_schema as pg_empty_schema
 from medrec_desktop.db.pg_tools import move_schema as pg_move_schema
@@ -48,6 +48,7 @@ from medrec_desktop.domain.errors import (
     KnownError,
     NoDatabaseError,
     PermissionDeniedError,
+    SchemaTooNewError,
     ServerConnectionError,
     ValidationError,
     WrongKeyError,
@@ -342,6 +343,7 @@ class Installation:
         passphrase: str | None = None,
         server_url: str | None = None,
         server_ca: Path | None = None,
+        owner_url: str | None = None,
         clinic: dict[str, str] | None = None,
         clock: Clock = utc_now,
     ) -> tuple[Installation, str]:
@@ -349,7 +351,10 @@ class Installation:
         key, which is shown to the user once and stored nowhere.
 
         ``server_ca`` is the clinic's CA certificate, required for a server on another
-        computer: it is copied into the data folder and checks the server from then on."""
+        computer: it is copied into the data folder and checks the server from then on.
+        ``owner_url`` (server only, used once and kept nowhere) is the database owner's
+        account, which creates the tables; ``server_url`` is the application account the
+        workstation works as from then on (db.server_roles)."""
         if secret_store is None and not passphrase:
             raise KeyStoreError(
                 "Choose how this workstation keeps the database key: the OS keyring or a "
@@ -362,6 +367,8 @@ class Installation:
             )
         # Refused before anything is written or any connection is tried.
         ca_pem = check_server_choice(server_url, server_ca) if server_url else None
+        if server_url and not owner_url:
+            raise KnownError(NEEDS_OWNER)
         kr = KeyRing.create(KeyMaterial.generate())
         if passphrase:
             kr.set_passphrase_slot(passphrase)
@@ -387,15 +394,14 @@ class Installation:
                     ca_copy = paths.server_ca_file
                 created.append(paths.server_url_file)
                 write_private_file(paths.server_url_file, server_url.encode())
-                store = Store(
-                    postgres_engine(server_url, ca_cert=ca_copy, shown_ca=server_ca),
-                    server_label=_label(server_url),
-                )
+                assert owner_url is not None
+                store = _app_store(server_url, ca_copy, shown_ca=server_ca)
+                _create_tables(owner_url, ca_copy, server_ca, store)
             else:
                 created.append(paths.database)
                 engine = sqlcipher_engine(paths.database, kr.material.db_key, create=True)
                 store = Store(engine, path=paths.database, key=kr.material.db_key)
-            migrate.upgrade(store.engine)
+                migrate.upgrade(store.engine)
             inst = cls(paths=paths, keyring=kr, store=store, clock=clock)
             inst._start_trail(root)
             inst.setup.create_first_admin(
@@ -435,7 +441,7 @@ class Installation:
         if server:
             url = paths.server_url_file.read_text().strip()
             ca = _server_ca(paths, url)
-            store = Store(postgres_engine(url, ca_cert=ca), server_label=_label(url))
+            store = _app_store(url, ca)
         else:
             key = kr.material.db_key
             try:
@@ -463,6 +469,7 @@ class Installation:
                 if server
                 else (lambda dest: _copy_scrubbed(store.engine, key, kr.material.audit_key, dest)),
                 backup_dir=None if server else paths.backups,
+                upgrade_here=not server,
             )
             inst = cls(
                 paths=paths, keyring=kr, store=store, clock=clock, upgrade_backup=backup_path
@@ -780,17 +787,26 @@ class Installation:
         password: str | None = None,
         progress: Progress | None = None,
         server_url: str | None = None,
+        owner_url: str | None = None,
     ) -> Installation:
         """Replace (or, on a new machine, create) the database from a verified backup file.
 
         Where a database already exists, an administrator must sign in to it first and the
         current file is kept in backups/ before being replaced. A server backup is restored
-        into an empty database only (``server_url``, or this folder's server).
+        into an empty database only (``server_url``, or this folder's server), by the database
+        owner's account ``owner_url`` (used once, kept nowhere).
         """
         manifest = read_manifest(backup_file)
         if manifest.get("kind") == server_backup.KIND:
             return cls._restore_server(
-                paths, backup_file.expanduser(), manifest, how, username, password, server_url
+                paths,
+                backup_file.expanduser(),
+                manifest,
+                how,
+                username,
+                password,
+                server_url,
+                owner_url,
             )
         if server_url is not None or paths.server_url_file.exists():
             raise BackupError(
@@ -932,6 +948,7 @@ class Installation:
         username: str | None,
         password: str | None,
         server_url: str | None,
+        owner_url: str | None,
     ) -> Installation:
         """Restore a server backup into an empty database, check it there, then open it.
 
@@ -949,6 +966,13 @@ class Installation:
             raise BackupError(
                 f"{backup_file.name} is a backup of a clinic server: say which empty database "
                 "to restore it into (medrec restore FILE --server postgresql://user@host/db)."
+            )
+        if not owner_url:
+            raise BackupError(
+                "Restoring a server backup creates the clinic's tables, which only the "
+                "database owner's account may do: give it with --owner "
+                "postgresql://medrec_owner@host/database (medrec server setup creates it). "
+                "Nothing was changed."
             )
         if not how.recovery_key and not (username and password):
             raise BackupError(
@@ -983,9 +1007,16 @@ class Installation:
         # A cut or altered file is refused here, before anything reaches the server.
         server_backup.check_dump_file(backup_file, material.db_key)
 
-        probe = postgres_engine(server_url)  # adds TLS for remote hosts, as the app connects
-        target = server_from_url(probe.url)
-        probe.dispose()
+        # The restore runs as the owner (a superuser acts as the owner for it), so what it
+        # creates is the owner's and the application account gets its usual rights.
+        ca = _server_ca(paths, server_url) if paths.server_ca_file.exists() else None
+        probe = postgres_engine(owner_url, ca_cert=ca)  # adds TLS for remote hosts
+        try:
+            with probe.begin() as conn:
+                owner_role = server_roles.act_as_owner(conn)
+        finally:
+            probe.dispose()
+        target = replace(server_from_url(probe.url), role=owner_role)
         found = pg_tables_in(target, target.schema)
         if found:
             raise BackupError(
@@ -1022,6 +1053,7 @@ class Installation:
                     "The restored copy does not verify, so it was removed again: "
                     + "; ".join(report.problems)
                 )
+            _grant_app(owner_url, ca, server_url, target.schema)
         except BaseException:
             # Nothing stays behind: the database is as empty as it was found.
             if restored_into == target.schema:
@@ -1033,7 +1065,7 @@ class Installation:
         if not paths.keys.exists():
             save_keyfile(paths.keys, target_kr.keyfile)
         write_private_file(paths.server_url_file, server_url.encode())
-        store = Store(postgres_engine(server_url), server_label=_label(server_url))
+        store = _app_store(server_url, ca)
         inst = cls(paths=paths, keyring=target_kr, store=store)
         inst._rebuild_forward_key(root)
         inst._reset_mark(*head)
@@ -1246,6 +1278,106 @@ def check_server_choice(url: str, ca_cert: Path | None) -> bytes | None:
     return pem
 
 
+NEEDS_OWNER = (
+    "Creating the clinic's tables on the server needs the database owner's account as well as "
+    "the application account: give it with --owner postgresql://medrec_owner@host/database "
+    "(medrec server setup creates both). It is used once and kept nowhere."
+)
+
+
+def _app_store(url: str, ca: Path | None, *, shown_ca: Path | None = None) -> Store:
+    """The day-to-day connection to a clinic server, refused (closed again) when its account
+    could change or erase the audit trail (db.server_roles)."""
+    store = Store(postgres_engine(url, ca_cert=ca, shown_ca=shown_ca), server_label=_label(url))
+    try:
+        with translated_errors(), store.engine.connect() as conn:
+            server_roles.check_app_role(conn)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def upgrade_server(paths: DataPaths, owner_url: str) -> tuple[str, str]:
+    """Migrate this folder's clinic server to this version's schema as the database owner
+    (``medrec server upgrade``); the workstations' application account may not. Returns the
+    schema revisions before and after."""
+    url = paths.server_url_file.read_text().strip()
+    ca = _server_ca(paths, url)
+    check_server_choice(owner_url, ca)
+    engine = postgres_engine(owner_url, ca_cert=ca)
+    try:
+        before = migrate.current_revision(engine)
+        if before is None:
+            raise DatabaseFileError(
+                f"The database {_label(owner_url)} holds no medrec tables; nothing was changed. "
+                "Check the address (a new clinic server is made with medrec init --server)."
+            )
+        if before not in migrate.known_revisions():
+            raise SchemaTooNewError(
+                f"The server's tables were made by a newer version of medrec (schema {before}); "
+                "nothing was changed."
+            )
+        migrate.upgrade(engine)  # also locks the append-only tables down again
+    finally:
+        engine.dispose()
+    return before, migrate.head_revision()
+
+
+def _grant_app(owner_url: str, ca: Path | None, app_url: str, schema: str) -> None:
+    """After a restore: the application account named by ``app_url`` may read and write the
+    restored tables again (append-only ones: INSERT and SELECT only)."""
+    from sqlalchemy.engine.url import make_url
+
+    app = make_url(app_url).username
+    if not app:
+        raise BackupError(
+            "The server address names no account; give the application account's address "
+            "(postgresql://medrec_app@host/database). Nothing was changed."
+        )
+    owner = postgres_engine(owner_url, ca_cert=ca)
+    try:
+        with translated_errors(), owner.begin() as conn:
+            server_roles.grant_app(conn, app, schema)
+    finally:
+        owner.dispose()
+
+
+def _create_tables(owner_url: str, ca: Path | None, shown_ca: Path | None, app: Store) -> None:
+    """Run the migrations as the owner, then make sure the application account sees them (the
+    two addresses must name one database)."""
+    check_server_choice(owner_url, shown_ca)
+    owner = postgres_engine(owner_url, ca_cert=ca, shown_ca=shown_ca)
+    try:
+        migrate.upgrade(owner)
+    finally:
+        owner.dispose()
+    if migrate.current_revision(app.engine) != migrate.head_revision():
+        raise KnownError(
+            "The owner's address and the application account's address name different "
+            "databases (the application account does not see the tables the owner made). "
+            "Give both the same host, port and database name."
+        )
+    with translated_errors(), app.engine.connect() as conn:
+        server_roles.check_app_role(conn)
+
+
+def with_password(address: str, password: str) -> str:
+    """A server address with ``password`` put in, when it has none (typed apart in the wizard,
+    so it is never shown); an address that does not parse is left for the checks to explain."""
+    from sqlalchemy.engine.url import make_url
+
+    if not address or not password:
+        return address
+    try:
+        url = make_url(address)
+    except Exception:
+        return address
+    if url.password is not None:
+        return address
+    return url.set(password=password).render_as_string(hide_password=False)
+
+
 def _server_ca(paths: DataPaths, url: str) -> Path | None:
     """The data folder's copy of the clinic's CA certificate; its absence is said in plain
     words when the server is on another computer."""
@@ -1275,5 +1407,7 @@ __all__ = [
     "Unlock",
     "check_server_choice",
     "unlock_keyfile",
+    "upgrade_server",
+    "with_password",
     "verify_database_file",
 ]

@@ -24,7 +24,9 @@ from medrec_desktop.db.engine import postgres_engine
 from medrec_desktop.db.pg_tools import (
     Server,
     dump_stream,
+    empty_schema,
     restore_stream,
+    schema_exists,
     scratch_database,
 )
 from medrec_desktop.db.store import Store
@@ -200,6 +202,10 @@ def verify_in_scratch(
 ) -> IntegrityReport:
     """Restore the dump into a scratch database on the same server, check it, drop it."""
     with scratch_database(server) as scratch:
+        # The dump creates its schema (it was dumped by name), so a new database's own
+        # empty public schema makes way (the scratch database is this account's).
+        if schema_exists(scratch, server.schema):
+            empty_schema(scratch, server.schema, recreate=False, cascade=False)
         restore_stream(scratch, dump_chunks(zip_path, db_key))
         inside = scratch.with_database(_dbname(scratch), server.schema)
         return check_restored(inside, audit_key, install_id, snapshot.head, snapshot.row_counts)

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.domain.dto import UserSession
-from medrec_desktop.domain.errors import KnownError, ServerConnectionError, ValidationError
+from medrec_desktop.domain.errors import (
+    KnownError,
+    ServerConnectionError,
+    ServerRoleError,
+    ValidationError,
+)
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import passwords
 from medrec_desktop.security.keyslots import check_passphrase
@@ -36,6 +41,7 @@ from medrec_desktop.services.installation import (
     NewAdmin,
     Unlock,
     check_server_choice,
+    with_password,
 )
 from medrec_desktop.services.users import validate_username
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
@@ -166,18 +172,35 @@ class LocationPage(QWizardPage):
         ca_row.addWidget(self.ca_cert, 1)
         ca_row.addWidget(self.ca_button)
         form.addRow("CA certificate", ca_row)
+        self.owner_url = QLineEdit()
+        self.owner_url.setAccessibleName("Owner account address")
+        self.owner_url.setPlaceholderText("postgresql://medrec_owner@db.clinic.example/medrec")
+        form.addRow("O&wner account address", self.owner_url)
+        self.owner_password = QLineEdit()
+        self.owner_password.setAccessibleName("Owner account password")
+        self.owner_password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Owner's &password", self.owner_password)
         layout.addLayout(form)
         note = QLabel(
             "A server on another computer is reached only over an encrypted connection that "
             "checks its certificate against the clinic's CA certificate (ask your IT person "
-            "for the file). A copy is kept in the data folder."
+            "for the file). A copy is kept in the data folder. The server address names the "
+            "application account every workstation works as; the owner account (both made by "
+            "medrec server setup) creates the clinic's tables now and is kept nowhere."
         )
         note.setWordWrap(True)
         layout.addWidget(note)
         self.error = _error_label()
         layout.addWidget(self.error)
         layout.addStretch(1)
-        self._server_widgets = (self.server_url, self.ca_cert, self.ca_button, note)
+        self._server_widgets = (
+            self.server_url,
+            self.ca_cert,
+            self.ca_button,
+            self.owner_url,
+            self.owner_password,
+            note,
+        )
         self.use_server.toggled.connect(self._toggle)
         self._toggle(False)
 
@@ -209,7 +232,14 @@ class LocationPage(QWizardPage):
         ca = self.ca_cert.text().strip()
         return self.server_url.text().strip(), Path(ca).expanduser() if ca else None
 
-    def show_server_error(self, err: ServerConnectionError) -> None:
+    def owner_choice(self) -> str | None:
+        """The owner account's address with its password (typed apart, so it is never shown),
+        or None for a local file."""
+        if not self.use_server.isChecked():
+            return None
+        return with_password(self.owner_url.text().strip(), self.owner_password.text()) or None
+
+    def show_server_error(self, err: KnownError) -> None:
         """A failure reaching the server, shown here with everything typed kept; the cursor
         goes to the field to fix (the certificate for certificate messages)."""
         self.error.setText(f"⚠ {err.message}")
@@ -228,10 +258,24 @@ class LocationPage(QWizardPage):
                 self.error.setText("⚠ Enter the server's address, or choose the file instead.")
                 self.server_url.setFocus()
                 return False
+            owner = self.owner_choice()
+            if not owner:
+                self.error.setText(
+                    "⚠ Enter the owner account's address: it creates the clinic's tables on "
+                    "the server (medrec server setup made it)."
+                )
+                self.owner_url.setFocus()
+                return False
             try:
                 check_server_choice(url, ca)
             except ServerConnectionError as err:
                 self.show_server_error(err)
+                return False
+            try:
+                check_server_choice(owner, ca)
+            except ServerConnectionError as err:
+                self.error.setText(f"⚠ Owner account: {err.message}")
+                self.owner_url.setFocus()
                 return False
         self.error.clear()
         return True
@@ -533,6 +577,7 @@ class SetupWizard(QWizard):
         demo = self.clinic_page.demo.isChecked()
         server = self.location_page.server_choice()
         server_url, server_ca = server if server is not None else (None, None)
+        owner_url = self.location_page.owner_choice()
         self.unlock = Unlock(secret_store=store, passphrase=passphrase)
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
 
@@ -544,6 +589,7 @@ class SetupWizard(QWizard):
                 passphrase=passphrase,
                 server_url=server_url,
                 server_ca=server_ca,
+                owner_url=owner_url,
                 clinic=clinic,
             )
             session = inst.auth.login(admin.username, admin.password)
@@ -579,9 +625,9 @@ class SetupWizard(QWizard):
         if not isinstance(err, KnownError):
             raise err
         self.recovery_page.show_error(err.message)
-        if isinstance(err, ServerConnectionError):
-            # Fixed on the server page (the address or the certificate): go back there, with
-            # what was typed kept and the message beside it.
+        if isinstance(err, ServerConnectionError | ServerRoleError):
+            # Fixed on the server page (the address, the certificate or the accounts): go back
+            # there, with what was typed kept and the message beside it.
             for _ in self.pageIds():
                 if self.currentPage() is self.location_page:
                     break

@@ -30,6 +30,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from medrec_desktop.db import server_roles
+from tests.support.pg import APP_ROLE, OWNER_ROLE
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVER_NAME = "db.clinic.test"
 
@@ -41,11 +44,17 @@ class TlsCluster:
     ca_cert: Path  # the clinic's CA: it signed the server's certificate
     other_ca_cert: Path  # a CA that signed nothing the server has
 
-    def url(self, database: str, *, host: str = SERVER_NAME, query: str = "") -> str:
+    def url(
+        self, database: str, *, host: str = SERVER_NAME, query: str = "", role: str = APP_ROLE
+    ) -> str:
+        """The application account's address (``role`` for another account's)."""
         extra = f"&{query}" if query else ""
         return (
-            f"postgresql+psycopg://postgres@{host}:{self.port}/{database}?hostaddr=127.0.0.1{extra}"
+            f"postgresql+psycopg://{role}@{host}:{self.port}/{database}?hostaddr=127.0.0.1{extra}"
         )
+
+    def owner_url(self, database: str) -> str:
+        return self.url(database, role=OWNER_ROLE)
 
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
         """The test's own connection, over the Unix socket (no TLS needed there)."""
@@ -58,9 +67,21 @@ class TlsCluster:
         )
 
     def new_database(self) -> str:
+        """A clinic database as `medrec server setup` makes one (owner and application
+        accounts, made in this cluster the first time)."""
         name = "t_" + uuid.uuid4().hex[:12]
+        plan = server_roles.Plan(database=name, owner=OWNER_ROLE, app=APP_ROLE)
         with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            have = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles")}
+            for statement in plan.server_statements():
+                if statement.split()[2] not in have:
+                    conn.execute(statement.encode())
+        with psycopg.connect(
+            host=str(self.socket_dir), port=self.port, user="postgres", dbname=name
+        ) as conn:
+            for statement in plan.database_statements():
+                conn.execute(statement.encode())
+            conn.commit()
         return name
 
     def tables(self, database: str) -> list[str]:

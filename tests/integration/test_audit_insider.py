@@ -166,7 +166,7 @@ def test_trail_restarted_without_this_installations_genesis_fails(local_clinic: 
 
 @pytest.mark.parametrize("how", ["removed", "defanged"])
 def test_removed_or_defanged_guards_fail_verification(clinic: Clinic, how: str) -> None:
-    with clinic.inst.store.engine.begin() as conn:
+    with clinic.insider() as insider, insider.begin() as conn:
         if clinic.backend == "postgresql" and how == "removed":
             conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change")
         elif clinic.backend == "postgresql":

@@ -31,6 +31,7 @@ from tests.integration.test_fhir_import import (
     register,
     rows,
 )
+from tests.support import pg
 from tests.support.fhir_bundles import record_bundle, to_bytes
 
 DATA = to_bytes(record_bundle())
@@ -256,8 +257,9 @@ def test_an_insider_cannot_rewrite_or_remove_the_import_log(
     clinic.inst.fhir_import.commit(clinic.sessions[Role.RECORDS], DATA, patient_id=pid)
     before = [(log.id, log.patient_id, log.bundle_sha256) for log in logs(clinic)]
     if clinic.backend == "postgresql":
-        # The clinic's own database, as an insider with the server account would reach it.
-        url = make_url(clinic.server_url)
+        # The clinic's own database, as an insider with the owner's account would reach it
+        # (the workstations' account may not even try: tests/integration/test_server_roles.py).
+        url = make_url(pg.owner_of(clinic.server_url))
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(conninfo, autocommit=True) as conn:
             for sql in (*ATTACKS, "TRUNCATE fhir_import_log"):

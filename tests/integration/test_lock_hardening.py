@@ -43,7 +43,7 @@ FORGED = "'forged'"
 
 def _refused(c: Clinic, sql: str, **params: object) -> None:
     with pytest.raises(SADatabaseError, match=REFUSED):
-        with c.inst.store.engine.begin() as conn:
+        with c.insider() as insider, insider.begin() as conn:
             conn.execute(text(sql), params)
 
 
@@ -58,7 +58,7 @@ def _copy_of_row(verb: str, table: str, **changes: str) -> str:
 
 def _targets(c: Clinic, visit: Visit) -> dict[str, tuple[int, dict[str, str]]]:
     """Each locked table -> (a locked row's id, a content column -> its forged value)."""
-    with c.inst.store.engine.connect() as conn:
+    with c.insider() as insider, insider.connect() as conn:
         addendum = conn.execute(
             text("SELECT id FROM encounter_addendum WHERE encounter_id = :e"),
             {"e": visit.encounter_id},
@@ -206,7 +206,7 @@ def test_verify_names_a_removed_or_defanged_identity_guard(clinic: Clinic) -> No
             f"BEGIN SELECT RAISE(ABORT, '{row_identity.KEEPS_ID}'); END",
         ]
         named = ["encounter_no_replace", "clinical_item_version_no_replace", "vitals_keeps_id"]
-    with clinic.inst.store.engine.begin() as conn:
+    with clinic.insider() as insider, insider.begin() as conn:
         for sql in tampering:
             conn.exec_driver_sql(sql)
     report = clinic.inst.maintenance.verify_database(clinic.admin)
@@ -288,7 +288,7 @@ def test_a_locked_row_moves_to_another_patient_only_in_a_merge(clinic: Clinic) -
     assert _as_signed(clinic, visit) == before
     # Merged into the stranger's record (registered twice, say): they all move with it.
     clinic.inst.patients.merge(records, stranger, visit.patient_id, reason="registered twice")
-    with clinic.inst.store.engine.connect() as conn:
+    with clinic.insider() as insider, insider.connect() as conn:
         for table, row_id in rows.items():
             moved = conn.execute(
                 text(f"SELECT patient_id FROM {table} WHERE id = :id"), {"id": row_id}
@@ -317,7 +317,7 @@ def _as_0012_left_it(c: Clinic) -> None:
         guards = {n: t.definition for n, t in row_identity.pg_triggers().items()}
     else:
         lock, guards = signed_locks.sqlite_triggers(columns), row_identity.sqlite_triggers()
-    with c.inst.store.engine.begin() as conn:
+    with c.insider() as insider, insider.begin() as conn:
         for name, definition in (lock | guards).items():
             table = _table_of(definition)
             conn.exec_driver_sql(f"DROP TRIGGER {name}" + (f" ON {table}" if postgres else ""))
@@ -388,7 +388,8 @@ def test_the_upgrade_hardens_the_locks_of_a_database_at_0012(clinic: Clinic) -> 
         p=visit.patient_id,
         id=visit.entries["vitals"],
     )
-    migrate.upgrade(clinic.inst.store.engine)
+    with clinic.insider() as insider:  # on a server, upgrades are the owner's
+        migrate.upgrade(insider)
     assert migrate.current_revision(clinic.inst.store.engine) == migrate.head_revision()
     assert clinic.inst.maintenance.verify_database(clinic.admin).ok
     _allowed(clinic, "UPDATE encounter SET reason = 'x' WHERE id = :id", id=visit.encounter_id)

@@ -28,13 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from medrec_desktop.db import migrate
 from medrec_desktop.db.engine import postgres_engine, sqlcipher_engine
 from tests.conftest import BACKENDS
+from tests.support import pg
 
 
 @pytest.fixture(params=BACKENDS)
 def at_0009(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database with the schema as revision 0009 left it."""
     if request.param == "postgresql":
-        engine = postgres_engine(request.getfixturevalue("pg_schema_url"))
+        # migrations are the owner's on a server
+        engine = postgres_engine(pg.owner_of(request.getfixturevalue("pg_schema_url")))
     else:
         engine = sqlcipher_engine(tmp_path / "old.db", os.urandom(32), create=True)
     migrate.upgrade(engine, "0009")

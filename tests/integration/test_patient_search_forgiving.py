@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import Engine, delete, text, update
 
 from medrec_desktop.db import migrate
 from medrec_desktop.domain.dto import PatientInfo
@@ -135,8 +135,12 @@ def test_phones_stored_as_typed_before_are_shown_in_the_same_form(registry: Clin
 
 
 def test_an_older_database_gets_sound_tokens_on_upgrade(registry: Clinic) -> None:
+    with registry.insider() as engine:
+        _sound_tokens_added_by_0006(registry, engine)
+
+
+def _sound_tokens_added_by_0006(registry: Clinic, engine: Engine) -> None:
     desk = registry.sessions[Role.FRONT_DESK]
-    engine = registry.inst.store.engine
     # The database as schema 0005 left it: no sound tokens.
     with engine.begin() as conn:
         conn.execute(

@@ -39,7 +39,7 @@ def test_audit_rows_cannot_be_changed_or_deleted_by_the_database_itself(clinic: 
         "DELETE FROM audit_event WHERE seq = 1",
     ):
         with pytest.raises(SADatabaseError, match="append-only"):
-            with clinic.inst.store.engine.begin() as conn:
+            with clinic.insider() as insider, insider.begin() as conn:
                 conn.execute(text(statement))
     assert clinic.inst.audit.verify(clinic.admin).ok
 

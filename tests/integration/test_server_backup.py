@@ -22,6 +22,7 @@ from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, PG_URL, ROLE_PASSWORD, Clinic, make_clinic
+from tests.support import pg
 from tests.support.clock import FakeClock
 
 CANARY = PatientInput("Zwirnbaumer", "Quillane", dt.date(1961, 3, 4), "female")
@@ -44,16 +45,14 @@ def server_clinic(tmp_path: Path, clock: FakeClock, pg_schema_url: str) -> Itera
 
 @pytest.fixture
 def empty_database() -> Iterator[str]:
-    """A new, empty database on the test server (its URL), dropped afterwards."""
+    """A new, empty clinic database on the test server as `medrec server setup` makes one (the
+    application account's URL; pg.owner_of gives the owner's), dropped afterwards."""
     name = "t_restore_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(_conninfo(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    assert PG_URL
+    url = pg.new_database(name)
     try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        with psycopg.connect(_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(name)
 
 
 def _tables(url: str) -> list[str]:
@@ -103,6 +102,7 @@ def test_backup_is_encrypted_verified_and_restores_into_an_empty_database(
         username="admin",
         password=ADMIN_PASSWORD,
         server_url=empty_database,
+        owner_url=pg.owner_of(empty_database),
     )
     try:
         nurse = inst.auth.login("nurse", ROLE_PASSWORD)
@@ -141,7 +141,11 @@ def test_a_tampered_or_cut_backup_is_refused_and_nothing_is_restored(
         new = DataPaths(tmp_path / f"restored-{label}")
         with pytest.raises(BackupError, match="damaged") as err:
             Installation.restore(
-                new, bad, Unlock(recovery_key=server_clinic.recovery_key), server_url=empty_database
+                new,
+                bad,
+                Unlock(recovery_key=server_clinic.recovery_key),
+                server_url=empty_database,
+                owner_url=pg.owner_of(empty_database),
             )
         assert "nothing was restored" in err.value.message
         assert _tables(empty_database) == []
@@ -159,6 +163,7 @@ def test_restore_into_a_database_with_tables_is_refused(
             out,
             Unlock(recovery_key=server_clinic.recovery_key),
             server_url=pg_schema_url,
+            owner_url=pg.owner_of(pg_schema_url),
         )
     assert "only into an empty database" in err.value.message
     assert _tables(pg_schema_url) == before
@@ -172,7 +177,11 @@ def test_restore_with_the_recovery_key_on_a_new_workstation(
     out, pid = _backup_with_records(server_clinic, tmp_path / "b.medrec-backup")
     new = DataPaths(tmp_path / "new")
     inst = Installation.restore(
-        new, out, Unlock(recovery_key=server_clinic.recovery_key), server_url=empty_database
+        new,
+        out,
+        Unlock(recovery_key=server_clinic.recovery_key),
+        server_url=empty_database,
+        owner_url=pg.owner_of(empty_database),
     )
     try:
         nurse = inst.auth.login("nurse", ROLE_PASSWORD)

@@ -24,6 +24,7 @@ from tests.integration.pg_tls import (  # the fixture: pytest finds it by its na
     tls_cluster_fixture,  # noqa: F401
 )
 from tests.support.cli import medrec_argv
+from tests.support.pg import OWNER_ROLE
 
 SHARED_PG = make_url(os.environ.get("MEDREC_TEST_PG_URL") or "postgresql://postgres@127.0.0.1/test")
 
@@ -35,6 +36,7 @@ def create(paths: DataPaths, url: str, ca: Path | None) -> Installation:
         passphrase=PASSPHRASE,
         server_url=url,
         server_ca=ca,
+        owner_url=make_url(url).set(username=OWNER_ROLE).render_as_string(hide_password=False),
     )
     return inst
 
@@ -222,6 +224,8 @@ def test_cli_init_over_tls_and_refusal_without_a_certificate(
             "--passphrase",
             "--server",
             tls_cluster.url(db),
+            "--owner",
+            tls_cluster.owner_url(db),
             "--ca-cert",
             str(tls_cluster.ca_cert),
         ),

@@ -47,7 +47,7 @@ def _raw_entry(c: Clinic, table: str, patient_id: int, encounter_id: int | None)
     }
     names = ", ".join(values)
     marks = ", ".join(f":{n}" for n in values)
-    with c.inst.store.engine.begin() as conn:
+    with c.insider() as insider, insider.begin() as conn:
         conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
         return int(conn.execute(text(f"SELECT max(id) FROM {table}")).scalar_one())
 
@@ -70,12 +70,12 @@ def _signed_visit(c: Clinic, patient_id: PatientId | None = None) -> Visit:
 
 def _refused(c: Clinic, sql: str, **params: object) -> None:
     with pytest.raises(SADatabaseError, match=REFUSED):
-        with c.inst.store.engine.begin() as conn:
+        with c.insider() as insider, insider.begin() as conn:
             conn.execute(text(sql), params)
 
 
 def _allowed(c: Clinic, sql: str, **params: object) -> None:
-    with c.inst.store.engine.begin() as conn:
+    with c.insider() as insider, insider.begin() as conn:
         conn.execute(text(sql), params)
 
 
@@ -151,7 +151,7 @@ def test_a_merge_moves_a_signed_note_with_its_entries_and_addenda(clinic: Clinic
     assert after.item.patient_id == keep
     assert replace(after, item=before.item) == before  # addenda, entries: all as they were
     assert clinic.inst.encounters.history(provider, visit.encounter_id) == history
-    with clinic.inst.store.engine.connect() as conn:
+    with clinic.insider() as insider, insider.connect() as conn:
         for table, row_id in [*visit.entries.items(), ("encounter_addendum", after.addenda[0].id)]:
             moved = conn.execute(
                 text(f"SELECT patient_id FROM {table} WHERE id = :id"), {"id": row_id}
@@ -186,7 +186,7 @@ def test_verify_names_a_removed_or_defanged_lock(clinic: Clinic) -> None:
             "WHEN 0 BEGIN SELECT RAISE(ABORT, 'signed notes are locked'); END",
         ]
         named = ["vitals_signed_no_delete", "encounter_signed_no_update"]
-    with clinic.inst.store.engine.begin() as conn:
+    with clinic.insider() as insider, insider.begin() as conn:
         for sql in tampering:
             conn.exec_driver_sql(sql)
     report = clinic.inst.maintenance.verify_database(clinic.admin)

@@ -59,7 +59,7 @@ def test_the_database_refuses_to_change_or_delete_a_version_row(clinic: Clinic) 
         attacks.append("TRUNCATE clinical_item_version")
     for sql in attacks:
         with pytest.raises(SADatabaseError, match="clinical item versions are append-only"):
-            with clinic.inst.store.engine.begin() as conn:
+            with clinic.insider() as insider, insider.begin() as conn:
                 conn.exec_driver_sql(sql)
     [kept] = clinic.inst.problems.history(nurse, added.id)
     assert kept.item == added
@@ -83,7 +83,7 @@ def test_verify_names_a_removed_or_defanged_version_guard(clinic: Clinic) -> Non
             "are append-only'); END",
         ]
         named = ["clinical_item_version_no_delete", "clinical_item_version_no_update"]
-    with clinic.inst.store.engine.begin() as conn:
+    with clinic.insider() as insider, insider.begin() as conn:
         for sql in tampering:
             conn.exec_driver_sql(sql)
     report = clinic.inst.maintenance.verify_database(clinic.admin)

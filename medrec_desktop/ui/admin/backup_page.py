@@ -132,7 +132,7 @@ class BackupPage(AdminPage):
             self.restore_explanation.setText(
                 "A server backup is restored only into a new, empty database, so nothing is "
                 "overwritten: your IT contact creates it and runs 'medrec restore FILE "
-                "--server URL' (see the README)."
+                "--server APP_URL --owner OWNER_URL' (see the README)."
             )
             self.restore_button.setEnabled(False)
             self.restore_button.setToolTip(

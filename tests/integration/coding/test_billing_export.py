@@ -42,6 +42,7 @@ from medrec_desktop.services.patients import PatientInput
 from tests.conftest import ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import SAMPLE_INPUTS, new_patient
 from tests.integration.test_faults import raw_db
+from tests.support import pg
 
 VISIT = SAMPLE_INPUTS["encounter"]
 NOV = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -422,8 +423,8 @@ def test_an_insider_cannot_rewrite_or_remove_a_disclosure(billing: Billing) -> N
     before = disclosures(c)
     assert _count(c) == (1, 1)
     if c.backend == "postgresql":
-        # straight to the clinic's database, as an insider with the server's password would
-        conninfo = make_url(c.server_url).set(drivername="postgresql")
+        # straight to the clinic's database, as an insider with the owner's password would
+        conninfo = make_url(pg.owner_of(c.server_url)).set(drivername="postgresql")
         with psycopg.connect(
             conninfo.render_as_string(hide_password=False), autocommit=True
         ) as conn:

@@ -1,0 +1,331 @@
+"""The two accounts of a clinic server (DESIGN §4, issue 15): an owner and an application role.
+
+The **owner** owns the clinic's database and its tables; it runs the migrations (``medrec init
+--owner``, ``medrec server upgrade``) and restores, and is never kept on a workstation. The
+**application role** is what every workstation connects as day to day: it may read and write
+records, but on the append-only tables (the audit trail above all) only INSERT and SELECT; it
+owns nothing, so it can neither alter nor drop a table nor switch a trigger off (that takes the
+table's owner or a superuser). It may create databases (CREATEDB) only so that every backup is
+proven by restoring it into a scratch database of its own, dropped afterwards; such a database
+holds none of the clinic's tables.
+
+The rights come from default privileges the setup gives the owner's future tables, and
+:func:`lock_down`, run after every migration and restore, takes back what the append-only
+tables must not allow. The app checks its own account on every start (:func:`check_app_role`)
+and refuses one that could rewrite the trail.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy.engine.url import URL, make_url
+
+from medrec_desktop.domain.errors import KnownError, ServerRoleError
+
+DEFAULT_DATABASE = "medrec"
+DEFAULT_OWNER = "medrec_owner"
+DEFAULT_APP = "medrec_app"
+
+#: tables whose rows are never changed nor removed once written (their triggers refuse it too):
+#: the application role gets INSERT and SELECT on them, nothing else
+APPEND_ONLY_TABLES = (
+    "audit_event",
+    "clinical_item_version",
+    "disclosure",
+    "disclosure_patient",
+    "fhir_import_log",
+)
+#: tables only a migration writes: the application role reads them
+READ_ONLY_TABLES = ("alembic_version",)
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def check_name(name: str, what: str) -> str:
+    """Role and database names go into SQL as identifiers: plain lower-case names only, so the
+    printed script reads the same as what runs."""
+    if not _NAME.match(name):
+        raise KnownError(
+            f"{what} {name!r} is not a plain name: use lower-case letters, digits and "
+            "underscores, starting with a letter (for example medrec_app)."
+        )
+    return name
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``medrec server setup`` creates."""
+
+    database: str = DEFAULT_DATABASE
+    owner: str = DEFAULT_OWNER
+    app: str = DEFAULT_APP
+    owner_password: str | None = None
+    app_password: str | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.database, "The database name")
+        check_name(self.owner, "The owner account name")
+        check_name(self.app, "The application account name")
+        if self.owner == self.app:
+            raise KnownError("The owner and the application account need different names.")
+
+    def server_statements(self) -> list[str]:
+        """Run on the server's maintenance database by an account that may create roles."""
+        owner_pw = f" PASSWORD {_literal(self.owner_password)}" if self.owner_password else ""
+        app_pw = f" PASSWORD {_literal(self.app_password)}" if self.app_password else ""
+        return [
+            f"CREATE ROLE {self.owner} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"NOREPLICATION NOBYPASSRLS{owner_pw}",
+            # A member of no role. CREATEDB only for the scratch database each backup is
+            # verified in (it owns that database, and so its public schema, and nothing else).
+            f"CREATE ROLE {self.app} LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION "
+            f"NOBYPASSRLS{app_pw}",
+            f"CREATE DATABASE {self.database} OWNER {self.owner} ENCODING 'UTF8' "
+            "TEMPLATE template0",
+        ]
+
+    def database_statements(self) -> list[str]:
+        return database_statements(self.database, self.owner, self.app)
+
+    def script(self) -> str:
+        """The whole setup as a psql script (``psql -U postgres -f setup.sql``)."""
+        lines = [
+            "-- medrec-desktop: the clinic server's two accounts (medrec server setup).",
+            "-- Run once as the server's administrator, e.g.: psql -U postgres -f this-file.sql",
+            "-- Keep the owner's password with the clinic's IT records, not on workstations.",
+            *(s + ";" for s in self.server_statements()),
+            f"\\connect {self.database}",
+            *(s + ";" for s in self.database_statements()),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def database_statements(database: str, owner: str, app: str) -> list[str]:
+    """Inside the clinic's database: nobody but the owner creates anything; the application
+    role reads and writes the tables the owner will create (default privileges), and uses
+    their sequences."""
+    return [
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {app}",
+        # The schema keeps its owner (a dump of it then restores into any new database);
+        # only the owner may create in it.
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}",
+        f"GRANT USAGE ON SCHEMA public TO {app}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+        # UPDATE: the demo clinic moves the patient numbers past its own (setval)
+        f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app}",
+    ]
+
+
+def run_plan(admin_url: str, plan: Plan) -> None:
+    """Create the accounts and the database with ``admin_url`` (a superuser, or an account with
+    CREATEROLE and CREATEDB). One step fails, nothing stays: the roles and database made so far
+    are dropped again."""
+    import psycopg
+
+    conninfo = _conninfo(admin_url)
+    made: list[str] = []
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            for statement in plan.server_statements():
+                conn.execute(statement.encode())
+                made.append(statement.split()[1].upper())
+        db_info = make_url(admin_url).set(database=plan.database)
+        with psycopg.connect(_conninfo(db_info), autocommit=True) as conn:
+            with conn.transaction():
+                for statement in plan.database_statements():
+                    conn.execute(statement.encode())
+    except psycopg.Error as err:
+        _undo(conninfo, plan, made)
+        raise KnownError(
+            "The server refused to create the accounts: " + _first_line(err) + ". Nothing was "
+            "left behind. Run it as the server's administrator (for example the postgres "
+            "account), or print the SQL (without --run) and give it to your IT person."
+        ) from err
+
+
+def _undo(conninfo: str, plan: Plan, made: list[str]) -> None:
+    import psycopg
+
+    if not made:
+        return
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if "DATABASE" in made:
+            conn.execute(f"DROP DATABASE IF EXISTS {plan.database} WITH (FORCE)".encode())
+        for role in (plan.app, plan.owner):
+            conn.execute(f"DROP ROLE IF EXISTS {role}".encode())
+
+
+def _conninfo(url: URL | str) -> str:
+    u = make_url(url) if isinstance(url, str) else url
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or ["no reason given"])[0].rstrip(".")
+
+
+# ---------------------------------------------------------------------------- after migrations
+
+
+def act_as_owner(conn: Connection) -> str:
+    """Make this transaction act as the database's owner (the account migrations and restores
+    run as, so what they create is the owner's and the default privileges give the application
+    role its rights). A superuser, or a member of the owner role, becomes the owner for the
+    transaction; any other account is refused. Returns the owner's name."""
+    row = conn.execute(
+        text(
+            "SELECT pg_get_userbyid(d.datdba), current_user, r.rolsuper, "
+            "pg_has_role(current_user, d.datdba, 'MEMBER') "
+            "FROM pg_database d, pg_roles r "
+            "WHERE d.datname = current_database() AND r.rolname = current_user"
+        )
+    ).one()
+    owner, me, is_super, member = str(row[0]), str(row[1]), bool(row[2]), bool(row[3])
+    if owner == me:
+        return owner
+    if not (is_super or member):
+        raise ServerRoleError(
+            f"Creating or upgrading the clinic's tables needs the database's owner account "
+            f"({owner}); {me} is not it. Give the owner's address with --owner "
+            f"(postgresql://{owner}@host/database)."
+        )
+    conn.execute(text(f'SET LOCAL ROLE "{owner}"'))
+    return owner
+
+
+def lock_down(conn: Connection) -> None:
+    """Take back from everyone but the owner any right to change or remove rows of the
+    append-only tables (and to write the migrations' own table). Run as the owner, after every
+    migration and restore: the default privileges grant UPDATE and DELETE on every new table."""
+    for table in (*APPEND_ONLY_TABLES, *READ_ONLY_TABLES):
+        if not _exists(conn, table):
+            continue
+        extra = ", INSERT" if table in READ_ONLY_TABLES else ""
+        grantees = conn.execute(
+            text(
+                "SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+                "ELSE quote_ident(pg_get_userbyid(a.grantee)) END "
+                "FROM pg_class c, aclexplode(c.relacl) a "
+                "WHERE c.oid = to_regclass(:t) AND a.grantee <> c.relowner"
+            ),
+            {"t": table},
+        ).scalars()
+        for grantee in grantees:
+            conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE{extra} ON {table} FROM {grantee}"))
+
+
+def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
+    """Give the application role its rights on what a restore has just made (as the owner):
+    a restore re-creates the schema, and with it go the setup's grants and default
+    privileges. :func:`lock_down` follows."""
+    check_name(app, "The application account name")
+    owner = act_as_owner(conn)
+    s = f'"{schema}"'
+    for statement in (
+        f"GRANT USAGE ON SCHEMA {s} TO {app}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {app}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {s} TO {app}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {s} "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {s} "
+        f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app}",
+    ):
+        conn.execute(text(statement))
+    lock_down(conn)
+
+
+def _exists(conn: Connection, table: str) -> bool:
+    return bool(conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar_one())
+
+
+# ---------------------------------------------------------------------------- day to day
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the server says about the account a workstation connects as."""
+
+    name: str
+    superuser: bool
+    owns_database: bool
+    can_create: bool
+    can_rewrite_audit: bool
+
+    @property
+    def too_powerful(self) -> bool:
+        return self.superuser or self.owns_database or self.can_create or self.can_rewrite_audit
+
+
+def account(conn: Connection) -> Account:
+    row: Any = conn.execute(
+        text(
+            "SELECT current_user, r.rolsuper OR r.rolbypassrls, "
+            "pg_has_role(current_user, d.datdba, 'MEMBER'), "
+            "has_schema_privilege(current_user, current_schema(), 'CREATE'), "
+            "CASE WHEN to_regclass('audit_event') IS NULL THEN false ELSE "
+            "has_table_privilege(current_user, 'audit_event', 'UPDATE') OR "
+            "has_table_privilege(current_user, 'audit_event', 'DELETE') OR "
+            "has_table_privilege(current_user, 'audit_event', 'TRUNCATE') OR "
+            "pg_has_role(current_user, (SELECT relowner FROM pg_class "
+            "WHERE oid = to_regclass('audit_event')), 'MEMBER') END "
+            "FROM pg_roles r, pg_database d "
+            "WHERE r.rolname = current_user AND d.datname = current_database()"
+        )
+    ).one()
+    return Account(str(row[0]), bool(row[1]), bool(row[2]), bool(row[3]), bool(row[4]))
+
+
+def check_app_role(conn: Connection) -> Account:
+    """Refuse, in plain words, an account that could change or erase the audit trail."""
+    acct = account(conn)
+    if not acct.too_powerful:
+        return acct
+    if acct.superuser:
+        why = "a superuser of the server"
+    elif acct.owns_database:
+        why = "the owner of the clinic's database"
+    elif acct.can_rewrite_audit:
+        why = "allowed to change or delete audit events"
+    else:
+        why = "allowed to create tables in the clinic's database"
+    raise ServerRoleError(
+        f"medrec connects to the clinic server as {acct.name}, which is {why}: with it the "
+        "audit trail's protections could be switched off, so medrec does not work day to day "
+        "as that account. Create the two accounts once with 'medrec server setup' (it prints "
+        "the SQL for the server's administrator), then connect this workstation as the "
+        "application account it creates: medrec server connect "
+        f"postgresql://{DEFAULT_APP}@host/{DEFAULT_DATABASE}."
+    )
+
+
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "Account",
+    "Plan",
+    "ServerRoleError",
+    "account",
+    "act_as_owner",
+    "check_app_role",
+    "database_statements",
+    "grant_app",
+    "lock_down",
+    "new_password",
+    "run_plan",
+]
