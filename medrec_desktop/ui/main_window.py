@@ -75,6 +75,7 @@ SHORTCUTS = (
     ("Ctrl+S", "Save the form you are in"),
     ("Ctrl+L", "Lock the workstation"),
     ("Ctrl+Shift+E", "Emergency access to the open patient"),
+    ("F5 / Ctrl+Shift+K", "In a form changed on another workstation: reload theirs / keep editing"),
     ("F1", "This help"),
 )
 

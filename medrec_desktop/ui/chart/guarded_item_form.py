@@ -129,6 +129,8 @@ class GuardedItemForm(QWidget):
         item = self.item
         if item is None or self.base_version is None or self.pending is not None:
             return  # a new item, or the conflict view already shows both versions
+        if not self.isVisible() and not self.has_unsaved_changes():
+            return  # closed (back to its list): opened again, it reads the item afresh
         changed = notice.item(item.item_type, item.id)
         if changed is None or changed.version <= self.base_version:
             return  # not this item, or a version this form already has

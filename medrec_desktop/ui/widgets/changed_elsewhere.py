@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 ANOTHER_USER = "another user"
+RELOAD_KEY = "F5"
+KEEP_KEY = "Ctrl+Shift+K"
 
 
 def at_time(moment: dt.datetime, today: dt.date | None = None) -> str:
@@ -48,11 +51,16 @@ class ChangedElsewhereBar(QFrame):
         self.buttons = QWidget()
         row = QHBoxLayout(self.buttons)
         row.setContentsMargins(0, 0, 0, 0)
-        self.reload_button = QPushButton("Rel&oad their version")
+        # Keys, not Alt+letters: the chart's forms use every letter but Z between their
+        # fields and the chart's tabs. F5 reloads, as it refreshes lists elsewhere; both keys
+        # work only while the bar asks (a hidden button's shortcut does nothing).
+        self.reload_button = QPushButton("Reload their version (F5)")
+        self.reload_button.setShortcut(QKeySequence(RELOAD_KEY))
         self.reload_button.setToolTip(
             "Show the version saved on the other workstation; what you typed here is dropped"
         )
-        self.keep_button = QPushButton("&Keep editing")
+        self.keep_button = QPushButton("Keep editing (Ctrl+Shift+K)")
+        self.keep_button.setShortcut(QKeySequence(KEEP_KEY))
         self.keep_button.setToolTip(
             "Go on with your changes; saving then shows both versions side by side to choose"
         )
