@@ -94,6 +94,8 @@ class ChangeListener:
                 conn.autocommit = True  # notifications arrive between transactions only
                 conn.execute(f"LISTEN {self._channel}")
                 self._backend_pid = conn.info.backend_pid
+                if self._stop.is_set():
+                    break  # stopped while connecting (a slow server): tell nobody anything
                 self._listening.set()
                 failures = 0
                 if connected_before and self._on_reconnect is not None:

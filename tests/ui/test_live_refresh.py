@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
@@ -30,8 +31,9 @@ from medrec_desktop.ui.main_window import MainWindow
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 from tests.conftest import ROLE_PASSWORD
+from tests.integration.test_documents import pdf_bytes
 from tests.support.clock import FakeClock
-from tests.support.live import Workstations, two_workstations
+from tests.support.live import Workstations, conninfo, two_workstations
 from tests.ui.chart.conftest import focused, key, open_chart, rows, settle, type_text
 from tests.ui.coding.conftest import ui_store, ui_store_file  # noqa: F401 - fixtures
 from tests.ui.conftest import PEOPLE, holder
@@ -313,3 +315,43 @@ def test_a_note_signed_on_another_workstation_is_said_on_the_open_note_before_th
     assert "This encounter was changed on another workstation" in said
     assert "by Test Provider" in said
     assert form.has_unsaved_changes()  # the typing is there until the user chooses
+
+
+def test_a_scan_received_on_another_workstation_counts_in_the_inbox_here(
+    qtbot: QtBot, workstations: Workstations, window_a: Callable[[Role], MainWindow]
+) -> None:
+    ws = workstations
+    w = window_a(Role.RECORDS)
+    qtbot.waitUntil(lambda: w.inbox_summary is not None, timeout=WAIT)
+    assert w.inbox_summary is not None and w.inbox_summary.waiting == 0
+    ws.b.inbox.receive(
+        ws.other_sessions[Role.NURSE], "scan0001.pdf", pdf_bytes(1, "Outside lab"), 1
+    )
+    qtbot.waitUntil(
+        lambda: w.inbox_summary is not None and w.inbox_summary.waiting == 1, timeout=LIVE
+    )
+
+
+def test_after_the_server_ended_the_listening_session_the_open_list_catches_up(
+    qtbot: QtBot,
+    workstations: Workstations,
+    live_holder: ServicesHolder,
+    window_a: Callable[[Role], MainWindow],
+) -> None:
+    """A change saved while A was not listening was announced to nobody here: once A listens
+    again, its open screens read afresh."""
+    ws = workstations
+    w = window_a(Role.RECORDS)
+    open_chart(qtbot, w, "okafor")
+    page = problems_page(qtbot, w)
+    live = live_holder.live_refresh
+    assert live is not None and live.listener is not None
+    with (
+        qtbot.waitSignal(live_holder.remote_resumed, timeout=WAIT),
+        psycopg.connect(conninfo(ws.clinic.server_url), autocommit=True) as admin,
+    ):
+        admin.execute("SELECT pg_terminate_backend(%s)", (live.listener.backend_pid,))
+        ws.b.problems.add(
+            ws.other_sessions[Role.PROVIDER], okafor_id(ws), ProblemInput(description="Gout")
+        )
+    qtbot.waitUntil(lambda: rows(page) == ["Gout"], timeout=LIVE)
