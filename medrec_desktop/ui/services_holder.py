@@ -60,6 +60,7 @@ class ServicesHolder(QObject):
         self._coding_reports = CodingReportService(ctx=inst.ctx, codes=code_sets)
         self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
         self._live: LiveRefresh | None = None
+        self._remote_depth = 0
 
     @property
     def inst(self) -> Installation:
@@ -118,12 +119,22 @@ class ServicesHolder(QObject):
     def live_refresh(self) -> LiveRefresh | None:
         return self._live
 
+    @property
+    def remote(self) -> bool:
+        """Whether the change being told now was saved on another workstation (a view may
+        skip what only its own workstation's saves can change)."""
+        return self._remote_depth > 0
+
     def _remote(self, notice: ChangeNotice) -> None:
-        for patient_id, kinds in notice.patients.items():
-            self.notify_changed(patient_id, kinds)
-        if SharedList.INBOX in notice.lists:
-            self.inbox_changed.emit()
-        self.remote_changed.emit(notice)
+        self._remote_depth += 1
+        try:
+            for patient_id, kinds in notice.patients.items():
+                self.notify_changed(patient_id, kinds)
+            if SharedList.INBOX in notice.lists:
+                self.inbox_changed.emit()
+            self.remote_changed.emit(notice)
+        finally:
+            self._remote_depth -= 1
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:
         self.changed.emit(int(patient_id), frozenset(kinds))
