@@ -167,7 +167,7 @@ class GuardedItemForm(QWidget):
     def reload_theirs(self) -> None:
         """The user chose their version: the form shows it; what was typed is dropped."""
         self.elsewhere.hide()
-        read, self._theirs = getattr(self, "_theirs", None), None
+        read, self._theirs = self._theirs, None
         if read is not None:
             self.pending = None
             self._show_stored(read)
