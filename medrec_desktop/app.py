@@ -48,6 +48,8 @@ def start(paths: DataPaths, *, runner: OpRunner, code_sets: CodeSets) -> MainWin
         inst, session, unlock = login.installation, login.session, login.unlock
     assert session is not None
     services = ServicesHolder(inst=inst, code_sets=code_sets)
+    # On a clinic server, the other workstations' saves show here as they happen (issue 15).
+    services.start_live_refresh()
     window = MainWindow(
         paths=paths, services=services, runner=runner, session=session, unlock=unlock
     )
@@ -86,6 +88,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             return 0
         code = app.exec()
         runner.shutdown()
+        window.services.stop_live_refresh()  # its connection closes before the store's
         window.inst.close()
         return code
     finally:

@@ -35,6 +35,7 @@ from medrec_desktop.domain.errors import (
 )
 from medrec_desktop.models import BreakGlassGrant, User
 from medrec_desktop.security import permissions
+from medrec_desktop.services import live_changes
 from medrec_desktop.services.audit_writer import PendingEvent, append_event, check_head
 from medrec_desktop.services.context import ServiceContext, iso
 
@@ -369,11 +370,14 @@ def _run(
     with _failures_recorded(ctx, event):
         with ctx.store.unit_of_work() as db:
             op = Op(db=db, ctx=ctx, session=session, event=event)
+            live_changes.watch(db, ctx)
             _admit(op, fn, spec)
             result = fn(service, op, *args, **kwargs)
             if op._deferred_error is not None:
                 event.outcome = Outcome.FAILURE
                 event.reason = event.reason or type(op._deferred_error).__name__
+            # The other workstations hear of the change on commit only (issue 15).
+            live_changes.announce(db, ctx)
             append_event(db, ctx, event)
     ctx.committed(event.written)
     if op._deferred_error is not None:
@@ -419,10 +423,12 @@ def _run_reads_first(
                 finish = fn(service, op, *args, **kwargs)
             with ctx.store.unit_of_work() as db:
                 op.db, op._user = db, None
+                live_changes.watch(db, ctx)
                 # The rights as stored now: an account disabled, demoted or reset while the
                 # body ran records nothing.
                 _admit(op, fn, spec)
                 result = finish.write(op)
+                live_changes.announce(db, ctx)
                 append_event(db, ctx, event)
         except BaseException:
             # Also when the snapshot itself failed to end (a dropped server connection at

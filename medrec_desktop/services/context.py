@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ class ServiceContext:
     tampered: str | None = None
     # Reads that mark back (None where the store has no key file beside it).
     read_mark: Callable[[], Mark | None] | None = field(default=None, repr=False)
+    # This open installation's random token in the change notices it sends (issue 15, live
+    # refresh), so it can tell its own notices from the other workstations'. Not a secret.
+    sender: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def committed(self, written: tuple[int, str] | None) -> None:
         if written is None or self.on_committed is None:

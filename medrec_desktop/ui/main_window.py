@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from medrec_desktop.domain.dates import FORMATS_HELP
 from medrec_desktop.domain.dto import BreakGlassInfo, PatientId, PatientInfo, UserSession
-from medrec_desktop.domain.enums import Action, DataCategory, Role
+from medrec_desktop.domain.enums import Action, ChangeKind, DataCategory, Role
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import permissions
 from medrec_desktop.services.installation import Installation, Unlock
@@ -75,6 +75,7 @@ SHORTCUTS = (
     ("Ctrl+S", "Save the form you are in"),
     ("Ctrl+L", "Lock the workstation"),
     ("Ctrl+Shift+E", "Emergency access to the open patient"),
+    ("F5 / Ctrl+Shift+K", "In a form changed on another workstation: reload theirs / keep editing"),
     ("F1", "This help"),
 )
 
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         services.swapped.connect(self._update_status)
         services.swapped.connect(self.refresh_inbox_count)
         services.inbox_changed.connect(self.refresh_inbox_count)
+        services.remote_resumed.connect(self._remote_resumed)
         self.waiting_queries = WaitingQueries(
             services=services, runner=runner, session=session_getter, parent=self
         )
@@ -358,6 +360,15 @@ class MainWindow(QMainWindow):
         self.status_queries.setText(waiting_text(waiting))
         self.status_queries.setToolTip("Open your coder queries")
         self.status_queries.show()
+
+    def _remote_resumed(self) -> None:
+        """The clinic server's change notices were interrupted (the server restarted, the
+        network dropped): what the other workstations saved meanwhile was not announced, so
+        the open chart, the lists and the counts read afresh as after a change of anything."""
+        patient = self.chart.patient
+        # With no chart open, 0 names no patient: only the lists and counts refresh.
+        self.services.notify_changed(patient.id if patient is not None else 0, ChangeKind)
+        self.refresh_inbox_count()
 
     def refresh_inbox_count(self) -> None:
         """Read the inbox count again (after this workstation filed, split or rejected a

@@ -242,7 +242,9 @@ def render_chart_screenshots(
     """The chart's lists, a refused value, a history with differences, the conflict view and
     a withheld item, on a demo patient given a believable problem list."""
     from medrec_desktop.domain.allergies import AllergyInput
+    from medrec_desktop.domain.change_notices import ChangedItem, ChangeNotice
     from medrec_desktop.domain.clinical import ItemStatus, Sensitivity
+    from medrec_desktop.domain.enums import ChangeKind
     from medrec_desktop.domain.problems import ProblemInput
 
     shots: list[Path] = []
@@ -412,6 +414,20 @@ def render_chart_screenshots(
         expected_version=changed.version,
         reason="Off medication since the spring",
     )
+    # On a clinic server the nurse's save arrives as a change notice (issue 15, live
+    # refresh) and the form says so before this save; the notice is handed over as the
+    # holder hands a real one.
+    services.remote_changed.emit(
+        ChangeNotice(
+            sender="0" * 16,
+            at=dt.datetime.now(dt.UTC),
+            patients={patient.id: frozenset({ChangeKind.PROBLEMS})},
+            items=(ChangedItem("problem", changed.id, changed.version + 1, patient.id),),
+        )
+    )
+    settle(app, runner, lambda: form.elsewhere.isVisible())
+    shots.append(grab(window, out, "chart-changed-elsewhere.png", app, runner))
+    form.keep_editing()
     form.save()
     settle(app, runner, lambda: page.stack.currentWidget() is page.conflict)
     page.conflict.use_mine["description"].setChecked(True)

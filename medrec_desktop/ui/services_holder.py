@@ -9,6 +9,11 @@ After a successful write the UI (never a service: services stay Qt-free) calls
 ``holder.notify_changed(patient_id, kinds)``; every view showing that patient refreshes.
 The scanner inbox has a notification of its own (``notify_inbox_changed``): a scan arrived,
 or one was filed, split or marked not ours; the inbox and its count refresh.
+
+On a clinic server the other workstations' saves arrive the same way (issue 15, live
+refresh): once ``start_live_refresh`` is called (app.py does, for the open installation, and
+after a swap again), their change notices become ``changed`` and ``inbox_changed`` on the GUI
+thread, followed by ``remote_changed(notice)`` for forms editing one of the items named.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from medrec_desktop.domain.change_notices import ChangeNotice, SharedList
 from medrec_desktop.domain.enums import ChangeKind
 from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.installation import Installation
+from medrec_desktop.ui.live_refresh import LiveRefresh
 
 
 class ServicesHolder(QObject):
@@ -32,6 +39,12 @@ class ServicesHolder(QObject):
     #: the scanner inbox changed (a scan arrived, was filed, split or marked not ours);
     #: always delivered on the GUI thread
     inbox_changed = Signal()
+    #: (notice: ChangeNotice) another workstation committed this change (after ``changed``
+    #: and ``inbox_changed`` were emitted for it); always on the GUI thread
+    remote_changed = Signal(object)
+    #: the connection for other workstations' notices came back after a loss: what changed
+    #: meanwhile was not announced here (the views refresh what they show)
+    remote_resumed = Signal()
     # What notify_inbox_changed emits from any thread; queued to this object's thread (the
     # GUI's), which re-emits it as inbox_changed, so no receiver ever runs on a worker.
     _inbox_poked = Signal()
@@ -46,6 +59,8 @@ class ServicesHolder(QObject):
         self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=code_sets)
         self._coding_reports = CodingReportService(ctx=inst.ctx, codes=code_sets)
         self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
+        self._live: LiveRefresh | None = None
+        self._remote_depth = 0
 
     @property
     def inst(self) -> Installation:
@@ -71,13 +86,55 @@ class ServicesHolder(QObject):
 
     def swap(self, inst: Installation) -> None:
         """Work on ``inst`` from now on (the caller has closed the old one)."""
+        live = self._live is not None
+        self.stop_live_refresh()
         self._inst = inst
         # Imports are audited in the records database, so the coding service follows it; the
         # code sets themselves are the workstation's and stay open.
         self._coding = CodingService(ctx=inst.ctx, codes=self._code_sets)
         self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=self._code_sets)
         self._coding_reports = CodingReportService(ctx=inst.ctx, codes=self._code_sets)
+        if live:
+            self.start_live_refresh()
         self.swapped.emit()
+
+    # ------------------------------------------------------------------ live refresh
+
+    def start_live_refresh(self) -> None:
+        """Hear the other workstations' saves (on a clinic server; nothing on the SQLCipher
+        file). Stopped by :meth:`stop_live_refresh`, and moved along by :meth:`swap`."""
+        if self._live is None and self._inst.store.is_server:
+            self._live = LiveRefresh(
+                self._inst.ctx, self._remote, reconnected=self.remote_resumed.emit, parent=self
+            )
+
+    def stop_live_refresh(self) -> None:
+        """Stop hearing them (before the installation closes)."""
+        live, self._live = self._live, None
+        if live is not None:
+            live.stop()
+            live.deleteLater()
+
+    @property
+    def live_refresh(self) -> LiveRefresh | None:
+        return self._live
+
+    @property
+    def remote(self) -> bool:
+        """Whether the change being told now was saved on another workstation (a view may
+        skip what only its own workstation's saves can change)."""
+        return self._remote_depth > 0
+
+    def _remote(self, notice: ChangeNotice) -> None:
+        self._remote_depth += 1
+        try:
+            for patient_id, kinds in notice.patients.items():
+                self.notify_changed(patient_id, kinds)
+            if SharedList.INBOX in notice.lists:
+                self.inbox_changed.emit()
+            self.remote_changed.emit(notice)
+        finally:
+            self._remote_depth -= 1
 
     def notify_changed(self, patient_id: int, kinds: Iterable[ChangeKind]) -> None:
         self.changed.emit(int(patient_id), frozenset(kinds))

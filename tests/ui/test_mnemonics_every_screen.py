@@ -4,6 +4,7 @@ are collected."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from tests.ui.conftest import holder
 
 WAIT = 15_000
 Screens = Iterator[tuple[str, QWidget]]
+CHANGED_AT = dt.datetime(2026, 11, 30, 14, 2, tzinfo=dt.UTC)
 
 
 def check(name: str, window: QWidget, problems: list[str]) -> None:
@@ -156,6 +158,8 @@ def list_views(tab: str, page: ItemListPage, w: MainWindow) -> Screens:
     """A list's form, history and conflict view, which replace the list in place."""
     if page.add_button.isEnabled():
         page.add()
+        # With the bar a form shows when another workstation saved its item (issue 15).
+        page.form.elsewhere.show_change(CHANGED_AT, "Test Provider")
         yield f"{tab} › form", w
         page.form.discard_changes()
     for view in (page.history, page.conflict):
@@ -170,6 +174,7 @@ def encounter_views(qtbot: QtBot, tab: str, page: EncountersPage, w: MainWindow)
     qtbot.waitUntil(lambda: page.model.rowCount() >= 1, timeout=WAIT)
     if page.add_button.isEnabled():
         page.add()
+        page.form.elsewhere.show_change(CHANGED_AT, "Test Provider")
         yield f"{tab} › new note", w
         page.form.discard_changes()
     page.open_encounter(page.model.row_at(0).id)
@@ -184,8 +189,6 @@ def encounter_views(qtbot: QtBot, tab: str, page: EncountersPage, w: MainWindow)
 
 def signed_note(clinic: Clinic) -> tuple[int, int]:
     """A signed visit of Okafor's with a pending amendment request about it (ids)."""
-    import datetime as dt
-
     from medrec_desktop.domain.amendments import AmendmentInput
     from medrec_desktop.domain.encounters import EncounterInput
     from tests.conftest import ROLE_PASSWORD

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from medrec_desktop.coding.types import CodeSystem
-from medrec_desktop.domain.clinical import ItemInfo, Sensitivity
+from medrec_desktop.domain.clinical import ItemId, ItemInfo, Sensitivity
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.enums import Action, DataCategory
 from medrec_desktop.domain.errors import ValidationError
@@ -45,6 +45,7 @@ from medrec_desktop.ui.chart.kind_view import (
 )
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.changed_elsewhere import ChangedElsewhereBar
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget, item_type_of
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
@@ -90,9 +91,14 @@ class ItemForm(GuardedItemForm):
         self.subheading.setAccessibleName("Version")
         self.message = StatusLabel()
         self.message.setAccessibleName("Form message")
+        self.elsewhere = ChangedElsewhereBar(kind.noun)
+        self.elsewhere.setMaximumWidth(FORM_WIDTH)
+        self.elsewhere.reload.connect(self.reload_theirs)
+        self.elsewhere.keep_editing.connect(self.keep_editing)
         outer.addWidget(self.heading)
         outer.addWidget(self.subheading)
         outer.addWidget(self.message)
+        outer.addWidget(self.elsewhere)
         body = QWidget()
         body.setMaximumWidth(FORM_WIDTH)
         self.grid = QFormLayout(body)
@@ -152,6 +158,7 @@ class ItemForm(GuardedItemForm):
             self, self.tracker, services=services, runner=runner, session=session, parent=self
         )
         attach(self, self, kind.behaviour, services=services, runner=runner, session=session)
+        services.remote_changed.connect(self.remote_changed)
 
     def _picker(self, systems: tuple[CodeSystem, ...]) -> CodePicker:
         return CodePicker(services=self._services, runner=self._runner, systems=systems)
@@ -191,6 +198,8 @@ class ItemForm(GuardedItemForm):
     def _fill(self, item: ItemInfo[Any] | None) -> None:
         self.item = item
         self.base_version = item.version if item is not None else None
+        self.elsewhere.hide()
+        self._theirs = None
         session = self._session()
         role = session.role if session is not None else None
         action = Action.CREATE if item is None else Action.UPDATE
@@ -333,6 +342,25 @@ class ItemForm(GuardedItemForm):
             f"Combined with the version {stored.changed_by} saved: review, then Save."
         )
         self.focus_first()
+
+    # ------------------------------------------------------------------ saved elsewhere
+    # (the rest: GuardedItemForm)
+
+    def _read_stored(self, item_id: int) -> Callable[[], ItemInfo[Any]] | None:
+        session = self._session()
+        if session is None:
+            return None
+        service = self.kind.service(self._services.inst)
+        return lambda: service.get(session, ItemId(item_id))
+
+    def _stored_item(self, read: Any) -> ItemInfo[Any]:
+        assert isinstance(read, ItemInfo)
+        return read
+
+    def _show_stored(self, read: Any) -> None:
+        self.pending = None
+        self._fill(self._stored_item(read))
+        self.save_state.clear()
 
     # ------------------------------------------------------------------ drafts
 

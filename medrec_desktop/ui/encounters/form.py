@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from medrec_desktop.domain.clinical import ItemInfo
+from medrec_desktop.domain.clinical import ItemId, ItemInfo
 from medrec_desktop.domain.dto import PatientId, UserSession
 from medrec_desktop.domain.encounter_views import EncounterDetail
 from medrec_desktop.domain.encounters import EncounterData
@@ -52,6 +52,7 @@ from medrec_desktop.ui.encounters.side_panel import PROBLEMS_FIELD, NoteSide
 from medrec_desktop.ui.encounters.texts import note_name, type_label, when
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
+from medrec_desktop.ui.widgets.changed_elsewhere import ChangedElsewhereBar
 from medrec_desktop.ui.widgets.drafts import DraftKeeper, DraftTarget
 from medrec_desktop.ui.widgets.shortcuts import shortcut
 from medrec_desktop.ui.widgets.status import StatusLabel
@@ -113,9 +114,14 @@ class EncounterForm(GuardedItemForm):
         self.state.setAccessibleName("Note state")
         self.message = StatusLabel()
         self.message.setAccessibleName("Form message")
+        self.elsewhere = ChangedElsewhereBar("encounter")
+        self.elsewhere.setMaximumWidth(NOTE_WIDTH)
+        self.elsewhere.reload.connect(self.reload_theirs)
+        self.elsewhere.keep_editing.connect(self.keep_editing)
         outer.addWidget(self.heading)
         outer.addWidget(self.state)
         outer.addWidget(self.message)
+        outer.addWidget(self.elsewhere)
 
         body = QWidget()
         columns = QHBoxLayout(body)
@@ -211,6 +217,7 @@ class EncounterForm(GuardedItemForm):
         attach(self, self, None, services=services, runner=runner, session=session)
         self.filled.connect(self._load_problems)
         self.filled.connect(self._load_providers)
+        services.remote_changed.connect(self.remote_changed)
 
     # ------------------------------------------------------------------ building
 
@@ -245,6 +252,8 @@ class EncounterForm(GuardedItemForm):
     def _fill(self, item: ItemInfo[EncounterData] | None) -> None:
         self.item = item
         self.base_version = item.version if item is not None else None
+        self.elsewhere.hide()
+        self._theirs = None
         session = self._session()
         role = session.role if session is not None else None
         signed = item is not None and is_signed(item)
@@ -516,6 +525,25 @@ class EncounterForm(GuardedItemForm):
             self.problems.set_value(str(value))
         elif name in self.inputs:
             self.inputs[name].set_value(value)
+
+    # ------------------------------------------------------------------ saved elsewhere
+    # (the rest: GuardedItemForm)
+
+    def _read_stored(self, item_id: int) -> Callable[[], EncounterDetail] | None:
+        session = self._session()
+        if session is None:
+            return None
+        encounters = self._services.inst.encounters
+        return lambda: encounters.detail(session, ItemId(item_id))
+
+    def _stored_item(self, read: Any) -> ItemInfo[Any]:
+        assert isinstance(read, EncounterDetail)
+        return read.item
+
+    def _show_stored(self, read: Any) -> None:
+        assert isinstance(read, EncounterDetail)
+        self.show_detail(read)
+        self.save_state.clear()
 
     # ------------------------------------------------------------------ drafts
 

@@ -183,8 +183,13 @@ class PatientSearchPage(QWidget):
         if self._session() is None or not record_changed(kinds):
             return
         shown = {self.model.patient(i).id for i in range(self.model.rowCount())}
-        if patient_id in shown or not self.search_box.text().strip():
-            self.refresh()  # recent patients: the changed one moves to the top
+        if patient_id in shown:
+            self.refresh()
+        elif not self.search_box.text().strip() and not self._services.remote:
+            # Recent patients: the one just saved here moves to the top. Another
+            # workstation's save does not put a patient among this user's recent ones (the
+            # patients they opened), so an idle list is not read again for each of those.
+            self.refresh()
 
     def _show(self, text: str, rows: list[PatientInfo]) -> None:
         exact = rows.exact if isinstance(rows, PatientMatches) else len(rows)
