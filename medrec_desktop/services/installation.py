@@ -396,6 +396,7 @@ class Installation:
         owner_url: str | None = None,
         clinic: dict[str, str] | None = None,
         clock: Clock = utc_now,
+        workstation_name: str | None = None,
     ) -> tuple[Installation, str]:
         """Create keys, database and administrator. Returns the installation and the recovery
         key, which is shown to the user once and stored nowhere.
@@ -404,7 +405,8 @@ class Installation:
         computer: it is copied into the data folder and checks the server from then on.
         ``owner_url`` (server only, used once and kept nowhere) is the database owner's
         account, which creates the tables; ``server_url`` is the application account the
-        workstation works as from then on (db.server_roles)."""
+        workstation works as from then on (db.server_roles). On a server this computer is the
+        first on the list of workstations, as ``workstation_name`` (default: its host name)."""
         if secret_store is None and not passphrase:
             raise KeyStoreError(
                 "Choose how this workstation keeps the database key: the OS keyring or a "
@@ -463,7 +465,7 @@ class Installation:
             )
             if server_url:
                 # The first of the clinic server's workstations (issue 15).
-                me = new_here(inst.ctx.workstation)
+                me = new_here(workstation_name or inst.ctx.workstation)
                 inst.workstations.register_self(me, founded_by=first.id)
                 created.append(paths.workstation_file)
                 write_here(paths, me)

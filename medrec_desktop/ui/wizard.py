@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -68,7 +69,8 @@ class ClinicPage(QWizardPage):
         super().__init__()
         self.setTitle("Your clinic")
         self.setSubTitle(
-            "Printed as the letterhead on records and reports. You can change it later."
+            "A new clinic's name and address are printed as the letterhead on records and "
+            "reports (you can change them later)."
         )
         form = QFormLayout(self)
         self.new_clinic = QRadioButton("Set up a ne&w clinic")
@@ -78,6 +80,10 @@ class ClinicPage(QWizardPage):
         self.new_clinic.setChecked(True)
         form.addRow("", self.new_clinic)
         form.addRow("", self.join)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        form.addRow(line)
         self.name = QLineEdit()
         self.name.setAccessibleName("Clinic name")
         self.address = QLineEdit()

@@ -49,8 +49,8 @@ class JoinPage(QWizardPage):
         super().__init__()
         self.setTitle("Join this clinic's server")
         self.setSubTitle(
-            "An administrator shows a code on a workstation already set up: Administration › "
-            "Server › Add a workstation…. The code is valid for 15 minutes, once."
+            "An administrator shows the code on a workstation already set up (Administration › "
+            "Server › Add a workstation…). It is valid for 15 minutes, once."
         )
         layout = QVBoxLayout(self)
         form = QFormLayout()

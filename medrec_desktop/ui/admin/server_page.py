@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -28,11 +29,11 @@ from medrec_desktop.ui.widgets.status import Severity, severity_color
 from medrec_desktop.ui.widgets.tables import data_table, sorted_proxy
 
 STOLEN = (
-    "Removing a workstation is enforced by medrec on that computer. A lost or stolen one still "
-    "holds the clinic's keys and the application account's password in its data folder, so "
-    "after removing it ask IT to change that password on the server (ALTER ROLE {account} "
-    "PASSWORD '…', as the server's administrator), then put the new password into server.url "
-    "on the other workstations (medrec server connect) or join them again with new codes."
+    "If a computer is lost or stolen: remove it here, then ask IT to change the application "
+    "account's password on the server (ALTER ROLE {account} PASSWORD '…', as the server's "
+    "administrator) and give the other workstations the new one (medrec server connect), or "
+    "join them again with new codes. Removal is enforced by medrec on that computer: its data "
+    "folder still holds the clinic's keys and the old password."
 )
 
 
@@ -106,6 +107,8 @@ class ServerPage(AdminPage):
         ):
             value = QLabel("…")
             value.setWordWrap(True)
+            # The whole width of the box: a wrapped label otherwise keeps its first, narrow size.
+            value.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             value.setTextFormat(Qt.TextFormat.PlainText)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(label)
@@ -114,7 +117,7 @@ class ServerPage(AdminPage):
         return box
 
     def _show_stolen(self, account: str) -> None:
-        self.stolen.setText("ℹ  If a computer is lost or stolen: " + STOLEN.format(account=account))
+        self.stolen.setText("ℹ  " + STOLEN.format(account=account))
 
     # ------------------------------------------------------------------ loading
 
@@ -186,7 +189,8 @@ class ServerPage(AdminPage):
     def add_workstation(self) -> None:
         if self.session() is None:
             return
-        where = self.server_status.address if self.server_status else "the clinic's server"
+        status = self.server_status
+        where = f"postgresql://{status.address}" if status else "the clinic's address"
         dialog = AddWorkstationDialog(where, self)
         dialog.show_button.clicked.connect(lambda: self._issue(dialog))
         dialog.name.returnPressed.connect(lambda: self._issue(dialog))

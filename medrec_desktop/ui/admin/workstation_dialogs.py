@@ -83,9 +83,10 @@ class AddWorkstationDialog(QDialog):
         answer.addWidget(self.expiry)
         how = QLabel(
             "At the new computer: start medrec; in the setup wizard choose Join this clinic's "
-            f"server; give the server's address ({server}), the clinic's CA certificate file "
-            "and this code. (Or: medrec server join ADDRESS --code CODE.) The code is shown only "
-            "now and kept nowhere: if it is lost or runs out, add the workstation again."
+            f"server; give the server's address (this computer uses {server}), the clinic's CA "
+            "certificate file and this code. (Or: medrec server join ADDRESS --code CODE.) The "
+            "code is shown only now and kept nowhere: if it is lost or runs out, add the "
+            "workstation again."
         )
         how.setWordWrap(True)
         how.setTextFormat(Qt.TextFormat.PlainText)

@@ -20,7 +20,9 @@ COL_STATUS = 4
 def status_text(row: WorkstationInfo) -> str:
     if row.revoked_at is None:
         return "Active"
-    return f"⊘ Removed {local_datetime(row.revoked_at, seconds=False)} by {row.revoked_by or '?'}"
+    when = local_datetime(row.revoked_at, seconds=False)
+    reason = f": {row.revoke_reason}" if row.revoke_reason else ""
+    return f"⊘ Removed {when} by {row.revoked_by or '?'}{reason}"
 
 
 class WorkstationTableModel(DtoTableModel[WorkstationInfo]):
