@@ -126,9 +126,11 @@ class Plan:
     def script(self) -> str:
         """The whole setup as a psql script (``psql -U postgres -f setup.sql``)."""
         lines = [
-            "-- medrec-desktop: the clinic server's two accounts (medrec server setup).",
+            "-- medrec-desktop: the clinic server's accounts (medrec server setup).",
             "-- Run once as the server's administrator, e.g.: psql -U postgres -f this-file.sql",
             "-- Keep the owner's password with the clinic's IT records, not on workstations.",
+            f"-- {self.enroll} only lets new workstations claim an enrollment code; its password "
+            f"({ENROLL_PASSWORD}) is documented, not a secret.",
             *(s + ";" for s in self.server_statements()),
             f"\\connect {self.database}",
             *(s + ";" for s in self.database_statements()),
