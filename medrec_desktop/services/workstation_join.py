@@ -65,6 +65,10 @@ NO_ENROLLMENT = (
     "server set up before workstations could join needs its enrollment part: medrec server "
     "enrollment-setup."
 )
+BUSY = (
+    "Several computers are joining the clinic's server at this moment (it lets only a few in at "
+    "once). Try again in a minute; the code was not used."
+)
 OLD_SERVER = (
     "The clinic's server does not offer joining yet (its tables are from an older version of "
     "medrec). The administrator upgrades it once: medrec server upgrade --owner ..."
@@ -132,6 +136,8 @@ def claim(address: str, ca_cert: Path | None, code: enrollment.Code) -> enrollme
     try:
         engine = postgres_engine(url, ca_cert=ca_cert, pool_size=1, max_overflow=0)
     except sa_exc.DBAPIError as err:
+        if "too many connections" in str(err.orig).lower():
+            raise ServerConnectionError(BUSY) from err
         raise ServerConnectionError(NO_ENROLLMENT.format(host=host, role=role)) from err
     try:
         with _function_errors(), engine.connect() as conn:

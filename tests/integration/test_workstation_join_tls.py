@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
-from medrec_desktop.db import server_tls
+from medrec_desktop.db import server_roles, server_tls
 from medrec_desktop.domain.errors import ServerConnectionError
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.installation import Installation, NewAdmin
@@ -52,7 +53,24 @@ def test_join_over_verified_tls_and_a_wrong_ca_spends_no_code(
         with pytest.raises(ServerConnectionError, match="not signed by the clinic's CA"):
             attempt(tls_cluster.other_ca_cert)
         assert not folder.exists()
-        # Neither attempt reached the code: it is still waiting, and now it joins.
+        # The enrollment account's password is public, so it may hold only a few connections
+        # (server_roles.ENROLL_CONNECTIONS): when they are taken, joining says to wait.
+        held = [
+            psycopg.connect(
+                host=str(tls_cluster.socket_dir),
+                port=tls_cluster.port,
+                user=server_roles.DEFAULT_ENROLL,
+                dbname=db,
+            )
+            for _ in range(server_roles.ENROLL_CONNECTIONS)
+        ]
+        try:
+            with pytest.raises(ServerConnectionError, match="Try again in a minute"):
+                attempt(tls_cluster.ca_cert)
+        finally:
+            for conn in held:
+                conn.close()
+        # No attempt reached the code: it is still waiting, and now it joins.
         assert first.workstations.server_status(admin).pending_codes == 1
         joined = attempt(tls_cluster.ca_cert)
         try:

@@ -54,6 +54,8 @@ def ensure_roles() -> None:
                 if role not in have:
                     conn.execute(statement.encode())
             conn.execute(server_roles.enroll_role_statement(ENROLL_ROLE).encode())  # if missing
+            # The test server's parallel workers all join as this one role: no limit here.
+            conn.execute(f"ALTER ROLE {ENROLL_ROLE} CONNECTION LIMIT -1".encode())
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_ROLES_LOCK,))
 
