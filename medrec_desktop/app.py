@@ -41,6 +41,13 @@ def start(paths: DataPaths, *, runner: OpRunner, code_sets: CodeSets) -> MainWin
             return None
         inst, session, unlock = wizard.installation, wizard.session, wizard.unlock
         paths = wizard.installation.paths
+        if session is None:
+            # Joined the clinic's server (issue 15): people sign in with their own accounts.
+            login = LoginDialog(paths=paths, runner=runner, installation=inst)
+            if login.exec() != QDialog.DialogCode.Accepted or login.session is None:
+                inst.close()
+                return None
+            session = login.session
     else:
         login = LoginDialog(paths=paths, runner=runner)
         if login.exec() != QDialog.DialogCode.Accepted or login.installation is None:

@@ -13,6 +13,7 @@ DB_FILE = "medrec.db"
 KEYS_FILE = "medrec.keys"
 SERVER_FILE = "server.url"
 SERVER_CA_FILE = "server-ca.pem"
+WORKSTATION_FILE = "workstation.json"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class DataPaths:
     def server_ca_file(self) -> Path:
         """This workstation's copy of the clinic's CA certificate (server mode, db.server_tls)."""
         return self.root / SERVER_CA_FILE
+
+    @property
+    def workstation_file(self) -> Path:
+        """Which of the clinic server's workstations this folder is (no secret in it)."""
+        return self.root / WORKSTATION_FILE
 
     @property
     def backups(self) -> Path:

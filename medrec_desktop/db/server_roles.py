@@ -13,6 +13,11 @@ The rights come from default privileges the setup gives the owner's future table
 :func:`lock_down`, run after every migration and restore, takes back what the append-only
 tables must not allow. The app checks its own account on every start (:func:`check_app_role`)
 and refuses one that could rewrite the trail.
+
+A third, the **enrollment role**, lets a new workstation join (issue 15): it may connect and
+call the two enrollment functions (schema 0021), nothing else; it reads no table. Its password
+is fixed and documented (:data:`ENROLL_PASSWORD`): it is no secret, since what it can do needs
+an enrollment code an administrator shows once.
 """
 
 from __future__ import annotations
@@ -30,6 +35,18 @@ from medrec_desktop.domain.errors import KnownError, ServerRoleError
 DEFAULT_DATABASE = "medrec"
 DEFAULT_OWNER = "medrec_owner"
 DEFAULT_APP = "medrec_app"
+DEFAULT_ENROLL = "medrec_enroll"
+#: the enrollment role's password: documented, not a secret (see the module's docstring)
+ENROLL_PASSWORD = "medrec-enroll"
+#: how many joining workstations may be connected at once: the password is public, so nobody
+#: can take every connection slot of the server with it
+ENROLL_CONNECTIONS = 4
+#: functions that run as their owner (SECURITY DEFINER): their search_path is pinned to the
+#: clinic's schema (:func:`lock_down`), so no object of another schema is found first
+DEFINER_FUNCTIONS = (
+    "medrec_enrollment_salt(text)",
+    "medrec_claim_enrollment(text, bytea)",
+)
 
 #: tables whose rows are never changed nor removed once written (their triggers refuse it too):
 #: the application role gets INSERT and SELECT on them, nothing else
@@ -74,13 +91,18 @@ class Plan:
     app: str = DEFAULT_APP
     owner_password: str | None = None
     app_password: str | None = None
+    enroll: str = DEFAULT_ENROLL
 
     def __post_init__(self) -> None:
         check_name(self.database, "The database name")
         check_name(self.owner, "The owner account name")
         check_name(self.app, "The application account name")
-        if self.owner == self.app:
-            raise KnownError("The owner and the application account need different names.")
+        check_name(self.enroll, "The enrollment account name")
+        if len({self.owner, self.app, self.enroll}) != 3:
+            raise KnownError(
+                "The owner, the application account and the enrollment account need "
+                "different names."
+            )
 
     def server_statements(self) -> list[str]:
         """Run on the server's maintenance database by an account that may create roles."""
@@ -93,19 +115,22 @@ class Plan:
             # verified in (it owns that database, and so its public schema, and nothing else).
             f"CREATE ROLE {self.app} LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION "
             f"NOBYPASSRLS{app_pw}",
+            enroll_role_statement(self.enroll),
             f"CREATE DATABASE {self.database} OWNER {self.owner} ENCODING 'UTF8' "
             "TEMPLATE template0",
         ]
 
     def database_statements(self) -> list[str]:
-        return database_statements(self.database, self.owner, self.app)
+        return database_statements(self.database, self.owner, self.app, self.enroll)
 
     def script(self) -> str:
         """The whole setup as a psql script (``psql -U postgres -f setup.sql``)."""
         lines = [
-            "-- medrec-desktop: the clinic server's two accounts (medrec server setup).",
+            "-- medrec-desktop: the clinic server's accounts (medrec server setup).",
             "-- Run once as the server's administrator, e.g.: psql -U postgres -f this-file.sql",
             "-- Keep the owner's password with the clinic's IT records, not on workstations.",
+            f"-- {self.enroll} only lets new workstations claim an enrollment code; its password "
+            f"({ENROLL_PASSWORD}) is documented, not a secret.",
             *(s + ";" for s in self.server_statements()),
             f"\\connect {self.database}",
             *(s + ";" for s in self.database_statements()),
@@ -113,10 +138,36 @@ class Plan:
         return "\n".join(lines) + "\n"
 
 
-def database_statements(database: str, owner: str, app: str) -> list[str]:
+def enroll_role_statement(enroll: str) -> str:
+    """The enrollment role, made only where it is missing: it has no rights of its own (each
+    clinic's database grants it CONNECT), so clinics on one server may share it. It logs in
+    with the documented password, at most a few connections at once."""
+    create = (
+        f"CREATE ROLE {enroll} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+        f"NOBYPASSRLS NOINHERIT CONNECTION LIMIT {ENROLL_CONNECTIONS} "
+        f"PASSWORD {_literal(ENROLL_PASSWORD)}"
+    )
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(enroll)}) "
+        f"THEN {create}; END IF; END $$"
+    )
+
+
+def enroll_database_statements(database: str, enroll: str) -> list[str]:
+    """The enrollment role may connect and see the schema's functions: no table rights, no
+    temporary tables."""
+    return [
+        f"GRANT CONNECT ON DATABASE {database} TO {enroll}",
+        f"GRANT USAGE ON SCHEMA public TO {enroll}",
+    ]
+
+
+def database_statements(
+    database: str, owner: str, app: str, enroll: str | None = None
+) -> list[str]:
     """Inside the clinic's database: nobody but the owner creates anything; the application
     role reads and writes the tables the owner will create (default privileges), and uses
-    their sequences."""
+    their sequences; the enrollment role (if named) may only connect."""
     return [
         f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
         f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {app}",
@@ -130,6 +181,7 @@ def database_statements(database: str, owner: str, app: str) -> list[str]:
         f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
         # UPDATE: the demo clinic moves the patient numbers past its own (setval)
         f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app}",
+        *(enroll_database_statements(database, enroll) if enroll else []),
     ]
 
 
@@ -140,12 +192,13 @@ def run_plan(admin_url: str, plan: Plan) -> None:
     import psycopg
 
     conninfo = _conninfo(admin_url)
-    made: list[str] = []
+    made: list[str] = []  # what this run created (a shared enrollment role is kept)
     try:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             for statement in plan.server_statements():
                 conn.execute(statement.encode())
-                made.append(statement.split()[1].upper())
+                if statement.startswith("CREATE "):
+                    made.append(statement.split()[1].upper() + " " + statement.split()[2])
         db_info = make_url(admin_url).set(database=plan.database)
         with psycopg.connect(_conninfo(db_info), autocommit=True) as conn:
             with conn.transaction():
@@ -166,10 +219,10 @@ def _undo(conninfo: str, plan: Plan, made: list[str]) -> None:
     if not made:
         return
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        if "DATABASE" in made:
-            conn.execute(f"DROP DATABASE IF EXISTS {plan.database} WITH (FORCE)".encode())
-        for role in (plan.app, plan.owner):
-            conn.execute(f"DROP ROLE IF EXISTS {role}".encode())
+        # Only what this run made: a role of the same name made before stays.
+        for kind, name in reversed([m.split() for m in made]):
+            force = " WITH (FORCE)" if kind == "DATABASE" else ""
+            conn.execute(f"DROP {kind} IF EXISTS {name}{force}".encode())
 
 
 def _conninfo(url: URL | str) -> str:
@@ -229,6 +282,22 @@ def lock_down(conn: Connection) -> None:
         ).scalars()
         for grantee in grantees:
             conn.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE{extra} ON {table} FROM {grantee}"))
+    pin_functions(conn)
+
+
+def pin_functions(conn: Connection) -> None:
+    """Pin the search_path of the functions that run as their owner to the schema the clinic's
+    tables are in now (a restore may have renamed it since the migration made them)."""
+    for signature in DEFINER_FUNCTIONS:
+        if conn.execute(text("SELECT to_regprocedure(:f) IS NULL"), {"f": signature}).scalar():
+            continue
+        conn.execute(
+            text(
+                f"ALTER FUNCTION {signature} SET search_path = "
+                + str(conn.execute(text("SELECT quote_ident(current_schema())")).scalar_one())
+                + ", pg_temp"
+            )
+        )
 
 
 def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
@@ -317,6 +386,8 @@ def check_app_role(conn: Connection) -> Account:
 
 __all__ = [
     "APPEND_ONLY_TABLES",
+    "DEFAULT_ENROLL",
+    "ENROLL_PASSWORD",
     "Account",
     "Plan",
     "ServerRoleError",

@@ -42,6 +42,7 @@ from medrec_desktop.models.visits import (
     Procedure,
     ResultTemplate,
 )
+from medrec_desktop.models.workstations import Enrollment, Workstation
 
 # The models written before the registry existed; clinical items register themselves.
 for _model in (ClinicalNote, RelatedPerson, Coverage):
@@ -99,4 +100,7 @@ __all__ = [
     "InboxItem",
     # issue 14, schema 0019
     "FhirImportLog",
+    # issue 15, schema 0021
+    "Enrollment",
+    "Workstation",
 ]

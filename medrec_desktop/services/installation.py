@@ -54,6 +54,7 @@ from medrec_desktop.domain.errors import (
     WrongKeyError,
 )
 from medrec_desktop.domain.fhir_import import ImportKind
+from medrec_desktop.domain.workstations import WorkstationRevokedError
 from medrec_desktop.models import AppMeta, AuditEvent, AuditHead, LoginThrottle, User
 from medrec_desktop.paths import DataPaths, make_private_dir, write_private_file
 from medrec_desktop.security import audit_mark, passwords
@@ -141,6 +142,14 @@ from medrec_desktop.services.results_grid import ResultsService
 from medrec_desktop.services.setup import SetupService
 from medrec_desktop.services.trends import TrendService
 from medrec_desktop.services.users import UserService
+from medrec_desktop.services.workstations import (
+    EnrollmentKit,
+    WorkstationService,
+    check_on_open,
+    new_here,
+    read_here,
+    write_here,
+)
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +309,10 @@ class Installation:
         self.fhir_export = FhirExportService(ctx=self.ctx)
         # The demo clinic loads scans through the inbox (and prints a cover sheet).
         self.demo = DemoService(ctx=self.ctx, inbox=self.inbox, cover_sheets=self.cover_sheets)
+        # Issue 15: the clinic server's workstations and the codes that join new ones.
+        self.workstations = WorkstationService(
+            ctx=self.ctx, kit=self._enrollment_kit, here=lambda: read_here(paths)
+        )
 
     def __repr__(self) -> str:
         return f"Installation({self.store.description})"
@@ -321,6 +334,43 @@ class Installation:
         mark = audit_mark.seal(self._audit_key, self.keyring.keyfile.install_id, seq, link)
         self._marks.flush()
         audit_mark.write_into_keyfile(self.paths.keys, mark, force=True)
+
+    # ------------------------------------------------------------------ workstations
+
+    def _enrollment_kit(self) -> EnrollmentKit:
+        """What an enrollment code hands a new workstation: the application account's address,
+        this key file without this workstation's own slots (the recovery slot and the wrapped
+        audit root stay, so the recovery key opens the new folder too), the high-water mark,
+        and the master wrapping key they are wrapped under."""
+        kf = self.keyring.keyfile
+        shared = replace(
+            kf,
+            slots=tuple(s for s in kf.slots if s.kind == "recovery"),
+            pending_nonce=None,
+            pending_ciphertext=None,
+        )
+        return EnrollmentKit(
+            server_url=self.paths.server_url_file.read_text().strip(),
+            keyfile=dump_keyfile(shared, self.current_mark()),
+            mwk=self.keyring.mwk_for_same_install(),
+        )
+
+    def _check_workstation(self) -> None:
+        """On a server: refuse a removed workstation, note a known one as seen, and let a
+        folder the server does not know (made before workstations were recorded, restored from
+        a backup) record itself. With a tampered trail nothing is recorded."""
+        here = read_here(self.paths)
+        state = check_on_open(self.store, here, self.ctx.now)
+        if state.revoked_message is not None:
+            assert here is not None
+            if self.ctx.tampered is None:
+                self.workstations.refuse_removed(here, state.revoked_message)
+            raise WorkstationRevokedError(state.revoked_message)
+        if state.known or self.ctx.tampered is not None:
+            return
+        me = here or new_here(self.ctx.workstation)
+        self.workstations.register_self(me)
+        write_here(self.paths, me)
 
     def _start_trail(self, root: bytes) -> None:
         with self.store.unit_of_work() as db:
@@ -346,6 +396,7 @@ class Installation:
         owner_url: str | None = None,
         clinic: dict[str, str] | None = None,
         clock: Clock = utc_now,
+        workstation_name: str | None = None,
     ) -> tuple[Installation, str]:
         """Create keys, database and administrator. Returns the installation and the recovery
         key, which is shown to the user once and stored nowhere.
@@ -354,7 +405,8 @@ class Installation:
         computer: it is copied into the data folder and checks the server from then on.
         ``owner_url`` (server only, used once and kept nowhere) is the database owner's
         account, which creates the tables; ``server_url`` is the application account the
-        workstation works as from then on (db.server_roles)."""
+        workstation works as from then on (db.server_roles). On a server this computer is the
+        first on the list of workstations, as ``workstation_name`` (default: its host name)."""
         if secret_store is None and not passphrase:
             raise KeyStoreError(
                 "Choose how this workstation keeps the database key: the OS keyring or a "
@@ -404,13 +456,19 @@ class Installation:
                 migrate.upgrade(store.engine)
             inst = cls(paths=paths, keyring=kr, store=store, clock=clock)
             inst._start_trail(root)
-            inst.setup.create_first_admin(
+            first = inst.setup.create_first_admin(
                 kr.keyfile.install_id,
                 admin.username,
                 admin.display_name,
                 admin.password,
                 audit_root=wrap_root(root, admin.password, "admin"),
             )
+            if server_url:
+                # The first of the clinic server's workstations (issue 15).
+                me = new_here(workstation_name or inst.ctx.workstation)
+                inst.workstations.register_self(me, founded_by=first.id)
+                created.append(paths.workstation_file)
+                write_here(paths, me)
         except BaseException:
             if "store" in locals():
                 store.close()
@@ -428,8 +486,16 @@ class Installation:
 
     @classmethod
     def open(
-        cls, paths: DataPaths, how: Unlock, *, clock: Clock = utc_now, busy_timeout: float = 5.0
+        cls,
+        paths: DataPaths,
+        how: Unlock,
+        *,
+        clock: Clock = utc_now,
+        busy_timeout: float = 5.0,
+        check_workstation: bool = True,
     ) -> Installation:
+        """Unlock and open the data folder. On a server the folder's workstation is checked
+        (``check_workstation``; off only while a workstation joins: services.workstation_join)."""
         server = paths.server_url_file.exists()
         if not server and not paths.database.exists():
             raise NoDatabaseError(
@@ -481,6 +547,8 @@ class Installation:
                     "Nothing was changed."
                 )
             inst._check_mark()
+            if server and check_workstation:
+                inst._check_workstation()
         except BaseException:
             if inst is not None:
                 inst._marks.close()

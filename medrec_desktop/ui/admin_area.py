@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.admin import ADMIN_PAGES, BackupPage, SettingsPage
+from medrec_desktop.ui.admin.server_page import ServerPage
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import OpRunner
 
@@ -35,6 +36,10 @@ def make_admin_area(
             if isinstance(page, SettingsPage):
                 page.saved.connect(on_settings_saved)
         tabs.addTab(page, page.title)  # type: ignore[attr-defined]
+    if services.inst.store.is_server:
+        # Issue 15: the clinic server's connection and workstations (nothing joins a file).
+        server = ServerPage(services=services, runner=runner, session=session)
+        tabs.addTab(server, server.title)
     tabs.currentChanged.connect(lambda i: getattr(tabs.widget(i), "refresh", lambda: None)())
     first = tabs.widget(0)
     if first is not None and hasattr(first, "refresh"):

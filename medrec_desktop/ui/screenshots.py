@@ -512,6 +512,9 @@ def main(argv: list[str]) -> int:
             admin = inst.auth.login("admin", PASSWORD)
             stage_examples(inst, admin)
             shots += render_admin_screenshots(out, inst, admin, runner)
+            from medrec_desktop.ui.join_screenshots import render_join_screenshots
+
+            shots += render_join_screenshots(out, app, runner, work)  # issue 15
             from medrec_desktop.ui.coding.screenshots import render_coding_screenshots
 
             shots += render_coding_screenshots(out, inst, admin, code_sets)

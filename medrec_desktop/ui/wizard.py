@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,8 +45,11 @@ from medrec_desktop.services.installation import (
     with_password,
 )
 from medrec_desktop.services.users import validate_username
+from medrec_desktop.services.workstation_join import JoinRequest, join
+from medrec_desktop.services.workstations import read_here
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
 from medrec_desktop.ui.widgets.file_dialogs import open_file_path
+from medrec_desktop.ui.wizard_join import JoinedPage, JoinPage
 
 ERROR_STYLE = "color: #b42318;"
 DEMO_PATIENTS = 300
@@ -59,13 +63,27 @@ def _error_label() -> QLabel:
 
 
 class ClinicPage(QWizardPage):
+    """A new clinic's letterhead, or the other road: join the clinic's server (issue 15)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("Your clinic")
         self.setSubTitle(
-            "Printed as the letterhead on records and reports. You can change it later."
+            "A new clinic's name and address are printed as the letterhead on records and "
+            "reports (you can change them later)."
         )
         form = QFormLayout(self)
+        self.new_clinic = QRadioButton("Set up a ne&w clinic")
+        self.join = QRadioButton(
+            "&Join this clinic's server: another workstation is set up already"
+        )
+        self.new_clinic.setChecked(True)
+        form.addRow("", self.new_clinic)
+        form.addRow("", self.join)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        form.addRow(line)
         self.name = QLineEdit()
         self.name.setAccessibleName("Clinic name")
         self.address = QLineEdit()
@@ -79,8 +97,19 @@ class ClinicPage(QWizardPage):
         form.addRow("", self.demo)
         self.error = _error_label()
         form.addRow("", self.error)
+        self.join.toggled.connect(self._toggle)
+
+    def joining(self) -> bool:
+        return self.join.isChecked()
+
+    def _toggle(self, joining: bool) -> None:
+        for w in (self.name, self.address, self.phone, self.demo):
+            w.setEnabled(not joining)
+        self.error.clear()
 
     def validatePage(self) -> bool:  # noqa: N802
+        if self.joining():
+            return True
         if not self.name.text().strip():
             self.error.setText("⚠ Enter the clinic's name.")
             self.name.setFocus()
@@ -465,6 +494,9 @@ class RecoveryPage(QWizardPage):
     def isComplete(self) -> bool:  # noqa: N802
         return self.confirm.isChecked()
 
+    def nextId(self) -> int:  # noqa: N802 - Qt's name
+        return -1  # the last page of a new clinic (the join pages come after it in order)
+
 
 class SetupWizard(QWizard):
     """After Accepted: ``installation`` (open) and ``session`` (the administrator)."""
@@ -499,20 +531,44 @@ class SetupWizard(QWizard):
         self.location_page = LocationPage(paths.root)
         self.key_page = KeyPage(store)
         self.recovery_page = RecoveryPage(self)
+        # Issue 15: join the clinic's server instead (ui/wizard_join.py).
+        self.join_page = JoinPage(paths.root)
+        self.joined_page = JoinedPage(self.join_installation)
+        self._ids: dict[QWizardPage, int] = {}
         for page in (
             self.clinic_page,
             self.admin_page,
             self.location_page,
             self.key_page,
             self.recovery_page,
+            self.join_page,
+            self.joined_page,
         ):
-            self.addPage(page)
+            self._ids[page] = self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "&Start using medrec")
+
+    def _id(self, page: QWizardPage) -> int:
+        return self._ids[page]
+
+    def nextId(self) -> int:  # noqa: N802 - Qt's name
+        """Two roads: a new clinic (clinic, administrator, location, key, recovery key) or
+        joining its server (clinic page's choice, join, key, joined)."""
+        page = self.currentPage()
+        joining = self.clinic_page.joining()
+        if page is self.clinic_page:
+            return self._id(self.join_page if joining else self.admin_page)
+        if page is self.join_page:
+            return self._id(self.key_page)
+        if page is self.key_page:
+            return self._id(self.joined_page if joining else self.recovery_page)
+        if page in (self.recovery_page, self.joined_page):
+            return -1
+        return super().nextId()
 
     def reject(self) -> None:
         """Escape or Cancel: never lose a recovery key not yet stored, nor typed answers,
         without asking."""
-        if self._confirmed_leave:
+        if self._confirmed_leave or self.joined_page.done:
             super().reject()
             return
         if self.installation is not None:
@@ -533,6 +589,8 @@ class SetupWizard(QWizard):
                 self.admin_page.password,
                 self.location_page.server_url,
                 self.key_page.passphrase,
+                self.join_page.server_url,
+                self.join_page.code,
             )
         ) or self.admin_page.username.text() not in ("", "admin"):  # "admin" is pre-filled
             text = "Nothing has been created yet; what you typed will be lost."
@@ -619,6 +677,53 @@ class SetupWizard(QWizard):
                 self.recovery_page.status.text() + " The demo users (frank, nina, dr.patel, "
                 "rita, carl, cody) sign in with the administrator's password."
             )
+
+    def join_installation(self) -> None:
+        """Join the clinic's server (on entering the last page of that road)."""
+        if self.installation is not None:
+            return
+        page = self.join_page
+        paths = page.paths()
+        key_page = self.key_page
+        store = key_page.keyring if key_page.use_keyring.isChecked() else None
+        request = JoinRequest(
+            page.server_url.text(),
+            page.code.text(),
+            ca_cert=page.ca_path(),
+            secret_store=store,
+            passphrase=key_page.passphrase.text() if store is None else None,
+        )
+        self.unlock = Unlock(secret_store=store, passphrase=request.passphrase)
+        self.joined_page.status.setText("Joining the clinic's server…")
+        self.joined_page.error.clear()
+        self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+
+        def work() -> tuple[Installation, str]:
+            inst = join(paths, request)
+            here = read_here(paths)
+            return inst, here.name if here is not None else ""
+
+        Op(self, work, runner=self._runner, lane=Lane.LONG).success(self._joined).failure(
+            self._join_failed
+        ).run()
+
+    def _joined(self, result: tuple[Installation, str]) -> None:
+        self.installation, name = result
+        self.joined_page.show_joined(name, self.installation.store.description)
+
+    def _join_failed(self, err: BaseException) -> None:
+        self.button(QWizard.WizardButton.BackButton).setEnabled(True)
+        if not isinstance(err, KnownError):
+            raise err
+        self.joined_page.show_error(err.message)
+        if isinstance(err, ValidationError) and err.field == "passphrase":
+            return  # fixed on the key page, one step back
+        # The code, the address or the certificate: back on the join page, all kept.
+        for _ in self.pageIds():
+            if self.currentPage() is self.join_page:
+                break
+            self.back()
+        self.join_page.show_error(err)
 
     def _failed(self, err: BaseException) -> None:
         self.button(QWizard.WizardButton.BackButton).setEnabled(True)

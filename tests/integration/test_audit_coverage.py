@@ -36,6 +36,7 @@ from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.patients import PatientInput
+from medrec_desktop.services.workstations import new_here
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import SAMPLE_DOCUMENT, SAMPLE_INPUTS, sample_pdf
 from tests.integration.coding.conftest import codes_dir, scratch_store, store  # noqa: F401
@@ -866,14 +867,73 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
         Role.RECORDS,
         lambda c: (lambda p: lambda s: c.coding.import_file(s, p))(_hcpcs_file(c)),  # type: ignore[attr-defined]
     ),
+    # Issue 15: the clinic server's workstations (a one-computer file refuses what joins).
+    "WorkstationService.list_workstations": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.workstations.list_workstations(s),
+    ),
+    "WorkstationService.server_status": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.workstations.server_status(s),
+    ),
+    "WorkstationService.issue_code": (
+        Role.ADMIN,
+        lambda c: lambda s: c.inst.workstations.issue_code(s, "Front desk 2"),
+    ),
+    "WorkstationService.revoke": (
+        Role.ADMIN,
+        lambda c: (
+            lambda ws: (
+                lambda s: c.inst.workstations.revoke(
+                    s, ws.id if ws else 1, "retired", expected_version=ws.version if ws else 1
+                )
+            )
+        )(next(iter(c.inst.workstations.list_workstations(c.admin)), None)),
+    ),
+    "WorkstationService.record_join": (
+        None,
+        lambda c: (lambda eid: lambda s: c.inst.workstations.record_join(eid, new_here("Lab")))(
+            _enrollment(c)
+        ),
+    ),
+    "WorkstationService.register_self": (
+        None,
+        lambda c: lambda s: c.inst.workstations.register_self(new_here("Old desk")),
+    ),
+    "WorkstationService.refuse_removed": (
+        None,
+        lambda c: (
+            lambda s: c.inst.workstations.refuse_removed(new_here("Laptop"), "It was removed.")
+        ),
+    ),
 }
 
+
+def _enrollment(c: Clinic) -> int:
+    """The id of an enrollment code issued on a server (the first in the clinic's copy)."""
+    if c.backend == "postgresql":
+        c.inst.workstations.issue_code(c.admin, "Lab")
+    return 1
+
+
 # Calls whose sample is a refusal: the first administrator exists already.
-REFUSED_BY_DESIGN = {"SetupService.create_first_admin"}
+REFUSED_BY_DESIGN = {
+    "SetupService.create_first_admin",
+    # a removed workstation's attempt to open is recorded as the refusal it is
+    "WorkstationService.refuse_removed",
+}
 # File copies exist for the local SQLCipher file; a server backup goes through dump_server.
 LOCAL_FILE_ONLY = {"MaintenanceService.copy_to"}
 # A server backup's pg_dump is recorded through dump_server, which a local file refuses.
-SERVER_ONLY = {"MaintenanceService.dump_server"}
+SERVER_ONLY = {
+    "MaintenanceService.dump_server",
+    # Issue 15: workstations join a clinic server, never a one-computer file.
+    "WorkstationService.server_status",
+    "WorkstationService.issue_code",
+    "WorkstationService.revoke",
+    "WorkstationService.record_join",
+    "WorkstationService.register_self",
+}
 
 ENTRY_POINTS = sorted(
     f"{cls.__name__}.{name}"

@@ -1,8 +1,9 @@
 """The test server's clinic databases, made as `medrec server setup` makes a clinic's: owned by
-an owner role, used day to day by a least-privilege application role (db.server_roles).
+an owner role, used day to day by a least-privilege application role, joined through an
+enrollment role that may only connect (db.server_roles).
 
-The two roles are the server's (roles are cluster-wide), made once and kept; each test's
-database is new. The test server trusts local connections, so the roles have no passwords.
+The three roles are the server's (roles are cluster-wide), made once and kept; each test's
+database is new. The test server trusts local connections, so the passwords go unchecked.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from medrec_desktop.db import server_roles
 PG_URL = os.environ.get("MEDREC_TEST_PG_URL")
 OWNER_ROLE = "medrec_test_owner"
 APP_ROLE = "medrec_test_app"
+ENROLL_ROLE = "medrec_test_enroll"
 _ROLES_LOCK = 0x6D6564726563  # "medrec": one process at a time makes the roles
 
 
@@ -51,6 +53,9 @@ def ensure_roles() -> None:
                 role = statement.split()[2]
                 if role not in have:
                     conn.execute(statement.encode())
+            conn.execute(server_roles.enroll_role_statement(ENROLL_ROLE).encode())  # if missing
+            # The test server's parallel workers all join as this one role: no limit here.
+            conn.execute(f"ALTER ROLE {ENROLL_ROLE} CONNECTION LIMIT -1".encode())
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_ROLES_LOCK,))
 
@@ -76,12 +81,16 @@ def new_database(name: str, *, template: str | None = None) -> str:
     if template is None:
         admin(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE} TEMPLATE template0')
         with psycopg.connect(admin_conninfo(name), autocommit=True) as conn:
-            for statement in server_roles.database_statements(name, OWNER_ROLE, APP_ROLE):
+            for statement in server_roles.database_statements(
+                name, OWNER_ROLE, APP_ROLE, ENROLL_ROLE
+            ):
                 conn.execute(statement.encode())
     else:
         admin(f'CREATE DATABASE "{name}" OWNER {OWNER_ROLE} TEMPLATE "{template}"')
-        # database-level grants are not copied with the template
+        # database-level grants (and setup's revoke from PUBLIC) are not copied with the template
+        admin(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
         admin(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO {APP_ROLE}')
+        admin(f'GRANT CONNECT ON DATABASE "{name}" TO {ENROLL_ROLE}')
     return url_for(name)
 
 
