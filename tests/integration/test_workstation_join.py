@@ -94,6 +94,7 @@ def test_a_joined_workstation_works_on_the_same_records(
     second = joining(c, folder, issued.code)
     try:
         paths = DataPaths(folder)
+        second.current_mark()  # the high-water mark's writer is done (no keys.tmp meanwhile)
         # Its own key file (passphrase slot, the clinic's recovery slot), its own address file
         # (the application account), and which workstation it is.
         assert sorted(p.name for p in folder.iterdir() if p.suffix != ".lock") == [
