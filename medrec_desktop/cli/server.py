@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine.url import make_url
 
+from medrec_desktop.cli import server_migrate
 from medrec_desktop.cli.common import EXIT_OK, UsageError, _emit, _open, _Parser
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.paths import DataPaths, write_private_file
@@ -60,6 +61,8 @@ def add_parser(sub: Any) -> None:
     c.add_argument("url")
     c.add_argument("--ca-cert", metavar="FILE", help="the clinic's CA certificate (PEM)")
     c.set_defaults(func=cmd_connect)
+
+    server_migrate.add_parser(ss)
 
 
 def server_url(value: str, what: str) -> str:

@@ -11,7 +11,8 @@ import logging
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -495,6 +496,23 @@ class Installation:
         self.store.close()
         if self._in_use is not None:
             self._in_use.release()
+
+    @contextmanager
+    def sole_user(self) -> Iterator[None]:
+        """While the block runs no other window or program on this computer has the local
+        file open (refused with db.inuse.IN_USE, nothing changed); this installation keeps
+        its own connections (a move to a clinic server reads the file meanwhile)."""
+        path = self.store.path
+        if path is None:
+            yield
+            return
+        if self._in_use is not None:
+            self._in_use.release()
+        try:
+            with Exclusive(path):
+                yield
+        finally:
+            self._in_use = InUse(path)
 
     # ------------------------------------------------------------------ keys
 
