@@ -96,10 +96,10 @@ def cmd_migrate(args: argparse.Namespace, paths: DataPaths) -> int:
         lambda: (
             f"Moved the clinic to the server {r.server}: {r.rows:,} rows in {r.tables} tables "
             f"in {r.seconds:,.1f} s ({r.rows_per_second:,.0f} rows/s).\n"
-            f"Checked on the server: every table's rows as in the file; {r.audit_summary}\n"
+            f"Checked on the server: every table's rows as in the file. {r.audit_summary}\n"
             f"This folder ({paths.root}) now works on the server. The encrypted file {r.file} "
-            "is kept as it was at the move and is no longer used: keep it until the server's "
-            "first backup is made.\n"
+            "is kept, with its records as they were at the move, and is no longer used: keep "
+            "it until the server's first backup is made.\n"
             "Other workstations join with a copy of this folder's key file, server.url and "
             "server-ca.pem (see the README: Moving a clinic from one computer to a server)."
         ),

@@ -63,10 +63,11 @@ def explanation(file: Path) -> str:
 def result_text(r: MoveResult) -> str:
     return (
         f"Moved {r.rows:,} rows in {r.tables} tables in {r.seconds:,.1f} s. Checked on the "
-        f"server: every table's rows as in the file; {r.audit_summary} The move is recorded "
+        f"server: every table's rows as in the file. {r.audit_summary} The move is recorded "
         "in the audit trail, which continues on the server.\n\n"
-        f"The encrypted file {r.file} is kept as it was at the move and is no longer used: "
-        "keep it until the server's first backup is made (Back up now, on this page).\n\n"
+        f"The encrypted file {r.file} is kept, with its records as they were at the move, and "
+        "is no longer used: keep it until the server's first backup is made (Back up now, on "
+        "this page).\n\n"
         "Other workstations join with a copy of this folder's key file, server.url and "
         "server-ca.pem (see the README: Moving a clinic from one computer to a server)."
     )
@@ -149,6 +150,7 @@ class ServerMoveDialog(QDialog):
         self.ca_cert.setPlaceholderText("required for a server on another computer")
         self.ca_button = QPushButton("C&hoose…")
         self.ca_button.setToolTip("The clinic's CA certificate (PEM), from your IT person")
+        self.ca_button.setAutoDefault(False)  # Enter in a field never opens a file chooser
         self.ca_button.clicked.connect(self.choose_certificate)
         ca_row = QWidget()
         row = QHBoxLayout(ca_row)
@@ -220,6 +222,7 @@ class ServerMoveDialog(QDialog):
         col.setContentsMargins(0, 0, 0, 0)
         self.outcome = StatusLabel()
         self.outcome.setAccessibleName("Move result")
+        self.outcome.setStyleSheet("font-size: 13pt;")
         col.addWidget(self.outcome)
         self.details = QLabel()
         self.details.setAccessibleName("What was moved")
