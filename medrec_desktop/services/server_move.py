@@ -135,6 +135,9 @@ class ServerMoveService(Service):
             )
         app_url, owner_url, ca_pem = _checked(target)
         where = _label(app_url)
+        # The account every workstation will work as answers, and is not one that could
+        # rewrite the trail (db.server_roles.check_app_role), before anything is copied.
+        _app_store(app_url, target.ca_cert).close()
         mark = inst.current_mark()
         paths = inst.paths
         audit_key = inst.keyring.material.audit_key

@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.db import server_roles, table_copy
 from medrec_desktop.db.inuse import IN_USE
@@ -82,8 +83,6 @@ def server_db() -> Iterator[str]:
 
 def server_objects(url: str) -> tuple[list[str], list[str]]:
     """(relations, functions) in the database's public schema, seen by the superuser."""
-    from sqlalchemy.engine.url import make_url
-
     with psycopg.connect(pg.admin_conninfo(make_url(url).database), autocommit=True) as conn:
         relations = conn.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -315,6 +314,72 @@ def test_a_row_the_server_refuses_leaves_it_empty_and_is_named_without_its_value
         still_on_its_file(c)
 
 
+def test_a_table_the_server_makes_unwritable_mid_copy_leaves_it_empty(
+    tmp_path_factory: pytest.TempPathFactory, server_db: str
+) -> None:
+    """A server-side insider (its superuser) has every new procedure table refuse its rows:
+    the move fails part-way through the copy, after many tables were made and filled."""
+    database = make_url(server_db).database
+    with psycopg.connect(pg.admin_conninfo(database), autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA insider")  # not the clinic's: the move checks that is empty
+        conn.execute(
+            "CREATE FUNCTION insider.refuse_procedures() RETURNS event_trigger LANGUAGE plpgsql "
+            "AS $$ "
+            "BEGIN IF to_regclass('public.procedure') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+            "pg_constraint WHERE conname = 'no_rows_here') THEN ALTER TABLE public.procedure "
+            "ADD CONSTRAINT no_rows_here CHECK (false) NOT VALID; END IF; END $$"
+        )
+        conn.execute(
+            "CREATE EVENT TRIGGER unwritable ON ddl_command_end WHEN TAG IN ('CREATE TABLE') "
+            "EXECUTE FUNCTION insider.refuse_procedures()"
+        )
+    job = Recorder()
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        with pytest.raises(KnownError) as err:
+            move_to_server(c.inst, c.admin, target(server_db), job)
+        assert "table procedure (check violation, 23514)" in err.value.message
+        assert job.seen[-1][0] > 0  # rows of other tables were copied first
+        assert server_objects(server_db) == ([], [])
+        still_on_its_file(c)
+
+
+def test_a_failure_after_the_commit_empties_the_server_again(
+    tmp_path_factory: pytest.TempPathFactory, server_db: str
+) -> None:
+    """The application account loses its right to connect while the rows are copied (an
+    insider on the server): the copy commits, the count as that account fails, and what
+    was committed is removed again."""
+    database = make_url(server_db).database
+
+    class Revoking(Recorder):
+        def progress(self, done: int, total: int) -> None:
+            super().progress(done, total)
+            if len(self.seen) == 2:
+                pg.admin(f'REVOKE CONNECT ON DATABASE "{database}" FROM {pg.APP_ROLE}')
+
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        with pytest.raises(KnownError, match="no CONNECT right there"):
+            move_to_server(c.inst, c.admin, target(server_db), Revoking())
+        assert server_objects(server_db) == ([], [])
+        with c.inst.store.engine.connect() as conn:
+            fs_key = conn.execute(text("SELECT fs_key FROM audit_head")).scalar()
+        assert fs_key is not None  # the file keeps its trail's forward key
+        assert last_file_event(c).outcome == "failure"
+        still_on_its_file(c)
+
+
+def test_a_workstation_account_that_could_rewrite_the_trail_is_refused_first(
+    tmp_path_factory: pytest.TempPathFactory, server_db: str
+) -> None:
+    superuser = make_url(PG_URL or "").set(database=make_url(server_db).database)
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        app_url = superuser.render_as_string(hide_password=False)
+        with pytest.raises(KnownError, match="a superuser of the server"):
+            move_to_server(c.inst, c.admin, MoveTarget(app_url, pg.owner_of(server_db)))
+        assert server_objects(server_db) == ([], [])
+        assert not c.paths.server_url_file.exists()
+
+
 def test_only_an_administrator_moves_a_clinic_and_a_refusal_is_recorded(
     tmp_path_factory: pytest.TempPathFactory, server_db: str
 ) -> None:
@@ -376,3 +441,28 @@ def test_a_folder_already_on_a_server_has_no_file_to_move(
         with pytest.raises(KnownError, match="already works on a clinic server"):
             move_to_server(on_server.inst, on_server.admin, target(server_db))
     assert server_objects(server_db) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("app_account", "database", "said"),
+    [
+        (pg.APP_ROLE, "no_such_clinic_db", "The server has no database of the name"),
+        ("nobody_of_that_name", None, "The server has no account of the name"),
+    ],
+)
+def test_an_address_the_server_refuses_is_said_in_plain_words(
+    tmp_path_factory: pytest.TempPathFactory,
+    server_db: str,
+    app_account: str,
+    database: str | None,
+    said: str,
+) -> None:
+    url = make_url(server_db).set(username=app_account)
+    if database is not None:
+        url = url.set(database=database)
+    app_url = url.render_as_string(hide_password=False)
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        with pytest.raises(ServerConnectionError, match=said):
+            move_to_server(c.inst, c.admin, MoveTarget(app_url, pg.owner_of(app_url)))
+        assert server_objects(server_db) == ([], [])
+        assert last_file_event(c).outcome == "failure"
