@@ -52,7 +52,7 @@ def explanation(file: Path) -> str:
         "<i>medrec server setup</i>: the application account every workstation works as, and "
         "the owner account, which creates the tables now and is kept nowhere.</li>"
         "<li>Everyone else must close medrec on this computer first. Nobody can save while "
-        "the move runs (minutes for a large clinic).</li>"
+        "the move runs (a minute or two for a large clinic).</li>"
         "<li>If anything fails, or you cancel, nothing is left on the server and this "
         "computer keeps working on its file.</li>"
         f"<li>The file {file} stays where it is, with its records as they were; it is no "
