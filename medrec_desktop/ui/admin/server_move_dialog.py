@@ -326,6 +326,9 @@ class ServerMoveDialog(QDialog):
             return
         if done >= total > 0:
             self.stage.setText("Checking the copy on the server: rows and the audit trail…")
+            # Every row is copied: what is left cannot be stopped half-way (it commits, or it
+            # fails and removes the copy itself).
+            self.cancel_button.setEnabled(False)
         else:
             self.stage.setText("Copying the records to the server…")
         self.progress.setRange(0, max(total, 1))

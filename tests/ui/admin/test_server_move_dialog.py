@@ -184,3 +184,29 @@ def test_on_a_server_the_page_says_where_and_offers_no_move(
         assert not page.move_button.isVisible()
         assert "works on the PostgreSQL server 127.0.0.1" in page.move_explanation.text()
         page.close()
+
+
+def test_the_main_window_signs_out_and_then_works_on_the_server(
+    qtbot: Any, make_window: Any, populated: Clinic, server_db: str
+) -> None:
+    window = make_window(Role.ADMIN)
+    [page] = window.findChildren(BackupPage)
+    page.move_to_server()
+    dialog = page.move_dialog
+    assert dialog is not None
+    fill(qtbot, dialog, server_db)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 2, timeout=MOVE_WAIT)
+    assert not dialog.cancel_button.isEnabled()
+    now = window.services.inst
+    try:
+        with qtbot.waitSignal(window.signed_out, timeout=WAIT):
+            qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+        assert window.session is None
+        assert window.status_db.text().startswith("PostgreSQL server 127.0.0.1:5432/")
+        admin = now.auth.login("admin", "correct horse battery")
+        window.start_session(admin)
+        assert now.patients.list_all(admin)  # the registrations made on the file are there
+    finally:
+        window.runner.wait_for_done()
+        now.close()
