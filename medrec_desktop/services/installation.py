@@ -973,7 +973,8 @@ class Installation:
         The whole file is decrypted (and authenticated) once before anything is restored; the
         restore is one transaction; a restored copy that fails the checks is removed again.
         """
-        if paths.database.exists():
+        # A folder moved to its server keeps its old file beside server.url; it is a server's.
+        if paths.database.exists() and not paths.server_url_file.exists():
             raise BackupError(
                 f"{paths.root} holds a one-computer database file; a server backup is "
                 "restored into a data folder of its own (--data-dir). Nothing was changed."

@@ -466,3 +466,37 @@ def test_an_address_the_server_refuses_is_said_in_plain_words(
             move_to_server(c.inst, c.admin, MoveTarget(app_url, pg.owner_of(app_url)))
         assert server_objects(server_db) == ([], [])
         assert last_file_event(c).outcome == "failure"
+
+
+def test_the_moved_clinic_backs_up_and_restores_as_any_server_clinic(
+    tmp_path_factory: pytest.TempPathFactory, server_db: str, tmp_path: Path
+) -> None:
+    """The server's first backup after the move, and its restore into a new empty database
+    from the same folder (the old file beside server.url does not stand in the way)."""
+    name = "t_move_again_" + uuid.uuid4().hex[:8]
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        moved = move_to_server(c.inst, c.admin, target(server_db))
+        c.inst.close()
+        c.inst = moved.inst
+        admin = c.inst.auth.login("admin", ADMIN_PASSWORD)
+        backup = c.inst.backup(admin, tmp_path / "after-the-move.medrec-backup")
+        c.inst.close()
+        again = pg.new_database(name)
+        try:
+            c.inst = Installation.restore(
+                c.paths,
+                backup,
+                Unlock(passphrase=PASSPHRASE),
+                username="admin",
+                password=ADMIN_PASSWORD,
+                server_url=again,
+                owner_url=pg.owner_of(again),
+            )
+            assert c.paths.server_url_file.read_text() == again
+            admin = c.inst.auth.login("admin", ADMIN_PASSWORD)
+            assert c.inst.verify(admin).ok
+            chain = c.inst.verify_audit(admin, password=ADMIN_PASSWORD)
+            assert chain.ok and chain.full
+        finally:
+            c.inst.close()
+            pg.drop_database(name)
