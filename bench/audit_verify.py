@@ -34,7 +34,7 @@ from medrec_desktop.security.audit_chain import (
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from tests.support.secrets import InMemorySecretStore
 
-EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 200_000
 RUNS = 5
 
 

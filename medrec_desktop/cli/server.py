@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine.url import make_url
 
-from medrec_desktop.cli import server_join
+from medrec_desktop.cli import server_join, server_migrate
 from medrec_desktop.cli.common import EXIT_OK, UsageError, _emit, _open, _Parser
 from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.paths import DataPaths, write_private_file
@@ -62,6 +62,7 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--ca-cert", metavar="FILE", help="the clinic's CA certificate (PEM)")
     c.set_defaults(func=cmd_connect)
     server_join.add_parsers(ss)  # enroll, join, workstations, remove-workstation (issue 15)
+    server_migrate.add_parser(ss)  # move a one-computer clinic onto the server
 
 
 def server_url(value: str, what: str) -> str:

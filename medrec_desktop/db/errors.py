@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -98,7 +99,42 @@ def known_error_for(err: BaseException) -> KnownError | None:
         return tls
     if "connection refused" in text or "could not connect" in text or "timeout expired" in text:
         return ServerConnectionError(UNREACHABLE)
+    if re.search(r'fatal:\s+role ".*" does not exist', text):
+        return ServerConnectionError(
+            "The server has no account of the name in the address. Check the account name "
+            "(medrec server setup printed both accounts' addresses)."
+        )
+    if re.search(r'fatal:\s+database ".*" does not exist', text):
+        return ServerConnectionError(
+            "The server has no database of the name in the address. Check the database name "
+            "(medrec server setup printed the addresses)."
+        )
+    refused = next((said for sign, said in _ACCOUNT_REFUSALS if sign in text), None)
+    if refused is not None:
+        return ServerConnectionError(refused)
     return None
+
+
+# The server's refusals of an account at connection time (libpq's words), said without the
+# password and without the names (they are in the address the user typed).
+_ACCOUNT_REFUSALS = (
+    (
+        "password authentication failed",
+        "The server refused the account's password. Check the account name and its password "
+        "(medrec server setup set them).",
+    ),
+    (
+        "does not have connect privilege",
+        "The server does not let this account connect to that database (it has no CONNECT "
+        "right there). Check the database name in the address, or have the server's "
+        "administrator run medrec server setup's SQL.",
+    ),
+    (
+        "no pg_hba.conf entry",
+        "The server does not accept connections from this computer for that account and "
+        "database (its pg_hba.conf): ask the server's administrator.",
+    ),
+)
 
 
 def backup_target_error(err: BaseException) -> KnownError | None:

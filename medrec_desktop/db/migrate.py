@@ -57,15 +57,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate in one transaction. On a server it runs as the database's owner (a superuser
     or member acts as the owner for it; anyone else is refused), and afterwards the append-only
     tables are locked down again for the application role (db.server_roles)."""
+    with translated_errors(), engine.begin() as conn:
+        upgrade_on(conn, revision)
+
+
+def upgrade_on(conn: Connection, revision: str = "head") -> None:
+    """:func:`upgrade` inside the caller's transaction on ``conn`` (a clinic moved to a server
+    gets its tables and its rows in one transaction: db.table_copy)."""
     from alembic import command
 
-    with translated_errors(), engine.begin() as conn:
-        server = conn.dialect.name == "postgresql"
-        if server:
-            server_roles.act_as_owner(conn)
-        command.upgrade(alembic_config(conn), revision)
-        if server:
-            server_roles.lock_down(conn)
+    server = conn.dialect.name == "postgresql"
+    if server:
+        server_roles.act_as_owner(conn)
+    command.upgrade(alembic_config(conn), revision)
+    if server:
+        server_roles.lock_down(conn)
 
 
 def ensure_current(

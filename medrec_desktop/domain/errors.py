@@ -101,6 +101,11 @@ class AuditTamperedError(KnownError):
     """The audit trail does not match its sealed head or high-water mark: nothing was written."""
 
 
+class ClinicMovedError(KnownError):
+    """The clinic moved to its server while this installation still had the file open: nothing
+    more is read or written through it (services/server_move.py)."""
+
+
 class PasswordChangeRequiredError(PermissionDeniedError):
     """The account holds a temporary password: nothing but changing it is allowed."""
 

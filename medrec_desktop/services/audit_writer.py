@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from medrec_desktop.domain.enums import Action, DataCategory, Outcome
-from medrec_desktop.domain.errors import AuditTamperedError
+from medrec_desktop.domain.errors import AuditTamperedError, ClinicMovedError
 from medrec_desktop.models import AuditEvent, AuditHead
 from medrec_desktop.security.audit_chain import (
     FIELDS,
@@ -140,6 +140,8 @@ def append_event(db: Session, ctx: ServiceContext, ev: PendingEvent) -> int:
 def check_head(db: Session, ctx: ServiceContext) -> tuple[int, str, str | None]:
     """Lock the head and check it: sealed, naming the newest stored event, and the trail not
     found rolled back when it was opened. Returns (seq, mac, forward-secure key)."""
+    if ctx.moved is not None:
+        raise ClinicMovedError(ctx.moved)
     conn = db.connection()
     row = conn.execute(_READ_HEAD).first()
     if row is None:

@@ -24,6 +24,7 @@ from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Action, DataCategory, Outcome, Role
 from medrec_desktop.domain.errors import (
     AuditTamperedError,
+    ClinicMovedError,
     DatabaseFileError,
     DatabaseLockedError,
     DiskFullError,
@@ -48,6 +49,7 @@ S = TypeVar("S", bound="Service")
 # Store-level failures: writing a follow-up audit event would fail the same way.
 _STORE_FAILURES = (
     AuditTamperedError,
+    ClinicMovedError,
     DatabaseLockedError,
     DiskFullError,
     ReadOnlyLocationError,
@@ -239,6 +241,10 @@ class WriteAtEnd(Generic[R]):
 
     write: Callable[[Op], R]
     undo: Callable[[], None] = lambda: None
+    #: where ``write`` and the audit event go when the trail no longer lives in the caller's
+    #: database: a clinic moved to its server records the move in the server's trail, which
+    #: continues the file's (services/server_move.py). None: the caller's own.
+    home: ServiceContext | None = None
 
 
 class _ReadsFirstDecorator(Protocol):
@@ -421,22 +427,23 @@ def _run_reads_first(
             with ctx.store.read_snapshot() as db:
                 op.db, op._user = db, None
                 finish = fn(service, op, *args, **kwargs)
-            with ctx.store.unit_of_work() as db:
-                op.db, op._user = db, None
-                live_changes.watch(db, ctx)
+            home = finish.home or ctx
+            with home.store.unit_of_work() as db:
+                op.db, op._user, op.ctx = db, None, home
+                live_changes.watch(db, home)
                 # The rights as stored now: an account disabled, demoted or reset while the
                 # body ran records nothing.
                 _admit(op, fn, spec)
                 result = finish.write(op)
-                live_changes.announce(db, ctx)
-                append_event(db, ctx, event)
+                live_changes.announce(db, home)
+                append_event(db, home, event)
         except BaseException:
             # Also when the snapshot itself failed to end (a dropped server connection at
             # COMMIT): what the body did outside the database goes with it.
             if finish is not None:
                 finish.undo()
             raise
-    ctx.committed(event.written)
+    home.committed(event.written)
     return result
 
 

@@ -53,6 +53,9 @@ class ServiceContext:
     # back, a mark removed or forged): nothing more is recorded until an administrator restores
     # a backup or resets the mark after investigating (services/installation.py).
     tampered: str | None = None
+    # Set once the clinic has moved to its server (services/server_move.py): the file is no
+    # longer the record, so nothing more is recorded in it; the message says where it went.
+    moved: str | None = None
     # Reads that mark back (None where the store has no key file beside it).
     read_mark: Callable[[], Mark | None] | None = field(default=None, repr=False)
     # This open installation's random token in the change notices it sends (issue 15, live

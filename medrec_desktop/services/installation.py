@@ -11,7 +11,8 @@ import logging
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -564,6 +565,23 @@ class Installation:
         if self._in_use is not None:
             self._in_use.release()
 
+    @contextmanager
+    def sole_user(self) -> Iterator[None]:
+        """While the block runs no other window or program on this computer has the local
+        file open (refused with db.inuse.IN_USE, nothing changed); this installation keeps
+        its own connections (a move to a clinic server reads the file meanwhile)."""
+        path = self.store.path
+        if path is None:
+            yield
+            return
+        if self._in_use is not None:
+            self._in_use.release()
+        try:
+            with Exclusive(path):
+                yield
+        finally:
+            self._in_use = InUse(path)
+
     # ------------------------------------------------------------------ keys
 
     def rekey(self, session: UserSession) -> None:
@@ -1023,7 +1041,8 @@ class Installation:
         The whole file is decrypted (and authenticated) once before anything is restored; the
         restore is one transaction; a restored copy that fails the checks is removed again.
         """
-        if paths.database.exists():
+        # A folder moved to its server keeps its old file beside server.url; it is a server's.
+        if paths.database.exists() and not paths.server_url_file.exists():
             raise BackupError(
                 f"{paths.root} holds a one-computer database file; a server backup is "
                 "restored into a data folder of its own (--data-dir). Nothing was changed."

@@ -30,6 +30,7 @@ def make_admin_area(
         if page_class is BackupPage:
             backup = BackupPage(services=services, runner=runner, session=session, unlock=unlock)
             backup.restored.connect(on_restored)
+            backup.moved.connect(on_restored)  # a clinic moved to its server: sign in there
             page: QWidget = backup
         else:
             page = page_class(services=services, runner=runner, session=session)

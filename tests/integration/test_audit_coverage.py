@@ -29,6 +29,7 @@ from medrec_desktop.domain.record_release import (
     ReleaseRequest,
 )
 from medrec_desktop.domain.results import LabTestInput, ResultInput
+from medrec_desktop.domain.server_move import MoveTarget
 from medrec_desktop.security import permissions
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.base import Service, audited, entry_points
@@ -36,6 +37,7 @@ from medrec_desktop.services.coding import CodeSets, CodingService
 from medrec_desktop.services.coding_reports import CodingReportService
 from medrec_desktop.services.coding_work import EncounterCodingService
 from medrec_desktop.services.patients import PatientInput
+from medrec_desktop.services.server_move import move_to_server
 from medrec_desktop.services.workstations import new_here
 from tests.conftest import ADMIN_PASSWORD, ROLE_PASSWORD, Clinic
 from tests.integration.chart_samples import SAMPLE_DOCUMENT, SAMPLE_INPUTS, sample_pdf
@@ -855,6 +857,14 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
             _bulk_folder(c)
         ),
     ),
+    "ServerMoveService.move": (
+        Role.ADMIN,
+        lambda c: (
+            lambda s: move_to_server(
+                c.inst, s, MoveTarget(app_url="postgresql://medrec_app@127.0.0.1/x", owner_url="")
+            )
+        ),
+    ),
     "CodingReportService.productivity": (
         Role.CODER,
         lambda c: lambda s: c.coding_reports.productivity(s, REPORT_FROM, REPORT_TO),  # type: ignore[attr-defined]
@@ -916,11 +926,14 @@ def _enrollment(c: Clinic) -> int:
     return 1
 
 
-# Calls whose sample is a refusal: the first administrator exists already.
+# Calls whose sample is a refusal: the first administrator exists already; a removed
+# workstation's attempt to open is recorded as the refusal it is; a move to a server records
+# its success on the server (tests/integration/test_server_move.py), here it is refused (no
+# owner's address; on a server, nothing to move).
 REFUSED_BY_DESIGN = {
     "SetupService.create_first_admin",
-    # a removed workstation's attempt to open is recorded as the refusal it is
     "WorkstationService.refuse_removed",
+    "ServerMoveService.move",
 }
 # File copies exist for the local SQLCipher file; a server backup goes through dump_server.
 LOCAL_FILE_ONLY = {"MaintenanceService.copy_to"}

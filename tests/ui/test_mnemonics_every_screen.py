@@ -278,6 +278,16 @@ def dialogs(qtbot: QtBot, populated: Clinic, runner: OpRunner, tmp_path: Path) -
         "restore",
         RestoreDialog(tmp_path / "x.medrec-backup", populated.paths, "admin", ask_passphrase=True),
     )
+    from medrec_desktop.ui.admin.server_move_dialog import ServerMoveDialog
+
+    move = ServerMoveDialog(
+        services=holder(populated.inst), runner=runner, session=lambda: populated.admin
+    )
+    yield "move to a clinic server", move
+    move.pages.setCurrentIndex(1)
+    yield "move to a clinic server › moving", move
+    move.pages.setCurrentIndex(2)
+    yield "move to a clinic server › moved", move
     from medrec_desktop.ui.patients.merge_dialog import MergeDialog
 
     yield (
@@ -465,7 +475,7 @@ def test_every_dialog_has_unique_mnemonics(
         check(name, dialog, problems)
         assert isinstance(dialog, QDialog)
         dialog.done(0)
-    assert len(names) == 27
+    assert len(names) == 30
     assert not problems, "\n".join(problems)
 
 

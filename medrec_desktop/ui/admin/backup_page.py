@@ -30,6 +30,7 @@ from medrec_desktop.security.secret_store import os_keyring_or_none
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.ui.admin.base import AdminPage, SessionGetter
 from medrec_desktop.ui.admin.restore_dialog import RestoreDialog
+from medrec_desktop.ui.admin.server_move_dialog import ServerMoveDialog
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Job, Lane, Op, OpRunner
 from medrec_desktop.ui.widgets.status import StatusLabel
@@ -63,6 +64,7 @@ class BackupPage(AdminPage):
         "encrypted with this clinic's key and is checked before it is kept."
     )
     restored = Signal(object)  # the new Installation
+    moved = Signal(object)  # the Installation on the clinic server, after a move
 
     def __init__(
         self,
@@ -118,7 +120,25 @@ class BackupPage(AdminPage):
         )
         col.addWidget(self.status)
         self.layout_.addWidget(box)
+
+        # Issue 15: a clinic that grows past one computer moves its file to a server.
+        self.move_dialog: ServerMoveDialog | None = None
+        self.move_button = QPushButton("&Move to a clinic server…")
+        self.move_button.clicked.connect(self.move_to_server)
+        box, col, self.move_explanation = _section(
+            "Clinic server",
+            "When several workstations should share the records, move them from this "
+            "computer's encrypted file to an empty database on the clinic's PostgreSQL "
+            "server (your IT person creates it with 'medrec server setup'). The file is kept.",
+            self.move_button,
+        )
+        self.layout_.addWidget(box)
         self.layout_.addStretch(1)
+        if self.inst.store.is_server:
+            self.move_explanation.setText(
+                f"This workstation works on the {self.inst.store.description}."
+            )
+            self.move_button.hide()
         if self.inst.store.is_server:
             # The same buttons, saying what they do on the clinic server (pg_dump inside).
             self.backup_explanation.setText(
@@ -317,3 +337,16 @@ class BackupPage(AdminPage):
         # The database lane: the old connections close only after every read or save queued
         # before the restore has finished with them.
         self.run(work, done, failed)
+
+    # ------------------------------------------------------------------ move to a server
+
+    def move_to_server(self) -> None:
+        if self.session() is None or self.inst.store.is_server:
+            return
+        dialog = ServerMoveDialog(
+            services=self.services, runner=self.runner, session=self._session, parent=self
+        )
+        dialog.moved.connect(self.moved)
+        dialog.finished.connect(lambda _: setattr(self, "move_dialog", None))
+        self.move_dialog = dialog
+        dialog.open()

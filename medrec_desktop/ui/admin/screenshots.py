@@ -1,5 +1,5 @@
-"""Screenshots of the admin pages (docs/screenshots/admin-*.png, bulk-export.png) from a
-demo clinic.
+"""Screenshots of the admin pages (docs/screenshots/admin-*.png, bulk-export.png) and the
+move to a clinic server's dialog (admin-server-move.png) from a demo clinic.
 
     python -m medrec_desktop.ui.admin.screenshots docs/screenshots
 
@@ -84,6 +84,26 @@ def shoot_bulk_export(app: QApplication, page: BulkExportPage, out: Path, *, at:
     return path
 
 
+def shoot_server_move(app: QApplication, page: BackupPage, out: Path) -> Path:
+    """Backup and restore › Move to a clinic server…, its addresses typed as an IT person's
+    setup prints them (nothing is started: the move needs a clinic server)."""
+    page.move_to_server()
+    dialog = page.move_dialog
+    assert dialog is not None
+    dialog.app_url.setText("postgresql://medrec_app@db.maple-clinic.lan/medrec")
+    dialog.app_password.setText("app password from setup")
+    dialog.ca_cert.setText("/media/usb/maple-clinic-ca.pem")
+    dialog.owner_url.setText("postgresql://medrec_owner@db.maple-clinic.lan/medrec")
+    dialog.owner_password.setText("owner password from setup")
+    dialog.adjustSize()
+    dialog.start_button.setFocus()
+    app.processEvents()
+    path = out / "admin-server-move.png"
+    dialog.grab().save(str(path))
+    dialog.reject()
+    return path
+
+
 def stage_examples(inst: Installation, admin: UserSession) -> None:
     """Things an administrator meets: a former employee's disabled account, a mistyped
     password or two. Only for a throwaway demo clinic."""
@@ -140,6 +160,12 @@ def render_admin_screenshots(
     assert isinstance(backup, BackupPage)
     backup.verify()
     shoot(backup, "admin-backup.png")
+
+    moving = make(BackupPage)
+    assert isinstance(moving, BackupPage)
+    shots.append(shoot_server_move(app, moving, out_dir))
+    moving.close()
+    moving.deleteLater()
 
     shoot(make(SettingsPage), "admin-settings.png")
 
