@@ -336,10 +336,19 @@ class Account:
     owns_database: bool
     can_create: bool
     can_rewrite_audit: bool
+    #: may make itself the owner or reach the server's files and programs (CREATEROLE, ADMIN
+    #: OPTION on the owner role, pg_execute_server_program and the file roles)
+    can_escalate: bool = False
 
     @property
     def too_powerful(self) -> bool:
-        return self.superuser or self.owns_database or self.can_create or self.can_rewrite_audit
+        return (
+            self.superuser
+            or self.owns_database
+            or self.can_create
+            or self.can_rewrite_audit
+            or self.can_escalate
+        )
 
 
 def account(conn: Connection) -> Account:
@@ -353,12 +362,21 @@ def account(conn: Connection) -> Account:
             "has_table_privilege(current_user, 'audit_event', 'DELETE') OR "
             "has_table_privilege(current_user, 'audit_event', 'TRUNCATE') OR "
             "pg_has_role(current_user, (SELECT relowner FROM pg_class "
-            "WHERE oid = to_regclass('audit_event')), 'MEMBER') END "
+            "WHERE oid = to_regclass('audit_event')), 'MEMBER') END, "
+            # CREATEROLE may grant itself the owner role; ADMIN OPTION on the owner likewise;
+            # the server-program and server-file roles act as the server's OS account.
+            "r.rolcreaterole "
+            "OR pg_has_role(current_user, d.datdba, 'MEMBER WITH ADMIN OPTION') "
+            "OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER') "
+            "OR pg_has_role(current_user, 'pg_write_server_files', 'MEMBER') "
+            "OR pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') "
             "FROM pg_roles r, pg_database d "
             "WHERE r.rolname = current_user AND d.datname = current_database()"
         )
     ).one()
-    return Account(str(row[0]), bool(row[1]), bool(row[2]), bool(row[3]), bool(row[4]))
+    return Account(
+        str(row[0]), bool(row[1]), bool(row[2]), bool(row[3]), bool(row[4]), bool(row[5])
+    )
 
 
 def check_app_role(conn: Connection) -> Account:
@@ -372,6 +390,11 @@ def check_app_role(conn: Connection) -> Account:
         why = "the owner of the clinic's database"
     elif acct.can_rewrite_audit:
         why = "allowed to change or delete audit events"
+    elif acct.can_escalate:
+        why = (
+            "allowed to create roles, grant itself the owner's role, or run programs and "
+            "reach files on the server"
+        )
     else:
         why = "allowed to create tables in the clinic's database"
     raise ServerRoleError(

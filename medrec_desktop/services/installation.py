@@ -1097,6 +1097,9 @@ class Installation:
         # The restore runs as the owner (a superuser acts as the owner for it), so what it
         # creates is the owner's and the application account gets its usual rights.
         ca = _server_ca(paths, server_url) if paths.server_ca_file.exists() else None
+        # The workstations' account is checked first: a restore into a folder that would then
+        # refuse to open (a superuser's or the owner's address) is refused before it starts.
+        _app_store(server_url, ca).close()
         probe = postgres_engine(owner_url, ca_cert=ca)  # adds TLS for remote hosts
         try:
             with probe.begin() as conn:

@@ -16,7 +16,7 @@ from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.db.pg_tools import PG_BIN_ENV
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.domain.errors import BackupError
+from medrec_desktop.domain.errors import BackupError, ServerRoleError
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock
@@ -216,3 +216,22 @@ def test_the_password_travels_in_the_environment_only() -> None:
     assert server.env()["PGPASSWORD"] == "s3cret-pw"
     assert server.schema == "c1"
     assert os.environ.get("PGPASSWORD") != "s3cret-pw"
+
+
+def test_restore_for_a_too_powerful_workstation_account_is_refused_before_it_starts(
+    server_clinic: Clinic, tmp_path: Path, empty_database: str
+) -> None:
+    """The folder would refuse to open afterwards (the owner's address as the workstation's):
+    said before anything reaches the server."""
+    out, _ = _backup_with_records(server_clinic, tmp_path / "b.medrec-backup")
+    new = DataPaths(tmp_path / "restored")
+    with pytest.raises(ServerRoleError, match="owner of the clinic's database"):
+        Installation.restore(
+            new,
+            out,
+            Unlock(recovery_key=server_clinic.recovery_key),
+            server_url=pg.owner_of(empty_database),
+            owner_url=pg.owner_of(empty_database),
+        )
+    assert _tables(empty_database) == []
+    assert not new.keys.exists() and not new.server_url_file.exists()

@@ -258,3 +258,47 @@ def test_a_name_that_is_not_plain_is_refused_before_anything_runs() -> None:
     result = medrec_in_process("server", "setup", "--app-role", "app; DROP DATABASE x")
     assert result.returncode != 0 and "not a plain name" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+ESCALATIONS = {
+    "createrole": "CREATEROLE",
+    "server programs": "IN ROLE pg_execute_server_program",
+    "server files": "IN ROLE pg_write_server_files",
+    "admin of the owner": f"IN ROLE {pg.OWNER_ROLE}",
+}
+
+
+@pytest.mark.parametrize("how", list(ESCALATIONS))
+def test_the_app_refuses_an_account_that_could_make_itself_the_owner(
+    server_clinic: Clinic, how: str
+) -> None:
+    """CREATEROLE can grant itself the owner's role and switch the triggers off; the server's
+    program and file roles act as the server's own OS account. Each is refused day to day."""
+    c = server_clinic
+    database = make_url(c.server_url).database
+    role = "t_esc_" + uuid.uuid4().hex[:8]
+    grant = ESCALATIONS[how]
+    if how == "admin of the owner":  # a member who may hand the owner's role on
+        pg.admin(f"CREATE ROLE {role} LOGIN NOINHERIT")
+        pg.admin(f"GRANT {pg.OWNER_ROLE} TO {role} WITH ADMIN OPTION")
+        pg.admin(f"ALTER ROLE {role} NOINHERIT")
+    else:
+        pg.admin(f"CREATE ROLE {role} LOGIN {grant}")
+    try:
+        pg.admin(f'GRANT CONNECT ON DATABASE "{database}" TO {role}')
+        pg.admin(f"GRANT USAGE ON SCHEMA public TO {role}", database)
+        c.inst.close()
+        write_private_file(
+            c.paths.server_url_file,
+            make_url(c.server_url)
+            .set(username=role)
+            .render_as_string(hide_password=False)
+            .encode(),
+        )
+        with pytest.raises(ServerRoleError) as refused:
+            Installation.open(c.paths, Unlock(passphrase=PASSPHRASE))
+        assert role in refused.value.message and "medrec server setup" in refused.value.message
+    finally:
+        pg.admin(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
+        pg.admin(f"DROP OWNED BY {role}", database)
+        pg.admin(f"DROP ROLE {role}")
