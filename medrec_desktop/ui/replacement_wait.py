@@ -43,8 +43,8 @@ class ReplacementWait(QDialog):
         """Run ``then`` when the move has ended (the latest action asked for wins)."""
         self._then = then
         self.text.setText(
-            "A move of this clinic to its server is ending; what it did must be taken up "
-            f"before anything else. {what} as soon as it has ended (a minute or two at most)."
+            f"This clinic is being moved to its server. {what} as soon as the move has ended "
+            "(a minute or two at most); nothing needs doing meanwhile."
         )
         self.show()
 

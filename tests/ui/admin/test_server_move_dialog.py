@@ -292,7 +292,7 @@ def test_a_sign_out_as_the_copy_ends_waits_for_the_move_and_the_sign_in_gets_the
     qtbot.waitUntil(lambda: bool(at_sign_out), timeout=MOVE_WAIT)  # (the move runs meanwhile)
     now = window.services.inst
     try:
-        assert shown and "You are signed out as soon as it has ended" in shown[0]
+        assert shown and "You are signed out as soon as the move has ended" in shown[0]
         assert at_sign_out == [now] and now is not on_file and now.store.is_server
         assert window.session is None and not window.findChildren(ReplacementWait)
         admin = now.auth.login("admin", "correct horse battery")
@@ -316,7 +316,7 @@ def test_an_idle_lock_as_the_copy_ends_waits_then_asks_for_a_sign_in_on_the_serv
     qtbot.waitUntil(lambda: bool(at_sign_out), timeout=MOVE_WAIT)
     now = window.services.inst
     try:
-        assert shown and "The workstation locks as soon as it has ended" in shown[0]
+        assert shown and "The workstation locks as soon as the move has ended" in shown[0]
         assert at_sign_out == [now] and now is not on_file and now.store.is_server
         assert window.session is None and not window.locked
         admin = now.auth.login("admin", "correct horse battery")
