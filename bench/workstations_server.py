@@ -22,9 +22,9 @@ itself costs under this load. The machine is shared (2 cores, other work running
 three configurations run in ROUNDS interleaved rounds in alternating order, each totalling
 DURATION seconds of continuous saving, and a change in load is charged to all alike.
 
-The machine's PostgreSQL is used (MEDREC_BENCH_PG_URL, else MEDREC_TEST_PG_URL, else
-postgresql+psycopg://postgres@127.0.0.1:5432/test): a database of its own is made for the run
-and dropped afterwards.
+Needs MEDREC_TEST_PG_URL (a superuser on the machine's PostgreSQL, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/test): a clinic database of its own is made for
+the run as `medrec server setup` makes one (tests/support/pg.py) and dropped afterwards.
 
 Usage: python bench/workstations_server.py [SECONDS]
 """
@@ -47,9 +47,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from _common import REPO, write_result
-from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.change_notices import ChangeNotice
 from medrec_desktop.domain.clinical import ItemId
@@ -60,11 +58,13 @@ from medrec_desktop.services import live_changes
 from medrec_desktop.services.installation import Installation, NewAdmin, Unlock
 from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.services.versioning import VersionConflictError
-from tests.support import argon2_cost
+from tests.support import argon2_cost, pg
 
 DURATION = 60.0  # seconds of saving per configuration (the command line may say otherwise)
 ROUNDS = 4  # ... in this many interleaved rounds
 WORKSTATIONS = 5
+#: a save shows on the other workstations within this long of its commit (issue 15 item 5)
+NOTICE_TARGET_MS = 2000.0
 OWN_ITEMS = 5  # each workstation's own problems (its own patients)
 SHARED_ITEMS = 3  # problems every workstation edits
 SHARED_FRACTION = 0.3
@@ -154,28 +154,17 @@ def worker(argv: list[str]) -> None:
 # ---------------------------------------------------------------------- the clinic
 
 
-def admin_url() -> str:
-    return (
-        os.environ.get("MEDREC_BENCH_PG_URL")
-        or os.environ.get("MEDREC_TEST_PG_URL")
-        or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-
-
-def _admin(sql: str) -> None:
-    conninfo = make_url(admin_url()).set(drivername="postgresql")
-    with psycopg.connect(conninfo.render_as_string(hide_password=False), autocommit=True) as c:
-        c.execute(sql)
-
-
 @contextmanager
 def server_database() -> Iterator[str]:
+    """A clinic database made as `medrec server setup` makes one (an owner role and the
+    least-privilege application role every workstation works as: tests/support/pg.py);
+    yields the application account's address."""
     name = "medrec_bench_" + uuid.uuid4().hex[:10]
-    _admin(f'CREATE DATABASE "{name}"')
+    url = pg.new_database(name)
     try:
-        yield make_url(admin_url()).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg.drop_database(name)
 
 
 def make_clinic(root: Path, url: str) -> tuple[dict[str, list[int]], list[int]]:
@@ -187,6 +176,7 @@ def make_clinic(root: Path, url: str) -> tuple[dict[str, list[int]], list[int]]:
         admin=NewAdmin("admin", "Ada Admin", ADMIN_PASSWORD),
         passphrase=PASSPHRASE,
         server_url=url,
+        owner_url=pg.owner_of(url),  # creates the tables, once
     )
     try:
         admin = inst.auth.login("admin", ADMIN_PASSWORD)
@@ -366,6 +356,12 @@ def main() -> None:
             f"{s['conflicts']:.0f} conflicts (retried), notices heard {s['notices_heard']:.0f} "
             f"(p95 delay {s['p95_notice_delay_ms']:.1f} ms, max {s['max_notice_delay_ms']:.1f} ms)"
         )
+    delay_met = many["max_notice_delay_ms"] <= NOTICE_TARGET_MS and many["notices_heard"] > 0
+    print(
+        f"notice delay, {WORKSTATIONS} workstations: p95 {many['p95_notice_delay_ms']:.1f} ms, "
+        f"max {many['max_notice_delay_ms']:.1f} ms against the {NOTICE_TARGET_MS / 1000:.0f} s "
+        f"target: {'met' if delay_met else 'NOT MET'}"
+    )
     print(f"({ROUNDS} interleaved rounds of {per_round:.0f} s per configuration)")
     print(f"lost updates (from the version history, every round): {lost}")
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
@@ -386,6 +382,14 @@ def main() -> None:
         target="zero lost updates; p95 save time under 100 ms; notices within 2 s",
         extra={
             "lost_updates": lost,
+            # The promise the UI tests do not time (they only check a refresh comes unasked):
+            # a save shows on the other workstations within 2 s of its commit.
+            "notice_delay": {
+                "target_ms": NOTICE_TARGET_MS,
+                "p95_ms": round(many["p95_notice_delay_ms"], 2),
+                "max_ms": round(many["max_notice_delay_ms"], 2),
+                "met": delay_met,
+            },
             "workstations": {k: round(v, 2) for k, v in many.items()},
             "alone": {k: round(v, 2) for k, v in one.items()},
             "workstations_live_refresh_off": {k: round(v, 2) for k, v in silent.items()},
@@ -399,6 +403,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if not pg.PG_URL:
+        raise SystemExit("Set MEDREC_TEST_PG_URL to a superuser's address on the server.")
     if len(sys.argv) > 1:
         DURATION = float(sys.argv[1])
     main()

@@ -2,7 +2,15 @@
 
 A workstation that commits a change tells the others what changed, so the screens showing it
 refresh within a moment: PostgreSQL's NOTIFY, sent inside the transaction that saved the
-change (delivered on commit only, never for a rolled-back write), on one channel.
+change (delivered on commit only, never for a rolled-back write), on one channel per clinic.
+
+The channel's name is derived from the clinic's audit key (:func:`channel_for`), which every
+workstation of the clinic holds and no database account can read: a fixed name would let
+anyone who may connect to the clinic database (the enrollment account, whose password is
+published) LISTEN to the stream of patient ids and change kinds, or NOTIFY forged notices to
+every workstation. PostgreSQL checks no rights on LISTEN or NOTIFY; the secret name is the
+lock. (A session's channels show only to that session; the statement text of another role's
+session shows only to superusers and members of that role.)
 
 A notice holds identifiers and kinds only, never PHI: the patient's internal id with the kinds
 of change (``ChangeKind``), each changed versioned item as (item type, item id, new version,
@@ -17,6 +25,8 @@ listening ``db.change_listener``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,8 +36,8 @@ from typing import Any
 
 from medrec_desktop.domain.enums import ChangeKind
 
-#: the one NOTIFY channel of a clinic database
-CHANNEL = "medrec_changes"
+#: what the clinic's key is bound to when it names the NOTIFY channel (see the docstring)
+CHANNEL_LABEL = b"live refresh channel v1"
 #: the payload's format; a notice of another format is ignored (an older or newer program)
 FORMAT = 1
 #: PostgreSQL refuses payloads of 8000 bytes or more: a bigger change goes as several notices
@@ -73,6 +83,15 @@ class ChangeNotice:
     @property
     def empty(self) -> bool:
         return not (self.patients or self.items or self.lists)
+
+
+def channel_for(clinic_key: bytes) -> str:
+    """The clinic's NOTIFY channel: ``medrec_`` and 24 hex digits (96 bits) of an HMAC of a
+    fixed label under the clinic's audit key. Only holders of the key can name it."""
+    if len(clinic_key) < 16:
+        raise ValueError("the channel is derived from the clinic's 256-bit key")
+    digest = hmac.new(clinic_key, CHANNEL_LABEL, hashlib.sha256).hexdigest()
+    return "medrec_" + digest[:24]
 
 
 def _time_text(moment: dt.datetime) -> str:

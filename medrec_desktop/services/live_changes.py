@@ -4,8 +4,9 @@ Sending happens at the one place every audited write commits (``services.base``)
 body runs, the session notes each row it flushes (:func:`watch`); just before the audit event
 is appended, :func:`announce` turns those rows into a change notice (patients with the kinds
 of change, versioned items with their new version, shared lists) and sends it with
-``pg_notify`` in the same transaction, so it is delivered when, and only if, the change
-commits. No service says what it changed: the rows do. Form drafts, the audit trail, sign-in
+``pg_notify`` on the clinic's channel (named from its key: ``domain.change_notices``) in the
+same transaction, so it is delivered when, and only if, the change commits. No service says
+what it changed: the rows do. Form drafts, the audit trail, sign-in
 counters and the like are nobody else's screen and are left out. On the SQLCipher file there
 is no other workstation and nothing is sent.
 
@@ -24,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from medrec_desktop.db.change_listener import ChangeListener
 from medrec_desktop.domain.change_notices import (
-    CHANNEL,
     ChangedItem,
     ChangeNotice,
     SharedList,
+    channel_for,
     decode,
     encode,
 )
@@ -122,8 +123,9 @@ def announce(db: Session, ctx: ServiceContext) -> None:
     notice = notice_of(seen.rows.values(), seen.merged, ctx)
     if notice.empty:
         return
+    channel = channel_for(ctx.audit_key)  # the clinic's own: see domain.change_notices
     for payload in encode(notice):
-        db.execute(select(func.pg_notify(CHANNEL, payload)))
+        db.execute(select(func.pg_notify(channel, payload)))
 
 
 def notice_of(rows: Iterable[Any], merged: set[int], ctx: ServiceContext) -> ChangeNotice:
@@ -187,4 +189,5 @@ def listen(
         if notice is not None and notice.sender != own and not notice.empty:
             on_notice(notice)
 
-    return ChangeListener(ctx.store.engine, CHANNEL, received, on_reconnect=on_reconnect).start()
+    channel = channel_for(ctx.audit_key)
+    return ChangeListener(ctx.store.engine, channel, received, on_reconnect=on_reconnect).start()

@@ -22,7 +22,10 @@ One run, by an administrator, into an EMPTY database made by ``medrec server set
 4. After the commit the rows are counted again as the application account (what every
    workstation will see), the folder is switched to the server (server.url and a copy of the
    CA certificate, as ``medrec init --server`` writes them) and the move is recorded as the
-   next event of the same trail, now on the server.
+   next event of the same trail, now on the server. A failure here removes the committed copy
+   again as the owner; should that fail too (the owner's account refused meanwhile, the
+   server gone), the user is told so, with the database IT must drop, never that the server
+   was left empty.
 
 The file stays where it is, its records as they were (the folder opens the server from now
 on: server.url wins). One thing in it changes: the audit head's forward-secure key, which the
@@ -35,6 +38,7 @@ after the move. That write goes in the same locked transaction that read the fil
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,16 +166,17 @@ class ServerMoveService(Service):
                 # saved where the server never sees it. The write lock is held until then.
                 inst.ctx.moved = MOVED.format(where=where)
                 _scrub_forward_key(source, audit_key, src.head)
-            except BaseException:
+            except BaseException as err:
                 inst.ctx.moved = None
                 _switch_back(paths, switched)
-                _leave_empty(owner_url, target.ca_cert, made)
+                if not _leave_empty(owner_url, target.ca_cert, made) and isinstance(err, Exception):
+                    raise _copy_left(owner_url, err) from err
                 raise
         try:
             store = _app_store(app_url, paths.server_ca_file if ca_pem is not None else None)
             new = Installation(paths=paths, keyring=inst.keyring, store=store, clock=inst.ctx.clock)
-        except BaseException:
-            _undo(inst, switched, owner_url, target.ca_cert, made, src.head)
+        except BaseException as err:
+            _undo(inst, switched, owner_url, target.ca_cert, made, src.head, err)
             raise
         rows = sum(src.counts.values())
         result = MoveResult(
@@ -193,8 +198,10 @@ class ServerMoveService(Service):
             return Moved(result, new)
 
         def undo() -> None:
+            # Runs while the failure that undoes the move is being handled (services.base).
+            failure = sys.exception()
             new.close()
-            _undo(inst, switched, owner_url, target.ca_cert, made, src.head)
+            _undo(inst, switched, owner_url, target.ca_cert, made, src.head, failure)
 
         return WriteAtEnd(record, undo=undo, home=new.ctx)
 
@@ -356,6 +363,9 @@ def _copy_to_server(
     except BaseException:
         owner.dispose()  # a connection broken mid-way is closed: the server rolls it back
         if before is not None:
+            # Nothing was committed, so the rollback already left the server as it was: this
+            # only removes what a server might keep regardless (its result changes nothing
+            # the user is told).
             _leave_empty(owner_url, target.ca_cert, _Made(before, ""))
         raise
     finally:
@@ -398,14 +408,15 @@ def _check_copy(
     return chain.summary
 
 
-def _leave_empty(owner_url: str, ca: Path | None, made: _Made) -> None:
+def _leave_empty(owner_url: str, ca: Path | None, made: _Made) -> bool:
     """Remove whatever the move made on the server (it found the schema empty): after a
-    failure the database is as it was found. Logged (no data) if it cannot be done."""
+    failure the database is as it was found. Returns whether it is; if not (the owner's
+    account could not connect or remove it), logged without data, and the caller says so."""
     try:
         engine = postgres_engine(owner_url, ca_cert=ca)
     except KnownError:
         log.warning("a failed move could not reach the server to remove what it made")
-        return
+        return False
     try:
         with engine.begin() as conn:
             server_roles.act_as_owner(conn)
@@ -413,10 +424,36 @@ def _leave_empty(owner_url: str, ca: Path | None, made: _Made) -> None:
             new = [f for f in functions if f not in made.functions]
             if relations or new:
                 table_copy.remove_objects(conn, relations, new)
-    except Exception:
-        log.warning("a failed move could not remove what it made on the server", exc_info=True)
+        return True
+    except Exception as err:
+        log.warning("a failed move could not remove what it made on the server (%s)", _kind(err))
+        return False
     finally:
         engine.dispose()
+
+
+def _copy_left(owner_url: str, err: BaseException | None) -> KnownError:
+    """The failure as the user is told it when the copy committed on the server could not be
+    removed: what failed, then that the database holds the copy and what IT does about it
+    (the database by name; never an address with a password)."""
+    url = make_url(owner_url)
+    said = (
+        err.message
+        if isinstance(err, KnownError)
+        else "The move failed after the records were copied to the server."
+    )
+    return KnownError(
+        f"{said} The copy of the clinic made on the server could NOT be removed: ask your IT "
+        f'person to drop the database "{url.database}" on the server '
+        f"{url.host or 'localhost'}:{url.port or 5432} (DROP DATABASE), and to create a new "
+        "empty one with medrec server setup before the move is tried again. Nothing was "
+        "moved: this computer keeps working on its file."
+    )
+
+
+def _kind(err: BaseException) -> str:
+    orig = getattr(err, "orig", None)
+    return type(orig if orig is not None else err).__name__
 
 
 def _count_as_app(app_url: str, ca: Path | None, expected: dict[str, int]) -> None:
@@ -506,13 +543,18 @@ def _undo(
     ca: Path | None,
     made: _Made,
     head: tuple[int, str, str | None],
+    failure: BaseException | None,
 ) -> None:
     """The move could not be recorded on the server: the folder goes back to the file, the
-    server is emptied, the file takes its forward-secure key back and is the record again."""
+    server is emptied, the file takes its forward-secure key back and is the record again.
+    If the server could not be emptied, raises what the user is told instead of
+    ``failure``."""
     _switch_back(inst.paths, switched)
-    _leave_empty(owner_url, ca, made)
+    left_empty = _leave_empty(owner_url, ca, made)
     inst.ctx.moved = None
     _put_forward_key_back(inst, head)
+    if not left_empty and (failure is None or isinstance(failure, Exception)):
+        raise _copy_left(owner_url, failure) from failure
 
 
 __all__ = ["Moved", "ServerMoveService", "move_to_server"]

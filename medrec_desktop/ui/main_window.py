@@ -45,6 +45,7 @@ from medrec_desktop.ui.patients.banner import PatientBanner
 from medrec_desktop.ui.patients.chart_page import PatientChartPage
 from medrec_desktop.ui.patients.registration import RegistrationForm
 from medrec_desktop.ui.patients.search_page import PatientSearchPage
+from medrec_desktop.ui.replacement_wait import after_replacement
 from medrec_desktop.ui.services_holder import ServicesHolder
 from medrec_desktop.ui.tasks import Op, OpRunner
 from medrec_desktop.ui.widgets.drafts import discard_drafts, flush_drafts
@@ -804,6 +805,16 @@ class MainWindow(QMainWindow):
     def lock(self, *, idle: bool) -> None:
         if self.locked or self.session is None:
             return
+        if self.services.replacing:
+            # A move to the server is finishing: it ends (its window shows no patient data
+            # and covers this one), then the lock comes.
+            after_replacement(
+                self.services,
+                self,
+                lambda: self.lock(idle=idle),
+                "The workstation locks",
+            )
+            return
         # What is typed is stored before the screen locks: a crash while locked loses nothing.
         flush_drafts(self, self.session)
         self.locked = True
@@ -868,6 +879,18 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _sign_out(self, *, forget_drafts: bool = False) -> None:
+        if self.services.replacing:
+            # A move to the server: stopped if it is still copying (nothing is left on the
+            # server); past that it finishes and swaps the holder first, so the next sign-in
+            # opens what the folder now names, never the installation the move closed.
+            self.services.stop_replacement()
+            after_replacement(
+                self.services,
+                self,
+                lambda: self._sign_out(forget_drafts=forget_drafts),
+                "You are signed out",
+            )
+            return
         session, inst = self.session, self.inst
         # Nothing started for this user may answer any more: searches, loads, imports and
         # backups in flight are cancelled (an import stops and keeps nothing).

@@ -11,14 +11,16 @@ The scanner inbox has a notification of its own (``notify_inbox_changed``): a sc
 or one was filed, split or marked not ours; the inbox and its count refresh.
 
 On a clinic server the other workstations' saves arrive the same way (issue 15, live
-refresh): once ``start_live_refresh`` is called (app.py does, for the open installation, and
-after a swap again), their change notices become ``changed`` and ``inbox_changed`` on the GUI
-thread, followed by ``remote_changed(notice)`` for forms editing one of the items named.
+refresh): once ``start_live_refresh`` is called (app.py does, for the open installation; a
+swap keeps it going, and starts it when the file's installation is swapped for a server's,
+as after a move to the server), their change notices become ``changed`` and
+``inbox_changed`` on the GUI thread, followed by ``remote_changed(notice)`` for forms editing
+one of the items named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -45,6 +47,9 @@ class ServicesHolder(QObject):
     #: the connection for other workstations' notices came back after a loss: what changed
     #: meanwhile was not announced here (the views refresh what they show)
     remote_resumed = Signal()
+    #: the work that was replacing the installation (a move to the server) has ended, its
+    #: outcome landed (swapped, or not); see :meth:`begin_replacement`
+    replacement_ended = Signal()
     # What notify_inbox_changed emits from any thread; queued to this object's thread (the
     # GUI's), which re-emits it as inbox_changed, so no receiver ever runs on a worker.
     _inbox_poked = Signal()
@@ -60,7 +65,11 @@ class ServicesHolder(QObject):
         self._coding_reports = CodingReportService(ctx=inst.ctx, codes=code_sets)
         self._inbox_poked.connect(self.inbox_changed, Qt.ConnectionType.QueuedConnection)
         self._live: LiveRefresh | None = None
+        # Whether live refresh was asked for (app.py asks for it whatever the installation):
+        # kept on the file, where nothing listens, so a swap to a server starts it.
+        self._live_wanted = False
         self._remote_depth = 0
+        self._stop_replacement: Callable[[], None] | None = None
 
     @property
     def inst(self) -> Installation:
@@ -86,30 +95,67 @@ class ServicesHolder(QObject):
 
     def swap(self, inst: Installation) -> None:
         """Work on ``inst`` from now on (the caller has closed the old one)."""
-        live = self._live is not None
-        self.stop_live_refresh()
+        self._stop_listening()
         self._inst = inst
         # Imports are audited in the records database, so the coding service follows it; the
         # code sets themselves are the workstation's and stay open.
         self._coding = CodingService(ctx=inst.ctx, codes=self._code_sets)
         self._coding_work = EncounterCodingService(ctx=inst.ctx, codes=self._code_sets)
         self._coding_reports = CodingReportService(ctx=inst.ctx, codes=self._code_sets)
-        if live:
-            self.start_live_refresh()
+        if self._live_wanted:
+            # Also when the old one was the file, where nothing listened: a clinic just moved
+            # to its server hears the other workstations from now on, not after a restart.
+            self._start_listening()
         self.swapped.emit()
+
+    # ------------------------------------------------------------------ replacement
+
+    def begin_replacement(self, owner: QObject, stop: Callable[[], None]) -> None:
+        """Work that will end by swapping the installation (a move to the server) runs on a
+        worker for ``owner``: sign-out and lock wait for it (the main window), so its
+        outcome lands before anything else is done with the installation (the worker closes
+        the old one). ``stop`` asks it to stop where it still can. Ended by
+        :meth:`end_replacement`, or by ``owner``'s destruction."""
+        self._stop_replacement = stop
+        owner.destroyed.connect(self.end_replacement)
+
+    def end_replacement(self) -> None:
+        if self._stop_replacement is not None:
+            self._stop_replacement = None
+            self.replacement_ended.emit()
+
+    @property
+    def replacing(self) -> bool:
+        return self._stop_replacement is not None
+
+    def stop_replacement(self) -> None:
+        """Ask the replacing work to stop: a move still copying stops and leaves nothing on
+        the server; past that point it finishes (and the swap lands)."""
+        if self._stop_replacement is not None:
+            self._stop_replacement()
 
     # ------------------------------------------------------------------ live refresh
 
     def start_live_refresh(self) -> None:
         """Hear the other workstations' saves (on a clinic server; nothing on the SQLCipher
-        file). Stopped by :meth:`stop_live_refresh`, and moved along by :meth:`swap`."""
+        file, but the wish is kept: :meth:`swap` to a server starts it). Stopped by
+        :meth:`stop_live_refresh`, and moved along by :meth:`swap`."""
+        self._live_wanted = True
+        self._start_listening()
+
+    def stop_live_refresh(self) -> None:
+        """Stop hearing them (before the installation closes); a later swap does not start
+        it again."""
+        self._live_wanted = False
+        self._stop_listening()
+
+    def _start_listening(self) -> None:
         if self._live is None and self._inst.store.is_server:
             self._live = LiveRefresh(
                 self._inst.ctx, self._remote, reconnected=self.remote_resumed.emit, parent=self
             )
 
-    def stop_live_refresh(self) -> None:
-        """Stop hearing them (before the installation closes)."""
+    def _stop_listening(self) -> None:
         live, self._live = self._live, None
         if live is not None:
             live.stop()

@@ -21,7 +21,7 @@ from medrec_desktop.services import live_changes
 from medrec_desktop.services.patients import PatientInput
 from tests.conftest import Clinic
 from tests.support.clock import FakeClock
-from tests.support.live import Tap, Workstations, conninfo, two_workstations
+from tests.support.live import Tap, Workstations, channel_of, conninfo, two_workstations
 
 WAIT = 15.0
 ROSE = PatientInput("Quillfeather", "Rosamund", dt.date(1961, 3, 4), "female", "503-555-0177")
@@ -37,7 +37,7 @@ def workstations(
 
 @pytest.fixture
 def tap(workstations: Workstations) -> Iterator[Tap]:
-    t = Tap(workstations.clinic.server_url)
+    t = Tap(workstations.clinic.server_url, channel_of(workstations.a))
     yield t
     t.close()
 

@@ -370,6 +370,42 @@ def test_a_failure_after_the_commit_empties_the_server_again(
         still_on_its_file(c)
 
 
+def test_a_copy_that_cannot_be_removed_after_the_commit_is_said_with_the_database_to_drop(
+    tmp_path_factory: pytest.TempPathFactory, server_db: str
+) -> None:
+    """An insider on the server (its superuser) takes the CONNECT right from both the
+    application account and the owner while the rows are copied: the copy commits on the
+    owner's connection already open, the count as the application account fails, and the
+    owner cannot connect again to remove the copy. The user is told the copy is still there
+    and which database IT must drop, not that the server was left empty."""
+    database = make_url(server_db).database
+    assert database is not None
+
+    class Revoking(Recorder):
+        def progress(self, done: int, total: int) -> None:
+            super().progress(done, total)
+            if len(self.seen) == 2:
+                for role in (pg.APP_ROLE, pg.OWNER_ROLE):
+                    pg.admin(f'REVOKE CONNECT ON DATABASE "{database}" FROM {role}')
+
+    with opened(clinic_folder(tmp_path_factory)) as c:
+        with pytest.raises(KnownError) as err:
+            move_to_server(c.inst, c.admin, target(server_db), Revoking())
+        said = err.value.message
+        assert "no CONNECT right there" in said  # what failed first
+        assert "could NOT be removed" in said
+        assert f'drop the database "{database}" on the server 127.0.0.1:5432' in said
+        assert "left empty" not in said and "postgresql://" not in said
+        assert "this computer keeps working on its file" in said
+        relations, _functions = server_objects(server_db)
+        assert "patient" in relations and "audit_event" in relations  # it is still there
+        with c.inst.store.engine.connect() as conn:
+            fs_key = conn.execute(text("SELECT fs_key FROM audit_head")).scalar()
+        assert fs_key is not None  # the file keeps its trail's forward key
+        assert last_file_event(c).outcome == "failure"
+        still_on_its_file(c)
+
+
 def test_a_workstation_account_that_could_rewrite_the_trail_is_refused_first(
     tmp_path_factory: pytest.TempPathFactory, server_db: str
 ) -> None:

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine.url import make_url
 
-from medrec_desktop.domain.change_notices import CHANNEL
+from medrec_desktop.domain.change_notices import channel_for
 from medrec_desktop.domain.dto import UserSession
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.services.installation import Installation, Unlock
@@ -63,12 +63,18 @@ def conninfo(sqlalchemy_url: str) -> str:
     )
 
 
-class Tap:
-    """LISTEN on the clinic's channel with a connection of the test's own."""
+def channel_of(inst: Installation) -> str:
+    """The clinic's NOTIFY channel, as its workstations name it (from the clinic's key)."""
+    return channel_for(inst.keyring.material.audit_key)
 
-    def __init__(self, sqlalchemy_url: str) -> None:
+
+class Tap:
+    """LISTEN on a channel (the clinic's, unless told) with a connection of the test's own."""
+
+    def __init__(self, sqlalchemy_url: str, channel: str) -> None:
+        self.channel = channel
         self.conn = psycopg.connect(conninfo(sqlalchemy_url), autocommit=True)
-        self.conn.execute(f"LISTEN {CHANNEL}")
+        self.conn.execute(f"LISTEN {channel}")
 
     def take(self, count: int = 1, timeout: float = 15.0) -> list[str]:
         """The next ``count`` payloads, in the order they were committed (as soon as they are

@@ -3,8 +3,9 @@
 Workstation A is a main window on one installation with live refresh started, as app.py
 starts it; workstation B is a second installation opened on the same folder and server, saving
 through its services as another workstation's screens would. What B saves shows on A's open
-screens within two seconds; a form on A whose item B saved says so before A saves, and A's
-save then shows the conflict view: nothing is lost.
+screens without anyone touching A (how soon is the bench's figure, not these tests'); a form
+on A whose item B saved says so before A saves, and A's save then shows the conflict view:
+nothing is lost.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from tests.ui.chart.conftest import focused, key, open_chart, rows, settle, type
 from tests.ui.coding.conftest import ui_store, ui_store_file  # noqa: F401 - fixtures
 from tests.ui.conftest import PEOPLE, holder
 
-#: the promise: a change saved on one workstation shows on the others within two seconds
-LIVE = 2_000
+#: a hang guard, not a figure: the tests check that the refresh comes without any action on
+#: A; how fast it comes (within 2 s of the commit) is measured by bench/workstations_server.py
+#: (bench/results/workstations_server.json, "notice_delay"), never timed here
 WAIT = 15_000
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -125,7 +127,7 @@ def test_a_problem_added_on_another_workstation_shows_in_the_open_list(
     ws.b.problems.add(
         ws.other_sessions[Role.PROVIDER], okafor_id(ws), ProblemInput(description="Gout")
     )
-    qtbot.waitUntil(lambda: rows(page) == ["Gout"], timeout=LIVE)
+    qtbot.waitUntil(lambda: rows(page) == ["Gout"], timeout=WAIT)
 
 
 def test_a_patient_renamed_on_another_workstation_changes_the_open_chart_and_the_search(
@@ -141,10 +143,10 @@ def test_a_patient_renamed_on_another_workstation_changes_the_open_chart_and_the
     okafor = ws.b.patients.search(records, "okafor")[0]
     renamed = PatientInput("Okafor-Obi", okafor.given_names, okafor.birth_date, okafor.sex)
     ws.b.patients.update(records, okafor.id, renamed, expected_version=okafor.version)
-    qtbot.waitUntil(lambda: w.chart.form.text("family_name") == "Okafor-Obi", timeout=LIVE)
-    qtbot.waitUntil(lambda: "Okafor-Obi" in w.banner.name.text(), timeout=LIVE)
+    qtbot.waitUntil(lambda: w.chart.form.text("family_name") == "Okafor-Obi", timeout=WAIT)
+    qtbot.waitUntil(lambda: "Okafor-Obi" in w.banner.name.text(), timeout=WAIT)
     qtbot.waitUntil(
-        lambda: desk.search_page.model.patient(0).family_name == "Okafor-Obi", timeout=LIVE
+        lambda: desk.search_page.model.patient(0).family_name == "Okafor-Obi", timeout=WAIT
     )
 
 
@@ -186,7 +188,7 @@ def test_a_form_whose_item_was_saved_elsewhere_says_so_before_the_save_and_loses
     )
 
     # Before anything is saved here: who changed it, when, and the two ways on.
-    qtbot.waitUntil(form.elsewhere.isVisible, timeout=LIVE)
+    qtbot.waitUntil(form.elsewhere.isVisible, timeout=WAIT)
     said = form.elsewhere.text.text()
     assert "changed on another workstation at" in said and "by Test Provider" in said
     assert f"{theirs.changed_at.astimezone():%H:%M}" in said
@@ -227,7 +229,7 @@ def test_reload_shows_their_version_and_drops_what_was_typed(
         expected_version=1,
     )
     form = page.form
-    qtbot.waitUntil(form.elsewhere.isVisible, timeout=LIVE)
+    qtbot.waitUntil(form.elsewhere.isVisible, timeout=WAIT)
     key(qtbot, Qt.Key.Key_F5)  # Reload their version
     qtbot.waitUntil(
         lambda: form.inputs["description"].value() == "Hypertension, stage 2", timeout=WAIT
@@ -250,7 +252,7 @@ def test_a_form_with_nothing_typed_shows_their_version_at_once(
     )
     form = page.form
     qtbot.waitUntil(
-        lambda: form.inputs["description"].value() == "Hypertension, stage 2", timeout=LIVE
+        lambda: form.inputs["description"].value() == "Hypertension, stage 2", timeout=WAIT
     )
     assert form.elsewhere.isVisible() and not form.elsewhere.asks
     assert "the form now shows that version" in form.elsewhere.text.text()
@@ -278,7 +280,7 @@ def test_this_workstations_own_saves_are_not_announced_to_it_again(
         ProblemInput(description="Hypertension, stage 2"),
         expected_version=2,
     )
-    qtbot.waitUntil(lambda: rows(page) == ["Hypertension, stage 2"], timeout=LIVE)
+    qtbot.waitUntil(lambda: rows(page) == ["Hypertension, stage 2"], timeout=WAIT)
     # Only B's: A's problem added and saved above were never handed to A's screens again.
     assert [n.sender for n in heard] == [ws.b.ctx.sender]
     assert heard[0].item("problem", item_id) is not None
@@ -310,7 +312,7 @@ def test_a_note_signed_on_another_workstation_is_said_on_the_open_note_before_th
     assert form.has_unsaved_changes()
 
     ws.b.encounters.sign(provider_b, made.id, password=ROLE_PASSWORD, expected_version=made.version)
-    qtbot.waitUntil(form.elsewhere.isVisible, timeout=LIVE)
+    qtbot.waitUntil(form.elsewhere.isVisible, timeout=WAIT)
     said = form.elsewhere.text.text()
     assert "This encounter was changed on another workstation" in said
     assert "by Test Provider" in said
@@ -328,7 +330,7 @@ def test_a_scan_received_on_another_workstation_counts_in_the_inbox_here(
         ws.other_sessions[Role.NURSE], "scan0001.pdf", pdf_bytes(1, "Outside lab"), 1
     )
     qtbot.waitUntil(
-        lambda: w.inbox_summary is not None and w.inbox_summary.waiting == 1, timeout=LIVE
+        lambda: w.inbox_summary is not None and w.inbox_summary.waiting == 1, timeout=WAIT
     )
 
 
@@ -354,4 +356,4 @@ def test_after_the_server_ended_the_listening_session_the_open_list_catches_up(
         ws.b.problems.add(
             ws.other_sessions[Role.PROVIDER], okafor_id(ws), ProblemInput(description="Gout")
         )
-    qtbot.waitUntil(lambda: rows(page) == ["Gout"], timeout=LIVE)
+    qtbot.waitUntil(lambda: rows(page) == ["Gout"], timeout=WAIT)

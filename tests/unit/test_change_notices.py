@@ -15,6 +15,7 @@ from medrec_desktop.domain.change_notices import (
     ChangedItem,
     ChangeNotice,
     SharedList,
+    channel_for,
     decode,
     encode,
 )
@@ -163,3 +164,23 @@ def test_a_merge_changes_both_records() -> None:
     made = notice_of([gone], {id(gone)}, _Ctx())  # type: ignore[arg-type]
     merge = frozenset({ChangeKind.MERGE, ChangeKind.DEMOGRAPHICS, ChangeKind.NOTES})
     assert made.patients == {8: merge, 3: merge}
+
+
+def test_the_channel_is_named_from_the_clinics_key_only() -> None:
+    """Same key, same channel on every workstation; another key, another channel; a valid
+    lower-case identifier that shows nothing of the key (an HMAC of a fixed label)."""
+    import hashlib
+    import hmac
+    import re
+
+    key = bytes(range(32))
+    name = channel_for(key)
+    assert name == channel_for(bytes(range(32)))
+    assert re.fullmatch(r"medrec_[0-9a-f]{24}", name)
+    assert name != channel_for(bytes(range(1, 33)))
+    assert name != "medrec_changes"
+    assert key.hex()[:24] not in name
+    expected = hmac.new(key, b"live refresh channel v1", hashlib.sha256).hexdigest()[:24]
+    assert name == "medrec_" + expected
+    with pytest.raises(ValueError):
+        channel_for(b"short")

@@ -6,8 +6,10 @@ Three steps in one window: the addresses (what happens, in plain words; the pass
 apart and masked), then the copy with its progress and Cancel, then what was moved and
 checked. The move runs on the long lane; the holder swaps to the server as soon as it has
 succeeded (every screen works on it from then on) and, when the window closes, ``moved``
-asks the main window for a new sign-in. A refusal, a failure or a cancel brings the first
-step back with everything typed kept and the problem said on it; the file is still in use.
+asks the main window for a new sign-in. A sign-out or a lock meanwhile waits for the move to
+end (the holder's ``replacing``), so the swap always lands. A refusal, a failure or a cancel
+brings the first step back with everything typed kept and the problem said on it; the file
+is still in use.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ class ServerMoveDialog(QDialog):
         self.pages.addWidget(self._progress_page())
         self.pages.addWidget(self._result_page())
         self.app_url.setFocus()
+        self.finished.connect(self._closed, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------------ the pages
 
@@ -308,6 +311,10 @@ class ServerMoveDialog(QDialog):
         op.progress(self._progressed).success(self._done).failure(self._failed)
         op.finished(self._finished)  # also when the op itself was cancelled (sign-out)
         self._op = op.run()
+        # Sign-out and lock wait for the move to end (they stop it first where it still can
+        # stop): past the copy it switches the folder and closes the file's installation,
+        # so its outcome must land here, on the holder, whatever the user does meanwhile.
+        self.services.begin_replacement(self, stop.set)
         self.stage.setText("Moving the clinic to the server… checking and creating the tables.")
         self.progress.setRange(0, 0)  # busy until the first rows are copied
         self.count.setText("Starting…")
@@ -337,6 +344,7 @@ class ServerMoveDialog(QDialog):
 
     def _finished(self) -> None:
         self._op = None
+        self.services.end_replacement()
 
     def _done(self, moved: Moved) -> None:
         self.new, self.report = moved.inst, moved.result
@@ -371,8 +379,10 @@ class ServerMoveDialog(QDialog):
             return
         super().reject()
 
-    def done(self, code: int) -> None:  # noqa: D102 - QDialog's
-        super().done(code)
+    def _closed(self, _code: int) -> None:
+        # On ``finished``, which also comes when the window is closed from outside (the lock
+        # closes every dialog with QDialog.done, past ``reject``), and queued: whoever closed
+        # it finishes first (a lock has put its screen up) before the sign-in is asked for.
         if self.new is not None:
             new, self.new = self.new, None
             self.moved.emit(new)

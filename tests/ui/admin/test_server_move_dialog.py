@@ -5,6 +5,7 @@ keep everything typed and the file in use."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,13 +13,16 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from medrec_desktop.domain.enums import Role
-from medrec_desktop.services.installation import Installation
+from medrec_desktop.domain.enums import ChangeKind, Role
+from medrec_desktop.services.installation import Installation, Unlock
+from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.ui.admin.backup_page import BackupPage
 from medrec_desktop.ui.admin.server_move_dialog import ServerMoveDialog
+from medrec_desktop.ui.main_window import MainWindow
+from medrec_desktop.ui.replacement_wait import ReplacementWait
 from medrec_desktop.ui.tasks import OpRunner
 from medrec_desktop.ui.widgets.status import Severity
-from tests.conftest import PG_URL, Clinic
+from tests.conftest import PASSPHRASE, PG_URL, ROLE_PASSWORD, Clinic, username
 from tests.integration.test_server_move import server_objects
 from tests.support import pg
 from tests.ui.admin.conftest import WAIT
@@ -80,6 +84,44 @@ def test_the_move_shows_its_progress_swaps_to_the_server_and_asks_for_a_new_sign
             qtbot.keyClick(dialog.done_button, Qt.Key.Key_Return)
         assert moved.args == [now] and not dialog.isVisible()
     finally:
+        now.close()
+
+
+def test_after_the_move_the_workstation_hears_the_others_saves_without_a_restart(
+    qtbot: Any, make_page: Any, local_clinic: Clinic, server_db: str
+) -> None:
+    """app.py asks for live refresh whatever the installation; on the file nothing listens,
+    and the swap to the server after the move starts it: a save by another workstation on
+    the server reaches this one's screens."""
+    page, dialog = open_dialog(qtbot, make_page)
+    services = page.services
+    services.start_live_refresh()  # as app.py does
+    assert services.live_refresh is None  # nothing to hear on the file
+    fill(qtbot, dialog, server_db)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 2, timeout=MOVE_WAIT)
+    now: Installation = services.inst
+    try:
+        assert now.store.is_server
+        live = services.live_refresh
+        assert live is not None and live.listener is not None
+        assert live.listener.wait_listening(WAIT / 1000)
+        other = Installation.open(
+            local_clinic.paths, Unlock(passphrase=PASSPHRASE), clock=local_clinic.clock
+        )
+        try:
+            assert other.store.is_server and other.ctx.sender != now.ctx.sender
+            records = other.auth.login(username(Role.RECORDS), ROLE_PASSWORD)
+            with qtbot.waitSignal(services.changed, timeout=WAIT) as heard:
+                made = other.patients.register(
+                    records, PatientInput("Livewire", "Lena", dt.date(1980, 2, 3), "female")
+                )
+            assert heard.args == [made.id, frozenset({ChangeKind.DEMOGRAPHICS})]
+        finally:
+            other.close()
+    finally:
+        services.stop_live_refresh()
+        dialog.accept()
         now.close()
 
 
@@ -207,6 +249,79 @@ def test_the_main_window_signs_out_and_then_works_on_the_server(
         admin = now.auth.login("admin", "correct horse battery")
         window.start_session(admin)
         assert now.patients.list_all(admin)  # the registrations made on the file are there
+    finally:
+        window.runner.wait_for_done()
+        now.close()
+
+
+def move_with(qtbot: Any, window: MainWindow, server_db: str, act: Any) -> list[str]:
+    """Start the move from the window's Administration page and run ``act()`` on the GUI
+    thread as soon as every row is copied (what is left can no longer be stopped); returns
+    what the window showed right after ``act``."""
+    [page] = window.findChildren(BackupPage)
+    page.move_to_server()
+    dialog = page.move_dialog
+    assert dialog is not None
+    fill(qtbot, dialog, server_db)
+    shown: list[str] = []
+
+    def copied(value: int) -> None:
+        if value > 0 and value == dialog.progress.maximum() and not shown:
+            act()
+            waiting = window.findChild(ReplacementWait)
+            assert waiting is not None and waiting.isVisible()
+            assert not window.locked and window.session is not None  # not yet
+            shown.append(waiting.text.text())
+
+    dialog.progress.valueChanged.connect(copied)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    return shown
+
+
+def test_a_sign_out_as_the_copy_ends_waits_for_the_move_and_the_sign_in_gets_the_server(
+    qtbot: Any, make_window: Any, populated: Clinic, server_db: str
+) -> None:
+    """The worker closes the file's installation: the sign-out waits, saying so, until the
+    holder has been swapped to the server, so the sign-in (app.py opens it on the holder's
+    installation) never works on the closed one."""
+    window = make_window(Role.ADMIN)
+    on_file = window.services.inst
+    at_sign_out: list[Installation] = []
+    window.signed_out.connect(lambda: at_sign_out.append(window.services.inst))
+    shown = move_with(qtbot, window, server_db, window.sign_out)
+    qtbot.waitUntil(lambda: bool(at_sign_out), timeout=MOVE_WAIT)  # (the move runs meanwhile)
+    now = window.services.inst
+    try:
+        assert shown and "You are signed out as soon as the move has ended" in shown[0]
+        assert at_sign_out == [now] and now is not on_file and now.store.is_server
+        assert window.session is None and not window.findChildren(ReplacementWait)
+        admin = now.auth.login("admin", "correct horse battery")
+        window.start_session(admin)
+        assert now.patients.list_all(admin)  # the registrations made on the file are there
+    finally:
+        window.runner.wait_for_done()
+        now.close()
+
+
+def test_an_idle_lock_as_the_copy_ends_waits_then_asks_for_a_sign_in_on_the_server(
+    qtbot: Any, make_window: Any, populated: Clinic, server_db: str
+) -> None:
+    """The idle lock comes once the move has ended; it closes the move's window, which asks
+    for the new sign-in (the clinic moved): the workstation signs out, onto the server."""
+    window = make_window(Role.ADMIN)
+    on_file = window.services.inst
+    at_sign_out: list[Installation] = []
+    window.signed_out.connect(lambda: at_sign_out.append(window.services.inst))
+    shown = move_with(qtbot, window, server_db, lambda: window.lock(idle=True))
+    qtbot.waitUntil(lambda: bool(at_sign_out), timeout=MOVE_WAIT)
+    now = window.services.inst
+    try:
+        assert shown and "The workstation locks as soon as the move has ended" in shown[0]
+        assert at_sign_out == [now] and now is not on_file and now.store.is_server
+        assert window.session is None and not window.locked
+        admin = now.auth.login("admin", "correct horse battery")
+        window.start_session(admin)
+        assert now.patients.list_all(admin)
     finally:
         window.runner.wait_for_done()
         now.close()
