@@ -15,7 +15,7 @@ tables must not allow. The app checks its own account on every start (:func:`che
 and refuses one that could rewrite the trail.
 
 A third, the **enrollment role**, lets a new workstation join (issue 15): it may connect and
-call the two enrollment functions (schema 0021), nothing else; it reads no table. Its password
+call the enrollment functions (schema 0021), nothing else; it reads no table. Its password
 is fixed and documented (:data:`ENROLL_PASSWORD`): it is no secret, since what it can do needs
 an enrollment code an administrator shows once.
 """
@@ -45,7 +45,8 @@ ENROLL_CONNECTIONS = 4
 #: clinic's schema (:func:`lock_down`), so no object of another schema is found first
 DEFINER_FUNCTIONS = (
     "medrec_enrollment_salt(text)",
-    "medrec_claim_enrollment(text, bytea)",
+    "medrec_claim_enrollment(text, bytea, bytea)",
+    "medrec_enrollment_payload(text, bytea, bytea)",
 )
 
 #: tables whose rows are never changed nor removed once written (their triggers refuse it too):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -151,14 +152,20 @@ def claim(address: str, ca_cert: Path | None, code: enrollment.Code) -> enrollme
                 field=CODE,
             )
         keys = enrollment.derive(code, str(kdf))
+        nonce = os.urandom(32)
+        params = {"lookup": code.lookup, "proof": keys.proof, "nonce": nonce}
+        # Step 1 records the attempt (a wrong proof counted, a right one spends the code) and
+        # answers nothing; only once it is committed does step 2, in a transaction of its own,
+        # say how it went and hand over the payload (migration 0021 says why).
         with _function_errors(), engine.begin() as conn:
-            # Committed whatever the outcome: a wrong proof is counted at the server.
+            conn.execute(text("SELECT medrec_claim_enrollment(:lookup, :proof, :nonce)"), params)
+        with _function_errors(), engine.begin() as conn:
             outcome, sealed, left = conn.execute(
                 text(
                     "SELECT outcome, payload, tries_left "
-                    "FROM medrec_claim_enrollment(:lookup, :proof)"
+                    "FROM medrec_enrollment_payload(:lookup, :proof, :nonce)"
                 ),
-                {"lookup": code.lookup, "proof": keys.proof},
+                params,
             ).one()
     finally:
         engine.dispose()

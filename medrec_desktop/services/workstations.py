@@ -219,10 +219,10 @@ class WorkstationService(Service):
             raise KnownError(FILE_ONLY)
         name = _check_name(op, name)
         server_now = op.db.execute(select(func.now())).scalar_one()
-        # Payloads of codes that ran out are not kept a minute longer than needed.
+        # Payloads of codes that ran out are not kept a minute longer than needed (nor one
+        # claimed whose payload step was never committed).
         op.db.execute(
             update(Enrollment)
-            .where(Enrollment.used_at.is_(None))
             .where(Enrollment.ciphertext.is_not(None))
             .where(Enrollment.expires_at <= server_now)
             .values(ciphertext=None)

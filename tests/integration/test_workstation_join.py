@@ -298,16 +298,20 @@ def test_the_enrollment_role_can_read_no_table(server_clinic: Clinic) -> None:
                 conn.execute(attack.encode())
         # What it may do: ask for a salt, claim (and be counted).
         assert conn.execute("SELECT medrec_enrollment_salt('ZZZZ')").fetchone() == (None,)
+        conn.execute("SELECT medrec_claim_enrollment('ZZZZ', %s, %s)", (b"\0" * 32, b"\1" * 32))
         row = conn.execute(
-            "SELECT outcome FROM medrec_claim_enrollment('ZZZZ', %s)", (b"\0" * 32,)
+            "SELECT outcome FROM medrec_enrollment_payload('ZZZZ', %s, %s)",
+            (b"\0" * 32, b"\1" * 32),
         ).fetchone()
         assert row == ("unknown",)
         # The functions run as their owner with a pinned search_path: a function of its own
         # named like a table's lookup cannot be slipped in first (it may create nothing).
         config = conn.execute(
-            "SELECT proconfig FROM pg_proc WHERE proname = 'medrec_claim_enrollment'"
-        ).fetchone()
-        assert config is not None and any("search_path=" in str(x) for x in config[0])
+            "SELECT proname, proconfig FROM pg_proc WHERE proname IN "
+            "('medrec_claim_enrollment', 'medrec_enrollment_payload', 'medrec_enrollment_salt')"
+        ).fetchall()
+        assert len(config) == 3
+        assert all(any("search_path=" in str(x) for x in c[1]) for c in config)
 
 
 def test_the_servers_copy_of_the_payload_gives_nothing_away(server_clinic: Clinic) -> None:
@@ -361,3 +365,123 @@ def test_a_joined_workstation_signs_in_with_the_admin_password_too(
         assert {w.name for w in joined.workstations.list_workstations(session)} >= {"W"}
     finally:
         joined.close()
+
+
+# ---------------------------------------------------------------- rolling a claim back
+
+
+def enroll_connect(c: Clinic) -> psycopg.Connection[tuple[object, ...]]:
+    """The attacker's own session as the enrollment role (public password), in transactions
+    it opens and ends as it likes."""
+    url = make_url(address(c)).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False))
+
+
+def proofs(c: Clinic, issued_code: str) -> tuple[str, bytes, bytes]:
+    """The code's lookup, the right proof (from the code) and a wrong one (a wrong secret)."""
+    good = enrollment.parse_code(issued_code)
+    with enroll_connect(c) as conn:
+        row = conn.execute("SELECT medrec_enrollment_salt(%s)", (good.lookup,)).fetchone()
+    assert row is not None
+    kdf = str(row[0])
+    bad = enrollment.Code(good.lookup, "0" * enrollment.SECRET_CHARS)
+    return good.lookup, enrollment.derive(good, kdf).proof, enrollment.derive(bad, kdf).proof
+
+
+def test_a_claim_rolled_back_gives_nothing_and_leaves_the_code_for_its_workstation(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """The attack: with the public password, claim in a transaction, look at the answer, roll
+    back; so that wrong tries are never counted and the right one takes the payload while the
+    code stays unused. Step 1 answers the same to right and wrong, step 2 refuses the
+    transaction that made the attempt, and a rolled-back attempt leaves nothing to collect."""
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Reception 3")
+    lookup, right, wrong = proofs(c, issued.code)
+    nonce = b"\x07" * 32
+    answers = []
+    with enroll_connect(c) as conn:
+        for proof in (wrong, right, wrong, right, wrong, right):
+            answers.append(
+                conn.execute(
+                    "SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, proof, nonce)
+                ).fetchall()
+            )
+            # Asking for the outcome in the same transaction: refused, whatever the proof.
+            conn.execute("SAVEPOINT ask")
+            with pytest.raises(psycopg.errors.RaiseException, match="commit the enrollment"):
+                conn.execute(
+                    "SELECT * FROM medrec_enrollment_payload(%s, %s, %s)", (lookup, proof, nonce)
+                )
+            conn.execute("ROLLBACK TO SAVEPOINT ask")
+            conn.rollback()
+        assert all(a == answers[0] for a in answers)  # right and wrong look alike
+        # After the rollbacks: no claim is there to collect; the code is simply still open
+        # (what anyone is told who sends a proof without a committed claim, right or wrong).
+        for proof in (right, wrong):
+            row = conn.execute(
+                "SELECT outcome, payload, tries_left FROM medrec_enrollment_payload(%s, %s, %s)",
+                (lookup, proof, nonce),
+            ).fetchone()
+            assert row == ("wrong", None, MAX_CODE_FAILURES)
+            conn.rollback()
+    [(_, sealed, used_at, failures, _)] = enrollment_rows(c)
+    assert sealed is not None and used_at is None and failures == 0
+    # The real workstation joins with its code as if nothing had happened: nothing was taken.
+    joining(c, tmp_path / "reception", issued.code).close()
+
+
+def test_wrong_tries_count_once_committed_and_only_then_say_so(server_clinic: Clinic) -> None:
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Counted")
+    lookup, _, wrong = proofs(c, issued.code)
+    nonce = b"\x01" * 32
+    with enroll_connect(c) as conn:
+        for attempt in range(1, MAX_CODE_FAILURES + 1):
+            conn.execute("SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, wrong, nonce))
+            conn.commit()  # the only way to learn the outcome: the failure is counted for good
+            row = conn.execute(
+                "SELECT outcome, tries_left FROM medrec_enrollment_payload(%s, %s, %s)",
+                (lookup, wrong, nonce),
+            ).fetchone()
+            conn.rollback()
+            if attempt < MAX_CODE_FAILURES:
+                assert row == ("wrong", MAX_CODE_FAILURES - attempt)
+            else:
+                assert row == ("locked", 0)
+    [(_, sealed, used_at, failures, _)] = enrollment_rows(c)
+    assert sealed is None and used_at is None and failures == MAX_CODE_FAILURES
+
+
+def test_the_payload_leaves_only_once_the_code_is_spent_for_good(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """Someone who has the code and claims first gets the payload only after the claim is
+    committed: the code is then used for good, rolling the payload step back changes nothing,
+    and the real workstation is told the code was used (the theft is noticed)."""
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Taken")
+    lookup, right, _ = proofs(c, issued.code)
+    nonce, other = b"\x02" * 32, b"\x03" * 32
+    with enroll_connect(c) as conn:
+        conn.execute("SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, right, nonce))
+        conn.commit()
+        [(_, _, used_at, _, _)] = enrollment_rows(c)
+        assert used_at is not None  # spent before anything was handed out
+        # Only the claimant's nonce collects it: the right proof alone does not.
+        row = conn.execute(
+            "SELECT outcome, payload FROM medrec_enrollment_payload(%s, %s, %s)",
+            (lookup, right, other),
+        ).fetchone()
+        assert row == ("used", None)
+        conn.rollback()
+        row = conn.execute(
+            "SELECT outcome, payload FROM medrec_enrollment_payload(%s, %s, %s)",
+            (lookup, right, nonce),
+        ).fetchone()
+        assert row is not None and row[0] == "ok" and isinstance(row[1], bytes)
+        conn.rollback()  # the payload step rolled back: the code stays used all the same
+    [(_, sealed, used_at, _, _)] = enrollment_rows(c)
+    assert used_at is not None and sealed is not None
+    with pytest.raises(ValidationError, match="used already"):
+        joining(c, tmp_path / "late", issued.code)
