@@ -21,14 +21,18 @@ from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
-from medrec_desktop.domain.workstations import MAX_CODE_FAILURES, WorkstationRevokedError
+from medrec_desktop.domain.workstations import (
+    MAX_CODE_FAILURES,
+    WorkstationRevokedError,
+    WorkstationUnknownError,
+)
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import enrollment
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.services.workstation_join import JoinRequest, join
-from medrec_desktop.services.workstations import read_here
+from medrec_desktop.services.workstations import new_here, read_here, write_here
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, PG_URL, Clinic, sign_in_all
 from tests.integration.chart_samples import new_patient
 from tests.support import pg
@@ -254,20 +258,72 @@ def test_a_removed_workstation_no_longer_opens_and_the_others_do(
     assert any("refuse_removed|failure|removed workstation 'Laptop'" in e for e in trail)
 
 
-def test_the_founding_workstation_is_on_the_list_and_a_folder_unknown_records_itself(
+def test_the_founding_workstation_is_on_the_list_and_an_unknown_folder_is_refused(
     server_clinic: Clinic,
 ) -> None:
     c = server_clinic
     [founder] = c.inst.workstations.list_workstations(c.admin)
     assert founder.this_one and founder.joined_by == "admin" and founder.last_seen_at
-    # A folder the server does not know (made before workstations were recorded): it records
-    # itself when it opens, audited, and remembers which one it is.
+    # A folder the server does not know, once the list has a row: it does not add itself (the
+    # computer must join with a code), and the attempt is in the trail.
+    code = c.inst.workstations.issue_code(c.admin, "Other").code
+    c.paths.workstation_file.unlink()
+    with pytest.raises(WorkstationUnknownError, match="ask an administrator") as refused:
+        c.reopen()
+    assert "enrollment code" in refused.value.message
+    assert not c.paths.workstation_file.exists()
+    other = joining(c, c.paths.root.parent / "other", code)
+    try:
+        session = other.auth.login("admin", ADMIN_PASSWORD)
+        assert [w.name for w in other.workstations.list_workstations(session)] == [
+            founder.name,
+            "Other",
+        ]
+        assert any(
+            "register_self|failure|workstation" in e and "tried to record itself; refused" in e
+            for e in [
+                f"{e.entry_point}|{e.outcome}|{e.detail or ''}"
+                for e in other.audit.events(session, AuditFilter())
+            ]
+        )
+    finally:
+        other.close()
+
+
+def test_a_removed_workstation_that_deletes_its_workstation_file_stays_out(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """The attack: removed, the laptop deletes workstation.json (or writes a new uid) to be
+    taken for a folder the server does not know yet, which would record itself."""
+    c = server_clinic
+    laptop = DataPaths(tmp_path / "laptop")
+    joining(c, laptop.root, c.inst.workstations.issue_code(c.admin, "Laptop").code).close()
+    ws = next(w for w in c.inst.workstations.list_workstations(c.admin) if w.name == "Laptop")
+    c.inst.workstations.revoke(c.admin, ws.id, "Lost", expected_version=ws.version)
+    laptop.workstation_file.unlink()
+    with pytest.raises(WorkstationUnknownError):
+        Installation.open(laptop, Unlock(passphrase=PASSPHRASE))
+    write_here(laptop, new_here("Innocent new name"))
+    with pytest.raises(WorkstationUnknownError):
+        Installation.open(laptop, Unlock(passphrase=PASSPHRASE))
+    listed = c.inst.workstations.list_workstations(c.admin)
+    assert [(w.name, w.revoked) for w in listed] == [(listed[0].name, False), ("Laptop", True)]
+
+
+def test_a_folder_records_itself_while_the_servers_list_is_empty(server_clinic: Clinic) -> None:
+    """A server set up before workstations were recorded (or a clinic moved from its file):
+    nobody is on the list yet, so the first folder that opens records itself, audited."""
+    c = server_clinic
+    c.inst.close()
+    with c.insider() as owner, owner.begin() as conn:
+        conn.execute(text("DELETE FROM workstation"))
     c.paths.workstation_file.unlink()
     c.reopen()
-    listed = c.inst.workstations.list_workstations(c.admin)
-    assert len(listed) == 2 and listed[1].this_one and listed[1].joined_by is None
+    [me] = c.inst.workstations.list_workstations(c.admin)
+    assert me.this_one and me.joined_by is None
     assert read_here(c.paths) is not None
     assert any("register_self|success|workstation recorded" in e for e in events(c))
+    assert any("the list was empty" in e for e in events(c))
 
 
 def test_the_enrollment_role_can_read_no_table(server_clinic: Clinic) -> None:
