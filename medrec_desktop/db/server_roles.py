@@ -304,7 +304,8 @@ def pin_functions(conn: Connection) -> None:
 def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
     """Give the application role its rights on what a restore has just made (as the owner):
     a restore re-creates the schema, and with it go the setup's grants and default
-    privileges. :func:`lock_down` follows."""
+    privileges. The enrollment role gets its USAGE on the schema back too (found by its
+    database rights: :func:`enrollment_roles`). :func:`lock_down` follows."""
     check_name(app, "The application account name")
     owner = act_as_owner(conn)
     s = f'"{schema}"'
@@ -318,7 +319,33 @@ def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
         f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app}",
     ):
         conn.execute(text(statement))
+    # The enrollment role lost its USAGE on the schema with it: without it no workstation
+    # could join the restored clinic.
+    for enroll in enrollment_roles(conn, app):
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {enroll}"))
     lock_down(conn)
+
+
+def enrollment_roles(conn: Connection, app: str) -> list[str]:
+    """The clinic's enrollment role(s), by what the database allows them, since a restore does
+    not say its name: roles that may CONNECT to this database and nothing more there (no
+    TEMPORARY, no CREATE), log in, are no superuser, and are neither its owner nor the
+    application role. That is exactly what setup (:func:`database_statements`) and
+    ``medrec server enrollment-setup`` grant them; database-level grants are not in a dump,
+    so they outlive the schema a restore re-creates. Names are returned quoted."""
+    rows = conn.execute(
+        text(
+            "SELECT quote_ident(r.rolname) "
+            "FROM pg_database d, aclexplode(d.datacl) a, pg_roles r "
+            "WHERE d.datname = current_database() AND a.grantee = r.oid "
+            "AND r.oid <> d.datdba AND r.rolname <> :app AND r.rolcanlogin AND NOT r.rolsuper "
+            "GROUP BY r.rolname "
+            "HAVING bool_and(a.privilege_type = 'CONNECT') "
+            "ORDER BY r.rolname"
+        ),
+        {"app": app},
+    ).scalars()
+    return [str(r) for r in rows]
 
 
 def _exists(conn: Connection, table: str) -> bool:
@@ -396,6 +423,7 @@ __all__ = [
     "act_as_owner",
     "check_app_role",
     "database_statements",
+    "enrollment_roles",
     "grant_app",
     "lock_down",
     "new_password",

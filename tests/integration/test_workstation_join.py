@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -541,3 +542,65 @@ def test_the_payload_leaves_only_once_the_code_is_spent_for_good(
     assert used_at is not None and sealed is not None
     with pytest.raises(ValidationError, match="used already"):
         joining(c, tmp_path / "late", issued.code)
+
+
+# ---------------------------------------------------------------- after a server restore
+
+
+def test_after_a_restore_into_a_new_database_workstations_join_again(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """A restore re-creates the schema, and with it went the enrollment role's right to use
+    it: the restore gives it back (found by its database rights), the folder the restore ran
+    in is on the restored list, and a new workstation joins the restored clinic."""
+    c = server_clinic
+    out = c.inst.backup(c.admin, tmp_path / "clinic.medrec-backup", lambda done, total: None)
+    name = f"t_rejoin_{uuid.uuid4().hex[:10]}"
+    url = pg.new_database(name)
+    try:
+        restored_paths = DataPaths(tmp_path / "restored")
+        restored = Installation.restore(
+            restored_paths,
+            out,
+            Unlock(recovery_key=c.recovery_key),
+            server_url=url,
+            owner_url=pg.owner_of(url),
+        )
+        restored.close()
+        restored = Installation.open(restored_paths, Unlock(recovery_key=c.recovery_key))
+        try:
+            admin = restored.auth.login("admin", ADMIN_PASSWORD)
+            listed = restored.workstations.list_workstations(admin)
+            assert [w.this_one for w in listed] == [False, True]  # the founder, then this one
+            there = make_url(url).set(username=pg.ENROLL_ROLE, password=None)
+
+            def request(name: str) -> JoinRequest:
+                code = restored.workstations.issue_code(admin, name).code
+                address = there.render_as_string(hide_password=False)
+                return JoinRequest(address, code, passphrase=PASSPHRASE)
+
+            joined = join(DataPaths(tmp_path / "joined"), request("After restore"))
+            try:
+                names = [w.name for w in joined.workstations.list_workstations(admin)]
+                assert names[-1] == "After restore"
+            finally:
+                joined.close()
+            # Without its right on the schema, the message names the real cause and remedy.
+            pg.admin(f"REVOKE USAGE ON SCHEMA public FROM {pg.ENROLL_ROLE}", name)
+            second = request("Second")
+            with pytest.raises(KnownError) as refused:
+                join(DataPaths(tmp_path / "refused"), second)
+            assert "medrec server enrollment-setup" in refused.value.message
+            assert "older version" not in refused.value.message
+            pg.admin(f"GRANT USAGE ON SCHEMA public TO {pg.ENROLL_ROLE}", name)
+            join(DataPaths(tmp_path / "second"), second).close()  # the same code: not spent
+        finally:
+            restored.close()
+        # Tables from before workstations could join: then (and only then) "older version".
+        with psycopg.connect(pg.admin_conninfo(name), autocommit=True) as conn:
+            conn.execute("DROP FUNCTION medrec_enrollment_payload(text, bytea, bytea)")
+            conn.execute("DROP TABLE enrollment")
+        with pytest.raises(KnownError, match="older version"):
+            join(DataPaths(tmp_path / "old"), second)
+    finally:
+        pg.drop_database(name)
