@@ -117,6 +117,7 @@ class Plan:
             f"CREATE ROLE {self.app} LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION "
             f"NOBYPASSRLS{app_pw}",
             enroll_role_statement(self.enroll),
+            *enroll_role_settings(self.enroll),
             f"CREATE DATABASE {self.database} OWNER {self.owner} ENCODING 'UTF8' "
             "TEMPLATE template0",
         ]
@@ -132,6 +133,7 @@ class Plan:
             "-- Keep the owner's password with the clinic's IT records, not on workstations.",
             f"-- {self.enroll} only lets new workstations claim an enrollment code; its password "
             f"({ENROLL_PASSWORD}) is documented, not a secret.",
+            *hba_advice(self.database, self.enroll),
             *(s + ";" for s in self.server_statements()),
             f"\\connect {self.database}",
             *(s + ";" for s in self.database_statements()),
@@ -152,6 +154,43 @@ def enroll_role_statement(enroll: str) -> str:
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(enroll)}) "
         f"THEN {create}; END IF; END $$"
     )
+
+
+#: what one session of the enrollment role may take (its password is public): a statement
+#: (a claim is milliseconds), a transaction left open (it would hold a code's row lock and so
+#: keep a real workstation from joining), and a connection left idle (one of its few slots)
+ENROLL_SETTINGS = (
+    ("statement_timeout", "10s"),
+    ("idle_in_transaction_session_timeout", "10s"),
+    ("idle_session_timeout", "60s"),
+)
+
+
+def enroll_role_settings(enroll: str) -> list[str]:
+    """Limits on every session of the enrollment role (:data:`ENROLL_SETTINGS`); made again
+    whenever setup runs, for a role made earlier too."""
+    return [
+        f"ALTER ROLE {enroll} SET {name} = {_literal(value)}" for name, value in ENROLL_SETTINGS
+    ]
+
+
+def hba_advice(database: str, enroll: str) -> list[str]:
+    """Comment lines for the script: PostgreSQL lets every role connect to databases that grant
+    CONNECT to PUBLIC (``postgres``, by default), so pg_hba.conf should let the enrollment role,
+    whose password is public, reach the clinic's database only."""
+    return [
+        f"-- pg_hba.conf: let {enroll} (public password) reach the clinic's database only. Put",
+        "-- these two lines above any broader 'host all all ...' line, then reload the server",
+        "-- (SELECT pg_reload_conf();). Clinics sharing the role: one hostssl line per database.",
+        *(f"--   {line}" for line in hba_lines(database, enroll)),
+    ]
+
+
+def hba_lines(database: str, enroll: str) -> list[str]:
+    return [
+        f"hostssl  {database}  {enroll}  all  scram-sha-256",
+        f"host     all  {enroll}  all  reject",
+    ]
 
 
 def enroll_database_statements(database: str, enroll: str) -> list[str]:
@@ -193,10 +232,19 @@ def run_plan(admin_url: str, plan: Plan) -> None:
     import psycopg
 
     conninfo = _conninfo(admin_url)
-    made: list[str] = []  # what this run created (a shared enrollment role is kept)
+    made: list[str] = []  # what this run created (an enrollment role made before is kept)
+    enroll_made = enroll_role_statement(plan.enroll)
     try:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             for statement in plan.server_statements():
+                if statement == enroll_made:
+                    # Made only where missing (clinics share it): dropped on failure only if
+                    # this run made it.
+                    had = _role_exists(conn, plan.enroll)
+                    conn.execute(statement.encode())
+                    if not had and _role_exists(conn, plan.enroll):
+                        made.append(f"ROLE {plan.enroll}")
+                    continue
                 conn.execute(statement.encode())
                 if statement.startswith("CREATE "):
                     made.append(statement.split()[1].upper() + " " + statement.split()[2])
@@ -212,6 +260,10 @@ def run_plan(admin_url: str, plan: Plan) -> None:
             "left behind. Run it as the server's administrator (for example the postgres "
             "account), or print the SQL (without --run) and give it to your IT person."
         ) from err
+
+
+def _role_exists(conn: Any, role: str) -> bool:
+    return conn.execute("SELECT FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
 
 
 def _undo(conninfo: str, plan: Plan, made: list[str]) -> None:
@@ -423,7 +475,9 @@ __all__ = [
     "act_as_owner",
     "check_app_role",
     "database_statements",
+    "enroll_role_settings",
     "enrollment_roles",
+    "hba_lines",
     "grant_app",
     "lock_down",
     "new_password",

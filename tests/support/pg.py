@@ -54,6 +54,8 @@ def ensure_roles() -> None:
                 if role not in have:
                     conn.execute(statement.encode())
             conn.execute(server_roles.enroll_role_statement(ENROLL_ROLE).encode())  # if missing
+            for statement in server_roles.enroll_role_settings(ENROLL_ROLE):
+                conn.execute(statement.encode())  # as setup limits its sessions
             # The test server's parallel workers all join as this one role: no limit here.
             conn.execute(f"ALTER ROLE {ENROLL_ROLE} CONNECTION LIMIT -1".encode())
         finally:
