@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import aliased
 
 from medrec_desktop.db import migrate, server_roles
@@ -236,6 +237,9 @@ class WorkstationService(Service):
         if not op.ctx.store.is_server or self._kit is None:
             raise KnownError(FILE_ONLY)
         name = _check_name(op, name)
+        # Before anything is stored: a code whose payload could not sign in is refused.
+        kit = self._kit()
+        _check_kit(kit)
         server_now = op.db.execute(select(func.now())).scalar_one()
         # Payloads of codes that ran out are not kept a minute longer than needed (nor one
         # claimed whose payload step was never committed).
@@ -266,7 +270,6 @@ class WorkstationService(Service):
         )
         op.db.add(row)
         op.db.flush()
-        kit = self._kit()
         payload = enrollment.Payload(
             install_id=op.ctx.install_id or "",
             workstation_name=name,
@@ -388,6 +391,35 @@ class WorkstationService(Service):
         op.event.username = "workstation"
         op.event.detail = f"removed workstation {here.name!r} tried to open; refused"[:200]
         raise WorkstationRevokedError(message)
+
+
+NO_PASSWORD = (
+    "This workstation's address of the clinic server (server.url) carries no password: it "
+    "signs in some other way (a password file, or a server that trusts this computer), which a "
+    "new computer would not have. A code would hand it an address it cannot sign in with, so "
+    "none was issued. Issue codes from a workstation whose address carries the application "
+    "account's password, or give this one the password first: medrec server connect "
+    "postgresql://medrec_app:PASSWORD@host/database."
+)
+CLIENT_CERTIFICATE = (
+    "This workstation signs in to the clinic server with a client certificate of its own "
+    "(sslcert/sslkey in server.url), which stays on this computer: a new computer could not "
+    "sign in with what a code carries, so none was issued. Connect new computers as this one "
+    "was (medrec server connect, with a certificate of their own), or issue codes from a "
+    "workstation that signs in with the application account's password."
+)
+
+
+def _check_kit(kit: EnrollmentKit) -> None:
+    """Refuse, in plain words, a code whose payload's address could not sign in elsewhere."""
+    try:
+        url = make_url(kit.server_url)
+    except Exception as err:
+        raise KnownError(NO_PASSWORD) from err
+    if any(url.query.get(k) for k in ("sslcert", "sslkey")):
+        raise KnownError(CLIENT_CERTIFICATE)
+    if not url.password:
+        raise KnownError(NO_PASSWORD)
 
 
 def _check_name(op: Op, name: str) -> str:

@@ -58,7 +58,7 @@ def server_clinic(request: pytest.FixtureRequest) -> Iterator[Clinic]:
 def address(c: Clinic) -> str:
     """The server's address as someone at the new computer types it (the test server's
     enrollment role is named; in a clinic medrec fills in medrec_enroll)."""
-    url = make_url(c.server_url).set(username=pg.ENROLL_ROLE, password=None)
+    url = make_url(c.server_url)._replace(password=None).set(username=pg.ENROLL_ROLE)
     return url.render_as_string(hide_password=False)
 
 
@@ -572,7 +572,7 @@ def test_after_a_restore_into_a_new_database_workstations_join_again(
             admin = restored.auth.login("admin", ADMIN_PASSWORD)
             listed = restored.workstations.list_workstations(admin)
             assert [w.this_one for w in listed] == [False, True]  # the founder, then this one
-            there = make_url(url).set(username=pg.ENROLL_ROLE, password=None)
+            there = make_url(url)._replace(password=None).set(username=pg.ENROLL_ROLE)
 
             def request(name: str) -> JoinRequest:
                 code = restored.workstations.issue_code(admin, name).code
@@ -604,3 +604,27 @@ def test_after_a_restore_into_a_new_database_workstations_join_again(
             join(DataPaths(tmp_path / "old"), second)
     finally:
         pg.drop_database(name)
+
+
+def test_no_code_is_issued_whose_address_could_not_sign_in(server_clinic: Clinic) -> None:
+    """An address without a password (a password file, a trusting server) or with this
+    computer's own client certificate would reach the new computer useless, the code spent:
+    refused in plain words before anything is stored."""
+    c = server_clinic
+    kept = c.paths.server_url_file.read_text()
+    url = make_url(kept)
+    try:
+        c.paths.server_url_file.write_text(url._replace(password=None).render_as_string(False))
+        with pytest.raises(KnownError, match="carries no password") as refused:
+            c.inst.workstations.issue_code(c.admin, "Front desk 2")
+        assert "medrec server connect" in refused.value.message
+        cert = url.update_query_dict({"sslcert": "/etc/me.crt", "sslkey": "/etc/me.key"})
+        c.paths.server_url_file.write_text(cert.render_as_string(False))
+        with pytest.raises(KnownError, match="client certificate"):
+            c.inst.workstations.issue_code(c.admin, "Front desk 2")
+    finally:
+        c.paths.server_url_file.write_text(kept)
+    assert enrollment_rows(c) == []
+    assert c.inst.workstations.server_status(c.admin).pending_codes == 0
+    c.inst.workstations.issue_code(c.admin, "Front desk 2")  # with its password: issued
+    assert len(enrollment_rows(c)) == 1
