@@ -3,7 +3,8 @@
 The new computer has no account that may read a table yet. It connects as the enrollment role
 (over verified TLS to another computer, as always), fetches the code's salt, derives the proof
 from the code's secret part and claims the code (db migration 0021: once, counted, within 15
-minutes). What comes back is sealed under the same secret: the application account's address
+minutes; in two transactions, the outcome and payload only once the claim is committed). What
+comes back is sealed under the same secret: the application account's address
 and password, the key material (the master wrapping key and the key file's shared parts: the
 recovery slot, the wrapped audit root, the audit high-water mark). This computer then writes its
 own key file (a keyring or passphrase slot of its own), server.url and the CA copy, opens the
