@@ -35,6 +35,11 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--database", default="medrec", help="database name (default: medrec)")
     a.add_argument("--owner-role", default="medrec_owner", help="default: medrec_owner")
     a.add_argument("--app-role", default="medrec_app", help="default: medrec_app")
+    a.add_argument(
+        "--enroll-role",
+        default="medrec_enroll",
+        help="the account new workstations join with (default: medrec_enroll)",
+    )
     a.add_argument("--host", default="localhost", help="the server's name, for the addresses")
     a.add_argument("--port", type=int, default=5432)
     a.add_argument("--run", metavar="ADMIN_URL", help="run it as this account instead of printing")
@@ -97,6 +102,7 @@ def cmd_setup(args: argparse.Namespace, paths: DataPaths) -> int:
         database=args.database,
         owner=args.owner_role,
         app=args.app_role,
+        enroll=args.enroll_role,
         owner_password=os.environ.get("MEDREC_OWNER_PASSWORD") or server_roles.new_password(),
         app_password=os.environ.get("MEDREC_APP_PASSWORD") or server_roles.new_password(),
     )
@@ -115,12 +121,17 @@ def cmd_setup(args: argparse.Namespace, paths: DataPaths) -> int:
     )
     if args.run:
         server_roles.run_plan(server_url(args.run, "--run"), plan)
+        hba = server_roles.hba_lines(plan.database, plan.enroll)
         _emit(
             args,
-            {**urls, "created": True},
+            {**urls, "created": True, "pg_hba": hba},
             lambda: (
-                f"Created {plan.owner}, {plan.app} and the database {plan.database}.\n"
+                f"Created {plan.owner}, {plan.app} and the database {plan.database} (and "
+                f"{plan.enroll}, the enrollment account, if it was missing).\n"
                 + after.replace("in the SQL above (PASSWORD '...')", "as set or generated")
+                + f"\nIn pg_hba.conf, let {plan.enroll} (its password is public) reach this "
+                "database only: put these lines above any broader 'host all all' line, then "
+                "reload the server:\n" + "\n".join("  " + line for line in hba)
             ),
         )
         if not args.json and not (

@@ -223,11 +223,10 @@ def cmd_enrollment_setup(args: argparse.Namespace, paths: DataPaths) -> int:
 
     database = server_roles.check_name(args.database, "The database name")
     role = server_roles.check_name(args.enroll_role, "The enrollment account name")
-    statements = [
-        server_roles.enroll_role_statement(role),
-        f"\\connect {database}",
-        *server_roles.enroll_database_statements(database, role),
-    ]
+    on_server = [server_roles.enroll_role_statement(role), *server_roles.enroll_role_settings(role)]
+    on_database = server_roles.enroll_database_statements(database, role)
+    statements = [*on_server, f"\\connect {database}", *on_database]
+    hba = server_roles.hba_lines(database, role)
     if args.run:
         import psycopg
         from sqlalchemy.engine.url import make_url
@@ -237,10 +236,11 @@ def cmd_enrollment_setup(args: argparse.Namespace, paths: DataPaths) -> int:
         admin = make_url(server_url(args.run, "--run")).set(drivername="postgresql")
         try:
             with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-                c.execute(statements[0].encode())
+                for statement in on_server:
+                    c.execute(statement.encode())
             on_db = admin.set(database=database).render_as_string(hide_password=False)
             with psycopg.connect(on_db, autocommit=True) as c:
-                for statement in statements[2:]:
+                for statement in on_database:
                     c.execute(statement.encode())
         except psycopg.Error as err:
             first = (str(err).strip().splitlines() or ["no reason given"])[0]
@@ -250,13 +250,19 @@ def cmd_enrollment_setup(args: argparse.Namespace, paths: DataPaths) -> int:
             ) from err
         _emit(
             args,
-            {"enroll_role": role, "database": database, "created": True},
-            lambda: f"The enrollment account {role} may now connect to {database}.",
+            {"enroll_role": role, "database": database, "created": True, "pg_hba": hba},
+            lambda: (
+                f"The enrollment account {role} may now connect to {database}.\nIn "
+                f"pg_hba.conf, let {role} (its password is public) reach this database only: "
+                "put these lines above any broader 'host all all' line, then reload the "
+                "server:\n" + "\n".join("  " + line for line in hba)
+            ),
         )
         return EXIT_OK
     script = (
         "-- medrec-desktop: the enrollment account new workstations join with.\n"
         f"-- Its password ({server_roles.ENROLL_PASSWORD}) is documented, not a secret.\n"
+        + "".join(line + "\n" for line in server_roles.hba_advice(database, role))
         + "".join(s + ("\n" if s.startswith("\\") else ";\n") for s in statements)
     )
     if args.out:

@@ -15,7 +15,7 @@ tables must not allow. The app checks its own account on every start (:func:`che
 and refuses one that could rewrite the trail.
 
 A third, the **enrollment role**, lets a new workstation join (issue 15): it may connect and
-call the two enrollment functions (schema 0021), nothing else; it reads no table. Its password
+call the enrollment functions (schema 0021), nothing else; it reads no table. Its password
 is fixed and documented (:data:`ENROLL_PASSWORD`): it is no secret, since what it can do needs
 an enrollment code an administrator shows once.
 """
@@ -45,7 +45,8 @@ ENROLL_CONNECTIONS = 4
 #: clinic's schema (:func:`lock_down`), so no object of another schema is found first
 DEFINER_FUNCTIONS = (
     "medrec_enrollment_salt(text)",
-    "medrec_claim_enrollment(text, bytea)",
+    "medrec_claim_enrollment(text, bytea, bytea)",
+    "medrec_enrollment_payload(text, bytea, bytea)",
 )
 
 #: tables whose rows are never changed nor removed once written (their triggers refuse it too):
@@ -116,6 +117,7 @@ class Plan:
             f"CREATE ROLE {self.app} LOGIN NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION "
             f"NOBYPASSRLS{app_pw}",
             enroll_role_statement(self.enroll),
+            *enroll_role_settings(self.enroll),
             f"CREATE DATABASE {self.database} OWNER {self.owner} ENCODING 'UTF8' "
             "TEMPLATE template0",
         ]
@@ -131,6 +133,7 @@ class Plan:
             "-- Keep the owner's password with the clinic's IT records, not on workstations.",
             f"-- {self.enroll} only lets new workstations claim an enrollment code; its password "
             f"({ENROLL_PASSWORD}) is documented, not a secret.",
+            *hba_advice(self.database, self.enroll),
             *(s + ";" for s in self.server_statements()),
             f"\\connect {self.database}",
             *(s + ";" for s in self.database_statements()),
@@ -151,6 +154,43 @@ def enroll_role_statement(enroll: str) -> str:
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(enroll)}) "
         f"THEN {create}; END IF; END $$"
     )
+
+
+#: what one session of the enrollment role may take (its password is public): a statement
+#: (a claim is milliseconds), a transaction left open (it would hold a code's row lock and so
+#: keep a real workstation from joining), and a connection left idle (one of its few slots)
+ENROLL_SETTINGS = (
+    ("statement_timeout", "10s"),
+    ("idle_in_transaction_session_timeout", "10s"),
+    ("idle_session_timeout", "60s"),
+)
+
+
+def enroll_role_settings(enroll: str) -> list[str]:
+    """Limits on every session of the enrollment role (:data:`ENROLL_SETTINGS`); made again
+    whenever setup runs, for a role made earlier too."""
+    return [
+        f"ALTER ROLE {enroll} SET {name} = {_literal(value)}" for name, value in ENROLL_SETTINGS
+    ]
+
+
+def hba_advice(database: str, enroll: str) -> list[str]:
+    """Comment lines for the script: PostgreSQL lets every role connect to databases that grant
+    CONNECT to PUBLIC (``postgres``, by default), so pg_hba.conf should let the enrollment role,
+    whose password is public, reach the clinic's database only."""
+    return [
+        f"-- pg_hba.conf: let {enroll} (public password) reach the clinic's database only. Put",
+        "-- these two lines above any broader 'host all all ...' line, then reload the server",
+        "-- (SELECT pg_reload_conf();). Clinics sharing the role: one hostssl line per database.",
+        *(f"--   {line}" for line in hba_lines(database, enroll)),
+    ]
+
+
+def hba_lines(database: str, enroll: str) -> list[str]:
+    return [
+        f"hostssl  {database}  {enroll}  all  scram-sha-256",
+        f"host     all  {enroll}  all  reject",
+    ]
 
 
 def enroll_database_statements(database: str, enroll: str) -> list[str]:
@@ -192,10 +232,19 @@ def run_plan(admin_url: str, plan: Plan) -> None:
     import psycopg
 
     conninfo = _conninfo(admin_url)
-    made: list[str] = []  # what this run created (a shared enrollment role is kept)
+    made: list[str] = []  # what this run created (an enrollment role made before is kept)
+    enroll_made = enroll_role_statement(plan.enroll)
     try:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             for statement in plan.server_statements():
+                if statement == enroll_made:
+                    # Made only where missing (clinics share it): dropped on failure only if
+                    # this run made it.
+                    had = _role_exists(conn, plan.enroll)
+                    conn.execute(statement.encode())
+                    if not had and _role_exists(conn, plan.enroll):
+                        made.append(f"ROLE {plan.enroll}")
+                    continue
                 conn.execute(statement.encode())
                 if statement.startswith("CREATE "):
                     made.append(statement.split()[1].upper() + " " + statement.split()[2])
@@ -211,6 +260,10 @@ def run_plan(admin_url: str, plan: Plan) -> None:
             "left behind. Run it as the server's administrator (for example the postgres "
             "account), or print the SQL (without --run) and give it to your IT person."
         ) from err
+
+
+def _role_exists(conn: Any, role: str) -> bool:
+    return conn.execute("SELECT FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
 
 
 def _undo(conninfo: str, plan: Plan, made: list[str]) -> None:
@@ -303,7 +356,8 @@ def pin_functions(conn: Connection) -> None:
 def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
     """Give the application role its rights on what a restore has just made (as the owner):
     a restore re-creates the schema, and with it go the setup's grants and default
-    privileges. :func:`lock_down` follows."""
+    privileges. The enrollment role gets its USAGE on the schema back too (found by its
+    database rights: :func:`enrollment_roles`). :func:`lock_down` follows."""
     check_name(app, "The application account name")
     owner = act_as_owner(conn)
     s = f'"{schema}"'
@@ -317,7 +371,33 @@ def grant_app(conn: Connection, app: str, schema: str = "public") -> None:
         f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {app}",
     ):
         conn.execute(text(statement))
+    # The enrollment role lost its USAGE on the schema with it: without it no workstation
+    # could join the restored clinic.
+    for enroll in enrollment_roles(conn, app):
+        conn.execute(text(f"GRANT USAGE ON SCHEMA {s} TO {enroll}"))
     lock_down(conn)
+
+
+def enrollment_roles(conn: Connection, app: str) -> list[str]:
+    """The clinic's enrollment role(s), by what the database allows them, since a restore does
+    not say its name: roles that may CONNECT to this database and nothing more there (no
+    TEMPORARY, no CREATE), log in, are no superuser, and are neither its owner nor the
+    application role. That is exactly what setup (:func:`database_statements`) and
+    ``medrec server enrollment-setup`` grant them; database-level grants are not in a dump,
+    so they outlive the schema a restore re-creates. Names are returned quoted."""
+    rows = conn.execute(
+        text(
+            "SELECT quote_ident(r.rolname) "
+            "FROM pg_database d, aclexplode(d.datacl) a, pg_roles r "
+            "WHERE d.datname = current_database() AND a.grantee = r.oid "
+            "AND r.oid <> d.datdba AND r.rolname <> :app AND r.rolcanlogin AND NOT r.rolsuper "
+            "GROUP BY r.rolname "
+            "HAVING bool_and(a.privilege_type = 'CONNECT') "
+            "ORDER BY r.rolname"
+        ),
+        {"app": app},
+    ).scalars()
+    return [str(r) for r in rows]
 
 
 def _exists(conn: Connection, table: str) -> bool:
@@ -418,6 +498,9 @@ __all__ = [
     "act_as_owner",
     "check_app_role",
     "database_statements",
+    "enroll_role_settings",
+    "enrollment_roles",
+    "hba_lines",
     "grant_app",
     "lock_down",
     "new_password",

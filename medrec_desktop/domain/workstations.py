@@ -19,6 +19,11 @@ class WorkstationRevokedError(KnownError):
     """This data folder's workstation was removed by an administrator: it no longer opens."""
 
 
+class WorkstationUnknownError(KnownError):
+    """This data folder is not on the clinic server's list, and the list is no longer empty:
+    a computer joins with an enrollment code, it does not add itself."""
+
+
 @dataclass(frozen=True)
 class WorkstationInfo:
     id: int
@@ -71,4 +76,5 @@ __all__ = [
     "ServerStatus",
     "WorkstationInfo",
     "WorkstationRevokedError",
+    "WorkstationUnknownError",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medrec_desktop.models.base import Base
@@ -57,3 +57,9 @@ class Enrollment(Base):
         ForeignKey("workstation.id"), nullable=True
     )
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The two-step claim (migration 0021): the transaction that claimed the code and SHA-256
+    # of its nonce (the payload goes only to that claimant, once that transaction committed),
+    # and the transaction of the last attempt (which may not ask for the outcome itself).
+    claim_txid: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    claim_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attempt_txid: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

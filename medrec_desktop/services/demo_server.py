@@ -1,7 +1,8 @@
 """A throwaway clinic server for the screenshots (`make screenshots`): a database and its owner
-and application accounts made as `medrec server setup --run` makes them, on a PostgreSQL server
-the caller names with an administrator's address, and removed again afterwards. Never used on
-a clinic's own server: everything it makes is named for the demo."""
+and application accounts made as `medrec server setup --run` makes them (and the enrollment
+account, if the server had none), on a PostgreSQL server the caller names with an
+administrator's address, and removed again afterwards. Never used on a clinic's own server:
+everything it makes is named for the demo (but the shared enrollment account's)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def demo_server(admin_url: str) -> Iterator[DemoServer]:
             server_roles.DEFAULT_APP if server_roles.DEFAULT_APP not in roles else "medrec_demo_app"
         )
         _drop(conn, app)
+    # The enrollment role (medrec_enroll) is shared by the server's clinics: removed afterwards
+    # only if this run made it.
+    enroll_made = server_roles.DEFAULT_ENROLL not in roles
     plan = server_roles.Plan(
         database=DATABASE,
         owner=OWNER,
@@ -64,6 +68,8 @@ def demo_server(admin_url: str) -> Iterator[DemoServer]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             _drop(conn, app)
+            if enroll_made:
+                conn.execute(f"DROP ROLE IF EXISTS {server_roles.DEFAULT_ENROLL}".encode())
 
 
 def _drop(conn: Any, app: str) -> None:

@@ -358,8 +358,9 @@ class Installation:
 
     def _check_workstation(self) -> None:
         """On a server: refuse a removed workstation, note a known one as seen, and let a
-        folder the server does not know (made before workstations were recorded, restored from
-        a backup) record itself. With a tampered trail nothing is recorded."""
+        folder the server does not know record itself only while the server's list is empty
+        (services.workstations says why; otherwise refused: join with a code). With a tampered
+        trail nothing is recorded."""
         here = read_here(self.paths)
         state = check_on_open(self.store, here, self.ctx.now)
         if state.revoked_message is not None:
@@ -1165,7 +1166,20 @@ class Installation:
             inst.maintenance.authorize(inst._admin_offline(username, password), what)
         else:
             inst.maintenance.record_key_change(RECOVERY_HOLDER, what + " into an empty database")
+        inst._record_restoring_workstation()
         return inst
+
+    def _record_restoring_workstation(self) -> None:
+        """After a server restore: the folder the restore ran in is on the restored list (it
+        records itself if the backup predates it: the restore is an administrator's act), so
+        it opens; other folders the list does not hold join again with codes."""
+        here = read_here(self.paths)
+        state = check_on_open(self.store, here, self.ctx.now)
+        if state.known or self.ctx.tampered is not None:
+            return
+        me = here or new_here(self.ctx.workstation)
+        self.workstations.register_self(me, restored=True)
+        write_here(self.paths, me)
 
     def _rebuild_forward_key(self, root: bytes) -> None:
         """Give a restored trail its forward-secure key again: the key for the next event

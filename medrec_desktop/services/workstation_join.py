@@ -3,7 +3,8 @@
 The new computer has no account that may read a table yet. It connects as the enrollment role
 (over verified TLS to another computer, as always), fetches the code's salt, derives the proof
 from the code's secret part and claims the code (db migration 0021: once, counted, within 15
-minutes). What comes back is sealed under the same secret: the application account's address
+minutes; in two transactions, the outcome and payload only once the claim is committed). What
+comes back is sealed under the same secret: the application account's address
 and password, the key material (the master wrapping key and the key file's shared parts: the
 recovery slot, the wrapped audit root, the audit high-water mark). This computer then writes its
 own key file (a keyring or passphrase slot of its own), server.url and the CA copy, opens the
@@ -16,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.engine.url import URL, make_url
 
 from medrec_desktop.db import server_roles
@@ -72,6 +74,32 @@ BUSY = (
 OLD_SERVER = (
     "The clinic's server does not offer joining yet (its tables are from an older version of "
     "medrec). The administrator upgrades it once: medrec server upgrade --owner ..."
+)
+NO_RIGHTS = (
+    "The server at {host} lets the enrollment account {role} connect, but not use the clinic's "
+    "joining functions (a database restored from a backup, or set up by hand, lacks that "
+    "right). The administrator gives it once: medrec server enrollment-setup --database "
+    "{database} prints the SQL (or runs it with --run ADMIN_URL). Then try again with the same "
+    "code."
+)
+NOT_A_CLINIC = (
+    "The database {database} at {host} holds no medrec tables: check that the address names "
+    "the clinic's server and database."
+)
+INCOMPLETE = (
+    "The clinic's server has the workstations' tables but not the functions that join a "
+    "workstation (a damaged or partly restored database?). Ask the administrator to check "
+    "it: medrec server upgrade --owner ... brings a server to this version's schema."
+)
+# What the enrollment role may see in the catalogs, which every role reads: is the function
+# there, may it use its schema, are there medrec tables at all, and the workstations' table.
+_DIAGNOSE = text(
+    "SELECT "
+    "EXISTS (SELECT FROM pg_proc WHERE proname = 'medrec_enrollment_payload'), "
+    "EXISTS (SELECT FROM pg_proc WHERE proname = 'medrec_enrollment_payload' "
+    "        AND has_schema_privilege(pronamespace, 'USAGE')), "
+    "EXISTS (SELECT FROM pg_class WHERE relname = 'alembic_version' AND relkind = 'r'), "
+    "EXISTS (SELECT FROM pg_class WHERE relname = 'enrollment' AND relkind = 'r')"
 )
 _TLS_KEYS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "gssencmode", "host", "hostaddr")
 
@@ -140,7 +168,7 @@ def claim(address: str, ca_cert: Path | None, code: enrollment.Code) -> enrollme
             raise ServerConnectionError(BUSY) from err
         raise ServerConnectionError(NO_ENROLLMENT.format(host=host, role=role)) from err
     try:
-        with _function_errors(), engine.connect() as conn:
+        with _function_errors(engine), engine.connect() as conn:
             kdf = conn.execute(
                 text("SELECT medrec_enrollment_salt(:lookup)"), {"lookup": code.lookup}
             ).scalar()
@@ -151,14 +179,20 @@ def claim(address: str, ca_cert: Path | None, code: enrollment.Code) -> enrollme
                 field=CODE,
             )
         keys = enrollment.derive(code, str(kdf))
-        with _function_errors(), engine.begin() as conn:
-            # Committed whatever the outcome: a wrong proof is counted at the server.
+        nonce = os.urandom(32)
+        params = {"lookup": code.lookup, "proof": keys.proof, "nonce": nonce}
+        # Step 1 records the attempt (a wrong proof counted, a right one spends the code) and
+        # answers nothing; only once it is committed does step 2, in a transaction of its own,
+        # say how it went and hand over the payload (migration 0021 says why).
+        with _function_errors(engine), engine.begin() as conn:
+            conn.execute(text("SELECT medrec_claim_enrollment(:lookup, :proof, :nonce)"), params)
+        with _function_errors(engine), engine.begin() as conn:
             outcome, sealed, left = conn.execute(
                 text(
                     "SELECT outcome, payload, tries_left "
-                    "FROM medrec_claim_enrollment(:lookup, :proof)"
+                    "FROM medrec_enrollment_payload(:lookup, :proof, :nonce)"
                 ),
-                {"lookup": code.lookup, "proof": keys.proof},
+                params,
             ).one()
     finally:
         engine.dispose()
@@ -177,18 +211,37 @@ def claim(address: str, ca_cert: Path | None, code: enrollment.Code) -> enrollme
 
 
 @contextlib.contextmanager
-def _function_errors() -> Iterator[None]:
+def _function_errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except sa_exc.ProgrammingError as err:
         if "does not exist" in str(err.orig).lower():
-            raise KnownError(OLD_SERVER) from err
+            raise KnownError(_why_no_function(engine)) from err
         raise
     except sa_exc.OperationalError as err:
         raise ServerConnectionError(
             "The connection to the clinic's server broke off while joining. Check the network "
             "and try again (if the code was already accepted, ask for a new one)."
         ) from err
+
+
+def _why_no_function(engine: Engine) -> str:
+    """Why the enrollment functions are not found, in words that name the remedy: a missing
+    right (enrollment-setup), tables really older (upgrade), or no clinic at that address."""
+    url = engine.url
+    names = {"host": url.host or "localhost", "role": url.username, "database": url.database}
+    try:
+        with engine.connect() as conn:
+            exists, usable, tables, enrollments = conn.execute(_DIAGNOSE).one()
+    except sa_exc.DBAPIError:
+        return INCOMPLETE
+    if exists and not usable:
+        return NO_RIGHTS.format(**names)
+    if not tables:
+        return NOT_A_CLINIC.format(**names)
+    if not enrollments:
+        return OLD_SERVER
+    return INCOMPLETE
 
 
 def join(paths: DataPaths, request: JoinRequest, *, clock: Clock = utc_now) -> Installation:

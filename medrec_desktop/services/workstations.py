@@ -3,9 +3,17 @@ data folder's workstation is checked against when it opens.
 
 A folder that works on a server remembers which workstation it is (``workstation.json``: a uid
 and a name, no secret). Opening checks that row: a removed workstation is refused in plain
-words (who, when, what to do), a known one notes when it was last seen (one UPDATE), and a
-folder the server does not know yet (made before schema 0021, or restored from a backup)
-records itself, in the audit trail like everything else.
+words (who, when, what to do), a known one notes when it was last seen (one UPDATE).
+
+A folder the server does not know records itself only while the server's list is empty: the
+computer that founds the clinic, the first folder after a clinic moved from its file or was
+restored from a backup made before workstations were recorded (schema 0021). Once the list has
+a row, an unknown folder is refused (audited) and told to join with an enrollment code:
+otherwise a removed workstation would only have to delete its workstation.json to be let in
+again under a new name. A restore records the folder it was run in itself, as part of the
+restore (an administrator's act: the owner's account and the founding administrator's password
+or the recovery key); other folders whose workstation the restored list does not hold (joined
+after that backup) join again with codes.
 
 Removal is enforced by the app. A removed computer that kept its data folder still holds the
 application account's password (server.url) and the clinic's keys; after removing a lost or
@@ -23,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import aliased
 
 from medrec_desktop.db import migrate, server_roles
@@ -42,6 +51,7 @@ from medrec_desktop.domain.workstations import (
     ServerStatus,
     WorkstationInfo,
     WorkstationRevokedError,
+    WorkstationUnknownError,
 )
 from medrec_desktop.models import Enrollment, User, Workstation
 from medrec_desktop.paths import DataPaths, write_private_file
@@ -55,6 +65,15 @@ FILE_ONLY = (
     "This workstation keeps its records in an encrypted file on this computer: nothing joins "
     "it. Workstations join a clinic server (PostgreSQL; see the README, server mode)."
 )
+UNKNOWN_WORKSTATION = (
+    "This computer's data folder is not on the clinic server's list of workstations (its "
+    "workstation.json is missing or names no workstation the server knows), so medrec does "
+    "not open here. A computer joins the clinic with an enrollment code: ask an administrator "
+    "for one (Administration › Server › Add a workstation…), then join this computer into an "
+    "empty data folder (the setup wizard: Join this clinic's server)."
+)
+# pg_advisory_xact_lock key: "mrws" (one unknown folder at a time records itself)
+_REGISTER_LOCK = 0x6D727773
 
 
 @dataclass(frozen=True)
@@ -218,11 +237,14 @@ class WorkstationService(Service):
         if not op.ctx.store.is_server or self._kit is None:
             raise KnownError(FILE_ONLY)
         name = _check_name(op, name)
+        # Before anything is stored: a code whose payload could not sign in is refused.
+        kit = self._kit()
+        _check_kit(kit)
         server_now = op.db.execute(select(func.now())).scalar_one()
-        # Payloads of codes that ran out are not kept a minute longer than needed.
+        # Payloads of codes that ran out are not kept a minute longer than needed (nor one
+        # claimed whose payload step was never committed).
         op.db.execute(
             update(Enrollment)
-            .where(Enrollment.used_at.is_(None))
             .where(Enrollment.ciphertext.is_not(None))
             .where(Enrollment.expires_at <= server_now)
             .values(ciphertext=None)
@@ -248,7 +270,6 @@ class WorkstationService(Service):
         )
         op.db.add(row)
         op.db.flush()
-        kit = self._kit()
         payload = enrollment.Payload(
             install_id=op.ctx.install_id or "",
             workstation_name=name,
@@ -325,12 +346,27 @@ class WorkstationService(Service):
         return _info(ws, issued_by, None, here)
 
     @audited(Action.ADMIN, DataCategory.SETTINGS, anonymous=True)
-    def register_self(self, op: Op, here: Here, *, founded_by: int | None = None) -> int:
+    def register_self(
+        self, op: Op, here: Here, *, founded_by: int | None = None, restored: bool = False
+    ) -> int:
         """A folder the server does not know records itself: the computer that creates the
-        clinic (``founded_by``: its first administrator), or one made before workstations
-        were recorded (or restored from a backup). Returns the new row's id."""
+        clinic (``founded_by``: its first administrator), the folder a restore ran in
+        (``restored``), or any folder while the server's list is empty (a clinic moved from
+        its file, a server set up before workstations were recorded). Otherwise refused: see
+        the module's docstring. Returns the new row's id."""
         if not op.ctx.store.is_server:
             raise KnownError(FILE_ONLY)
+        op.event.username = "workstation"
+        if founded_by is None and not restored:
+            # One at a time: two unknown folders opening at once on an empty list would
+            # otherwise both find it empty.
+            op.db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _REGISTER_LOCK})
+            listed = op.db.execute(select(func.count()).select_from(Workstation)).scalar_one()
+            if listed:
+                op.event.detail = (
+                    f"workstation {here.name!r} not on the list tried to record itself; refused"
+                )[:200]
+                raise WorkstationUnknownError(UNKNOWN_WORKSTATION)
         ws = Workstation(
             uid=here.uid,
             name=here.name[:MAX_NAME],
@@ -340,8 +376,12 @@ class WorkstationService(Service):
         )
         op.db.add(ws)
         op.db.flush()
-        how = "it created the clinic" if founded_by is not None else "no enrollment code"
-        op.event.username = "workstation"
+        if founded_by is not None:
+            how = "it created the clinic"
+        elif restored:
+            how = "a backup was restored in its folder"
+        else:
+            how = "the list was empty"
         op.event.detail = f"workstation recorded: {ws.name!r} (#{ws.id}); {how}"[:200]
         return ws.id
 
@@ -351,6 +391,35 @@ class WorkstationService(Service):
         op.event.username = "workstation"
         op.event.detail = f"removed workstation {here.name!r} tried to open; refused"[:200]
         raise WorkstationRevokedError(message)
+
+
+NO_PASSWORD = (
+    "This workstation's address of the clinic server (server.url) carries no password: it "
+    "signs in some other way (a password file, or a server that trusts this computer), which a "
+    "new computer would not have. A code would hand it an address it cannot sign in with, so "
+    "none was issued. Issue codes from a workstation whose address carries the application "
+    "account's password, or give this one the password first: medrec server connect "
+    "postgresql://medrec_app:PASSWORD@host/database."
+)
+CLIENT_CERTIFICATE = (
+    "This workstation signs in to the clinic server with a client certificate of its own "
+    "(sslcert/sslkey in server.url), which stays on this computer: a new computer could not "
+    "sign in with what a code carries, so none was issued. Connect new computers as this one "
+    "was (medrec server connect, with a certificate of their own), or issue codes from a "
+    "workstation that signs in with the application account's password."
+)
+
+
+def _check_kit(kit: EnrollmentKit) -> None:
+    """Refuse, in plain words, a code whose payload's address could not sign in elsewhere."""
+    try:
+        url = make_url(kit.server_url)
+    except Exception as err:
+        raise KnownError(NO_PASSWORD) from err
+    if any(url.query.get(k) for k in ("sslcert", "sslkey")):
+        raise KnownError(CLIENT_CERTIFICATE)
+    if not url.password:
+        raise KnownError(NO_PASSWORD)
 
 
 def _check_name(op: Op, name: str) -> str:

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from medrec_desktop.db import server_roles
-from tests.support.pg import APP_ROLE, OWNER_ROLE
+from tests.support.pg import APP_PASSWORD, APP_ROLE, OWNER_ROLE
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVER_NAME = "db.clinic.test"
@@ -49,9 +49,10 @@ class TlsCluster:
     ) -> str:
         """The application account's address (``role`` for another account's)."""
         extra = f"&{query}" if query else ""
-        return (
-            f"postgresql+psycopg://{role}@{host}:{self.port}/{database}?hostaddr=127.0.0.1{extra}"
-        )
+        # The application account's carries a password, as a clinic's does (the cluster
+        # trusts every connection and does not check it).
+        who = f"{role}:{APP_PASSWORD}" if role == APP_ROLE else role
+        return f"postgresql+psycopg://{who}@{host}:{self.port}/{database}?hostaddr=127.0.0.1{extra}"
 
     def owner_url(self, database: str) -> str:
         return self.url(database, role=OWNER_ROLE)

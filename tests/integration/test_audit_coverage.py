@@ -908,7 +908,9 @@ SAMPLES: dict[str, tuple[Role | None, Callable[[Clinic], Call]]] = {
     ),
     "WorkstationService.register_self": (
         None,
-        lambda c: lambda s: c.inst.workstations.register_self(new_here("Old desk")),
+        # the list has the founder: only a restore's own folder records itself now (a refusal
+        # is recorded too: test_workstation_join)
+        lambda c: lambda s: c.inst.workstations.register_self(new_here("Old desk"), restored=True),
     ),
     "WorkstationService.refuse_removed": (
         None,

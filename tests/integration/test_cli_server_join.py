@@ -114,6 +114,8 @@ def test_enrollment_setup_prints_the_sql_for_a_server_set_up_earlier() -> None:
     assert "IF NOT EXISTS" in sql  # clinics on one server share it
     assert "\\connect clinic_db\n" in sql
     assert "GRANT CONNECT ON DATABASE clinic_db TO medrec_enroll;" in sql
+    assert "ALTER ROLE medrec_enroll SET statement_timeout = '10s';" in sql
+    assert "--   hostssl  clinic_db  medrec_enroll  all  scram-sha-256" in sql  # pg_hba.conf
     assert "SELECT" not in sql.split("\\connect")[1]  # no table rights, only CONNECT and USAGE
     bad = medrec_in_process("server", "enrollment-setup", "--enroll-role", "x; DROP ROLE y")
     assert bad.returncode == 1 and "not a plain name" in one_plain_line(bad.stderr)

@@ -19,7 +19,7 @@ from sqlalchemy.engine.url import make_url
 from medrec_desktop.db import migrate, server_roles
 from medrec_desktop.db.engine import postgres_engine
 from medrec_desktop.domain.enums import Role
-from medrec_desktop.domain.errors import SchemaTooOldError, ServerRoleError
+from medrec_desktop.domain.errors import KnownError, SchemaTooOldError, ServerRoleError
 from medrec_desktop.paths import DataPaths, write_private_file
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock, upgrade_server
@@ -194,9 +194,10 @@ def test_setup_prints_the_sql_and_runs_it_for_a_working_clinic(tmp_path: Path) -
     accounts and the database, and a clinic is created on them with init --owner."""
     suffix = uuid.uuid4().hex[:8]
     database, owner, app = f"t_setup_{suffix}", f"t_owner_{suffix}", f"t_app_{suffix}"
-    printed = medrec_in_process(
-        "server", "setup", "--database", database, "--owner-role", owner, "--app-role", app
-    )
+    enroll = f"t_enroll_{suffix}"  # its own: the server's other clinics may share theirs
+    names = ("--database", database, "--owner-role", owner, "--app-role", app)
+    names += ("--enroll-role", enroll)
+    printed = medrec_in_process("server", "setup", *names)
     assert printed.returncode == 0, printed.stderr
     script = printed.stdout
     assert f"CREATE ROLE {owner} LOGIN NOSUPERUSER" in script
@@ -204,29 +205,41 @@ def test_setup_prints_the_sql_and_runs_it_for_a_working_clinic(tmp_path: Path) -
     assert f"\\connect {database}" in script
     assert f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}" in script
     assert "PASSWORD '" in script  # generated, shown once to whoever runs it
+    # The enrollment account's password is public: its sessions are limited, and the script
+    # says how pg_hba.conf keeps it to the clinic's database.
+    assert f"ALTER ROLE {enroll} SET statement_timeout = '10s';" in script
+    assert f"ALTER ROLE {enroll} SET idle_in_transaction_session_timeout" in script
+    assert f"ALTER ROLE {enroll} SET idle_session_timeout" in script
+    assert f"--   hostssl  {database}  {enroll}  all  scram-sha-256" in script
+    assert f"--   host     all  {enroll}  all  reject" in script
     assert PG_URL
     admin_url = make_url(PG_URL).render_as_string(hide_password=False)
     try:
         ran = medrec_in_process(
             "server",
             "setup",
-            "--database",
-            database,
-            "--owner-role",
-            owner,
-            "--app-role",
-            app,
+            *names,
             "--run",
             admin_url,
             env={"MEDREC_OWNER_PASSWORD": "owner pw 1", "MEDREC_APP_PASSWORD": "app pw 1"},
         )
         assert ran.returncode == 0, ran.stderr
-        # Made again: refused in plain words, nothing half made.
-        again = medrec_in_process(
-            "server", "setup", "--database", database, "--owner-role", owner,
-            "--app-role", app, "--run", admin_url,
-        )  # fmt: skip
+        assert f"hostssl  {database}  {enroll}" in ran.stdout
+        with psycopg.connect(pg.admin_conninfo(), autocommit=True) as conn:
+            settings = conn.execute(
+                "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r "
+                "ON r.oid = s.setrole WHERE r.rolname = %s AND s.setdatabase = 0",
+                (enroll,),
+            ).fetchone()
+        assert settings is not None
+        assert {"statement_timeout=10s", "idle_in_transaction_session_timeout=10s"} <= set(
+            settings[0]
+        )
+        # Made again: refused in plain words, nothing half made (the enrollment account this
+        # run did not make stays).
+        again = medrec_in_process("server", "setup", *names, "--run", admin_url)
         assert again.returncode != 0 and "refused to create the accounts" in again.stderr
+        assert _role_exists(enroll)
         base = make_url(PG_URL).set(database=database, password=None)
         app_url = base.set(username=app).render_as_string(hide_password=False)
         owner_url = base.set(username=owner).render_as_string(hide_password=False)
@@ -250,8 +263,38 @@ def test_setup_prints_the_sql_and_runs_it_for_a_working_clinic(tmp_path: Path) -
         assert row is not None and row[0] == owner
     finally:
         pg.admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        pg.admin(f"DROP ROLE IF EXISTS {app}")
-        pg.admin(f"DROP ROLE IF EXISTS {owner}")
+        for role in (app, owner, enroll):
+            pg.admin(f"DROP ROLE IF EXISTS {role}")
+
+
+def _role_exists(role: str) -> bool:
+    with psycopg.connect(pg.admin_conninfo(), autocommit=True) as conn:
+        found = conn.execute("SELECT FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    return found is not None
+
+
+def test_a_failed_setup_removes_the_enrollment_account_only_if_it_made_it() -> None:
+    """Setup fails at its last step (the database exists already): the roles it made are
+    dropped, its new enrollment account too, but an enrollment account that was there before
+    (another clinic's on the same server) is kept."""
+    assert PG_URL
+    admin_url = make_url(PG_URL).render_as_string(hide_password=False)
+    existing = make_url(PG_URL).database
+    assert existing
+    for enroll, had in ((f"t_enroll_{uuid.uuid4().hex[:8]}", False), (pg.ENROLL_ROLE, True)):
+        pg.ensure_roles()
+        suffix = uuid.uuid4().hex[:8]
+        plan = server_roles.Plan(
+            database=existing, owner=f"t_owner_{suffix}", app=f"t_app_{suffix}", enroll=enroll
+        )
+        try:
+            with pytest.raises(KnownError, match="Nothing was left behind"):
+                server_roles.run_plan(admin_url, plan)
+            assert not _role_exists(plan.owner) and not _role_exists(plan.app)
+            assert _role_exists(enroll) == had
+        finally:
+            for role in (plan.app, plan.owner, *(() if had else (enroll,))):
+                pg.admin(f"DROP ROLE IF EXISTS {role}")
 
 
 def test_a_name_that_is_not_plain_is_refused_before_anything_runs() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,14 +22,18 @@ from sqlalchemy.engine.url import make_url
 
 from medrec_desktop.domain.enums import Role
 from medrec_desktop.domain.errors import KnownError, ValidationError
-from medrec_desktop.domain.workstations import MAX_CODE_FAILURES, WorkstationRevokedError
+from medrec_desktop.domain.workstations import (
+    MAX_CODE_FAILURES,
+    WorkstationRevokedError,
+    WorkstationUnknownError,
+)
 from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import enrollment
 from medrec_desktop.services.audit import AuditFilter
 from medrec_desktop.services.installation import Installation, Unlock
 from medrec_desktop.services.patients import PatientInput
 from medrec_desktop.services.workstation_join import JoinRequest, join
-from medrec_desktop.services.workstations import read_here
+from medrec_desktop.services.workstations import new_here, read_here, write_here
 from tests.conftest import ADMIN_PASSWORD, PASSPHRASE, PG_URL, Clinic, sign_in_all
 from tests.integration.chart_samples import new_patient
 from tests.support import pg
@@ -53,7 +58,7 @@ def server_clinic(request: pytest.FixtureRequest) -> Iterator[Clinic]:
 def address(c: Clinic) -> str:
     """The server's address as someone at the new computer types it (the test server's
     enrollment role is named; in a clinic medrec fills in medrec_enroll)."""
-    url = make_url(c.server_url).set(username=pg.ENROLL_ROLE, password=None)
+    url = make_url(c.server_url)._replace(password=None).set(username=pg.ENROLL_ROLE)
     return url.render_as_string(hide_password=False)
 
 
@@ -254,20 +259,72 @@ def test_a_removed_workstation_no_longer_opens_and_the_others_do(
     assert any("refuse_removed|failure|removed workstation 'Laptop'" in e for e in trail)
 
 
-def test_the_founding_workstation_is_on_the_list_and_a_folder_unknown_records_itself(
+def test_the_founding_workstation_is_on_the_list_and_an_unknown_folder_is_refused(
     server_clinic: Clinic,
 ) -> None:
     c = server_clinic
     [founder] = c.inst.workstations.list_workstations(c.admin)
     assert founder.this_one and founder.joined_by == "admin" and founder.last_seen_at
-    # A folder the server does not know (made before workstations were recorded): it records
-    # itself when it opens, audited, and remembers which one it is.
+    # A folder the server does not know, once the list has a row: it does not add itself (the
+    # computer must join with a code), and the attempt is in the trail.
+    code = c.inst.workstations.issue_code(c.admin, "Other").code
+    c.paths.workstation_file.unlink()
+    with pytest.raises(WorkstationUnknownError, match="ask an administrator") as refused:
+        c.reopen()
+    assert "enrollment code" in refused.value.message
+    assert not c.paths.workstation_file.exists()
+    other = joining(c, c.paths.root.parent / "other", code)
+    try:
+        session = other.auth.login("admin", ADMIN_PASSWORD)
+        assert [w.name for w in other.workstations.list_workstations(session)] == [
+            founder.name,
+            "Other",
+        ]
+        assert any(
+            "register_self|failure|workstation" in e and "tried to record itself; refused" in e
+            for e in [
+                f"{e.entry_point}|{e.outcome}|{e.detail or ''}"
+                for e in other.audit.events(session, AuditFilter())
+            ]
+        )
+    finally:
+        other.close()
+
+
+def test_a_removed_workstation_that_deletes_its_workstation_file_stays_out(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """The attack: removed, the laptop deletes workstation.json (or writes a new uid) to be
+    taken for a folder the server does not know yet, which would record itself."""
+    c = server_clinic
+    laptop = DataPaths(tmp_path / "laptop")
+    joining(c, laptop.root, c.inst.workstations.issue_code(c.admin, "Laptop").code).close()
+    ws = next(w for w in c.inst.workstations.list_workstations(c.admin) if w.name == "Laptop")
+    c.inst.workstations.revoke(c.admin, ws.id, "Lost", expected_version=ws.version)
+    laptop.workstation_file.unlink()
+    with pytest.raises(WorkstationUnknownError):
+        Installation.open(laptop, Unlock(passphrase=PASSPHRASE))
+    write_here(laptop, new_here("Innocent new name"))
+    with pytest.raises(WorkstationUnknownError):
+        Installation.open(laptop, Unlock(passphrase=PASSPHRASE))
+    listed = c.inst.workstations.list_workstations(c.admin)
+    assert [(w.name, w.revoked) for w in listed] == [(listed[0].name, False), ("Laptop", True)]
+
+
+def test_a_folder_records_itself_while_the_servers_list_is_empty(server_clinic: Clinic) -> None:
+    """A server set up before workstations were recorded (or a clinic moved from its file):
+    nobody is on the list yet, so the first folder that opens records itself, audited."""
+    c = server_clinic
+    c.inst.close()
+    with c.insider() as owner, owner.begin() as conn:
+        conn.execute(text("DELETE FROM workstation"))
     c.paths.workstation_file.unlink()
     c.reopen()
-    listed = c.inst.workstations.list_workstations(c.admin)
-    assert len(listed) == 2 and listed[1].this_one and listed[1].joined_by is None
+    [me] = c.inst.workstations.list_workstations(c.admin)
+    assert me.this_one and me.joined_by is None
     assert read_here(c.paths) is not None
     assert any("register_self|success|workstation recorded" in e for e in events(c))
+    assert any("the list was empty" in e for e in events(c))
 
 
 def test_the_enrollment_role_can_read_no_table(server_clinic: Clinic) -> None:
@@ -298,16 +355,20 @@ def test_the_enrollment_role_can_read_no_table(server_clinic: Clinic) -> None:
                 conn.execute(attack.encode())
         # What it may do: ask for a salt, claim (and be counted).
         assert conn.execute("SELECT medrec_enrollment_salt('ZZZZ')").fetchone() == (None,)
+        conn.execute("SELECT medrec_claim_enrollment('ZZZZ', %s, %s)", (b"\0" * 32, b"\1" * 32))
         row = conn.execute(
-            "SELECT outcome FROM medrec_claim_enrollment('ZZZZ', %s)", (b"\0" * 32,)
+            "SELECT outcome FROM medrec_enrollment_payload('ZZZZ', %s, %s)",
+            (b"\0" * 32, b"\1" * 32),
         ).fetchone()
         assert row == ("unknown",)
         # The functions run as their owner with a pinned search_path: a function of its own
         # named like a table's lookup cannot be slipped in first (it may create nothing).
         config = conn.execute(
-            "SELECT proconfig FROM pg_proc WHERE proname = 'medrec_claim_enrollment'"
-        ).fetchone()
-        assert config is not None and any("search_path=" in str(x) for x in config[0])
+            "SELECT proname, proconfig FROM pg_proc WHERE proname IN "
+            "('medrec_claim_enrollment', 'medrec_enrollment_payload', 'medrec_enrollment_salt')"
+        ).fetchall()
+        assert len(config) == 3
+        assert all(any("search_path=" in str(x) for x in c[1]) for c in config)
 
 
 def test_the_servers_copy_of_the_payload_gives_nothing_away(server_clinic: Clinic) -> None:
@@ -361,3 +422,209 @@ def test_a_joined_workstation_signs_in_with_the_admin_password_too(
         assert {w.name for w in joined.workstations.list_workstations(session)} >= {"W"}
     finally:
         joined.close()
+
+
+# ---------------------------------------------------------------- rolling a claim back
+
+
+def enroll_connect(c: Clinic) -> psycopg.Connection[tuple[object, ...]]:
+    """The attacker's own session as the enrollment role (public password), in transactions
+    it opens and ends as it likes."""
+    url = make_url(address(c)).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False))
+
+
+def proofs(c: Clinic, issued_code: str) -> tuple[str, bytes, bytes]:
+    """The code's lookup, the right proof (from the code) and a wrong one (a wrong secret)."""
+    good = enrollment.parse_code(issued_code)
+    with enroll_connect(c) as conn:
+        row = conn.execute("SELECT medrec_enrollment_salt(%s)", (good.lookup,)).fetchone()
+    assert row is not None
+    kdf = str(row[0])
+    bad = enrollment.Code(good.lookup, "0" * enrollment.SECRET_CHARS)
+    return good.lookup, enrollment.derive(good, kdf).proof, enrollment.derive(bad, kdf).proof
+
+
+def test_a_claim_rolled_back_gives_nothing_and_leaves_the_code_for_its_workstation(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """The attack: with the public password, claim in a transaction, look at the answer, roll
+    back; so that wrong tries are never counted and the right one takes the payload while the
+    code stays unused. Step 1 answers the same to right and wrong, step 2 refuses the
+    transaction that made the attempt, and a rolled-back attempt leaves nothing to collect."""
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Reception 3")
+    lookup, right, wrong = proofs(c, issued.code)
+    nonce = b"\x07" * 32
+    answers = []
+    with enroll_connect(c) as conn:
+        for proof in (wrong, right, wrong, right, wrong, right):
+            answers.append(
+                conn.execute(
+                    "SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, proof, nonce)
+                ).fetchall()
+            )
+            # Asking for the outcome in the same transaction: refused, whatever the proof.
+            conn.execute("SAVEPOINT ask")
+            with pytest.raises(psycopg.errors.RaiseException, match="commit the enrollment"):
+                conn.execute(
+                    "SELECT * FROM medrec_enrollment_payload(%s, %s, %s)", (lookup, proof, nonce)
+                )
+            conn.execute("ROLLBACK TO SAVEPOINT ask")
+            conn.rollback()
+        assert all(a == answers[0] for a in answers)  # right and wrong look alike
+        # After the rollbacks: no claim is there to collect; the code is simply still open
+        # (what anyone is told who sends a proof without a committed claim, right or wrong).
+        for proof in (right, wrong):
+            row = conn.execute(
+                "SELECT outcome, payload, tries_left FROM medrec_enrollment_payload(%s, %s, %s)",
+                (lookup, proof, nonce),
+            ).fetchone()
+            assert row == ("wrong", None, MAX_CODE_FAILURES)
+            conn.rollback()
+    [(_, sealed, used_at, failures, _)] = enrollment_rows(c)
+    assert sealed is not None and used_at is None and failures == 0
+    # The real workstation joins with its code as if nothing had happened: nothing was taken.
+    joining(c, tmp_path / "reception", issued.code).close()
+
+
+def test_wrong_tries_count_once_committed_and_only_then_say_so(server_clinic: Clinic) -> None:
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Counted")
+    lookup, _, wrong = proofs(c, issued.code)
+    nonce = b"\x01" * 32
+    with enroll_connect(c) as conn:
+        for attempt in range(1, MAX_CODE_FAILURES + 1):
+            conn.execute("SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, wrong, nonce))
+            conn.commit()  # the only way to learn the outcome: the failure is counted for good
+            row = conn.execute(
+                "SELECT outcome, tries_left FROM medrec_enrollment_payload(%s, %s, %s)",
+                (lookup, wrong, nonce),
+            ).fetchone()
+            conn.rollback()
+            if attempt < MAX_CODE_FAILURES:
+                assert row == ("wrong", MAX_CODE_FAILURES - attempt)
+            else:
+                assert row == ("locked", 0)
+    [(_, sealed, used_at, failures, _)] = enrollment_rows(c)
+    assert sealed is None and used_at is None and failures == MAX_CODE_FAILURES
+
+
+def test_the_payload_leaves_only_once_the_code_is_spent_for_good(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """Someone who has the code and claims first gets the payload only after the claim is
+    committed: the code is then used for good, rolling the payload step back changes nothing,
+    and the real workstation is told the code was used (the theft is noticed)."""
+    c = server_clinic
+    issued = c.inst.workstations.issue_code(c.admin, "Taken")
+    lookup, right, _ = proofs(c, issued.code)
+    nonce, other = b"\x02" * 32, b"\x03" * 32
+    with enroll_connect(c) as conn:
+        conn.execute("SELECT medrec_claim_enrollment(%s, %s, %s)", (lookup, right, nonce))
+        conn.commit()
+        [(_, _, used_at, _, _)] = enrollment_rows(c)
+        assert used_at is not None  # spent before anything was handed out
+        # Only the claimant's nonce collects it: the right proof alone does not.
+        row = conn.execute(
+            "SELECT outcome, payload FROM medrec_enrollment_payload(%s, %s, %s)",
+            (lookup, right, other),
+        ).fetchone()
+        assert row == ("used", None)
+        conn.rollback()
+        row = conn.execute(
+            "SELECT outcome, payload FROM medrec_enrollment_payload(%s, %s, %s)",
+            (lookup, right, nonce),
+        ).fetchone()
+        assert row is not None and row[0] == "ok" and isinstance(row[1], bytes)
+        conn.rollback()  # the payload step rolled back: the code stays used all the same
+    [(_, sealed, used_at, _, _)] = enrollment_rows(c)
+    assert used_at is not None and sealed is not None
+    with pytest.raises(ValidationError, match="used already"):
+        joining(c, tmp_path / "late", issued.code)
+
+
+# ---------------------------------------------------------------- after a server restore
+
+
+def test_after_a_restore_into_a_new_database_workstations_join_again(
+    server_clinic: Clinic, tmp_path: Path
+) -> None:
+    """A restore re-creates the schema, and with it went the enrollment role's right to use
+    it: the restore gives it back (found by its database rights), the folder the restore ran
+    in is on the restored list, and a new workstation joins the restored clinic."""
+    c = server_clinic
+    out = c.inst.backup(c.admin, tmp_path / "clinic.medrec-backup", lambda done, total: None)
+    name = f"t_rejoin_{uuid.uuid4().hex[:10]}"
+    url = pg.new_database(name)
+    try:
+        restored_paths = DataPaths(tmp_path / "restored")
+        restored = Installation.restore(
+            restored_paths,
+            out,
+            Unlock(recovery_key=c.recovery_key),
+            server_url=url,
+            owner_url=pg.owner_of(url),
+        )
+        restored.close()
+        restored = Installation.open(restored_paths, Unlock(recovery_key=c.recovery_key))
+        try:
+            admin = restored.auth.login("admin", ADMIN_PASSWORD)
+            listed = restored.workstations.list_workstations(admin)
+            assert [w.this_one for w in listed] == [False, True]  # the founder, then this one
+            there = make_url(url)._replace(password=None).set(username=pg.ENROLL_ROLE)
+
+            def request(name: str) -> JoinRequest:
+                code = restored.workstations.issue_code(admin, name).code
+                address = there.render_as_string(hide_password=False)
+                return JoinRequest(address, code, passphrase=PASSPHRASE)
+
+            joined = join(DataPaths(tmp_path / "joined"), request("After restore"))
+            try:
+                names = [w.name for w in joined.workstations.list_workstations(admin)]
+                assert names[-1] == "After restore"
+            finally:
+                joined.close()
+            # Without its right on the schema, the message names the real cause and remedy.
+            pg.admin(f"REVOKE USAGE ON SCHEMA public FROM {pg.ENROLL_ROLE}", name)
+            second = request("Second")
+            with pytest.raises(KnownError) as refused:
+                join(DataPaths(tmp_path / "refused"), second)
+            assert "medrec server enrollment-setup" in refused.value.message
+            assert "older version" not in refused.value.message
+            pg.admin(f"GRANT USAGE ON SCHEMA public TO {pg.ENROLL_ROLE}", name)
+            join(DataPaths(tmp_path / "second"), second).close()  # the same code: not spent
+        finally:
+            restored.close()
+        # Tables from before workstations could join: then (and only then) "older version".
+        with psycopg.connect(pg.admin_conninfo(name), autocommit=True) as conn:
+            conn.execute("DROP FUNCTION medrec_enrollment_payload(text, bytea, bytea)")
+            conn.execute("DROP TABLE enrollment")
+        with pytest.raises(KnownError, match="older version"):
+            join(DataPaths(tmp_path / "old"), second)
+    finally:
+        pg.drop_database(name)
+
+
+def test_no_code_is_issued_whose_address_could_not_sign_in(server_clinic: Clinic) -> None:
+    """An address without a password (a password file, a trusting server) or with this
+    computer's own client certificate would reach the new computer useless, the code spent:
+    refused in plain words before anything is stored."""
+    c = server_clinic
+    kept = c.paths.server_url_file.read_text()
+    url = make_url(kept)
+    try:
+        c.paths.server_url_file.write_text(url._replace(password=None).render_as_string(False))
+        with pytest.raises(KnownError, match="carries no password") as refused:
+            c.inst.workstations.issue_code(c.admin, "Front desk 2")
+        assert "medrec server connect" in refused.value.message
+        cert = url.update_query_dict({"sslcert": "/etc/me.crt", "sslkey": "/etc/me.key"})
+        c.paths.server_url_file.write_text(cert.render_as_string(False))
+        with pytest.raises(KnownError, match="client certificate"):
+            c.inst.workstations.issue_code(c.admin, "Front desk 2")
+    finally:
+        c.paths.server_url_file.write_text(kept)
+    assert enrollment_rows(c) == []
+    assert c.inst.workstations.server_status(c.admin).pending_codes == 0
+    c.inst.workstations.issue_code(c.admin, "Front desk 2")  # with its password: issued
+    assert len(enrollment_rows(c)) == 1

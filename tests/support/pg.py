@@ -20,6 +20,10 @@ OWNER_ROLE = "medrec_test_owner"
 APP_ROLE = "medrec_test_app"
 ENROLL_ROLE = "medrec_test_enroll"
 _ROLES_LOCK = 0x6D6564726563  # "medrec": one process at a time makes the roles
+#: in the application account's addresses, as a clinic's carry one (an enrollment code hands
+#: the address on, and a code is refused for an address without a password); the test server
+#: trusts local connections and does not check it
+APP_PASSWORD = "unchecked-by-the-test-server"
 
 
 def admin_conninfo(database: str | None = None) -> str:
@@ -54,6 +58,8 @@ def ensure_roles() -> None:
                 if role not in have:
                     conn.execute(statement.encode())
             conn.execute(server_roles.enroll_role_statement(ENROLL_ROLE).encode())  # if missing
+            for statement in server_roles.enroll_role_settings(ENROLL_ROLE):
+                conn.execute(statement.encode())  # as setup limits its sessions
             # The test server's parallel workers all join as this one role: no limit here.
             conn.execute(f"ALTER ROLE {ENROLL_ROLE} CONNECTION LIMIT -1".encode())
         finally:
@@ -64,14 +70,15 @@ def url_for(database: str, role: str = APP_ROLE) -> str:
     assert PG_URL
     return (
         make_url(PG_URL)
-        .set(database=database, username=role, password=None)
+        .set(database=database, username=role, password=APP_PASSWORD if role == APP_ROLE else None)
         .render_as_string(hide_password=False)
     )
 
 
 def owner_of(url: str) -> str:
     """The owner's address for the database an application-account address names."""
-    return make_url(url).set(username=OWNER_ROLE).render_as_string(hide_password=False)
+    owner = make_url(url)._replace(password=None).set(username=OWNER_ROLE)
+    return owner.render_as_string(hide_password=False)
 
 
 def new_database(name: str, *, template: str | None = None) -> str:
