@@ -334,9 +334,19 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
-        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release) and 0019
-        # (the FHIR import log) came later: a database at 0012 has none of them.
+        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release), 0019
+        # (the FHIR import log) and 0021 (workstations) came later: a database at 0012 has
+        # none of them.
+        if postgres:
+            for fn in (
+                "medrec_enrollment_salt(text)",
+                "medrec_claim_enrollment(text, bytea, bytea)",
+                "medrec_enrollment_payload(text, bytea, bytea)",
+            ):
+                conn.exec_driver_sql(f"DROP FUNCTION {fn}")
         for table in (
+            "enrollment",
+            "workstation",
             "fhir_import_log",
             "disclosure_patient",
             "disclosure",
