@@ -1,0 +1,245 @@
+"""Patient search on a PostgreSQL server: the file's answers (:mod:`.patient_search`), in
+query forms the server answers from its indexes at clinic scale (a million patients).
+
+SQLite runs a query the way it is written; PostgreSQL's planner picks a plan from estimates.
+Given ``ORDER BY name LIMIT 50`` over fragments whose matches cluster in name order (every
+Smith sits under S), it walks most of the clinic, and for "p" it hashes every patient holding
+a "p" word to show fifty (hundreds of milliseconds at a million patients). So each way of
+answering is written here in a form that leaves the planner one sensible plan, and the way is
+chosen from counts on the token index, as on the file:
+
+* a date of birth: the few patients born that day (its index), filtered by the fragments;
+* one fragment: its token range in the ``(token, sort_key, patient_id)`` index, read whole
+  (index only) and sorted; the index answers a prefix better than trigrams can, and the
+  range's own order saves reading any table;
+* several fragments: the trigram index on ``patient_search_text`` (schema 0020) finds the
+  patients holding them all in one bitmap, however common each fragment is alone;
+* fragments so common that most patients match: a walk of ``ix_patient_search_text_walk`` in
+  name order, a chunk at a time, until the page is full.
+
+Each gives exactly the rows, in the order, the file's query gives: the first ``limit``
+patients (not merged) in ``sort_key`` order holding every fragment. ``sort_key`` and the
+tokens compare byte by byte on the server too (``COLLATE "C"``, schema 0020).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.orm import Session, aliased
+
+from medrec_desktop.models import Patient, PatientSearchText, PatientSearchToken
+from medrec_desktop.services.patient_index import SearchQuery
+
+# One fragment matching up to this many index entries is read whole and sorted (about 10 ms
+# at the top); several fragments go to the trigram index while the rarest matches up to it.
+# Above it, the matches are dense enough that walking in name order fills a page sooner.
+COUNT_CAP = 20_000
+# The walk reads the name-order index in chunks, growing, so a page of very common matches
+# costs one small read; after WALK_BUDGET entries without a full page the matches are rarer
+# (or later in the alphabet) than their counts suggested, and the other way answers.
+WALK_CHUNKS = (2_000, 8_000, 30_000)
+WALK_BUDGET = sum(WALK_CHUNKS)
+
+
+class Term(Protocol):
+    """One typed fragment as :mod:`.patient_search` builds it: token ranges (each the range
+    of one prefix, ``lo`` being the prefix) and tokens matched whole."""
+
+    ranges: list[tuple[str, str]]
+    equal: set[str]
+
+    def matches(self, t: Any) -> ColumnElement[bool]: ...
+
+
+@dataclass
+class _Fragment:
+    """A term with its whole-token matches cut to the tokens that exist (a word one typo
+    away from a typed name is rarely anyone's name), so its predicates stay few."""
+
+    ranges: list[tuple[str, str]]
+    equal: set[str] = field(default_factory=set)
+
+    def matches(self, t: Any) -> ColumnElement[bool]:
+        clauses = [and_(t.token >= lo, t.token < hi) for lo, hi in self.ranges]
+        if self.equal:
+            clauses.append(t.token.in_(sorted(self.equal)))
+        return or_(*clauses)
+
+    def held_by(self, tokens: Any) -> ColumnElement[bool]:
+        """The same fragment on a patient's ``patient_search_text.tokens``."""
+        prefixes = [lo for lo, _ in self.ranges]
+        clauses = [tokens.like(f"% {_escaped(p)}%") for p in prefixes]
+        # A whole token that starts with one of the prefixes is matched by it already.
+        clauses += [
+            tokens.like(f"% {_escaped(e)} %")
+            for e in sorted(self.equal)
+            if not any(e.startswith(p) for p in prefixes)
+        ]
+        return or_(*clauses)
+
+
+def _escaped(token: str) -> str:
+    # Tokens are letters, digits and one of "#=~": nothing LIKE reads specially. Escaped all
+    # the same, so a change to the tokens can never turn one into a wildcard.
+    return token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def ids(
+    db: Session, query: SearchQuery, terms: Sequence[Term], limit: int, *, may_walk: bool
+) -> list[int]:
+    """Ids of the first ``limit`` patients in name order holding every term (and born on
+    ``query.birth_date``, if given); ``terms`` is not empty. ``may_walk=False`` (names spelt
+    alike, which cluster in name order) never walks."""
+    if query.birth_date is not None:
+        return born_on_holding(db, query, _existing(db, terms), limit)
+    if len(terms) == 1:
+        (one,) = _existing(db, terms)
+        if not may_walk or capped_count(db, one) <= COUNT_CAP:
+            return one_fragment(db, one, limit)
+        return walk(db, [one], limit) or one_fragment(db, one, limit)
+    fragments = _existing(db, terms)
+    # The longest fragment is likely the rarest: counted first, it usually settles it.
+    by_length = sorted(fragments, key=lambda f: -max(len(lo) for lo, _ in f.ranges))
+    if not may_walk or any(capped_count(db, f) <= COUNT_CAP for f in by_length):
+        return several_fragments(db, fragments, limit)
+    return walk(db, fragments, limit) or several_fragments(db, fragments, limit)
+
+
+def _existing(db: Session, terms: Sequence[Term]) -> list[_Fragment]:
+    wanted = sorted({t for term in terms for t in term.equal})
+    found: set[str] = set()
+    if wanted:
+        # One array parameter, not hundreds of them (a name's one-typo variants are many),
+        # and one index probe each: whether anyone holds it, not everyone who does.
+        array = bindparam("alike", wanted, type_=ARRAY(String()))
+        listed = func.unnest(array).table_valued("token").render_derived(name="alike")
+        t = aliased(PatientSearchToken)
+        held = exists().where(t.token == listed.c.token)
+        found = set(db.execute(select(listed.c.token).where(held)).scalars())
+    return [_Fragment(list(term.ranges), term.equal & found) for term in terms]
+
+
+def capped_count(db: Session, fragment: _Fragment) -> int:
+    """Index entries of the fragment, counted on the token index up to COUNT_CAP + 1 (a
+    patient holding two of its tokens counts twice: the count only chooses a way). Each
+    range and the whole tokens are counted apart, so each is read from the index alone."""
+    t = aliased(PatientSearchToken)
+    parts = [and_(t.token >= lo, t.token < hi) for lo, hi in fragment.ranges]
+    if fragment.equal:
+        parts.append(t.token.in_(sorted(fragment.equal)))
+    counted = union_all(*(select(t.token).where(p).limit(COUNT_CAP + 1) for p in parts))
+    capped = select(counted.subquery().c.token).limit(COUNT_CAP + 1).subquery()
+    return db.execute(select(func.count()).select_from(capped)).scalar() or 0
+
+
+def born_on_holding(
+    db: Session, query: SearchQuery, fragments: list[_Fragment], limit: int
+) -> list[int]:
+    """Patients born that day (a few dozen at most, from the date's index) holding every
+    fragment, in name order. (Merged records have no search text: they are never found.)"""
+    text = PatientSearchText
+    stmt = (
+        select(text.patient_id)
+        .join(Patient, Patient.id == text.patient_id)
+        .where(Patient.birth_date == query.birth_date)
+        .where(*(f.held_by(text.tokens) for f in fragments))
+        .order_by(text.sort_key)
+        .limit(limit)
+    )
+    return list(db.execute(stmt).scalars())
+
+
+def one_fragment_query(fragment: _Fragment, limit: int) -> Any:
+    t = aliased(PatientSearchToken)
+    # Each part on its own, so each is read from the index alone (an OR would read the
+    # table): a prefix's whole range; a whole token's first ``limit`` in name order, which
+    # the index holds in that order (a page of the Smiths, not all of them).
+    parts = [
+        select(t.patient_id, t.sort_key).where(t.token >= lo, t.token < hi)
+        for lo, hi in fragment.ranges
+    ]
+    parts += [
+        select(t.patient_id, t.sort_key).where(t.token == e).order_by(t.sort_key).limit(limit)
+        for e in sorted(fragment.equal)
+    ]
+    found = union_all(*parts).subquery("found")
+    return (
+        select(found.c.patient_id, found.c.sort_key)
+        .distinct()
+        .order_by(found.c.sort_key)
+        .limit(limit)
+    )
+
+
+def one_fragment(db: Session, fragment: _Fragment, limit: int) -> list[int]:
+    """The fragment's tokens, read from the token index alone, in name order."""
+    return [pid for pid, _ in db.execute(one_fragment_query(fragment, limit))]
+
+
+def several_fragments_query(fragments: list[_Fragment], limit: int) -> Any:
+    text = PatientSearchText
+    # MATERIALIZED: the matches are found first (a bitmap from the trigram index) and then
+    # sorted. Left to itself, with LIMIT in sight the planner may walk the name-order index
+    # filtering every row, betting the matches come early; for "smith" they come at S.
+    matched = (
+        select(text.patient_id, text.sort_key)
+        .where(*(f.held_by(text.tokens) for f in fragments))
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+    return select(matched.c.patient_id).order_by(matched.c.sort_key).limit(limit)
+
+
+def several_fragments(db: Session, fragments: list[_Fragment], limit: int) -> list[int]:
+    """Patients holding every fragment, from the trigram index, in name order."""
+    return list(db.execute(several_fragments_query(fragments, limit)).scalars())
+
+
+def walk_query(fragments: list[_Fragment], after: str, chunk: int) -> Any:
+    text = PatientSearchText
+    # The chunk is a subquery with its own LIMIT: the filter cannot be pushed into it, so the
+    # server reads the name-order index (index only) and filters, which is the point.
+    rows = (
+        select(text.patient_id, text.sort_key, text.tokens)
+        .where(text.sort_key > after)
+        .order_by(text.sort_key)
+        .limit(chunk)
+        .subquery("chunk")
+    )
+    holding = and_(*(f.held_by(rows.c.tokens) for f in fragments))
+    return select(
+        func.count(),
+        func.max(rows.c.sort_key),
+        func.array_agg(aggregate_order_by(rows.c.patient_id, rows.c.sort_key)).filter(holding),
+    )
+
+
+def walk(db: Session, fragments: list[_Fragment], limit: int) -> list[int] | None:
+    """The first page walking the clinic in name order, or None when WALK_BUDGET entries
+    did not fill it (then the matches are not as dense as their counts suggested)."""
+    found: list[int] = []
+    after = ""
+    for chunk in WALK_CHUNKS:
+        read, last, hits = db.execute(walk_query(fragments, after, chunk)).one()
+        found += hits or []
+        if len(found) >= limit:
+            return found[:limit]
+        if read < chunk:  # the end of the clinic: every patient was read
+            return found
+        after = last
+    return None
