@@ -43,12 +43,16 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from medrec_desktop.models import Patient, PatientSearchText, PatientSearchToken
-from medrec_desktop.services.patient_index import SearchQuery
+from medrec_desktop.services.patient_index import SOUND_PREFIX, SearchQuery, sound_token
 
 # One fragment matching up to this many index entries is read whole and sorted (about 10 ms
-# at the top); several fragments go to the trigram index while the rarest matches up to it.
-# Above it, the matches are dense enough that walking in name order fills a page sooner.
+# at the top). Above it, for one fragment or several, the matches are dense enough that
+# walking in name order fills a page sooner.
 COUNT_CAP = 20_000
+# A fragment held by up to this many index entries is rare: the trigram index finds its
+# rows (some milliseconds to read them at the top) and commoner fragments are checked on
+# them rather than gathered into the bitmap too.
+RARE = 5_000
 # The walk reads the name-order index in chunks, growing, so a page of very common matches
 # costs one small read; after WALK_BUDGET entries without a full page the matches are rarer
 # (or later in the alphabet) than their counts suggested, and the other way answers.
@@ -109,15 +113,19 @@ def ids(
         return born_on_holding(db, query, _existing(db, terms), limit)
     if len(terms) == 1:
         (one,) = _existing(db, terms)
-        if not may_walk or capped_count(db, one) <= COUNT_CAP:
+        if not may_walk or capped_count(db, one, COUNT_CAP) <= COUNT_CAP:
             return one_fragment(db, one, limit)
         return walk(db, [one], limit) or one_fragment(db, one, limit)
     fragments = _existing(db, terms)
-    # The longest fragment is likely the rarest: counted first, it usually settles it.
-    by_length = sorted(fragments, key=lambda f: -max(len(lo) for lo, _ in f.ranges))
-    if not may_walk or any(capped_count(db, f) <= COUNT_CAP for f in by_length):
-        return several_fragments(db, fragments, limit)
-    return walk(db, fragments, limit) or several_fragments(db, fragments, limit)
+    # A rare fragment (a full family name, most given names) finds a few rows from the
+    # trigram index, on which the others are checked; gathering a common one's bitmap too
+    # ("e": a sixth of the clinic) would cost more than those rows do.
+    rare = [f for f in fragments if capped_count(db, f, RARE) <= RARE]
+    if rare:
+        return several_fragments(db, rare, [f for f in fragments if f not in rare], limit)
+    if may_walk and all(capped_count(db, f, COUNT_CAP) > COUNT_CAP for f in fragments):
+        return walk(db, fragments, limit) or several_fragments(db, fragments, [], limit)
+    return several_fragments(db, fragments, [], limit)
 
 
 def _existing(db: Session, terms: Sequence[Term]) -> list[_Fragment]:
@@ -131,19 +139,30 @@ def _existing(db: Session, terms: Sequence[Term]) -> list[_Fragment]:
         t = aliased(PatientSearchToken)
         held = exists().where(t.token == listed.c.token)
         found = set(db.execute(select(listed.c.token).where(held)).scalars())
-    return [_Fragment(list(term.ranges), term.equal & found) for term in terms]
+    return [_Fragment(list(term.ranges), _unsaid(term.equal & found)) for term in terms]
 
 
-def capped_count(db: Session, fragment: _Fragment) -> int:
-    """Index entries of the fragment, counted on the token index up to COUNT_CAP + 1 (a
+def _unsaid(equal: set[str]) -> set[str]:
+    """Whole tokens less those another one already matches: a name word is indexed with its
+    sound token (patient_index.name_tokens), so whoever holds "michelle" holds "~MXL" too,
+    and when both are wanted the sound says it (and saves the trigram index a long word)."""
+    return {
+        e
+        for e in equal
+        if e.startswith(SOUND_PREFIX) or len(e) >= 64 or sound_token(e) not in equal
+    }
+
+
+def capped_count(db: Session, fragment: _Fragment, cap: int) -> int:
+    """Index entries of the fragment, counted on the token index up to ``cap`` + 1 (a
     patient holding two of its tokens counts twice: the count only chooses a way). Each
     range and the whole tokens are counted apart, so each is read from the index alone."""
     t = aliased(PatientSearchToken)
     parts = [and_(t.token >= lo, t.token < hi) for lo, hi in fragment.ranges]
     if fragment.equal:
         parts.append(t.token.in_(sorted(fragment.equal)))
-    counted = union_all(*(select(t.token).where(p).limit(COUNT_CAP + 1) for p in parts))
-    capped = select(counted.subquery().c.token).limit(COUNT_CAP + 1).subquery()
+    counted = union_all(*(select(t.token).where(p).limit(cap + 1) for p in parts))
+    capped = select(counted.subquery().c.token).limit(cap + 1).subquery()
     return db.execute(select(func.count()).select_from(capped)).scalar() or 0
 
 
@@ -191,23 +210,32 @@ def one_fragment(db: Session, fragment: _Fragment, limit: int) -> list[int]:
     return [pid for pid, _ in db.execute(one_fragment_query(fragment, limit))]
 
 
-def several_fragments_query(fragments: list[_Fragment], limit: int) -> Any:
+def several_fragments_query(indexed: list[_Fragment], checked: list[_Fragment], limit: int) -> Any:
     text = PatientSearchText
-    # MATERIALIZED: the matches are found first (a bitmap from the trigram index) and then
-    # sorted. Left to itself, with LIMIT in sight the planner may walk the name-order index
-    # filtering every row, betting the matches come early; for "smith" they come at S.
+    # MATERIALIZED: the patients holding the ``indexed`` fragments are found first (a bitmap
+    # from the trigram index), then the ``checked`` ones are checked on those rows and what
+    # is left sorted. Left to itself, with LIMIT in sight the planner may walk the
+    # name-order index filtering every row, betting the matches come early; for "smith" they
+    # come at S. (It would also put every fragment into the bitmap.)
     matched = (
-        select(text.patient_id, text.sort_key)
-        .where(*(f.held_by(text.tokens) for f in fragments))
+        select(text.patient_id, text.sort_key, text.tokens)
+        .where(*(f.held_by(text.tokens) for f in indexed))
         .cte("matched")
         .prefix_with("MATERIALIZED")
     )
-    return select(matched.c.patient_id).order_by(matched.c.sort_key).limit(limit)
+    return (
+        select(matched.c.patient_id)
+        .where(*(f.held_by(matched.c.tokens) for f in checked))
+        .order_by(matched.c.sort_key)
+        .limit(limit)
+    )
 
 
-def several_fragments(db: Session, fragments: list[_Fragment], limit: int) -> list[int]:
+def several_fragments(
+    db: Session, indexed: list[_Fragment], checked: list[_Fragment], limit: int
+) -> list[int]:
     """Patients holding every fragment, from the trigram index, in name order."""
-    return list(db.execute(several_fragments_query(fragments, limit)).scalars())
+    return list(db.execute(several_fragments_query(indexed, checked, limit)).scalars())
 
 
 def walk_query(fragments: list[_Fragment], after: str, chunk: int) -> Any:

@@ -334,9 +334,11 @@ def _as_0012_left_it(c: Clinic) -> None:
             now = signed_locks.locked_columns(columns[table], table)
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
-        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release) and 0019
-        # (the FHIR import log) came later: a database at 0012 has none of them.
+        # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release), 0019
+        # (the FHIR import log) and 0020 (search text) came later: a database at 0012 has none
+        # of them.
         for table in (
+            "patient_search_text",
             "fhir_import_log",
             "disclosure_patient",
             "disclosure",
