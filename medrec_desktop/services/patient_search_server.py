@@ -10,10 +10,12 @@ chosen from counts on the token index, as on the file:
 
 * a date of birth: the few patients born that day (its index), filtered by the fragments;
 * one fragment: its token range in the ``(token, sort_key, patient_id)`` index, read whole
-  (index only) and sorted; the index answers a prefix better than trigrams can, and the
-  range's own order saves reading any table;
+  (index only) and sorted, and each whole token it stands for (a name spelt alike) read for
+  one page in the index's own name order; the index answers a prefix better than trigrams
+  can (a fifth of the time for "smith" at a million patients) and no table is read;
 * several fragments: the trigram index on ``patient_search_text`` (schema 0020) finds the
-  patients holding them all in one bitmap, however common each fragment is alone;
+  patients holding them all in one bitmap, however common each fragment is alone; a rare
+  fragment is looked up alone, and the commoner checked on its few rows;
 * fragments so common that most patients match: a walk of ``ix_patient_search_text_walk`` in
   name order, a chunk at a time, until the page is full.
 
@@ -50,14 +52,14 @@ from medrec_desktop.services.patient_index import SOUND_PREFIX, SearchQuery, sou
 # walking in name order fills a page sooner.
 COUNT_CAP = 20_000
 # A fragment held by up to this many index entries is rare: the trigram index finds its
-# rows (some milliseconds to read them at the top) and commoner fragments are checked on
-# them rather than gathered into the bitmap too.
-RARE = 5_000
+# rows (a few milliseconds to read them at the top) and commoner fragments are checked on
+# them rather than gathered into the bitmap too. (Measured at a million patients: from 300
+# to 5,000 it makes little difference; "mer m" gains most, "michele e" least.)
+RARE = 1_500
 # The walk reads the name-order index in chunks, growing, so a page of very common matches
-# costs one small read; after WALK_BUDGET entries without a full page the matches are rarer
-# (or later in the alphabet) than their counts suggested, and the other way answers.
+# costs one small read; after the last chunk without a full page the matches are rarer (or
+# later in the alphabet) than their counts suggested, and the other way answers.
 WALK_CHUNKS = (2_000, 8_000, 30_000)
-WALK_BUDGET = sum(WALK_CHUNKS)
 
 
 class Term(Protocol):
@@ -66,8 +68,6 @@ class Term(Protocol):
 
     ranges: list[tuple[str, str]]
     equal: set[str]
-
-    def matches(self, t: Any) -> ColumnElement[bool]: ...
 
 
 @dataclass
@@ -84,9 +84,13 @@ class _Fragment:
             clauses.append(t.token.in_(sorted(self.equal)))
         return or_(*clauses)
 
+    @property
+    def prefixes(self) -> list[str]:
+        return [lo for lo, _ in self.ranges]
+
     def held_by(self, tokens: Any) -> ColumnElement[bool]:
         """The same fragment on a patient's ``patient_search_text.tokens``."""
-        prefixes = [lo for lo, _ in self.ranges]
+        prefixes = self.prefixes
         clauses = [tokens.like(f"% {_escaped(p)}%") for p in prefixes]
         # A whole token that starts with one of the prefixes is matched by it already.
         clauses += [
@@ -115,17 +119,31 @@ def ids(
         (one,) = _existing(db, terms)
         if not may_walk or capped_count(db, one, COUNT_CAP) <= COUNT_CAP:
             return one_fragment(db, one, limit)
-        return walk(db, [one], limit) or one_fragment(db, one, limit)
+        found = walk(db, [one], limit)
+        return found if found is not None else one_fragment(db, one, limit)
     fragments = _existing(db, terms)
-    # A rare fragment (a full family name, most given names) finds a few rows from the
-    # trigram index, on which the others are checked; gathering a common one's bitmap too
-    # ("e": a sixth of the clinic) would cost more than those rows do.
-    rare = [f for f in fragments if capped_count(db, f, RARE) <= RARE]
-    if rare:
-        return several_fragments(db, rare, [f for f in fragments if f not in rare], limit)
-    if may_walk and all(capped_count(db, f, COUNT_CAP) > COUNT_CAP for f in fragments):
-        return walk(db, fragments, limit) or several_fragments(db, fragments, [], limit)
-    return several_fragments(db, fragments, [], limit)
+    counts = _counts(db, fragments)
+    if min(counts) > COUNT_CAP:  # every fragment common: so are the patients holding all
+        found = walk(db, fragments, limit) if may_walk else None
+        return found if found is not None else several_fragments(db, fragments, [], limit)
+    # The trigram index finds the patients holding them all. A rare fragment (a full family
+    # name, most given names) finds a few rows from it, on which the commoner are checked;
+    # gathering a common one's bitmap too ("e": a sixth of the clinic) would cost more than
+    # those rows do.
+    rare = [f for f, c in zip(fragments, counts, strict=True) if c <= RARE] or fragments
+    return several_fragments(db, rare, [f for f in fragments if f not in rare], limit)
+
+
+def _counts(db: Session, fragments: list[_Fragment]) -> list[int]:
+    """Each fragment's index entries, counted only as far as it takes to tell the rarest
+    (and which are rare): a count above the rarest's (or RARE) is that bound plus one."""
+    counts = [0] * len(fragments)
+    bound = COUNT_CAP
+    # The longest first: likely the rarest, it bounds the others' counts.
+    for i in sorted(range(len(fragments)), key=lambda i: -max(map(len, fragments[i].prefixes))):
+        counts[i] = capped_count(db, fragments[i], bound)
+        bound = min(bound, max(counts[i], RARE))
+    return counts
 
 
 def _existing(db: Session, terms: Sequence[Term]) -> list[_Fragment]:
@@ -258,7 +276,7 @@ def walk_query(fragments: list[_Fragment], after: str, chunk: int) -> Any:
 
 
 def walk(db: Session, fragments: list[_Fragment], limit: int) -> list[int] | None:
-    """The first page walking the clinic in name order, or None when WALK_BUDGET entries
+    """The first page walking the clinic in name order, or None when WALK_CHUNKS' entries
     did not fill it (then the matches are not as dense as their counts suggested)."""
     found: list[int] = []
     after = ""
