@@ -34,6 +34,7 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
+    any_,
     bindparam,
     exists,
     func,
@@ -114,50 +115,70 @@ def ids(
     ``query.birth_date``, if given); ``terms`` is not empty. ``may_walk=False`` (names spelt
     alike, which cluster in name order) never walks."""
     if query.birth_date is not None:
-        return born_on_holding(db, query, _existing(db, terms), limit)
+        fragments, _ = survey(db, terms, None)
+        return born_on_holding(db, query, fragments, limit)
     if len(terms) == 1:
-        (one,) = _existing(db, terms)
-        if not may_walk or capped_count(db, one, COUNT_CAP) <= COUNT_CAP:
+        if not may_walk:
+            (one,), _ = survey(db, terms, None)
+            return one_fragment(db, one, limit)
+        (one,), (count,) = survey(db, terms, COUNT_CAP)
+        if count <= COUNT_CAP:
             return one_fragment(db, one, limit)
         found = walk(db, [one], limit)
         return found if found is not None else one_fragment(db, one, limit)
-    fragments = _existing(db, terms)
-    counts = _counts(db, fragments)
-    if min(counts) > COUNT_CAP:  # every fragment common: so are the patients holding all
-        found = walk(db, fragments, limit) if may_walk else None
-        return found if found is not None else several_fragments(db, fragments, [], limit)
+    fragments, counts = survey(db, terms, RARE)
     # The trigram index finds the patients holding them all. A rare fragment (a full family
     # name, most given names) finds a few rows from it, on which the commoner are checked;
     # gathering a common one's bitmap too ("e": a sixth of the clinic) would cost more than
     # those rows do.
-    rare = [f for f, c in zip(fragments, counts, strict=True) if c <= RARE] or fragments
-    return several_fragments(db, rare, [f for f in fragments if f not in rare], limit)
+    rare = [f for f, c in zip(fragments, counts, strict=True) if c <= RARE]
+    if rare:
+        return several_fragments(db, rare, [f for f in fragments if f not in rare], limit)
+    # The longest first: likely the rarest, its count usually settles it.
+    by_length = sorted(fragments, key=lambda f: -max(map(len, f.prefixes)))
+    if may_walk and all(survey(db, [f], COUNT_CAP)[1] > [COUNT_CAP] for f in by_length):
+        # Every fragment common: so are the patients holding them all.
+        found = walk(db, fragments, limit)
+        if found is not None:
+            return found
+    return several_fragments(db, fragments, [], limit)
 
 
-def _counts(db: Session, fragments: list[_Fragment]) -> list[int]:
-    """Each fragment's index entries, counted only as far as it takes to tell the rarest
-    (and which are rare): a count above the rarest's (or RARE) is that bound plus one."""
-    counts = [0] * len(fragments)
-    bound = COUNT_CAP
-    # The longest first: likely the rarest, it bounds the others' counts.
-    for i in sorted(range(len(fragments)), key=lambda i: -max(map(len, fragments[i].prefixes))):
-        counts[i] = capped_count(db, fragments[i], bound)
-        bound = min(bound, max(counts[i], RARE))
-    return counts
-
-
-def _existing(db: Session, terms: Sequence[Term]) -> list[_Fragment]:
-    wanted = sorted({t for term in terms for t in term.equal})
-    found: set[str] = set()
+def survey(
+    db: Session, terms: Sequence[Term], cap: int | None
+) -> tuple[list[_Fragment], list[int]]:
+    """The terms with their whole tokens cut to those someone holds, and (with ``cap``) each
+    term's index entries counted up to ``cap`` + 1, in one statement: the way to answer is
+    chosen from them. (A patient holding two of a term's tokens counts twice: the count
+    only chooses a way.)"""
+    t = aliased(PatientSearchToken)
+    columns: list[Any] = []
+    if cap is not None:
+        for term in terms:
+            # Each range and the whole tokens counted apart: each is read from the index
+            # alone (an OR would read the table).
+            parts = [and_(t.token >= lo, t.token < hi) for lo, hi in term.ranges]
+            if term.equal:
+                parts.append(t.token == any_(_array("alike", term.equal)))
+            counted = union_all(*(select(t.token).where(p).limit(cap + 1) for p in parts))
+            capped = select(counted.subquery().c.token).limit(cap + 1).subquery()
+            columns.append(select(func.count()).select_from(capped).scalar_subquery())
+    wanted = {e for term in terms for e in term.equal}
     if wanted:
-        # One array parameter, not hundreds of them (a name's one-typo variants are many),
-        # and one index probe each: whether anyone holds it, not everyone who does.
-        array = bindparam("alike", wanted, type_=ARRAY(String()))
-        listed = func.unnest(array).table_valued("token").render_derived(name="alike")
-        t = aliased(PatientSearchToken)
+        # One probe each: whether anyone holds it, not everyone who does.
+        listed = func.unnest(_array("wanted", wanted)).table_valued("token").render_derived()
         held = exists().where(t.token == listed.c.token)
-        found = set(db.execute(select(listed.c.token).where(held)).scalars())
-    return [_Fragment(list(term.ranges), _unsaid(term.equal & found)) for term in terms]
+        columns.append(select(func.array_agg(listed.c.token)).where(held).scalar_subquery())
+    values: list[Any] = list(db.execute(select(*columns)).one()) if columns else []
+    found = set((values.pop() or []) if wanted else [])
+    counts = [int(c) for c in values]
+    fragments = [_Fragment(list(term.ranges), _unsaid(term.equal & found)) for term in terms]
+    return fragments, counts
+
+
+def _array(name: str, tokens: set[str]) -> Any:
+    # One array parameter, not hundreds of them: a name's one-typo variants are many.
+    return bindparam(name, sorted(tokens), type_=ARRAY(String()), unique=True)
 
 
 def _unsaid(equal: set[str]) -> set[str]:
@@ -169,19 +190,6 @@ def _unsaid(equal: set[str]) -> set[str]:
         for e in equal
         if e.startswith(SOUND_PREFIX) or len(e) >= 64 or sound_token(e) not in equal
     }
-
-
-def capped_count(db: Session, fragment: _Fragment, cap: int) -> int:
-    """Index entries of the fragment, counted on the token index up to ``cap`` + 1 (a
-    patient holding two of its tokens counts twice: the count only chooses a way). Each
-    range and the whole tokens are counted apart, so each is read from the index alone."""
-    t = aliased(PatientSearchToken)
-    parts = [and_(t.token >= lo, t.token < hi) for lo, hi in fragment.ranges]
-    if fragment.equal:
-        parts.append(t.token.in_(sorted(fragment.equal)))
-    counted = union_all(*(select(t.token).where(p).limit(cap + 1) for p in parts))
-    capped = select(counted.subquery().c.token).limit(cap + 1).subquery()
-    return db.execute(select(func.count()).select_from(capped)).scalar() or 0
 
 
 def born_on_holding(
