@@ -9,7 +9,7 @@ accents included; its fictional 555 phone numbers; a mobile for 60 %; every 500t
 merged into the one before, as duplicates are) with their search tokens and search text,
 computed by the service's own functions (``patient_tokens``, ``search_text``,
 ``sort_key``), bulk-loaded with COPY, the secondary indexes dropped first and made again
-after (as the migrations define them), then ``VACUUM ANALYZE``. About 3 minutes here.
+after (as the migrations define them), then ``VACUUM ANALYZE``: 2 to 3 minutes here.
 
 Queries: for 12 patients picked at random from the data, what people type, as they type it
 (every prefix): the family name letter by letter, family then given name ("gar m",
@@ -36,9 +36,10 @@ recorded.
 
 Usage: python bench/patient_search_server.py [PATIENTS] [--server URL] [--folder DIR]
        [--rebuild]
-(URL: a superuser, or a role that may CREATE DATABASE, on the server to measure; default
-postgresql+psycopg://postgres@127.0.0.1:5432/postgres. DIR: the clinic folder, key file and
-server.url, kept for reuse; default /tmp/medrec_bench_search. About 10 minutes in all.)
+(URL: a superuser on the server to measure, as the load copies with foreign-key triggers
+off; default postgresql+psycopg://postgres@127.0.0.1:5432/postgres. DIR: the clinic folder,
+key file and server.url, kept for reuse; default /tmp/medrec_bench_search. About 7 minutes
+with the build, 4 when it is reused, on a 2-core machine; the database takes about 2.3 GB.)
 """
 
 from __future__ import annotations

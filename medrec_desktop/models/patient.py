@@ -13,7 +13,7 @@ from medrec_desktop.models.base import Base
 def _bytewise(length: int) -> String:
     """Text compared byte by byte, as SQLite compares it: on a PostgreSQL server too, whatever
     the database's own collation, so name order and prefix ranges are the file's (schema
-    0020). (Under en_US rules "smith<TAB>john" and "smithers<TAB>joanna" swap places.)"""
+    0020). (Under ICU's en-US rules "ærø" sorts beside "abbott"; byte by byte, after "z".)"""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 

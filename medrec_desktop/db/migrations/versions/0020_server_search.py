@@ -19,7 +19,7 @@ On PostgreSQL:
   the clinic in name order, for fragments so common that most patients match, reads only it.
 * ``patient.sort_key``, ``patient_search_token.token`` and ``.sort_key`` get ``COLLATE "C"``:
   under a database collation such as en_US, name order and prefix ranges differ from the
-  file's (tabs and accented letters sort elsewhere). The columns' indexes are rebuilt; the
+  file's (letters such as æ, ø, ł sort elsewhere). The columns' indexes are rebuilt; the
   tables are not rewritten.
 
 Revision ID: 0020
