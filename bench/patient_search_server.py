@@ -27,12 +27,14 @@ three ways, interleaved (rotating order), so load changes hit all three:
   given names (and the stored phones and MRN for numbers) of the patient table, merged
   records left out, same order, limit and DTOs, no audit write. No index serves it.
 
-Then, for information, the search only way again over the same texts after ``DROP INDEX
-ix_patient_search_text_trgm`` (made again afterwards, about 20 s): what the trigram index
-itself is worth to the service's own query forms. And the plans: for a part of a family
-name, first + last name and name + date of birth, every statement the service sends is
-captured as it runs and EXPLAINed (ANALYZE) on the server; the indexes each plan reads are
-recorded.
+Then, for information: the search only way three more times per text, the best of the
+three kept (what the work costs when nothing else on a shared machine holds the CPU or the
+disk at that moment; not the figure); the search only way again over the same texts after
+``DROP INDEX ix_patient_search_text_trgm`` (made again afterwards, about 20 s): what the
+trigram index itself is worth to the service's own query forms. And the plans: for a part
+of a family name, first + last name and name + date of birth, every statement the service
+sends is captured as it runs and EXPLAINed (ANALYZE) on the server; the indexes each plan
+reads are recorded.
 
 Usage: python bench/patient_search_server.py [PATIENTS] [--server URL] [--folder DIR]
        [--rebuild]
@@ -325,6 +327,13 @@ def ilike_scan(inst: Installation, text: str) -> list[PatientInfo]:
         return [patient_rows.info(p) for p in db.execute(stmt).scalars()]
 
 
+def timed(fn: Callable[[], object]) -> float:
+    """Milliseconds one call takes."""
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -460,6 +469,13 @@ def main() -> None:
             if name == "audited":
                 hits.append(len(found))
                 first.append((elapsed, text))
+    # For reading the figure on a shared machine: the same texts, search only, three more
+    # times each, the best of the three per text (what the work itself costs when nothing
+    # else holds the CPU or the disk at that moment). Not the figure.
+    best = [
+        min(timed(lambda t=text: search_only(inst, desk, t)) for _ in range(3))
+        for _, text in queries
+    ]
     typical = {
         "part of a family name": queries[2][1],
         "first + last name": next(t for k, t in queries if k == "given + family" and len(t) > 6),
@@ -504,6 +520,10 @@ def main() -> None:
         f"{len(queries)} typed texts from {SAMPLES} patients; "
         f"{sum(1 for h in hits if h)} had results"
     )
+    print(
+        f"  search only, best of 3 per text: p50 {statistics.median(best):.2f} ms, "
+        f"p95 {pct(best, 0.95):.2f} ms"
+    )
     for name, s in stats.items():
         print(
             f"  {name:30s} p50 {s['p50']:8.2f} ms   p95 {s['p95']:8.2f} ms   max {s['max']:8.2f} ms"
@@ -537,6 +557,11 @@ def main() -> None:
             "baseline_p50_ms": stats["ilike_scan"]["p50"],
             "search_only_p50_ms": stats["search_only"]["p50"],
             "search_only_p95_ms": stats["search_only"]["p95"],
+            "search_only_best_of_3_p50_ms": round(statistics.median(best), 3),
+            "search_only_best_of_3_p95_ms": round(pct(best, 0.95), 3),
+            "best_of_3": "search only, each text three more times after the interleaved runs, "
+            "the fastest of the three per text: the cost of the work without the shared "
+            "machine's other load (not the figure)",
             "search_only_without_trigrams_p50_ms": stats["search_only_without_trigrams"]["p50"],
             "search_only_without_trigrams_p95_ms": stats["search_only_without_trigrams"]["p95"],
             "search_only": "same method body via __wrapped__: no permission check, no audit "
