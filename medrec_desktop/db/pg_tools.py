@@ -180,6 +180,10 @@ def dump_stream(server: Server, snapshot: str | None) -> Iterator[Callable[[int]
         "--format=custom",
         "--no-password",
         f"--schema={server.schema}",
+        # The search's trigram index (schema 0020) needs pg_trgm, which a dump of one schema
+        # leaves out; named, it comes along (CREATE EXTENSION IF NOT EXISTS, in the schema it
+        # was made in: the clinic's, by the migration).
+        "--extension=pg_trgm",
         # The live chain head holds the forward-secure key for the next audit event; a copy
         # must not (services/backup_files.scrub_forward_key): it is rebuilt on restore.
         f"--exclude-table-data={server.schema}.audit_head",

@@ -109,7 +109,12 @@ def schema_objects(conn: Connection) -> tuple[list[str], list[str]]:
     functions = conn.execute(
         text(
             "SELECT p.oid::regprocedure::text FROM pg_proc p "
-            "WHERE p.pronamespace = current_schema()::regnamespace ORDER BY 1"
+            "WHERE p.pronamespace = current_schema()::regnamespace "
+            # An extension's own functions (pg_trgm's, which patient search uses: schema
+            # 0020) are not the clinic's: they come and go with the extension, which may be
+            # there before a move and is left after a failed one.
+            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+            "AND d.objid = p.oid AND d.deptype = 'e') ORDER BY 1"
         )
     ).scalars()
     return [str(r) for r in relations], [str(f) for f in functions]

@@ -10,6 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from medrec_desktop.models.base import Base
 
 
+def _bytewise(length: int) -> String:
+    """Text compared byte by byte, as SQLite compares it: on a PostgreSQL server too, whatever
+    the database's own collation, so name order and prefix ranges are the file's (schema
+    0020). (Under ICU's en-US rules "ærø" sorts beside "abbott"; byte by byte, after "z".)"""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 class Patient(Base):
     __tablename__ = "patient"
 
@@ -43,7 +50,7 @@ class Patient(Base):
         ForeignKey("patient.id"), nullable=True, index=True
     )
     # Folded "family<TAB>given" (schema 0004): the order patients are listed in.
-    sort_key: Mapped[str] = mapped_column(String(260), default="")
+    sort_key: Mapped[str] = mapped_column(_bytewise(260), default="")
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (Index("ix_patient_listing", "merged_into_id", "sort_key", "id"),)
@@ -84,14 +91,38 @@ class PatientSearchToken(Base):
     __tablename__ = "patient_search_token"
 
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(_bytewise(64), primary_key=True)
     # Folded "family given id": results come out of this index already in name order, so a
     # search never reads (and decrypts) the rows of patients it will not show.
-    sort_key: Mapped[str] = mapped_column(String(280), default="")
+    sort_key: Mapped[str] = mapped_column(_bytewise(280), default="")
 
     __table_args__ = (
         Index("ix_patient_search_token_token_sort", "token", "sort_key", "patient_id"),
     )
+
+
+class PatientSearchText(Base):
+    """A patient's search tokens in one row, `` token token ... `` (sorted, a space either
+    side of each), kept by reindexing with the tokens themselves (schema 0020).
+
+    The file never reads it. On a PostgreSQL server a trigram index over ``tokens`` finds
+    the patients holding several typed fragments at once (``tokens LIKE '% smi%' AND tokens
+    LIKE '% jo%'``) without joining one token row per fragment, and an index in name order
+    that carries ``tokens`` walks the clinic without reading the table
+    (services.patient_search_server).
+    """
+
+    __tablename__ = "patient_search_text"
+
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), primary_key=True)
+    # The token rows' sort key: "family<TAB>given<TAB>id", so it orders patients by itself.
+    sort_key: Mapped[str] = mapped_column(_bytewise(280))
+    tokens: Mapped[str] = mapped_column(Text)
+
+
+# Indexes only a PostgreSQL server has (schema 0020): a GIN trigram index (an extension's
+# operator class) and a covering index (INCLUDE); the file never reads patient_search_text.
+SERVER_ONLY_INDEXES = frozenset({"ix_patient_search_text_trgm", "ix_patient_search_text_walk"})
 
 
 class ClinicalNote(Base):

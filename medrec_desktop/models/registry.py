@@ -27,6 +27,7 @@ NOT_MOVED: dict[str, str] = {
     "patient": "merged_into_id is the merge itself",
     # Search tokens are derived data: both records are re-indexed after a merge.
     "patient_search_token": "rebuilt from the records by reindexing",
+    "patient_search_text": "rebuilt from the records by reindexing",
     # A break-the-glass grant opened one record for one hour; moving it would silently widen
     # an emergency access to the other record's data.
     "break_glass_grant": "an emergency grant covers the record it was given for",

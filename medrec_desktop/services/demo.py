@@ -22,6 +22,7 @@ from medrec_desktop.models import (
     ClinicalNote,
     Coverage,
     Patient,
+    PatientSearchText,
     PatientSearchToken,
     RecordVersion,
     RelatedPerson,
@@ -36,7 +37,7 @@ from medrec_desktop.services.demo_chart_writer import write_charts
 from medrec_desktop.services.demo_coding_facts import SECOND_CODER, CodingFacts, read_facts
 from medrec_desktop.services.demo_inbox import Who, cover_sheet_scan, waiting_scans
 from medrec_desktop.services.inbox import InboxService
-from medrec_desktop.services.patient_index import patient_tokens
+from medrec_desktop.services.patient_index import patient_tokens, search_text
 from medrec_desktop.services.patient_rows import listing_key, sort_key
 from medrec_desktop.services.users import UserService
 
@@ -128,6 +129,7 @@ class DemoService(Service):
         for first in range(0, count, BATCH):
             patients: list[dict[str, object]] = []
             tokens: list[dict[str, object]] = []
+            texts: list[dict[str, object]] = []
             contacts: list[dict[str, object]] = []
             coverages: list[dict[str, object]] = []
             notes: list[dict[str, object]] = []
@@ -165,10 +167,11 @@ class DemoService(Service):
                 }
                 patients.append(row)
                 key = sort_key(family, given, pid)
+                indexed = patient_tokens([family, given], [phone, mobile], mrn)
                 tokens.extend(
-                    {"patient_id": pid, "token": t, "sort_key": key}
-                    for t in sorted(patient_tokens([family, given], [phone, mobile], mrn))
+                    {"patient_id": pid, "token": t, "sort_key": key} for t in sorted(indexed)
                 )
+                texts.append({"patient_id": pid, "sort_key": key, "tokens": search_text(indexed)})
                 contacts.append(
                     {
                         "patient_id": pid,
@@ -212,6 +215,7 @@ class DemoService(Service):
                 )
             conn.execute(insert(Patient), patients)
             conn.execute(insert(PatientSearchToken), tokens)
+            conn.execute(insert(PatientSearchText), texts)
             conn.execute(insert(RelatedPerson), contacts)
             conn.execute(insert(Coverage), coverages)
             conn.execute(insert(ClinicalNote), notes)

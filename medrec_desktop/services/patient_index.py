@@ -82,6 +82,13 @@ def patient_tokens(names: Iterable[str | None], phones: Iterable[str | None], mr
     return tokens
 
 
+def search_text(tokens: Iterable[str]) -> str:
+    """A patient's tokens in one string, as ``patient_search_text`` keeps them: sorted, a
+    space either side of each, so ``% smi%`` matches exactly the tokens starting "smi" and
+    ``% smith %`` the token "smith" (tokens hold no spaces)."""
+    return " " + " ".join(sorted(tokens)) + " "
+
+
 @dataclass
 class SearchQuery:
     name_prefixes: list[str] = field(default_factory=list)

@@ -21,13 +21,14 @@ from medrec_desktop.domain.phones import format_phone
 from medrec_desktop.models import (
     Coverage,
     Patient,
+    PatientSearchText,
     PatientSearchToken,
     RecordVersion,
     RelatedPerson,
 )
 from medrec_desktop.services.base import Op
 from medrec_desktop.services.context import iso
-from medrec_desktop.services.patient_index import fold, patient_tokens
+from medrec_desktop.services.patient_index import fold, patient_tokens, search_text
 from medrec_desktop.services.patient_input import PatientInput
 
 
@@ -149,6 +150,7 @@ def reindex(db: Session, p: Patient) -> None:
     if p.merged_into_id is not None:
         # Merged records are found through the record they were merged into.
         db.execute(delete(PatientSearchToken).where(PatientSearchToken.patient_id == p.id))
+        db.execute(delete(PatientSearchText).where(PatientSearchText.patient_id == p.id))
         return
     tokens = patient_tokens(
         [p.family_name, p.given_names, p.previous_names], [p.phone, p.mobile_phone], p.mrn
@@ -173,6 +175,12 @@ def reindex(db: Session, p: Patient) -> None:
     db.add_all(
         PatientSearchToken(patient_id=p.id, token=t, sort_key=key) for t in sorted(tokens - have)
     )
+    text = search_text(tokens)
+    row = db.get(PatientSearchText, p.id)
+    if row is None:
+        db.add(PatientSearchText(patient_id=p.id, sort_key=key, tokens=text))
+    elif (row.sort_key, row.tokens) != (key, text):
+        row.sort_key, row.tokens = key, text
 
 
 def record_after_save(p: Patient, data: PatientInput) -> PatientRecord:

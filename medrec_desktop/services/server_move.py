@@ -296,6 +296,8 @@ class _Made:
 
     functions: tuple[str, ...]
     chain_summary: str
+    #: extensions already in the database (the migrations add pg_trgm where it is missing)
+    extensions: tuple[str, ...] = ()
 
 
 def _copy_to_server(
@@ -324,6 +326,7 @@ def _copy_to_server(
 
     owner = postgres_engine(owner_url, ca_cert=target.ca_cert)
     before: tuple[str, ...] | None = None
+    extensions: tuple[str, ...] = ()
     try:
         with translated_errors(), owner.connect() as conn, conn.begin():
             server_roles.act_as_owner(conn)
@@ -339,6 +342,7 @@ def _copy_to_server(
                 )
                 raise KnownError(NOT_EMPTY.format(where=_label(owner_url), what=what))
             before = tuple(functions)
+            extensions = _extensions(conn)
             if job is not None:
                 job.progress(0, total)
             migrate.upgrade_on(conn, src.revision)
@@ -359,14 +363,14 @@ def _copy_to_server(
             assert app is not None  # checked by _checked
             server_roles.grant_app(conn, app, schema)
             summary = _check_copy(conn, src, audit_key, install_id, marks)
-        return _Made(before, summary)
+        return _Made(before, summary, extensions)
     except BaseException:
         owner.dispose()  # a connection broken mid-way is closed: the server rolls it back
         if before is not None:
             # Nothing was committed, so the rollback already left the server as it was: this
             # only removes what a server might keep regardless (its result changes nothing
             # the user is told).
-            _leave_empty(owner_url, target.ca_cert, _Made(before, ""))
+            _leave_empty(owner_url, target.ca_cert, _Made(before, "", extensions))
         raise
     finally:
         owner.dispose()
@@ -408,6 +412,10 @@ def _check_copy(
     return chain.summary
 
 
+def _extensions(conn: Connection) -> tuple[str, ...]:
+    return tuple(str(n) for n in conn.execute(text("SELECT extname FROM pg_extension")).scalars())
+
+
 def _leave_empty(owner_url: str, ca: Path | None, made: _Made) -> bool:
     """Remove whatever the move made on the server (it found the schema empty): after a
     failure the database is as it was found. Returns whether it is; if not (the owner's
@@ -424,6 +432,8 @@ def _leave_empty(owner_url: str, ca: Path | None, made: _Made) -> bool:
             new = [f for f in functions if f not in made.functions]
             if relations or new:
                 table_copy.remove_objects(conn, relations, new)
+            for name in set(_extensions(conn)) - set(made.extensions):
+                conn.execute(text(f'DROP EXTENSION IF EXISTS "{name}"'))
         return True
     except Exception as err:
         log.warning("a failed move could not remove what it made on the server (%s)", _kind(err))

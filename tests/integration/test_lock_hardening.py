@@ -335,8 +335,8 @@ def _as_0012_left_it(c: Clinic) -> None:
             then = ", ".join(sorted(c for c in columns[table] if c != "patient_id"))
             conn.exec_driver_sql(definition.replace(f"OF {now} ON", f"OF {then} ON"))
         # Schemas 0014 (documents), 0015 (inbox), 0016-0018 (coding workflow, release), 0019
-        # (the FHIR import log) and 0021 (workstations) came later: a database at 0012 has
-        # none of them.
+        # (the FHIR import log), 0020 (search text) and 0021 (workstations) came later: a
+        # database at 0012 has none of them.
         if postgres:
             for fn in (
                 "medrec_enrollment_salt(text)",
@@ -347,6 +347,7 @@ def _as_0012_left_it(c: Clinic) -> None:
         for table in (
             "enrollment",
             "workstation",
+            "patient_search_text",
             "fhir_import_log",
             "disclosure_patient",
             "disclosure",

@@ -37,14 +37,14 @@ database (setup revokes it from PUBLIC), and the functions give nothing but ciph
 caller who proves knowledge of the code's secret part.
 
 Revision ID: 0021
-Revises: 0019 (re-chained at merge: 0020 comes from another branch)
+Revises: 0020
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
