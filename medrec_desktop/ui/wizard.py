@@ -48,7 +48,7 @@ from medrec_desktop.services.users import validate_username
 from medrec_desktop.services.workstation_join import JoinRequest, join
 from medrec_desktop.services.workstations import read_here
 from medrec_desktop.ui.tasks import Lane, Op, OpRunner
-from medrec_desktop.ui.widgets.file_dialogs import open_file_path
+from medrec_desktop.ui.widgets.ca_certificate import CaCertificateRow
 from medrec_desktop.ui.wizard_join import JoinedPage, JoinPage
 
 ERROR_STYLE = "color: #b42318;"
@@ -192,14 +192,8 @@ class LocationPage(QWizardPage):
         self.server_url.setAccessibleName("Server address")
         self.server_url.setPlaceholderText("postgresql://medrec@db.clinic.example:5432/medrec")
         form.addRow("Server &address", self.server_url)
-        ca_row = QHBoxLayout()
-        self.ca_cert = QLineEdit()
-        self.ca_cert.setAccessibleName("Clinic CA certificate file")
-        self.ca_cert.setPlaceholderText("required for a server on another computer")
-        self.ca_button = QPushButton("Clinic CA cer&tificate…")
-        self.ca_button.clicked.connect(self._choose_ca)
-        ca_row.addWidget(self.ca_cert, 1)
-        ca_row.addWidget(self.ca_button)
+        ca_row = CaCertificateRow(self)
+        self.ca_cert, self.ca_button = ca_row.path, ca_row.button
         form.addRow("CA certificate", ca_row)
         self.owner_url = QLineEdit()
         self.owner_url.setAccessibleName("Owner account address")
@@ -243,16 +237,6 @@ class LocationPage(QWizardPage):
         chosen = QFileDialog.getExistingDirectory(self, "Data folder", self.folder.text())
         if chosen:
             self.folder.setText(chosen)
-
-    def _choose_ca(self) -> None:
-        chosen = open_file_path(
-            self,
-            "Clinic CA certificate",
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-            self.ca_cert.text(),
-        )
-        if chosen is not None:
-            self.ca_cert.setText(str(chosen))
 
     def server_choice(self) -> tuple[str, Path | None] | None:
         """The server address and CA certificate file, or None for a local file."""

@@ -29,7 +29,7 @@ from medrec_desktop.paths import DataPaths
 from medrec_desktop.security import enrollment
 from medrec_desktop.services.installation import Installation, check_server_choice
 from medrec_desktop.services.workstation_join import enrollment_address
-from medrec_desktop.ui.widgets.file_dialogs import open_file_path
+from medrec_desktop.ui.widgets.ca_certificate import CaCertificateRow
 
 ERROR_STYLE = "color: #b42318;"
 CODE_PLACEHOLDER = "XXXX-XXXX-XXXX-XXXX-XXXX"
@@ -58,14 +58,8 @@ class JoinPage(QWizardPage):
         self.server_url.setAccessibleName("Server address")
         self.server_url.setPlaceholderText("postgresql://db.clinic.example/medrec")
         form.addRow("Server &address", self.server_url)
-        ca_row = QHBoxLayout()
-        self.ca_cert = QLineEdit()
-        self.ca_cert.setAccessibleName("Clinic CA certificate file")
-        self.ca_cert.setPlaceholderText("required for a server on another computer")
-        self.ca_button = QPushButton("Clinic CA cer&tificate…")
-        self.ca_button.clicked.connect(self._choose_ca)
-        ca_row.addWidget(self.ca_cert, 1)
-        ca_row.addWidget(self.ca_button)
+        ca_row = CaCertificateRow(self)
+        self.ca_cert, self.ca_button = ca_row.path, ca_row.button
         form.addRow("CA certificate", ca_row)
         self.code = QLineEdit()
         self.code.setAccessibleName("Enrollment code")
@@ -108,16 +102,6 @@ class JoinPage(QWizardPage):
         chosen = QFileDialog.getExistingDirectory(self, "Data folder", self.folder.text())
         if chosen:
             self.folder.setText(chosen)
-
-    def _choose_ca(self) -> None:
-        chosen = open_file_path(
-            self,
-            "Clinic CA certificate",
-            "Certificates (*.pem *.crt *.cer);;All files (*)",
-            self.ca_cert.text(),
-        )
-        if chosen is not None:
-            self.ca_cert.setText(str(chosen))
 
     def paths(self) -> DataPaths:
         return DataPaths(Path(self.folder.text()).expanduser().resolve())
