@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="protect the key with a workstation passphrase (MEDREC_PASSPHRASE) "
         "instead of the OS keyring",
     )
-    s.add_argument("--server", help="use a PostgreSQL server at this URL instead of a local file")
+    s.add_argument(
+        "--server",
+        help="use a PostgreSQL server at this URL instead of a local file: the application "
+        "account (its password may come from MEDREC_APP_PASSWORD)",
+    )
     s.add_argument(
         "--ca-cert",
         metavar="FILE",

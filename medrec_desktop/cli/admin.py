@@ -23,7 +23,7 @@ from medrec_desktop.cli.common import (
     _secret,
     _unlock,
 )
-from medrec_desktop.cli.server import owner_url
+from medrec_desktop.cli.server import app_url, owner_url
 from medrec_desktop.domain.dto import AuditEventInfo
 from medrec_desktop.domain.errors import AuditTamperedError
 from medrec_desktop.export.csv_cells import write_csv
@@ -48,6 +48,7 @@ def cmd_init(args: argparse.Namespace, paths: DataPaths) -> int:
     ca_cert = Path(args.ca_cert).expanduser() if args.ca_cert else None
     owner = owner_url(args.owner) if args.owner else None
     if args.server:  # a bad address or certificate is said before any password is asked
+        args.server = app_url(args.server, "--server")
         check_server_choice(args.server, ca_cert)
         if owner is None:
             raise UsageError(NEEDS_OWNER)
@@ -295,7 +296,7 @@ def cmd_restore(args: argparse.Namespace, paths: DataPaths) -> int:
         _unlock(),
         username=args.user,
         password=password,
-        server_url=server,
+        server_url=app_url(server, "--server") if server else None,
         owner_url=owner_url(args.owner) if getattr(args, "owner", None) else None,
     )
     inst.close()

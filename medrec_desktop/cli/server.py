@@ -16,6 +16,7 @@ from medrec_desktop.domain.errors import KnownError
 from medrec_desktop.paths import DataPaths, write_private_file
 
 OWNER_PASSWORD_ENV = "MEDREC_OWNER_PASSWORD"
+APP_PASSWORD_ENV = "MEDREC_APP_PASSWORD"
 
 
 def add_parser(sub: Any) -> None:
@@ -61,7 +62,8 @@ def add_parser(sub: Any) -> None:
         help="make this workstation connect with another server address or account",
         description="Point this data folder at the clinic server with URL (for example the "
         "application account made by medrec server setup). The server must hold this "
-        "clinic's database and the account must be the least-privilege one.",
+        "clinic's database and the account must be the least-privilege one. The password "
+        "may come from MEDREC_APP_PASSWORD instead of the address.",
     )
     c.add_argument("url")
     c.add_argument("--ca-cert", metavar="FILE", help="the clinic's CA certificate (PEM)")
@@ -78,6 +80,17 @@ def server_url(value: str, what: str) -> str:
             f"{what} is not a server address; it looks like postgresql://user@host/database"
         ) from err
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def app_url(value: str, what: str) -> str:
+    """The application account's address, with the password from MEDREC_APP_PASSWORD when
+    the address has none (kept off the command line; it is written into the data folder's
+    private server.url, as the app needs it there)."""
+    url = make_url(server_url(value, what))
+    secret = os.environ.get(APP_PASSWORD_ENV)
+    if url.password is None and secret:
+        url = url.set(password=secret)
+    return url.render_as_string(hide_password=False)
 
 
 def owner_url(value: str) -> str:
@@ -189,6 +202,7 @@ def cmd_connect(args: argparse.Namespace, paths: DataPaths) -> int:
             "move it to the server with medrec server migrate."
         )
     ca = Path(args.ca_cert).expanduser() if args.ca_cert else None
+    args.url = app_url(args.url, "URL")
     pem = check_server_choice(args.url, ca)
     old_url = paths.server_url_file.read_bytes()
     old_ca = paths.server_ca_file.read_bytes() if paths.server_ca_file.exists() else None

@@ -59,7 +59,7 @@ class _Progress:
 
 
 def cmd_migrate(args: argparse.Namespace, paths: DataPaths) -> int:
-    from medrec_desktop.cli.server import owner_url, server_url
+    from medrec_desktop.cli.server import app_url, owner_url
     from medrec_desktop.domain.server_move import MoveTarget
     from medrec_desktop.services.server_move import move_to_server
 
@@ -69,7 +69,7 @@ def cmd_migrate(args: argparse.Namespace, paths: DataPaths) -> int:
             "(medrec server connect points it at another address.)"
         )
     target = MoveTarget(
-        app_url=server_url(args.url, "APP_URL"),
+        app_url=app_url(args.url, "APP_URL"),
         owner_url=owner_url(args.owner),
         ca_cert=Path(args.ca_cert).expanduser() if args.ca_cert else None,
     )

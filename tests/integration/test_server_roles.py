@@ -345,3 +345,26 @@ def test_the_app_refuses_an_account_that_could_make_itself_the_owner(
         pg.admin(f'REVOKE ALL ON DATABASE "{database}" FROM {role}')
         pg.admin(f"DROP OWNED BY {role}", database)
         pg.admin(f"DROP ROLE {role}")
+
+
+def test_connect_takes_the_application_password_from_the_environment(
+    server_clinic: Clinic,
+) -> None:
+    """Kept off the command line (other users can see it in the process list): the address
+    without its password, the password in MEDREC_APP_PASSWORD; the folder's private server.url
+    gets both, as the app needs them."""
+    c = server_clinic
+    c.inst.close()
+    bare = make_url(c.server_url)._replace(password=None).render_as_string()
+    result = medrec_in_process(
+        "--data-dir",
+        str(c.paths.root),
+        "server",
+        "connect",
+        bare,
+        env={"MEDREC_APP_PASSWORD": "from the environment 1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert make_url(c.paths.server_url_file.read_text()).password == "from the environment 1"
+    assert "from the environment" not in result.stdout + result.stderr
+    c.reopen()
