@@ -48,6 +48,7 @@ class Editor:
     as a second workstation joined to the clinic has."""
 
     def __init__(self, clinic: Clinic, folder: Path, role: Role, item_id: int) -> None:
+        clinic.inst.current_mark()  # the mark's writer is done: no key file .tmp to copy
         shutil.copytree(clinic.paths.root, folder)
         self.name = username(role)
         self.proc = subprocess.Popen(

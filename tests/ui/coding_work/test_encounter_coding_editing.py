@@ -166,6 +166,12 @@ def test_leaving_with_unsaved_codes_asks_save_discard_or_cancel(
     assert no_prompt() and page.view.version == 2
 
 
+def titled(qtbot: QtBot, page: Any, title: str) -> None:
+    qtbot.waitUntil(
+        lambda: any(title in d.label for d in page.editor.input().diagnoses), timeout=WAIT
+    )
+
+
 def test_a_version_saved_meanwhile_is_shown_and_either_version_kept(
     qtbot: QtBot, make_page: MakePage, visit: Visit
 ) -> None:
@@ -180,6 +186,7 @@ def test_a_version_saved_meanwhile_is_shown_and_either_version_kept(
         expected_version=None,
     )
     page.search.chosen.emit("icd10cm", "E11.9", "")
+    titled(qtbot, page, "Type 2 diabetes")  # the code's title is looked up, then shown
     page.save()
     qtbot.waitUntil(page.conflict.isVisible, timeout=WAIT)
     assert "Test Coder saved this encounter's coding (version 1" in page.conflict.heading.text()
@@ -199,6 +206,7 @@ def test_a_version_saved_meanwhile_is_shown_and_either_version_kept(
         expected_version=1,
     )
     page.search.chosen.emit("icd10cm", "E11.9", "")
+    titled(qtbot, page, "Type 2 diabetes")  # the code's title is looked up, then shown
     page.save()
     qtbot.waitUntil(page.conflict.isVisible, timeout=WAIT)
     page.conflict.mine_button.click()
